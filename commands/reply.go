@@ -1,0 +1,81 @@
+package commands
+
+// Reply is a platform-neutral message. Adapters render it as Slack Block
+// Kit, a Discord embed with components, or terminal text. Text is plain:
+// adapters add their own emphasis, so nothing here is platform markup.
+type Reply struct {
+	Ephemeral bool   // only the caller sees it
+	Replace   bool   // update the message the action came from instead of posting anew
+	Colour    string // status colour: "green" Healthy, "yellow" Stable, "orange" At-risk, "red" Critical, "grey" no data / neutral
+	Title     string // header line, e.g. "Acme Corp — 72 Stable ▲3 (7d)"
+	Text      string // lead paragraph
+	Sections  []Section
+	Context   []string // small secondary lines (latest pulse, last touch, …)
+	Buttons   []Button
+	Form      *Form // when set, the platform asks the user for input (a modal)
+}
+
+// Section is a titled block of text and fields.
+type Section struct {
+	Title  string
+	Text   string
+	Fields []Field
+}
+
+// Field is a label and its value, e.g. "usage" / "weekly active · 67 · 20.1 pts".
+type Field struct {
+	Label string
+	Value string
+}
+
+// Button styles.
+const (
+	StyleDefault = ""
+	StylePrimary = "primary"
+	StyleDanger  = "danger"
+)
+
+// Button is an action the user can press. Action is a command line in the
+// chat grammar (e.g. "/pulse acme green"): pressing it runs the same
+// handler as typing it, so a click and a typed command share one path.
+type Button struct {
+	Label  string
+	Style  string
+	Action string
+}
+
+// Form field kinds.
+const (
+	FieldSelect   = "select"
+	FieldText     = "text"
+	FieldCheckbox = "checkbox"
+)
+
+// Form asks the user for input (a Slack modal, a Discord modal, prompts on
+// the console). Submitting it yields the values by field Name, which
+// FormCommand turns back into a Command.
+type Form struct {
+	ID      string // "pulse" or "touch"
+	Title   string
+	Submit  string
+	Account string            // the account slug the form is about
+	Hidden  map[string]string // values carried through unchanged (e.g. colour)
+	Fields  []FormField
+}
+
+// FormField is one input of a Form.
+type FormField struct {
+	Name        string
+	Label       string
+	Kind        string // FieldSelect, FieldText, FieldCheckbox
+	Options     []Option
+	Required    bool
+	Placeholder string
+	MaxLength   int
+}
+
+// Option is one choice of a select field.
+type Option struct {
+	Value string
+	Label string
+}

@@ -1,0 +1,140 @@
+// Package models is the only package that imports gorm: the stored records,
+// migrations, and the Store that gathers scoring.Signals with aggregate SQL.
+package models
+
+import "time"
+
+// Calendar days are stored as "YYYY-MM-DD" strings: they compare in date
+// order on both SQLite and PostgreSQL, and carry no time zone ambiguity.
+// Every timestamped record also stores its Day in the organisation's time
+// zone, computed when written, so windows are plain string ranges in SQL.
+
+// DayLayout is the layout of every stored day.
+const DayLayout = "2006-01-02"
+
+// Account is a customer account.
+type Account struct {
+	ID            uint    `gorm:"primaryKey"`
+	ExternalID    string  `gorm:"size:128;not null;uniqueIndex"`
+	Name          string  `gorm:"size:256;not null"`
+	Slug          string  `gorm:"size:128;not null;uniqueIndex"`
+	Plan          string  `gorm:"size:64"`
+	Segment       string  `gorm:"size:64"`
+	MRRCents      int64   `gorm:"not null;default:0"`
+	Seats         int     `gorm:"not null;default:0"`
+	Owner         string  `gorm:"size:128;index"` // CSM handle (CSM.Handle)
+	StartedOn     *string `gorm:"size:10"`
+	RenewalOn     *string `gorm:"size:10"`
+	FirstValueOn  *string `gorm:"size:10"`
+	ChurnedOn     *string `gorm:"size:10"`
+	SponsorName   string  `gorm:"size:256"`
+	SponsorTitle  string  `gorm:"size:256"`
+	SponsorStatus string  `gorm:"size:16"`  // "", "active", "departed"
+	Channel       string  `gorm:"size:128"` // alert channel; empty = the default
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+}
+
+// Activity is one (account, end user, day, feature) tuple; storing each
+// tuple once makes re-sent events harmless.
+type Activity struct {
+	AccountID uint   `gorm:"primaryKey;autoIncrement:false"`
+	Day       string `gorm:"primaryKey;size:10"`
+	UserID    string `gorm:"primaryKey;size:128"`
+	Feature   string `gorm:"primaryKey;size:128"` // "" when the event named no feature
+}
+
+// Ticket is a support ticket.
+type Ticket struct {
+	ID         uint   `gorm:"primaryKey"`
+	ExternalID string `gorm:"size:128;not null;uniqueIndex"`
+	AccountID  uint   `gorm:"not null;index"`
+	OpenedAt   time.Time
+	OpenedDay  string `gorm:"size:10;not null"`
+	ClosedAt   *time.Time
+	Sentiment  string `gorm:"size:16"` // "", positive, neutral, negative
+	Escalated  bool   `gorm:"not null;default:false"`
+	Severity   string `gorm:"size:32"`
+}
+
+// Touch is a CSM interaction with the customer.
+type Touch struct {
+	ID        uint      `gorm:"primaryKey"`
+	AccountID uint      `gorm:"not null;uniqueIndex:touch_natural"`
+	At        time.Time `gorm:"not null;uniqueIndex:touch_natural"`
+	Day       string    `gorm:"size:10;not null"`
+	Kind      string    `gorm:"size:16;not null;uniqueIndex:touch_natural"` // call, email, meeting, chat, qbr, other
+	Exec      bool      `gorm:"not null;default:false"`
+	Note      string    `gorm:"size:2000"`
+	By        string    `gorm:"size:128;uniqueIndex:touch_natural"`
+}
+
+// Pulse is a CSM's red / yellow / green read of an account.
+type Pulse struct {
+	ID        uint      `gorm:"primaryKey"`
+	AccountID uint      `gorm:"not null;index"`
+	At        time.Time `gorm:"not null"`
+	Day       string    `gorm:"size:10;not null"`
+	Colour    string    `gorm:"size:8;not null"`
+	Reason    string    `gorm:"size:64"`
+	Note      string    `gorm:"size:2000"`
+	By        string    `gorm:"size:128"`
+}
+
+// Survey is one NPS (0-10) or CSAT (1-5) response.
+type Survey struct {
+	ID         uint      `gorm:"primaryKey"`
+	AccountID  uint      `gorm:"not null;uniqueIndex:survey_natural"`
+	Kind       string    `gorm:"size:8;not null;uniqueIndex:survey_natural"`
+	Score      int       `gorm:"not null"`
+	At         time.Time `gorm:"not null;uniqueIndex:survey_natural"`
+	Day        string    `gorm:"size:10;not null"`
+	Respondent string    `gorm:"size:256;uniqueIndex:survey_natural"`
+}
+
+// Invoice is a bill sent to the account.
+type Invoice struct {
+	ID          uint    `gorm:"primaryKey"`
+	ExternalID  string  `gorm:"size:128;not null;uniqueIndex"`
+	AccountID   uint    `gorm:"not null;index"`
+	AmountCents int64   `gorm:"not null"`
+	DueOn       string  `gorm:"size:10;not null"`
+	PaidOn      *string `gorm:"size:10"`
+	Status      string  `gorm:"size:8;not null"` // open, paid, failed, void
+}
+
+// MRRChange is the account's MRR from a day on.
+type MRRChange struct {
+	ID          uint   `gorm:"primaryKey"`
+	AccountID   uint   `gorm:"not null;uniqueIndex:mrr_natural"`
+	EffectiveOn string `gorm:"size:10;not null;uniqueIndex:mrr_natural"`
+	MRRCents    int64  `gorm:"not null"`
+}
+
+// Snapshot is an account's score on a day; re-scoring a day replaces it.
+type Snapshot struct {
+	ID        uint   `gorm:"primaryKey"`
+	AccountID uint   `gorm:"not null;uniqueIndex:snapshot_day"`
+	Day       string `gorm:"size:10;not null;uniqueIndex:snapshot_day"`
+	Known     bool   `gorm:"not null"`
+	Score     int    `gorm:"not null"`
+	Computed  int    `gorm:"not null"`
+	Status    string `gorm:"size:16;not null"`
+	Subscores string `gorm:"type:text"` // JSON object component -> sub-score, components with data only
+	UpdatedAt time.Time
+}
+
+// CSM is a customer success manager, with the chat identities that map to them.
+type CSM struct {
+	ID            uint   `gorm:"primaryKey"`
+	Handle        string `gorm:"size:128;not null;uniqueIndex"` // what Account.Owner holds
+	Name          string `gorm:"size:256"`
+	Email         string `gorm:"size:256"`
+	SlackUserID   string `gorm:"size:64;index"`
+	DiscordUserID string `gorm:"size:64;index"`
+}
+
+// AllModels lists every model for migrations.
+func AllModels() []any {
+	return []any{&Account{}, &Activity{}, &Ticket{}, &Touch{}, &Pulse{}, &Survey{}, &Invoice{}, &MRRChange{}, &Snapshot{}, &CSM{}}
+}
