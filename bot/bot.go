@@ -5,6 +5,8 @@ package bot
 
 import (
 	"context"
+	"fmt"
+	"time"
 
 	"github.com/healthbot/healthbot/commands"
 )
@@ -18,3 +20,34 @@ type Executor interface {
 	// Execute runs an already-parsed command (Discord options, form submissions).
 	Execute(ctx context.Context, caller commands.Caller, cmd commands.Command) (commands.Reply, error)
 }
+
+// Poster delivers messages to one platform's channels. The Slack and
+// Discord adapters implement it; the outbox worker uses it.
+type Poster interface {
+	// Platform is "slack", "discord" or "console".
+	Platform() string
+	// Post sends r to channel and returns a reference (Slack ts, Discord
+	// message id) that Update can use later.
+	Post(ctx context.Context, channel string, r commands.Reply) (ref string, err error)
+	// Update replaces a message sent earlier.
+	Update(ctx context.Context, channel, ref string, r commands.Reply) error
+}
+
+// RetryAfterError is returned by a Poster when the platform rate-limited the
+// call (Slack 429 Retry-After, Discord retry_after): try again after After.
+type RetryAfterError struct {
+	After time.Duration
+	Err   error
+}
+
+func (e *RetryAfterError) Error() string {
+	return fmt.Sprintf("rate limited, retry after %s: %v", e.After, e.Err)
+}
+func (e *RetryAfterError) Unwrap() error { return e.Err }
+
+// PermanentError is returned by a Poster when retrying cannot help
+// (channel not found, not in channel, invalid auth).
+type PermanentError struct{ Err error }
+
+func (e *PermanentError) Error() string { return "permanent delivery failure: " + e.Err.Error() }
+func (e *PermanentError) Unwrap() error { return e.Err }

@@ -19,6 +19,20 @@ type Service struct {
 	Config scoring.Config
 	Now    func() time.Time // injected clock; days are taken in Store.Location()
 	Log    *slog.Logger
+
+	// OnRescore, when set, runs inside the transaction that writes a
+	// rescore's snapshots (daily, or one account after a pulse, touch or
+	// ingested batch), so alert decisions commit with the scores they
+	// were made from. Alert evaluation and the outbox hook in here.
+	OnRescore func(ctx context.Context, tx *models.Store, day time.Time, scored []Scored) error
+}
+
+// Scored is one account's fresh result beside its previous snapshot (the
+// latest one before day, nil when there is none).
+type Scored struct {
+	Account  models.Account
+	Result   scoring.Result
+	Previous *models.Snapshot
 }
 
 // Run parses a command line in the chat grammar and executes it. A line the

@@ -46,6 +46,10 @@ func (s *Store) Location() *time.Location { return s.loc }
 // DayOf is the organisation-time-zone calendar day of t, as stored.
 func (s *Store) DayOf(t time.Time) string { return t.In(s.loc).Format(DayLayout) }
 
+// WithTx runs fn in one transaction; the Store passed to fn is bound to it,
+// so every method called on it commits or rolls back together.
+func (s *Store) WithTx(ctx context.Context, fn func(tx *Store) error) error { return errNotImplemented }
+
 // ActiveAccounts lists accounts not churned on day asOf, by name.
 func (s *Store) ActiveAccounts(ctx context.Context, asOf time.Time) ([]Account, error) {
 	return nil, errNotImplemented

@@ -143,3 +143,22 @@ type Result struct {
 
 // Capped reports whether an override lowered the score.
 func (r Result) Capped() bool { return r.Known && r.Score != r.Computed }
+
+// OrgInputs are the organisation-wide figures behind the key metrics of a
+// period [From, To]; the store fills them, OrgMetrics computes from them.
+type OrgInputs struct {
+	From, To time.Time
+
+	NPSPromoters, NPSPassives, NPSDetractors int // responses in the period
+	CSATResponses, CSATSatisfied, CSATSum    int // ratings in the period; satisfied = 4 or 5
+
+	TimeToValueDays []int // start→first-value days of accounts started in the period (with a first-value date)
+
+	MAU   int // active users in the last 30 days of the period, over active accounts
+	Seats int // licensed seats over active accounts
+
+	AccountsAtStart int   // accounts active at From
+	Expanded        int   // of those, accounts whose MRR rose during the period
+	MRRStartCents   int64 // their MRR at From
+	MRREndCents     int64 // their MRR at To (0 for those churned since)
+}
