@@ -1,0 +1,208 @@
+package scoring
+
+import (
+	"fmt"
+	"math"
+	"sort"
+)
+
+// Override rules.
+const (
+	RuleSponsorDeparted = "sponsor_departed"
+	RulePulseRed        = "pulse_red"
+)
+
+// Score computes an account's health as of s.AsOf: the weighted mean of the
+// components with data and weight > 0, rounded half away from zero, then
+// capped by the overrides. No component with data gives Known = false.
+func Score(cfg Config, s Signals) Result {
+	r := Result{AccountID: s.AccountID, AsOf: s.AsOf}
+
+	type scored struct {
+		part Part
+		w    float64
+	}
+	var parts []scored
+	total := 0.0
+	for _, name := range Components {
+		w := cfg.Weights[name]
+		if !(w > 0) {
+			continue
+		}
+		p := Part{Component: name, Weight: w, Band: BandNoData}
+		c := components[name]
+		if c.hasData(s.Sources) {
+			p.HasData = true
+			p.Sub, p.Band, p.Raw = c.score(cfg, s)
+			total += w
+		} else {
+			r.NoData = append(r.NoData, name)
+		}
+		parts = append(parts, scored{p, w})
+	}
+
+	sum := 0.0
+	for i := range parts {
+		p := &parts[i].part
+		if !p.HasData {
+			continue
+		}
+		p.Points = parts[i].w * float64(p.Sub) / total
+		p.Lost = parts[i].w * float64(100-p.Sub) / total
+		sum += parts[i].w * float64(p.Sub)
+	}
+	for _, p := range parts {
+		r.Parts = append(r.Parts, p.part)
+	}
+
+	r.Overrides = overrides(cfg, s)
+	if total == 0 {
+		// Silent spec: overrides are still listed (they are facts worth
+		// showing) but cannot cap an unknown score.
+		r.Status = NoData
+		return r
+	}
+	r.Known = true
+	// math.Round rounds half away from zero, as scoring.md asks.
+	r.Computed = int(math.Round(sum / total))
+	r.Score = r.Computed
+	for _, o := range r.Overrides {
+		r.Score = min(r.Score, o.Cap)
+	}
+	r.Status = StatusFor(cfg, r.Score)
+	r.Raise = raise(r.Parts)
+	r.PulseNote = pulseNote(cfg, s, StatusFor(cfg, r.Computed))
+	return r
+}
+
+// overrides lists every cap whose condition holds, whether or not it lowers
+// the score: a departed sponsor is a reason worth showing on a 30.
+func overrides(cfg Config, s Signals) []Override {
+	var out []Override
+	if s.SponsorDeparted {
+		out = append(out, Override{Rule: RuleSponsorDeparted, Cap: cfg.Overrides.SponsorDepartedCap, Reason: "executive sponsor left"})
+	}
+	if p := recentPulse(cfg, s); p != nil && p.Colour == Red {
+		reason := "CSM pulse red"
+		if p.Reason != "" {
+			reason += ": " + p.Reason
+		}
+		out = append(out, Override{Rule: RulePulseRed, Cap: cfg.Overrides.PulseRedCap, Reason: reason})
+	}
+	return out
+}
+
+// raise returns the (up to) two parts that cost the most points, costliest
+// first; ties keep display order.
+func raise(parts []Part) []Part {
+	var c []Part
+	for _, p := range parts {
+		if p.HasData && p.Lost > 0 {
+			c = append(c, p)
+		}
+	}
+	sort.SliceStable(c, func(i, j int) bool { return c[i].Lost > c[j].Lost })
+	if len(c) > 2 {
+		c = c[:2]
+	}
+	return c
+}
+
+// Band positions on one scale, doubled so yellow can sit between Stable and
+// At-risk: Healthy 0, Stable 2, At-risk 4, Critical 6; green 0, yellow 3,
+// red 6. A distance of 4 (two bands) or more is a disagreement, so green
+// disagrees with At-risk and Critical, red with Healthy and Stable, and
+// yellow never does.
+var (
+	statusPos = map[Status]int{Healthy: 0, Stable: 2, AtRisk: 4, Critical: 6}
+	pulsePos  = map[string]int{Green: 0, Yellow: 3, Red: 6}
+)
+
+// pulseNote says when the latest recent pulse disagrees with the data by
+// two bands or more; status is the status before any cap.
+func pulseNote(cfg Config, s Signals, status Status) string {
+	p := recentPulse(cfg, s)
+	if p == nil {
+		return ""
+	}
+	pp, ok := pulsePos[p.Colour]
+	if !ok {
+		return ""
+	}
+	d := pp - statusPos[status]
+	if d < 0 {
+		d = -d
+	}
+	if d < 4 {
+		return ""
+	}
+	return fmt.Sprintf("CSM pulse %s disagrees with the data (%s)", p.Colour, status)
+}
+
+// StatusOf returns the status of a score under the default cut-offs (80/60/40).
+func StatusOf(score int) Status {
+	return StatusFor(Default(), score)
+}
+
+// StatusFor returns the status of a score under cfg's cut-offs.
+func StatusFor(cfg Config, score int) Status {
+	switch {
+	case score >= cfg.Status.HealthyMin:
+		return Healthy
+	case score >= cfg.Status.StableMin:
+		return Stable
+	case score >= cfg.Status.AtRiskMin:
+		return AtRisk
+	}
+	return Critical
+}
+
+// StatusColour returns the colour a card uses for a status.
+func StatusColour(st Status) string {
+	switch st {
+	case Healthy:
+		return "green"
+	case Stable:
+		return "yellow"
+	case AtRisk:
+		return "orange"
+	case Critical:
+		return "red"
+	}
+	return "grey"
+}
+
+// SuggestedAction returns the action of seed 002 for a status.
+func SuggestedAction(st Status) string {
+	switch st {
+	case Healthy:
+		return "maintain, upsell"
+	case Stable:
+		return "monitor, engage"
+	case AtRisk:
+		return "intervene"
+	case Critical:
+		return "urgent outreach"
+	}
+	return "connect data sources"
+}
+
+// TicketRatingFlagAbove is the ticket rating above which an account is
+// flagged (seed 000).
+const TicketRatingFlagAbove = 3.0
+
+// TicketRating is the account's tickets in the last 90 days over the mean
+// of all active accounts (seed 000; shown, not scored). It is flagged above
+// 3, or when the account never filed a ticket (silence can hide trouble).
+func TicketRating(s Signals) (rating float64, flagged bool, why string) {
+	if s.OrgMeanTickets90 > 0 {
+		rating = float64(s.Tickets90) / s.OrgMeanTickets90
+	}
+	switch {
+	case !s.EverFiledTicket:
+		return rating, true, "never filed a ticket"
+	case rating > TicketRatingFlagAbove:
+		return rating, true, fmt.Sprintf("%.1f times the average ticket volume", rating)
+	}
+	return rating, false, ""
+}
