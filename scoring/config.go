@@ -51,9 +51,6 @@ type Windows struct {
 	SurveyDays      int `yaml:"survey_days"`       // nps and csat per account (180)
 	PulseDays       int `yaml:"pulse_days"`        // a pulse counts for scoring, overrides and notes (30)
 	ExecSponsorDays int `yaml:"exec_sponsor_days"` // exec sponsor touches (90)
-	HistoryKeepDays int `yaml:"history_keep_days"` // 0 = keep every snapshot
-	TrendShortDays  int `yaml:"trend_short_days"`  // change over 7 days
-	TrendLongDays   int `yaml:"trend_long_days"`   // change over 30 days
 }
 
 // UsageConfig holds the stickiness (DAU/MAU) bands.
@@ -211,7 +208,7 @@ func Default() Config {
 		Windows: Windows{
 			DAUDays: 7, MAUDays: 30, AdoptionDays: 30, FeatureSeenDays: 90,
 			SupportDays: 90, EngagementDays: 90, LatePaymentDays: 180, SurveyDays: 180,
-			PulseDays: 30, ExecSponsorDays: 90, TrendShortDays: 7, TrendLongDays: 30,
+			PulseDays: 30, ExecSponsorDays: 90,
 		},
 		Usage:       UsageConfig{DailyMin: 0.40, WeeklyMin: 0.10, DailyScore: 100, WeeklyScore: 67, MonthlyScore: 33, InactiveScore: 0},
 		Adoption:    AdoptionConfig{MostMin: 0.6, SomeMin: 0.3, AllScore: 100, MostScore: 80, SomeScore: 40, FewScore: 20, NoneScore: 0},

@@ -27,13 +27,10 @@ func (c Config) Validate() error {
 		{"feature_seen_days", w.FeatureSeenDays}, {"support_days", w.SupportDays},
 		{"engagement_days", w.EngagementDays}, {"late_payment_days", w.LatePaymentDays},
 		{"survey_days", w.SurveyDays}, {"pulse_days", w.PulseDays}, {"exec_sponsor_days", w.ExecSponsorDays},
-		{"trend_short_days", w.TrendShortDays}, {"trend_long_days", w.TrendLongDays},
 	} {
 		v.check(d.n >= 1, "windows."+d.key, "must be at least 1")
 	}
-	v.check(w.HistoryKeepDays >= 0, "windows.history_keep_days", "must be >= 0 (0 keeps every snapshot)")
 	v.check(w.DAUDays <= w.MAUDays, "windows.dau_days", "must not exceed windows.mau_days")
-	v.check(w.TrendShortDays < w.TrendLongDays, "windows.trend_short_days", "must be below windows.trend_long_days")
 
 	u := c.Usage
 	v.check(u.WeeklyMin > 0, "usage.weekly_min", "must be above 0")
