@@ -1,0 +1,172 @@
+package console
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"strconv"
+	"strings"
+
+	"github.com/healthbot/healthbot/bot"
+	"github.com/healthbot/healthbot/commands"
+)
+
+// Platform is the Caller.Platform of console commands.
+const Platform = "console"
+
+// Session is one chat in the terminal. Each line is a command in the chat
+// grammar, a number pressing a button of the latest reply, or quit/exit.
+type Session struct {
+	Exec   bot.Executor
+	Caller commands.Caller
+	In     io.Reader
+	Out    io.Writer
+	// Prompt prints "> " before each line; set it only on a terminal so a
+	// scripted session's output is just the replies.
+	Prompt bool
+	Log    *slog.Logger
+
+	lines  chan string
+	last   commands.Reply // the reply whose buttons a number presses
+	readEr error
+}
+
+// Run reads lines until quit, exit, end of input or ctx is done. It returns
+// an error only when the terminal cannot be read or written; a failed
+// command is reported in the chat and the session goes on.
+func (s *Session) Run(ctx context.Context) error {
+	if s.Log == nil {
+		s.Log = slog.New(slog.DiscardHandler)
+	}
+	s.lines = make(chan string)
+	// Reading happens in its own goroutine so that a cancelled context ends
+	// the session even while it waits for a line.
+	go s.read()
+	for {
+		line, ok := s.next(ctx, "> ")
+		if !ok {
+			return s.end(ctx)
+		}
+		switch strings.ToLower(line) {
+		case "":
+			continue
+		case "quit", "exit":
+			return nil
+		case "help", "?":
+			line = "/health help"
+		}
+		if err := s.handle(ctx, line); err != nil {
+			return err
+		}
+	}
+}
+
+// end is the result of a session whose input ran out.
+func (s *Session) end(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return nil
+	}
+	if s.readEr != nil {
+		return fmt.Errorf("read console input: %w", s.readEr)
+	}
+	return nil
+}
+
+func (s *Session) read() {
+	defer close(s.lines)
+	sc := bufio.NewScanner(s.In)
+	sc.Buffer(make([]byte, 64*1024), 1024*1024)
+	for sc.Scan() {
+		s.lines <- sc.Text()
+	}
+	s.readEr = sc.Err()
+}
+
+// next prompts (on a terminal) and waits for the next trimmed line.
+func (s *Session) next(ctx context.Context, prompt string) (string, bool) {
+	if s.Prompt {
+		fmt.Fprint(s.Out, prompt)
+	}
+	select {
+	case <-ctx.Done():
+		return "", false
+	case line, ok := <-s.lines:
+		return strings.TrimSpace(line), ok
+	}
+}
+
+// handle runs one line: a button number or a command.
+func (s *Session) handle(ctx context.Context, line string) error {
+	if n, err := strconv.Atoi(line); err == nil {
+		if n < 1 || n > len(s.last.Buttons) {
+			return s.say(noButton(n, len(s.last.Buttons)))
+		}
+		btn := s.last.Buttons[n-1]
+		s.Log.Debug("console button", "label", btn.Label, "action", btn.Action)
+		return s.run(ctx, func() (commands.Reply, error) { return s.Exec.Run(ctx, s.Caller, btn.Action) })
+	}
+	return s.run(ctx, func() (commands.Reply, error) { return s.Exec.Run(ctx, s.Caller, line) })
+}
+
+func noButton(n, have int) string {
+	switch have {
+	case 0:
+		return fmt.Sprintf("There is no button %d: the last reply has no buttons.", n)
+	case 1:
+		return fmt.Sprintf("There is no button %d: type 1 to press the only button.", n)
+	default:
+		return fmt.Sprintf("There is no button %d: type a number from 1 to %d.", n, have)
+	}
+}
+
+// run executes a command, shows its reply, and when the reply is a Form,
+// asks for it and runs the submitted command in turn.
+func (s *Session) run(ctx context.Context, exec func() (commands.Reply, error)) error {
+	for {
+		reply, err := exec()
+		if err != nil {
+			s.Log.Error("console command failed", "err", err)
+			return s.say("Something went wrong running that command (" + err.Error() + "). Try again, or type help.")
+		}
+		if err := s.show(reply); err != nil {
+			return err
+		}
+		if reply.Form == nil {
+			return nil
+		}
+		form := *reply.Form
+		values, ok, err := s.ask(ctx, form)
+		if err != nil || !ok {
+			return err
+		}
+		cmd, err := commands.FormCommand(form, values)
+		if err != nil {
+			return s.say(err.Error())
+		}
+		exec = func() (commands.Reply, error) { return s.Exec.Execute(ctx, s.Caller, cmd) }
+	}
+}
+
+// show renders a reply and remembers it when it has buttons, so a number
+// typed later presses a button of the last reply that offered any.
+func (s *Session) show(r commands.Reply) error {
+	if err := Render(s.Out, r); err != nil {
+		return fmt.Errorf("write console output: %w", err)
+	}
+	if _, err := io.WriteString(s.Out, "\n"); err != nil {
+		return fmt.Errorf("write console output: %w", err)
+	}
+	if len(r.Buttons) > 0 || r.Form == nil {
+		s.last = r
+	}
+	return nil
+}
+
+func (s *Session) say(text string) error {
+	if _, err := fmt.Fprintln(s.Out, text); err != nil {
+		return fmt.Errorf("write console output: %w", err)
+	}
+	return nil
+}
