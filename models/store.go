@@ -3,17 +3,14 @@ package models
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strings"
 	"time"
 
-	"github.com/healthbot/healthbot/scoring"
+	"github.com/glebarez/sqlite"
+	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 )
-
-// CONTRACT SKELETON: the method set below is what other packages build
-// against. Bodies are filled in by the models work; signatures may gain
-// methods but existing ones should not change without telling the others.
-
-var errNotImplemented = errors.New("not implemented yet")
 
 // ErrNotFound is returned when a looked-up record does not exist.
 var ErrNotFound = errors.New("not found")
@@ -23,16 +20,89 @@ type Store struct {
 	db      *gorm.DB
 	dialect string         // "postgres" or "sqlite"
 	loc     *time.Location // the organisation's time zone, for Day columns
+	stats   *queryStats    // shared by every Store derived from the same Open
 }
+
+// Dialect names returned by Store.Dialect.
+const (
+	DialectPostgres = "postgres"
+	DialectSQLite   = "sqlite"
+)
 
 // Open connects to DATABASE_URL (postgres://… or a SQLite path / sqlite://PATH)
 // and applies migrations.
 func Open(ctx context.Context, dsn string, loc *time.Location) (*Store, error) {
-	return nil, errNotImplemented
+	if loc == nil {
+		loc = time.UTC
+	}
+	dialect, dialector, err := dialectorFor(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	stats := &queryStats{}
+	db, err := gorm.Open(dialector, &gorm.Config{
+		Logger:  newSlowLogger(200 * time.Millisecond),
+		NowFunc: func() time.Time { return time.Now().UTC() },
+	})
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	sqlDB, err := db.DB()
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	if dialect == DialectSQLite {
+		// SQLite has one writer at a time; a few connections let reads run
+		// beside it in WAL mode while busy_timeout serialises writes.
+		sqlDB.SetMaxOpenConns(4)
+		sqlDB.SetMaxIdleConns(4)
+	} else {
+		sqlDB.SetMaxOpenConns(10)
+		sqlDB.SetMaxIdleConns(5)
+		sqlDB.SetConnMaxLifetime(30 * time.Minute)
+	}
+	if err := registerCounter(db, stats); err != nil {
+		_ = sqlDB.Close()
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	s := &Store{db: db, dialect: dialect, loc: loc, stats: stats}
+	if err := s.migrate(ctx); err != nil {
+		_ = sqlDB.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// dialectorFor picks the driver from the DSN's scheme.
+func dialectorFor(dsn string) (string, gorm.Dialector, error) {
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		return DialectPostgres, postgres.Open(dsn), nil
+	}
+	path := strings.TrimPrefix(dsn, "sqlite://")
+	if path == "" {
+		return "", nil, errors.New("empty SQLite path")
+	}
+	// _txlock=immediate takes the write lock at BEGIN, so a transaction never
+	// fails upgrading a read lock (which busy_timeout cannot retry).
+	params := "_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+	sep := "?"
+	if strings.Contains(path, "?") {
+		sep = "&"
+	}
+	return DialectSQLite, sqlite.Open(path + sep + params), nil
 }
 
 // Close releases the connection pool.
-func (s *Store) Close() error { return errNotImplemented }
+func (s *Store) Close() error {
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return fmt.Errorf("close database: %w", err)
+	}
+	if err := sqlDB.Close(); err != nil {
+		return fmt.Errorf("close database: %w", err)
+	}
+	return nil
+}
 
 // DB exposes the gorm handle to code inside models' own subpackages and tests.
 func (s *Store) DB() *gorm.DB { return s.db }
@@ -46,67 +116,61 @@ func (s *Store) Location() *time.Location { return s.loc }
 // DayOf is the organisation-time-zone calendar day of t, as stored.
 func (s *Store) DayOf(t time.Time) string { return t.In(s.loc).Format(DayLayout) }
 
+// DayAt is the organisation-time-zone calendar day of t as midnight UTC, the
+// representation scoring uses for days; pass it as asOf.
+func (s *Store) DayAt(t time.Time) time.Time {
+	y, m, d := t.In(s.loc).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+// ParseDay turns a stored "YYYY-MM-DD" into midnight UTC of that date.
+func ParseDay(day string) (time.Time, error) {
+	return time.ParseInLocation(DayLayout, day, time.UTC)
+}
+
+// dayKey is the stored form of a day parameter. Day parameters are taken at
+// their own calendar date (t's own location), so both midnight UTC of a
+// day and a time in the organisation's zone name the intended day.
+func dayKey(t time.Time) string { return t.Format(DayLayout) }
+
+// addDays shifts a stored day string by n calendar days.
+func addDays(day string, n int) string {
+	t, err := ParseDay(day)
+	if err != nil {
+		return day
+	}
+	return t.AddDate(0, 0, n).Format(DayLayout)
+}
+
 // WithTx runs fn in one transaction; the Store passed to fn is bound to it,
 // so every method called on it commits or rolls back together.
-func (s *Store) WithTx(ctx context.Context, fn func(tx *Store) error) error { return errNotImplemented }
-
-// ActiveAccounts lists accounts not churned on day asOf, by name.
-func (s *Store) ActiveAccounts(ctx context.Context, asOf time.Time) ([]Account, error) {
-	return nil, errNotImplemented
+func (s *Store) WithTx(ctx context.Context, fn func(tx *Store) error) error {
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		return fn(&Store{db: tx, dialect: s.dialect, loc: s.loc, stats: s.stats})
+	})
 }
 
-// Account loads one account by id (ErrNotFound when absent).
-func (s *Store) Account(ctx context.Context, id uint) (Account, error) {
-	return Account{}, errNotImplemented
+// Ready reports whether the database answers and this binary's migrations
+// have been applied; /readyz calls it.
+func (s *Store) Ready(ctx context.Context) error {
+	var version int64
+	err := s.db.WithContext(ctx).Raw("SELECT COALESCE(MAX(version), 0) FROM schema_migrations").Scan(&version).Error
+	if err != nil {
+		return fmt.Errorf("ready: %w", err)
+	}
+	if version < SchemaVersion {
+		return fmt.Errorf("ready: schema version %d, want %d: run `healthbot migrate`", version, SchemaVersion)
+	}
+	return nil
 }
 
-// Signals gathers one account's scoring inputs as of day asOf.
-func (s *Store) Signals(ctx context.Context, cfg scoring.Config, accountID uint, asOf time.Time) (scoring.Signals, error) {
-	return scoring.Signals{}, errNotImplemented
-}
+// orm returns the handle bound to ctx.
+func (s *Store) orm(ctx context.Context) *gorm.DB { return s.db.WithContext(ctx) }
 
-// AllSignals gathers every active account's inputs as of day asOf with a
-// constant number of set-based queries, calling fn once per account.
-func (s *Store) AllSignals(ctx context.Context, cfg scoring.Config, asOf time.Time, fn func(scoring.Signals) error) error {
-	return errNotImplemented
-}
-
-// SaveSnapshots upserts snapshots by (account, day).
-func (s *Store) SaveSnapshots(ctx context.Context, snaps []Snapshot) error { return errNotImplemented }
-
-// History returns an account's snapshots with from <= day <= to, oldest first.
-func (s *Store) History(ctx context.Context, accountID uint, from, to time.Time) ([]Snapshot, error) {
-	return nil, errNotImplemented
-}
-
-// RecordPulse stores a pulse (Day is filled from At).
-func (s *Store) RecordPulse(ctx context.Context, p *Pulse) error { return errNotImplemented }
-
-// RecordTouch stores a touch (Day is filled from At).
-func (s *Store) RecordTouch(ctx context.Context, t *Touch) error { return errNotImplemented }
-
-// LatestPulse is the account's most recent pulse (ErrNotFound when none).
-func (s *Store) LatestPulse(ctx context.Context, accountID uint) (Pulse, error) {
-	return Pulse{}, errNotImplemented
-}
-
-// LastTouch is the account's most recent touch (ErrNotFound when none).
-func (s *Store) LastTouch(ctx context.Context, accountID uint) (Touch, error) {
-	return Touch{}, errNotImplemented
-}
-
-// OpenTickets lists the account's open tickets, oldest first.
-func (s *Store) OpenTickets(ctx context.Context, accountID uint) ([]Ticket, error) {
-	return nil, errNotImplemented
-}
-
-// OverdueInvoices lists the account's open invoices due before asOf, oldest first.
-func (s *Store) OverdueInvoices(ctx context.Context, accountID uint, asOf time.Time) ([]Invoice, error) {
-	return nil, errNotImplemented
-}
-
-// CSMByChatUser maps a chat identity to a CSM (ErrNotFound when unmapped).
-// platform is "slack", "discord" or "console".
-func (s *Store) CSMByChatUser(ctx context.Context, platform, userID string) (CSM, error) {
-	return CSM{}, errNotImplemented
+// notFound maps gorm's not-found error to ErrNotFound.
+func notFound(err error) error {
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return ErrNotFound
+	}
+	return err
 }

@@ -1,0 +1,162 @@
+package models
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm/clause"
+)
+
+// activeAt is the condition "account a is active on day ?" (one argument).
+const activeAt = "(churned_on IS NULL OR churned_on > ?)"
+
+// ActiveAccounts lists accounts not churned on day asOf, by name.
+func (s *Store) ActiveAccounts(ctx context.Context, asOf time.Time) ([]Account, error) {
+	var out []Account
+	err := s.orm(ctx).Where(activeAt, dayKey(asOf)).Order("name, id").Find(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("active accounts: %w", err)
+	}
+	return out, nil
+}
+
+// Account loads one account by id (ErrNotFound when absent).
+func (s *Store) Account(ctx context.Context, id uint) (Account, error) {
+	var a Account
+	if err := s.orm(ctx).Where("id = ?", id).Take(&a).Error; err != nil {
+		return Account{}, fmt.Errorf("account %d: %w", id, notFound(err))
+	}
+	return a, nil
+}
+
+// AccountBySlug loads one account by its slug (ErrNotFound when absent).
+func (s *Store) AccountBySlug(ctx context.Context, slug string) (Account, error) {
+	var a Account
+	if err := s.orm(ctx).Where("slug = ?", slug).Take(&a).Error; err != nil {
+		return Account{}, fmt.Errorf("account %q: %w", slug, notFound(err))
+	}
+	return a, nil
+}
+
+// SaveSnapshots upserts snapshots by (account, day).
+func (s *Store) SaveSnapshots(ctx context.Context, snaps []Snapshot) error {
+	if len(snaps) == 0 {
+		return nil
+	}
+	err := s.orm(ctx).Clauses(clause.OnConflict{
+		Columns:   []clause.Column{{Name: "account_id"}, {Name: "day"}},
+		DoUpdates: clause.AssignmentColumns([]string{"known", "score", "computed", "status", "subscores", "updated_at"}),
+	}).CreateInBatches(snaps, 200).Error
+	if err != nil {
+		return fmt.Errorf("save snapshots: %w", err)
+	}
+	return nil
+}
+
+// History returns an account's snapshots with from <= day <= to, oldest first.
+func (s *Store) History(ctx context.Context, accountID uint, from, to time.Time) ([]Snapshot, error) {
+	var out []Snapshot
+	err := s.orm(ctx).Where("account_id = ? AND day >= ? AND day <= ?", accountID, dayKey(from), dayKey(to)).
+		Order("day").Find(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("history of account %d: %w", accountID, err)
+	}
+	return out, nil
+}
+
+// RecordPulse stores a pulse (Day is filled from At).
+func (s *Store) RecordPulse(ctx context.Context, p *Pulse) error {
+	p.Day = s.DayOf(p.At)
+	p.At = p.At.UTC()
+	if err := s.orm(ctx).Create(p).Error; err != nil {
+		return fmt.Errorf("record pulse: %w", err)
+	}
+	return nil
+}
+
+// RecordTouch stores a touch (Day is filled from At).
+func (s *Store) RecordTouch(ctx context.Context, t *Touch) error {
+	t.Day = s.DayOf(t.At)
+	t.At = t.At.UTC()
+	if err := s.orm(ctx).Create(t).Error; err != nil {
+		return fmt.Errorf("record touch: %w", err)
+	}
+	return nil
+}
+
+// latestOrder sorts timestamped rows newest first. SQLite stores times as
+// text with an offset, so it compares them through julianday().
+func (s *Store) latestOrder() string {
+	if s.dialect == DialectSQLite {
+		return "day DESC, julianday(at) DESC, id DESC"
+	}
+	return "day DESC, at DESC, id DESC"
+}
+
+// LatestPulse is the account's most recent pulse (ErrNotFound when none).
+func (s *Store) LatestPulse(ctx context.Context, accountID uint) (Pulse, error) {
+	var p Pulse
+	if err := s.orm(ctx).Where("account_id = ?", accountID).Order(s.latestOrder()).Take(&p).Error; err != nil {
+		return Pulse{}, fmt.Errorf("latest pulse of account %d: %w", accountID, notFound(err))
+	}
+	return p, nil
+}
+
+// LastTouch is the account's most recent touch (ErrNotFound when none).
+func (s *Store) LastTouch(ctx context.Context, accountID uint) (Touch, error) {
+	var t Touch
+	if err := s.orm(ctx).Where("account_id = ?", accountID).Order(s.latestOrder()).Take(&t).Error; err != nil {
+		return Touch{}, fmt.Errorf("last touch of account %d: %w", accountID, notFound(err))
+	}
+	return t, nil
+}
+
+// OpenTickets lists the account's open tickets, oldest first.
+func (s *Store) OpenTickets(ctx context.Context, accountID uint) ([]Ticket, error) {
+	var out []Ticket
+	err := s.orm(ctx).Where("account_id = ? AND closed_at IS NULL", accountID).Order("opened_day, id").Find(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("open tickets of account %d: %w", accountID, err)
+	}
+	return out, nil
+}
+
+// overdueAt is "the invoice was open and past due on day T" (two arguments,
+// both T): an invoice paid after T was still open then.
+const overdueAt = "due_on < ? AND (status = 'open' OR (status = 'paid' AND paid_on > ?))"
+
+// OverdueInvoices lists the account's open invoices due before asOf, oldest first.
+func (s *Store) OverdueInvoices(ctx context.Context, accountID uint, asOf time.Time) ([]Invoice, error) {
+	t := dayKey(asOf)
+	var out []Invoice
+	err := s.orm(ctx).Where("account_id = ?", accountID).Where(overdueAt, t, t).Order("due_on, id").Find(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("overdue invoices of account %d: %w", accountID, err)
+	}
+	return out, nil
+}
+
+// CSMByChatUser maps a chat identity to a CSM (ErrNotFound when unmapped).
+// platform is "slack", "discord" or "console"; a console user is its handle.
+func (s *Store) CSMByChatUser(ctx context.Context, platform, userID string) (CSM, error) {
+	var col string
+	switch platform {
+	case "slack":
+		col = "slack_user_id"
+	case "discord":
+		col = "discord_user_id"
+	case "console":
+		col = "handle"
+	default:
+		return CSM{}, fmt.Errorf("csm for %s user %q: unknown platform: %w", platform, userID, ErrNotFound)
+	}
+	if userID == "" {
+		return CSM{}, fmt.Errorf("csm for %s user: empty id: %w", platform, ErrNotFound)
+	}
+	var c CSM
+	if err := s.orm(ctx).Where(col+" = ?", userID).Order("id").Take(&c).Error; err != nil {
+		return CSM{}, fmt.Errorf("csm for %s user %q: %w", platform, userID, notFound(err))
+	}
+	return c, nil
+}
