@@ -2,6 +2,7 @@ package scoring
 
 import (
 	"fmt"
+	"math"
 	"strings"
 )
 
@@ -32,7 +33,7 @@ func Explain(r Result) string {
 			continue
 		}
 		fmt.Fprintf(&b, "  %-12s %-17s %3d x weight %-4s = %5.1f points (costs %4.1f)  %s\n",
-			p.Component, p.Band, p.Sub, trimFloat(p.Weight), p.Points, p.Lost, p.Raw)
+			p.Component, p.Band, p.Sub, trimFloat(p.Weight), tenth(p.Points), tenth(p.Lost), p.Raw)
 	}
 	if len(r.NoData) > 0 {
 		fmt.Fprintf(&b, "No data: %s (weight redistributed)\n", strings.Join(r.NoData, ", "))
@@ -40,7 +41,7 @@ func Explain(r Result) string {
 	if len(r.Raise) > 0 {
 		var xs []string
 		for _, p := range r.Raise {
-			xs = append(xs, fmt.Sprintf("%s (%s, costs %.1f)", p.Component, p.Band, p.Lost))
+			xs = append(xs, fmt.Sprintf("%s (%s, costs %.1f)", p.Component, p.Band, tenth(p.Lost)))
 		}
 		fmt.Fprintf(&b, "What would raise it: %s\n", strings.Join(xs, "; "))
 	}
@@ -49,6 +50,10 @@ func Explain(r Result) string {
 	}
 	return b.String()
 }
+
+// tenth rounds to one decimal half away from zero, like the score, so the
+// parts shown never round differently from it (fmt rounds 6.25 to 6.2).
+func tenth(f float64) float64 { return math.Round(f*10) / 10 }
 
 func trimFloat(f float64) string {
 	return strings.TrimSuffix(strings.TrimRight(fmt.Sprintf("%.2f", f), "0"), ".")
