@@ -1,0 +1,189 @@
+package models
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/healthbot/healthbot/scoring"
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// AlertModels lists the records of alerts, the outbox and scheduled task
+// runs, for migrations (AllModels includes them).
+var AlertModels = []any{&AlertState{}, &AlertRecord{}, &OutboxMessage{}, &TaskRun{}}
+
+// MigrateAlerts creates the alert, outbox and task-run tables. Migrations
+// already do once AllModels includes AlertModels; it is idempotent, so
+// tests and older wiring may call it too.
+func (s *Store) MigrateAlerts(ctx context.Context) error {
+	if err := s.db.WithContext(ctx).AutoMigrate(AlertModels...); err != nil {
+		return fmt.Errorf("migrate alerts: %w", err)
+	}
+	return nil
+}
+
+// AlertState is the hysteresis memory of one (account, rule): whether the
+// rule is armed and how many times it has fired (scoring.ArmState).
+type AlertState struct {
+	AccountID uint   `gorm:"primaryKey;autoIncrement:false"`
+	Rule      string `gorm:"primaryKey;size:32"`
+	Seen      bool   `gorm:"not null;default:false"`
+	Armed     bool   `gorm:"not null;default:false"`
+	Arming    int    `gorm:"not null;default:0"`
+	Mark      string `gorm:"size:64"`
+	UpdatedAt time.Time
+}
+
+// AlertRecord is one fired alert. DedupeKey (account/rule/arming) is
+// unique, so a crossing seen twice (two replicas, a re-run) is stored once.
+type AlertRecord struct {
+	ID           uint   `gorm:"primaryKey"`
+	DedupeKey    string `gorm:"size:128;not null;uniqueIndex"`
+	AccountID    uint   `gorm:"not null;index"`
+	Rule         string `gorm:"size:32;not null"`
+	Arming       int    `gorm:"not null"`
+	Day          string `gorm:"size:10;not null;index"`
+	FromScore    int    `gorm:"not null"` // -1 when unknown
+	ToScore      int    `gorm:"not null"`
+	Reason       string `gorm:"size:128"`
+	Muted        bool   `gorm:"not null;default:false"` // fired while the account was snoozed: stored, not posted
+	AckedBy      string `gorm:"size:128"`
+	AckedAt      *time.Time
+	SnoozedBy    string  `gorm:"size:128"`
+	SnoozedUntil *string `gorm:"size:10"` // the account's alerts are muted through this day
+	CreatedAt    time.Time
+}
+
+// TableName names the table "alerts".
+func (AlertRecord) TableName() string { return "alerts" }
+
+// AlertStates loads the arm states of the given accounts, by account then rule.
+func (s *Store) AlertStates(ctx context.Context, accountIDs []uint) (map[uint]scoring.ArmStates, error) {
+	out := map[uint]scoring.ArmStates{}
+	if len(accountIDs) == 0 {
+		return out, nil
+	}
+	for _, part := range chunkIDs(accountIDs, 500) {
+		var rows []AlertState
+		if err := s.db.WithContext(ctx).Where("account_id IN ?", part).Find(&rows).Error; err != nil {
+			return nil, fmt.Errorf("load alert states: %w", err)
+		}
+		for _, r := range rows {
+			if out[r.AccountID] == nil {
+				out[r.AccountID] = scoring.ArmStates{}
+			}
+			out[r.AccountID][r.Rule] = scoring.ArmState{Seen: r.Seen, Armed: r.Armed, Arming: r.Arming, Mark: r.Mark}
+		}
+	}
+	return out, nil
+}
+
+// SaveAlertStates upserts the arm states of one account.
+func (s *Store) SaveAlertStates(ctx context.Context, accountID uint, states scoring.ArmStates) error {
+	if len(states) == 0 {
+		return nil
+	}
+	rows := make([]AlertState, 0, len(states))
+	for rule, st := range states {
+		rows = append(rows, AlertState{AccountID: accountID, Rule: rule, Seen: st.Seen, Armed: st.Armed, Arming: st.Arming, Mark: st.Mark})
+	}
+	err := s.db.WithContext(ctx).Clauses(clause.OnConflict{
+		Columns: []clause.Column{{Name: "account_id"}, {Name: "rule"}},
+		// GREATEST-like protection is not needed: states are written in the
+		// rescore transaction, which replicas do not run concurrently for
+		// the same period; the alerts' unique key guards the rest.
+		DoUpdates: clause.AssignmentColumns([]string{"seen", "armed", "arming", "mark", "updated_at"}),
+	}).Create(&rows).Error
+	if err != nil {
+		return fmt.Errorf("save alert states: %w", err)
+	}
+	return nil
+}
+
+// InsertAlert stores a fired alert unless its dedupe key is already
+// stored; created says whether this call stored it (and so owns its
+// delivery).
+func (s *Store) InsertAlert(ctx context.Context, a *AlertRecord) (created bool, err error) {
+	res := s.db.WithContext(ctx).Clauses(clause.OnConflict{
+		Columns:   []clause.Column{{Name: "dedupe_key"}},
+		DoNothing: true,
+	}).Create(a)
+	if res.Error != nil {
+		return false, fmt.Errorf("insert alert %s: %w", a.DedupeKey, res.Error)
+	}
+	return res.RowsAffected == 1, nil
+}
+
+// Alert loads one alert by id (ErrNotFound when absent).
+func (s *Store) Alert(ctx context.Context, id uint) (AlertRecord, error) {
+	var a AlertRecord
+	if err := s.db.WithContext(ctx).Where("id = ?", id).Take(&a).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			err = ErrNotFound
+		}
+		return AlertRecord{}, fmt.Errorf("alert %d: %w", id, err)
+	}
+	return a, nil
+}
+
+// Alerts lists alerts fired on days from..to (inclusive), oldest first.
+func (s *Store) Alerts(ctx context.Context, from, to time.Time) ([]AlertRecord, error) {
+	var out []AlertRecord
+	err := s.db.WithContext(ctx).Where("day >= ? AND day <= ?", from.Format(DayLayout), to.Format(DayLayout)).
+		Order("id").Find(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("list alerts: %w", err)
+	}
+	return out, nil
+}
+
+// AckAlert records who acknowledged an alert; the first acknowledgement wins.
+func (s *Store) AckAlert(ctx context.Context, id uint, by string, at time.Time) (AlertRecord, error) {
+	err := s.db.WithContext(ctx).Model(&AlertRecord{}).Where("id = ? AND acked_at IS NULL", id).
+		Updates(map[string]any{"acked_by": by, "acked_at": at.UTC()}).Error
+	if err != nil {
+		return AlertRecord{}, fmt.Errorf("acknowledge alert %d: %w", id, err)
+	}
+	return s.Alert(ctx, id)
+}
+
+// SnoozeAlert mutes the alert's account through day until (inclusive).
+func (s *Store) SnoozeAlert(ctx context.Context, id uint, by string, until time.Time) (AlertRecord, error) {
+	day := until.Format(DayLayout)
+	err := s.db.WithContext(ctx).Model(&AlertRecord{}).Where("id = ?", id).
+		Updates(map[string]any{"snoozed_by": by, "snoozed_until": day}).Error
+	if err != nil {
+		return AlertRecord{}, fmt.Errorf("snooze alert %d: %w", id, err)
+	}
+	return s.Alert(ctx, id)
+}
+
+// SnoozedAccounts returns the accounts with an alert snoozed through day or later.
+func (s *Store) SnoozedAccounts(ctx context.Context, day time.Time) (map[uint]bool, error) {
+	var ids []uint
+	err := s.db.WithContext(ctx).Model(&AlertRecord{}).Distinct("account_id").
+		Where("snoozed_until >= ?", day.Format(DayLayout)).Pluck("account_id", &ids).Error
+	if err != nil {
+		return nil, fmt.Errorf("snoozed accounts: %w", err)
+	}
+	out := make(map[uint]bool, len(ids))
+	for _, id := range ids {
+		out[id] = true
+	}
+	return out, nil
+}
+
+func chunkIDs(ids []uint, n int) [][]uint {
+	var out [][]uint
+	for len(ids) > n {
+		out = append(out, ids[:n])
+		ids = ids[n:]
+	}
+	if len(ids) > 0 {
+		out = append(out, ids)
+	}
+	return out
+}
