@@ -2,16 +2,13 @@ package commands
 
 import (
 	"context"
-	"errors"
+	"fmt"
 	"log/slog"
 	"time"
 
 	"github.com/healthbot/healthbot/models"
 	"github.com/healthbot/healthbot/scoring"
 )
-
-// CONTRACT SKELETON: the commands work fills these in; the signatures are
-// what bot/* adapters and cmd/healthbot build against.
 
 // Service executes commands against the store with the health model.
 type Service struct {
@@ -46,18 +43,81 @@ func (s *Service) Run(ctx context.Context, caller Caller, line string) (Reply, e
 	return s.Execute(ctx, caller, cmd)
 }
 
-// Execute runs a parsed command.
+// Execute runs a parsed command. As with Run, a request the user can fix
+// (unknown account, missing reason) is an ephemeral Reply, not an error;
+// an error comes with a Reply the adapter may show as it is.
 func (s *Service) Execute(ctx context.Context, caller Caller, cmd Command) (Reply, error) {
-	return Reply{}, errors.New("not implemented yet")
+	reply, err := s.execute(ctx, caller, cmd)
+	if err != nil {
+		s.logger().ErrorContext(ctx, "command failed", "verb", cmd.Verb, "sub", cmd.Sub, "account", cmd.Account,
+			"platform", caller.Platform, "user", caller.UserID, "err", err)
+		return Reply{Ephemeral: true, Colour: "grey", Text: "Sorry, that failed on my side. Please try again in a minute; if it keeps failing, tell whoever runs healthbot."}, err
+	}
+	return reply, nil
 }
 
-// Parse turns a command line ("/health acme", "/pulse acme red budget …")
-// into a Command. Its error message is a sentence for the user.
-func Parse(line string) (Command, error) {
-	return Command{}, errors.New("not implemented yet")
+func (s *Service) execute(ctx context.Context, caller Caller, cmd Command) (Reply, error) {
+	switch cmd.Verb {
+	case VerbHealth:
+		switch cmd.Sub {
+		case HealthShow:
+			return s.healthShow(ctx, cmd)
+		case HealthMine, "":
+			if cmd.Account != "" {
+				return s.healthShow(ctx, cmd)
+			}
+			return s.healthMine(ctx, caller)
+		case HealthList:
+			return s.healthList(ctx, cmd)
+		case HealthSummary:
+			return s.Summary(ctx, caller)
+		case HealthHelp:
+			return s.help(), nil
+		}
+		return userError(fmt.Sprintf("/health has no sub-command %q. %s", cmd.Sub, helpHint)), nil
+	case VerbPulse:
+		return s.pulse(ctx, caller, cmd)
+	case VerbTouch:
+		return s.touch(ctx, caller, cmd)
+	}
+	return userError(fmt.Sprintf("I don't know the command %q. %s", cmd.Verb, helpHint)), nil
 }
 
-// FormCommand turns a submitted Form's values back into a Command.
-func FormCommand(f Form, values map[string]string) (Command, error) {
-	return Command{}, errors.New("not implemented yet")
+const helpHint = "/health help lists the commands."
+
+// userError is the reply to a request the user can correct.
+func userError(text string) Reply {
+	return Reply{Ephemeral: true, Text: text}
+}
+
+func (s *Service) logger() *slog.Logger {
+	if s.Log != nil {
+		return s.Log
+	}
+	return slog.Default()
+}
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+func (s *Service) location() *time.Location {
+	if loc := s.Store.Location(); loc != nil {
+		return loc
+	}
+	return time.UTC
+}
+
+// today is the organisation's current calendar day as midnight UTC, the
+// representation scoring and the store use for days.
+func (s *Service) today() time.Time {
+	return dayAt(s.now(), s.location())
+}
+
+func dayAt(t time.Time, loc *time.Location) time.Time {
+	y, m, d := t.In(loc).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }

@@ -1,0 +1,116 @@
+package commands
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/healthbot/healthbot/scoring"
+)
+
+// listLimit caps the accounts a list shows; the rest are counted.
+const listLimit = 25
+
+// listFilters maps Command.Status to the status it selects.
+var listFilters = map[string]scoring.Status{
+	"healthy":  scoring.Healthy,
+	"stable":   scoring.Stable,
+	"at-risk":  scoring.AtRisk,
+	"critical": scoring.Critical,
+}
+
+// healthList answers "/health list [status]": accounts in a status (all
+// when none is given), worst first, with score, status and MRR.
+func (s *Service) healthList(ctx context.Context, cmd Command) (Reply, error) {
+	var want scoring.Status
+	if cmd.Status != "" {
+		st, ok := listFilters[strings.ToLower(cmd.Status)]
+		if !ok {
+			return userError("/health list takes a status: healthy, stable, at-risk or critical (or none for all)."), nil
+		}
+		want = st
+	}
+	scored, err := s.scoreAll(ctx, s.Store, s.today())
+	if err != nil {
+		return Reply{}, fmt.Errorf("health list: %w", err)
+	}
+	var picked []Scored
+	for _, sc := range scored {
+		if want == "" || (sc.Result.Known && sc.Result.Status == want) {
+			picked = append(picked, sc)
+		}
+	}
+	if want == "" {
+		r := renderList(fmt.Sprintf("All accounts: %d", len(picked)), picked)
+		r.Text = statusCounts(picked)
+		return r, nil
+	}
+	r := renderList(fmt.Sprintf("%s accounts: %d", want, len(picked)), picked)
+	if len(picked) == 0 {
+		r.Text = fmt.Sprintf("No account is %s today.", want)
+	} else {
+		r.Colour = scoring.StatusColour(want)
+	}
+	return r, nil
+}
+
+// sortWorstFirst orders by score ascending, accounts with no data last,
+// larger MRR first among equals (it is the money at stake).
+func sortWorstFirst(sc []Scored) {
+	sort.SliceStable(sc, func(i, j int) bool {
+		a, b := sc[i], sc[j]
+		if a.Result.Known != b.Result.Known {
+			return a.Result.Known
+		}
+		if a.Result.Score != b.Result.Score {
+			return a.Result.Score < b.Result.Score
+		}
+		if a.Account.MRRCents != b.Account.MRRCents {
+			return a.Account.MRRCents > b.Account.MRRCents
+		}
+		return strings.ToLower(a.Account.Name) < strings.ToLower(b.Account.Name)
+	})
+}
+
+// renderList shows accounts worst first, one line each, at most listLimit,
+// with their total MRR in the section title.
+func renderList(title string, sc []Scored) Reply {
+	sortWorstFirst(sc)
+	var total int64
+	lines := make([]string, 0, min(len(sc), listLimit)+1)
+	for i, x := range sc {
+		total += x.Account.MRRCents
+		if i >= listLimit {
+			continue
+		}
+		l := fmt.Sprintf("%s — %s · MRR %s", x.Account.Name, scoreLabel(x.Result), fmtMoney(x.Account.MRRCents))
+		if x.Result.Capped() {
+			l += fmt.Sprintf(" · capped, computed %d", x.Result.Computed)
+		}
+		lines = append(lines, l)
+	}
+	if n := len(sc) - listLimit; n > 0 {
+		lines = append(lines, fmt.Sprintf("…and %d more", n))
+	}
+	r := Reply{Ephemeral: true, Colour: "grey", Title: title}
+	if len(sc) > 0 {
+		r.Sections = []Section{{Title: "Worst first · total MRR " + fmtMoney(total), Text: strings.Join(lines, "\n")}}
+	}
+	return r
+}
+
+// statusCounts is "Healthy 12 · Stable 9 · At-risk 4 · Critical 2 · no data 1".
+func statusCounts(sc []Scored) string {
+	n := map[scoring.Status]int{}
+	for _, x := range sc {
+		n[statusOfResult(x.Result)]++
+	}
+	var parts []string
+	for _, st := range []scoring.Status{scoring.Healthy, scoring.Stable, scoring.AtRisk, scoring.Critical, scoring.NoData} {
+		if n[st] > 0 || st != scoring.NoData {
+			parts = append(parts, fmt.Sprintf("%s %d", st, n[st]))
+		}
+	}
+	return strings.Join(parts, " · ")
+}

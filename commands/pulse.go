@@ -1,0 +1,158 @@
+package commands
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/healthbot/healthbot/models"
+	"github.com/healthbot/healthbot/scoring"
+)
+
+// duplicateWindow is how close a repeat of the same record by the same
+// person must be to count as a double click rather than a new record.
+const duplicateWindow = 60 * time.Second
+
+// maxNote is the longest note the store keeps (Pulse.Note, Touch.Note).
+const maxNote = 2000
+
+// pulse answers "/pulse ACCOUNT COLOUR [REASON] [NOTE…]": it records the
+// pulse, rescores the account and says what was recorded and the new score.
+// A red pulse without a reason is answered with a form asking for one.
+func (s *Service) pulse(ctx context.Context, caller Caller, cmd Command) (Reply, error) {
+	colour := strings.ToLower(cmd.Colour)
+	if !slices.Contains(pulseColours, colour) {
+		return userError("/pulse needs a colour: red, yellow or green. Example: " + examplePulse), nil
+	}
+	if len([]rune(cmd.Note)) > maxNote {
+		return userError(fmt.Sprintf("That note is too long: keep it under %d characters.", maxNote)), nil
+	}
+	day := s.today()
+	acc, reply, err := resolve(ctx, s.Store, day, cmd.Account)
+	if acc == nil || err != nil {
+		return reply, err
+	}
+	reason := strings.ToLower(strings.TrimSpace(cmd.Reason))
+	codes := s.Config.ReasonCodes
+	if reason != "" && len(codes) > 0 && !slices.Contains(codes, reason) {
+		return userError(fmt.Sprintf("'%s' is not a reason code. Use one of: %s (any words after the code are kept as a note). Example: /pulse %s %s %s",
+			cmd.Reason, strings.Join(codes, ", "), acc.Slug, colour, codes[0])), nil
+	}
+	if colour == scoring.Red && reason == "" {
+		return Reply{
+			Ephemeral: true,
+			Text:      fmt.Sprintf("A red pulse for %s needs a reason. Pick one, or type it: /pulse %s red REASON [NOTE…]", acc.Name, acc.Slug),
+			Form:      s.pulseForm(*acc, colour),
+		}, nil
+	}
+
+	now := s.now()
+	p := models.Pulse{AccountID: acc.ID, At: now, Colour: colour, Reason: reason, Note: strings.TrimSpace(cmd.Note), By: recordedBy(caller)}
+	var (
+		res scoring.Result
+		dup *models.Pulse
+	)
+	err = s.Store.WithTx(ctx, func(tx *models.Store) error {
+		if err := lockAccount(ctx, tx, acc.ID); err != nil {
+			return err
+		}
+		last, err := tx.LatestPulse(ctx, acc.ID)
+		switch {
+		case err == nil && last.By == p.By && last.Colour == p.Colour && within(now, last.At, duplicateWindow):
+			dup = &last
+			res, err = s.scoreNow(ctx, tx, *acc, day)
+			return err
+		case err != nil && !errors.Is(err, models.ErrNotFound):
+			return err
+		}
+		if err := tx.RecordPulse(ctx, &p); err != nil {
+			return err
+		}
+		res, err = s.rescoreAccount(ctx, tx, *acc, day)
+		return err
+	})
+	if err != nil {
+		return Reply{}, fmt.Errorf("pulse %s: %w", acc.Slug, err)
+	}
+	if dup != nil {
+		return Reply{
+			Ephemeral: true,
+			Colour:    resultColour(res),
+			Text: fmt.Sprintf("Already recorded %s: %s. Score now %s.",
+				fmtAgo(now, dup.At), describePulse(*dup, acc.Name), scoreSentence(res)),
+		}, nil
+	}
+	return Reply{
+		Colour: resultColour(res),
+		Text:   fmt.Sprintf("Recorded %s. Score now %s.", describePulse(p, acc.Name), scoreSentence(res)),
+	}, nil
+}
+
+// describePulse is "a red pulse for Acme Corp (reason: budget; note: "…") by Maria".
+func describePulse(p models.Pulse, account string) string {
+	s := fmt.Sprintf("a %s pulse for %s", p.Colour, account)
+	var details []string
+	if p.Reason != "" {
+		details = append(details, "reason: "+p.Reason)
+	}
+	if p.Note != "" {
+		details = append(details, fmt.Sprintf("note: %q", p.Note))
+	}
+	if len(details) > 0 {
+		s += " (" + strings.Join(details, "; ") + ")"
+	}
+	if p.By != "" {
+		s += " by " + p.By
+	}
+	return s
+}
+
+// pulseForm asks for the reason (and a note) of a red pulse.
+func (s *Service) pulseForm(acc models.Account, colour string) *Form {
+	reason := FormField{Name: "reason", Label: "Reason", Kind: FieldSelect, Required: true}
+	for _, c := range s.Config.ReasonCodes {
+		reason.Options = append(reason.Options, Option{Value: c, Label: c})
+	}
+	if len(reason.Options) == 0 {
+		reason.Kind, reason.MaxLength, reason.Placeholder = FieldText, 64, "one word, e.g. budget"
+	}
+	return &Form{
+		ID:      FormPulse,
+		Title:   "Red pulse: " + truncateRunes(acc.Name, 40),
+		Submit:  "Record",
+		Account: acc.Slug,
+		Hidden:  map[string]string{"colour": colour},
+		Fields: []FormField{
+			reason,
+			{Name: "note", Label: "Note", Kind: FieldText, Placeholder: "What is going on?", MaxLength: maxNote},
+		},
+	}
+}
+
+// scoreNow scores an account for day without writing anything, for replies
+// that record nothing new.
+func (s *Service) scoreNow(ctx context.Context, store *models.Store, acc models.Account, day time.Time) (scoring.Result, error) {
+	sig, err := store.Signals(ctx, s.Config, acc.ID, day)
+	if err != nil {
+		return scoring.Result{}, fmt.Errorf("score %s: %w", acc.Slug, err)
+	}
+	return scoring.Score(s.Config, sig), nil
+}
+
+// within reports whether t is less than d away from now, either side (a
+// clock that stepped back must not let a double click through).
+func within(now, t time.Time, d time.Duration) bool {
+	diff := now.Sub(t)
+	return diff < d && diff > -d
+}
+
+func truncateRunes(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}

@@ -1,0 +1,171 @@
+package commands
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/healthbot/healthbot/models"
+	"github.com/healthbot/healthbot/scoring"
+)
+
+// RescoreStats describes one rescoring run, for logs, metrics and the
+// `healthbot rescore` output.
+type RescoreStats struct {
+	Day      time.Time              // the scored day (midnight UTC of the organisation's date)
+	Accounts int                    // active accounts scored
+	Known    int                    // of those, with a score (not "no data")
+	ByStatus map[scoring.Status]int // accounts per status, NoData included
+	Duration time.Duration          // by the injected clock
+}
+
+// Rescore scores every active account as of day, upserts that day's
+// snapshots (so re-running a day replaces its rows) and calls OnRescore,
+// all in one transaction. It issues a constant number of queries whatever
+// the number of accounts. day is taken at its own calendar date.
+func (s *Service) Rescore(ctx context.Context, day time.Time) (RescoreStats, error) {
+	start := s.now()
+	day = time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, time.UTC)
+	stats := RescoreStats{Day: day, ByStatus: map[scoring.Status]int{}}
+	err := s.Store.WithTx(ctx, func(tx *models.Store) error {
+		scored, err := s.scoreAll(ctx, tx, day)
+		if err != nil {
+			return err
+		}
+		prev, err := previousSnapshots(ctx, tx, day, nil)
+		if err != nil {
+			return err
+		}
+		for i := range scored {
+			if p, ok := prev[scored[i].Account.ID]; ok {
+				scored[i].Previous = &p
+			}
+			stats.Accounts++
+			if scored[i].Result.Known {
+				stats.Known++
+			}
+			stats.ByStatus[statusOfResult(scored[i].Result)]++
+		}
+		return s.saveScored(ctx, tx, day, scored)
+	})
+	if err != nil {
+		return RescoreStats{}, fmt.Errorf("rescore %s: %w", day.Format(models.DayLayout), err)
+	}
+	stats.Duration = s.now().Sub(start)
+	s.logger().InfoContext(ctx, "rescored", "day", day.Format(models.DayLayout), "accounts", stats.Accounts,
+		"known", stats.Known, "duration", stats.Duration)
+	return stats, nil
+}
+
+// scoreAll scores every active account as of day with the set-based
+// AllSignals, returning them in the store's account order (by name).
+func (s *Service) scoreAll(ctx context.Context, store *models.Store, day time.Time) ([]Scored, error) {
+	accounts, err := store.ActiveAccounts(ctx, day)
+	if err != nil {
+		return nil, fmt.Errorf("score all: %w", err)
+	}
+	index := make(map[uint]int, len(accounts))
+	for i, a := range accounts {
+		index[a.ID] = i
+	}
+	results := make([]*scoring.Result, len(accounts))
+	err = store.AllSignals(ctx, s.Config, day, func(sig scoring.Signals) error {
+		i, ok := index[sig.AccountID]
+		if !ok {
+			// An account created between the two queries: it is scored
+			// on the next run rather than half-described now.
+			return nil
+		}
+		r := scoring.Score(s.Config, sig)
+		results[i] = &r
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("score all: %w", err)
+	}
+	out := make([]Scored, 0, len(accounts))
+	for i, a := range accounts {
+		if results[i] == nil {
+			continue
+		}
+		out = append(out, Scored{Account: a, Result: *results[i]})
+	}
+	return out, nil
+}
+
+// saveScored writes the day's snapshots of scored and runs the OnRescore
+// hook, inside the caller's transaction.
+func (s *Service) saveScored(ctx context.Context, tx *models.Store, day time.Time, scored []Scored) error {
+	snaps := make([]models.Snapshot, 0, len(scored))
+	for _, sc := range scored {
+		snap, err := snapshotOf(sc.Account.ID, day, sc.Result, s.now())
+		if err != nil {
+			return err
+		}
+		snaps = append(snaps, snap)
+	}
+	if err := tx.SaveSnapshots(ctx, snaps); err != nil {
+		return err
+	}
+	if s.OnRescore != nil {
+		if err := s.OnRescore(ctx, tx, day, scored); err != nil {
+			return fmt.Errorf("on rescore: %w", err)
+		}
+	}
+	return nil
+}
+
+// rescoreAccount scores one account as of day inside tx, saves its snapshot
+// and runs OnRescore: what every write does before replying.
+func (s *Service) rescoreAccount(ctx context.Context, tx *models.Store, acc models.Account, day time.Time) (scoring.Result, error) {
+	sig, err := tx.Signals(ctx, s.Config, acc.ID, day)
+	if err != nil {
+		return scoring.Result{}, fmt.Errorf("rescore %s: %w", acc.Slug, err)
+	}
+	sc := Scored{Account: acc, Result: scoring.Score(s.Config, sig)}
+	prev, err := previousSnapshots(ctx, tx, day, []uint{acc.ID})
+	if err != nil {
+		return scoring.Result{}, fmt.Errorf("rescore %s: %w", acc.Slug, err)
+	}
+	if p, ok := prev[acc.ID]; ok {
+		sc.Previous = &p
+	}
+	if err := s.saveScored(ctx, tx, day, []Scored{sc}); err != nil {
+		return scoring.Result{}, fmt.Errorf("rescore %s: %w", acc.Slug, err)
+	}
+	return sc.Result, nil
+}
+
+// snapshotOf is the stored form of a result; an unknown score is stored as
+// Known=false with Status "No data", never as a real 0.
+func snapshotOf(accountID uint, day time.Time, r scoring.Result, now time.Time) (models.Snapshot, error) {
+	subs := map[string]int{}
+	for _, p := range r.Parts {
+		if p.HasData {
+			subs[p.Component] = p.Sub
+		}
+	}
+	js, err := json.Marshal(subs)
+	if err != nil {
+		return models.Snapshot{}, fmt.Errorf("snapshot sub-scores: %w", err)
+	}
+	return models.Snapshot{
+		AccountID: accountID,
+		Day:       day.Format(models.DayLayout),
+		Known:     r.Known,
+		Score:     r.Score,
+		Computed:  r.Computed,
+		Status:    string(statusOfResult(r)),
+		Subscores: string(js),
+		UpdatedAt: now.UTC(),
+	}, nil
+}
+
+// statusOfResult is the result's status, NoData when unknown whatever Status says.
+func statusOfResult(r scoring.Result) scoring.Status {
+	if !r.Known {
+		return scoring.NoData
+	}
+	return r.Status
+}
