@@ -2,21 +2,399 @@ package models
 
 import (
 	"context"
-	"errors"
+	"fmt"
+	"sort"
 	"time"
 
 	"github.com/healthbot/healthbot/scoring"
+	"gorm.io/gorm"
 )
 
-var errNotImplemented = errors.New("not implemented yet")
+// The Signals queries are set-based: each source is read by one grouped
+// query (GROUP BY account_id), optionally narrowed to one account, so
+// AllSignals costs the same number of statements for 3 accounts or 3000 and
+// Signals for one account gives exactly the same figures. Windows are string
+// ranges over the stored "YYYY-MM-DD" day columns; rows dated after the
+// as-of day are ignored so past days can be rescored.
 
-// Signals gathers one account's scoring inputs as of day asOf.
+// sigWindow holds the as-of day and the first day of each window.
+type sigWindow struct {
+	t, d7, d30, d90, d180 string
+	endT                  time.Time // the first instant after day T in the organisation's zone
+	account               uint      // 0: every account
+}
+
+func (s *Store) window(asOf time.Time, accountID uint) sigWindow {
+	t := dayKey(asOf)
+	day, _ := ParseDay(t)
+	y, m, d := day.AddDate(0, 0, 1).Date()
+	return sigWindow{
+		t: t, d7: addDays(t, -6), d30: addDays(t, -29), d90: addDays(t, -89), d180: addDays(t, -179),
+		endT:    time.Date(y, m, d, 0, 0, 0, 0, s.loc),
+		account: accountID,
+	}
+}
+
+// args are the named parameters every builder may use.
+func (w sigWindow) args() map[string]any {
+	return map[string]any{"t": w.t, "d7": w.d7, "d30": w.d30, "d90": w.d90, "d180": w.d180, "endT": w.endT, "account": w.account}
+}
+
+// filter narrows a query to the one account, if any.
+func (w sigWindow) filter() string {
+	if w.account == 0 {
+		return ""
+	}
+	return " AND account_id = @account"
+}
+
+// Signals gathers one account's scoring inputs as of day asOf (taken at
+// its own calendar date: pass DayAt(now) or midnight UTC of the day). The
+// account is read whether or not it is active (ErrNotFound when absent).
 func (s *Store) Signals(ctx context.Context, cfg scoring.Config, accountID uint, asOf time.Time) (scoring.Signals, error) {
-	return scoring.Signals{}, errNotImplemented
+	if accountID == 0 {
+		return scoring.Signals{}, fmt.Errorf("signals: account 0: %w", ErrNotFound)
+	}
+	w := s.window(asOf, accountID)
+	sigs, order, err := s.gather(ctx, cfg, w)
+	if err != nil {
+		return scoring.Signals{}, fmt.Errorf("signals of account %d: %w", accountID, err)
+	}
+	if len(order) == 0 {
+		return scoring.Signals{}, fmt.Errorf("signals of account %d: %w", accountID, ErrNotFound)
+	}
+	var org struct{ Accounts, Tickets int64 }
+	err = s.orm(ctx).Raw(`SELECT
+		(SELECT COUNT(*) FROM accounts WHERE `+activeAtNamed+`) AS accounts,
+		(SELECT COUNT(*) FROM tickets JOIN accounts ON accounts.id = tickets.account_id
+		  WHERE `+activeAtNamed+` AND tickets.opened_day >= @d90 AND tickets.opened_day <= @t) AS tickets`,
+		w.args()).Scan(&org).Error
+	if err != nil {
+		return scoring.Signals{}, fmt.Errorf("signals of account %d: org tickets: %w", accountID, err)
+	}
+	sig := sigs[accountID]
+	sig.OrgMeanTickets90 = mean(org.Tickets, org.Accounts)
+	return *sig, nil
 }
 
 // AllSignals gathers every active account's inputs as of day asOf with a
-// constant number of set-based queries, calling fn once per account.
+// constant number of set-based queries, calling fn once per account in
+// ascending id order.
 func (s *Store) AllSignals(ctx context.Context, cfg scoring.Config, asOf time.Time, fn func(scoring.Signals) error) error {
-	return errNotImplemented
+	sigs, order, err := s.gather(ctx, cfg, s.window(asOf, 0))
+	if err != nil {
+		return fmt.Errorf("all signals: %w", err)
+	}
+	var tickets int64
+	for _, id := range order {
+		tickets += int64(sigs[id].Tickets90)
+	}
+	orgMean := mean(tickets, int64(len(order)))
+	for _, id := range order {
+		sig := sigs[id]
+		sig.OrgMeanTickets90 = orgMean
+		if err := fn(*sig); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// activeAtNamed is activeAt with the named day parameter.
+const activeAtNamed = "(accounts.churned_on IS NULL OR accounts.churned_on > @t)"
+
+func mean(sum, n int64) float64 {
+	if n == 0 {
+		return 0
+	}
+	return float64(sum) / float64(n)
+}
+
+// gather runs every source query for w: all active accounts, or the one
+// account whatever its state.
+func (s *Store) gather(ctx context.Context, cfg scoring.Config, w sigWindow) (map[uint]*scoring.Signals, []uint, error) {
+	db := s.orm(ctx)
+	asOf, _ := ParseDay(w.t)
+
+	var accounts []struct {
+		ID            uint
+		SponsorStatus string
+	}
+	q := "SELECT id, sponsor_status FROM accounts WHERE "
+	if w.account == 0 {
+		q += activeAtNamed
+	} else {
+		q += "id = @account"
+	}
+	if err := db.Raw(q+" ORDER BY id", w.args()).Scan(&accounts).Error; err != nil {
+		return nil, nil, fmt.Errorf("accounts: %w", err)
+	}
+	sigs := make(map[uint]*scoring.Signals, len(accounts))
+	order := make([]uint, 0, len(accounts))
+	for _, a := range accounts {
+		sigs[a.ID] = &scoring.Signals{AccountID: a.ID, AsOf: asOf, SponsorDeparted: a.SponsorStatus == "departed"}
+		order = append(order, a.ID)
+	}
+	if len(order) == 0 {
+		return sigs, order, nil
+	}
+
+	sources, err := s.sources(db)
+	if err != nil {
+		return nil, nil, err
+	}
+	features, nFeatures, err := valueFeatures(db, cfg, w)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, sig := range sigs {
+		sig.Sources = sources
+		sig.ValueFeatures = nFeatures
+	}
+	for _, step := range []func(*gorm.DB, sigWindow, map[uint]*scoring.Signals) error{
+		func(db *gorm.DB, w sigWindow, m map[uint]*scoring.Signals) error {
+			return activitySignals(db, w, features, m)
+		},
+		s.ticketSignals, touchSignals, invoiceSignals, surveySignals, s.pulseSignals,
+	} {
+		if err := step(db, w, sigs); err != nil {
+			return nil, nil, err
+		}
+	}
+	return sigs, order, nil
+}
+
+// sources asks, in one statement, which sources hold any row at all.
+func (s *Store) sources(db *gorm.DB) (scoring.Sources, error) {
+	var r struct{ Activity, Tickets, Touches, Invoices, NPS, CSAT, Pulses int }
+	err := db.Raw(`SELECT
+		CASE WHEN EXISTS (SELECT 1 FROM activities) THEN 1 ELSE 0 END AS activity,
+		CASE WHEN EXISTS (SELECT 1 FROM tickets) THEN 1 ELSE 0 END AS tickets,
+		CASE WHEN EXISTS (SELECT 1 FROM touches) THEN 1 ELSE 0 END AS touches,
+		CASE WHEN EXISTS (SELECT 1 FROM invoices) THEN 1 ELSE 0 END AS invoices,
+		CASE WHEN EXISTS (SELECT 1 FROM surveys WHERE kind = 'nps') THEN 1 ELSE 0 END AS nps,
+		CASE WHEN EXISTS (SELECT 1 FROM surveys WHERE kind = 'csat') THEN 1 ELSE 0 END AS csat,
+		CASE WHEN EXISTS (SELECT 1 FROM pulses) THEN 1 ELSE 0 END AS pulses`).Scan(&r).Error
+	if err != nil {
+		return scoring.Sources{}, fmt.Errorf("sources: %w", err)
+	}
+	return scoring.Sources{
+		Activity: r.Activity == 1, Tickets: r.Tickets == 1, Touches: r.Touches == 1, Invoices: r.Invoices == 1,
+		NPS: r.NPS == 1, CSAT: r.CSAT == 1, Pulses: r.Pulses == 1,
+	}, nil
+}
+
+// valueFeatures returns the configured value features (deduplicated), or
+// nil and the number of distinct features seen org-wide in the last 90 days.
+func valueFeatures(db *gorm.DB, cfg scoring.Config, w sigWindow) ([]string, int, error) {
+	if len(cfg.ValueFeatures) > 0 {
+		seen := map[string]bool{}
+		var out []string
+		for _, f := range cfg.ValueFeatures {
+			if f != "" && !seen[f] {
+				seen[f] = true
+				out = append(out, f)
+			}
+		}
+		sort.Strings(out)
+		if len(out) > 0 {
+			return out, len(out), nil
+		}
+	}
+	var n int64
+	err := db.Raw("SELECT COUNT(DISTINCT feature) FROM activities WHERE day >= @d90 AND day <= @t AND feature <> ''", w.args()).Scan(&n).Error
+	if err != nil {
+		return nil, 0, fmt.Errorf("value features: %w", err)
+	}
+	return nil, int(n), nil
+}
+
+// activitySignals: DAU as user-days over 7 days, MAU and value features used
+// over 30 days. With no configured list every non-empty feature counts,
+// since any feature used in the last 30 days was seen in the last 90.
+func activitySignals(db *gorm.DB, w sigWindow, features []string, m map[uint]*scoring.Signals) error {
+	args := w.args()
+	featureCond := "feature <> ''"
+	if len(features) > 0 {
+		featureCond = "feature IN @features"
+		args["features"] = features
+	}
+	var rows []struct {
+		AccountID      uint
+		UserDays7, MAU int64
+		Used30         int64
+	}
+	err := db.Raw(`SELECT account_id,
+		COUNT(DISTINCT CASE WHEN day >= @d7 THEN day || '/' || user_id END) AS user_days7,
+		COUNT(DISTINCT user_id) AS mau,
+		COUNT(DISTINCT CASE WHEN `+featureCond+` THEN feature END) AS used30
+		FROM activities WHERE day >= @d30 AND day <= @t`+w.filter()+` GROUP BY account_id`, args).Scan(&rows).Error
+	if err != nil {
+		return fmt.Errorf("activity: %w", err)
+	}
+	for _, r := range rows {
+		if sig := m[r.AccountID]; sig != nil {
+			sig.ActiveUserDays7, sig.MAU, sig.ValueFeaturesUsed30 = int(r.UserDays7), int(r.MAU), int(r.Used30)
+		}
+	}
+	return nil
+}
+
+// openAt is "the ticket was still open at the end of day T". Tickets store
+// only a close timestamp; SQLite keeps timestamps as text with an offset,
+// so it compares them through julianday().
+func (s *Store) openAt() string {
+	if s.dialect == DialectSQLite {
+		return "(closed_at IS NULL OR julianday(closed_at) >= julianday(@endT))"
+	}
+	return "(closed_at IS NULL OR closed_at >= @endT)"
+}
+
+// ticketSignals: the support window (opened in the last 90 days, or still
+// open at T) and the ticket rating counts.
+func (s *Store) ticketSignals(db *gorm.DB, w sigWindow, m map[uint]*scoring.Signals) error {
+	open := s.openAt()
+	inWindow := "(opened_day >= @d90 OR " + open + ")"
+	var rows []struct {
+		AccountID                                       uint
+		WindowTickets, PositiveTickets, NegativeTickets int64
+		EscalatedOpen, OpenTickets, Tickets90, Ever     int64
+	}
+	err := db.Raw(`SELECT account_id,
+		SUM(CASE WHEN `+inWindow+` THEN 1 ELSE 0 END) AS window_tickets,
+		SUM(CASE WHEN `+inWindow+` AND sentiment = 'positive' THEN 1 ELSE 0 END) AS positive_tickets,
+		SUM(CASE WHEN `+inWindow+` AND sentiment = 'negative' THEN 1 ELSE 0 END) AS negative_tickets,
+		SUM(CASE WHEN escalated AND `+open+` THEN 1 ELSE 0 END) AS escalated_open,
+		SUM(CASE WHEN `+open+` THEN 1 ELSE 0 END) AS open_tickets,
+		SUM(CASE WHEN opened_day >= @d90 THEN 1 ELSE 0 END) AS tickets90,
+		COUNT(*) AS ever
+		FROM tickets WHERE opened_day <= @t`+w.filter()+` GROUP BY account_id`, w.args()).Scan(&rows).Error
+	if err != nil {
+		return fmt.Errorf("tickets: %w", err)
+	}
+	for _, r := range rows {
+		if sig := m[r.AccountID]; sig != nil {
+			sig.WindowTickets, sig.PositiveTickets, sig.NegativeTickets = int(r.WindowTickets), int(r.PositiveTickets), int(r.NegativeTickets)
+			sig.EscalatedOpen, sig.OpenTickets, sig.Tickets90 = int(r.EscalatedOpen), int(r.OpenTickets), int(r.Tickets90)
+			sig.EverFiledTicket = r.Ever > 0
+		}
+	}
+	return nil
+}
+
+// touchSignals: the latest touch day and the 90-day counts.
+func touchSignals(db *gorm.DB, w sigWindow, m map[uint]*scoring.Signals) error {
+	var rows []struct {
+		AccountID         uint
+		LastDay           *string
+		Touches90, Exec90 int64
+	}
+	err := db.Raw(`SELECT account_id, MAX(day) AS last_day,
+		SUM(CASE WHEN day >= @d90 THEN 1 ELSE 0 END) AS touches90,
+		SUM(CASE WHEN day >= @d90 AND "exec" THEN 1 ELSE 0 END) AS exec90
+		FROM touches WHERE day <= @t`+w.filter()+` GROUP BY account_id`, w.args()).Scan(&rows).Error
+	if err != nil {
+		return fmt.Errorf("touches: %w", err)
+	}
+	for _, r := range rows {
+		if sig := m[r.AccountID]; sig != nil {
+			sig.LastTouch = dayPtr(r.LastDay)
+			sig.Touches90, sig.ExecTouches90 = int(r.Touches90), int(r.Exec90)
+		}
+	}
+	return nil
+}
+
+// invoiceSignals: failed, overdue at T (an invoice paid after T was still
+// open then) and paid late in the last 180 days. Invoices due after T are
+// ignored, since an invoice carries no other date.
+func invoiceSignals(db *gorm.DB, w sigWindow, m map[uint]*scoring.Signals) error {
+	overdue := "(due_on < @t AND (status = 'open' OR (status = 'paid' AND paid_on > @t)))"
+	var rows []struct {
+		AccountID             uint
+		Failed, Overdue, Late int64
+		OldestOverdue         *string
+	}
+	err := db.Raw(`SELECT account_id,
+		SUM(CASE WHEN status = 'failed' THEN 1 ELSE 0 END) AS failed,
+		SUM(CASE WHEN `+overdue+` THEN 1 ELSE 0 END) AS overdue,
+		MIN(CASE WHEN `+overdue+` THEN due_on END) AS oldest_overdue,
+		SUM(CASE WHEN due_on >= @d180 AND paid_on IS NOT NULL AND paid_on > due_on AND paid_on <= @t THEN 1 ELSE 0 END) AS late
+		FROM invoices WHERE due_on <= @t`+w.filter()+` GROUP BY account_id`, w.args()).Scan(&rows).Error
+	if err != nil {
+		return fmt.Errorf("invoices: %w", err)
+	}
+	for _, r := range rows {
+		if sig := m[r.AccountID]; sig != nil {
+			sig.FailedInvoices, sig.OverdueInvoices, sig.LatePaid180 = int(r.Failed), int(r.Overdue), int(r.Late)
+			sig.OldestOverdueDue = dayPtr(r.OldestOverdue)
+		}
+	}
+	return nil
+}
+
+// surveySignals: NPS and CSAT responses of the last 180 days.
+func surveySignals(db *gorm.DB, w sigWindow, m map[uint]*scoring.Signals) error {
+	var rows []struct {
+		AccountID                       uint
+		Promoters, Passives, Detractors int64
+		CSATN, CSATSat, CSATSum         int64
+	}
+	err := db.Raw(`SELECT account_id,
+		SUM(CASE WHEN kind = 'nps' AND score >= 9 THEN 1 ELSE 0 END) AS promoters,
+		SUM(CASE WHEN kind = 'nps' AND score >= 7 AND score <= 8 THEN 1 ELSE 0 END) AS passives,
+		SUM(CASE WHEN kind = 'nps' AND score <= 6 THEN 1 ELSE 0 END) AS detractors,
+		SUM(CASE WHEN kind = 'csat' THEN 1 ELSE 0 END) AS csatn,
+		SUM(CASE WHEN kind = 'csat' AND score >= 4 THEN 1 ELSE 0 END) AS csat_sat,
+		SUM(CASE WHEN kind = 'csat' THEN score ELSE 0 END) AS csat_sum
+		FROM surveys WHERE day >= @d180 AND day <= @t`+w.filter()+` GROUP BY account_id`, w.args()).Scan(&rows).Error
+	if err != nil {
+		return fmt.Errorf("surveys: %w", err)
+	}
+	for _, r := range rows {
+		if sig := m[r.AccountID]; sig != nil {
+			sig.NPSPromoters, sig.NPSPassives, sig.NPSDetractors = int(r.Promoters), int(r.Passives), int(r.Detractors)
+			sig.CSATResponses, sig.CSATSatisfied, sig.CSATSum = int(r.CSATN), int(r.CSATSat), int(r.CSATSum)
+		}
+	}
+	return nil
+}
+
+// pulseSignals: each account's latest pulse on or before T, picked with a
+// window function (SQLite >= 3.25 and PostgreSQL both have ROW_NUMBER).
+func (s *Store) pulseSignals(db *gorm.DB, w sigWindow, m map[uint]*scoring.Signals) error {
+	var rows []struct {
+		AccountID      uint
+		Colour, Reason string
+		Day            string
+	}
+	err := db.Raw(`SELECT account_id, colour, reason, day FROM (
+		SELECT account_id, colour, reason, day,
+		ROW_NUMBER() OVER (PARTITION BY account_id ORDER BY `+s.latestOrder()+`) AS rn
+		FROM pulses WHERE day <= @t`+w.filter()+`) latest WHERE rn = 1`, w.args()).Scan(&rows).Error
+	if err != nil {
+		return fmt.Errorf("pulses: %w", err)
+	}
+	for _, r := range rows {
+		if sig := m[r.AccountID]; sig != nil {
+			day, err := ParseDay(r.Day)
+			if err != nil {
+				return fmt.Errorf("pulses: account %d: %w", r.AccountID, err)
+			}
+			sig.LatestPulse = &scoring.PulseSignal{Colour: r.Colour, Reason: r.Reason, Day: day}
+		}
+	}
+	return nil
+}
+
+// dayPtr parses an optional stored day; a malformed day reads as absent.
+func dayPtr(day *string) *time.Time {
+	if day == nil || *day == "" {
+		return nil
+	}
+	t, err := ParseDay(*day)
+	if err != nil {
+		return nil
+	}
+	return &t
 }
