@@ -264,3 +264,39 @@ func Parse(data []byte) (Config, error) {
 	}
 	return cfg, nil
 }
+
+// filled returns a hand-built config (Config{Weights: ...}) with every
+// all-zero section replaced by its default, so it scores with the bands of
+// scoring.md instead of bands at 0. A zero Status section never validates,
+// so it marks a config not built from Default(); any other config, where an
+// all-zero section (e.g. surveys.no_response_score: 0) may be meant, is
+// returned as is.
+func (c Config) filled() Config {
+	if c.Status != (StatusConfig{}) {
+		return c
+	}
+	d := Default()
+	if c.Weights == nil {
+		c.Weights = d.Weights
+	}
+	fill(&c.Windows, d.Windows)
+	fill(&c.Usage, d.Usage)
+	fill(&c.Adoption, d.Adoption)
+	fill(&c.Support, d.Support)
+	fill(&c.Engagement, d.Engagement)
+	fill(&c.Payment, d.Payment)
+	fill(&c.ExecSponsor, d.ExecSponsor)
+	fill(&c.Surveys, d.Surveys)
+	fill(&c.Pulse, d.Pulse)
+	fill(&c.Status, d.Status)
+	fill(&c.Overrides, d.Overrides)
+	fill(&c.Targets, d.Targets)
+	return c
+}
+
+func fill[T comparable](v *T, def T) {
+	var zero T
+	if *v == zero {
+		*v = def
+	}
+}

@@ -148,3 +148,15 @@ func TestChannelsFor(t *testing.T) {
 		}
 	}
 }
+
+// A loaded all-zero section is meant, not a hand-built gap.
+func TestZeroSectionKept(t *testing.T) {
+	cfg, err := scoring.Parse([]byte("weights: {nps: 10}\nsurveys: {no_response_score: 0}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := scoring.Score(cfg, scoring.Signals{AsOf: asOf, Sources: scoring.Sources{NPS: true}})
+	if r.Score != 0 || r.Parts[len(r.Parts)-1].Band != "no responses" {
+		t.Errorf("got %d %+v, want nps 0 with no responses", r.Score, r.Parts)
+	}
+}

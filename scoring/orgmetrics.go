@@ -45,6 +45,7 @@ func (m Metrics) All() []Metric {
 // Targets are strict, as written in seed 002 ("> 50", "< 7 days"): a value
 // exactly at the target is "close", not "met".
 func OrgMetrics(cfg Config, in OrgInputs) Metrics {
+	cfg = cfg.filled()
 	t := cfg.Targets
 	var m Metrics
 

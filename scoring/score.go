@@ -16,6 +16,7 @@ const (
 // components with data and weight > 0, rounded half away from zero, then
 // capped by the overrides. No component with data gives Known = false.
 func Score(cfg Config, s Signals) Result {
+	cfg = cfg.filled()
 	r := Result{AccountID: s.AccountID, AsOf: s.AsOf}
 
 	type scored struct {
@@ -146,6 +147,7 @@ func StatusOf(score int) Status {
 
 // StatusFor returns the status of a score under cfg's cut-offs.
 func StatusFor(cfg Config, score int) Status {
+	fill(&cfg.Status, Default().Status)
 	switch {
 	case score >= cfg.Status.HealthyMin:
 		return Healthy

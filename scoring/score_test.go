@@ -423,3 +423,14 @@ func TestExplainGolden(t *testing.T) {
 		})
 	}
 }
+
+// A hand-built config with only weights scores with the default bands.
+func TestZeroSectionsUseDefaults(t *testing.T) {
+	cfg := scoring.Config{Weights: scoring.Default().Weights}
+	if r := scoring.Score(cfg, exampleSignals()); r.Score != 73 || r.Status != scoring.Stable {
+		t.Errorf("got %d %s, want 73 Stable", r.Score, r.Status)
+	}
+	if r := scoring.Score(scoring.Config{}, exampleSignals()); r.Score != 73 {
+		t.Errorf("zero config: got %d, want 73", r.Score)
+	}
+}
