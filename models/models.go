@@ -39,18 +39,18 @@ type Account struct {
 // tuple once makes re-sent events harmless.
 type Activity struct {
 	AccountID uint   `gorm:"primaryKey;autoIncrement:false"`
-	Day       string `gorm:"primaryKey;size:10"`
+	Day       string `gorm:"primaryKey;size:10;index:activity_day_feature,priority:1"` // org-wide feature scans by day
 	UserID    string `gorm:"primaryKey;size:128"`
-	Feature   string `gorm:"primaryKey;size:128"` // "" when the event named no feature
+	Feature   string `gorm:"primaryKey;size:128;index:activity_day_feature,priority:2"` // "" when the event named no feature
 }
 
 // Ticket is a support ticket.
 type Ticket struct {
 	ID         uint   `gorm:"primaryKey"`
 	ExternalID string `gorm:"size:128;not null;uniqueIndex"`
-	AccountID  uint   `gorm:"not null;index"`
+	AccountID  uint   `gorm:"not null;index;index:ticket_account_day,priority:1"`
 	OpenedAt   time.Time
-	OpenedDay  string `gorm:"size:10;not null"`
+	OpenedDay  string `gorm:"size:10;not null;index:ticket_account_day,priority:2"`
 	ClosedAt   *time.Time
 	Sentiment  string `gorm:"size:16"` // "", positive, neutral, negative
 	Escalated  bool   `gorm:"not null;default:false"`
@@ -60,9 +60,9 @@ type Ticket struct {
 // Touch is a CSM interaction with the customer.
 type Touch struct {
 	ID        uint      `gorm:"primaryKey"`
-	AccountID uint      `gorm:"not null;uniqueIndex:touch_natural"`
+	AccountID uint      `gorm:"not null;uniqueIndex:touch_natural;index:touch_account_day,priority:1"`
 	At        time.Time `gorm:"not null;uniqueIndex:touch_natural"`
-	Day       string    `gorm:"size:10;not null"`
+	Day       string    `gorm:"size:10;not null;index:touch_account_day,priority:2"`
 	Kind      string    `gorm:"size:16;not null;uniqueIndex:touch_natural"` // call, email, meeting, chat, qbr, other
 	Exec      bool      `gorm:"not null;default:false"`
 	Note      string    `gorm:"size:2000"`
@@ -72,9 +72,9 @@ type Touch struct {
 // Pulse is a CSM's red / yellow / green read of an account.
 type Pulse struct {
 	ID        uint      `gorm:"primaryKey"`
-	AccountID uint      `gorm:"not null;index"`
+	AccountID uint      `gorm:"not null;index;index:pulse_account_day,priority:1"`
 	At        time.Time `gorm:"not null"`
-	Day       string    `gorm:"size:10;not null"`
+	Day       string    `gorm:"size:10;not null;index:pulse_account_day,priority:2"`
 	Colour    string    `gorm:"size:8;not null"`
 	Reason    string    `gorm:"size:64"`
 	Note      string    `gorm:"size:2000"`
@@ -84,11 +84,11 @@ type Pulse struct {
 // Survey is one NPS (0-10) or CSAT (1-5) response.
 type Survey struct {
 	ID         uint      `gorm:"primaryKey"`
-	AccountID  uint      `gorm:"not null;uniqueIndex:survey_natural"`
+	AccountID  uint      `gorm:"not null;uniqueIndex:survey_natural;index:survey_account_day,priority:1"`
 	Kind       string    `gorm:"size:8;not null;uniqueIndex:survey_natural"`
 	Score      int       `gorm:"not null"`
 	At         time.Time `gorm:"not null;uniqueIndex:survey_natural"`
-	Day        string    `gorm:"size:10;not null"`
+	Day        string    `gorm:"size:10;not null;index:survey_account_day,priority:2;index:survey_day"` // org metrics scan by day
 	Respondent string    `gorm:"size:256;uniqueIndex:survey_natural"`
 }
 
@@ -115,7 +115,7 @@ type MRRChange struct {
 type Snapshot struct {
 	ID        uint   `gorm:"primaryKey"`
 	AccountID uint   `gorm:"not null;uniqueIndex:snapshot_day"`
-	Day       string `gorm:"size:10;not null;uniqueIndex:snapshot_day"`
+	Day       string `gorm:"size:10;not null;uniqueIndex:snapshot_day;index:snapshot_by_day"` // summaries read every account's day
 	Known     bool   `gorm:"not null"`
 	Score     int    `gorm:"not null"`
 	Computed  int    `gorm:"not null"`
