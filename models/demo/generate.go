@@ -1,0 +1,427 @@
+package demo
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/healthbot/healthbot/models"
+)
+
+// seed fixes the portfolio: the same seed and day give the same rows.
+const seed = 20260301
+
+// batchSize bounds the rows per INSERT (activity has 4 columns, tickets
+// about 9), well under both databases' bound-parameter limits.
+const batchSize = 500
+
+// account is one generated account with its history, before ids exist.
+type account struct {
+	arch     string
+	row      models.Account
+	activity []models.Activity
+	tickets  []models.Ticket
+	touches  []models.Touch
+	pulses   []models.Pulse
+	surveys  []models.Survey
+	invoices []models.Invoice
+	mrr      []models.MRRChange
+}
+
+// portfolio is everything Load writes.
+type portfolio struct{ accounts []*account }
+
+// generate builds the portfolio with history up to today (midnight in the
+// organisation's zone).
+func generate(today time.Time) *portfolio {
+	p := &portfolio{}
+	i := 0
+	for _, a := range archetypes {
+		for k := 0; k < a.count; k++ {
+			rng := rand.New(rand.NewPCG(seed, uint64(i)))
+			p.accounts = append(p.accounts, genAccount(rng, a, i, today))
+			i++
+		}
+	}
+	return p
+}
+
+func day(t time.Time) string { return t.Format(models.DayLayout) }
+
+func dayPtr(t time.Time) *string { s := day(t); return &s }
+
+var nonAlnum = regexp.MustCompile(`[^a-z0-9]+`)
+
+func slugify(name string) string {
+	return strings.Trim(nonAlnum.ReplaceAllString(strings.ToLower(name), "-"), "-")
+}
+
+func between(rng *rand.Rand, r [2]int) int { return r[0] + rng.IntN(r[1]-r[0]+1) }
+
+// at is a working-hours time on the day daysAgo before today.
+func at(rng *rand.Rand, today time.Time, daysAgo int) time.Time {
+	return today.AddDate(0, 0, -daysAgo).Add(time.Duration(9*60+rng.IntN(8*60)) * time.Minute)
+}
+
+func genAccount(rng *rand.Rand, a archetype, i int, today time.Time) *account {
+	name := names[i%len(names)]
+	started := today.AddDate(0, 0, -between(rng, a.startedAgo))
+	mrrNow := int64(between(rng, a.mrr)) * 100
+	ac := &account{arch: a.name}
+	ac.row = models.Account{
+		ExternalID:    fmt.Sprintf("demo-%03d", i+1),
+		Name:          name,
+		Slug:          slugify(name),
+		Plan:          a.plan,
+		Segment:       a.segment,
+		MRRCents:      mrrNow,
+		Seats:         between(rng, a.users) + 5 + rng.IntN(10),
+		Owner:         CSMs[i%len(CSMs)].Handle,
+		StartedOn:     dayPtr(started),
+		SponsorName:   sponsorNames[rng.IntN(len(sponsorNames))],
+		SponsorTitle:  sponsorTitles[rng.IntN(len(sponsorTitles))],
+		SponsorStatus: "active",
+	}
+	renewal := started
+	for !renewal.After(today) {
+		renewal = renewal.AddDate(1, 0, 0)
+	}
+	ac.row.RenewalOn = dayPtr(renewal)
+	if a.firstValueDays > 0 && !started.AddDate(0, 0, a.firstValueDays).After(today) {
+		ac.row.FirstValueOn = dayPtr(started.AddDate(0, 0, a.firstValueDays))
+	}
+	if a.sponsorLeft {
+		ac.row.SponsorStatus = "departed"
+	}
+	last := today // the last day with history
+	if a.churnedAgo > 0 {
+		last = today.AddDate(0, 0, -a.churnedAgo)
+		ac.row.ChurnedOn = dayPtr(last)
+	}
+	// first is the first day with history: six months back, or the start.
+	first := today.AddDate(0, 0, -(HistoryDays - 1))
+	if started.After(first) {
+		first = started
+	}
+	ac.genActivity(rng, a, today, first, last)
+	ac.genTickets(rng, a, today, first, last)
+	ac.genTouches(rng, a, today, first, last)
+	ac.genPulses(rng, a, today, first, last)
+	ac.genSurveys(rng, a, today, first, last)
+	ac.genInvoices(rng, a, today, first, last)
+	ac.genMRR(a, today, started, mrrNow)
+	return ac
+}
+
+// level interpolates a then/now figure for the day ago days before today.
+func level(a archetype, then, now float64, ago int) float64 {
+	span := float64(HistoryDays)
+	from := float64(HistoryDays)
+	if a.declineFrom > 0 {
+		span, from = float64(a.declineFrom-30), float64(a.declineFrom)
+	}
+	// progress is 0 before the change starts and 1 over the last 30 days.
+	progress := (from - float64(ago)) / span
+	progress = min(max(progress, 0), 1)
+	return then + (now-then)*progress
+}
+
+func (ac *account) genActivity(rng *rand.Rand, a archetype, today, first, last time.Time) {
+	users := between(rng, a.users)
+	order := rng.Perm(len(Features))
+	for d := first; !d.After(last); d = d.AddDate(0, 0, 1) {
+		ago := int(today.Sub(d).Hours()/24 + 0.5)
+		p := level(a, a.pThen, a.pNow, ago)
+		if wd := d.Weekday(); wd == time.Saturday || wd == time.Sunday {
+			p *= 0.25
+		}
+		nfeat := int(level(a, float64(a.featThen), float64(a.featNow), ago) + 0.5)
+		for u := 0; u < users; u++ {
+			if rng.Float64() >= p {
+				continue
+			}
+			user := fmt.Sprintf("%s-user%02d", ac.row.Slug, u+1)
+			if nfeat == 0 {
+				ac.activity = append(ac.activity, models.Activity{Day: day(d), UserID: user})
+				continue
+			}
+			// Each active user touches one or two of the features in use;
+			// over a month every feature in use is seen.
+			seen := -1
+			for range 1 + rng.IntN(2) {
+				f := order[rng.IntN(nfeat)]
+				if f == seen {
+					continue
+				}
+				seen = f
+				ac.activity = append(ac.activity, models.Activity{Day: day(d), UserID: user, Feature: Features[f]})
+			}
+		}
+	}
+}
+
+func (ac *account) genTickets(rng *rand.Rand, a archetype, today, first, last time.Time) {
+	if a.ticketsPer90 == 0 {
+		return
+	}
+	days := int(last.Sub(first).Hours()/24) + 1
+	n := a.ticketsPer90 * days / 90
+	total := a.sentiment[0] + a.sentiment[1] + a.sentiment[2]
+	for k := 0; k < n; k++ {
+		ago := int(today.Sub(last).Hours()/24) + rng.IntN(days)
+		opened := at(rng, today, ago)
+		t := models.Ticket{
+			ExternalID: fmt.Sprintf("%s-T%03d", ac.row.ExternalID, k+1),
+			OpenedAt:   opened.UTC(),
+			Severity:   severities[rng.IntN(len(severities))],
+		}
+		switch w := rng.IntN(total); {
+		case w < a.sentiment[0]:
+			t.Sentiment = "positive"
+		case w < a.sentiment[0]+a.sentiment[1]:
+			t.Sentiment = "neutral"
+		default:
+			t.Sentiment = "negative"
+		}
+		// Recent tickets may still be open; older ones closed within days.
+		if ago > 6 || rng.IntN(3) > 0 {
+			closed := opened.Add(time.Duration(2+rng.IntN(200)) * time.Hour).UTC()
+			t.ClosedAt = &closed
+		}
+		ac.tickets = append(ac.tickets, t)
+	}
+	if a.escalatedOpen {
+		opened := at(rng, today, 9)
+		ac.tickets = append(ac.tickets, models.Ticket{
+			ExternalID: ac.row.ExternalID + "-T999", OpenedAt: opened.UTC(),
+			Sentiment: "negative", Escalated: true, Severity: "urgent",
+		})
+	}
+}
+
+func (ac *account) genTouches(rng *rand.Rand, a archetype, today, first, last time.Time) {
+	if a.touchEvery == 0 {
+		return
+	}
+	by := ac.row.Owner
+	k := 0
+	for ago := a.lastTouchAgo; ; ago += a.touchEvery - 2 + rng.IntN(5) {
+		t := at(rng, today, ago)
+		if t.Before(first) {
+			return
+		}
+		if t.After(last.AddDate(0, 0, 1)) {
+			continue
+		}
+		k++
+		ac.touches = append(ac.touches, models.Touch{
+			At: t.UTC(), Kind: touchKinds[rng.IntN(len(touchKinds))],
+			Exec: a.execEvery > 0 && k%a.execEvery == 1,
+			Note: touchNotes[rng.IntN(len(touchNotes))], By: by,
+		})
+	}
+}
+
+func (ac *account) genPulses(rng *rand.Rand, a archetype, today, first, last time.Time) {
+	// The archetype's colours end with the latest one, a pulse every three
+	// weeks or so before it.
+	for k := len(a.pulses) - 1; k >= 0; k-- {
+		ago := a.pulseAgo + (len(a.pulses)-1-k)*(18+rng.IntN(7))
+		t := at(rng, today, ago)
+		if t.Before(first) {
+			break
+		}
+		p := models.Pulse{At: t.UTC(), Colour: a.pulses[k], By: ac.row.Owner}
+		if p.Colour == "red" {
+			p.Reason = a.redReason
+			p.Note = "flagged in the account review"
+		}
+		ac.pulses = append(ac.pulses, p)
+	}
+}
+
+func (ac *account) genSurveys(rng *rand.Rand, a archetype, today, first, last time.Time) {
+	if a.nps == [2]int{} {
+		return
+	}
+	// NPS every two months from a few respondents; CSAT after some closed tickets.
+	for ago := 20 + rng.IntN(20); ; ago += 60 {
+		t := at(rng, today, ago)
+		if t.Before(first) {
+			break
+		}
+		if t.After(last.AddDate(0, 0, 1)) {
+			continue
+		}
+		for r := range 1 + rng.IntN(3) {
+			ac.surveys = append(ac.surveys, models.Survey{
+				Kind: "nps", Score: between(rng, a.nps), At: t.Add(time.Duration(r) * time.Hour).UTC(),
+				Respondent: fmt.Sprintf("contact%d@%s.example", r+1, ac.row.Slug),
+			})
+		}
+	}
+	for _, t := range ac.tickets {
+		if t.ClosedAt == nil || rng.IntN(2) == 0 {
+			continue
+		}
+		score := 1 + (a.nps[0]+rng.IntN(a.nps[1]-a.nps[0]+1))*4/10
+		ac.surveys = append(ac.surveys, models.Survey{
+			Kind: "csat", Score: min(score, 5), At: t.ClosedAt.Add(time.Hour),
+			Respondent: "requester@" + ac.row.Slug + ".example",
+		})
+	}
+}
+
+func (ac *account) genInvoices(rng *rand.Rand, a archetype, today, first, last time.Time) {
+	// Monthly invoices issued on the 1st, due on the 15th.
+	y, m, _ := first.Date()
+	k := 0
+	for due := time.Date(y, m, 15, 0, 0, 0, 0, today.Location()); !due.After(last.AddDate(0, 0, 20)); due = due.AddDate(0, 1, 0) {
+		if due.AddDate(0, 0, -14).Before(first) {
+			continue
+		}
+		k++
+		inv := models.Invoice{
+			ExternalID:  fmt.Sprintf("%s-INV%03d", ac.row.ExternalID, k),
+			AmountCents: ac.row.MRRCents,
+			DueOn:       day(due),
+			Status:      "paid",
+		}
+		paid := due.AddDate(0, 0, -rng.IntN(6))
+		daysPastDue := int(today.Sub(due).Hours() / 24)
+		switch {
+		case due.After(today):
+			inv.Status, paid = "open", time.Time{}
+		case a.payment == "late" && daysPastDue > 30 && daysPastDue < 150 && k%2 == 0:
+			paid = due.AddDate(0, 0, 4+rng.IntN(15))
+		}
+		inv.PaidOn = nil
+		if !paid.IsZero() && !paid.After(today) {
+			inv.PaidOn = dayPtr(paid)
+		} else if inv.Status == "paid" {
+			inv.Status = "open"
+		}
+		ac.invoices = append(ac.invoices, inv)
+	}
+	// The most recent invoice already due decides the overdue and failed bands.
+	for j := len(ac.invoices) - 1; j >= 0; j-- {
+		inv := &ac.invoices[j]
+		if inv.DueOn >= day(today) {
+			continue
+		}
+		switch a.payment {
+		case "overdue":
+			inv.Status, inv.PaidOn = "open", nil
+		case "failed":
+			inv.Status, inv.PaidOn = "failed", nil
+		}
+		break
+	}
+}
+
+func (ac *account) genMRR(a archetype, today, started time.Time, mrrNow int64) {
+	if a.mrrChange == 0 {
+		ac.mrr = append(ac.mrr, models.MRRChange{EffectiveOn: day(started), MRRCents: mrrNow})
+		return
+	}
+	before := int64(float64(mrrNow) / (1 + a.mrrChange))
+	ac.mrr = append(ac.mrr,
+		models.MRRChange{EffectiveOn: day(started), MRRCents: before},
+		models.MRRChange{EffectiveOn: day(today.AddDate(0, 0, -a.mrrChangeAgo)), MRRCents: mrrNow})
+}
+
+func (p *portfolio) stats() Stats {
+	s := Stats{CSMs: len(CSMs), ByArchetype: map[string]int{}}
+	for _, a := range p.accounts {
+		s.Accounts++
+		if a.row.ChurnedOn != nil {
+			s.Churned++
+		}
+		s.ByArchetype[a.arch]++
+		s.Activity += len(a.activity)
+		s.Tickets += len(a.tickets)
+		s.Touches += len(a.touches)
+		s.Pulses += len(a.pulses)
+		s.Surveys += len(a.surveys)
+		s.Invoices += len(a.invoices)
+		s.MRRChanges += len(a.mrr)
+	}
+	return s
+}
+
+// write inserts the portfolio: accounts first for their ids, then every
+// other table in multi-row batches.
+func (p *portfolio) write(ctx context.Context, store *models.Store) error {
+	db := store.DB().WithContext(ctx)
+	csms := append([]models.CSM(nil), CSMs...)
+	if err := db.CreateInBatches(&csms, batchSize).Error; err != nil {
+		return fmt.Errorf("insert csms: %w", err)
+	}
+	rows := make([]models.Account, len(p.accounts))
+	for i, a := range p.accounts {
+		rows[i] = a.row
+	}
+	if err := db.CreateInBatches(&rows, batchSize).Error; err != nil {
+		return fmt.Errorf("insert accounts: %w", err)
+	}
+	var (
+		activity []models.Activity
+		tickets  []models.Ticket
+		touches  []models.Touch
+		pulses   []models.Pulse
+		surveys  []models.Survey
+		invoices []models.Invoice
+		mrr      []models.MRRChange
+	)
+	for i, a := range p.accounts {
+		id := rows[i].ID
+		for _, r := range a.activity {
+			r.AccountID = id
+			activity = append(activity, r)
+		}
+		for _, r := range a.tickets {
+			r.AccountID, r.OpenedDay = id, store.DayOf(r.OpenedAt)
+			tickets = append(tickets, r)
+		}
+		for _, r := range a.touches {
+			r.AccountID, r.Day = id, store.DayOf(r.At)
+			touches = append(touches, r)
+		}
+		for _, r := range a.pulses {
+			r.AccountID, r.Day = id, store.DayOf(r.At)
+			pulses = append(pulses, r)
+		}
+		for _, r := range a.surveys {
+			r.AccountID, r.Day = id, store.DayOf(r.At)
+			surveys = append(surveys, r)
+		}
+		for _, r := range a.invoices {
+			r.AccountID = id
+			invoices = append(invoices, r)
+		}
+		for _, r := range a.mrr {
+			r.AccountID = id
+			mrr = append(mrr, r)
+		}
+	}
+	for _, step := range []struct {
+		what string
+		n    int
+		rows any
+	}{
+		{"activity", len(activity), &activity}, {"tickets", len(tickets), &tickets}, {"touches", len(touches), &touches},
+		{"pulses", len(pulses), &pulses}, {"surveys", len(surveys), &surveys}, {"invoices", len(invoices), &invoices},
+		{"mrr changes", len(mrr), &mrr},
+	} {
+		if step.n == 0 {
+			continue // gorm refuses to insert an empty slice
+		}
+		if err := db.CreateInBatches(step.rows, batchSize).Error; err != nil {
+			return fmt.Errorf("insert %s: %w", step.what, err)
+		}
+	}
+	return nil
+}
