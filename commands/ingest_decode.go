@@ -1,0 +1,266 @@
+package commands
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// Record is one decoded input record: where it was, and its fields as
+// text. A field that is present but empty (an empty CSV cell, a JSON null)
+// is in Fields with value ""; an absent one is not in Fields at all.
+type Record struct {
+	Position int // line (CSV) or 0-based index (JSON), per the Decoder's Unit
+	Fields   map[string]string
+}
+
+// Decoder yields ingestion records one at a time, so a batch of any size
+// streams through in constant memory.
+type Decoder interface {
+	// Unit is UnitLine or UnitIndex: what Record.Position counts.
+	Unit() string
+	// Next returns the next record, or io.EOF after the last one. A
+	// *ValidationError describes malformed input at one position; calling
+	// Next again continues after it, or returns io.EOF when the input
+	// cannot be resynchronised (a JSON syntax error, a broken CSV quote).
+	// Any other error is a failure to read the input.
+	Next() (Record, error)
+}
+
+// NewCSVDecoder reads CSV with a header row naming kind's fields in any
+// order. The header is checked on the first Next: an unknown, repeated or
+// missing required column is reported there and ends the input.
+func NewCSVDecoder(r io.Reader, kind string) Decoder {
+	cr := csv.NewReader(r)
+	cr.ReuseRecord = true
+	return &csvDecoder{r: cr, kind: kind}
+}
+
+type csvDecoder struct {
+	r      *csv.Reader
+	kind   string
+	header []string
+	done   bool
+}
+
+func (d *csvDecoder) Unit() string { return UnitLine }
+
+func (d *csvDecoder) fatal(line int, field, format string, args ...any) (Record, error) {
+	d.done = true
+	return Record{}, &ValidationError{Kind: d.kind, Unit: UnitLine, Position: line, Field: field, Reason: fmt.Sprintf(format, args...)}
+}
+
+func (d *csvDecoder) Next() (Record, error) {
+	if d.done {
+		return Record{}, io.EOF
+	}
+	if d.header == nil {
+		if err := d.readHeader(); err != nil {
+			d.done = true
+			return Record{}, err
+		}
+	}
+	row, err := d.r.Read()
+	if err == io.EOF {
+		d.done = true
+		return Record{}, io.EOF
+	}
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		if errors.Is(pe.Err, csv.ErrFieldCount) {
+			return Record{}, &ValidationError{Kind: d.kind, Unit: UnitLine, Position: pe.StartLine,
+				Reason: fmt.Sprintf("has %d fields but the header has %d", len(row), len(d.header))}
+		}
+		return d.fatal(pe.StartLine, "", "is not valid CSV: %v", pe.Err)
+	}
+	if err != nil {
+		return Record{}, fmt.Errorf("read csv: %w", err)
+	}
+	line, _ := d.r.FieldPos(0)
+	rec := Record{Position: line, Fields: make(map[string]string, len(d.header))}
+	for i, name := range d.header {
+		rec.Fields[name] = row[i]
+	}
+	return rec, nil
+}
+
+func (d *csvDecoder) readHeader() error {
+	spec, ok := kindSpecs[d.kind]
+	if !ok {
+		return &ValidationError{Kind: d.kind, Unit: UnitLine, Position: 1, Reason: unknownKind(d.kind)}
+	}
+	row, err := d.r.Read()
+	if err == io.EOF {
+		return &ValidationError{Kind: d.kind, Unit: UnitLine, Position: 1,
+			Reason: "the file is empty; the first line must name the columns: " + strings.Join(spec.fields, ",")}
+	}
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		return &ValidationError{Kind: d.kind, Unit: UnitLine, Position: pe.StartLine, Reason: fmt.Sprintf("is not valid CSV: %v", pe.Err)}
+	}
+	if err != nil {
+		return fmt.Errorf("read csv header: %w", err)
+	}
+	line, _ := d.r.FieldPos(0)
+	seen := map[string]bool{}
+	header := make([]string, len(row))
+	for i, col := range row {
+		if i == 0 {
+			col = strings.TrimPrefix(col, "\ufeff") // the byte-order mark spreadsheets write
+		}
+		col = strings.ToLower(strings.TrimSpace(col))
+		switch {
+		case !spec.known(col):
+			return &ValidationError{Kind: d.kind, Unit: UnitLine, Position: line, Field: col,
+				Reason: fmt.Sprintf("unknown column %s; %s has the columns %s", quote(col), d.kind, strings.Join(spec.fields, ", "))}
+		case seen[col]:
+			return &ValidationError{Kind: d.kind, Unit: UnitLine, Position: line, Field: col, Reason: "this column appears twice"}
+		}
+		seen[col] = true
+		header[i] = col
+	}
+	for _, req := range spec.required {
+		if !seen[req] {
+			return &ValidationError{Kind: d.kind, Unit: UnitLine, Position: line, Field: req, Reason: "this required column is missing from the header"}
+		}
+	}
+	if spec.needOneOf != nil && !seen[spec.needOneOf[0]] && !seen[spec.needOneOf[1]] {
+		return &ValidationError{Kind: d.kind, Unit: UnitLine, Position: line, Field: spec.needOneOf[0],
+			Reason: fmt.Sprintf("the header needs a %s or an %s column", spec.needOneOf[0], spec.needOneOf[1])}
+	}
+	d.header = append([]string(nil), header...)
+	return nil
+}
+
+// NewJSONDecoder reads a JSON array of objects.
+func NewJSONDecoder(r io.Reader) Decoder {
+	dec := json.NewDecoder(r)
+	dec.UseNumber()
+	return &jsonDecoder{dec: dec, array: true}
+}
+
+// NewNDJSONDecoder reads newline-delimited JSON: one object per line
+// (strictly, any whitespace-separated sequence of objects).
+func NewNDJSONDecoder(r io.Reader) Decoder {
+	dec := json.NewDecoder(r)
+	dec.UseNumber()
+	return &jsonDecoder{dec: dec}
+}
+
+type jsonDecoder struct {
+	dec     *json.Decoder
+	array   bool
+	started bool
+	done    bool
+	index   int
+}
+
+func (d *jsonDecoder) Unit() string { return UnitIndex }
+
+func (d *jsonDecoder) Next() (Record, error) {
+	if d.done {
+		return Record{}, io.EOF
+	}
+	if d.array && !d.started {
+		d.started = true
+		tok, err := d.dec.Token()
+		if err == io.EOF {
+			return d.fatal("the body is empty; send a JSON array of objects")
+		}
+		if err != nil {
+			return d.readErr(err)
+		}
+		if delim, ok := tok.(json.Delim); !ok || delim != '[' {
+			return d.fatal("the body must be a JSON array of objects (or NDJSON with Content-Type application/x-ndjson)")
+		}
+	}
+	if d.array && !d.dec.More() {
+		if _, err := d.dec.Token(); err != nil { // the closing bracket
+			return d.readErr(err)
+		}
+		d.done = true
+		return Record{}, io.EOF
+	}
+	var obj map[string]any
+	err := d.dec.Decode(&obj)
+	if err == io.EOF && !d.array {
+		d.done = true
+		return Record{}, io.EOF
+	}
+	pos := d.index
+	if err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			d.index++
+			return Record{}, &ValidationError{Unit: UnitIndex, Position: pos, Reason: "is not a JSON object"}
+		}
+		return d.readErr(err)
+	}
+	d.index++
+	if obj == nil {
+		return Record{}, &ValidationError{Unit: UnitIndex, Position: pos, Reason: "is null, not a JSON object"}
+	}
+	rec := Record{Position: pos, Fields: make(map[string]string, len(obj))}
+	for k, v := range obj {
+		switch v := v.(type) {
+		case string:
+			rec.Fields[k] = v
+		case json.Number:
+			rec.Fields[k] = v.String()
+		case bool:
+			if v {
+				rec.Fields[k] = "true"
+			} else {
+				rec.Fields[k] = "false"
+			}
+		case nil:
+			rec.Fields[k] = ""
+		default:
+			return Record{}, &ValidationError{Unit: UnitIndex, Position: pos, Field: k, Reason: "must be a string, number, boolean or null"}
+		}
+	}
+	return rec, nil
+}
+
+// readErr classifies a decoding error: bad JSON is the sender's fault and
+// ends the input; anything else is a failure to read the body.
+func (d *jsonDecoder) readErr(err error) (Record, error) {
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return d.fatal("is not valid JSON: " + se.Error())
+	}
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		return d.fatal("the JSON ends in the middle of a value")
+	}
+	d.done = true
+	return Record{}, fmt.Errorf("read json: %w", err)
+}
+
+func (d *jsonDecoder) fatal(reason string) (Record, error) {
+	d.done = true
+	return Record{}, &ValidationError{Unit: UnitIndex, Position: d.index, Reason: reason}
+}
+
+// NewRecordsDecoder yields records already in memory (chat, tests), with
+// 0-based index positions.
+func NewRecordsDecoder(records []map[string]string) Decoder {
+	return &sliceDecoder{recs: records}
+}
+
+type sliceDecoder struct {
+	recs []map[string]string
+	i    int
+}
+
+func (d *sliceDecoder) Unit() string { return UnitIndex }
+
+func (d *sliceDecoder) Next() (Record, error) {
+	if d.i >= len(d.recs) {
+		return Record{}, io.EOF
+	}
+	d.i++
+	return Record{Position: d.i - 1, Fields: d.recs[d.i-1]}, nil
+}
