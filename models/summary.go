@@ -1,0 +1,186 @@
+package models
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/healthbot/healthbot/scoring"
+	"gorm.io/gorm"
+)
+
+// LatestSnapshots returns, for each account active on day, its latest
+// snapshot on or before day, in ascending account id order; accounts never
+// scored are absent. One query.
+func (s *Store) LatestSnapshots(ctx context.Context, day time.Time) ([]Snapshot, error) {
+	var out []Snapshot
+	err := s.orm(ctx).Raw(`SELECT snapshots.* FROM snapshots
+		JOIN (SELECT account_id, MAX(day) AS day FROM snapshots WHERE day <= @t GROUP BY account_id) latest
+		  ON latest.account_id = snapshots.account_id AND latest.day = snapshots.day
+		JOIN accounts ON accounts.id = snapshots.account_id
+		WHERE `+activeAtNamed+` ORDER BY snapshots.account_id`, map[string]any{"t": dayKey(day)}).Scan(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("latest snapshots: %w", err)
+	}
+	return out, nil
+}
+
+// SnapshotsBetween streams every snapshot with from <= day <= to, ordered by
+// account id then day, so trends of many accounts need one pass and bounded
+// memory. fn may read the database; an error from fn stops the stream.
+func (s *Store) SnapshotsBetween(ctx context.Context, from, to time.Time, fn func(Snapshot) error) error {
+	db := s.orm(ctx)
+	rows, err := db.Model(&Snapshot{}).Where("day >= ? AND day <= ?", dayKey(from), dayKey(to)).
+		Order("account_id, day").Rows()
+	if err != nil {
+		return fmt.Errorf("snapshots between: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var snap Snapshot
+		if err := db.ScanRows(rows, &snap); err != nil {
+			return fmt.Errorf("snapshots between: %w", err)
+		}
+		if err := fn(snap); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("snapshots between: %w", err)
+	}
+	return nil
+}
+
+// mrrAtSQL is an account's MRR on day @<param>: the latest MRR change
+// effective on or before it, else the account's current MRR.
+func mrrAtSQL(param string) string {
+	return `COALESCE((SELECT m.mrr_cents FROM mrr_changes m WHERE m.account_id = accounts.id AND m.effective_on <= @` + param +
+		` ORDER BY m.effective_on DESC LIMIT 1), accounts.mrr_cents)`
+}
+
+// MRRAt maps each account active on day to its MRR in cents that day: the
+// latest MRR change effective on or before it, else Account.MRRCents.
+func (s *Store) MRRAt(ctx context.Context, day time.Time) (map[uint]int64, error) {
+	var rows []struct {
+		ID  uint
+		MRR int64
+	}
+	err := s.orm(ctx).Raw(`SELECT id, `+mrrAtSQL("t")+` AS mrr FROM accounts WHERE `+activeAtNamed,
+		map[string]any{"t": dayKey(day)}).Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("mrr at %s: %w", dayKey(day), err)
+	}
+	out := make(map[uint]int64, len(rows))
+	for _, r := range rows {
+		out[r.ID] = r.MRR
+	}
+	return out, nil
+}
+
+// OrgInputs gathers the organisation-wide figures of the period [from, to]
+// in four queries. The start cohort is the accounts active at from that had
+// started by then (or have no start date), so accounts won during the
+// period do not inflate retention.
+func (s *Store) OrgInputs(ctx context.Context, from, to time.Time) (scoring.OrgInputs, error) {
+	f, t := dayKey(from), dayKey(to)
+	fromDay, _ := ParseDay(f)
+	toDay, _ := ParseDay(t)
+	in := scoring.OrgInputs{From: fromDay, To: toDay}
+	args := map[string]any{"from": f, "to": t, "d30": addDays(t, -29)}
+	db := s.orm(ctx)
+	for _, step := range []func(*gorm.DB, map[string]any, *scoring.OrgInputs) error{
+		orgSurveys, orgTimeToValue, orgUsage, orgRevenue,
+	} {
+		if err := step(db, args, &in); err != nil {
+			return scoring.OrgInputs{}, fmt.Errorf("org inputs %s..%s: %w", f, t, err)
+		}
+	}
+	return in, nil
+}
+
+func orgSurveys(db *gorm.DB, args map[string]any, in *scoring.OrgInputs) error {
+	var r struct{ Promoters, Passives, Detractors, CSATN, CSATSat, CSATSum int64 }
+	err := db.Raw(`SELECT
+		COALESCE(SUM(CASE WHEN kind = 'nps' AND score >= 9 THEN 1 ELSE 0 END), 0) AS promoters,
+		COALESCE(SUM(CASE WHEN kind = 'nps' AND score >= 7 AND score <= 8 THEN 1 ELSE 0 END), 0) AS passives,
+		COALESCE(SUM(CASE WHEN kind = 'nps' AND score <= 6 THEN 1 ELSE 0 END), 0) AS detractors,
+		COALESCE(SUM(CASE WHEN kind = 'csat' THEN 1 ELSE 0 END), 0) AS csatn,
+		COALESCE(SUM(CASE WHEN kind = 'csat' AND score >= 4 THEN 1 ELSE 0 END), 0) AS csat_sat,
+		COALESCE(SUM(CASE WHEN kind = 'csat' THEN score ELSE 0 END), 0) AS csat_sum
+		FROM surveys WHERE day >= @from AND day <= @to`, args).Scan(&r).Error
+	if err != nil {
+		return fmt.Errorf("surveys: %w", err)
+	}
+	in.NPSPromoters, in.NPSPassives, in.NPSDetractors = int(r.Promoters), int(r.Passives), int(r.Detractors)
+	in.CSATResponses, in.CSATSatisfied, in.CSATSum = int(r.CSATN), int(r.CSATSat), int(r.CSATSum)
+	return nil
+}
+
+// orgTimeToValue lists start→first-value days of accounts started in the
+// period; a first-value date before the start counts as 0 days.
+func orgTimeToValue(db *gorm.DB, args map[string]any, in *scoring.OrgInputs) error {
+	var rows []struct{ StartedOn, FirstValueOn string }
+	err := db.Raw(`SELECT started_on, first_value_on FROM accounts
+		WHERE started_on >= @from AND started_on <= @to AND first_value_on IS NOT NULL AND first_value_on <> ''
+		ORDER BY id`, args).Scan(&rows).Error
+	if err != nil {
+		return fmt.Errorf("time to value: %w", err)
+	}
+	in.TimeToValueDays = []int{}
+	for _, r := range rows {
+		start, err1 := ParseDay(r.StartedOn)
+		value, err2 := ParseDay(r.FirstValueOn)
+		if err1 != nil || err2 != nil {
+			continue
+		}
+		in.TimeToValueDays = append(in.TimeToValueDays, max(0, int(value.Sub(start).Hours()/24)))
+	}
+	return nil
+}
+
+// orgUsage: distinct users of the period's last 30 days and licensed seats,
+// over the accounts active at its end.
+func orgUsage(db *gorm.DB, args map[string]any, in *scoring.OrgInputs) error {
+	var r struct{ MAU, Seats int64 }
+	err := db.Raw(`SELECT
+		(SELECT COUNT(*) FROM (SELECT DISTINCT activities.account_id, activities.user_id FROM activities
+		  JOIN accounts ON accounts.id = activities.account_id
+		  WHERE (accounts.churned_on IS NULL OR accounts.churned_on > @to)
+		    AND activities.day >= @d30 AND activities.day <= @to) users) AS mau,
+		(SELECT COALESCE(SUM(seats), 0) FROM accounts WHERE churned_on IS NULL OR churned_on > @to) AS seats`,
+		args).Scan(&r).Error
+	if err != nil {
+		return fmt.Errorf("usage: %w", err)
+	}
+	in.MAU, in.Seats = int(r.MAU), int(r.Seats)
+	return nil
+}
+
+// orgRevenue: the start cohort's MRR at both ends of the period.
+func orgRevenue(db *gorm.DB, args map[string]any, in *scoring.OrgInputs) error {
+	var rows []struct {
+		ID         uint
+		ChurnedOn  *string
+		Start, End int64
+	}
+	err := db.Raw(`SELECT id, churned_on, `+mrrAtSQL("from")+` AS start, `+mrrAtSQL("to")+` AS "end" FROM accounts
+		WHERE (churned_on IS NULL OR churned_on > @from) AND (started_on IS NULL OR started_on = '' OR started_on <= @from)`,
+		args).Scan(&rows).Error
+	if err != nil {
+		return fmt.Errorf("revenue: %w", err)
+	}
+	to := args["to"].(string)
+	for _, r := range rows {
+		end := r.End
+		if r.ChurnedOn != nil && *r.ChurnedOn != "" && *r.ChurnedOn <= to {
+			end = 0
+		}
+		in.AccountsAtStart++
+		in.MRRStartCents += r.Start
+		in.MRREndCents += end
+		if end > r.Start {
+			in.Expanded++
+		}
+	}
+	return nil
+}
