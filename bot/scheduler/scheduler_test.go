@@ -160,7 +160,10 @@ func TestDryRunRunsNothing(t *testing.T) {
 func TestStandardTasks(t *testing.T) {
 	var got []string
 	jobs := scheduler.Jobs{
-		Rescore: func(_ context.Context, day time.Time) error { got = append(got, "rescore "+day.Format(time.DateOnly)); return nil },
+		Rescore: func(_ context.Context, day time.Time) error {
+			got = append(got, "rescore "+day.Format(time.DateOnly))
+			return nil
+		},
 		WeeklySummary: func(_ context.Context, p string, day time.Time) error {
 			got = append(got, "summary "+p+" "+day.Format(time.DateOnly))
 			return nil
