@@ -60,7 +60,7 @@ func TestLookupAccount(t *testing.T) {
 		for _, c := range l.Candidates {
 			cands = append(cands, c.ID)
 		}
-		if !equalIDs(cands, tt.candidates) {
+		if !sameIDs(cands, tt.candidates) {
 			t.Errorf("LookupAccount(%q) candidates = %v, want %v", tt.query, cands, tt.candidates)
 		}
 		if msg := l.Message(); !strings.Contains(msg, tt.message) || (tt.message == "") != (msg == "") {
@@ -95,7 +95,7 @@ func TestLookupDuplicateNamesShowSlugs(t *testing.T) {
 	}
 }
 
-func equalIDs(a, b []uint) bool {
+func sameIDs(a, b []uint) bool {
 	if len(a) != len(b) {
 		return false
 	}

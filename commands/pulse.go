@@ -110,7 +110,8 @@ func describePulse(p models.Pulse, account string) string {
 	return s
 }
 
-// pulseForm asks for the reason (and a note) of a red pulse.
+// pulseForm asks for the reason (and a note) of a red pulse. Titles stay
+// within 24 characters, the shortest limit (Slack modals).
 func (s *Service) pulseForm(acc models.Account, colour string) *Form {
 	reason := FormField{Name: "reason", Label: "Reason", Kind: FieldSelect, Required: true}
 	for _, c := range s.Config.ReasonCodes {
@@ -121,7 +122,7 @@ func (s *Service) pulseForm(acc models.Account, colour string) *Form {
 	}
 	return &Form{
 		ID:      FormPulse,
-		Title:   "Red pulse: " + truncateRunes(acc.Name, 40),
+		Title:   "Red pulse: " + truncateRunes(acc.Name, 13),
 		Submit:  "Record",
 		Account: acc.Slug,
 		Hidden:  map[string]string{"colour": colour},

@@ -115,7 +115,7 @@ func touchForm(acc models.Account) *Form {
 	}
 	return &Form{
 		ID:      FormTouch,
-		Title:   "Log touch: " + truncateRunes(acc.Name, 40),
+		Title:   "Log touch: " + truncateRunes(acc.Name, 13),
 		Submit:  "Log",
 		Account: acc.Slug,
 		Fields: []FormField{

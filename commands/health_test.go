@@ -1,0 +1,77 @@
+package commands_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/healthbot/healthbot/commands"
+	"github.com/healthbot/healthbot/models"
+	"github.com/healthbot/healthbot/models/modelstest"
+)
+
+func TestHealthCards(t *testing.T) {
+	modelstest.ForEachDB(t, func(t *testing.T, s *models.Store) {
+		loadPortfolio(t, s)
+		svc, _ := newTestService(s)
+		checkGolden(t, "card_healthy", runLine(t, svc, callerMaria, "/health acme"))
+		checkGolden(t, "card_atrisk_capped", runLine(t, svc, callerMaria, "/health Globex"))
+		checkGolden(t, "card_critical", runLine(t, svc, callerMaria, `/health "initech"`))
+	})
+}
+
+func TestHealthCardNoData(t *testing.T) {
+	modelstest.ForEachDB(t, func(t *testing.T, s *models.Store) {
+		// No source holds any row: nothing is scorable, so "no data", never 0.
+		insert(t, s, &models.Account{ID: 1, ExternalID: "N-1", Name: "Newco", Slug: "newco", MRRCents: 50000, Owner: "maria"})
+		svc, _ := newTestService(s)
+		r := runLine(t, svc, callerMaria, "/health newco")
+		checkGolden(t, "card_nodata", r)
+		if strings.Contains(r.Title, " 0 ") {
+			t.Errorf("no-data card shows a zero score: %q", r.Title)
+		}
+	})
+}
+
+func TestHealthUnknownAndAmbiguous(t *testing.T) {
+	modelstest.ForEachDB(t, func(t *testing.T, s *models.Store) {
+		loadPortfolio(t, s)
+		svc, _ := newTestService(s)
+		for _, tt := range []struct{ line, want string }{
+			{"/health acem", "No account matches 'acem'. Did you mean: Acme Corp?"},
+			{"/health initek", "No account matches 'initek'. Did you mean: Initech?"},
+			{"/health acme old", "No account matches 'acme old'."}, // churned: not offered
+			{"/pulse acem green", "Did you mean: Acme Corp?"},
+		} {
+			r := runLine(t, svc, callerMaria, tt.line)
+			if !strings.Contains(r.Text, tt.want) || !r.Ephemeral {
+				t.Errorf("%s: reply %q (ephemeral %v), want it to contain %q", tt.line, r.Text, r.Ephemeral, tt.want)
+			}
+		}
+	})
+}
+
+func TestHealthMineAndList(t *testing.T) {
+	modelstest.ForEachDB(t, func(t *testing.T, s *models.Store) {
+		loadPortfolio(t, s)
+		svc, _ := newTestService(s)
+		checkGolden(t, "mine_maria", runLine(t, svc, callerMaria, "/health"))
+		checkGolden(t, "mine_unmapped", runLine(t, svc, commands.Caller{Platform: "slack", UserID: "U9", UserName: "Eve"}, "/health"))
+		checkGolden(t, "list_all", runLine(t, svc, callerMaria, "/health list"))
+		checkGolden(t, "list_critical", runLine(t, svc, callerMaria, "/health list critical"))
+		r := runLine(t, svc, callerMaria, "/health list healthy")
+		if r.Title != "Healthy accounts: 1" || !strings.Contains(r.Sections[0].Text, "Acme Corp") {
+			t.Errorf("list healthy = %q / %+v", r.Title, r.Sections)
+		}
+		r = runLine(t, svc, callerMaria, "/health list stable")
+		if r.Text != "No account is Stable today." {
+			t.Errorf("list stable text = %q", r.Text)
+		}
+	})
+}
+
+func TestHealthHelp(t *testing.T) {
+	modelstest.ForEachDB(t, func(t *testing.T, s *models.Store) {
+		svc, _ := newTestService(s)
+		checkGolden(t, "help", runLine(t, svc, callerMaria, "/health help"))
+	})
+}

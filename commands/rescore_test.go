@@ -1,0 +1,119 @@
+package commands_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/healthbot/healthbot/commands"
+	"github.com/healthbot/healthbot/models"
+	"github.com/healthbot/healthbot/models/modelstest"
+	"github.com/healthbot/healthbot/scoring"
+)
+
+func TestRescore(t *testing.T) {
+	modelstest.ForEachDB(t, func(t *testing.T, s *models.Store) {
+		loadPortfolio(t, s)
+		svc, _ := newTestService(s)
+		var h hookLog
+		svc.OnRescore = h.hook
+		ctx := context.Background()
+		today := s.DayAt(fixedNow)
+
+		stats, err := svc.Rescore(ctx, today)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if stats.Accounts != 3 || stats.Known != 3 || stats.ByStatus[scoring.Healthy] != 1 ||
+			stats.ByStatus[scoring.AtRisk] != 1 || stats.ByStatus[scoring.Critical] != 1 || !stats.Day.Equal(today) {
+			t.Errorf("stats = %+v", stats)
+		}
+		if n := countRows(t, s, &models.Snapshot{}, "day = ?", fixtureDay(0)); n != 3 {
+			t.Errorf("%d snapshots for the day, want 3 (one per active account)", n)
+		}
+		if n := countRows(t, s, &models.Snapshot{}, "account_id = ?", churnedID); n != 0 {
+			t.Errorf("churned account got %d snapshots", n)
+		}
+		if h.calls != 1 || len(h.scored) != 3 {
+			t.Fatalf("OnRescore: %d calls, %d scored; want 1 call with 3", h.calls, len(h.scored))
+		}
+		prev := map[uint]string{}
+		for _, sc := range h.scored {
+			if sc.Previous != nil {
+				prev[sc.Account.ID] = fmt.Sprintf("%s %d", sc.Previous.Day, sc.Previous.Score)
+			}
+		}
+		want := map[uint]string{acmeID: fixtureDay(7) + " 93", globexID: fixtureDay(3) + " 59"}
+		if fmt.Sprint(prev) != fmt.Sprint(want) {
+			t.Errorf("previous snapshots = %v, want %v", prev, want)
+		}
+		snap := todaySnapshot(t, s, globexID)
+		if snap.Score != 59 || snap.Computed != 65 || snap.Status != "At-risk" ||
+			snap.Subscores != `{"adoption":40,"engagement":67,"payment":100,"support":75,"usage":67}` {
+			t.Errorf("Globex snapshot = %+v", snap)
+		}
+
+		// Re-running the day replaces its rows with the new scores.
+		insert(t, s, &models.Invoice{ExternalID: "I-9", AccountID: acmeID, AmountCents: 100, DueOn: fixtureDay(5), Status: "failed"})
+		if _, err := svc.Rescore(ctx, today); err != nil {
+			t.Fatal(err)
+		}
+		if n := countRows(t, s, &models.Snapshot{}, "day = ?", fixtureDay(0)); n != 3 {
+			t.Errorf("%d snapshots after re-running the day, want 3", n)
+		}
+		if snap := todaySnapshot(t, s, acmeID); snap.Score != 85 {
+			t.Errorf("Acme after a failed invoice = %+v, want 85", snap)
+		}
+
+		// A past day is scored as of that day and leaves today alone.
+		if _, err := svc.Rescore(ctx, today.AddDate(0, 0, -1)); err != nil {
+			t.Fatal(err)
+		}
+		if n := countRows(t, s, &models.Snapshot{}, "day = ?", fixtureDay(1)); n != 3 {
+			t.Errorf("%d snapshots for yesterday, want 3", n)
+		}
+	})
+}
+
+// The number of statements of a rescore does not grow with accounts.
+func TestRescoreConstantQueries(t *testing.T) {
+	modelstest.ForEachDB(t, func(t *testing.T, s *models.Store) {
+		loadPortfolio(t, s)
+		svc, _ := newTestService(s)
+		ctx := context.Background()
+		today := s.DayAt(fixedNow)
+		rescore := func(ctx context.Context) error { _, err := svc.Rescore(ctx, today); return err }
+		small, err := models.CountQueries(ctx, rescore)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; i < 20; i++ {
+			insert(t, s, &models.Account{ID: uint(100 + i), ExternalID: fmt.Sprintf("X-%d", i), Name: fmt.Sprintf("Extra %02d", i), Slug: fmt.Sprintf("extra-%d", i)})
+			insert(t, s, &models.Activity{AccountID: uint(100 + i), Day: fixtureDay(1), UserID: "u"})
+		}
+		big, err := models.CountQueries(ctx, rescore)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if small != big {
+			t.Errorf("rescore of 3 accounts: %d queries, of 23: %d; want the same", small, big)
+		}
+		t.Logf("rescore: %d queries", big)
+	})
+}
+
+// Rescoring rolls back as a whole when the OnRescore hook fails.
+func TestRescoreHookFailureRollsBack(t *testing.T) {
+	modelstest.ForEachDB(t, func(t *testing.T, s *models.Store) {
+		loadPortfolio(t, s)
+		svc, _ := newTestService(s)
+		svc.OnRescore = func(context.Context, *models.Store, time.Time, []commands.Scored) error { return fmt.Errorf("boom") }
+		if _, err := svc.Rescore(context.Background(), s.DayAt(fixedNow)); err == nil {
+			t.Fatal("Rescore succeeded with a failing hook")
+		}
+		if n := countRows(t, s, &models.Snapshot{}, "day = ?", fixtureDay(0)); n != 0 {
+			t.Errorf("%d snapshots kept after a failed rescore", n)
+		}
+	})
+}
