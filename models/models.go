@@ -134,7 +134,9 @@ type CSM struct {
 	DiscordUserID string `gorm:"size:64;index"`
 }
 
-// AllModels lists every model for migrations.
+// AllModels lists every model for migrations, the alert, outbox and task
+// records (AlertModels) included.
 func AllModels() []any {
-	return []any{&Account{}, &Activity{}, &Ticket{}, &Touch{}, &Pulse{}, &Survey{}, &Invoice{}, &MRRChange{}, &Snapshot{}, &CSM{}}
+	core := []any{&Account{}, &Activity{}, &Ticket{}, &Touch{}, &Pulse{}, &Survey{}, &Invoice{}, &MRRChange{}, &Snapshot{}, &CSM{}}
+	return append(core, AlertModels...)
 }
