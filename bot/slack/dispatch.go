@@ -1,0 +1,419 @@
+package slack
+
+import (
+	"context"
+	"errors"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/healthbot/healthbot/commands"
+	slackgo "github.com/slack-go/slack"
+)
+
+// workingText acknowledges a command whose answer will come later.
+const workingText = "Working on it…"
+
+// sorryText answers an executor failure that came without a Reply of its own.
+const sorryText = "Sorry, that failed on my side. Please try again in a minute; if it keeps failing, tell whoever runs healthbot."
+
+// originKind says how a request arrived, which decides how its answer can
+// be delivered.
+type originKind int
+
+const (
+	fromCommand    originKind = iota // slash command: inline body, then response_url
+	fromAction                       // button click: response_url (replace the card)
+	fromSubmission                   // modal submission: response_url or chat.postEphemeral
+	fromMention                      // app mention: chat.postMessage in the thread
+)
+
+// origin is where a request came from and where its answer goes.
+type origin struct {
+	kind        originKind
+	responseURL string
+	triggerID   string // opens a modal; valid for 3 s after the request
+	channel     string
+	user        string
+	threadTS    string // mentions: the thread to answer in
+	replace     bool   // the request came from a message that should be updated in place
+}
+
+// message is the JSON of an inline answer and of a response_url post.
+type message struct {
+	ResponseType    string          `json:"response_type,omitempty"`
+	Text            string          `json:"text"`
+	Blocks          []slackgo.Block `json:"blocks,omitempty"`
+	ReplaceOriginal *bool           `json:"replace_original,omitempty"`
+}
+
+type result struct {
+	reply commands.Reply
+	err   error
+}
+
+func toMessage(r commands.Reply) message {
+	m := message{ResponseType: "in_channel", Text: FallbackText(r), Blocks: Blocks(r)}
+	if r.Ephemeral {
+		m.ResponseType = "ephemeral"
+	}
+	return m
+}
+
+func ephemeralText(text string) message {
+	return message{ResponseType: "ephemeral", Text: text}
+}
+
+// handleCommand is the one path of a slash command, from HTTP or Socket
+// Mode; it returns the immediate answer (nil: an empty acknowledgement).
+func (a *Adapter) handleCommand(sc slackgo.SlashCommand) any {
+	if !a.served(sc.TeamID) {
+		a.log.Warn("slash command from a workspace not served", "team_id", sc.TeamID, "user", sc.UserID)
+		return ephemeralText(notServed)
+	}
+	caller := commands.Caller{Platform: "slack", TeamID: sc.TeamID, UserID: sc.UserID, UserName: sc.UserName, ChannelID: sc.ChannelID}
+	line := strings.TrimSpace(sc.Command + " " + sc.Text)
+	o := origin{kind: fromCommand, responseURL: sc.ResponseURL, triggerID: sc.TriggerID, channel: sc.ChannelID, user: sc.UserID}
+	return a.run(o, func(ctx context.Context) (commands.Reply, error) {
+		return a.exec.Run(ctx, caller, line)
+	})
+}
+
+// handleInteraction is the one path of a button click or a modal
+// submission.
+func (a *Adapter) handleInteraction(ic slackgo.InteractionCallback) any {
+	team := ic.Team.ID
+	if team == "" {
+		team = ic.View.TeamID
+	}
+	if !a.served(team) {
+		a.log.Warn("interaction from a workspace not served", "team_id", team, "user", ic.User.ID)
+		if ic.ResponseURL != "" {
+			a.background(func(ctx context.Context) {
+				a.postResponse(ctx, ic.ResponseURL, ephemeralText(notServed))
+			})
+		}
+		return nil
+	}
+	channel := ic.Channel.ID
+	if channel == "" {
+		channel = ic.Container.ChannelID
+	}
+	caller := commands.Caller{Platform: "slack", TeamID: team, UserID: ic.User.ID, UserName: userName(ic.User), ChannelID: channel}
+	switch ic.Type {
+	case slackgo.InteractionTypeBlockActions:
+		return a.handleAction(ic, caller)
+	case slackgo.InteractionTypeViewSubmission:
+		return a.handleSubmission(ic, caller)
+	}
+	return nil
+}
+
+func userName(u slackgo.User) string {
+	if u.Name != "" {
+		return u.Name
+	}
+	return u.Profile.DisplayName
+}
+
+func (a *Adapter) handleAction(ic slackgo.InteractionCallback, caller commands.Caller) any {
+	if len(ic.ActionCallback.BlockActions) == 0 {
+		return nil
+	}
+	act := ic.ActionCallback.BlockActions[0]
+	if !strings.HasPrefix(act.ActionID, actionPrefix) || act.Value == "" {
+		return nil
+	}
+	msgTS := ic.Container.MessageTs
+	if msgTS == "" {
+		msgTS = ic.Message.Timestamp
+	}
+	if a.clicks.seen(caller.UserID+"|"+msgTS+"|"+act.ActionID, a.Now()) {
+		a.log.Info("ignored a repeated click", "user", caller.UserID, "message_ts", msgTS, "action_id", act.ActionID)
+		return nil
+	}
+	line := act.Value
+	o := origin{kind: fromAction, responseURL: ic.ResponseURL, triggerID: ic.TriggerID, channel: caller.ChannelID,
+		user: caller.UserID, replace: ic.Container.Type == "message" || msgTS != ""}
+	return a.run(o, func(ctx context.Context) (commands.Reply, error) {
+		r, err := a.exec.Run(ctx, caller, line)
+		if err != nil || r.Form != nil || r.Replace {
+			return r, err
+		}
+		account := ""
+		if cmd, perr := commands.Parse(line); perr == nil && (cmd.Verb == commands.VerbPulse || cmd.Verb == commands.VerbTouch) {
+			account = cmd.Account
+		}
+		return a.refreshCard(ctx, caller, account, r), nil
+	})
+}
+
+// refreshCard answers a click that recorded something with the account's
+// card drawn afresh (new score, latest pulse) led by what was recorded, so
+// the card the button sat on updates in place. Without an account, or if
+// the card cannot be drawn, the plain reply is shown instead.
+func (a *Adapter) refreshCard(ctx context.Context, caller commands.Caller, account string, r commands.Reply) commands.Reply {
+	if account == "" {
+		return r
+	}
+	card, err := a.exec.Execute(ctx, caller, commands.Command{Verb: commands.VerbHealth, Sub: commands.HealthShow, Account: account})
+	if err != nil || card.Title == "" {
+		return r
+	}
+	card.Text = strings.TrimSpace(r.Text + "\n" + card.Text)
+	card.Replace = true
+	return card
+}
+
+func (a *Adapter) handleSubmission(ic slackgo.InteractionCallback, caller commands.Caller) any {
+	if ic.View.CallbackID != formCallbackID {
+		return nil
+	}
+	meta, err := decodeMeta(ic.View.PrivateMetadata)
+	if err != nil {
+		a.log.Error("view submission with unreadable metadata", "err", err)
+		return viewErrors(ic.View, "This form lost track of its account; close it and start again from the account's card.")
+	}
+	cmd, err := commands.FormCommand(meta.form(), formValues(ic.View.State))
+	if err != nil {
+		// Keep the modal open with the problem shown, so nothing typed is lost.
+		return viewErrors(ic.View, err.Error())
+	}
+	if meta.Channel != "" {
+		caller.ChannelID = meta.Channel
+	}
+	o := origin{kind: fromSubmission, responseURL: meta.ResponseURL, channel: caller.ChannelID, user: caller.UserID, replace: meta.Replace}
+	a.run(o, func(ctx context.Context) (commands.Reply, error) {
+		r, err := a.exec.Execute(ctx, caller, cmd)
+		if err != nil || !meta.Replace || r.Form != nil {
+			return r, err
+		}
+		return a.refreshCard(ctx, caller, meta.Account, r), nil
+	})
+	return nil // closes the modal
+}
+
+// viewErrors keeps a modal open with msg under its first input.
+func viewErrors(v slackgo.View, msg string) any {
+	block := ""
+	for _, b := range v.Blocks.BlockSet {
+		if in, ok := b.(*slackgo.InputBlock); ok {
+			block = in.BlockID
+			break
+		}
+	}
+	if block == "" {
+		return nil
+	}
+	return map[string]any{"response_action": "errors", "errors": map[string]string{block: Truncate(msg, 150)}}
+}
+
+// envelope is an Events API callback, from HTTP or a Socket Mode
+// events_api payload.
+type envelope struct {
+	Type      string `json:"type"`
+	Challenge string `json:"challenge"`
+	TeamID    string `json:"team_id"`
+	EventID   string `json:"event_id"`
+	Event     struct {
+		Type     string `json:"type"`
+		User     string `json:"user"`
+		Text     string `json:"text"`
+		Channel  string `json:"channel"`
+		TS       string `json:"ts"`
+		ThreadTS string `json:"thread_ts"`
+		BotID    string `json:"bot_id"`
+	} `json:"event"`
+}
+
+// handleEvent acknowledges an event at once and answers app mentions in
+// the background; an event id seen before (Slack retries after 3 s without
+// an ack, or on errors) is acknowledged and dropped.
+func (a *Adapter) handleEvent(env envelope) any {
+	switch env.Type {
+	case "url_verification":
+		return map[string]string{"challenge": env.Challenge}
+	case "event_callback":
+	default:
+		return nil
+	}
+	if !a.served(env.TeamID) {
+		a.log.Warn("event from a workspace not served", "team_id", env.TeamID, "event_id", env.EventID)
+		return nil
+	}
+	if env.EventID != "" && a.events.seen(env.EventID, a.Now()) {
+		a.log.Info("ignored a repeated event", "event_id", env.EventID)
+		return nil
+	}
+	ev := env.Event
+	if ev.Type != "app_mention" || ev.BotID != "" {
+		return nil
+	}
+	caller := commands.Caller{Platform: "slack", TeamID: env.TeamID, UserID: ev.User, ChannelID: ev.Channel}
+	line := mentionLine(ev.Text)
+	thread := ev.ThreadTS
+	if thread == "" {
+		thread = ev.TS
+	}
+	o := origin{kind: fromMention, channel: ev.Channel, user: ev.User, threadTS: thread}
+	a.background(func(ctx context.Context) {
+		r, err := a.exec.Run(ctx, caller, line)
+		a.deliver(ctx, o, result{r, err})
+	})
+	return nil
+}
+
+var mentionRE = regexp.MustCompile(`<@[A-Z0-9]+(\|[^>]*)?>`)
+
+// mentionLine turns "@healthbot acme" into "/health acme".
+func mentionLine(text string) string {
+	rest := strings.TrimSpace(mentionRE.ReplaceAllString(text, " "))
+	rest = strings.Join(strings.Fields(rest), " ")
+	if low := strings.ToLower(rest); low == "/health" || low == "health" || strings.HasPrefix(low, "/health ") {
+		rest = strings.TrimSpace(rest[strings.IndexByte(rest, 'h')+len("health"):])
+	}
+	return strings.TrimSpace("/health " + rest)
+}
+
+// run executes fn under the 3-second rule: if it finishes within
+// InlineWait its answer is delivered now (inline for a command), otherwise
+// the request is acknowledged ("Working on it…" for a command, empty for
+// an interaction) and the answer follows through response_url.
+func (a *Adapter) run(o origin, fn func(ctx context.Context) (commands.Reply, error)) any {
+	ctx, cancel := context.WithTimeout(a.ctx, followUpTimeout)
+	done := make(chan result, 1)
+	a.bg.Go(func() {
+		r, err := fn(ctx)
+		done <- result{r, err}
+	})
+	timer := time.NewTimer(a.InlineWait)
+	defer timer.Stop()
+	select {
+	case res := <-done:
+		if o.kind == fromCommand {
+			defer cancel()
+			return a.answer(ctx, o, res)
+		}
+		a.bg.Go(func() {
+			defer cancel()
+			a.deliver(ctx, o, res)
+		})
+		return nil
+	case <-timer.C:
+		o.triggerID = "" // expired by the time the answer comes
+		a.bg.Go(func() {
+			defer cancel()
+			a.deliver(ctx, o, <-done)
+		})
+		if o.kind == fromCommand {
+			return ephemeralText(workingText)
+		}
+		return nil
+	}
+}
+
+// answer is a command's inline answer: the rendered reply, or nothing
+// when the reply opened a modal.
+func (a *Adapter) answer(ctx context.Context, o origin, res result) any {
+	r := a.replyOf(res)
+	if r.Form != nil && a.openModal(ctx, o, r) {
+		return nil
+	}
+	return toMessage(r)
+}
+
+// deliver sends an answer that could not go inline.
+func (a *Adapter) deliver(ctx context.Context, o origin, res result) {
+	r := a.replyOf(res)
+	if r.Form != nil && a.openModal(ctx, o, r) {
+		return
+	}
+	switch {
+	case o.kind == fromMention:
+		opts := append(msgOptions(r), slackgo.MsgOptionTS(o.threadTS))
+		if _, _, err := a.api.PostMessageContext(ctx, o.channel, opts...); err != nil {
+			a.log.Error("answer mention", "channel", o.channel, "err", err)
+		}
+	case o.responseURL != "":
+		m := toMessage(r)
+		replace := o.replace && r.Replace && res.err == nil
+		m.ReplaceOriginal = &replace
+		if !replace && o.kind != fromCommand {
+			// Answers to clicks and forms that do not update the card are
+			// for the person who acted.
+			m.ResponseType = "ephemeral"
+		}
+		a.postResponse(ctx, o.responseURL, m)
+	case o.channel != "" && o.user != "":
+		opts := msgOptions(r)
+		if _, err := a.api.PostEphemeralContext(ctx, o.channel, o.user, opts...); err != nil {
+			a.log.Error("answer form", "channel", o.channel, "user", o.user, "err", err)
+		}
+	default:
+		a.log.Error("answer lost: nowhere to deliver it", "kind", o.kind)
+	}
+}
+
+// replyOf is the reply to show for a result; an executor error is logged
+// here and shown as the Reply that came with it, or a plain apology.
+func (a *Adapter) replyOf(res result) commands.Reply {
+	if res.err == nil {
+		return res.reply
+	}
+	if !errors.Is(res.err, context.Canceled) {
+		a.log.Error("command failed", "err", res.err)
+	}
+	r := res.reply
+	if r.Text == "" && r.Title == "" {
+		r = commands.Reply{Ephemeral: true, Colour: "grey", Text: sorryText}
+	}
+	r.Ephemeral = true
+	return r
+}
+
+// openModal shows r's form with views.open; the trigger id must still be
+// fresh. It reports whether the modal opened.
+func (a *Adapter) openModal(ctx context.Context, o origin, r commands.Reply) bool {
+	if o.triggerID == "" {
+		return false
+	}
+	f := *r.Form
+	meta, err := formMeta{Form: f.ID, Account: f.Account, Hidden: f.Hidden, ResponseURL: o.responseURL, Channel: o.channel, Replace: o.replace}.encode()
+	if err != nil {
+		a.log.Error("open modal", "err", err)
+		return false
+	}
+	if _, err := a.api.OpenViewContext(ctx, o.triggerID, ModalView(f, r.Text, meta)); err != nil {
+		a.log.Error("open modal: views.open", "form", f.ID, "err", err)
+		return false
+	}
+	return true
+}
+
+// background runs fn after the request has been answered, under Close's
+// control.
+func (a *Adapter) background(fn func(ctx context.Context)) {
+	a.bg.Go(func() {
+		ctx, cancel := context.WithTimeout(a.ctx, followUpTimeout)
+		defer cancel()
+		fn(ctx)
+	})
+}
+
+// postResponse posts m to a response_url.
+func (a *Adapter) postResponse(ctx context.Context, url string, m message) {
+	wm := &slackgo.WebhookMessage{Text: m.Text, ResponseType: m.ResponseType}
+	if len(m.Blocks) > 0 {
+		wm.Blocks = &slackgo.Blocks{BlockSet: m.Blocks}
+	}
+	if m.ReplaceOriginal != nil {
+		wm.ReplaceOriginal = *m.ReplaceOriginal
+	}
+	client := a.HTTPClient
+	if client == nil {
+		client = defaultHTTPClient
+	}
+	if err := slackgo.PostWebhookCustomHTTPContext(ctx, url, client, wm); err != nil {
+		a.log.Error("post to response_url", "err", err)
+	}
+}
