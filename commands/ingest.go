@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/healthbot/healthbot/models"
 )
@@ -75,7 +76,7 @@ func Ingest(ctx context.Context, store *models.Store, kind string, dec Decoder, 
 	res := IngestResult{Kind: kind}
 	var rejected *BatchError
 	err := store.WithTx(ctx, func(tx *models.Store) error {
-		b := &batch{kind: kind, unit: dec.Unit(), tx: tx, max: opt.MaxErrors,
+		b := &batch{kind: kind, unit: dec.Unit(), tx: tx, dayOf: tx.DayOf, max: opt.MaxErrors,
 			errs: &BatchError{Kind: kind}, accounts: map[string]uint{}, changed: map[uint]bool{}}
 		s := spec.newSink(b)
 		for !b.full() {
@@ -137,6 +138,7 @@ func Ingest(ctx context.Context, store *models.Store, kind string, dec Decoder, 
 type batch struct {
 	kind, unit string
 	tx         *models.Store
+	dayOf      func(time.Time) string // the organisation's calendar day of an instant
 	max        int
 	errs       *BatchError
 	counts     models.Counts

@@ -60,12 +60,12 @@ func newActivitySink(b *batch) sink {
 			switch {
 			case p.raw("day") != "":
 				a.Day = p.needDate("day")
-				if t := p.time("at"); t != nil && b.tx.DayOf(*t) != a.Day {
-					p.fail("at", "falls on %s in the organisation's time zone, not on day %s", b.tx.DayOf(*t), a.Day)
+				if t := p.time("at"); t != nil && b.dayOf(*t) != a.Day {
+					p.fail("at", "falls on %s in the organisation's time zone, not on day %s", b.dayOf(*t), a.Day)
 				}
 			case p.raw("at") != "":
 				if t := p.time("at"); t != nil {
-					a.Day = b.tx.DayOf(*t)
+					a.Day = b.dayOf(*t)
 				}
 			default:
 				p.fail("day", "is required (or give at, an RFC 3339 time)")
