@@ -29,24 +29,21 @@ func (schemaMigration) TableName() string { return "schema_migrations" }
 // `healthbot migrate` command and tests.
 func (s *Store) Migrate(ctx context.Context) error { return s.migrate(ctx) }
 
-// migrate is idempotent. On PostgreSQL it holds a transaction-scoped
-// advisory lock on one connection, so two replicas starting together take
-// turns (DDL is transactional there, and the lock cannot leak into the pool
-// as a session lock could if its unlock failed). SQLite serialises writers
-// itself through busy_timeout.
+// migrate is idempotent and runs in one transaction, so two processes
+// starting together take turns: PostgreSQL holds a transaction-scoped
+// advisory lock on that one connection (DDL is transactional there, and the
+// lock cannot leak into the pool as a session lock could if its unlock
+// failed); SQLite's BEGIN IMMEDIATE (_txlock) takes the write lock, and the
+// other process waits for it through busy_timeout.
 func (s *Store) migrate(ctx context.Context) error {
-	db := s.db.WithContext(ctx)
-	var err error
-	if s.dialect == DialectPostgres {
-		err = db.Transaction(func(tx *gorm.DB) error {
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if s.dialect == DialectPostgres {
 			if err := tx.Exec("SELECT pg_advisory_xact_lock(?)", migrationLockKey).Error; err != nil {
 				return fmt.Errorf("lock: %w", err)
 			}
-			return applyMigrations(tx)
-		})
-	} else {
-		err = applyMigrations(db)
-	}
+		}
+		return applyMigrations(tx)
+	})
 	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}

@@ -4,10 +4,10 @@ import (
 	"context"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/healthbot/healthbot/models"
 	"github.com/healthbot/healthbot/models/modelstest"
-	"time"
 )
 
 func TestOpenReadyAndMigrateTwice(t *testing.T) {
@@ -40,7 +40,16 @@ func TestReadyFailsWithoutMigrations(t *testing.T) {
 }
 
 func TestConcurrentOpenPostgres(t *testing.T) {
-	dsn := modelstest.PostgresDSN(t)
+	openConcurrently(t, modelstest.PostgresDSN(t))
+}
+
+func TestConcurrentOpenSQLite(t *testing.T) {
+	openConcurrently(t, t.TempDir()+"/h.db")
+}
+
+// openConcurrently starts four Opens (and so four migrations) at once on
+// one fresh database; all must succeed.
+func openConcurrently(t *testing.T, dsn string) {
 	ctx := context.Background()
 	var wg sync.WaitGroup
 	errs := make([]error, 4)
