@@ -33,7 +33,7 @@ func Marker(colour string) string { return statusMarkers[colour] }
 func Render(w io.Writer, r commands.Reply) error {
 	var b strings.Builder
 	if r.Title != "" {
-		if m := Marker(r.Colour); m != "" {
+		if m := titleMarker(r); m != "" {
 			b.WriteString(m + " ")
 		}
 		b.WriteString(r.Title + "\n")
@@ -62,6 +62,16 @@ func Render(w io.Writer, r commands.Reply) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// titleMarker is the marker shown before r's title. Grey means both "no
+// data" and "neutral" (help, lists), so it is shown only when the title
+// itself is about missing data.
+func titleMarker(r commands.Reply) string {
+	if r.Colour == "grey" && !strings.Contains(strings.ToLower(r.Title), "no data") {
+		return ""
+	}
+	return Marker(r.Colour)
 }
 
 // ButtonLine is the buttons as "[1] Pulse red  [2] Pulse yellow  …".

@@ -47,6 +47,7 @@ func TestRender(t *testing.T) {
 		{"card", card()},
 		{"critical", commands.Reply{Colour: "red", Title: "Globex — 31 Critical (computed 48)", Text: "Capped: executive sponsor left."}},
 		{"nodata", commands.Reply{Colour: "grey", Title: "Newco — no data", Text: "No connected source has data yet."}},
+		{"neutral", commands.Reply{Colour: "grey", Title: "healthbot commands", Text: "/health ACCOUNT  the account's card"}},
 		{"plain", commands.Reply{Ephemeral: true, Text: "No account matches \"acm\". Did you mean: Acme Corp, Acmeo?"}},
 		{"list", commands.Reply{Title: "At-risk accounts", Sections: []commands.Section{{Fields: []commands.Field{
 			{Label: "Initech", Value: "52 At-risk · $4,200 MRR"},

@@ -127,8 +127,13 @@ func (s *Session) run(ctx context.Context, exec func() (commands.Reply, error)) 
 	for {
 		reply, err := exec()
 		if err != nil {
+			// The service pairs an internal error with a reply for the
+			// user; the detail goes to the log.
 			s.Log.Error("console command failed", "err", err)
-			return s.say("Something went wrong running that command (" + err.Error() + "). Try again, or type help.")
+			if reply.Text == "" && reply.Title == "" {
+				return s.say("Something went wrong running that command. Try again, or type help.")
+			}
+			return s.show(reply)
 		}
 		if err := s.show(reply); err != nil {
 			return err

@@ -1,0 +1,91 @@
+package main
+
+import (
+	"net/url"
+	"strings"
+)
+
+// Env is the configuration read from environment variables, named as in
+// the interface spec.
+type Env struct {
+	DatabaseURL string // DATABASE_URL
+	ConfigPath  string // HEALTHBOT_CONFIG
+	HTTPAddr    string // HEALTHBOT_HTTP_ADDR
+	Timezone    string // HEALTHBOT_TIMEZONE
+	IngestToken string // HEALTHBOT_INGEST_TOKEN
+	Admins      []string
+	LogLevel    string // HEALTHBOT_LOG_LEVEL
+
+	SlackSigningSecret string
+	SlackBotToken      string
+	SlackAppToken      string
+	SlackAPIURL        string
+	SlackTeamIDs       []string
+
+	DiscordBotToken  string
+	DiscordAppID     string
+	DiscordPublicKey string
+	DiscordGuildIDs  []string
+	DiscordAPIURL    string
+}
+
+// readEnv reads every variable, applying the documented defaults.
+func readEnv(getenv func(string) string) Env {
+	get := func(name, def string) string {
+		if v := strings.TrimSpace(getenv(name)); v != "" {
+			return v
+		}
+		return def
+	}
+	return Env{
+		DatabaseURL: get("DATABASE_URL", "healthbot.db"),
+		ConfigPath:  get("HEALTHBOT_CONFIG", ""),
+		HTTPAddr:    get("HEALTHBOT_HTTP_ADDR", ":8080"),
+		Timezone:    get("HEALTHBOT_TIMEZONE", "UTC"),
+		IngestToken: get("HEALTHBOT_INGEST_TOKEN", ""),
+		Admins:      list(getenv("HEALTHBOT_ADMINS")),
+		LogLevel:    get("HEALTHBOT_LOG_LEVEL", ""),
+
+		SlackSigningSecret: get("SLACK_SIGNING_SECRET", ""),
+		SlackBotToken:      get("SLACK_BOT_TOKEN", ""),
+		SlackAppToken:      get("SLACK_APP_TOKEN", ""),
+		SlackAPIURL:        get("SLACK_API_URL", ""),
+		SlackTeamIDs:       list(getenv("SLACK_TEAM_IDS")),
+
+		DiscordBotToken:  get("DISCORD_BOT_TOKEN", ""),
+		DiscordAppID:     get("DISCORD_APP_ID", ""),
+		DiscordPublicKey: get("DISCORD_PUBLIC_KEY", ""),
+		DiscordGuildIDs:  list(getenv("DISCORD_GUILD_IDS")),
+		DiscordAPIURL:    get("DISCORD_API_URL", ""),
+	}
+}
+
+// chatConfigured says whether any chat platform has credentials, which
+// turns the no-argument mode from console into serve.
+func (e Env) chatConfigured() bool {
+	return e.slackConfigured() || e.discordConfigured()
+}
+
+func (e Env) slackConfigured() bool { return e.SlackBotToken != "" }
+
+func (e Env) discordConfigured() bool {
+	return e.DiscordBotToken != "" || e.DiscordPublicKey != ""
+}
+
+// list splits a comma- or space-separated variable.
+func list(s string) []string {
+	return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' })
+}
+
+// redact hides a password in a database URL before it reaches a log line
+// or an error message.
+func redact(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil || u.User == nil {
+		return dsn
+	}
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return u.String()
+}

@@ -1,0 +1,217 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/healthbot/healthbot/commands"
+	"github.com/healthbot/healthbot/models"
+	"github.com/healthbot/healthbot/scoring"
+)
+
+// Main is the program: it reads the environment, opens the store, builds
+// the command service and runs one subcommand. Tests construct it with their
+// own environment, standard streams and clock.
+type Main struct {
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
+	// Getenv reads configuration; tests pass a map's lookup.
+	Getenv func(string) string
+	// Now is the clock; days are taken in HEALTHBOT_TIMEZONE.
+	Now func() time.Time
+
+	env     Env
+	log     *slog.Logger
+	level   *slog.LevelVar
+	config  scoring.Config
+	loc     *time.Location
+	store   *models.Store
+	service *commands.Service
+	closers []func() error
+}
+
+// NewMain returns a Main wired to the process's streams, environment and clock.
+func NewMain() *Main {
+	return &Main{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv, Now: time.Now}
+}
+
+// usageError is bad usage or bad input: exit code 2.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error { return &usageError{fmt.Sprintf(format, args...)} }
+
+// ExitCode maps Run's error to the process exit code: 0 success, 2 bad
+// usage or bad input (including a rejected import batch), 1 anything else.
+func ExitCode(err error) int {
+	var ue *usageError
+	var be *commands.BatchError
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &ue), errors.As(err, &be):
+		return 2
+	}
+	return 1
+}
+
+// Run runs the subcommand named by args[0] (none: console or serve,
+// depending on whether chat credentials are set).
+func (m *Main) Run(ctx context.Context, args []string) error {
+	cmd, rest := "", args
+	if len(args) > 0 {
+		cmd, rest = args[0], args[1:]
+	}
+	switch cmd {
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(m.Stdout, usage)
+		return nil
+	case "", "serve", "console", "demo", "migrate", "import", "rescore":
+	default:
+		return usagef("unknown command %q\n\n%s", cmd, usage)
+	}
+	if cmd == "" && len(rest) > 0 {
+		return usagef("%s", usage)
+	}
+	if err := m.setup(cmd); err != nil {
+		return err
+	}
+	switch cmd {
+	case "":
+		if m.env.chatConfigured() {
+			return m.serve(ctx, rest)
+		}
+		return m.autoConsole(ctx)
+	case "serve":
+		return m.serve(ctx, rest)
+	case "console":
+		return m.console(ctx, rest)
+	case "demo":
+		return m.demo(ctx, rest)
+	case "migrate":
+		return m.migrate(ctx, rest)
+	case "import":
+		return m.importCSV(ctx, rest)
+	case "rescore":
+		return m.rescore(ctx, rest)
+	}
+	return nil
+}
+
+// Close releases what Run opened, last opened first.
+func (m *Main) Close() error {
+	var errs []error
+	for i := len(m.closers) - 1; i >= 0; i-- {
+		errs = append(errs, m.closers[i]())
+	}
+	m.closers = nil
+	return errors.Join(errs...)
+}
+
+// setup reads the environment, the health model and the time zone, and
+// starts logging. A bad setting stops here with exit code 2.
+func (m *Main) setup(cmd string) error {
+	if m.Getenv == nil {
+		m.Getenv = os.Getenv
+	}
+	if m.Now == nil {
+		m.Now = time.Now
+	}
+	if m.Stdin == nil {
+		m.Stdin = strings.NewReader("")
+	}
+	if m.Stdout == nil {
+		m.Stdout = io.Discard
+	}
+	if m.Stderr == nil {
+		m.Stderr = io.Discard
+	}
+	m.env = readEnv(m.Getenv)
+	// The chat stays readable in console mode: only warnings and errors
+	// unless the operator asks for more.
+	quiet := cmd == "console" || (cmd == "" && !m.env.chatConfigured())
+	level, err := parseLevel(m.env.LogLevel, quiet)
+	if err != nil {
+		return err
+	}
+	m.level = new(slog.LevelVar)
+	m.level.Set(level)
+	m.log = slog.New(slog.NewTextHandler(m.Stderr, &slog.HandlerOptions{Level: m.level}))
+
+	m.loc, err = time.LoadLocation(m.env.Timezone)
+	if err != nil {
+		return usagef("HEALTHBOT_TIMEZONE=%q is not an IANA time zone name (e.g. Europe/Paris): %v", m.env.Timezone, err)
+	}
+	m.config = scoring.Default()
+	if m.env.ConfigPath != "" {
+		m.config, err = scoring.Load(m.env.ConfigPath)
+		if err != nil {
+			return usagef("HEALTHBOT_CONFIG: %v", err)
+		}
+	}
+	return nil
+}
+
+// open connects to the database (applying migrations) and builds the
+// command service on it.
+func (m *Main) open(ctx context.Context) error {
+	if m.store != nil {
+		return nil
+	}
+	store, err := models.Open(ctx, m.env.DatabaseURL, m.loc)
+	if err != nil {
+		return fmt.Errorf("open %s: %w", redact(m.env.DatabaseURL), err)
+	}
+	m.store = store
+	m.closers = append(m.closers, store.Close)
+	m.service = &commands.Service{Store: store, Config: m.config, Now: m.Now, Log: m.log}
+	m.log.Debug("database open", "database", redact(m.env.DatabaseURL), "dialect", store.Dialect())
+	return nil
+}
+
+// today is the organisation's current calendar day as midnight UTC.
+func (m *Main) today() time.Time {
+	y, mo, d := m.Now().In(m.loc).Date()
+	return time.Date(y, mo, d, 0, 0, 0, 0, time.UTC)
+}
+
+func parseLevel(s string, quiet bool) (slog.Level, error) {
+	if s == "" {
+		if quiet {
+			return slog.LevelWarn, nil
+		}
+		return slog.LevelInfo, nil
+	}
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(s)); err != nil {
+		return 0, usagef("HEALTHBOT_LOG_LEVEL=%q: use debug, info, warn or error", s)
+	}
+	return l, nil
+}
+
+const usage = `Usage: healthbot [command]
+
+Commands:
+  (none)                   console on the demo portfolio when no Slack or Discord
+                           credentials are set; otherwise the same as serve
+  serve                    HTTP server, Slack, Discord, scheduler and delivery worker
+  console [--as HANDLE]    chat in the terminal (scriptable: reads stdin line by line)
+  demo                     load the demo portfolio into an empty database
+  migrate                  apply schema migrations and exit
+  import KIND FILE.csv     load accounts, activity, tickets, touches, surveys,
+                           invoices or mrr from CSV (FILE "-" reads stdin)
+  rescore [--as-of DAY]    score every account for DAY (YYYY-MM-DD, default today)
+  help                     this text
+
+Configuration is by environment variable (DATABASE_URL, HEALTHBOT_CONFIG,
+HEALTHBOT_HTTP_ADDR, HEALTHBOT_TIMEZONE, ...): see README.md.
+Exit codes: 0 success, 1 runtime failure, 2 bad usage or bad input.
+`
