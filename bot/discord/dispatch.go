@@ -1,0 +1,379 @@
+package discord
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/healthbot/healthbot/commands"
+)
+
+// Sentences users see when the adapter itself answers.
+const (
+	msgForeignGuild = "healthbot does not serve this server. Ask whoever runs healthbot to add its id to DISCORD_GUILD_IDS."
+	msgNoDM         = "healthbot works in its servers' channels, not in direct messages. Use the command in a channel."
+	msgExpired      = "This button has expired. Run the command again, e.g. /health show."
+	msgFormExpired  = "This form has expired. Start again from the account's card."
+	msgFailed       = "Sorry, that failed on my side. Please try again in a minute; if it keeps failing, tell whoever runs healthbot."
+	msgDuplicate    = "That was already handled."
+)
+
+// later finishes a deferred interaction through a REST session.
+type later func(s *discordgo.Session)
+
+// outcome is what a command produced, ready to send: a message, and a
+// modal when the reply asks for input; update says the message the user
+// clicked on should be replaced rather than answered.
+type outcome struct {
+	msg    Message
+	modal  *discordgo.InteractionResponseData
+	update bool
+}
+
+// dispatch is the one core behind both transports: it decides the
+// immediate answer to i and, when the work outlives AckDeadline, returns
+// the step that finishes it. A nil response means i repeats an
+// interaction already handled.
+func (a *Adapter) dispatch(ctx context.Context, i *discordgo.Interaction) (*discordgo.InteractionResponse, later) {
+	if i.Type == discordgo.InteractionPing {
+		return &discordgo.InteractionResponse{Type: discordgo.InteractionResponsePong}, nil
+	}
+	if i.ID != "" && !a.seen.add(i.ID, "") {
+		a.log.InfoContext(ctx, "ignored a repeated interaction", "interaction", i.ID)
+		return nil, nil
+	}
+	if refusal := a.refuse(i); refusal != "" {
+		a.log.WarnContext(ctx, "refused interaction", "interaction", i.ID, "guild", i.GuildID, "reason", refusal)
+		if i.Type == discordgo.InteractionApplicationCommandAutocomplete {
+			return autocompleteResponse(nil), nil
+		}
+		return messageResponse(Message{Content: refusal, Ephemeral: true}), nil
+	}
+	caller := callerOf(i)
+	var work func(ctx context.Context) outcome
+	switch i.Type {
+	case discordgo.InteractionApplicationCommandAutocomplete:
+		return a.autocomplete(ctx, i), nil
+	case discordgo.InteractionApplicationCommand:
+		cmd, err := CommandFromOptions(i.ApplicationCommandData())
+		if err != nil {
+			return messageResponse(Message{Content: err.Error(), Ephemeral: true}), nil
+		}
+		work = func(ctx context.Context) outcome {
+			reply, err := a.exec.Execute(ctx, caller, cmd)
+			return a.outcome(reply, err)
+		}
+	case discordgo.InteractionMessageComponent:
+		action, ok := a.buttonAction(i.MessageComponentData().CustomID)
+		if !ok {
+			return messageResponse(Message{Content: msgExpired, Ephemeral: true}), nil
+		}
+		account := ""
+		if cmd, err := commands.Parse(action); err == nil {
+			account = cmd.Account
+		}
+		work = func(ctx context.Context) outcome {
+			reply, err := a.exec.Run(ctx, caller, action)
+			return a.onMessage(ctx, i, caller, account, reply, err)
+		}
+	case discordgo.InteractionModalSubmit:
+		data := i.ModalSubmitData()
+		form, ok := a.formOf(data.CustomID)
+		if !ok {
+			return messageResponse(Message{Content: msgFormExpired, Ephemeral: true}), nil
+		}
+		cmd, err := commands.FormCommand(form, modalValues(data))
+		if err != nil {
+			return messageResponse(Message{Content: err.Error(), Ephemeral: true}), nil
+		}
+		work = func(ctx context.Context) outcome {
+			reply, err := a.exec.Execute(ctx, caller, cmd)
+			o := a.onMessage(ctx, i, caller, form.Account, reply, err)
+			if o.modal != nil {
+				o.modal = nil // a modal cannot answer a modal; its text says what to type
+			}
+			return o
+		}
+	default:
+		return messageResponse(Message{Content: "healthbot does not handle this kind of interaction.", Ephemeral: true}), nil
+	}
+	return a.runWithDeadline(ctx, i, work)
+}
+
+// refuse says why i must not be executed, or "" when it may.
+func (a *Adapter) refuse(i *discordgo.Interaction) string {
+	if a.guilds == nil {
+		return ""
+	}
+	if i.GuildID == "" {
+		return msgNoDM
+	}
+	if !a.guilds[i.GuildID] {
+		return msgForeignGuild
+	}
+	return ""
+}
+
+// runWithDeadline runs work and answers with its result when it finishes
+// within AckDeadline, or with a deferred response at once otherwise, the
+// result then following through later.
+func (a *Adapter) runWithDeadline(ctx context.Context, i *discordgo.Interaction, work func(context.Context) outcome) (*discordgo.InteractionResponse, later) {
+	done := make(chan outcome, 1)
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), a.WorkTimeout)
+	go func() {
+		defer cancel()
+		done <- work(wctx)
+	}()
+	timer := time.NewTimer(a.AckDeadline)
+	defer timer.Stop()
+	select {
+	case o := <-done:
+		return immediate(i, o), nil
+	case <-timer.C:
+	}
+	onMessage := i.Type == discordgo.InteractionMessageComponent || (i.Type == discordgo.InteractionModalSubmit && i.Message != nil)
+	deferred := &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource}
+	if onMessage {
+		deferred.Type = discordgo.InteractionResponseDeferredMessageUpdate
+	}
+	return deferred, func(s *discordgo.Session) {
+		o := <-done
+		// The request that brought i is over by now; the edit must not
+		// die with its context.
+		ctx := context.WithoutCancel(ctx)
+		if err := a.finish(ctx, s, i, onMessage, o); err != nil {
+			a.log.ErrorContext(ctx, "finish deferred interaction", "interaction", i.ID, "err", err)
+		}
+	}
+}
+
+// immediate is the response for an outcome ready within the deadline.
+func immediate(i *discordgo.Interaction, o outcome) *discordgo.InteractionResponse {
+	switch {
+	case o.modal != nil:
+		return &discordgo.InteractionResponse{Type: discordgo.InteractionResponseModal, Data: o.modal}
+	case o.update:
+		r := messageResponse(o.msg)
+		r.Type = discordgo.InteractionResponseUpdateMessage
+		r.Data.Flags = 0 // an update keeps the message's own visibility
+		return r
+	}
+	return messageResponse(o.msg)
+}
+
+// finish sends a deferred outcome: an edit of the original response (or of
+// the clicked message), or, for an answer only the user may see, a private
+// follow-up in place of the public "thinking…".
+func (a *Adapter) finish(ctx context.Context, s *discordgo.Session, i *discordgo.Interaction, onMessage bool, o outcome) error {
+	opt := discordgo.WithContext(ctx)
+	m := o.msg
+	if o.update || (!onMessage && !m.Ephemeral) {
+		content := m.Content
+		embeds := m.Embeds
+		components := m.Components
+		if embeds == nil {
+			embeds = []*discordgo.MessageEmbed{}
+		}
+		if components == nil {
+			components = []discordgo.MessageComponent{}
+		}
+		_, err := s.InteractionResponseEdit(i, &discordgo.WebhookEdit{Content: &content, Embeds: &embeds, Components: &components}, opt)
+		return err
+	}
+	if !onMessage {
+		// The deferred "thinking…" is public; a private answer replaces it.
+		if err := s.InteractionResponseDelete(i, opt); err != nil {
+			a.log.WarnContext(ctx, "delete deferred response", "interaction", i.ID, "err", err)
+		}
+	}
+	params := &discordgo.WebhookParams{Content: m.Content, Embeds: m.Embeds, Components: m.Components}
+	if m.Ephemeral || onMessage {
+		params.Flags = discordgo.MessageFlagsEphemeral
+	}
+	_, err := s.FollowupMessageCreate(i, true, params, opt)
+	return err
+}
+
+// outcome renders a reply to a slash command or form.
+func (a *Adapter) outcome(reply commands.Reply, err error) outcome {
+	if err != nil && reply.Text == "" && reply.Title == "" {
+		reply = commands.Reply{Ephemeral: true, Text: msgFailed}
+	}
+	o := outcome{msg: a.render(reply)}
+	if reply.Form != nil {
+		data, long := RenderModal(*reply.Form)
+		a.remember(long)
+		o.modal = data
+	}
+	return o
+}
+
+// onMessage renders the reply to a click (or to a form opened by one):
+// when it recorded something, the card the user clicked on is refreshed
+// in place with the confirmation above it; anything else (a form, an
+// error, a repeat) is answered without touching the card.
+func (a *Adapter) onMessage(ctx context.Context, i *discordgo.Interaction, caller commands.Caller, account string, reply commands.Reply, err error) outcome {
+	o := a.outcome(reply, err)
+	if err != nil || o.modal != nil || i.Message == nil {
+		return o
+	}
+	if reply.Replace {
+		o.update = true
+		return o
+	}
+	if reply.Ephemeral || account == "" || !isCard(i.Message) {
+		return o
+	}
+	card, cerr := a.exec.Execute(ctx, caller, commands.Command{Verb: commands.VerbHealth, Sub: commands.HealthShow, Account: account})
+	if cerr != nil || card.Ephemeral || card.Title == "" {
+		return o // the confirmation alone, as a new message
+	}
+	m := a.render(card)
+	m.Content = truncateLines(reply.Text, MaxContent)
+	return outcome{msg: m, update: true}
+}
+
+// isCard reports whether a message is one of healthbot's cards (an embed
+// with buttons), the kind a click refreshes.
+func isCard(m *discordgo.Message) bool {
+	return len(m.Embeds) > 0 && len(m.Components) > 0
+}
+
+// render renders a reply and remembers its hashed button ids.
+func (a *Adapter) render(r commands.Reply) Message {
+	m := Render(r)
+	a.remember(m.Long)
+	return m
+}
+
+func (a *Adapter) remember(long map[string]string) {
+	for id, payload := range long {
+		a.long.add(id, payload)
+	}
+}
+
+// buttonAction recovers the action line of a clicked button.
+func (a *Adapter) buttonAction(id string) (string, bool) {
+	action, hashed, ok := ParseButtonID(id)
+	if !ok {
+		return "", false
+	}
+	if hashed {
+		return a.long.get(id)
+	}
+	return action, true
+}
+
+// formOf recovers the form a modal was opened for.
+func (a *Adapter) formOf(id string) (commands.Form, bool) {
+	f, hashed, ok := ParseFormID(id)
+	if !ok || !hashed {
+		return f, ok
+	}
+	payload, ok := a.long.get(id)
+	if !ok {
+		return commands.Form{}, false
+	}
+	return ParseFormPayload(payload)
+}
+
+// modalValues collects a modal's text inputs by custom id (the field name).
+func modalValues(d discordgo.ModalSubmitInteractionData) map[string]string {
+	values := map[string]string{}
+	var walk func(cs []discordgo.MessageComponent)
+	walk = func(cs []discordgo.MessageComponent) {
+		for _, c := range cs {
+			switch x := c.(type) {
+			case *discordgo.ActionsRow:
+				walk(x.Components)
+			case discordgo.ActionsRow:
+				walk(x.Components)
+			case *discordgo.TextInput:
+				values[x.CustomID] = x.Value
+			case discordgo.TextInput:
+				values[x.CustomID] = x.Value
+			}
+		}
+	}
+	walk(d.Components)
+	return values
+}
+
+// autocomplete answers the account option with matching accounts.
+func (a *Adapter) autocomplete(ctx context.Context, i *discordgo.Interaction) *discordgo.InteractionResponse {
+	f := focusedOption(i.ApplicationCommandData().Options)
+	if f == nil || f.Name != optAccount || a.accounts == nil {
+		return autocompleteResponse(nil)
+	}
+	prefix, _ := f.Value.(string)
+	ctx, cancel := context.WithTimeout(ctx, a.AckDeadline)
+	defer cancel()
+	found, err := a.accounts.SuggestAccounts(ctx, strings.TrimSpace(prefix), MaxChoices)
+	if err != nil {
+		a.log.ErrorContext(ctx, "suggest accounts", "prefix", prefix, "err", err)
+		return autocompleteResponse(nil)
+	}
+	return autocompleteResponse(found)
+}
+
+func autocompleteResponse(found []Choice) *discordgo.InteractionResponse {
+	choices := []*discordgo.ApplicationCommandOptionChoice{}
+	for _, c := range found {
+		if len(choices) == MaxChoices {
+			break
+		}
+		if c.Value == "" || len(c.Value) > MaxChoiceName {
+			continue // Discord would reject the whole answer
+		}
+		choices = append(choices, &discordgo.ApplicationCommandOptionChoice{Name: truncateRunes(nonEmpty(c.Name), MaxChoiceName), Value: c.Value})
+	}
+	return &discordgo.InteractionResponse{
+		Type: discordgo.InteractionApplicationCommandAutocompleteResult,
+		Data: &discordgo.InteractionResponseData{Choices: choices},
+	}
+}
+
+// messageResponse is a type 4 response carrying m.
+func messageResponse(m Message) *discordgo.InteractionResponse {
+	d := &discordgo.InteractionResponseData{Content: m.Content, Embeds: m.Embeds, Components: m.Components}
+	if m.Ephemeral {
+		d.Flags = discordgo.MessageFlagsEphemeral
+	}
+	return &discordgo.InteractionResponse{Type: discordgo.InteractionResponseChannelMessageWithSource, Data: d}
+}
+
+// duplicateResponse answers a repeated HTTP interaction harmlessly.
+func duplicateResponse(i *discordgo.Interaction) *discordgo.InteractionResponse {
+	if i.Type == discordgo.InteractionMessageComponent {
+		return &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredMessageUpdate}
+	}
+	return messageResponse(Message{Content: msgDuplicate, Ephemeral: true})
+}
+
+// callerOf says who sent i: the member in a guild, the user in a DM.
+func callerOf(i *discordgo.Interaction) commands.Caller {
+	c := commands.Caller{Platform: Platform, TeamID: i.GuildID, ChannelID: i.ChannelID}
+	var u *discordgo.User
+	if i.Member != nil {
+		u = i.Member.User
+		c.UserName = i.Member.Nick
+	}
+	if u == nil {
+		u = i.User
+	}
+	if u != nil {
+		c.UserID = u.ID
+		if c.UserName == "" {
+			c.UserName = u.GlobalName
+		}
+		if c.UserName == "" {
+			c.UserName = u.Username
+		}
+	}
+	return c
+}
+
+var errNoKey = errors.New("no public key configured")

@@ -1,0 +1,90 @@
+package discord
+
+import (
+	"crypto/ed25519"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+)
+
+// maxBody bounds an interaction request; real ones are a few kilobytes.
+const maxBody = 1 << 20
+
+// ServeHTTP answers Discord's HTTP interactions (POST /discord/interactions).
+// A request whose Ed25519 signature over timestamp + body does not verify
+// with the application's public key, or whose timestamp is stale, gets 401
+// and nothing runs.
+func (a *Adapter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	if r.Method != http.MethodPost {
+		http.Error(w, "POST only", http.StatusMethodNotAllowed)
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	if err != nil {
+		http.Error(w, "request too large", http.StatusRequestEntityTooLarge)
+		return
+	}
+	if err := a.verify(r.Header, body); err != nil {
+		a.log.WarnContext(ctx, "rejected interaction request", "remote", r.RemoteAddr, "err", err)
+		http.Error(w, "invalid request signature", http.StatusUnauthorized)
+		return
+	}
+	var i discordgo.Interaction
+	if err := json.Unmarshal(body, &i); err != nil {
+		a.log.WarnContext(ctx, "unreadable interaction", "err", err)
+		http.Error(w, "unreadable interaction", http.StatusBadRequest)
+		return
+	}
+	resp, later := a.dispatch(ctx, &i)
+	if resp == nil {
+		resp = duplicateResponse(&i)
+	}
+	b, err := json.Marshal(resp)
+	if err != nil {
+		a.log.ErrorContext(ctx, "encode interaction response", "interaction", i.ID, "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if _, err := w.Write(b); err != nil {
+		a.log.WarnContext(ctx, "write interaction response", "interaction", i.ID, "err", err)
+	}
+	if later != nil {
+		a.background(func() { later(a.rest) })
+	}
+}
+
+// verify checks Discord's request signature: Ed25519 over the timestamp
+// header followed by the raw body, with a timestamp within MaxSkew of now
+// so a captured request cannot be replayed later.
+func (a *Adapter) verify(h http.Header, body []byte) error {
+	if a.key == nil {
+		return errNoKey
+	}
+	sig, err := hex.DecodeString(h.Get("X-Signature-Ed25519"))
+	if err != nil || len(sig) != ed25519.SignatureSize {
+		return errors.New("missing or malformed X-Signature-Ed25519")
+	}
+	ts := h.Get("X-Signature-Timestamp")
+	secs, err := strconv.ParseInt(ts, 10, 64)
+	if err != nil {
+		return errors.New("missing or malformed X-Signature-Timestamp")
+	}
+	if skew := a.Now().Sub(time.Unix(secs, 0)); skew > a.MaxSkew || skew < -a.MaxSkew {
+		return fmt.Errorf("timestamp %s is %s away from now", ts, skew.Round(time.Second))
+	}
+	msg := make([]byte, 0, len(ts)+len(body))
+	msg = append(append(msg, ts...), body...)
+	if !ed25519.Verify(a.key, msg, sig) {
+		return errors.New("signature does not verify")
+	}
+	return nil
+}
