@@ -2,12 +2,426 @@ package commands
 
 import (
 	"context"
-	"errors"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/healthbot/healthbot/models"
+	"github.com/healthbot/healthbot/scoring"
 )
 
-// CONTRACT SKELETON, owned by the alerts-and-summary work (issue 5).
-
-// Summary builds the weekly health summary as of now.
+// Summary builds the weekly health summary as of today, for /health summary.
 func (s *Service) Summary(ctx context.Context, caller Caller) (Reply, error) {
-	return Reply{Ephemeral: true, Text: "The weekly summary is not built yet."}, errors.New("not implemented yet")
+	sum, err := s.WeeklySummary(ctx, s.today())
+	if err != nil {
+		return Reply{}, err
+	}
+	return sum.Reply, nil
+}
+
+// StatusWeek is the number of accounts per status on one day, a bar of
+// the summary chart.
+type StatusWeek struct {
+	Day    time.Time
+	Counts map[scoring.Status]int
+}
+
+// WeeklySummaryResult is the summary message and the data of its chart.
+type WeeklySummaryResult struct {
+	Reply Reply
+	Weeks []StatusWeek // the last 8 weeks, oldest first, ending on the summary's day
+}
+
+var summaryStatuses = []scoring.Status{scoring.Healthy, scoring.Stable, scoring.AtRisk, scoring.Critical, scoring.NoData}
+
+// summaryAccount is one account's figures for the summary.
+type summaryAccount struct {
+	acc       models.Account
+	snap      models.Snapshot
+	prev      *models.Snapshot // a week before
+	mrr       int64
+	prevMRR   int64
+	daysCrit  int
+	costliest string
+}
+
+// WeeklySummary builds the summary of scoring.md "Weekly summary" as of day
+// (midnight UTC of the organisation's date), comparing with day−7.
+func (s *Service) WeeklySummary(ctx context.Context, day time.Time) (WeeklySummaryResult, error) {
+	st := s.Store
+	weekAgo := day.AddDate(0, 0, -7)
+	accounts, err := st.ActiveAccounts(ctx, day)
+	if err != nil {
+		return WeeklySummaryResult{}, fmt.Errorf("weekly summary: %w", err)
+	}
+	cur, err := st.LatestSnapshots(ctx, day)
+	if err != nil {
+		return WeeklySummaryResult{}, fmt.Errorf("weekly summary: %w", err)
+	}
+	old, err := st.LatestSnapshots(ctx, weekAgo)
+	if err != nil {
+		return WeeklySummaryResult{}, fmt.Errorf("weekly summary: %w", err)
+	}
+	mrr, err := st.MRRAt(ctx, day)
+	if err != nil {
+		return WeeklySummaryResult{}, fmt.Errorf("weekly summary: %w", err)
+	}
+	oldMRR, err := st.MRRAt(ctx, weekAgo)
+	if err != nil {
+		return WeeklySummaryResult{}, fmt.Errorf("weekly summary: %w", err)
+	}
+	curBy, oldBy := bySnapAccount(cur), bySnapAccount(old)
+
+	// Days critical and the 8-week chart come from one pass over history.
+	weeks := make([]StatusWeek, 8)
+	for i := range weeks {
+		weeks[i] = StatusWeek{Day: day.AddDate(0, 0, -7*(7-i)), Counts: map[scoring.Status]int{}}
+	}
+	critSince := map[uint]string{}
+	lastAt := map[uint][]models.Snapshot{} // per account, the latest snapshot on or before each week day
+	from := day.AddDate(0, 0, -90)
+	if weeks[0].Day.Before(from) {
+		from = weeks[0].Day
+	}
+	from = from.AddDate(0, 0, -30)
+	err = st.SnapshotsBetween(ctx, from, day, func(sn models.Snapshot) error {
+		if sn.Status == string(scoring.Critical) {
+			if _, ok := critSince[sn.AccountID]; !ok {
+				critSince[sn.AccountID] = sn.Day
+			}
+		} else {
+			delete(critSince, sn.AccountID)
+		}
+		slots := lastAt[sn.AccountID]
+		if slots == nil {
+			slots = make([]models.Snapshot, len(weeks))
+			lastAt[sn.AccountID] = slots
+		}
+		for i, w := range weeks {
+			if sn.Day <= w.Day.Format(models.DayLayout) {
+				slots[i] = sn
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return WeeklySummaryResult{}, fmt.Errorf("weekly summary: %w", err)
+	}
+	active := map[uint]bool{}
+	for _, a := range accounts {
+		active[a.ID] = true
+	}
+	for id, slots := range lastAt {
+		if !active[id] {
+			continue
+		}
+		for i, sn := range slots {
+			if sn.Day != "" {
+				weeks[i].Counts[scoring.Status(sn.Status)]++
+			}
+		}
+	}
+
+	var rows []summaryAccount
+	for _, a := range accounts {
+		sn, ok := curBy[a.ID]
+		if !ok {
+			continue
+		}
+		row := summaryAccount{acc: a, snap: sn, mrr: mrr[a.ID], prevMRR: oldMRR[a.ID], costliest: costliest(s.Config, sn)}
+		if p, ok := oldBy[a.ID]; ok {
+			row.prev = &p
+		}
+		if since, ok := critSince[a.ID]; ok && sn.Status == string(scoring.Critical) {
+			if t, ok := storedDay(since); ok {
+				row.daysCrit = dayDiff(t, day) + 1
+			}
+		}
+		rows = append(rows, row)
+	}
+
+	in, err := st.OrgInputs(ctx, day.AddDate(0, 0, -6), day)
+	if err != nil {
+		return WeeklySummaryResult{}, fmt.Errorf("weekly summary: %w", err)
+	}
+	pulses, err := st.LatestPulses(ctx, day.AddDate(0, 0, -(pulseDays(s.Config)-1)), day)
+	if err != nil {
+		return WeeklySummaryResult{}, fmt.Errorf("weekly summary: %w", err)
+	}
+	rep := buildSummary(s.Config, day, rows, scoring.OrgMetrics(s.Config, in), pulses, mrr)
+	return WeeklySummaryResult{Reply: rep, Weeks: weeks}, nil
+}
+
+func pulseDays(cfg scoring.Config) int {
+	if cfg.Windows.PulseDays > 0 {
+		return cfg.Windows.PulseDays
+	}
+	return 30
+}
+
+func bySnapAccount(snaps []models.Snapshot) map[uint]models.Snapshot {
+	out := make(map[uint]models.Snapshot, len(snaps))
+	for _, s := range snaps {
+		out[s.AccountID] = s
+	}
+	return out
+}
+
+// costliest is the component that costs the snapshot most points: weight ×
+// (100 − sub-score), among the components with data.
+func costliest(cfg scoring.Config, sn models.Snapshot) string {
+	var subs map[string]int
+	if err := json.Unmarshal([]byte(sn.Subscores), &subs); err != nil {
+		return ""
+	}
+	best, lost := "", 0.0
+	for _, c := range scoring.Components {
+		sub, ok := subs[c]
+		w := cfg.Weights[c]
+		if !ok || w <= 0 {
+			continue
+		}
+		if l := w * float64(100-sub); l > lost {
+			best, lost = c, l
+		}
+	}
+	return best
+}
+
+// buildSummary lays the summary out; it reads nothing, so it is golden-tested.
+func buildSummary(cfg scoring.Config, day time.Time, rows []summaryAccount, m scoring.Metrics, pulses []models.Pulse, mrr map[uint]int64) Reply {
+	rep := Reply{Colour: "grey", Title: "Weekly health summary — week of " + day.AddDate(0, 0, -6).Format("2 Jan") + " to " + day.Format("2 Jan 2006")}
+	type agg struct {
+		n, prevN     int
+		mrr, prevMRR int64
+	}
+	byStatus := map[scoring.Status]*agg{}
+	for _, st := range summaryStatuses {
+		byStatus[st] = &agg{}
+	}
+	total, prevTotal := 0, 0
+	for _, r := range rows {
+		a := byStatus[scoring.Status(r.snap.Status)]
+		if a == nil {
+			continue
+		}
+		a.n++
+		a.mrr += r.mrr
+		total++
+		if r.prev != nil {
+			if p := byStatus[scoring.Status(r.prev.Status)]; p != nil {
+				p.prevN++
+				p.prevMRR += r.prevMRR
+				prevTotal++
+			}
+		}
+	}
+	rep.Text = fmt.Sprintf("%s scored.", countNoun(total, "account"))
+	var ov []Field
+	for _, st := range summaryStatuses {
+		a := byStatus[st]
+		if st == scoring.NoData && a.n == 0 && a.prevN == 0 {
+			continue
+		}
+		share := 0
+		if total > 0 {
+			share = int(float64(a.n)*100/float64(total) + 0.5)
+		}
+		v := fmt.Sprintf("%d (%d%%) · MRR %s", a.n, share, fmtMoney(a.mrr))
+		if prevTotal > 0 {
+			v += fmt.Sprintf(" · %s accounts, MRR %s", fmtDelta(a.n-a.prevN), fmtMoneyDelta(a.mrr-a.prevMRR))
+		}
+		ov = append(ov, Field{Label: string(st), Value: v})
+	}
+	rep.Sections = append(rep.Sections, Section{Title: "Overview (change since last week)", Fields: ov})
+
+	worstFirst := func(st scoring.Status) []summaryAccount {
+		var out []summaryAccount
+		for _, r := range rows {
+			if r.snap.Status == string(st) {
+				out = append(out, r)
+			}
+		}
+		sort.SliceStable(out, func(i, j int) bool {
+			if out[i].snap.Score != out[j].snap.Score {
+				return out[i].snap.Score < out[j].snap.Score
+			}
+			return out[i].acc.Name < out[j].acc.Name
+		})
+		return out
+	}
+	if rs := worstFirst(scoring.AtRisk); len(rs) > 0 {
+		var f []Field
+		for _, r := range rs {
+			issue := r.costliest
+			if issue == "" {
+				issue = "—"
+			}
+			f = append(f, Field{Label: r.acc.Name, Value: fmt.Sprintf("%d · MRR %s · issue: %s · %s", r.snap.Score, fmtMoney(r.mrr), issue, scoring.SuggestedAction(scoring.AtRisk))})
+		}
+		rep.Sections = append(rep.Sections, Section{Title: "At-risk accounts", Fields: f})
+	}
+	if rs := worstFirst(scoring.Critical); len(rs) > 0 {
+		var f []Field
+		for _, r := range rs {
+			owner := r.acc.Owner
+			if owner == "" {
+				owner = "no owner"
+			} else {
+				owner = "@" + owner
+			}
+			f = append(f, Field{Label: r.acc.Name, Value: fmt.Sprintf("%d · MRR %s · critical for %s · %s", r.snap.Score, fmtMoney(r.mrr), countNoun(r.daysCrit, "day"), owner)})
+		}
+		rep.Sections = append(rep.Sections, Section{Title: "Critical accounts", Fields: f})
+	}
+	var exp []Field
+	for _, r := range rows {
+		if r.snap.Status == string(scoring.Healthy) && r.snap.Score >= cfg.Alerts.Above80.Threshold {
+			plan := r.acc.Plan
+			if plan == "" {
+				plan = "no plan"
+			}
+			exp = append(exp, Field{Label: r.acc.Name, Value: fmt.Sprintf("%d · %s · MRR %s", r.snap.Score, plan, fmtMoney(r.mrr))})
+		}
+	}
+	if len(exp) > 0 {
+		rep.Sections = append(rep.Sections, Section{Title: "Expansion ready", Fields: exp})
+	}
+	rep.Sections = append(rep.Sections, metricsSection(m))
+	rep.Sections = append(rep.Sections, pulseSection(pulses, mrr))
+	if mv := movers(rows); len(mv) > 0 {
+		rep.Sections = append(rep.Sections, Section{Title: "Biggest movers of the week", Fields: mv})
+	}
+	rep.Buttons = []Button{{Label: "At-risk list", Action: "/health list at-risk"}, {Label: "Critical list", Action: "/health list critical"}}
+	return rep
+}
+
+func metricsSection(m scoring.Metrics) Section {
+	var f []Field
+	for _, x := range m.All() {
+		v := "no data"
+		if x.Known {
+			v = fmt.Sprintf("%s%s", trimFloat(x.Value), unitSuffix(x.Unit))
+		}
+		cmp := ">"
+		if x.LowerIsBetter {
+			cmp = "<"
+		}
+		f = append(f, Field{Label: x.Name, Value: fmt.Sprintf("%s (target %s %s%s) · %s", v, cmp, trimFloat(x.Target), unitSuffix(x.Unit), x.Verdict)})
+	}
+	if m.CSAT.Known {
+		f[1].Value += fmt.Sprintf(" · mean %.1f / 5", m.CSATMean)
+	}
+	return Section{Title: "Key metrics (this week)", Fields: f}
+}
+
+func unitSuffix(u string) string {
+	switch u {
+	case "", "%":
+		return u
+	}
+	return " " + u
+}
+
+func trimFloat(f float64) string { return fmtPts(f) }
+
+func pulseSection(pulses []models.Pulse, mrr map[uint]int64) Section {
+	type agg struct {
+		n   int
+		mrr int64
+	}
+	by := map[string]*agg{scoring.Red: {}, scoring.Yellow: {}, scoring.Green: {}}
+	reasons := map[string]int{}
+	for _, p := range pulses {
+		a := by[p.Colour]
+		if a == nil {
+			continue
+		}
+		a.n++
+		a.mrr += mrr[p.AccountID]
+		if p.Colour == scoring.Red {
+			r := p.Reason
+			if r == "" {
+				r = "no reason"
+			}
+			reasons[r]++
+		}
+	}
+	var f []Field
+	for _, c := range []string{scoring.Red, scoring.Yellow, scoring.Green} {
+		f = append(f, Field{Label: c, Value: fmt.Sprintf("%s · MRR %s", countNoun(by[c].n, "account"), fmtMoney(by[c].mrr))})
+	}
+	sec := Section{Title: "CSM pulse (latest per account, last 30 days)", Fields: f}
+	if len(reasons) > 0 {
+		keys := make([]string, 0, len(reasons))
+		for k := range reasons {
+			keys = append(keys, k)
+		}
+		sort.Slice(keys, func(i, j int) bool {
+			if reasons[keys[i]] != reasons[keys[j]] {
+				return reasons[keys[i]] > reasons[keys[j]]
+			}
+			return keys[i] < keys[j]
+		})
+		var parts []string
+		for _, k := range keys {
+			parts = append(parts, fmt.Sprintf("%s ×%d", k, reasons[k]))
+		}
+		sec.Text = "Code-red reasons: " + strings.Join(parts, ", ")
+	}
+	return sec
+}
+
+// movers are the three biggest falls and rises of the week.
+func movers(rows []summaryAccount) []Field {
+	type mv struct {
+		r summaryAccount
+		d int
+	}
+	var all []mv
+	for _, r := range rows {
+		if r.prev != nil && r.prev.Known && r.snap.Known && r.snap.Score != r.prev.Score {
+			all = append(all, mv{r, r.snap.Score - r.prev.Score})
+		}
+	}
+	sort.SliceStable(all, func(i, j int) bool {
+		if abs(all[i].d) != abs(all[j].d) {
+			return abs(all[i].d) > abs(all[j].d)
+		}
+		return all[i].r.acc.Name < all[j].r.acc.Name
+	})
+	if len(all) > 5 {
+		all = all[:5]
+	}
+	var f []Field
+	for _, m := range all {
+		f = append(f, Field{Label: m.r.acc.Name, Value: fmt.Sprintf("%d → %d (%s) · %s → %s", m.r.prev.Score, m.r.snap.Score, signed(m.d), m.r.prev.Status, m.r.snap.Status)})
+	}
+	return f
+}
+
+func abs(n int) int {
+	if n < 0 {
+		return -n
+	}
+	return n
+}
+
+func fmtDelta(n int) string {
+	if n == 0 {
+		return "±0"
+	}
+	return signed(n)
+}
+
+func fmtMoneyDelta(c int64) string {
+	switch {
+	case c > 0:
+		return "+" + fmtMoney(c)
+	case c < 0:
+		return "−" + fmtMoney(-c)
+	}
+	return "±0"
 }

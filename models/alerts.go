@@ -81,26 +81,50 @@ func (s *Store) AlertStates(ctx context.Context, accountIDs []uint) (map[uint]sc
 	return out, nil
 }
 
-// SaveAlertStates upserts the arm states of one account.
-func (s *Store) SaveAlertStates(ctx context.Context, accountID uint, states scoring.ArmStates) error {
-	if len(states) == 0 {
+// SaveAlertStates upserts the arm states of several accounts in one statement.
+func (s *Store) SaveAlertStates(ctx context.Context, states map[uint]scoring.ArmStates) error {
+	var rows []AlertState
+	for id, m := range states {
+		for rule, st := range m {
+			rows = append(rows, AlertState{AccountID: id, Rule: rule, Seen: st.Seen, Armed: st.Armed, Arming: st.Arming, Mark: st.Mark})
+		}
+	}
+	if len(rows) == 0 {
 		return nil
 	}
-	rows := make([]AlertState, 0, len(states))
-	for rule, st := range states {
-		rows = append(rows, AlertState{AccountID: accountID, Rule: rule, Seen: st.Seen, Armed: st.Armed, Arming: st.Arming, Mark: st.Mark})
-	}
 	err := s.db.WithContext(ctx).Clauses(clause.OnConflict{
-		Columns: []clause.Column{{Name: "account_id"}, {Name: "rule"}},
-		// GREATEST-like protection is not needed: states are written in the
-		// rescore transaction, which replicas do not run concurrently for
-		// the same period; the alerts' unique key guards the rest.
+		Columns:   []clause.Column{{Name: "account_id"}, {Name: "rule"}},
 		DoUpdates: clause.AssignmentColumns([]string{"seen", "armed", "arming", "mark", "updated_at"}),
-	}).Create(&rows).Error
+	}).CreateInBatches(&rows, 200).Error
 	if err != nil {
 		return fmt.Errorf("save alert states: %w", err)
 	}
 	return nil
+}
+
+// CSMsByHandle loads the CSMs with the given handles, by handle.
+func (s *Store) CSMsByHandle(ctx context.Context, handles []string) (map[string]CSM, error) {
+	out := map[string]CSM{}
+	if len(handles) == 0 {
+		return out, nil
+	}
+	var rows []CSM
+	if err := s.db.WithContext(ctx).Where("handle IN ?", handles).Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("csms by handle: %w", err)
+	}
+	for _, c := range rows {
+		out[c.Handle] = c
+	}
+	return out, nil
+}
+
+// AlertMessages lists the outbox messages of an alert, oldest first.
+func (s *Store) AlertMessages(ctx context.Context, alertID uint) ([]OutboxMessage, error) {
+	var out []OutboxMessage
+	if err := s.db.WithContext(ctx).Where("alert_id = ?", alertID).Order("id").Find(&out).Error; err != nil {
+		return nil, fmt.Errorf("alert %d messages: %w", alertID, err)
+	}
+	return out, nil
 }
 
 // InsertAlert stores a fired alert unless its dedupe key is already

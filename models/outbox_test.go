@@ -110,11 +110,11 @@ func TestAlertsDedupeAndSnooze(t *testing.T) {
 			t.Fatalf("missing alert: %v", err)
 		}
 		states := scoring.ArmStates{"below_60": {Seen: true, Arming: 1}, "pulse_red": {Seen: true, Armed: true, Mark: "12"}}
-		if err := s.SaveAlertStates(ctx, 1, states); err != nil {
+		if err := s.SaveAlertStates(ctx, map[uint]scoring.ArmStates{1: states}); err != nil {
 			t.Fatal(err)
 		}
 		states["below_60"] = scoring.ArmState{Seen: true, Armed: true, Arming: 1}
-		if err := s.SaveAlertStates(ctx, 1, states); err != nil {
+		if err := s.SaveAlertStates(ctx, map[uint]scoring.ArmStates{1: states}); err != nil {
 			t.Fatal(err)
 		}
 		got, err := s.AlertStates(ctx, []uint{1, 2})
