@@ -1,0 +1,187 @@
+package slack_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	slackbot "github.com/healthbot/healthbot/bot/slack"
+	"github.com/healthbot/healthbot/commands"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// golden compares got with testdata/name, rewriting it under -update.
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if string(got) != string(want) {
+		t.Errorf("%s differs from the golden file (go test -update rewrites it)\ngot:\n%s", name, got)
+	}
+}
+
+func blocksJSON(t *testing.T, r commands.Reply) []byte {
+	t.Helper()
+	return indentJSON(t, slackbot.Blocks(r))
+}
+
+func checkLimits(t *testing.T, raw []byte, max int) {
+	t.Helper()
+	for _, p := range slackbot.CheckBlocks(raw, max) {
+		t.Error("limit broken: " + p)
+	}
+}
+
+func TestCardGoldens(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		reply commands.Reply
+	}{
+		{"healthy.golden.json", healthyCard()},
+		{"at_risk_override.golden.json", atRiskCard()},
+		{"no_data.golden.json", noDataCard()},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			raw := blocksJSON(t, tc.reply)
+			golden(t, tc.name, raw)
+			checkLimits(t, raw, slackbot.MaxMessageBlocks)
+		})
+	}
+}
+
+func TestModalGoldens(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		reply commands.Reply
+	}{
+		{"modal_pulse.golden.json", pulseForm()},
+		{"modal_touch.golden.json", touchForm()},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			v := slackbot.ModalView(*tc.reply.Form, tc.reply.Text, `{"f":"x"}`)
+			golden(t, tc.name, indentJSON(t, v))
+			blocks, _ := json.Marshal(v.Blocks)
+			checkLimits(t, blocks, slackbot.MaxModalBlocks)
+			if n := utf8.RuneCountInString(v.Title.Text); n > slackbot.MaxModalTitle {
+				t.Errorf("modal title %q is %d chars, limit %d", v.Title.Text, n, slackbot.MaxModalTitle)
+			}
+		})
+	}
+}
+
+// TestOversizedReplyStaysInLimits feeds the renderer a reply far beyond
+// every Slack limit and checks the result is valid and says what it cut.
+func TestOversizedReplyStaysInLimits(t *testing.T) {
+	r := commands.Reply{
+		Colour: "red",
+		Title:  strings.Repeat("Very long account name ", 20),
+		Text:   strings.Repeat("lead <text> & more ", 400),
+	}
+	var fields []commands.Field
+	for i := range 23 {
+		fields = append(fields, commands.Field{Label: fmt.Sprintf("f%d", i), Value: strings.Repeat("v", 2500)})
+	}
+	r.Sections = append(r.Sections, commands.Section{Title: "Many fields", Fields: fields})
+	for i := range 60 {
+		r.Sections = append(r.Sections, commands.Section{Title: fmt.Sprintf("S%d", i), Text: "x"})
+	}
+	for i := range 30 {
+		r.Context = append(r.Context, fmt.Sprintf("context %d", i))
+	}
+	for i := range 30 {
+		r.Buttons = append(r.Buttons, commands.Button{Label: strings.Repeat("B", 100), Action: fmt.Sprintf("/pulse a%d green", i)})
+	}
+	r.Buttons = append(r.Buttons, commands.Button{Label: "too long", Action: "/touch " + strings.Repeat("x", 2100)})
+	raw, _ := json.Marshal(slackbot.Blocks(r))
+	checkLimits(t, raw, slackbot.MaxMessageBlocks)
+	s := string(raw)
+	for _, want := range []string{"…and ", "more blocks not shown", `"action_id":"hb:29"`, "lead \u0026lt;text\u0026gt; \u0026amp; more"} {
+		if !strings.Contains(s, want) && !strings.Contains(s, strings.ReplaceAll(want, "\u0026", `\u0026`)) {
+			t.Errorf("rendered JSON lacks %q", want)
+		}
+	}
+	if strings.Contains(s, strings.Repeat("x", 2100)) {
+		t.Error("a button whose command exceeds the value limit was rendered")
+	}
+	// Ten fields a section: 23 fields make three sections.
+	var blocks []map[string]any
+	_ = json.Unmarshal(raw, &blocks)
+	var sizes []int
+	for _, b := range blocks {
+		if f, ok := b["fields"].([]any); ok {
+			sizes = append(sizes, len(f))
+		}
+	}
+	if fmt.Sprint(sizes[:3]) != "[10 10 3]" {
+		t.Errorf("field sections = %v, want [10 10 3 …]", sizes)
+	}
+}
+
+func TestTruncate(t *testing.T) {
+	for _, tc := range []struct {
+		in    string
+		limit int
+		want  string
+	}{
+		{"short", 10, "short"},
+		{"exactly10!", 10, "exactly10!"},
+		{strings.Repeat("a", 30), 20, "aaaaaaaa…and 22 more"},
+		{strings.Repeat("é", 3001), 3000, strings.Repeat("é", 2988) + "…and 13 more"},
+		{"abcdef", 3, "abc"},
+	} {
+		got := slackbot.Truncate(tc.in, tc.limit)
+		if got != tc.want {
+			t.Errorf("Truncate(%d chars, %d) = %q, want %q", utf8.RuneCountInString(tc.in), tc.limit, tail(got), tail(tc.want))
+		}
+		if n := utf8.RuneCountInString(got); n > tc.limit {
+			t.Errorf("Truncate(…, %d) is %d chars", tc.limit, n)
+		}
+	}
+}
+
+func TestCheckBlocksCatchesViolations(t *testing.T) {
+	raw := `[{"type":"header","text":{"type":"plain_text","text":"` + strings.Repeat("h", 151) + `"}},
+	{"type":"actions","elements":[{"type":"button","action_id":"a","value":"x","text":{"type":"plain_text","text":"b"}},
+	{"type":"button","action_id":"a","value":"y","text":{"type":"plain_text","text":"c"}}]}]`
+	got := slackbot.CheckBlocks([]byte(raw), slackbot.MaxMessageBlocks)
+	if len(got) != 2 {
+		t.Errorf("CheckBlocks found %d problems, want 2 (long header, repeated action_id): %q", len(got), got)
+	}
+}
+
+func tail(s string) string {
+	r := []rune(s)
+	if len(r) > 40 {
+		return fmt.Sprintf("(%d chars)…", len(r)) + string(r[len(r)-30:])
+	}
+	return s
+}
+
+// indentJSON is v as readable JSON (no \u0026 escapes) for golden files.
+func indentJSON(t *testing.T, v any) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
