@@ -80,8 +80,8 @@ func Load(ctx context.Context, store *models.Store, today time.Time) (Stats, err
 type Rescorer func(ctx context.Context, day time.Time) error
 
 // BackfillDays is how many past days Backfill scores by default: enough for
-// the card's 30-day trend and a month of "days in status".
-const BackfillDays = 45
+// the card's 30-day trend (today and the day 30 days before it).
+const BackfillDays = 31
 
 // Backfill scores each of the days days ending with today, oldest first, so
 // the demo accounts have the daily snapshots trends are computed from.

@@ -3,12 +3,16 @@ package demo_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"log/slog"
 	"testing"
 	"time"
 
+	"github.com/healthbot/healthbot/commands"
 	"github.com/healthbot/healthbot/models"
 	"github.com/healthbot/healthbot/models/demo"
 	"github.com/healthbot/healthbot/models/modelstest"
+	"github.com/healthbot/healthbot/scoring"
 )
 
 var today = time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)
@@ -67,13 +71,102 @@ func TestLoadIsDeterministic(t *testing.T) {
 	}
 }
 
+// BenchmarkLoad is loading the portfolio into a fresh database.
 func BenchmarkLoad(b *testing.B) {
-	for b.Loop() {
-		b.StopTimer()
-		s := modelstest.MustOpenSQLite(b)
-		b.StartTimer()
-		if _, err := demo.Load(context.Background(), s, today); err != nil {
-			b.Fatal(err)
+	for _, db := range []struct {
+		name string
+		open func(testing.TB) *models.Store
+	}{{"sqlite", modelstest.MustOpenSQLite}, {"postgres", modelstest.MustOpenPostgres}} {
+		b.Run(db.name, func(b *testing.B) {
+			for b.Loop() {
+				b.StopTimer()
+				s := db.open(b)
+				b.StartTimer()
+				if _, err := demo.Load(context.Background(), s, today); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// TestEveryStatus scores the portfolio with the real model and checks the
+// archetypes land where they are meant to: every status present, nobody
+// without data, both overrides applied.
+func TestEveryStatus(t *testing.T) {
+	modelstest.ForEachDB(t, func(t *testing.T, s *models.Store) {
+		ctx := context.Background()
+		if _, err := demo.Load(ctx, s, today); err != nil {
+			t.Fatal(err)
 		}
+		svc := &commands.Service{Store: s, Config: scoring.Default(), Now: func() time.Time { return today }, Log: slog.New(slog.DiscardHandler)}
+		stats, err := svc.Rescore(ctx, today)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if stats.Accounts != 38 {
+			t.Errorf("scored %d accounts, want 38", stats.Accounts)
+		}
+		for _, st := range []scoring.Status{scoring.Healthy, scoring.Stable, scoring.AtRisk, scoring.Critical} {
+			if stats.ByStatus[st] < 3 {
+				t.Errorf("%d %s accounts, want at least 3 (all: %v)", stats.ByStatus[st], st, stats.ByStatus)
+			}
+		}
+		if n := stats.ByStatus[scoring.NoData]; n != 0 {
+			t.Errorf("%d accounts without data, want 0", n)
+		}
+		var capped int64
+		s.DB().Model(&models.Snapshot{}).Where("day = ? AND score < computed", "2026-11-20").Count(&capped)
+		if capped < 2 {
+			t.Errorf("%d capped snapshots, want the departed sponsor and the red pulse at least", capped)
+		}
+	})
+}
+
+func TestBackfill(t *testing.T) {
+	s := modelstest.MustOpenSQLite(t)
+	ctx := context.Background()
+	if _, err := demo.Load(ctx, s, today); err != nil {
+		t.Fatal(err)
+	}
+	svc := &commands.Service{Store: s, Config: scoring.Default(), Now: func() time.Time { return today }, Log: slog.New(slog.DiscardHandler)}
+	var days []string
+	err := demo.Backfill(ctx, func(ctx context.Context, d time.Time) error {
+		days = append(days, d.Format(models.DayLayout))
+		_, err := svc.Rescore(ctx, d)
+		return err
+	}, today, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := fmt.Sprint(days), "[2026-11-18 2026-11-19 2026-11-20]"; got != want {
+		t.Errorf("backfilled %s, want %s", got, want)
+	}
+	var n int64
+	s.DB().Model(&models.Snapshot{}).Count(&n)
+	if n != 3*38 {
+		t.Errorf("%d snapshots, want %d", n, 3*38)
+	}
+}
+
+// BenchmarkRescore is one full rescore of the demo portfolio.
+func BenchmarkRescore(b *testing.B) {
+	for _, db := range []struct {
+		name string
+		open func(testing.TB) *models.Store
+	}{{"sqlite", modelstest.MustOpenSQLite}, {"postgres", modelstest.MustOpenPostgres}} {
+		b.Run(db.name, func(b *testing.B) {
+			s := db.open(b)
+			ctx := context.Background()
+			if _, err := demo.Load(ctx, s, today); err != nil {
+				b.Fatal(err)
+			}
+			svc := &commands.Service{Store: s, Config: scoring.Default(), Now: func() time.Time { return today }, Log: slog.New(slog.DiscardHandler)}
+			for b.Loop() {
+				if _, err := svc.Rescore(ctx, today); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
