@@ -2,7 +2,9 @@ package commands_test
 
 import (
 	"context"
+	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -189,4 +191,70 @@ func TestPulseRejections(t *testing.T) {
 			t.Errorf("%d pulses recorded by rejected commands", n)
 		}
 	})
+}
+
+// Two clicks that arrive together still make one record: the second
+// transaction waits on the account lock and then sees the first's row.
+func TestPulseConcurrentClicks(t *testing.T) {
+	modelstest.ForEachDB(t, func(t *testing.T, s *models.Store) {
+		loadPortfolio(t, s)
+		svc, _ := newTestService(s)
+		// Holding the first writer's transaction open a moment gives the
+		// others every chance to look for a duplicate before it commits.
+		var once sync.Once
+		svc.OnRescore = func(context.Context, *models.Store, time.Time, []commands.Scored) error {
+			once.Do(func() { time.Sleep(100 * time.Millisecond) })
+			return nil
+		}
+		const clicks = 8
+		errs := make(chan error, clicks)
+		start := make(chan struct{})
+		for i := 0; i < clicks; i++ {
+			go func() {
+				<-start
+				_, err := svc.Run(context.Background(), callerMaria, "/pulse globex yellow")
+				errs <- err
+			}()
+		}
+		close(start)
+		for i := 0; i < clicks; i++ {
+			if err := <-errs; err != nil {
+				t.Errorf("click %d: %v", i, err)
+			}
+		}
+		if n := countRows(t, s, &models.Pulse{}, "account_id = ?", globexID); n != 1 {
+			t.Errorf("%d pulses from %d simultaneous clicks, want 1", n, clicks)
+		}
+		if n := countRows(t, s, &models.Snapshot{}, "account_id = ? AND day = ?", globexID, fixtureDay(0)); n != 1 {
+			t.Errorf("%d snapshots today, want 1", n)
+		}
+	})
+}
+
+// Days are the organisation's: at 02:00 UTC it is still the previous day in
+// New York, so the pulse and the snapshot it writes belong to that day.
+func TestWritesUseOrganisationDay(t *testing.T) {
+	ny, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		t.Skipf("no tzdata: %v", err)
+	}
+	s, err := models.Open(context.Background(), filepath.Join(t.TempDir(), "tz.db"), ny)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	loadPortfolio(t, s)
+	svc, clk := newTestService(s)
+	clk.t = time.Date(2025, 3, 15, 2, 0, 0, 0, time.UTC) // 22:00 on the 14th in New York
+	runLine(t, svc, callerMaria, "/pulse acme green")
+	var p models.Pulse
+	if err := s.DB().Where("account_id = ?", acmeID).Take(&p).Error; err != nil {
+		t.Fatal(err)
+	}
+	if p.Day != "2025-03-14" {
+		t.Errorf("pulse day = %s, want 2025-03-14", p.Day)
+	}
+	if n := countRows(t, s, &models.Snapshot{}, "account_id = ? AND day = ?", acmeID, "2025-03-14"); n != 1 {
+		t.Errorf("%d snapshots on 2025-03-14, want 1", n)
+	}
 }
