@@ -1,8 +1,6 @@
 package commands
 
 import (
-	"errors"
-	"fmt"
 	"slices"
 	"strings"
 )
@@ -31,31 +29,31 @@ func FormCommand(f Form, values map[string]string) (Command, error) {
 		return ""
 	}
 	if strings.TrimSpace(f.Account) == "" {
-		return Command{}, errors.New("This form lost track of its account; start again from the account's card.")
+		return Command{}, inputError("This form lost track of its account; start again from the account's card.")
 	}
 	note := get("note")
 	if len([]rune(note)) > maxNote {
-		return Command{}, fmt.Errorf("That note is too long: keep it under %d characters.", maxNote)
+		return Command{}, inputErrorf("That note is too long: keep it under %d characters.", maxNote)
 	}
 	switch f.ID {
 	case FormPulse:
 		colour := strings.ToLower(get("colour", "color"))
 		if !slices.Contains(pulseColours, colour) {
-			return Command{}, errors.New("Pick a colour: red, yellow or green.")
+			return Command{}, inputError("Pick a colour: red, yellow or green.")
 		}
 		reason := strings.ToLower(get("reason"))
 		if colour == "red" && reason == "" {
-			return Command{}, errors.New("A red pulse needs a reason: pick one.")
+			return Command{}, inputError("A red pulse needs a reason: pick one.")
 		}
 		return Command{Verb: VerbPulse, Account: f.Account, Colour: colour, Reason: reason, Note: note}, nil
 	case FormTouch:
 		kind := strings.ToLower(get("kind"))
 		if !slices.Contains(touchKindWords, kind) {
-			return Command{}, fmt.Errorf("Pick a kind of touch: %s.", orList(touchKindWords))
+			return Command{}, inputErrorf("Pick a kind of touch: %s.", orList(touchKindWords))
 		}
 		return Command{Verb: VerbTouch, Account: f.Account, Kind: kind, Exec: truthy(get("exec")), Note: note}, nil
 	}
-	return Command{}, fmt.Errorf("I don't know the form %q; start again from the account's card.", f.ID)
+	return Command{}, inputErrorf("I don't know the form %q; start again from the account's card.", f.ID)
 }
 
 // truthy reads a checkbox value as platforms send it.

@@ -1,7 +1,6 @@
 package commands
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 	"unicode"
@@ -53,7 +52,7 @@ func Parse(line string) (Command, error) {
 	line = strings.TrimSpace(line)
 	toks := splitWords(line)
 	if len(toks) == 0 {
-		return Command{}, errors.New("Type a command, for example " + exampleHealth + ". /health help lists them all.")
+		return Command{}, inputError("Type a command, for example " + exampleHealth + ". /health help lists them all.")
 	}
 	verb := strings.ToLower(strings.TrimPrefix(toks[0].text, "/"))
 	args := toks[1:]
@@ -65,7 +64,7 @@ func Parse(line string) (Command, error) {
 	case VerbTouch:
 		return parseTouch(line, args)
 	}
-	return Command{}, fmt.Errorf("I don't know the command %q. The commands are /health, /pulse and /touch; /health help explains them.", toks[0].text)
+	return Command{}, inputErrorf("I don't know the command %q. The commands are /health, /pulse and /touch; /health help explains them.", toks[0].text)
 }
 
 func parseHealth(args []cmdWord) (Command, error) {
@@ -91,7 +90,7 @@ func parseHealth(args []cmdWord) (Command, error) {
 			want := strings.ToLower(joinTokens(args[1:]))
 			status, ok := listStatuses[want]
 			if !ok {
-				return Command{}, fmt.Errorf("/health list takes a status: healthy, stable, at-risk or critical (or none for all). For an account whose name starts with \"list\", quote it: /health \"%s\".", joinTokens(args))
+				return Command{}, inputErrorf("/health list takes a status: healthy, stable, at-risk or critical (or none for all). For an account whose name starts with \"list\", quote it: /health \"%s\".", joinTokens(args))
 			}
 			cmd.Status = status
 			return cmd, nil
@@ -100,7 +99,7 @@ func parseHealth(args []cmdWord) (Command, error) {
 	cmd.Sub = HealthShow
 	cmd.Account = joinTokens(args)
 	if cmd.Account == "" {
-		return Command{}, errors.New("/health needs an account name. Example: " + exampleHealth)
+		return Command{}, inputError("/health needs an account name. Example: " + exampleHealth)
 	}
 	return cmd, nil
 }
@@ -109,11 +108,11 @@ func parsePulse(line string, args []cmdWord) (Command, error) {
 	i := keywordIndex(args, pulseColours)
 	switch {
 	case len(args) == 0:
-		return Command{}, errors.New("/pulse needs an account and a colour: red, yellow or green. Example: " + examplePulse)
+		return Command{}, inputError("/pulse needs an account and a colour: red, yellow or green. Example: " + examplePulse)
 	case i < 0 && len(args) == 1 && isKeyword(args[0], pulseColours):
-		return Command{}, errors.New("/pulse needs an account before the colour. Example: " + examplePulse)
+		return Command{}, inputError("/pulse needs an account before the colour. Example: " + examplePulse)
 	case i < 0:
-		return Command{}, errors.New("/pulse needs a colour: red, yellow or green. Example: " + examplePulse)
+		return Command{}, inputError("/pulse needs a colour: red, yellow or green. Example: " + examplePulse)
 	}
 	cmd := Command{
 		Verb:    VerbPulse,
@@ -131,7 +130,7 @@ func parsePulse(line string, args []cmdWord) (Command, error) {
 
 func parseTouch(line string, args []cmdWord) (Command, error) {
 	if len(args) == 0 {
-		return Command{}, errors.New("/touch needs an account and a kind: " + orList(touchKindWords) + ". Example: " + exampleTouch)
+		return Command{}, inputError("/touch needs an account and a kind: " + orList(touchKindWords) + ". Example: " + exampleTouch)
 	}
 	cmd := Command{Verb: VerbTouch}
 	i := keywordIndex(args, touchKindWords)
@@ -143,7 +142,7 @@ func parseTouch(line string, args []cmdWord) (Command, error) {
 			args = args[:n-1]
 		}
 		if len(args) == 1 && isExecFlag(args[0]) {
-			return Command{}, errors.New("/touch needs an account. Example: " + exampleTouch)
+			return Command{}, inputError("/touch needs an account. Example: " + exampleTouch)
 		}
 		cmd.Account = joinTokens(args)
 		return cmd, nil
@@ -256,3 +255,15 @@ func orList(words []string) string {
 	}
 	return strings.Join(words[:len(words)-1], ", ") + " or " + words[len(words)-1]
 }
+
+// InputError is a command the user can correct (bad grammar, a form value
+// missing). Its message is a whole sentence meant to be shown as it is,
+// which is why it is not a lower-case Go error string.
+type InputError struct{ Msg string }
+
+// Error returns the sentence for the user.
+func (e *InputError) Error() string { return e.Msg }
+
+func inputError(msg string) error { return &InputError{Msg: msg} }
+
+func inputErrorf(format string, a ...any) error { return &InputError{Msg: fmt.Sprintf(format, a...)} }

@@ -1,6 +1,7 @@
 package commands_test
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
@@ -111,6 +112,10 @@ func TestParseErrors(t *testing.T) {
 			if !strings.Contains(err.Error(), w) {
 				t.Errorf("Parse(%q) error %q does not say %q", tt.line, err, w)
 			}
+		}
+		var ie *commands.InputError
+		if !errors.As(err, &ie) {
+			t.Errorf("Parse(%q) error is %T, want *commands.InputError", tt.line, err)
 		}
 		if msg := err.Error(); !strings.HasSuffix(msg, ".") && !strings.Contains(msg, "Example:") {
 			t.Errorf("Parse(%q) error %q is not a sentence", tt.line, msg)
