@@ -58,6 +58,47 @@ func (s *Service) Rescore(ctx context.Context, day time.Time) (RescoreStats, err
 	return stats, nil
 }
 
+// RescoreAccounts rescores the accounts ids as of day inside the caller's
+// transaction tx (for an ingested batch that touched them): their snapshots
+// for day are upserted and OnRescore runs with them. Churned or unknown ids
+// are skipped. Like Rescore it costs a constant number of queries, however
+// many accounts the batch touched.
+func (s *Service) RescoreAccounts(ctx context.Context, tx *models.Store, day time.Time, ids []uint) ([]Scored, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	day = time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, time.UTC)
+	want := make(map[uint]bool, len(ids))
+	for _, id := range ids {
+		want[id] = true
+	}
+	all, err := s.scoreAll(ctx, tx, day)
+	if err != nil {
+		return nil, fmt.Errorf("rescore accounts: %w", err)
+	}
+	var scored []Scored
+	var picked []uint
+	for _, sc := range all {
+		if want[sc.Account.ID] {
+			scored = append(scored, sc)
+			picked = append(picked, sc.Account.ID)
+		}
+	}
+	prev, err := previousSnapshots(ctx, tx, day, picked)
+	if err != nil {
+		return nil, fmt.Errorf("rescore accounts: %w", err)
+	}
+	for i := range scored {
+		if p, ok := prev[scored[i].Account.ID]; ok {
+			scored[i].Previous = &p
+		}
+	}
+	if err := s.saveScored(ctx, tx, day, scored); err != nil {
+		return nil, fmt.Errorf("rescore accounts: %w", err)
+	}
+	return scored, nil
+}
+
 // scoreAll scores every active account as of day with the set-based
 // AllSignals, returning them in the store's account order (by name).
 func (s *Service) scoreAll(ctx context.Context, store *models.Store, day time.Time) ([]Scored, error) {

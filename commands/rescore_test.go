@@ -117,3 +117,31 @@ func TestRescoreHookFailureRollsBack(t *testing.T) {
 		}
 	})
 }
+
+func TestRescoreAccounts(t *testing.T) {
+	modelstest.ForEachDB(t, func(t *testing.T, s *models.Store) {
+		loadPortfolio(t, s)
+		svc, _ := newTestService(s)
+		var h hookLog
+		svc.OnRescore = h.hook
+		ctx := context.Background()
+		var got []commands.Scored
+		err := s.WithTx(ctx, func(tx *models.Store) error {
+			var err error
+			got, err = svc.RescoreAccounts(ctx, tx, s.DayAt(fixedNow), []uint{initechID, churnedID, 999})
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 1 || got[0].Account.ID != initechID || got[0].Result.Score != 3 || got[0].Previous != nil {
+			t.Fatalf("RescoreAccounts = %+v", got)
+		}
+		if n := countRows(t, s, &models.Snapshot{}, "day = ?", fixtureDay(0)); n != 1 {
+			t.Errorf("%d snapshots today, want 1 (Initech only)", n)
+		}
+		if h.calls != 1 || len(h.scored) != 1 {
+			t.Errorf("OnRescore: %d calls with %d accounts, want 1 with 1", h.calls, len(h.scored))
+		}
+	})
+}
