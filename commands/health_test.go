@@ -1,6 +1,7 @@
 package commands_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -73,5 +74,23 @@ func TestHealthHelp(t *testing.T) {
 	modelstest.ForEachDB(t, func(t *testing.T, s *models.Store) {
 		svc, _ := newTestService(s)
 		checkGolden(t, "help", runLine(t, svc, callerMaria, "/health help"))
+	})
+}
+
+func TestHealthListCapped(t *testing.T) {
+	modelstest.ForEachDB(t, func(t *testing.T, s *models.Store) {
+		loadPortfolio(t, s)
+		for i := 0; i < 27; i++ {
+			insert(t, s, &models.Account{ID: uint(100 + i), ExternalID: fmt.Sprintf("X-%d", i), Name: fmt.Sprintf("Extra %02d", i), Slug: fmt.Sprintf("extra-%d", i)})
+		}
+		svc, _ := newTestService(s)
+		r := runLine(t, svc, callerMaria, "/health list critical")
+		lines := strings.Split(r.Sections[0].Text, "\n")
+		if r.Title != "Critical accounts: 28" || len(lines) != 26 || lines[25] != "…and 3 more" {
+			t.Errorf("title %q, %d lines, last %q; want 28 accounts, 25 lines and \"…and 3 more\"", r.Title, len(lines), lines[len(lines)-1])
+		}
+		if !strings.HasPrefix(lines[0], "Initech — 3 Critical") {
+			t.Errorf("first line %q, want the worst: Initech at 3 (the extras score 25)", lines[0])
+		}
 	})
 }
