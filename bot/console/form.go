@@ -82,7 +82,7 @@ func fieldHint(field commands.FormField) string {
 		return " [y/n]:"
 	default:
 		if field.Placeholder != "" {
-			return " (" + field.Placeholder + "):"
+			return " — " + field.Placeholder
 		}
 		return ":"
 	}
