@@ -232,7 +232,7 @@ func (a *Adapter) onMessage(ctx context.Context, i *discordgo.Interaction, calle
 		return o // the confirmation alone, as a new message
 	}
 	m := a.render(card)
-	m.Content = truncateLines(reply.Text, MaxContent)
+	m.Content = TruncateLines(reply.Text, MaxContent)
 	return outcome{msg: m, update: true}
 }
 

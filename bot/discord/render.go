@@ -67,7 +67,7 @@ type Message struct {
 func Render(r commands.Reply) Message {
 	m := Message{Ephemeral: r.Ephemeral}
 	if r.Title == "" && len(r.Sections) == 0 && len(r.Context) == 0 {
-		m.Content = truncateLines(r.Text, MaxContent)
+		m.Content = TruncateLines(r.Text, MaxContent)
 	} else {
 		m.Embeds = []*discordgo.MessageEmbed{renderEmbed(r)}
 	}
@@ -78,7 +78,7 @@ func Render(r commands.Reply) Message {
 func renderEmbed(r commands.Reply) *discordgo.MessageEmbed {
 	e := &discordgo.MessageEmbed{
 		Title:       truncateRunes(r.Title, MaxEmbedTitle),
-		Description: truncateLines(r.Text, MaxDescription),
+		Description: TruncateLines(r.Text, MaxDescription),
 		Color:       colours[r.Colour],
 	}
 	if e.Color == 0 {
@@ -98,25 +98,25 @@ func renderEmbed(r commands.Reply) *discordgo.MessageEmbed {
 			}
 			fields = append(fields, &discordgo.MessageEmbedField{
 				Name:  truncateRunes(name, MaxFieldName),
-				Value: truncateLines(value, MaxFieldValue),
+				Value: TruncateLines(value, MaxFieldValue),
 			})
 		}
 		for _, f := range s.Fields {
 			fields = append(fields, &discordgo.MessageEmbedField{
 				Name:   truncateRunes(nonEmpty(f.Label), MaxFieldName),
-				Value:  truncateLines(nonEmpty(f.Value), MaxFieldValue),
+				Value:  TruncateLines(nonEmpty(f.Value), MaxFieldValue),
 				Inline: true,
 			})
 		}
 	}
 	if len(r.Context) > 0 {
-		e.Footer = &discordgo.MessageEmbedFooter{Text: truncateLines(strings.Join(r.Context, "\n"), MaxFooter)}
+		e.Footer = &discordgo.MessageEmbedFooter{Text: TruncateLines(strings.Join(r.Context, "\n"), MaxFooter)}
 	}
 	e.Fields = FitFields(fields, MaxFields, MaxEmbedTotal-embedTextLen(e))
 	if over := EmbedLength(e) - MaxEmbedTotal; over > 0 {
 		// Only possible when title, description and footer alone are
 		// too long; the description gives way.
-		e.Description = truncateLines(e.Description, max(utf8.RuneCountInString(e.Description)-over, 1))
+		e.Description = TruncateLines(e.Description, max(utf8.RuneCountInString(e.Description)-over, 1))
 	}
 	return e
 }
@@ -195,10 +195,10 @@ func truncateRunes(s string, n int) string {
 	return string([]rune(s)[:n-1]) + "…"
 }
 
-// truncateLines cuts s to at most n characters at a line boundary, ending
+// TruncateLines cuts s to at most n characters at a line boundary, ending
 // with "…and N more" (N lines left out); a first line longer than n is cut
 // mid-line instead.
-func truncateLines(s string, n int) string {
+func TruncateLines(s string, n int) string {
 	if utf8.RuneCountInString(s) <= n {
 		return s
 	}
