@@ -135,8 +135,8 @@ func (m *Main) setup(cmd string) error {
 		m.Stderr = io.Discard
 	}
 	m.env = readEnv(m.Getenv)
-	// The chat stays readable in console mode: only warnings and errors
-	// unless the operator asks for more.
+	// The chat stays readable in console mode: only errors unless the
+	// operator asks for more (loading the demo trips slow-query warnings).
 	quiet := cmd == "console" || (cmd == "" && !m.env.chatConfigured())
 	level, err := parseLevel(m.env.LogLevel, quiet)
 	if err != nil {
@@ -145,6 +145,9 @@ func (m *Main) setup(cmd string) error {
 	m.level = new(slog.LevelVar)
 	m.level.Set(level)
 	m.log = slog.New(slog.NewTextHandler(m.Stderr, &slog.HandlerOptions{Level: m.level}))
+	// Packages that log through the default logger (the store's slow-query
+	// warnings) follow the same handler and level.
+	slog.SetDefault(m.log)
 
 	m.loc, err = time.LoadLocation(m.env.Timezone)
 	if err != nil {
@@ -186,7 +189,7 @@ func (m *Main) today() time.Time {
 func parseLevel(s string, quiet bool) (slog.Level, error) {
 	if s == "" {
 		if quiet {
-			return slog.LevelWarn, nil
+			return slog.LevelError, nil
 		}
 		return slog.LevelInfo, nil
 	}
