@@ -309,10 +309,15 @@ func metricsSection(m scoring.Metrics) Section {
 		if x.LowerIsBetter {
 			cmp = "<"
 		}
-		f = append(f, Field{Label: x.Name, Value: fmt.Sprintf("%s (target %s %s%s) · %s", v, cmp, trimFloat(x.Target), unitSuffix(x.Unit), x.Verdict)})
-	}
-	if m.CSAT.Known {
-		f[1].Value += fmt.Sprintf(" · mean %.1f / 5", m.CSATMean)
+		target := fmt.Sprintf("%s %s%s", cmp, trimFloat(x.Target), unitSuffix(x.Unit))
+		if x.Name == m.CSAT.Name {
+			// The CSAT verdict is on the mean rating (seed 002: > 4.5 / 5).
+			target = fmt.Sprintf("mean %s %s / 5", cmp, trimFloat(x.Target))
+			if x.Known {
+				v += fmt.Sprintf(", mean %.1f / 5", m.CSATMean)
+			}
+		}
+		f = append(f, Field{Label: x.Name, Value: fmt.Sprintf("%s (target %s) · %s", v, target, x.Verdict)})
 	}
 	return Section{Title: "Key metrics (this week)", Fields: f}
 }
