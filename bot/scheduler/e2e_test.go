@@ -288,6 +288,24 @@ func TestEightSimulatedWeeks(t *testing.T) {
 		if n := len(rescores); n != 55 {
 			t.Errorf("%d rescore runs, want 55 (56 days less 2 missed)", n)
 		}
+
+		// Acknowledging an alert from Slack records it, replaces the Slack
+		// message and re-queues the Discord copy for an in-place update.
+		alerts, _ := s.Alerts(ctx, simStart, simEnd)
+		svc := &commands.Service{Store: s, Config: simConfig(), Now: func() time.Time { return simEnd }, Log: quiet()}
+		rep, err := svc.HandleAlertAction(ctx, commands.Caller{Platform: "slack", UserName: "maria"}, fmt.Sprintf("/alert ack %d", alerts[0].ID))
+		if err != nil || !rep.Replace || !strings.Contains(strings.Join(rep.Context, "\n"), "Acknowledged by maria") {
+			t.Fatalf("ack reply %+v, %v", rep, err)
+		}
+		msgs, _ := s.AlertMessages(ctx, alerts[0].ID)
+		for _, m := range msgs {
+			if want := map[string]string{"slack": models.OutboxSent, "discord": models.OutboxPending}[m.Platform]; m.Status != want || m.Ref == "" {
+				t.Errorf("%s copy after ack: status %s ref %q, want %s with its ref", m.Platform, m.Status, m.Ref, want)
+			}
+		}
+		if rec, _ := s.Alert(ctx, alerts[0].ID); rec.AckedBy != "maria" {
+			t.Errorf("acked by %q", rec.AckedBy)
+		}
 	})
 }
 
