@@ -232,7 +232,7 @@ func (d *jsonDecoder) readErr(err error) (Record, error) {
 	if errors.As(err, &se) {
 		return d.fatal("is not valid JSON: " + se.Error())
 	}
-	if errors.Is(err, io.ErrUnexpectedEOF) {
+	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
 		return d.fatal("the JSON ends in the middle of a value")
 	}
 	d.done = true

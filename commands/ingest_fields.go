@@ -5,7 +5,10 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // fieldParser turns one record's text fields into typed values, collecting
@@ -217,11 +220,15 @@ func quote(v string) string {
 }
 
 // Slugify turns a name into a slug: lower-case ASCII letters and digits,
-// other runs of characters becoming one hyphen ("Acme Corp." → "acme-corp").
+// accents dropped ("Café" → "cafe"), other runs of characters becoming one
+// hyphen ("Acme Corp." → "acme-corp").
 func Slugify(name string) string {
 	var b strings.Builder
 	hyphen := false
-	for _, r := range strings.ToLower(name) {
+	for _, r := range norm.NFKD.String(strings.ToLower(name)) {
+		if unicode.Is(unicode.Mn, r) {
+			continue // a combining accent split off by NFKD
+		}
 		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') {
 			if hyphen && b.Len() > 0 {
 				b.WriteByte('-')
