@@ -389,3 +389,15 @@ func (w testWriter) Write(p []byte) (int, error) {
 	w.t.Log(strings.TrimSpace(string(p)))
 	return len(p), nil
 }
+
+func discordConfigWithoutKey() discord.Config {
+	return discord.Config{BotToken: "bot-token", AppID: appID}
+}
+
+func newAdapter(cfg discord.Config) (*discord.Adapter, error) {
+	return discord.New(cfg, &fakeExec{}, nil, nil)
+}
+
+func mustRequest(method, path string) *http.Request {
+	return httptest.NewRequest(method, path, nil)
+}

@@ -43,6 +43,13 @@ var colours = map[string]int{
 	"grey":   0x9AA0A6,
 }
 
+// What the footer and the lead text keep when an embed must be cut to
+// 6000 characters; with a title of at most 256 the fields keep over 4000.
+const (
+	minFooter      = 512
+	minDescription = 1024
+)
+
 // blank is the zero-width space Discord accepts where a field needs a
 // non-empty value but there is nothing to say.
 const blank = "\u200b"
@@ -112,11 +119,21 @@ func renderEmbed(r commands.Reply) *discordgo.MessageEmbed {
 	if len(r.Context) > 0 {
 		e.Footer = &discordgo.MessageEmbedFooter{Text: TruncateLines(strings.Join(r.Context, "\n"), MaxFooter)}
 	}
-	e.Fields = FitFields(fields, MaxFields, MaxEmbedTotal-embedTextLen(e))
+	e.Fields = FitFields(fields, MaxFields, MaxEmbedTotal) // 25 fields at most
+	// Over 6000 characters in all, the footer gives way first, then the
+	// lead text, each keeping a useful minimum, then the fields.
+	if over := EmbedLength(e) - MaxEmbedTotal; over > 0 && e.Footer != nil {
+		if n := utf8.RuneCountInString(e.Footer.Text); n > minFooter {
+			e.Footer.Text = TruncateLines(e.Footer.Text, max(minFooter, n-over))
+		}
+	}
 	if over := EmbedLength(e) - MaxEmbedTotal; over > 0 {
-		// Only possible when title, description and footer alone are
-		// too long; the description gives way.
-		e.Description = TruncateLines(e.Description, max(utf8.RuneCountInString(e.Description)-over, 1))
+		if n := utf8.RuneCountInString(e.Description); n > minDescription {
+			e.Description = TruncateLines(e.Description, max(minDescription, n-over))
+		}
+	}
+	if EmbedLength(e) > MaxEmbedTotal {
+		e.Fields = FitFields(fields, MaxFields, MaxEmbedTotal-embedTextLen(e))
 	}
 	return e
 }
