@@ -36,6 +36,11 @@ type Scored struct {
 // grammar rejects yields an ephemeral Reply that says what is wrong, not an
 // error; errors are internal failures only.
 func (s *Service) Run(ctx context.Context, caller Caller, line string) (Reply, error) {
+	// Alert buttons (acknowledge, snooze) are actions on an alert, not
+	// commands a person types, so they bypass the chat grammar.
+	if IsAlertAction(line) {
+		return s.HandleAlertAction(ctx, caller, line)
+	}
 	cmd, err := Parse(line)
 	if err != nil {
 		return Reply{Ephemeral: true, Text: err.Error()}, nil
