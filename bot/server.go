@@ -77,6 +77,10 @@ func NewServer(addr string, ready Readier, log *slog.Logger) *Server {
 // "POST /slack/commands"). Call it before Open.
 func (s *Server) Handle(pattern string, h http.Handler) { s.mux.Handle(pattern, h) }
 
+// Mux is the server's router, for adapters that mount several routes on
+// an *http.ServeMux themselves.
+func (s *Server) Mux() *http.ServeMux { return s.mux }
+
 // Handler is the server's whole handler chain, for tests that use httptest.
 func (s *Server) Handler() http.Handler { return s.srv.Handler }
 

@@ -52,8 +52,12 @@ func (m *Main) loadDemo(ctx context.Context) (demo.Stats, error) {
 		return demo.Stats{}, err
 	}
 	loaded := time.Since(start)
+	// Backfilling scores history without the alert hook: a month of demo
+	// crossings must not be queued as alerts to a real workspace.
+	quiet := *m.service
+	quiet.OnRescore = nil
 	err = demo.Backfill(ctx, func(ctx context.Context, day time.Time) error {
-		_, err := m.service.Rescore(ctx, day)
+		_, err := quiet.Rescore(ctx, day)
 		return err
 	}, today, demo.BackfillDays)
 	if err != nil {
@@ -111,13 +115,19 @@ func (m *Main) importCSV(ctx context.Context, args []string) error {
 	fmt.Fprintf(m.Stdout, "imported %s from %s: %d records, %d inserted, %d updated, %d unchanged\n",
 		kind, path, res.Records, res.Inserted, res.Updated, res.Unchanged)
 	if len(res.Accounts) > 0 {
-		// New data moves scores: refresh today's snapshots so /health and
-		// alerts see it now rather than at the next scheduled rescore.
-		stats, err := m.service.Rescore(ctx, m.today())
-		if err != nil {
+		// New data moves scores: refresh today's snapshots of the changed
+		// accounts so /health and alerts see it now, not at the next
+		// scheduled rescore.
+		var scored []commands.Scored
+		err := m.store.WithTx(ctx, func(tx *models.Store) error {
+			var err error
+			scored, err = m.service.RescoreAccounts(ctx, tx, m.today(), res.Accounts)
 			return err
+		})
+		if err != nil {
+			return fmt.Errorf("import %s: the records were written, but rescoring failed (run `healthbot rescore`): %w", kind, err)
 		}
-		fmt.Fprintf(m.Stdout, "rescored %d accounts for %s\n", stats.Accounts, stats.Day.Format(models.DayLayout))
+		fmt.Fprintf(m.Stdout, "rescored %d changed accounts for %s\n", len(scored), m.today().Format(models.DayLayout))
 	}
 	return nil
 }

@@ -66,10 +66,25 @@ func (e Env) chatConfigured() bool {
 	return e.slackConfigured() || e.discordConfigured()
 }
 
-func (e Env) slackConfigured() bool { return e.SlackBotToken != "" }
+func (e Env) slackConfigured() bool {
+	return e.SlackBotToken != "" || e.SlackSigningSecret != "" || e.SlackAppToken != ""
+}
 
 func (e Env) discordConfigured() bool {
 	return e.DiscordBotToken != "" || e.DiscordPublicKey != ""
+}
+
+// platforms are the chat platforms alerts are queued for: those that can
+// post (a bot token is set).
+func (e Env) platforms() []string {
+	var p []string
+	if e.SlackBotToken != "" {
+		p = append(p, "slack")
+	}
+	if e.DiscordBotToken != "" {
+		p = append(p, "discord")
+	}
+	return p
 }
 
 // list splits a comma- or space-separated variable.

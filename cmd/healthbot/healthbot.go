@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/healthbot/healthbot/bot/chart"
 	"github.com/healthbot/healthbot/commands"
 	"github.com/healthbot/healthbot/models"
 	"github.com/healthbot/healthbot/scoring"
@@ -34,6 +35,7 @@ type Main struct {
 	loc     *time.Location
 	store   *models.Store
 	service *commands.Service
+	alerter *commands.Alerter
 	closers []func() error
 }
 
@@ -176,6 +178,12 @@ func (m *Main) open(ctx context.Context) error {
 	m.store = store
 	m.closers = append(m.closers, store.Close)
 	m.service = &commands.Service{Store: store, Config: m.config, Now: m.Now, Log: m.log}
+	// Alerts are decided in every rescore's transaction and queued for the
+	// configured platforms, whichever command rescored (serve, a cron'd
+	// `healthbot rescore`, an import); serve's worker delivers them.
+	m.alerter = &commands.Alerter{Config: m.config, Platforms: m.env.platforms(), Now: m.Now,
+		Log: m.log, Service: m.service, Chart: chart.StatusPNG}
+	m.service.OnRescore = m.alerter.OnRescore
 	m.log.Debug("database open", "database", redact(m.env.DatabaseURL), "dialect", store.Dialect())
 	return nil
 }

@@ -1,14 +1,37 @@
 package main
 
-import "context"
+import (
+	"context"
 
-// setupIngest mounts the ingestion API when HEALTHBOT_INGEST_TOKEN is set.
-// The bot/ingest handlers are wired in here once they land.
+	"github.com/healthbot/healthbot/bot/ingest"
+	"github.com/healthbot/healthbot/models"
+)
+
+// setupIngest mounts POST /api/v1/{kind} when HEALTHBOT_INGEST_TOKEN is set;
+// each committed batch rescores the accounts it changed, so cards and
+// alerts follow the new data at once.
 func (m *Main) setupIngest(ctx context.Context, w *wiring) error {
 	if m.env.IngestToken == "" {
-		m.log.Info("ingestion API not configured: set HEALTHBOT_INGEST_TOKEN to turn on POST /api/v1/...")
+		m.log.Info("ingestion API not configured: set HEALTHBOT_INGEST_TOKEN to turn on POST /api/v1/{kind}")
 		return nil
 	}
-	m.log.Warn("HEALTHBOT_INGEST_TOKEN is set but this build has no ingestion API wired in yet")
+	h := ingest.New(m.store, m.env.IngestToken,
+		ingest.WithLogger(m.log.With("part", "ingest")),
+		ingest.WithRegistry(w.srv.Registry),
+		ingest.WithOnCommitted(m.rescoreIngested))
+	h.Mount(w.srv)
+	m.closers = append(m.closers, func() error { h.Wait(); return nil })
+	m.log.Info("ingestion API mounted", "path", "/api/v1/{kind}")
 	return nil
+}
+
+// rescoreIngested rescores the accounts an ingested batch changed, as of today.
+func (m *Main) rescoreIngested(ctx context.Context, kind string, ids []uint) {
+	err := m.store.WithTx(ctx, func(tx *models.Store) error {
+		_, err := m.service.RescoreAccounts(ctx, tx, m.today(), ids)
+		return err
+	})
+	if err != nil {
+		m.log.Error("rescore after ingestion failed; the next scheduled rescore will catch up", "kind", kind, "accounts", len(ids), "err", err)
+	}
 }

@@ -3,7 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
-	"fmt"
+	"crypto/ed25519"
+	"encoding/hex"
 	"io"
 	"net/http"
 	"os"
@@ -215,8 +216,10 @@ func (b *syncBuffer) String() string {
 	return b.buf.String()
 }
 
-func TestServe(t *testing.T) {
-	p := sqliteProgram(t)
+// startServe runs `healthbot serve` until the test ends and returns its
+// base URL and a function that stops it and returns its log.
+func startServe(t *testing.T, p *program) (base string, stop func() string) {
+	t.Helper()
 	p.env["HEALTHBOT_HTTP_ADDR"] = "127.0.0.1:0"
 	var stdout, stderr syncBuffer
 	m := &Main{Stdin: strings.NewReader(""), Stdout: &stdout, Stderr: &stderr,
@@ -224,13 +227,11 @@ func TestServe(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- m.Run(ctx, []string{"serve"}) }()
-	t.Cleanup(func() { m.Close() })
-
 	addr := regexp.MustCompile(`serving on (http://\S+)`)
-	var base string
 	for base == "" {
 		select {
 		case err := <-done:
+			cancel()
 			t.Fatalf("serve ended early: %v\n%s", err, stderr.String())
 		case <-time.After(10 * time.Millisecond):
 		}
@@ -238,26 +239,90 @@ func TestServe(t *testing.T) {
 			base = m[1]
 		}
 	}
+	stopped := false
+	stop = func() string {
+		if !stopped {
+			stopped = true
+			cancel()
+			if err := <-done; err != nil {
+				t.Errorf("serve: %v", err)
+			}
+			m.Close()
+		}
+		return stderr.String()
+	}
+	t.Cleanup(func() { stop() })
+	return base, stop
+}
+
+// request sends a request and returns the status code.
+func request(t *testing.T, method, url, token, body string) int {
+	t.Helper()
+	req, err := http.NewRequest(method, url, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+func TestServeWithNothingConfigured(t *testing.T) {
+	base, stop := startServe(t, sqliteProgram(t))
 	for path, want := range map[string]int{"/healthz": 200, "/readyz": 200, "/metrics": 200, "/slack/commands": 404} {
-		resp, err := http.Get(base + path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != want {
-			t.Errorf("GET %s = %d, want %d", path, resp.StatusCode, want)
+		if got := request(t, "GET", base+path, "", ""); got != want {
+			t.Errorf("GET %s = %d, want %d", path, got, want)
 		}
 	}
-	cancel()
-	if err := <-done; err != nil {
-		t.Errorf("serve: %v", err)
-	}
-	logs := stderr.String()
-	for _, want := range []string{"slack not configured", "discord not configured", "ingestion API not configured", "healthbot stopped"} {
+	logs := stop()
+	for _, want := range []string{"slack not configured", "discord not configured", "ingestion API not configured",
+		"delivery worker not configured", "scheduler started", "healthbot stopped"} {
 		if !strings.Contains(logs, want) {
 			t.Errorf("serve log lacks %q:\n%s", want, logs)
 		}
 	}
-	fmt.Fprint(io.Discard, logs)
+}
+
+// TestServeMountsThePlatforms configures Slack and Discord HTTP endpoints
+// and the ingestion API, without bot tokens so nothing calls out.
+func TestServeMountsThePlatforms(t *testing.T) {
+	pub, _, err := ed25519.GenerateKey(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := sqliteProgram(t)
+	p.env["SLACK_SIGNING_SECRET"] = "s3cret"
+	p.env["SLACK_TEAM_IDS"] = "T0001"
+	p.env["DISCORD_PUBLIC_KEY"] = hex.EncodeToString(pub)
+	p.env["DISCORD_APP_ID"] = "1234"
+	p.env["HEALTHBOT_INGEST_TOKEN"] = "tok"
+	base, stop := startServe(t, p)
+
+	if got := request(t, "POST", base+"/slack/commands", "", "text=acme"); got != 401 {
+		t.Errorf("unsigned Slack command = %d, want 401", got)
+	}
+	if got := request(t, "POST", base+"/discord/interactions", "", `{"type":1}`); got != 401 {
+		t.Errorf("unsigned Discord interaction = %d, want 401", got)
+	}
+	body := `[{"external_id":"crm-9","name":"Northwind Traders","mrr":"100"}]`
+	if got := request(t, "POST", base+"/api/v1/accounts", "wrong", body); got != 401 {
+		t.Errorf("ingestion with a wrong token = %d, want 401", got)
+	}
+	if got := request(t, "POST", base+"/api/v1/accounts", "tok", body); got != 200 {
+		t.Errorf("ingestion = %d, want 200", got)
+	}
+	stop()
+	if r := p.mustRun("/health northwind\n", "console"); !strings.Contains(r.stdout, "Northwind Traders") {
+		t.Errorf("the ingested account is not there:\n%s", r.stdout)
+	}
 }

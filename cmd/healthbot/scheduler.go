@@ -1,11 +1,38 @@
 package main
 
-import "context"
+import (
+	"context"
+	"time"
 
-// setupScheduler starts the scheduled tasks (daily rescore, critical
-// digest, weekly summary). The bot/scheduler package is wired in here once
-// it lands.
+	"github.com/healthbot/healthbot/bot/scheduler"
+)
+
+// setupScheduler runs the schedule of the health model (daily rescore,
+// critical digest, weekly summary) at their times in HEALTHBOT_TIMEZONE.
+// Replicas share the work through the task_runs table, so each period runs once.
 func (m *Main) setupScheduler(ctx context.Context, w *wiring) error {
-	m.log.Info("scheduler not configured: this build has no scheduler wired in yet; run `healthbot rescore` daily")
+	tasks, err := scheduler.StandardTasks(m.config.Schedule, m.loc, scheduler.Jobs{
+		Rescore: func(ctx context.Context, day time.Time) error {
+			_, err := m.service.Rescore(ctx, day)
+			return err
+		},
+		WeeklySummary:  m.alerter.QueueWeeklySummary,
+		CriticalDigest: m.alerter.QueueCriticalDigest,
+	})
+	if err != nil {
+		return usagef("HEALTHBOT_CONFIG: %v", err)
+	}
+	if len(tasks) == 0 {
+		m.log.Info("scheduler not configured: every schedule time is empty")
+		return nil
+	}
+	s := scheduler.New(m.store, m.log.With("part", "scheduler"), tasks...)
+	s.Now = m.Now
+	w.tasks = append(w.tasks, task{"scheduler", s.Run})
+	names := make([]string, len(tasks))
+	for i, t := range tasks {
+		names[i] = t.Name
+	}
+	m.log.Info("scheduler started", "tasks", names, "timezone", m.loc.String())
 	return nil
 }

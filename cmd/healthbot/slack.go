@@ -1,14 +1,38 @@
 package main
 
-import "context"
+import (
+	"context"
 
-// setupSlack mounts the Slack endpoints and starts Socket Mode when
-// SLACK_BOT_TOKEN is set. The bot/slack adapter is wired in here once it lands.
+	"github.com/healthbot/healthbot/bot/slack"
+)
+
+// setupSlack mounts the signed Slack endpoints (with SLACK_SIGNING_SECRET),
+// starts Socket Mode (with SLACK_APP_TOKEN) and offers the adapter to the
+// delivery worker (with SLACK_BOT_TOKEN).
 func (m *Main) setupSlack(ctx context.Context, w *wiring) error {
-	if !m.env.slackConfigured() {
-		m.log.Info("slack not configured: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN)")
+	cfg := slack.ConfigFromEnv(m.Getenv)
+	if !cfg.Enabled() && cfg.BotToken == "" {
+		m.log.Info("slack not configured: set SLACK_BOT_TOKEN with SLACK_SIGNING_SECRET (HTTP) or SLACK_APP_TOKEN (Socket Mode)")
 		return nil
 	}
-	m.log.Warn("slack credentials are set but this build has no Slack adapter wired in yet")
+	a, err := slack.New(cfg, m.service, m.log)
+	if err != nil {
+		return err
+	}
+	m.closers = append(m.closers, a.Close)
+	a.Mount(w.srv.Mux())
+	if cfg.SigningSecret != "" {
+		m.log.Info("slack HTTP endpoints mounted", "paths", "/slack/commands /slack/interactions /slack/events")
+	} else {
+		m.log.Info("slack HTTP endpoints off: SLACK_SIGNING_SECRET is not set")
+	}
+	if cfg.AppToken != "" {
+		w.tasks = append(w.tasks, task{"slack socket mode", a.RunSocketMode})
+	}
+	if cfg.BotToken != "" {
+		w.posters = append(w.posters, a)
+	} else {
+		m.log.Warn("SLACK_BOT_TOKEN is not set: alerts and summaries cannot be posted to Slack")
+	}
 	return nil
 }
