@@ -17,27 +17,56 @@ import (
 // ranges over the stored "YYYY-MM-DD" day columns; rows dated after the
 // as-of day are ignored so past days can be rescored.
 
-// sigWindow holds the as-of day and the first day of each window.
+// sigWindow holds the as-of day and the first day of each window of
+// cfg.Windows ("the last N days" is T-(N-1) .. T).
 type sigWindow struct {
-	t, d7, d30, d90, d180 string
-	endT                  time.Time // the first instant after day T in the organisation's zone
-	account               uint      // 0: every account
+	t string
+	// first days: DAU, MAU, adoption (features used), value features seen,
+	// support, engagement, executive sponsor touches, late payment, surveys
+	dau, mau, adopt, seen, support, engage, exec, late, survey string
+	activity                                                   string    // the earliest of dau, mau and adopt: the activity rows read
+	endT                                                       time.Time // the first instant after day T in the organisation's zone
+	account                                                    uint      // 0: every account
 }
 
-func (s *Store) window(asOf time.Time, accountID uint) sigWindow {
+// windowDays is a configured window, or its default when unset, so a
+// hand-built Config scores like the default one.
+func windowDays(n, def int) int {
+	if n <= 0 {
+		return def
+	}
+	return n
+}
+
+func (s *Store) window(cfg scoring.Config, asOf time.Time, accountID uint) sigWindow {
 	t := dayKey(asOf)
 	day, _ := ParseDay(t)
 	y, m, d := day.AddDate(0, 0, 1).Date()
-	return sigWindow{
-		t: t, d7: addDays(t, -6), d30: addDays(t, -29), d90: addDays(t, -89), d180: addDays(t, -179),
+	cw, dw := cfg.Windows, scoring.Default().Windows
+	first := func(n, def int) string { return addDays(t, -(windowDays(n, def) - 1)) }
+	w := sigWindow{
+		t:       t,
+		dau:     first(cw.DAUDays, dw.DAUDays),
+		mau:     first(cw.MAUDays, dw.MAUDays),
+		adopt:   first(cw.AdoptionDays, dw.AdoptionDays),
+		seen:    first(cw.FeatureSeenDays, dw.FeatureSeenDays),
+		support: first(cw.SupportDays, dw.SupportDays),
+		engage:  first(cw.EngagementDays, dw.EngagementDays),
+		exec:    first(cw.ExecSponsorDays, dw.ExecSponsorDays),
+		late:    first(cw.LatePaymentDays, dw.LatePaymentDays),
+		survey:  first(cw.SurveyDays, dw.SurveyDays),
 		endT:    time.Date(y, m, d, 0, 0, 0, 0, s.loc),
 		account: accountID,
 	}
+	w.activity = min(w.dau, w.mau, w.adopt)
+	return w
 }
 
 // args are the named parameters every builder may use.
 func (w sigWindow) args() map[string]any {
-	return map[string]any{"t": w.t, "d7": w.d7, "d30": w.d30, "d90": w.d90, "d180": w.d180, "endT": w.endT, "account": w.account}
+	return map[string]any{"t": w.t, "dau": w.dau, "mau": w.mau, "adopt": w.adopt, "seen": w.seen,
+		"support": w.support, "engage": w.engage, "exec": w.exec, "late": w.late, "survey": w.survey,
+		"activity": w.activity, "endT": w.endT, "account": w.account}
 }
 
 // filter narrows a query to the one account, if any.
@@ -55,7 +84,7 @@ func (s *Store) Signals(ctx context.Context, cfg scoring.Config, accountID uint,
 	if accountID == 0 {
 		return scoring.Signals{}, fmt.Errorf("signals: account 0: %w", ErrNotFound)
 	}
-	w := s.window(asOf, accountID)
+	w := s.window(cfg, asOf, accountID)
 	sigs, order, err := s.gather(ctx, cfg, w)
 	if err != nil {
 		return scoring.Signals{}, fmt.Errorf("signals of account %d: %w", accountID, err)
@@ -67,7 +96,7 @@ func (s *Store) Signals(ctx context.Context, cfg scoring.Config, accountID uint,
 	err = s.orm(ctx).Raw(`SELECT
 		(SELECT COUNT(*) FROM accounts WHERE `+activeAtNamed+`) AS accounts,
 		(SELECT COUNT(*) FROM tickets JOIN accounts ON accounts.id = tickets.account_id
-		  WHERE `+activeAtNamed+` AND tickets.opened_day >= @d90 AND tickets.opened_day <= @t) AS tickets`,
+		  WHERE `+activeAtNamed+` AND tickets.opened_day >= @support AND tickets.opened_day <= @t) AS tickets`,
 		w.args()).Scan(&org).Error
 	if err != nil {
 		return scoring.Signals{}, fmt.Errorf("signals of account %d: org tickets: %w", accountID, err)
@@ -81,7 +110,7 @@ func (s *Store) Signals(ctx context.Context, cfg scoring.Config, accountID uint,
 // constant number of set-based queries, calling fn once per account in
 // ascending id order.
 func (s *Store) AllSignals(ctx context.Context, cfg scoring.Config, asOf time.Time, fn func(scoring.Signals) error) error {
-	sigs, order, err := s.gather(ctx, cfg, s.window(asOf, 0))
+	sigs, order, err := s.gather(ctx, cfg, s.window(cfg, asOf, 0))
 	if err != nil {
 		return fmt.Errorf("all signals: %w", err)
 	}
@@ -185,7 +214,8 @@ func (s *Store) sources(db *gorm.DB) (scoring.Sources, error) {
 }
 
 // valueFeatures returns the configured value features (deduplicated), or
-// nil and the number of distinct features seen org-wide in the last 90 days.
+// nil and the number of distinct features seen org-wide in the feature-seen
+// window (90 days by default).
 func valueFeatures(db *gorm.DB, cfg scoring.Config, w sigWindow) ([]string, int, error) {
 	if len(cfg.ValueFeatures) > 0 {
 		seen := map[string]bool{}
@@ -202,16 +232,17 @@ func valueFeatures(db *gorm.DB, cfg scoring.Config, w sigWindow) ([]string, int,
 		}
 	}
 	var n int64
-	err := db.Raw("SELECT COUNT(DISTINCT feature) FROM activities WHERE day >= @d90 AND day <= @t AND feature <> ''", w.args()).Scan(&n).Error
+	err := db.Raw("SELECT COUNT(DISTINCT feature) FROM activities WHERE day >= @seen AND day <= @t AND feature <> ''", w.args()).Scan(&n).Error
 	if err != nil {
 		return nil, 0, fmt.Errorf("value features: %w", err)
 	}
 	return nil, int(n), nil
 }
 
-// activitySignals: DAU as user-days over 7 days, MAU and value features used
-// over 30 days. With no configured list every non-empty feature counts,
-// since any feature used in the last 30 days was seen in the last 90.
+// activitySignals: DAU as user-days over the DAU window (7 days), MAU and
+// value features used over the MAU and adoption windows (30 days). With no
+// configured list every non-empty feature counts: a feature used in the
+// adoption window was seen in the (longer) feature-seen window.
 func activitySignals(db *gorm.DB, w sigWindow, features []string, m map[uint]*scoring.Signals) error {
 	args := w.args()
 	featureCond := "feature <> ''"
@@ -225,10 +256,10 @@ func activitySignals(db *gorm.DB, w sigWindow, features []string, m map[uint]*sc
 		Used30         int64
 	}
 	err := db.Raw(`SELECT account_id,
-		COUNT(DISTINCT CASE WHEN day >= @d7 THEN day || '/' || user_id END) AS user_days7,
-		COUNT(DISTINCT user_id) AS mau,
-		COUNT(DISTINCT CASE WHEN `+featureCond+` THEN feature END) AS used30
-		FROM activities WHERE day >= @d30 AND day <= @t`+w.filter()+` GROUP BY account_id`, args).Scan(&rows).Error
+		COUNT(DISTINCT CASE WHEN day >= @dau THEN day || '/' || user_id END) AS user_days7,
+		COUNT(DISTINCT CASE WHEN day >= @mau THEN user_id END) AS mau,
+		COUNT(DISTINCT CASE WHEN day >= @adopt AND `+featureCond+` THEN feature END) AS used30
+		FROM activities WHERE day >= @activity AND day <= @t`+w.filter()+` GROUP BY account_id`, args).Scan(&rows).Error
 	if err != nil {
 		return fmt.Errorf("activity: %w", err)
 	}
@@ -250,11 +281,11 @@ func (s *Store) openAt() string {
 	return "(closed_at IS NULL OR closed_at >= @endT)"
 }
 
-// ticketSignals: the support window (opened in the last 90 days, or still
-// open at T) and the ticket rating counts.
+// ticketSignals: the support window (opened in the last SupportDays, or
+// still open at T) and the ticket rating counts.
 func (s *Store) ticketSignals(db *gorm.DB, w sigWindow, m map[uint]*scoring.Signals) error {
 	open := s.openAt()
-	inWindow := "(opened_day >= @d90 OR " + open + ")"
+	inWindow := "(opened_day >= @support OR " + open + ")"
 	var rows []struct {
 		AccountID                                       uint
 		WindowTickets, PositiveTickets, NegativeTickets int64
@@ -266,7 +297,7 @@ func (s *Store) ticketSignals(db *gorm.DB, w sigWindow, m map[uint]*scoring.Sign
 		SUM(CASE WHEN `+inWindow+` AND sentiment = 'negative' THEN 1 ELSE 0 END) AS negative_tickets,
 		SUM(CASE WHEN escalated AND `+open+` THEN 1 ELSE 0 END) AS escalated_open,
 		SUM(CASE WHEN `+open+` THEN 1 ELSE 0 END) AS open_tickets,
-		SUM(CASE WHEN opened_day >= @d90 THEN 1 ELSE 0 END) AS tickets90,
+		SUM(CASE WHEN opened_day >= @support THEN 1 ELSE 0 END) AS tickets90,
 		COUNT(*) AS ever
 		FROM tickets WHERE opened_day <= @t`+w.filter()+` GROUP BY account_id`, w.args()).Scan(&rows).Error
 	if err != nil {
@@ -282,7 +313,8 @@ func (s *Store) ticketSignals(db *gorm.DB, w sigWindow, m map[uint]*scoring.Sign
 	return nil
 }
 
-// touchSignals: the latest touch day and the 90-day counts.
+// touchSignals: the latest touch day, touches in the engagement window and
+// executive sponsor touches in theirs (90 days each by default).
 func touchSignals(db *gorm.DB, w sigWindow, m map[uint]*scoring.Signals) error {
 	var rows []struct {
 		AccountID         uint
@@ -290,8 +322,8 @@ func touchSignals(db *gorm.DB, w sigWindow, m map[uint]*scoring.Signals) error {
 		Touches90, Exec90 int64
 	}
 	err := db.Raw(`SELECT account_id, MAX(day) AS last_day,
-		SUM(CASE WHEN day >= @d90 THEN 1 ELSE 0 END) AS touches90,
-		SUM(CASE WHEN day >= @d90 AND "exec" THEN 1 ELSE 0 END) AS exec90
+		SUM(CASE WHEN day >= @engage THEN 1 ELSE 0 END) AS touches90,
+		SUM(CASE WHEN day >= @exec AND "exec" THEN 1 ELSE 0 END) AS exec90
 		FROM touches WHERE day <= @t`+w.filter()+` GROUP BY account_id`, w.args()).Scan(&rows).Error
 	if err != nil {
 		return fmt.Errorf("touches: %w", err)
@@ -306,7 +338,7 @@ func touchSignals(db *gorm.DB, w sigWindow, m map[uint]*scoring.Signals) error {
 }
 
 // invoiceSignals: failed, overdue at T (an invoice paid after T was still
-// open then) and paid late in the last 180 days. Invoices due after T are
+// open then) and paid late in the late-payment window (180 days). Invoices due after T are
 // ignored, since an invoice carries no other date.
 func invoiceSignals(db *gorm.DB, w sigWindow, m map[uint]*scoring.Signals) error {
 	overdue := "(due_on < @t AND (status = 'open' OR (status = 'paid' AND paid_on > @t)))"
@@ -319,7 +351,7 @@ func invoiceSignals(db *gorm.DB, w sigWindow, m map[uint]*scoring.Signals) error
 		SUM(CASE WHEN status = 'failed' THEN 1 ELSE 0 END) AS failed,
 		SUM(CASE WHEN `+overdue+` THEN 1 ELSE 0 END) AS overdue,
 		MIN(CASE WHEN `+overdue+` THEN due_on END) AS oldest_overdue,
-		SUM(CASE WHEN due_on >= @d180 AND paid_on IS NOT NULL AND paid_on > due_on AND paid_on <= @t THEN 1 ELSE 0 END) AS late
+		SUM(CASE WHEN due_on >= @late AND paid_on IS NOT NULL AND paid_on > due_on AND paid_on <= @t THEN 1 ELSE 0 END) AS late
 		FROM invoices WHERE due_on <= @t`+w.filter()+` GROUP BY account_id`, w.args()).Scan(&rows).Error
 	if err != nil {
 		return fmt.Errorf("invoices: %w", err)
@@ -333,7 +365,7 @@ func invoiceSignals(db *gorm.DB, w sigWindow, m map[uint]*scoring.Signals) error
 	return nil
 }
 
-// surveySignals: NPS and CSAT responses of the last 180 days.
+// surveySignals: NPS and CSAT responses of the survey window (180 days).
 func surveySignals(db *gorm.DB, w sigWindow, m map[uint]*scoring.Signals) error {
 	var rows []struct {
 		AccountID                       uint
@@ -347,7 +379,7 @@ func surveySignals(db *gorm.DB, w sigWindow, m map[uint]*scoring.Signals) error 
 		SUM(CASE WHEN kind = 'csat' THEN 1 ELSE 0 END) AS csatn,
 		SUM(CASE WHEN kind = 'csat' AND score >= 4 THEN 1 ELSE 0 END) AS csat_sat,
 		SUM(CASE WHEN kind = 'csat' THEN score ELSE 0 END) AS csat_sum
-		FROM surveys WHERE day >= @d180 AND day <= @t`+w.filter()+` GROUP BY account_id`, w.args()).Scan(&rows).Error
+		FROM surveys WHERE day >= @survey AND day <= @t`+w.filter()+` GROUP BY account_id`, w.args()).Scan(&rows).Error
 	if err != nil {
 		return fmt.Errorf("surveys: %w", err)
 	}

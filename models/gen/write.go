@@ -1,0 +1,141 @@
+package gen
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"iter"
+	"strings"
+
+	"github.com/healthbot/healthbot/models"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+)
+
+// copyPostgres streams every table through COPY on one connection in one
+// transaction, then refreshes statistics and the visibility map (VACUUM
+// ANALYZE), as autovacuum would soon after a bulk load, so plans and
+// index-only scans are those of a settled database.
+func copyPostgres(ctx context.Context, s *models.Store, tables []table, counts map[string]int64) error {
+	sqlDB, err := s.DB().DB()
+	if err != nil {
+		return err
+	}
+	conn, err := sqlDB.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("connect: %w", err)
+	}
+	defer conn.Close()
+	err = conn.Raw(func(dc any) error {
+		c := dc.(*stdlib.Conn).Conn()
+		tx, err := c.Begin(ctx)
+		if err != nil {
+			return err
+		}
+		defer func() { _ = tx.Rollback(ctx) }()
+		for _, t := range tables {
+			next, stop := iter.Pull(t.rows)
+			src := pgx.CopyFromFunc(func() ([]any, error) {
+				row, ok := next()
+				if !ok {
+					return nil, nil
+				}
+				return row, nil
+			})
+			n, err := tx.CopyFrom(ctx, pgx.Identifier{t.name}, t.cols, src)
+			stop()
+			if err != nil {
+				return fmt.Errorf("copy %s: %w", t.name, err)
+			}
+			counts[t.name] = n
+		}
+		// accounts were written with explicit ids: move the sequence past them.
+		if _, err := tx.Exec(ctx, "SELECT setval(pg_get_serial_sequence('accounts', 'id'), (SELECT MAX(id) FROM accounts))"); err != nil {
+			return fmt.Errorf("account id sequence: %w", err)
+		}
+		return tx.Commit(ctx)
+	})
+	if err != nil {
+		return err
+	}
+	for _, t := range tables {
+		if _, err := conn.ExecContext(ctx, "VACUUM ANALYZE "+t.name); err != nil {
+			return fmt.Errorf("vacuum %s: %w", t.name, err)
+		}
+	}
+	return nil
+}
+
+// sqliteVars bounds the bound parameters of one statement (SQLite allows
+// 32766 since 3.32).
+const sqliteVars = 30000
+
+// insertSQLite writes every table in one transaction with prepared
+// multi-row INSERTs of up to 500 rows.
+func insertSQLite(ctx context.Context, s *models.Store, tables []table, counts map[string]int64) error {
+	sqlDB, err := s.DB().DB()
+	if err != nil {
+		return err
+	}
+	tx, err := sqlDB.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = tx.Rollback() }()
+	for _, t := range tables {
+		per := min(500, sqliteVars/len(t.cols))
+		full, err := tx.PrepareContext(ctx, insertSQL(t, per))
+		if err != nil {
+			return fmt.Errorf("insert %s: %w", t.name, err)
+		}
+		buf := make([]any, 0, per*len(t.cols))
+		flush := func(stmt *sql.Stmt) error {
+			if len(buf) == 0 {
+				return nil
+			}
+			if stmt == nil {
+				st, err := tx.PrepareContext(ctx, insertSQL(t, len(buf)/len(t.cols)))
+				if err != nil {
+					return err
+				}
+				defer st.Close()
+				stmt = st
+			}
+			_, err := stmt.ExecContext(ctx, buf...)
+			buf = buf[:0]
+			return err
+		}
+		for row := range t.rows {
+			buf = append(buf, row...)
+			counts[t.name]++
+			if len(buf) == cap(buf) {
+				if err := flush(full); err != nil {
+					return fmt.Errorf("insert %s: %w", t.name, err)
+				}
+			}
+		}
+		if err := flush(nil); err != nil {
+			return fmt.Errorf("insert %s: %w", t.name, err)
+		}
+		_ = full.Close()
+	}
+	return tx.Commit()
+}
+
+// insertSQL is "INSERT INTO t (cols) VALUES (?,…),…" for n rows.
+func insertSQL(t table, n int) string {
+	var b strings.Builder
+	quoted := make([]string, len(t.cols))
+	for i, c := range t.cols {
+		quoted[i] = `"` + c + `"`
+	}
+	fmt.Fprintf(&b, "INSERT INTO %s (%s) VALUES ", t.name, strings.Join(quoted, ", "))
+	one := "(" + strings.TrimSuffix(strings.Repeat("?,", len(t.cols)), ",") + ")"
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(one)
+	}
+	return b.String()
+}
