@@ -228,7 +228,7 @@ func (a *Adapter) onMessage(ctx context.Context, i *discordgo.Interaction, calle
 		return o
 	}
 	card, cerr := a.exec.Execute(ctx, caller, commands.Command{Verb: commands.VerbHealth, Sub: commands.HealthShow, Account: account})
-	if cerr != nil || card.Ephemeral || card.Title == "" {
+	if cerr != nil || card.Title == "" || card.Form != nil {
 		return o // the confirmation alone, as a new message
 	}
 	m := a.render(card)

@@ -401,3 +401,7 @@ func newAdapter(cfg discord.Config) (*discord.Adapter, error) {
 func mustRequest(method, path string) *http.Request {
 	return httptest.NewRequest(method, path, nil)
 }
+
+func ed25519GenerateKey() (ed25519.PublicKey, ed25519.PrivateKey, error) {
+	return ed25519.GenerateKey(nil)
+}
