@@ -148,17 +148,10 @@ func (ac *account) genActivity(rng *rand.Rand, a archetype, today, first, last t
 				ac.activity = append(ac.activity, models.Activity{Day: day(d), UserID: user})
 				continue
 			}
-			// Each active user touches one or two of the features in use;
-			// over a month every feature in use is seen.
-			seen := -1
-			for range 1 + rng.IntN(2) {
-				f := order[rng.IntN(nfeat)]
-				if f == seen {
-					continue
-				}
-				seen = f
-				ac.activity = append(ac.activity, models.Activity{Day: day(d), UserID: user, Feature: Features[f]})
-			}
+			// Each active user-day records one feature in use; over a
+			// month every feature in use is seen.
+			f := order[rng.IntN(nfeat)]
+			ac.activity = append(ac.activity, models.Activity{Day: day(d), UserID: user, Feature: Features[f]})
 		}
 	}
 }
