@@ -26,13 +26,6 @@ func (p *fieldParser) fail(field, format string, args ...any) {
 	})
 }
 
-// has reports whether the record carries the field at all (a CSV column,
-// a JSON key), even empty: absent fields keep stored values on upserts.
-func (p *fieldParser) has(field string) bool {
-	_, ok := p.rec.Fields[field]
-	return ok
-}
-
 // raw is the field's trimmed text ("" when absent).
 func (p *fieldParser) raw(field string) string { return strings.TrimSpace(p.rec.Fields[field]) }
 
