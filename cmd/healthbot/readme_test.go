@@ -1,0 +1,39 @@
+package main
+
+import (
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/healthbot/healthbot/scoring"
+)
+
+// TestReadme keeps the README honest: it opens with the two commands, its
+// YAML example is a valid health model, and every variable the program
+// reads is in its table.
+func TestReadme(t *testing.T) {
+	data, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme := string(data)
+	if !strings.HasPrefix(readme, "# healthbot\n\n```sh\ngo run ./cmd/healthbot ") || !strings.Contains(readme[:300], "\ngo test ./... ") {
+		t.Errorf("README must open with `go run ./cmd/healthbot` and `go test ./...`")
+	}
+	m := regexp.MustCompile("(?s)```yaml\n(.*?)```").FindStringSubmatch(readme)
+	if m == nil {
+		t.Fatal("README has no YAML example")
+	}
+	if _, err := scoring.Parse([]byte(m[1])); err != nil {
+		t.Errorf("README's YAML example is not a valid health model: %v", err)
+	}
+	for _, v := range []string{"DATABASE_URL", "HEALTHBOT_CONFIG", "HEALTHBOT_HTTP_ADDR", "HEALTHBOT_TIMEZONE",
+		"HEALTHBOT_INGEST_TOKEN", "HEALTHBOT_ADMINS", "HEALTHBOT_LOG_LEVEL", "SLACK_SIGNING_SECRET", "SLACK_BOT_TOKEN",
+		"SLACK_APP_TOKEN", "SLACK_API_URL", "SLACK_TEAM_IDS", "DISCORD_BOT_TOKEN", "DISCORD_APP_ID", "DISCORD_PUBLIC_KEY",
+		"DISCORD_GUILD_IDS", "DISCORD_API_URL"} {
+		if !strings.Contains(readme, "| `"+v+"` |") {
+			t.Errorf("README's configuration table lacks %s", v)
+		}
+	}
+}
