@@ -1,0 +1,304 @@
+package commands_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/healthbot/healthbot/commands"
+	"github.com/healthbot/healthbot/models"
+	"github.com/healthbot/healthbot/models/modelstest"
+	"github.com/healthbot/healthbot/scoring"
+)
+
+// These tests drive real stored data through Service.Rescore and the
+// one-account rescore of /pulse and /touch into the Alerter hook, and
+// check the alerts stored and the outbox rows queued.
+//
+// Every account of the fixture starts from the same hand-computed base
+// (default weights usage 30, adoption 25, support 20, engagement 15,
+// payment 10, value features "reports" and "dashboards"):
+//
+//	usage 100 (2 users every day: DAU 2 / MAU 2 = 1.00)
+//	adoption 40 (1 of 2 value features)
+//	support 75 (no ticket in 90 days; an old ticket connects the source)
+//	engagement 67 (one touch 26 days before day 0)
+//	payment 100 (one invoice paid before its due date)
+//	score = 30 + 10 + 15 + 10.05 + 10 = 75.05 → 75 (Stable)
+
+// e2eStart is day 0 of the alert scenarios, a Monday.
+var e2eStart = time.Date(2025, 3, 3, 0, 0, 0, 0, time.UTC)
+
+func e2eDay(k int) time.Time      { return e2eStart.AddDate(0, 0, k) }
+func e2eDayStr(k int) string      { return e2eDay(k).Format(models.DayLayout) }
+func e2eAt(k, hour int) time.Time { return e2eDay(k).Add(time.Duration(hour) * time.Hour) }
+
+// alertWorld is a store with a Service whose OnRescore is a real Alerter.
+type alertWorld struct {
+	t     *testing.T
+	s     *models.Store
+	svc   *commands.Service
+	clock *testClock
+}
+
+func e2eConfig() scoring.Config {
+	cfg := scoring.Default()
+	cfg.ValueFeatures = []string{"reports", "dashboards"}
+	cfg.Channels.Default = map[string]string{"slack": "C-health", "discord": "D-health"}
+	return cfg
+}
+
+func newAlertWorld(t *testing.T, s *models.Store) *alertWorld {
+	t.Helper()
+	svc, clock := newTestService(s)
+	svc.Config = e2eConfig()
+	al := &commands.Alerter{Config: svc.Config, Platforms: []string{"slack", "discord"}, Now: clock.Now, Log: svc.Log, Service: svc}
+	svc.OnRescore = al.OnRescore
+	insert(t, s, &models.CSM{Handle: "maria", Name: "Maria", SlackUserID: "U1", DiscordUserID: "991"})
+	return &alertWorld{t: t, s: s, svc: svc, clock: clock}
+}
+
+// addAccount stores an account with the base data described above.
+func (w *alertWorld) addAccount(id uint, slug, name, channel string) {
+	t, s := w.t, w.s
+	t.Helper()
+	insert(t, s, &models.Account{ID: id, ExternalID: "X-" + slug, Name: name, Slug: slug, Plan: "pro", MRRCents: 420000,
+		Seats: 10, Owner: "maria", SponsorName: "Ada", SponsorTitle: "CFO", SponsorStatus: "active", Channel: channel})
+	var acts []models.Activity
+	for d := -40; d <= 20; d++ {
+		for u := range 2 {
+			acts = append(acts, models.Activity{AccountID: id, Day: e2eDayStr(d), UserID: fmt.Sprintf("%s-u%d", slug, u), Feature: "reports"})
+		}
+	}
+	insert(t, s, &acts)
+	insert(t, s, &models.Ticket{ExternalID: slug + "-T0", AccountID: id, OpenedAt: e2eAt(-200, 9), OpenedDay: e2eDayStr(-200),
+		ClosedAt: ptrTo(e2eAt(-199, 9)), Sentiment: "neutral"})
+	insert(t, s, &models.Touch{AccountID: id, At: e2eAt(-26, 10), Day: e2eDayStr(-26), Kind: "call", By: "Maria"})
+	insert(t, s, &models.Invoice{ExternalID: slug + "-I0", AccountID: id, AmountCents: 420000, DueOn: e2eDayStr(-20),
+		PaidOn: ptrTo(e2eDayStr(-21)), Status: "paid"})
+}
+
+// rescore runs the daily rescore of day k at 06:00.
+func (w *alertWorld) rescore(k int) {
+	w.t.Helper()
+	w.clock.t = e2eAt(k, 6)
+	if _, err := w.svc.Rescore(context.Background(), e2eDay(k)); err != nil {
+		w.t.Fatalf("rescore day %d: %v", k, err)
+	}
+}
+
+// score is the stored snapshot score of the account on day k.
+func (w *alertWorld) score(id uint, k int) int {
+	w.t.Helper()
+	var sn models.Snapshot
+	if err := w.s.DB().Where("account_id = ? AND day = ?", id, e2eDayStr(k)).Take(&sn).Error; err != nil {
+		w.t.Fatalf("snapshot of %d on day %d: %v", id, k, err)
+	}
+	return sn.Score
+}
+
+// alerts lists the stored alerts as "rule/arming@day", muted ones marked, oldest first.
+func (w *alertWorld) alerts(id uint) []string {
+	w.t.Helper()
+	var recs []models.AlertRecord
+	if err := w.s.DB().Where("account_id = ?", id).Order("id").Find(&recs).Error; err != nil {
+		w.t.Fatal(err)
+	}
+	var out []string
+	for _, r := range recs {
+		day := int(mustDay(w.t, r.Day).Sub(e2eStart).Hours() / 24)
+		s := fmt.Sprintf("%s/%d@%d", r.Rule, r.Arming, day)
+		if r.Muted {
+			s += " (muted)"
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// queued lists the alert outbox rows of an account's alerts as
+// "rule/arming platform:channel", oldest first, and their replies by row.
+func (w *alertWorld) queued(id uint) ([]string, []commands.Reply) {
+	w.t.Helper()
+	var rows []struct {
+		Rule     string
+		Arming   int
+		Platform string
+		Channel  string
+		Payload  string
+	}
+	err := w.s.DB().Raw(`SELECT a.rule, a.arming, o.platform, o.channel, o.payload FROM outbox o
+		JOIN alerts a ON a.id = o.alert_id WHERE a.account_id = ? ORDER BY o.id`, id).Scan(&rows).Error
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	var keys []string
+	var replies []commands.Reply
+	for _, r := range rows {
+		keys = append(keys, fmt.Sprintf("%s/%d %s:%s", r.Rule, r.Arming, r.Platform, r.Channel))
+		var rep commands.Reply
+		if err := json.Unmarshal([]byte(r.Payload), &rep); err != nil {
+			w.t.Fatalf("payload: %v", err)
+		}
+		replies = append(replies, rep)
+	}
+	return keys, replies
+}
+
+func mustDay(t *testing.T, s string) time.Time {
+	t.Helper()
+	d, err := time.Parse(models.DayLayout, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+func sameList(got, want []string) bool { return strings.Join(got, "\n") == strings.Join(want, "\n") }
+
+// checkMessage asserts an alert message's title and that its text holds every part.
+func checkMessage(t *testing.T, rep commands.Reply, title string, parts ...string) {
+	t.Helper()
+	if rep.Title != title {
+		t.Errorf("alert title = %q, want %q", rep.Title, title)
+	}
+	for _, p := range parts {
+		if !strings.Contains(rep.Text, p) {
+			t.Errorf("alert %q text lacks %q:\n%s", rep.Title, p, rep.Text)
+		}
+	}
+}
+
+// Data that degrades day after day, then recovers and falls again:
+// below_60 once, below_40 once, no alert while the score hovers between
+// 58 and 62, and below_60 again only after the score was back at 65.
+func TestAlertsFromDegradingData(t *testing.T) {
+	modelstest.ForEachDB(t, func(t *testing.T, s *models.Store) {
+		w := newAlertWorld(t, s)
+		const acme = 1
+		w.addAccount(acme, "acme", "Acme Corp", "slack:C-acme")
+		update := func(v any, where string, col string, val any) {
+			t.Helper()
+			if err := s.DB().Model(v).Where(where).Update(col, val).Error; err != nil {
+				t.Fatal(err)
+			}
+		}
+
+		// day → what changes before the daily rescore, and the score by hand.
+		steps := []struct {
+			score int
+			do    func(k int)
+		}{
+			0: {75, nil},
+			1: {75, nil},
+			// 8 users try it once (DAU (14+8)/7 = 3.14 / MAU 10 = 0.31 → usage 67)
+			// and a negative ticket: 20.1 + 10 + 5 + 10.05 + 10 = 55.15.
+			2: {55, func(k int) {
+				var acts []models.Activity
+				for u := range 8 {
+					acts = append(acts, models.Activity{AccountID: acme, Day: e2eDayStr(k), UserID: fmt.Sprintf("trial%d", u), Feature: "reports"})
+				}
+				insert(t, s, &acts)
+				insert(t, s, &models.Ticket{ExternalID: "acme-T1", AccountID: acme, OpenedAt: e2eAt(k, 9), OpenedDay: e2eDayStr(k),
+					ClosedAt: ptrTo(e2eAt(k, 12)), Sentiment: "negative"})
+			}},
+			// An escalated ticket stays open: support 0 → 50.15.
+			3: {50, func(k int) {
+				insert(t, s, &models.Ticket{ExternalID: "acme-T2", AccountID: acme, OpenedAt: e2eAt(k, 9), OpenedDay: e2eDayStr(k),
+					Sentiment: "negative", Escalated: true, Severity: "high"})
+			}},
+			// A failed invoice: payment 0 → 40.15, not below 40.
+			4: {40, func(k int) {
+				insert(t, s, &models.Invoice{ExternalID: "acme-I1", AccountID: acme, AmountCents: 420000, DueOn: e2eDayStr(-1), Status: "failed"})
+			}},
+			// Nothing new, but the last touch is now 31 days old: engagement 33 → 35.05.
+			5: {35, nil},
+			// The invoice is paid, late: payment 70 → 42.05 (below 45: below_40 stays disarmed).
+			6: {42, func(k int) {
+				update(&models.Invoice{}, "external_id = 'acme-I1'", "status", "paid")
+				update(&models.Invoice{}, "external_id = 'acme-I1'", "paid_on", e2eDayStr(k))
+			}},
+			// /touch (below, through Run): engagement 67 → 47.15, below_40 re-arms.
+			7: {47, nil},
+			// The escalation closes and two positive tickets arrive: mean 0, support 75 → 62.15.
+			8: {62, func(k int) {
+				update(&models.Ticket{}, "external_id = 'acme-T2'", "closed_at", e2eAt(k, 9))
+				insert(t, s, &[]models.Ticket{
+					{ExternalID: "acme-T3", AccountID: acme, OpenedAt: e2eAt(k, 9), OpenedDay: e2eDayStr(k), ClosedAt: ptrTo(e2eAt(k, 11)), Sentiment: "positive"},
+					{ExternalID: "acme-T4", AccountID: acme, OpenedAt: e2eAt(k, 10), OpenedDay: e2eDayStr(k), ClosedAt: ptrTo(e2eAt(k, 11)), Sentiment: "positive"},
+				})
+			}},
+			// An open invoice 3 days overdue: payment 30 → 58.15; below_60 is not re-armed (62 < 65).
+			9: {58, func(k int) {
+				insert(t, s, &models.Invoice{ExternalID: "acme-I2", AccountID: acme, AmountCents: 420000, DueOn: e2eDayStr(k - 3), Status: "open"})
+			}},
+			// Paid (late, 70) and a third touch in 90 days (/touch below): engagement 100 → 67.1, re-armed.
+			10: {67, func(k int) {
+				update(&models.Invoice{}, "external_id = 'acme-I2'", "status", "paid")
+				update(&models.Invoice{}, "external_id = 'acme-I2'", "paid_on", e2eDayStr(k))
+			}},
+			// A new escalation: support 0 → 52.1, below_60 for the second time.
+			11: {52, func(k int) {
+				insert(t, s, &models.Ticket{ExternalID: "acme-T5", AccountID: acme, OpenedAt: e2eAt(k, 9), OpenedDay: e2eDayStr(k),
+					Sentiment: "negative", Escalated: true})
+			}},
+		}
+		touches := map[int]string{7: "/touch acme call", 10: "/touch acme qbr"}
+		var scores []int
+		for k, st := range steps {
+			if st.do != nil {
+				st.do(k)
+			}
+			if line, ok := touches[k]; ok {
+				w.clock.t = e2eAt(k, 10)
+				if r := runLine(t, w.svc, callerMaria, line); r.Ephemeral {
+					t.Fatalf("day %d %q: %s", k, line, r.Text)
+				}
+			}
+			w.rescore(k)
+			before := len(w.alerts(acme))
+			w.rescore(k) // re-running the same day adds nothing
+			if n := len(w.alerts(acme)); n != before {
+				t.Errorf("re-running day %d added %d alerts", k, n-before)
+			}
+			scores = append(scores, w.score(acme, k))
+		}
+		var want []int
+		for _, st := range steps {
+			want = append(want, st.score)
+		}
+		if fmt.Sprint(scores) != fmt.Sprint(want) {
+			t.Fatalf("scores by day = %v, want %v", scores, want)
+		}
+
+		wantAlerts := []string{"below_60/1@2", "below_40/1@5", "below_60/2@11"}
+		if got := w.alerts(acme); !sameList(got, wantAlerts) {
+			t.Errorf("alerts = %q, want %q", got, wantAlerts)
+		}
+		keys, replies := w.queued(acme)
+		wantKeys := []string{
+			"below_60/1 slack:C-acme", "below_60/1 discord:D-health",
+			"below_40/1 slack:C-acme", "below_40/1 discord:D-health",
+			"below_60/2 slack:C-acme", "below_60/2 discord:D-health",
+		}
+		if !sameList(keys, wantKeys) {
+			t.Fatalf("outbox = %q, want %q", keys, wantKeys)
+		}
+		checkMessage(t, replies[0], "Acme Corp 75 → 55 (Stable → At-risk)",
+			"The score fell below 60",
+			"support −10 (75 → 25: 1 ticket: 0 positive, 0 neutral, 1 negative (mean -1.00)), usage −10 (100 → 67: DAU 3.1 / MAU 10 = 0.31)")
+		checkMessage(t, replies[2], "Acme Corp 40 → 35 (At-risk → Critical)",
+			"Urgent: the score fell below 40", "engagement −5 (67 → 33: last touch 31 days ago")
+		checkMessage(t, replies[4], "Acme Corp 67 → 52 (Stable → At-risk)",
+			"support −15 (75 → 0: 1 ticket escalated and still open (of 5 tickets))")
+		if got := replies[0].Context[0]; got != "Owner: <@U1>" {
+			t.Errorf("slack owner line = %q", got)
+		}
+		if got := replies[1].Context[0]; got != "Owner: <@991>" {
+			t.Errorf("discord owner line = %q", got)
+		}
+	})
+}
