@@ -1,7 +1,6 @@
 package discord
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/bwmarrin/discordgo"
@@ -89,8 +88,9 @@ func choices(values ...string) []*discordgo.ApplicationCommandOptionChoice {
 }
 
 // CommandFromOptions turns a slash command's name and typed options into
-// the neutral Command, the same struct the chat grammar yields.
-func CommandFromOptions(d discordgo.ApplicationCommandInteractionData) (commands.Command, error) {
+// the neutral Command, the same struct the chat grammar yields; ok is false
+// for a command healthbot does not know (registered by an older version).
+func CommandFromOptions(d discordgo.ApplicationCommandInteractionData) (cmd commands.Command, ok bool) {
 	opts := d.Options
 	str := func(name string) string {
 		for _, o := range opts {
@@ -105,13 +105,13 @@ func CommandFromOptions(d discordgo.ApplicationCommandInteractionData) (commands
 	switch d.Name {
 	case commands.VerbHealth:
 		if len(opts) == 0 || opts[0].Type != discordgo.ApplicationCommandOptionSubCommand {
-			return commands.Command{Verb: commands.VerbHealth, Sub: commands.HealthMine}, nil
+			return commands.Command{Verb: commands.VerbHealth, Sub: commands.HealthMine}, true
 		}
 		sub := opts[0].Name
 		opts = opts[0].Options
-		return commands.Command{Verb: commands.VerbHealth, Sub: sub, Account: str(optAccount), Status: str(optStatus)}, nil
+		return commands.Command{Verb: commands.VerbHealth, Sub: sub, Account: str(optAccount), Status: str(optStatus)}, true
 	case commands.VerbPulse:
-		return commands.Command{Verb: commands.VerbPulse, Account: str(optAccount), Colour: str(optColor), Reason: str(optReason), Note: str(optNote)}, nil
+		return commands.Command{Verb: commands.VerbPulse, Account: str(optAccount), Colour: str(optColor), Reason: str(optReason), Note: str(optNote)}, true
 	case commands.VerbTouch:
 		exec := false
 		for _, o := range opts {
@@ -119,9 +119,9 @@ func CommandFromOptions(d discordgo.ApplicationCommandInteractionData) (commands
 				exec, _ = o.Value.(bool)
 			}
 		}
-		return commands.Command{Verb: commands.VerbTouch, Account: str(optAccount), Kind: str(optKind), Exec: exec, Note: str(optNote)}, nil
+		return commands.Command{Verb: commands.VerbTouch, Account: str(optAccount), Kind: str(optKind), Exec: exec, Note: str(optNote)}, true
 	}
-	return commands.Command{}, fmt.Errorf("I don't know the command /%s; ask whoever runs healthbot to restart it so the commands are registered again.", d.Name)
+	return commands.Command{}, false
 }
 
 // focusedOption finds the option being typed in an autocomplete

@@ -13,12 +13,13 @@ import (
 
 // Sentences users see when the adapter itself answers.
 const (
-	msgForeignGuild = "healthbot does not serve this server. Ask whoever runs healthbot to add its id to DISCORD_GUILD_IDS."
-	msgNoDM         = "healthbot works in its servers' channels, not in direct messages. Use the command in a channel."
-	msgExpired      = "This button has expired. Run the command again, e.g. /health show."
-	msgFormExpired  = "This form has expired. Start again from the account's card."
-	msgFailed       = "Sorry, that failed on my side. Please try again in a minute; if it keeps failing, tell whoever runs healthbot."
-	msgDuplicate    = "That was already handled."
+	msgForeignGuild   = "healthbot does not serve this server. Ask whoever runs healthbot to add its id to DISCORD_GUILD_IDS."
+	msgNoDM           = "healthbot works in its servers' channels, not in direct messages. Use the command in a channel."
+	msgExpired        = "This button has expired. Run the command again, e.g. /health show."
+	msgFormExpired    = "This form has expired. Start again from the account's card."
+	msgFailed         = "Sorry, that failed on my side. Please try again in a minute; if it keeps failing, tell whoever runs healthbot."
+	msgDuplicate      = "That was already handled."
+	msgUnknownCommand = "healthbot does not know this command any more. Ask whoever runs healthbot to restart it so the commands are registered again."
 )
 
 // later finishes a deferred interaction through a REST session.
@@ -58,9 +59,9 @@ func (a *Adapter) dispatch(ctx context.Context, i *discordgo.Interaction) (*disc
 	case discordgo.InteractionApplicationCommandAutocomplete:
 		return a.autocomplete(ctx, i), nil
 	case discordgo.InteractionApplicationCommand:
-		cmd, err := CommandFromOptions(i.ApplicationCommandData())
-		if err != nil {
-			return messageResponse(Message{Content: err.Error(), Ephemeral: true}), nil
+		cmd, ok := CommandFromOptions(i.ApplicationCommandData())
+		if !ok {
+			return messageResponse(Message{Content: msgUnknownCommand, Ephemeral: true}), nil
 		}
 		work = func(ctx context.Context) outcome {
 			reply, err := a.exec.Execute(ctx, caller, cmd)

@@ -406,3 +406,14 @@ func TestRegisterCommands(t *testing.T) {
 		}
 	}
 }
+
+func TestUnknownCommand(t *testing.T) {
+	e := newEnv(t, &fakeExec{reply: scripted}, guildID)
+	got := response(t, e.post(interaction(discordgo.InteractionApplicationCommand, slash("oldcmd"), nil)))
+	if num(get(got, "data", "flags")) != 64 || !strings.Contains(get(got, "data", "content").(string), "registered again") {
+		t.Errorf("got %v", got)
+	}
+	if len(e.exec.Calls()) != 0 {
+		t.Error("an unknown command ran")
+	}
+}
