@@ -117,6 +117,10 @@ type fakeDiscord struct {
 	mu   sync.Mutex
 	reqs []request
 	fail map[string]failure // by "METHOD path"
+	// gatewayURL answers GET /gateway; callbacks gets the path of every
+	// interaction callback, for tests waiting on the gateway.
+	gatewayURL string
+	callbacks  chan string
 }
 
 type failure struct {
@@ -125,7 +129,7 @@ type failure struct {
 }
 
 func newFakeDiscord(t *testing.T) *fakeDiscord {
-	f := &fakeDiscord{fail: map[string]failure{}}
+	f := &fakeDiscord{fail: map[string]failure{}, callbacks: make(chan string, 100)}
 	f.Server = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.Close)
 	return f
@@ -158,6 +162,9 @@ func (f *fakeDiscord) serve(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case r.Method == "POST" && len(parts) == 4 && parts[0] == "interactions" && parts[3] == "callback":
 		w.WriteHeader(http.StatusNoContent)
+		f.callbacks <- r.URL.Path
+	case r.Method == "GET" && parts[0] == "gateway":
+		_ = json.NewEncoder(w).Encode(map[string]any{"url": f.gatewayURL})
 	case r.Method == "DELETE":
 		w.WriteHeader(http.StatusNoContent)
 	case r.Method == "PUT" && parts[0] == "applications":
