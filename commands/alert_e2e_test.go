@@ -302,3 +302,164 @@ func TestAlertsFromDegradingData(t *testing.T) {
 		}
 	})
 }
+
+// A red pulse recorded with /pulse fires pulse_red once, routed to the
+// account's channel (else the default); a double click within 60 seconds
+// and the next days' rescores add nothing.
+func TestAlertsFromRedPulse(t *testing.T) {
+	modelstest.ForEachDB(t, func(t *testing.T, s *models.Store) {
+		w := newAlertWorld(t, s)
+		const acme, globex = 1, 2
+		w.addAccount(acme, "acme", "Acme Corp", "slack:C-acme")
+		w.addAccount(globex, "globex", "Globex", "")
+		w.rescore(0)
+
+		w.clock.t = e2eAt(1, 15)
+		if r := runLine(t, w.svc, callerMaria, "/pulse acme red budget"); r.Ephemeral {
+			t.Fatalf("pulse: %s", r.Text)
+		}
+		if got := w.score(acme, 1); got != 59 {
+			t.Fatalf("acme after a red pulse = %d, want 59 (capped)", got)
+		}
+		w.clock.t = w.clock.t.Add(30 * time.Second)
+		if r := runLine(t, w.svc, callerMaria, "/pulse acme red budget"); !strings.HasPrefix(r.Text, "Already recorded") {
+			t.Fatalf("second click: %q", r.Text)
+		}
+		w.clock.t = e2eAt(1, 16)
+		runLine(t, w.svc, callerMaria, "/pulse globex red competitor lost the champion")
+		for k := 1; k <= 3; k++ {
+			w.rescore(k)
+		}
+
+		if got, want := w.alerts(acme), []string{"below_60/1@1 (muted)", "pulse_red/1@1"}; !sameList(got, want) {
+			t.Errorf("acme alerts = %q, want %q", got, want)
+		}
+		keys, replies := w.queued(acme)
+		if want := []string{"pulse_red/1 slack:C-acme", "pulse_red/1 discord:D-health"}; !sameList(keys, want) {
+			t.Fatalf("acme outbox = %q, want %q", keys, want)
+		}
+		checkMessage(t, replies[0], "Acme Corp 75 → 59 (Stable → At-risk)",
+			"A red pulse was recorded (budget).",
+			"The score fell below 60",
+			"Capped at 59: CSM pulse red: budget (computed 75).")
+		if n := countRows(t, s, &models.Pulse{}, "account_id = ?", acme); n != 1 {
+			t.Errorf("%d acme pulses, want 1", n)
+		}
+		gkeys, greplies := w.queued(globex)
+		if want := []string{"pulse_red/1 slack:C-health", "pulse_red/1 discord:D-health"}; !sameList(gkeys, want) {
+			t.Fatalf("globex outbox = %q, want %q", gkeys, want)
+		}
+		checkMessage(t, greplies[1], "Globex 75 → 59 (Stable → At-risk)", "A red pulse was recorded (competitor).")
+	})
+}
+
+// rescoreIngested rescores the accounts an ingested batch changed, in its
+// own transaction, as the ingestion API's commit hook does.
+func (w *alertWorld) rescoreIngested(k int, ids []uint) {
+	w.t.Helper()
+	w.clock.t = e2eAt(k, 11)
+	err := w.s.WithTx(context.Background(), func(tx *models.Store) error {
+		_, err := w.svc.RescoreAccounts(context.Background(), tx, e2eDay(k), ids)
+		return err
+	})
+	if err != nil {
+		w.t.Fatalf("rescore ingested accounts on day %d: %v", k, err)
+	}
+}
+
+// An imported account record that marks the executive sponsor departed
+// fires sponsor_left once: from the rescore of the ingested batch, not
+// again from the daily rescores, nor when the record is sent again.
+func TestAlertsFromSponsorLeaving(t *testing.T) {
+	modelstest.ForEachDB(t, func(t *testing.T, s *models.Store) {
+		w := newAlertWorld(t, s)
+		const globex = 2
+		w.addAccount(globex, "globex", "Globex", "discord:D-globex")
+		w.rescore(0)
+		w.rescore(1)
+		for range 2 { // the same batch sent twice
+			res, err := commands.ImportCSV(context.Background(), s, commands.KindAccounts,
+				strings.NewReader("external_id,name,sponsor_status\nX-globex,Globex,departed\n"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			w.rescoreIngested(2, res.Accounts)
+		}
+		for k := 2; k <= 4; k++ {
+			w.rescore(k)
+		}
+		if got := w.score(globex, 4); got != 59 {
+			t.Errorf("globex with its sponsor gone = %d, want 59 (capped)", got)
+		}
+		if got, want := w.alerts(globex), []string{"below_60/1@2 (muted)", "sponsor_left/1@2"}; !sameList(got, want) {
+			t.Errorf("alerts = %q, want %q", got, want)
+		}
+		keys, replies := w.queued(globex)
+		if want := []string{"sponsor_left/1 slack:C-health", "sponsor_left/1 discord:D-globex"}; !sameList(keys, want) {
+			t.Fatalf("outbox = %q, want %q", keys, want)
+		}
+		checkMessage(t, replies[0], "Globex 75 → 59 (Stable → At-risk)",
+			"The executive sponsor, Ada (CFO), has left.",
+			"The score fell below 60",
+			"Capped at 59: executive sponsor left (computed 75).")
+	})
+}
+
+// An account that improves crosses 80 once (above_80), does not fire
+// again while it hovers at 76..80, and fires again only after falling
+// below 75 and coming back.
+func TestAlertsFromImprovingAccount(t *testing.T) {
+	modelstest.ForEachDB(t, func(t *testing.T, s *models.Store) {
+		w := newAlertWorld(t, s)
+		const beta = 3
+		w.addAccount(beta, "beta", "Beta Ltd", "")
+		touch := func(k int, kind string) {
+			insert(t, s, &models.Touch{AccountID: beta, At: e2eAt(k, 10), Day: e2eDayStr(k), Kind: kind, By: "Maria"})
+		}
+		ticket := func(k int, id, sentiment string) {
+			insert(t, s, &models.Ticket{ExternalID: id, AccountID: beta, OpenedAt: e2eAt(k, 9), OpenedDay: e2eDayStr(k),
+				ClosedAt: ptrTo(e2eAt(k, 10)), Sentiment: sentiment})
+		}
+		steps := []struct {
+			score int
+			do    func(k int)
+		}{
+			0: {75, nil},
+			// Two touches: 3 in 90 days, the last today: engagement 100 → 30 + 10 + 15 + 15 + 10 = 80.
+			1: {80, func(k int) { touch(k, "call"); touch(k, "email") }},
+			// A negative ticket: support 25 → 70, below 75: above_80 re-arms.
+			2: {70, func(k int) { ticket(k, "beta-T1", "negative") }},
+			// Two positive tickets: mean 0.33, neutral 75 → 80, fires again.
+			3: {80, func(k int) { ticket(k, "beta-T2", "positive"); ticket(k, "beta-T3", "positive") }},
+			// A third positive one: mean 0.5, positive 100 → 85; nothing.
+			4: {85, func(k int) { ticket(k, "beta-T4", "positive") }},
+		}
+		var scores, want []int
+		for k, st := range steps {
+			if st.do != nil {
+				st.do(k)
+			}
+			w.rescore(k)
+			w.rescore(k)
+			scores = append(scores, w.score(beta, k))
+			want = append(want, st.score)
+		}
+		if fmt.Sprint(scores) != fmt.Sprint(want) {
+			t.Fatalf("scores by day = %v, want %v", scores, want)
+		}
+		if got, want := w.alerts(beta), []string{"above_80/1@1", "above_80/2@3"}; !sameList(got, want) {
+			t.Errorf("alerts = %q, want %q", got, want)
+		}
+		keys, replies := w.queued(beta)
+		want2 := []string{"above_80/1 slack:C-health", "above_80/1 discord:D-health", "above_80/2 slack:C-health", "above_80/2 discord:D-health"}
+		if !sameList(keys, want2) {
+			t.Fatalf("outbox = %q, want %q", keys, want2)
+		}
+		checkMessage(t, replies[0], "Beta Ltd 75 → 80 (Stable → Healthy)",
+			"Expansion opportunity: the score reached 80.", "engagement +5 (67 → 100: last touch today, 3 in 90 days)")
+		checkMessage(t, replies[2], "Beta Ltd 70 → 80 (Stable → Healthy)", "support +10 (25 → 75: 3 tickets: 2 positive, 0 neutral, 1 negative (mean 0.33))")
+		if replies[0].Colour != "green" || replies[0].Buttons[2].Action != "/pulse beta green" {
+			t.Errorf("above_80 colour %q, buttons %+v", replies[0].Colour, replies[0].Buttons)
+		}
+	})
+}

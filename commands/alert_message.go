@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 
@@ -20,6 +21,9 @@ type AlertInput struct {
 	Owner    models.CSM // zero when the owner handle maps to no CSM
 	Platform string
 	Config   scoring.Config
+	// Tells lists the rules fired with this alert that its message tells
+	// instead of posting their own (a below_60 caused by a red pulse's cap).
+	Tells []string
 }
 
 // Alert action lines, handled by Service.HandleAlertAction.
@@ -28,6 +32,8 @@ const (
 	alertAck          = "ack"
 	alertSnooze       = "snooze"
 )
+
+const fellBelow60 = "The score fell below 60: the account joins the weekly review list."
 
 // AlertMessage builds the message of a fired alert: what moved and why,
 // with numbers, e.g. "Acme Corp 72 → 58 (Stable → At-risk)" and "support
@@ -54,7 +60,7 @@ func AlertMessage(in AlertInput) Reply {
 	case scoring.AlertBelow40:
 		lead = append(lead, "Urgent: the score fell below 40. Reach out now; the account is in the daily critical digest until it leaves Critical.")
 	case scoring.AlertBelow60:
-		lead = append(lead, "The score fell below 60: the account joins the weekly review list.")
+		lead = append(lead, fellBelow60)
 	case scoring.AlertAbove80:
 		rep.Colour = "green"
 		lead = append(lead, "Expansion opportunity: the score reached 80.")
@@ -75,6 +81,9 @@ func AlertMessage(in AlertInput) Reply {
 			who += ","
 		}
 		lead = append(lead, who+" has left.")
+	}
+	if al.Rule != scoring.AlertBelow40 && slices.Contains(in.Tells, scoring.AlertBelow60) {
+		lead = append(lead, fellBelow60)
 	}
 	if moves := componentMoves(in.Previous, r); moves != "" {
 		lead = append(lead, moves)

@@ -75,7 +75,7 @@ func (a *Alerter) OnRescore(ctx context.Context, tx *models.Store, day time.Time
 			changed[sc.Account.ID] = next
 		}
 		for _, al := range alerts {
-			fired = append(fired, firedAlert{alert: al, scored: sc, merged: mergedInto(al, alerts)})
+			fired = append(fired, firedAlert{alert: al, scored: sc, mergedInto: mergedInto(al, alerts), tells: toldBy(al, alerts)})
 		}
 	}
 	if err := tx.SaveAlertStates(ctx, changed); err != nil {
@@ -99,21 +99,41 @@ func (a *Alerter) OnRescore(ctx context.Context, tx *models.Store, day time.Time
 type firedAlert struct {
 	alert  scoring.Alert
 	scored Scored
-	merged bool // a below_60 fired together with below_40: stored, not posted twice
+	// mergedInto is the rule of the alert fired with this one whose
+	// message tells it too: this one is stored, not posted apart.
+	mergedInto string
+	// tells lists the rules merged into this alert's message.
+	tells []string
 }
 
-// mergedInto reports whether al is a below_60 that fired with a below_40:
-// one fall through both lines is one message.
-func mergedInto(al scoring.Alert, all []scoring.Alert) bool {
+// mergedInto is the rule whose message also tells al, "" when al is posted
+// on its own. Only below_60 merges: one fall through both lines is one
+// message (below_40), and a below_60 caused by the cap of a red pulse or a
+// departed sponsor fired in the same rescore is told by that alert, so one
+// click on "red" does not post two messages to the channel.
+func mergedInto(al scoring.Alert, all []scoring.Alert) string {
 	if al.Rule != scoring.AlertBelow60 {
-		return false
+		return ""
 	}
-	for _, o := range all {
-		if o.Rule == scoring.AlertBelow40 {
-			return true
+	for _, rule := range []string{scoring.AlertBelow40, scoring.AlertSponsorLeft, scoring.AlertPulseRed} {
+		for _, o := range all {
+			if o.Rule == rule {
+				return rule
+			}
 		}
 	}
-	return false
+	return ""
+}
+
+// toldBy lists the rules of all that are merged into al's message.
+func toldBy(al scoring.Alert, all []scoring.Alert) []string {
+	var out []string
+	for _, o := range all {
+		if mergedInto(o, all) == al.Rule {
+			out = append(out, o.Rule)
+		}
+	}
+	return out
 }
 
 // point is what the rules need to know of a scored account now. The red
@@ -148,7 +168,7 @@ func (a *Alerter) record(ctx context.Context, tx *models.Store, day time.Time, f
 	rec := models.AlertRecord{
 		DedupeKey: al.DedupeKey(), AccountID: acc.ID, Rule: al.Rule, Arming: al.Arming,
 		Day: day.Format(models.DayLayout), FromScore: al.From, ToScore: al.To, Reason: al.Reason,
-		Muted: snoozed || f.merged, CreatedAt: a.now().UTC(),
+		Muted: snoozed || f.mergedInto != "", CreatedAt: a.now().UTC(),
 	}
 	created, err := tx.InsertAlert(ctx, &rec)
 	if err != nil {
@@ -160,7 +180,7 @@ func (a *Alerter) record(ctx context.Context, tx *models.Store, day time.Time, f
 	for _, t := range Targets(a.Config.Channels, a.Platforms, acc) {
 		msg := AlertMessage(AlertInput{
 			Alert: rec, Account: acc, Result: f.scored.Result, Previous: f.scored.Previous,
-			Owner: owner, Platform: t.Platform, Config: a.Config,
+			Owner: owner, Platform: t.Platform, Config: a.Config, Tells: f.tells,
 		})
 		payload, err := json.Marshal(msg)
 		if err != nil {
