@@ -1,0 +1,144 @@
+package slack_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	slackbot "github.com/healthbot/healthbot/bot/slack"
+	"github.com/healthbot/healthbot/commands"
+	"github.com/healthbot/healthbot/models"
+	"github.com/healthbot/healthbot/models/modelstest"
+	"github.com/healthbot/healthbot/scoring"
+)
+
+// TestEndToEndWithRealService drives the real commands.Service on a real
+// database (SQLite, and PostgreSQL when HEALTHBOT_TEST_POSTGRES_URL is
+// set) through the signed HTTP handlers: refused requests change nothing,
+// a typed pulse, a button click and a modal submission each record one
+// pulse, a repeated click records none, and the real cards render within
+// Slack's limits.
+func TestEndToEndWithRealService(t *testing.T) {
+	modelstest.ForEachDB(t, func(t *testing.T, s *models.Store) {
+		seed(t, s)
+		svc := &commands.Service{Store: s, Config: scoring.Default(), Now: func() time.Time { return clock }, Log: slog.New(slog.DiscardHandler)}
+		h := newHarness(t, svc)
+		pulses := func() int64 {
+			var n int64
+			if err := s.DB().Model(&models.Pulse{}).Count(&n).Error; err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+
+		// The real cards, rendered: golden and within limits.
+		for slug, name := range map[string]string{"acme": "real_card.golden.json", "initech": "real_critical.golden.json"} {
+			w := h.command("/health", slug)
+			body := decode(t, w.Body.Bytes())
+			raw, _ := json.Marshal(body["blocks"])
+			checkLimits(t, raw, slackbot.MaxMessageBlocks)
+			golden(t, name, indentJSON(t, body["blocks"]))
+		}
+
+		// Refused requests: bad signatures and a foreign workspace.
+		for name, f := range refusedRequests() {
+			if w := h.do(f("/slack/commands", commandBody(team, "/pulse", "acme green"))); w.Code != http.StatusUnauthorized {
+				t.Errorf("%s: %d", name, w.Code)
+			}
+		}
+		h.do(signed("/slack/commands", "application/x-www-form-urlencoded", commandBody("T9999", "/pulse", "acme green"), clock))
+		if n := pulses(); n != 0 {
+			t.Fatalf("%d pulses recorded by refused requests", n)
+		}
+
+		// A typed pulse.
+		body := decode(t, h.command("/pulse", "acme green").Body.Bytes())
+		if !strings.Contains(str(body, "text"), "Recorded a green pulse for Acme Corp") || pulses() != 1 {
+			t.Fatalf("typed pulse answered %v; %d pulses", body["text"], pulses())
+		}
+
+		// A yellow click by another CSM, then the same click again.
+		payload := click(h, "hb:1", "/pulse acme yellow", "U0002", "e2e-yellow")
+		h.interaction(payload)
+		got := h.api.next(t, "response_url")
+		if str(got.JSON, "replace_original") != "true" || !strings.Contains(str(got.JSON, "blocks", 0, "text", "text"), "Acme Corp") {
+			t.Errorf("click did not update the card in place: %v", got.JSON)
+		}
+		h.interaction(payload)
+		if n := pulses(); n != 2 {
+			t.Errorf("%d pulses after a click and its repeat, want 2", n)
+		}
+
+		// Red without a reason: the modal, then its submission.
+		h.interaction(click(h, "hb:0", "/pulse acme red", "U0002", "e2e-red"))
+		open := h.api.next(t, "views.open")
+		view := open.JSON["view"].(map[string]any)
+		reason := str(view, "blocks", 1, "element", "options", 0, "value")
+		h.interaction(submission(t, view, map[string]any{
+			"reason": map[string]any{"reason": map[string]any{"type": "static_select", "selected_option": map[string]any{"value": reason}}},
+			"note":   map[string]any{"note": map[string]any{"type": "plain_text_input", "value": "CFO wants a discount"}},
+		}))
+		got = h.api.next(t, "response_url")
+		var p models.Pulse
+		if err := s.DB().Order("id desc").First(&p).Error; err != nil {
+			t.Fatal(err)
+		}
+		if pulses() != 3 || p.Colour != "red" || p.Reason != reason || p.Note != "CFO wants a discount" {
+			t.Errorf("after the modal: %d pulses, last %+v", pulses(), p)
+		}
+		if !strings.Contains(str(got.JSON, "blocks", 1, "text", "text"), "red pulse") {
+			t.Errorf("modal result: %v", str(got.JSON, "blocks", 1, "text", "text"))
+		}
+	})
+}
+
+// TestRealNoDataCard renders the real card of an account in a portfolio
+// with no connected source at all.
+func TestRealNoDataCard(t *testing.T) {
+	s := modelstest.MustOpenSQLite(t)
+	if err := s.DB().Create(&models.Account{ExternalID: "A-9", Name: "Hooli", Slug: "hooli", Owner: "maria"}).Error; err != nil {
+		t.Fatal(err)
+	}
+	svc := &commands.Service{Store: s, Config: scoring.Default(), Now: func() time.Time { return clock }, Log: slog.New(slog.DiscardHandler)}
+	h := newHarness(t, svc)
+	body := decode(t, h.command("/health", "hooli").Body.Bytes())
+	raw, _ := json.Marshal(body["blocks"])
+	checkLimits(t, raw, slackbot.MaxMessageBlocks)
+	golden(t, "real_no_data.golden.json", indentJSON(t, body["blocks"]))
+	if !strings.Contains(string(raw), "no data") && !strings.Contains(string(raw), "No data") {
+		t.Errorf("no-data card does not say so: %s", raw)
+	}
+}
+
+// seed loads one scored account owned by the caller of the tests (U0001)
+// and one with no data.
+func seed(t *testing.T, s *models.Store) {
+	t.Helper()
+	day := func(n int) string { return clock.AddDate(0, 0, -n).Format(models.DayLayout) }
+	create := func(v any) {
+		if err := s.DB().Create(v).Error; err != nil {
+			t.Fatalf("seed %T: %v", v, err)
+		}
+	}
+	create(&models.CSM{Handle: "maria", Name: "Maria", SlackUserID: "U0001"})
+	create(&[]models.Account{
+		{ExternalID: "A-1", Name: "Acme Corp", Slug: "acme", Plan: "enterprise", MRRCents: 1250000, Seats: 10, Owner: "maria", SponsorStatus: "active"},
+		{ExternalID: "A-2", Name: "Initech", Slug: "initech", MRRCents: 90000, Owner: "maria"},
+	})
+	var acc models.Account
+	if err := s.DB().Where("slug = ?", "acme").First(&acc).Error; err != nil {
+		t.Fatal(err)
+	}
+	var acts []models.Activity
+	for d := range 30 {
+		for u := range 6 {
+			acts = append(acts, models.Activity{AccountID: acc.ID, Day: day(d), UserID: fmt.Sprintf("u%d", u), Feature: []string{"reports", "dashboards", "alerts"}[u%3]})
+		}
+	}
+	create(&acts)
+	create(&models.Touch{AccountID: acc.ID, At: clock.AddDate(0, 0, -4), Day: day(4), Kind: "call", Exec: true, By: "Maria"})
+}
