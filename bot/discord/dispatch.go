@@ -3,6 +3,7 @@ package discord
 import (
 	"context"
 	"errors"
+	"net/http"
 	"strings"
 	"time"
 
@@ -181,8 +182,10 @@ func (a *Adapter) finish(ctx context.Context, s *discordgo.Session, i *discordgo
 		if components == nil {
 			components = []discordgo.MessageComponent{}
 		}
-		_, err := s.InteractionResponseEdit(i, &discordgo.WebhookEdit{Content: &content, Embeds: &embeds, Components: &components}, opt)
-		return err
+		return retryUnknown(ctx, func() error {
+			_, err := s.InteractionResponseEdit(i, &discordgo.WebhookEdit{Content: &content, Embeds: &embeds, Components: &components}, opt)
+			return err
+		})
 	}
 	if !onMessage {
 		// The deferred "thinking…" is public; a private answer replaces it.
@@ -194,8 +197,27 @@ func (a *Adapter) finish(ctx context.Context, s *discordgo.Session, i *discordgo
 	if m.Ephemeral || onMessage {
 		params.Flags = discordgo.MessageFlagsEphemeral
 	}
-	_, err := s.FollowupMessageCreate(i, true, params, opt)
-	return err
+	return retryUnknown(ctx, func() error {
+		_, err := s.FollowupMessageCreate(i, true, params, opt)
+		return err
+	})
+}
+
+// retryUnknown retries a follow-up once when Discord answers 404: over
+// HTTP the deferred response may still be on its way when a fast
+// follow-up arrives, and Discord does not know the interaction yet.
+func retryUnknown(ctx context.Context, call func() error) error {
+	err := call()
+	var re *discordgo.RESTError
+	if err == nil || !errors.As(err, &re) || re.Response == nil || re.Response.StatusCode != http.StatusNotFound {
+		return err
+	}
+	select {
+	case <-time.After(time.Second):
+	case <-ctx.Done():
+		return err
+	}
+	return call()
 }
 
 // outcome renders a reply to a slash command or form.

@@ -58,6 +58,10 @@ func (a *Adapter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		a.log.WarnContext(ctx, "write interaction response", "interaction", i.ID, "err", err)
 	}
 	if later != nil {
+		// Send the deferral now, before the follow-up can race it.
+		if f, ok := w.(http.Flusher); ok {
+			f.Flush()
+		}
 		a.background(func() { later(a.rest) })
 	}
 }
