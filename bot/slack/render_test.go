@@ -11,6 +11,8 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"gopkg.in/yaml.v3"
+
 	slackbot "github.com/healthbot/healthbot/bot/slack"
 	"github.com/healthbot/healthbot/commands"
 )
@@ -184,4 +186,51 @@ func indentJSON(t *testing.T, v any) []byte {
 		t.Fatal(err)
 	}
 	return b.Bytes()
+}
+
+// TestManifestMatchesRoutes keeps the app manifest in step with the
+// endpoints Mount serves, the commands parsed and the scopes documented.
+func TestManifestMatchesRoutes(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join("..", "..", "slack-app-manifest.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m struct {
+		Features struct {
+			SlashCommands []struct{ Command, URL string } `yaml:"slash_commands"`
+		}
+		OAuthConfig struct {
+			Scopes struct{ Bot []string }
+		} `yaml:"oauth_config"`
+		Settings struct {
+			EventSubscriptions struct {
+				RequestURL string   `yaml:"request_url"`
+				BotEvents  []string `yaml:"bot_events"`
+			} `yaml:"event_subscriptions"`
+			Interactivity struct {
+				RequestURL string `yaml:"request_url"`
+			}
+		}
+	}
+	if err := yaml.Unmarshal(raw, &m); err != nil {
+		t.Fatal(err)
+	}
+	var cmds []string
+	for _, c := range m.Features.SlashCommands {
+		cmds = append(cmds, c.Command)
+		if !strings.HasSuffix(c.URL, "/slack/commands") {
+			t.Errorf("%s posts to %s", c.Command, c.URL)
+		}
+	}
+	if strings.Join(cmds, " ") != "/health /pulse /touch" {
+		t.Errorf("commands %v", cmds)
+	}
+	if !strings.HasSuffix(m.Settings.EventSubscriptions.RequestURL, "/slack/events") ||
+		!strings.HasSuffix(m.Settings.Interactivity.RequestURL, "/slack/interactions") ||
+		strings.Join(m.Settings.EventSubscriptions.BotEvents, " ") != "app_mention" {
+		t.Errorf("settings %+v", m.Settings)
+	}
+	if got := strings.Join(m.OAuthConfig.Scopes.Bot, " "); got != "commands chat:write chat:write.public app_mentions:read users:read" {
+		t.Errorf("scopes %s", got)
+	}
 }
