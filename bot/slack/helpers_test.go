@@ -217,12 +217,11 @@ func (e *fakeExec) calls() []execCall {
 
 // harness is an adapter mounted on a mux, talking to a fake Slack.
 type harness struct {
-	t     *testing.T
-	api   *fakeSlack
-	exec  *fakeExec
-	a     *slackbot.Adapter
-	mux   *http.ServeMux
-	teams []string
+	t    *testing.T
+	api  *fakeSlack
+	exec *fakeExec
+	a    *slackbot.Adapter
+	mux  *http.ServeMux
 }
 
 func newHarness(t *testing.T, exec interface {
