@@ -63,21 +63,33 @@ func newAlertWorld(t *testing.T, s *models.Store) *alertWorld {
 
 // addAccount stores an account with the base data described above.
 func (w *alertWorld) addAccount(id uint, slug, name, channel string) {
-	t, s := w.t, w.s
+	w.t.Helper()
+	addBase(w.t, w.s, models.Account{ID: id, Name: name, Slug: slug, Plan: "pro", MRRCents: 420000, Owner: "maria",
+		SponsorName: "Ada", SponsorTitle: "CFO", SponsorStatus: "active", Channel: channel}, "reports")
+}
+
+// addBase stores acc (10 seats, external id "X-slug") with the base data:
+// two users active every day from day −40 to day 20 on feature (none when
+// feature is ""), an old closed ticket, a touch on day −26 and an invoice
+// paid on time.
+func addBase(t *testing.T, s *models.Store, acc models.Account, feature string) {
 	t.Helper()
-	insert(t, s, &models.Account{ID: id, ExternalID: "X-" + slug, Name: name, Slug: slug, Plan: "pro", MRRCents: 420000,
-		Seats: 10, Owner: "maria", SponsorName: "Ada", SponsorTitle: "CFO", SponsorStatus: "active", Channel: channel})
-	var acts []models.Activity
-	for d := -40; d <= 20; d++ {
-		for u := range 2 {
-			acts = append(acts, models.Activity{AccountID: id, Day: e2eDayStr(d), UserID: fmt.Sprintf("%s-u%d", slug, u), Feature: "reports"})
+	slug := acc.Slug
+	acc.ExternalID, acc.Seats = "X-"+slug, 10
+	insert(t, s, &acc)
+	if feature != "" {
+		var acts []models.Activity
+		for d := -40; d <= 20; d++ {
+			for u := range 2 {
+				acts = append(acts, models.Activity{AccountID: acc.ID, Day: e2eDayStr(d), UserID: fmt.Sprintf("%s-u%d", slug, u), Feature: feature})
+			}
 		}
+		insert(t, s, &acts)
 	}
-	insert(t, s, &acts)
-	insert(t, s, &models.Ticket{ExternalID: slug + "-T0", AccountID: id, OpenedAt: e2eAt(-200, 9), OpenedDay: e2eDayStr(-200),
+	insert(t, s, &models.Ticket{ExternalID: slug + "-T0", AccountID: acc.ID, OpenedAt: e2eAt(-200, 9), OpenedDay: e2eDayStr(-200),
 		ClosedAt: ptrTo(e2eAt(-199, 9)), Sentiment: "neutral"})
-	insert(t, s, &models.Touch{AccountID: id, At: e2eAt(-26, 10), Day: e2eDayStr(-26), Kind: "call", By: "Maria"})
-	insert(t, s, &models.Invoice{ExternalID: slug + "-I0", AccountID: id, AmountCents: 420000, DueOn: e2eDayStr(-20),
+	insert(t, s, &models.Touch{AccountID: acc.ID, At: e2eAt(-26, 10), Day: e2eDayStr(-26), Kind: "call", By: "Maria"})
+	insert(t, s, &models.Invoice{ExternalID: slug + "-I0", AccountID: acc.ID, AmountCents: acc.MRRCents, DueOn: e2eDayStr(-20),
 		PaidOn: ptrTo(e2eDayStr(-21)), Status: "paid"})
 }
 

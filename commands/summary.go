@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -45,6 +46,7 @@ type summaryAccount struct {
 	prevMRR   int64
 	daysCrit  int
 	costliest string
+	gone      bool // active a week ago, not on the summary's day: counts in last week's figures only
 }
 
 // WeeklySummary builds the summary of scoring.md "Weekly summary" as of day
@@ -113,12 +115,22 @@ func (s *Service) WeeklySummary(ctx context.Context, day time.Time) (WeeklySumma
 	for _, a := range accounts {
 		active[a.ID] = true
 	}
-	for id, slots := range lastAt {
-		if !active[id] {
-			continue
+	// Each bar counts the accounts active on its own day, so an account
+	// that churned since still shows in the weeks it was a customer.
+	activeOn := make([]map[uint]bool, len(weeks))
+	for i, w := range weeks {
+		accs, err := st.ActiveAccounts(ctx, w.Day)
+		if err != nil {
+			return WeeklySummaryResult{}, fmt.Errorf("weekly summary: %w", err)
 		}
+		activeOn[i] = make(map[uint]bool, len(accs))
+		for _, a := range accs {
+			activeOn[i][a.ID] = true
+		}
+	}
+	for id, slots := range lastAt {
 		for i, sn := range slots {
-			if sn.Day != "" {
+			if sn.Day != "" && activeOn[i][id] {
 				weeks[i].Counts[scoring.Status(sn.Status)]++
 			}
 		}
@@ -141,6 +153,14 @@ func (s *Service) WeeklySummary(ctx context.Context, day time.Time) (WeeklySumma
 		}
 		rows = append(rows, row)
 	}
+	// Accounts scored a week ago that are no longer active (churned) still
+	// count in last week's overview, or the week-over-week change would
+	// hide the churn.
+	for _, p := range old {
+		if !active[p.AccountID] {
+			rows = append(rows, summaryAccount{prev: &p, prevMRR: oldMRR[p.AccountID], gone: true})
+		}
+	}
 
 	in, err := st.OrgInputs(ctx, day.AddDate(0, 0, -6), day)
 	if err != nil {
@@ -150,6 +170,8 @@ func (s *Service) WeeklySummary(ctx context.Context, day time.Time) (WeeklySumma
 	if err != nil {
 		return WeeklySummaryResult{}, fmt.Errorf("weekly summary: %w", err)
 	}
+	// Churned accounts are not listed: their last pulses do not count.
+	pulses = slices.DeleteFunc(pulses, func(p models.Pulse) bool { return !active[p.AccountID] })
 	rep := buildSummary(s.Config, day, rows, scoring.OrgMetrics(s.Config, in), pulses, mrr)
 	return WeeklySummaryResult{Reply: rep, Weeks: weeks}, nil
 }
@@ -203,13 +225,11 @@ func buildSummary(cfg scoring.Config, day time.Time, rows []summaryAccount, m sc
 	}
 	total, prevTotal := 0, 0
 	for _, r := range rows {
-		a := byStatus[scoring.Status(r.snap.Status)]
-		if a == nil {
-			continue
+		if a := byStatus[scoring.Status(r.snap.Status)]; a != nil && !r.gone {
+			a.n++
+			a.mrr += r.mrr
+			total++
 		}
-		a.n++
-		a.mrr += r.mrr
-		total++
 		if r.prev != nil {
 			if p := byStatus[scoring.Status(r.prev.Status)]; p != nil {
 				p.prevN++
