@@ -75,10 +75,14 @@ func Ingest(ctx context.Context, store *models.Store, kind string, dec Decoder, 
 	}
 	res := IngestResult{Kind: kind}
 	var rejected *BatchError
+	// A batch's statements carry thousands of rows; they are slow by design
+	// and must not fill the slow-query log.
+	ctx = models.BulkContext(ctx)
 	err := store.WithTx(ctx, func(tx *models.Store) error {
 		b := &batch{kind: kind, unit: dec.Unit(), tx: tx, dayOf: tx.DayOf, max: opt.MaxErrors,
 			errs: &BatchError{Kind: kind}, accounts: map[string]uint{}, changed: map[uint]bool{}}
 		s := spec.newSink(b)
+		p := &fieldParser{kind: kind, unit: b.unit} // reused: one allocation per batch, not per record
 		for !b.full() {
 			rec, err := dec.Next()
 			if err == io.EOF {
@@ -94,7 +98,7 @@ func Ingest(ctx context.Context, store *models.Store, kind string, dec Decoder, 
 				return err
 			}
 			res.Records++
-			p := &fieldParser{kind: kind, unit: b.unit, rec: rec}
+			p.rec, p.errs = rec, p.errs[:0]
 			for name := range rec.Fields {
 				if !spec.known(name) {
 					p.fail(name, "unknown field %s; %s has the fields %s", quote(name), kind, strings.Join(spec.fields, ", "))
@@ -104,7 +108,7 @@ func Ingest(ctx context.Context, store *models.Store, kind string, dec Decoder, 
 			for _, e := range p.errs {
 				b.reject(e)
 			}
-			if s.size() >= models.IngestChunk {
+			if s.ready() {
 				if err := s.flush(ctx); err != nil {
 					return err
 				}

@@ -156,6 +156,8 @@ type jsonDecoder struct {
 	started bool
 	done    bool
 	index   int
+	raw     json.RawMessage   // the current record, reused
+	values  map[string]string // interned short values (days, features, accounts)
 }
 
 func (d *jsonDecoder) Unit() string { return UnitIndex }
@@ -184,45 +186,29 @@ func (d *jsonDecoder) Next() (Record, error) {
 		d.done = true
 		return Record{}, io.EOF
 	}
-	var obj map[string]any
-	err := d.dec.Decode(&obj)
+	d.raw = d.raw[:0] // RawMessage appends, so the buffer is reused
+	err := d.dec.Decode(&d.raw)
 	if err == io.EOF && !d.array {
 		d.done = true
 		return Record{}, io.EOF
 	}
 	pos := d.index
 	if err != nil {
-		var te *json.UnmarshalTypeError
-		if errors.As(err, &te) {
-			d.index++
-			return Record{}, &ValidationError{Unit: UnitIndex, Position: pos, Reason: "is not a JSON object"}
-		}
 		return d.readErr(err)
 	}
 	d.index++
-	if obj == nil {
+	switch d.raw[0] {
+	case '{':
+	case 'n':
 		return Record{}, &ValidationError{Unit: UnitIndex, Position: pos, Reason: "is null, not a JSON object"}
+	default:
+		return Record{}, &ValidationError{Unit: UnitIndex, Position: pos, Reason: "is not a JSON object"}
 	}
-	rec := Record{Position: pos, Fields: make(map[string]string, len(obj))}
-	for k, v := range obj {
-		switch v := v.(type) {
-		case string:
-			rec.Fields[k] = v
-		case json.Number:
-			rec.Fields[k] = v.String()
-		case bool:
-			if v {
-				rec.Fields[k] = "true"
-			} else {
-				rec.Fields[k] = "false"
-			}
-		case nil:
-			rec.Fields[k] = ""
-		default:
-			return Record{}, &ValidationError{Unit: UnitIndex, Position: pos, Field: k, Reason: "must be a string, number, boolean or null"}
-		}
+	fields, bad := d.flatObject(d.raw)
+	if bad != "" {
+		return Record{}, &ValidationError{Unit: UnitIndex, Position: pos, Field: bad, Reason: "must be a string, number, boolean or null"}
 	}
-	return rec, nil
+	return Record{Position: pos, Fields: fields}, nil
 }
 
 // readErr classifies a decoding error: bad JSON is the sender's fault and

@@ -74,6 +74,7 @@ func newActivitySink(b *batch) sink {
 		},
 		setAccount: func(a *models.Activity, id uint) { a.AccountID = id },
 		write:      (*models.Store).InsertActivity,
+		chunk:      models.ActivityChunk,
 	}
 }
 

@@ -24,6 +24,8 @@ type sink interface {
 	add(p *fieldParser)
 	// size is how many records are buffered.
 	size() int
+	// ready says the buffer holds a full chunk, time to flush.
+	ready() bool
 	// flush resolves accounts and, while the batch has no errors, writes
 	// the buffer; it empties the buffer either way.
 	flush(ctx context.Context) error
@@ -54,12 +56,21 @@ type rowSink[T any] struct {
 	// (partial upserts, slug checks); it may reject records.
 	merge func(ctx context.Context, s *rowSink[T], chunk []pending[T]) error
 	write func(tx *models.Store, ctx context.Context, rows []T) (models.Counts, error)
+	// chunk is how many records a flush writes (default models.IngestChunk).
+	chunk int
 
 	seen map[string]int // key → position of its first record
 	buf  []pending[T]
 }
 
 func (s *rowSink[T]) size() int { return len(s.buf) }
+
+func (s *rowSink[T]) ready() bool {
+	if s.chunk > 0 {
+		return len(s.buf) >= s.chunk
+	}
+	return len(s.buf) >= models.IngestChunk
+}
 
 func (s *rowSink[T]) add(p *fieldParser) {
 	before := len(p.errs)
@@ -78,7 +89,11 @@ func (s *rowSink[T]) add(p *fieldParser) {
 		}
 		s.seen[k] = p.rec.Position
 	}
-	s.buf = append(s.buf, pending[T]{pos: p.rec.Position, account: account, fields: p.rec.Fields, row: row})
+	var fields map[string]string
+	if s.merge != nil { // only a merge asks which fields a record carried
+		fields = p.rec.Fields
+	}
+	s.buf = append(s.buf, pending[T]{pos: p.rec.Position, account: account, fields: fields, row: row})
 }
 
 func (s *rowSink[T]) flush(ctx context.Context) error {

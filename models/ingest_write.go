@@ -137,30 +137,6 @@ func (s *Store) UpsertInvoices(ctx context.Context, rows []Invoice) (Counts, err
 	return c, nil
 }
 
-// InsertActivity stores activity tuples, skipping those already stored. An
-// activity row has no columns besides its key, so it is inserted or
-// unchanged, never updated.
-func (s *Store) InsertActivity(ctx context.Context, rows []Activity) (Counts, error) {
-	var c Counts
-	for _, part := range chunks(rows, IngestChunk) {
-		n, err := insertChunks(ctx, s.db, part, clause.OnConflict{DoNothing: true})
-		if err != nil {
-			return Counts{}, fmt.Errorf("insert activity: %w", err)
-		}
-		c.Inserted += int(n)
-		c.Unchanged += len(part) - int(n)
-		if n > 0 {
-			// Which rows were new is unknown, so every account in a
-			// chunk that inserted anything counts as changed.
-			for _, r := range part {
-				c.Changed = append(c.Changed, r.AccountID)
-			}
-			c.Changed = uniqueIDs(c.Changed)
-		}
-	}
-	return c, nil
-}
-
 // UpsertTouches stores touches, idempotent by (account, at, kind, by); a
 // re-sent touch with a new note or exec flag updates it. Day is filled
 // from At.

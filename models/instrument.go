@@ -65,9 +65,20 @@ func registerCounter(db *gorm.DB, stats *queryStats) error {
 
 // slowLogger keeps gorm quiet except for slow statements, which go to slog
 // at warn level: failed statements are reported by the callers that see them.
-type slowLogger struct{ threshold time.Duration }
+// Statements run under BulkContext are large by design, so they warn only
+// past bulkThreshold and are otherwise logged at debug level.
+type slowLogger struct{ threshold, bulkThreshold time.Duration }
 
-func newSlowLogger(threshold time.Duration) logger.Interface { return slowLogger{threshold} }
+func newSlowLogger(threshold time.Duration) logger.Interface {
+	return slowLogger{threshold: threshold, bulkThreshold: 25 * threshold}
+}
+
+type bulkKey struct{}
+
+// BulkContext marks the statements run with the returned context as bulk
+// writes (ingestion chunks of thousands of rows), so the slow-query log
+// does not warn about every one of them.
+func BulkContext(ctx context.Context) context.Context { return context.WithValue(ctx, bulkKey{}, true) }
 
 func (l slowLogger) LogMode(logger.LogLevel) logger.Interface { return l }
 func (l slowLogger) Info(context.Context, string, ...any)     {}
@@ -81,8 +92,15 @@ func (l slowLogger) Trace(ctx context.Context, begin time.Time, fc func() (strin
 	if elapsed < l.threshold {
 		return
 	}
+	level := slog.LevelWarn
+	if bulk, _ := ctx.Value(bulkKey{}).(bool); bulk && elapsed < l.bulkThreshold {
+		level = slog.LevelDebug
+		if !slog.Default().Enabled(ctx, level) {
+			return // skip rendering a statement of thousands of rows
+		}
+	}
 	sql, rows := fc()
-	slog.WarnContext(ctx, "slow query", "elapsed", elapsed.Round(time.Millisecond), "rows", rows, "sql", truncate(sql, 500))
+	slog.Log(ctx, level, "slow query", "elapsed", elapsed.Round(time.Millisecond), "rows", rows, "sql", truncate(sql, 500))
 }
 
 func truncate(s string, n int) string {

@@ -72,7 +72,15 @@ func BenchmarkIngestActivity(b *testing.B) {
 	if os.Getenv(modelstest.PostgresEnv) == "" {
 		b.Skipf("%s not set", modelstest.PostgresEnv)
 	}
-	s := modelstest.MustOpenPostgres(b)
+	benchIngestActivity(b, modelstest.MustOpenPostgres(b))
+}
+
+// BenchmarkIngestActivitySQLite is BenchmarkIngestActivity on a SQLite file.
+func BenchmarkIngestActivitySQLite(b *testing.B) {
+	benchIngestActivity(b, modelstest.MustOpenSQLite(b))
+}
+
+func benchIngestActivity(b *testing.B, s *models.Store) {
 	seedAccounts(b, s, benchAccounts)
 	h := ingest.New(s, token, ingest.WithRegistry(prometheus.NewRegistry()), ingest.WithMaxBytes(1<<30))
 	const rows = 100_000
@@ -81,6 +89,7 @@ func BenchmarkIngestActivity(b *testing.B) {
 		array             bool
 	}{{"JSON", ingest.TypeJSON, true}, {"NDJSON", ingest.TypeNDJSON, false}} {
 		b.Run(tc.name, func(b *testing.B) {
+			b.ReportAllocs()
 			var body bytes.Buffer
 			for i := 0; i < b.N; i++ {
 				b.StopTimer()

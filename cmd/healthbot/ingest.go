@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"strings"
 
 	"github.com/healthbot/healthbot/bot/ingest"
 	"github.com/healthbot/healthbot/models"
@@ -11,17 +13,28 @@ import (
 // each committed batch rescores the accounts it changed, so cards and
 // alerts follow the new data at once.
 func (m *Main) setupIngest(ctx context.Context, w *wiring) error {
+	// Checked even when ingestion is off, so a typo surfaces at once rather
+	// than on the day the token is set.
+	maxBytes := int64(ingest.DefaultMaxBytes)
+	if v := strings.TrimSpace(m.Getenv(ingest.MaxBytesEnv)); v != "" {
+		n, err := ingest.ParseSize(v)
+		if err != nil {
+			return fmt.Errorf("%s: %w", ingest.MaxBytesEnv, err)
+		}
+		maxBytes = n
+	}
 	if m.env.IngestToken == "" {
 		m.log.Info("ingestion API not configured: set HEALTHBOT_INGEST_TOKEN to turn on POST /api/v1/{kind}")
 		return nil
 	}
 	h := ingest.New(m.store, m.env.IngestToken,
 		ingest.WithLogger(m.log.With("part", "ingest")),
+		ingest.WithMaxBytes(maxBytes),
 		ingest.WithRegistry(w.srv.Registry),
 		ingest.WithOnCommitted(m.rescoreIngested))
 	h.Mount(w.srv)
 	m.closers = append(m.closers, func() error { h.Wait(); return nil })
-	m.log.Info("ingestion API mounted", "path", "/api/v1/{kind}")
+	m.log.Info("ingestion API mounted", "path", "/api/v1/{kind}", "max_bytes", maxBytes)
 	return nil
 }
 
