@@ -58,6 +58,9 @@ func applyMigrations(db *gorm.DB) error {
 	if err := db.AutoMigrate(AllModels()...); err != nil {
 		return err
 	}
+	if err := dropObsoleteIndexes(db); err != nil {
+		return err
+	}
 	var n int64
 	if err := db.Model(&schemaMigration{}).Where("version = ?", SchemaVersion).Count(&n).Error; err != nil {
 		return err
@@ -66,4 +69,25 @@ func applyMigrations(db *gorm.DB) error {
 		return nil
 	}
 	return db.Create(&schemaMigration{Version: SchemaVersion, AppliedAt: time.Now().UTC()}).Error
+}
+
+// obsoleteIndexes were created by earlier versions and are replaced by
+// others (activity_day_feature by activity_feature_day).
+var obsoleteIndexes = []struct {
+	model any
+	name  string
+}{{&Activity{}, "activity_day_feature"}}
+
+// dropObsoleteIndexes removes them where they still exist, so writes do not
+// keep maintaining indexes no query uses.
+func dropObsoleteIndexes(db *gorm.DB) error {
+	m := db.Migrator()
+	for _, ix := range obsoleteIndexes {
+		if m.HasIndex(ix.model, ix.name) {
+			if err := m.DropIndex(ix.model, ix.name); err != nil {
+				return fmt.Errorf("drop index %s: %w", ix.name, err)
+			}
+		}
+	}
+	return nil
 }

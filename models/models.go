@@ -26,7 +26,7 @@ type Account struct {
 	StartedOn     *string `gorm:"size:10"`
 	RenewalOn     *string `gorm:"size:10"`
 	FirstValueOn  *string `gorm:"size:10"`
-	ChurnedOn     *string `gorm:"size:10"`
+	ChurnedOn     *string `gorm:"size:10;index"` // the org figures subtract the churned
 	SponsorName   string  `gorm:"size:256"`
 	SponsorTitle  string  `gorm:"size:256"`
 	SponsorStatus string  `gorm:"size:16"`  // "", "active", "departed"
@@ -39,9 +39,12 @@ type Account struct {
 // tuple once makes re-sent events harmless.
 type Activity struct {
 	AccountID uint   `gorm:"primaryKey;autoIncrement:false"`
-	Day       string `gorm:"primaryKey;size:10;index:activity_day_feature,priority:1"` // org-wide feature scans by day
+	Day       string `gorm:"primaryKey;size:10;index:activity_feature_day,priority:2"`
 	UserID    string `gorm:"primaryKey;size:128"`
-	Feature   string `gorm:"primaryKey;size:128;index:activity_day_feature,priority:2"` // "" when the event named no feature
+	// Feature leads its own index so the org-wide "features seen in the
+	// last N days" is a skip over the few distinct features (one probe
+	// each) instead of a scan of N days of activity.
+	Feature string `gorm:"primaryKey;size:128;index:activity_feature_day,priority:1"` // "" when the event named no feature
 }
 
 // Ticket is a support ticket.
@@ -50,7 +53,7 @@ type Ticket struct {
 	ExternalID string `gorm:"size:128;not null;uniqueIndex"`
 	AccountID  uint   `gorm:"not null;index;index:ticket_account_day,priority:1"`
 	OpenedAt   time.Time
-	OpenedDay  string `gorm:"size:10;not null;index:ticket_account_day,priority:2"`
+	OpenedDay  string `gorm:"size:10;not null;index:ticket_account_day,priority:2;index:ticket_opened_day"` // the org mean counts by day
 	ClosedAt   *time.Time
 	Sentiment  string `gorm:"size:16"` // "", positive, neutral, negative
 	Escalated  bool   `gorm:"not null;default:false"`

@@ -1,0 +1,157 @@
+package commands_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/healthbot/healthbot/commands"
+	"github.com/healthbot/healthbot/models"
+	"github.com/healthbot/healthbot/models/gen"
+	"github.com/healthbot/healthbot/scoring"
+)
+
+// The scale benchmarks run on the 10,000-account dataset of models/gen
+// (1,000 with -short; HEALTHBOT_BENCH_ACCOUNTS overrides), on SQLite and,
+// when HEALTHBOT_TEST_POSTGRES_URL is set, on PostgreSQL; the dataset is
+// built on first use and kept. BENCHMARKS.md has the commands and numbers.
+
+func forEachBenchDB(b *testing.B, fn func(b *testing.B, s *models.Store, p gen.Params)) {
+	// Slow-query warnings are expected at this scale; keep the output readable.
+	prev := slog.Default()
+	slog.SetDefault(slog.New(slog.NewTextHandler(io.Discard, nil)))
+	b.Cleanup(func() { slog.SetDefault(prev) })
+	for _, d := range gen.Dialects {
+		b.Run(d, func(b *testing.B) {
+			s, p := gen.MustBench(b, d)
+			fn(b, s, p)
+		})
+	}
+}
+
+// benchService is the Service the benchmarks drive, its clock at noon of
+// the dataset's last day.
+func benchService(s *models.Store, p gen.Params) *commands.Service {
+	now := func() time.Time { return p.End.Add(12 * time.Hour) }
+	return &commands.Service{Store: s, Config: scoring.Default(), Now: now, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+}
+
+// BenchmarkScaleHealth is "/health ACCOUNT" end to end through Service.Run
+// for random accounts, reporting p50 and p99.
+func BenchmarkScaleHealth(b *testing.B) {
+	forEachBenchDB(b, func(b *testing.B, s *models.Store, p gen.Params) {
+		ctx := context.Background()
+		svc := benchService(s, p)
+		accounts, err := s.ActiveAccounts(ctx, p.End)
+		if err != nil {
+			b.Fatal(err)
+		}
+		caller := commands.Caller{Platform: "console", UserID: "csm-001", UserName: "CSM 1"}
+		r := rand.New(rand.NewPCG(3, 4))
+		var ds []time.Duration
+		for b.Loop() {
+			a := accounts[r.IntN(len(accounts))]
+			t0 := time.Now()
+			reply, err := svc.Run(ctx, caller, "/health "+a.Slug)
+			ds = append(ds, time.Since(t0))
+			if err != nil || !strings.HasPrefix(reply.Title, a.Name) {
+				b.Fatalf("/health %s: %q, %v", a.Slug, reply.Title+reply.Text, err)
+			}
+		}
+		b.ReportMetric(float64(gen.Percentile(ds, 50).Microseconds())/1000, "p50-ms")
+		b.ReportMetric(float64(gen.Percentile(ds, 99).Microseconds())/1000, "p99-ms")
+	})
+}
+
+// BenchmarkScaleRescore is the daily rescore of every account: signals,
+// scores, snapshots and the alert hook (commands.Alerter) in one
+// transaction, reported against the baseline aggregate timed in the same
+// run, with the peak Go heap.
+func BenchmarkScaleRescore(b *testing.B) {
+	forEachBenchDB(b, func(b *testing.B, s *models.Store, p gen.Params) {
+		ctx := context.Background()
+		svc := benchService(s, p)
+		alerter := &commands.Alerter{Config: svc.Config, Platforms: []string{"console"}, Now: svc.Now, Log: svc.Log}
+		svc.OnRescore = alerter.OnRescore
+		// The day before must be scored once, so the alert rules compare
+		// each account with a previous snapshot as they do every day.
+		prev := p.End.AddDate(0, 0, -1)
+		var n int64
+		if err := s.DB().Raw("SELECT COUNT(*) FROM snapshots WHERE day = ?", prev.Format(models.DayLayout)).Scan(&n).Error; err != nil {
+			b.Fatal(err)
+		}
+		if n == 0 {
+			if _, err := svc.Rescore(ctx, prev); err != nil {
+				b.Fatal(err)
+			}
+		}
+		base, err := gen.MedianBaseline(ctx, s, p.End, 3)
+		if err != nil {
+			b.Fatal(err)
+		}
+		stop := gen.SampleHeap()
+		start := time.Now()
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			st, err := svc.Rescore(ctx, p.End)
+			if err != nil || st.Accounts == 0 {
+				b.Fatalf("rescore: %+v, %v", st, err)
+			}
+		}
+		per := time.Since(start) / time.Duration(b.N)
+		peak := stop()
+		b.ReportMetric(float64(base.Microseconds())/1000, "baseline-ms")
+		b.ReportMetric(float64(per)/float64(base), "x-baseline")
+		b.ReportMetric(float64(peak)/(1<<20), "peak-MiB")
+	})
+}
+
+// ingestRows is the size of one ingested CSV batch.
+const ingestRows = 20000
+
+// BenchmarkScaleIngest imports activity CSV batches of 20,000 rows through
+// the shared ingestion path (commands.ImportCSV: validate, resolve
+// accounts, insert in one transaction) into the full dataset, reporting
+// rows per second. Rows are dated after the dataset's last day, so they
+// change no benchmark's figures, and are deleted afterwards.
+func BenchmarkScaleIngest(b *testing.B) {
+	forEachBenchDB(b, func(b *testing.B, s *models.Store, p gen.Params) {
+		ctx := context.Background()
+		cleanup := func() {
+			if err := s.DB().Exec("DELETE FROM activities WHERE day > ?", p.End.Format(models.DayLayout)).Error; err != nil {
+				b.Error(err)
+			}
+		}
+		cleanup()
+		b.Cleanup(cleanup)
+		accounts := min(p.Accounts, 1000)
+		batch := func(i int) []byte {
+			var buf bytes.Buffer
+			buf.WriteString("account,user,day,at,feature\n")
+			day := p.End.AddDate(0, 0, 1+i).Format(models.DayLayout)
+			for k := 0; k < ingestRows; k++ {
+				fmt.Fprintf(&buf, "acct-%06d,u%d,%s,,%s\n", 1+k%accounts, k/accounts, day, "reports")
+			}
+			return buf.Bytes()
+		}
+		var elapsed time.Duration
+		for i := 0; i < b.N; i++ {
+			b.StopTimer()
+			csv := batch(i)
+			b.StartTimer()
+			t0 := time.Now()
+			res, err := commands.ImportCSV(ctx, s, commands.KindActivity, bytes.NewReader(csv))
+			elapsed += time.Since(t0)
+			if err != nil || res.Inserted != ingestRows {
+				b.Fatalf("import: %+v, %v", res, err)
+			}
+		}
+		b.ReportMetric(float64(ingestRows*b.N)/elapsed.Seconds(), "rows/s")
+	})
+}

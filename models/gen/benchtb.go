@@ -1,0 +1,54 @@
+package gen
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+
+	"github.com/healthbot/healthbot/models"
+)
+
+// benchCache keeps each database's dataset open for the whole test binary,
+// so it is checked (or built) once per `go test` run.
+var benchCache struct {
+	sync.Mutex
+	sets map[string]BenchDataset
+}
+
+// Dialects are the databases the scale benchmarks run on, in order.
+var Dialects = []string{models.DialectSQLite, models.DialectPostgres}
+
+// MustBench returns the benchmark dataset on dialect for tb (see
+// OpenBench and BenchParams, sized by -short and AccountsEnv), built on
+// first use. It skips PostgreSQL when PostgresEnv is unset and fails when
+// it is set but unusable.
+func MustBench(tb testing.TB, dialect string) (*models.Store, Params) {
+	tb.Helper()
+	p, err := BenchParams(testing.Short())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	benchCache.Lock()
+	defer benchCache.Unlock()
+	if d, ok := benchCache.sets[dialect]; ok {
+		return d.Store, p
+	}
+	d, err := OpenBench(context.Background(), dialect, p)
+	if errors.Is(err, ErrNoPostgres) {
+		tb.Skip(err)
+	}
+	if err != nil {
+		tb.Fatal(err)
+	}
+	how := "reused"
+	if d.Fresh {
+		how = "generated"
+	}
+	tb.Logf("%s dataset %s: %s (%d activity rows, built in %s)", dialect, p, how, d.Stats.ActivityRows(), d.Stats.Duration)
+	if benchCache.sets == nil {
+		benchCache.sets = map[string]BenchDataset{}
+	}
+	benchCache.sets[dialect] = d
+	return d.Store, p
+}

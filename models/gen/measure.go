@@ -1,0 +1,106 @@
+package gen
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/healthbot/healthbot/models"
+)
+
+// BaselineSQL is the benchmarks' yardstick: one hand-written aggregate that
+// reads the MAU window's activity rows once (the rows a rescore must read
+// at least), grouped by account. A rescore is reported as a ratio to it.
+const BaselineSQL = `SELECT account_id, COUNT(DISTINCT user_id) AS mau FROM activities
+	WHERE day >= ? AND day <= ? GROUP BY account_id`
+
+// Baseline runs BaselineSQL as of day asOf and returns its time and the
+// number of accounts it returned.
+func Baseline(ctx context.Context, s *models.Store, asOf time.Time) (time.Duration, int, error) {
+	from := asOf.AddDate(0, 0, -29).Format(models.DayLayout)
+	start := time.Now()
+	rows, err := s.DB().WithContext(ctx).Raw(BaselineSQL, from, asOf.Format(models.DayLayout)).Rows()
+	if err != nil {
+		return 0, 0, fmt.Errorf("baseline: %w", err)
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		var id, mau int64
+		if err := rows.Scan(&id, &mau); err != nil {
+			return 0, 0, fmt.Errorf("baseline: %w", err)
+		}
+		n++
+	}
+	if err := rows.Err(); err != nil {
+		return 0, 0, fmt.Errorf("baseline: %w", err)
+	}
+	return time.Since(start), n, nil
+}
+
+// MedianBaseline runs Baseline n times and returns the median time.
+func MedianBaseline(ctx context.Context, s *models.Store, asOf time.Time, n int) (time.Duration, error) {
+	var ds []time.Duration
+	for i := 0; i < n; i++ {
+		d, _, err := Baseline(ctx, s, asOf)
+		if err != nil {
+			return 0, err
+		}
+		ds = append(ds, d)
+	}
+	return Percentile(ds, 50), nil
+}
+
+// Percentile is the p-th percentile (nearest rank) of ds; ds is sorted in place.
+func Percentile(ds []time.Duration, p float64) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
+	i := int(float64(len(ds))*p/100+0.5) - 1
+	return ds[min(max(i, 0), len(ds)-1)]
+}
+
+// SampleHeap starts a sampler of the Go heap in use (HeapInuse) every
+// few milliseconds, after a GC so the starting point is live data only;
+// the returned func stops it and returns the high-water mark in bytes.
+func SampleHeap() (stop func() uint64) {
+	runtime.GC()
+	var (
+		mu   sync.Mutex
+		peak uint64
+		ms   runtime.MemStats
+	)
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	sample := func() {
+		runtime.ReadMemStats(&ms)
+		mu.Lock()
+		peak = max(peak, ms.HeapInuse)
+		mu.Unlock()
+	}
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(5 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				sample()
+			}
+		}
+	}()
+	return func() uint64 {
+		close(done)
+		<-finished
+		sample()
+		mu.Lock()
+		defer mu.Unlock()
+		return peak
+	}
+}

@@ -1,0 +1,120 @@
+package models_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"github.com/healthbot/healthbot/models"
+	"github.com/healthbot/healthbot/models/gen"
+	"github.com/healthbot/healthbot/scoring"
+)
+
+// The scale benchmarks run on the 10,000-account dataset of models/gen
+// (1,000 with -short; HEALTHBOT_BENCH_ACCOUNTS overrides), on SQLite and,
+// when HEALTHBOT_TEST_POSTGRES_URL is set, on PostgreSQL. The dataset is
+// built on first use and kept (see gen.OpenBench). BENCHMARKS.md has the
+// commands and the numbers.
+
+// forEachBenchDB runs fn as a sub-benchmark per database.
+func forEachBenchDB(b *testing.B, fn func(b *testing.B, s *models.Store, p gen.Params)) {
+	// Slow-query warnings are expected at this scale; keep the output readable.
+	prev := slog.Default()
+	slog.SetDefault(slog.New(slog.NewTextHandler(io.Discard, nil)))
+	b.Cleanup(func() { slog.SetDefault(prev) })
+	for _, d := range gen.Dialects {
+		b.Run(d, func(b *testing.B) {
+			s, p := gen.MustBench(b, d)
+			fn(b, s, p)
+		})
+	}
+}
+
+// BenchmarkScaleBaseline times the yardstick query alone.
+func BenchmarkScaleBaseline(b *testing.B) {
+	forEachBenchDB(b, func(b *testing.B, s *models.Store, p gen.Params) {
+		ctx := context.Background()
+		for b.Loop() {
+			if _, n, err := gen.Baseline(ctx, s, p.End); err != nil || n == 0 {
+				b.Fatalf("baseline: %d accounts, %v", n, err)
+			}
+		}
+	})
+}
+
+// BenchmarkScaleAllSignals gathers and scores every account, reporting the
+// ratio to the baseline query timed in the same run and the peak heap.
+func BenchmarkScaleAllSignals(b *testing.B) {
+	forEachBenchDB(b, func(b *testing.B, s *models.Store, p gen.Params) {
+		ctx := context.Background()
+		cfg := scoring.Default()
+		base, err := gen.MedianBaseline(ctx, s, p.End, 3)
+		if err != nil {
+			b.Fatal(err)
+		}
+		stop := gen.SampleHeap()
+		start := time.Now()
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			n := 0
+			err := s.AllSignals(ctx, cfg, p.End, func(sig scoring.Signals) error {
+				_ = scoring.Score(cfg, sig)
+				n++
+				return nil
+			})
+			if err != nil || n == 0 {
+				b.Fatalf("AllSignals: %d accounts, %v", n, err)
+			}
+		}
+		per := time.Since(start) / time.Duration(b.N)
+		peak := stop()
+		b.ReportMetric(float64(base.Microseconds())/1000, "baseline-ms")
+		b.ReportMetric(float64(per)/float64(base), "x-baseline")
+		b.ReportMetric(float64(peak)/(1<<20), "peak-MiB")
+	})
+}
+
+// BenchmarkScaleSignals reads one random account's signals, as /health
+// does, reporting p50 and p99.
+func BenchmarkScaleSignals(b *testing.B) {
+	forEachBenchDB(b, func(b *testing.B, s *models.Store, p gen.Params) {
+		ctx := context.Background()
+		cfg := scoring.Default()
+		r := rand.New(rand.NewPCG(1, 2))
+		var ds []time.Duration
+		for b.Loop() {
+			id := uint(1 + r.IntN(p.Accounts))
+			t0 := time.Now()
+			if _, err := s.Signals(ctx, cfg, id, p.End); err != nil {
+				b.Fatalf("Signals(%d): %v", id, err)
+			}
+			ds = append(ds, time.Since(t0))
+		}
+		b.ReportMetric(float64(gen.Percentile(ds, 50).Microseconds())/1000, "p50-ms")
+		b.ReportMetric(float64(gen.Percentile(ds, 99).Microseconds())/1000, "p99-ms")
+	})
+}
+
+// BenchmarkScaleScore is scoring.Score alone over every account's real
+// signals, gathered once; one op scores one account.
+func BenchmarkScaleScore(b *testing.B) {
+	s, p := gen.MustBench(b, models.DialectSQLite)
+	cfg := scoring.Default()
+	var sigs []scoring.Signals
+	err := s.AllSignals(context.Background(), cfg, p.End, func(sig scoring.Signals) error {
+		sigs = append(sigs, sig)
+		return nil
+	})
+	if err != nil || len(sigs) == 0 {
+		b.Fatalf("AllSignals: %d accounts, %v", len(sigs), err)
+	}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		_ = scoring.Score(cfg, sigs[i%len(sigs)])
+		i++
+	}
+}
