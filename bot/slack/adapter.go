@@ -40,6 +40,9 @@ type Adapter struct {
 	InlineWait time.Duration
 	// HTTPClient posts to response_url; http.DefaultClient when nil.
 	HTTPClient *http.Client
+	// FindWindow is how far back FindPosted searches a channel's history
+	// (DefaultFindWindow when zero).
+	FindWindow time.Duration
 
 	cfg   Config
 	exec  bot.Executor
@@ -143,9 +146,11 @@ func (a *Adapter) Close() error {
 // Platform is "slack".
 func (a *Adapter) Platform() string { return "slack" }
 
-// Post sends r to channel with chat.postMessage and returns its ts.
+// Post sends r to channel with chat.postMessage and returns its ts. An
+// outbox message is tagged with its dedupe key (message metadata), which
+// is how FindPosted finds it again.
 func (a *Adapter) Post(ctx context.Context, channel string, r commands.Reply) (string, error) {
-	_, ts, err := a.api.PostMessageContext(ctx, channel, msgOptions(r)...)
+	_, ts, err := a.api.PostMessageContext(ctx, channel, append(msgOptions(r), metadata(ctx)...)...)
 	if err != nil {
 		return "", deliveryError("chat.postMessage", err)
 	}
@@ -154,7 +159,7 @@ func (a *Adapter) Post(ctx context.Context, channel string, r commands.Reply) (s
 
 // Update replaces the message ref (its ts) in channel with chat.update.
 func (a *Adapter) Update(ctx context.Context, channel, ref string, r commands.Reply) error {
-	if _, _, _, err := a.api.UpdateMessageContext(ctx, channel, ref, msgOptions(r)...); err != nil {
+	if _, _, _, err := a.api.UpdateMessageContext(ctx, channel, ref, append(msgOptions(r), metadata(ctx)...)...); err != nil {
 		return deliveryError("chat.update", err)
 	}
 	return nil

@@ -3,6 +3,7 @@ package slack_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -32,6 +33,15 @@ type apiCall struct {
 	Method string         // "chat.postMessage", …, or "response_url"
 	Form   url.Values     // form-encoded calls
 	JSON   map[string]any // JSON calls (views.open, response_url)
+	Raw    []byte         // the body as sent (file uploads)
+}
+
+// postedMsg is a message the fake keeps, as conversations.history returns it.
+type postedMsg struct {
+	Channel  string
+	TS       string
+	Text     string
+	Metadata string // the metadata JSON as sent, "" without
 }
 
 // fakeSlack stands in for slack.com/api/ and for response_url, speaking
@@ -43,6 +53,8 @@ type fakeSlack struct {
 	fail  map[string]string // method → Slack error code ("ratelimited" → HTTP 429)
 	wsURL string            // answered by apps.connections.open
 	all   []apiCall
+	msgs  []postedMsg // chat.postMessage calls that succeeded, oldest first
+	page  int         // history page size cap; 0 = none to speak of
 }
 
 func newFakeSlack(t *testing.T) *fakeSlack {
@@ -66,13 +78,18 @@ func (f *fakeSlack) failWith(method, code string) {
 
 func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
-	c := apiCall{Method: strings.TrimPrefix(r.URL.Path, "/api/")}
+	c := apiCall{Method: strings.TrimPrefix(r.URL.Path, "/api/"), Raw: body}
 	if strings.HasPrefix(r.URL.Path, "/response/") {
 		c.Method = "response_url"
 	}
-	if strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
+	if strings.HasPrefix(r.URL.Path, "/upload/") {
+		c.Method = "upload"
+	}
+	switch ct := r.Header.Get("Content-Type"); {
+	case strings.HasPrefix(ct, "multipart/"):
+	case strings.HasPrefix(ct, "application/json"):
 		_ = json.Unmarshal(body, &c.JSON)
-	} else {
+	default:
 		c.Form, _ = url.ParseQuery(string(body))
 	}
 	f.mu.Lock()
@@ -81,6 +98,12 @@ func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
 	f.mu.Unlock()
 	f.calls <- c
 	w.Header().Set("Content-Type", "application/json")
+	if after, ok := strings.CutPrefix(code, "posted+"); ok {
+		// The platform took the message and then failed the call anyway
+		// (a 429 or a timeout after the post): keep it, answer the error.
+		f.keep(c.Form)
+		code = after
+	}
 	switch {
 	case code == "ratelimited":
 		w.Header().Set("Retry-After", "7")
@@ -95,8 +118,19 @@ func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.WriteString(w, "ok")
 	case "auth.test":
 		_, _ = io.WriteString(w, `{"ok":true,"url":"https://acme.slack.com/","team":"Acme","user":"healthbot","team_id":"`+team+`","user_id":"UBOT"}`)
-	case "chat.postMessage", "chat.update":
-		_, _ = io.WriteString(w, `{"ok":true,"channel":"`+c.Form.Get("channel")+`","ts":"1741944600.000200"}`)
+	case "chat.postMessage":
+		m := f.keep(c.Form)
+		_, _ = io.WriteString(w, `{"ok":true,"channel":"`+m.Channel+`","ts":"`+m.TS+`"}`)
+	case "chat.update":
+		_, _ = io.WriteString(w, `{"ok":true,"channel":"`+c.Form.Get("channel")+`","ts":"`+c.Form.Get("ts")+`"}`)
+	case "conversations.history":
+		f.history(w, c.Form)
+	case "files.getUploadURLExternal":
+		_, _ = io.WriteString(w, `{"ok":true,"upload_url":"`+f.srv.URL+`/upload/F0001","file_id":"F0001"}`)
+	case "upload":
+		_, _ = io.WriteString(w, "OK - "+strconv.Itoa(len(body)))
+	case "files.completeUploadExternal":
+		_, _ = io.WriteString(w, `{"ok":true,"files":[{"id":"F0001","title":"chart"}]}`)
 	case "chat.postEphemeral":
 		_, _ = io.WriteString(w, `{"ok":true,"message_ts":"1741944600.000300"}`)
 	case "views.open":
@@ -106,6 +140,65 @@ func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
 	default:
 		_, _ = io.WriteString(w, `{"ok":false,"error":"unknown_method"}`)
 	}
+}
+
+// keep stores a posted message with the next ts.
+func (f *fakeSlack) keep(form url.Values) postedMsg {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	m := postedMsg{Channel: form.Get("channel"), TS: fmt.Sprintf("1741944600.%06d", 200+len(f.msgs)), Text: form.Get("text"), Metadata: form.Get("metadata")}
+	f.msgs = append(f.msgs, m)
+	return m
+}
+
+// posted returns the messages posted so far.
+func (f *fakeSlack) posted() []postedMsg {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]postedMsg(nil), f.msgs...)
+}
+
+// history answers conversations.history from the messages posted so far,
+// newest first as Slack does, honouring oldest, limit and cursor (an
+// offset here), and returning metadata only with include_all_metadata.
+func (f *fakeSlack) history(w http.ResponseWriter, form url.Values) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	oldest, _ := strconv.ParseFloat(form.Get("oldest"), 64)
+	var list []map[string]any
+	for i := len(f.msgs) - 1; i >= 0; i-- {
+		m := f.msgs[i]
+		ts, _ := strconv.ParseFloat(m.TS, 64)
+		if m.Channel != form.Get("channel") || ts <= oldest {
+			continue
+		}
+		msg := map[string]any{"type": "message", "ts": m.TS, "text": m.Text}
+		if m.Metadata != "" && form.Get("include_all_metadata") == "1" {
+			msg["metadata"] = json.RawMessage(m.Metadata)
+		}
+		list = append(list, msg)
+	}
+	start, _ := strconv.Atoi(form.Get("cursor"))
+	limit, _ := strconv.Atoi(form.Get("limit"))
+	if limit <= 0 || limit > f.pageLimit() {
+		limit = f.pageLimit()
+	}
+	start = min(start, len(list))
+	end := min(start+limit, len(list))
+	resp := map[string]any{"ok": true, "messages": list[start:end], "has_more": end < len(list)}
+	if end < len(list) {
+		resp["response_metadata"] = map[string]any{"next_cursor": strconv.Itoa(end)}
+	}
+	_ = json.NewEncoder(w).Encode(resp)
+}
+
+// pageLimit is the most messages one history page returns; tests lower
+// it to exercise paging.
+func (f *fakeSlack) pageLimit() int {
+	if f.page > 0 {
+		return f.page
+	}
+	return 1000
 }
 
 // next waits for the next call to method, failing the test after a
