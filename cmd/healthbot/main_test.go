@@ -218,7 +218,7 @@ func (b *syncBuffer) String() string {
 
 // startServe runs `healthbot serve` until the test ends and returns its
 // base URL and a function that stops it and returns its log.
-func startServe(t *testing.T, p *program) (base string, stop func() string) {
+func startServe(t *testing.T, p *program, args ...string) (base string, stop func() string) {
 	t.Helper()
 	p.env["HEALTHBOT_HTTP_ADDR"] = "127.0.0.1:0"
 	var stdout, stderr syncBuffer
@@ -226,7 +226,10 @@ func startServe(t *testing.T, p *program) (base string, stop func() string) {
 		Getenv: func(k string) string { return p.env[k] }, Now: func() time.Time { return now }}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- m.Run(ctx, []string{"serve"}) }()
+	if args == nil {
+		args = []string{"serve"}
+	}
+	go func() { done <- m.Run(ctx, args) }()
 	addr := regexp.MustCompile(`serving on (http://\S+)`)
 	for base == "" {
 		select {
@@ -324,5 +327,17 @@ func TestServeMountsThePlatforms(t *testing.T) {
 	stop()
 	if r := p.mustRun("/health northwind\n", "console"); !strings.Contains(r.stdout, "Northwind Traders") {
 		t.Errorf("the ingested account is not there:\n%s", r.stdout)
+	}
+}
+
+// TestNoArgumentsWithCredentialsServes: chat credentials turn the
+// no-argument mode into serve.
+func TestNoArgumentsWithCredentialsServes(t *testing.T) {
+	p := sqliteProgram(t)
+	p.env["SLACK_SIGNING_SECRET"] = "s3cret"
+	p.env["SLACK_TEAM_IDS"] = "T0001"
+	base, _ := startServe(t, p, []string{}...)
+	if got := request(t, "GET", base+"/healthz", "", ""); got != 200 {
+		t.Errorf("GET /healthz = %d, want 200", got)
 	}
 }
