@@ -55,11 +55,26 @@ func (s *Service) HandleAlertAction(ctx context.Context, caller Caller, line str
 		}
 		reply = alertBase(msgs, caller.Platform)
 		markHandled(&reply, rec)
-		payload, err := json.Marshal(reply)
-		if err != nil {
-			return fmt.Errorf("encode alert update: %w", err)
+		// Each other platform's copy is updated from its own payload: it
+		// carries that platform's mention of the owner and its channel.
+		for _, m := range msgs {
+			if m.Platform == caller.Platform {
+				continue
+			}
+			var r Reply
+			if err := json.Unmarshal([]byte(m.Payload), &r); err != nil {
+				return fmt.Errorf("decode alert message %d: %w", m.ID, err)
+			}
+			markHandled(&r, rec)
+			payload, err := json.Marshal(r)
+			if err != nil {
+				return fmt.Errorf("encode alert update: %w", err)
+			}
+			if err := tx.RequeueAlertMessage(ctx, m.ID, string(payload), now); err != nil {
+				return err
+			}
 		}
-		return tx.RequeueUpdate(ctx, rec.ID, caller.Platform, string(payload), now)
+		return nil
 	})
 	if errors.Is(err, models.ErrNotFound) {
 		return userError(fmt.Sprintf("There is no alert %d.", id)), nil

@@ -475,3 +475,60 @@ func TestAlertsFromImprovingAccount(t *testing.T) {
 		}
 	})
 }
+
+// Acknowledging from Slack records who did it, updates the Discord copy
+// with Discord's own mention, and a snooze mutes the account's next alert:
+// stored, never queued.
+func TestAlertAcknowledgeAndSnooze(t *testing.T) {
+	modelstest.ForEachDB(t, func(t *testing.T, s *models.Store) {
+		w := newAlertWorld(t, s)
+		const beta = 3
+		w.addAccount(beta, "beta", "Beta Ltd", "")
+		w.rescore(0)
+		insert(t, s, &[]models.Touch{
+			{AccountID: beta, At: e2eAt(1, 10), Day: e2eDayStr(1), Kind: "call", By: "Maria"},
+			{AccountID: beta, At: e2eAt(1, 11), Day: e2eDayStr(1), Kind: "email", By: "Maria"},
+		})
+		w.rescore(1) // 80: above_80/1
+		var rec models.AlertRecord
+		if err := s.DB().Where("account_id = ?", beta).Take(&rec).Error; err != nil {
+			t.Fatal(err)
+		}
+
+		w.clock.t = e2eAt(1, 14)
+		ack := runLine(t, w.svc, callerMaria, fmt.Sprintf("/alert ack %d", rec.ID))
+		if !ack.Replace || !strings.Contains(strings.Join(ack.Context, "\n"), "Acknowledged by Maria on 2025-03-04") ||
+			ack.Context[0] != "Owner: <@U1>" {
+			t.Errorf("ack reply: replace=%v context=%q", ack.Replace, ack.Context)
+		}
+		keys, replies := w.queued(beta)
+		if want := []string{"above_80/1 slack:C-health", "above_80/1 discord:D-health"}; !sameList(keys, want) {
+			t.Fatalf("outbox = %q, want %q", keys, want)
+		}
+		if got := strings.Join(replies[1].Context, "\n"); !strings.Contains(got, "Acknowledged by Maria") || replies[1].Context[0] != "Owner: <@991>" {
+			t.Errorf("discord copy after the ack: %q", replies[1].Context)
+		}
+		if got := strings.Join(replies[0].Context, "\n"); strings.Contains(got, "Acknowledged") {
+			t.Errorf("slack copy re-queued although Slack updates it in place: %q", replies[0].Context)
+		}
+
+		snooze := runLine(t, w.svc, callerMaria, fmt.Sprintf("/alert snooze %d", rec.ID))
+		if got := strings.Join(snooze.Context, "\n"); !strings.Contains(got, "Snoozed until 2025-03-11 by Maria") {
+			t.Errorf("snooze reply context = %q", snooze.Context)
+		}
+		insert(t, s, &models.Ticket{ExternalID: "beta-T1", AccountID: beta, OpenedAt: e2eAt(2, 9), OpenedDay: e2eDayStr(2),
+			ClosedAt: ptrTo(e2eAt(2, 10)), Sentiment: "negative"})
+		w.rescore(2) // 70: re-armed
+		insert(t, s, &[]models.Ticket{
+			{ExternalID: "beta-T2", AccountID: beta, OpenedAt: e2eAt(3, 9), OpenedDay: e2eDayStr(3), ClosedAt: ptrTo(e2eAt(3, 10)), Sentiment: "positive"},
+			{ExternalID: "beta-T3", AccountID: beta, OpenedAt: e2eAt(3, 9), OpenedDay: e2eDayStr(3), ClosedAt: ptrTo(e2eAt(3, 11)), Sentiment: "positive"},
+		})
+		w.rescore(3) // 80 again, while snoozed
+		if got, want := w.alerts(beta), []string{"above_80/1@1", "above_80/2@3 (muted)"}; !sameList(got, want) {
+			t.Errorf("alerts = %q, want %q", got, want)
+		}
+		if keys, _ := w.queued(beta); len(keys) != 2 {
+			t.Errorf("outbox after a muted alert = %q, want the 2 rows of the first", keys)
+		}
+	})
+}

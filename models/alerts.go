@@ -127,6 +127,20 @@ func (s *Store) AlertMessages(ctx context.Context, alertID uint) ([]OutboxMessag
 	return out, nil
 }
 
+// RequeueAlertMessage replaces the payload of one queued or delivered
+// outbox message of an alert and makes it due now: delivered, it is then
+// updated in place through its Ref; pending, it is posted with the new
+// content. A message that failed for good is left alone.
+func (s *Store) RequeueAlertMessage(ctx context.Context, id uint, payload string, now time.Time) error {
+	err := s.db.WithContext(ctx).Model(&OutboxMessage{}).
+		Where("id = ? AND alert_id IS NOT NULL AND status IN ?", id, []string{OutboxPending, OutboxSent}).
+		Updates(map[string]any{"payload": payload, "status": OutboxPending, "next_attempt_at": now.UTC()}).Error
+	if err != nil {
+		return fmt.Errorf("requeue outbox message %d: %w", id, err)
+	}
+	return nil
+}
+
 // InsertAlert stores a fired alert unless its dedupe key is already
 // stored; created says whether this call stored it (and so owns its
 // delivery).
