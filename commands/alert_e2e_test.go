@@ -324,6 +324,12 @@ func TestAlertsFromRedPulse(t *testing.T) {
 		const acme, globex = 1, 2
 		w.addAccount(acme, "acme", "Acme Corp", "slack:C-acme")
 		w.addAccount(globex, "globex", "Globex", "")
+		const initech = 3
+		w.addAccount(initech, "initech", "Initech", "")
+		// An escalated ticket and a failed invoice: 75.05 − 15 − 10 → 50, below the cap.
+		insert(t, s, &models.Ticket{ExternalID: "initech-T1", AccountID: initech, OpenedAt: e2eAt(-3, 9), OpenedDay: e2eDayStr(-3),
+			Sentiment: "negative", Escalated: true})
+		insert(t, s, &models.Invoice{ExternalID: "initech-I1", AccountID: initech, AmountCents: 100, DueOn: e2eDayStr(-3), Status: "failed"})
 		w.rescore(0)
 
 		w.clock.t = e2eAt(1, 15)
@@ -339,6 +345,7 @@ func TestAlertsFromRedPulse(t *testing.T) {
 		}
 		w.clock.t = e2eAt(1, 16)
 		runLine(t, w.svc, callerMaria, "/pulse globex red competitor lost the champion")
+		runLine(t, w.svc, callerMaria, "/pulse initech red poor-support")
 		for k := 1; k <= 3; k++ {
 			w.rescore(k)
 		}
@@ -362,6 +369,19 @@ func TestAlertsFromRedPulse(t *testing.T) {
 			t.Fatalf("globex outbox = %q, want %q", gkeys, want)
 		}
 		checkMessage(t, greplies[1], "Globex 75 → 59 (Stable → At-risk)", "A red pulse was recorded (competitor).")
+
+		// Already below the cap: pulse_red alone, and no "Capped" claim.
+		if got, want := w.alerts(initech), []string{"pulse_red/1@1"}; !sameList(got, want) {
+			t.Errorf("initech alerts = %q, want %q", got, want)
+		}
+		if _, ireplies := w.queued(initech); len(ireplies) != 2 {
+			t.Errorf("initech: %d messages queued, want 2", len(ireplies))
+		} else {
+			checkMessage(t, ireplies[0], "Initech 50 → 50 (At-risk → At-risk)", "A red pulse was recorded (poor-support).")
+			if strings.Contains(ireplies[0].Text, "Capped") || strings.Contains(ireplies[0].Text, "Also") {
+				t.Errorf("initech message claims a cap: %q", ireplies[0].Text)
+			}
+		}
 	})
 }
 

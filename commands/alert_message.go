@@ -89,7 +89,16 @@ func AlertMessage(in AlertInput) Reply {
 		lead = append(lead, moves)
 	}
 	for _, o := range r.Overrides {
-		lead = append(lead, fmt.Sprintf("Capped at %d: %s (computed %d).", o.Cap, o.Reason, r.Computed))
+		switch {
+		case r.Computed > o.Cap:
+			lead = append(lead, fmt.Sprintf("Capped at %d: %s (computed %d).", o.Cap, o.Reason, r.Computed))
+		case al.Rule == scoring.AlertPulseRed && o.Rule == scoring.RulePulseRed,
+			al.Rule == scoring.AlertSponsorLeft && o.Rule == scoring.RuleSponsorDeparted:
+			// Already the lead line, and the score is below the cap anyway.
+		default:
+			// Below the cap the override changes nothing but is still a reason.
+			lead = append(lead, fmt.Sprintf("Also: %s.", o.Reason))
+		}
 	}
 	rep.Text = strings.Join(lead, "\n")
 
