@@ -8,6 +8,8 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"mime"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -117,6 +119,7 @@ type fakeDiscord struct {
 	mu   sync.Mutex
 	reqs []request
 	fail map[string]failure // by "METHOD path"
+	msgs []postedMsg        // messages created, oldest first
 	// gatewayURL answers GET /gateway; callbacks gets the path of every
 	// interaction callback, for tests waiting on the gateway.
 	gatewayURL string
@@ -126,6 +129,87 @@ type fakeDiscord struct {
 type failure struct {
 	status int
 	body   string
+	posted bool // the message is created before the failure is answered
+}
+
+// postedMsg is a message the fake channel shows.
+type postedMsg struct {
+	ID, Channel, Nonce string
+	Body               map[string]any // the JSON payload as sent
+	Files              []postedFile
+}
+
+type postedFile struct {
+	Name string
+	Data []byte
+}
+
+func parts(path string) []string {
+	return strings.Split(strings.Trim(strings.TrimPrefix(path, "/api/v10"), "/"), "/")
+}
+
+// create makes a message as Discord does: with enforce_nonce, a nonce
+// already used in the channel returns the earlier message instead.
+func (f *fakeDiscord) create(channel string, body map[string]any, files []postedFile) postedMsg {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	nonce, _ := body["nonce"].(string)
+	if enforce, _ := body["enforce_nonce"].(bool); enforce && nonce != "" {
+		for _, m := range f.msgs {
+			if m.Channel == channel && m.Nonce == nonce {
+				return m
+			}
+		}
+	}
+	m := postedMsg{ID: "msg-" + strconv.Itoa(len(f.msgs)+1), Channel: channel, Nonce: nonce, Body: body, Files: files}
+	f.msgs = append(f.msgs, m)
+	return m
+}
+
+// list answers GET /channels/{id}/messages: newest first, without nonces
+// (Discord returns none there), at most limit.
+func (f *fakeDiscord) list(channel, limit string) []map[string]any {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	n, _ := strconv.Atoi(limit)
+	out := []map[string]any{}
+	for i := len(f.msgs) - 1; i >= 0 && len(out) < n; i-- {
+		if m := f.msgs[i]; m.Channel == channel {
+			out = append(out, map[string]any{"id": m.ID, "channel_id": channel, "content": m.Body["content"], "embeds": m.Body["embeds"]})
+		}
+	}
+	return out
+}
+
+// Posted returns the messages the fake channels show.
+func (f *fakeDiscord) Posted() []postedMsg {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]postedMsg(nil), f.msgs...)
+}
+
+// readMultipart splits a multipart message body into its payload_json and
+// its files.
+func readMultipart(contentType string, raw []byte) ([]byte, []postedFile) {
+	_, params, err := mime.ParseMediaType(contentType)
+	if err != nil {
+		return nil, nil
+	}
+	mr := multipart.NewReader(bytes.NewReader(raw), params["boundary"])
+	var payload []byte
+	var files []postedFile
+	for {
+		p, err := mr.NextPart()
+		if err != nil {
+			return payload, files
+		}
+		data, _ := io.ReadAll(p)
+		if p.FormName() == "payload_json" {
+			payload = data
+		} else {
+			files = append(files, postedFile{Name: p.FileName(), Data: data})
+		}
+	}
 }
 
 func newFakeDiscord(t *testing.T) *fakeDiscord {
@@ -138,6 +222,10 @@ func newFakeDiscord(t *testing.T) *fakeDiscord {
 func (f *fakeDiscord) serve(w http.ResponseWriter, r *http.Request) {
 	raw, _ := io.ReadAll(r.Body)
 	var body map[string]any
+	var files []postedFile
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
+		raw, files = readMultipart(r.Header.Get("Content-Type"), raw)
+	}
 	if len(raw) > 0 {
 		var v any
 		if err := json.Unmarshal(raw, &v); err == nil {
@@ -154,11 +242,15 @@ func (f *fakeDiscord) serve(w http.ResponseWriter, r *http.Request) {
 	f.mu.Unlock()
 	w.Header().Set("Content-Type", "application/json")
 	if failing {
+		if fail.posted {
+			// Discord made the message, then the call failed anyway.
+			f.create(parts(r.URL.Path)[1], body, files)
+		}
 		w.WriteHeader(fail.status)
 		_, _ = io.WriteString(w, fail.body)
 		return
 	}
-	parts := strings.Split(strings.Trim(strings.TrimPrefix(r.URL.Path, "/api/v10"), "/"), "/")
+	parts := parts(r.URL.Path)
 	switch {
 	case r.Method == "POST" && len(parts) == 4 && parts[0] == "interactions" && parts[3] == "callback":
 		w.WriteHeader(http.StatusNoContent)
@@ -177,7 +269,10 @@ func (f *fakeDiscord) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		_ = json.NewEncoder(w).Encode(cmds)
 	case r.Method == "POST" && parts[0] == "channels":
-		_ = json.NewEncoder(w).Encode(map[string]any{"id": "msg-1", "channel_id": parts[1], "content": body["content"]})
+		m := f.create(parts[1], body, files)
+		_ = json.NewEncoder(w).Encode(map[string]any{"id": m.ID, "channel_id": parts[1], "content": body["content"], "nonce": body["nonce"]})
+	case r.Method == "GET" && parts[0] == "channels" && len(parts) == 3:
+		_ = json.NewEncoder(w).Encode(f.list(parts[1], r.URL.Query().Get("limit")))
 	case r.Method == "PATCH" && parts[0] == "channels":
 		_ = json.NewEncoder(w).Encode(map[string]any{"id": parts[3], "channel_id": parts[1]})
 	case parts[0] == "webhooks":

@@ -12,6 +12,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/healthbot/healthbot/bot"
+	"github.com/healthbot/healthbot/bot/outbox"
 	"github.com/healthbot/healthbot/commands"
 )
 
@@ -20,21 +21,27 @@ var _ bot.Poster = (*Adapter)(nil)
 // Platform reports "discord" (bot.Poster).
 func (a *Adapter) Platform() string { return Platform }
 
-// Post sends r to a channel as the bot and returns the message id (bot.Poster).
+// Post sends r to a channel as the bot and returns the message id
+// (bot.Poster). An outbox message carries its key's nonce, enforced, and
+// its footer marker (see FindPosted).
 func (a *Adapter) Post(ctx context.Context, channel string, r commands.Reply) (string, error) {
+	if err := a.canPost(channel); err != nil {
+		return "", err
+	}
+	return a.send(ctx, channel, a.render(r), nil)
+}
+
+// canPost refuses at once when no bot token is configured.
+func (a *Adapter) canPost(channel string) error {
 	if a.cfg.BotToken == "" {
-		return "", &bot.PermanentError{Err: fmt.Errorf("post to discord channel %s: %s is not set", channel, EnvBotToken)}
+		return &bot.PermanentError{Err: fmt.Errorf("discord channel %s: %s is not set", channel, EnvBotToken)}
 	}
-	m := a.render(r)
-	msg, err := a.rest.ChannelMessageSendComplex(channel, &discordgo.MessageSend{
-		Content:    m.Content,
-		Embeds:     m.Embeds,
-		Components: m.Components,
-	}, discordgo.WithContext(ctx))
-	if err != nil {
-		return "", deliveryError("post to discord channel "+channel, err)
-	}
-	return msg.ID, nil
+	return nil
+}
+
+func isPermanent(err error) bool {
+	var pe *bot.PermanentError
+	return errors.As(err, &pe)
 }
 
 // Update replaces a message Post sent earlier (bot.Poster).
@@ -43,6 +50,7 @@ func (a *Adapter) Update(ctx context.Context, channel, ref string, r commands.Re
 		return &bot.PermanentError{Err: fmt.Errorf("update discord message %s: %s is not set", ref, EnvBotToken)}
 	}
 	m := a.render(r)
+	tag(&m, outbox.KeyFrom(ctx))
 	content, embeds, components := m.Content, m.Embeds, m.Components
 	if embeds == nil {
 		embeds = []*discordgo.MessageEmbed{}

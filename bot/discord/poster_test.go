@@ -50,8 +50,8 @@ func TestPosterErrors(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newEnv(t, nil, guildID)
-			e.rest.fail["POST /api/v10/channels/555/messages"] = failure{tc.status, tc.body}
-			e.rest.fail["PATCH /api/v10/channels/555/messages/m9"] = failure{tc.status, tc.body}
+			e.rest.fail["POST /api/v10/channels/555/messages"] = failure{status: tc.status, body: tc.body}
+			e.rest.fail["PATCH /api/v10/channels/555/messages/m9"] = failure{status: tc.status, body: tc.body}
 			_, postErr := e.a.Post(t.Context(), "555", commands.Reply{Text: "hi"})
 			updateErr := e.a.Update(t.Context(), "555", "m9", commands.Reply{Text: "hi"})
 			for _, err := range []error{postErr, updateErr} {

@@ -2,6 +2,7 @@ package discord
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"unicode/utf8"
 
@@ -61,6 +62,9 @@ type Message struct {
 	Embeds     []*discordgo.MessageEmbed
 	Components []discordgo.MessageComponent
 	Ephemeral  bool
+	// AllowedMentions limits pings to the users mentioned in Content (the
+	// account owner); nil when nobody is mentioned.
+	AllowedMentions *discordgo.MessageAllowedMentions
 	// Long maps the custom ids of buttons whose action was too long to
 	// encode to that action; the adapter remembers them for the click.
 	Long map[string]string
@@ -73,6 +77,16 @@ type Message struct {
 // "…and N more" where something was left out.
 func Render(r commands.Reply) Message {
 	m := Message{Ephemeral: r.Ephemeral}
+	// Discord draws no mention in an embed (nor pings): context lines that
+	// mention someone ("Owner: <@123>") go to the content instead.
+	var mentions []string
+	r.Context, mentions = splitMentions(r.Context)
+	if len(mentions) > 0 && (r.Title != "" || len(r.Sections) > 0 || len(r.Context) > 0) {
+		m.Content = TruncateLines(strings.Join(mentions, "\n"), MaxContent)
+		m.AllowedMentions = &discordgo.MessageAllowedMentions{Users: mentionedUsers(m.Content)}
+	} else if len(mentions) > 0 {
+		r.Text = strings.TrimSpace(r.Text + "\n" + strings.Join(mentions, "\n"))
+	}
 	if r.Title == "" && len(r.Sections) == 0 && len(r.Context) == 0 {
 		m.Content = TruncateLines(r.Text, MaxContent)
 	} else {
@@ -80,6 +94,31 @@ func Render(r commands.Reply) Message {
 	}
 	m.Components, m.Long = renderButtons(r.Buttons)
 	return m
+}
+
+// mentionRE matches a Discord user mention, <@123> or <@!123>.
+var mentionRE = regexp.MustCompile(`<@!?([0-9]{5,25})>`)
+
+// splitMentions separates the lines that mention a user from the rest.
+func splitMentions(lines []string) (rest, mentions []string) {
+	for _, l := range lines {
+		if mentionRE.MatchString(l) {
+			mentions = append(mentions, l)
+		} else {
+			rest = append(rest, l)
+		}
+	}
+	return rest, mentions
+}
+
+// mentionedUsers lists the user ids mentioned in s, at most 100 (Discord's
+// limit for allowed_mentions.users).
+func mentionedUsers(s string) []string {
+	var ids []string
+	for _, m := range mentionRE.FindAllStringSubmatch(s, 100) {
+		ids = append(ids, m[1])
+	}
+	return ids
 }
 
 func renderEmbed(r commands.Reply) *discordgo.MessageEmbed {
