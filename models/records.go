@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"time"
-
-	"gorm.io/gorm/clause"
 )
 
 // activeAt is the condition "account a is active on day ?" (one argument).
@@ -44,21 +42,6 @@ func (s *Store) AccountBySlug(ctx context.Context, slug string) (Account, error)
 		return Account{}, fmt.Errorf("account %q: %w", slug, notFound(err))
 	}
 	return a, nil
-}
-
-// SaveSnapshots upserts snapshots by (account, day).
-func (s *Store) SaveSnapshots(ctx context.Context, snaps []Snapshot) error {
-	if len(snaps) == 0 {
-		return nil
-	}
-	err := s.orm(ctx).Clauses(clause.OnConflict{
-		Columns:   []clause.Column{{Name: "account_id"}, {Name: "day"}},
-		DoUpdates: clause.AssignmentColumns([]string{"known", "score", "computed", "status", "subscores", "updated_at"}),
-	}).CreateInBatches(snaps, 200).Error
-	if err != nil {
-		return fmt.Errorf("save snapshots: %w", err)
-	}
-	return nil
 }
 
 // History returns an account's snapshots with from <= day <= to, oldest first.

@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"sort"
 	"time"
@@ -155,24 +156,28 @@ func (s *Store) gather(ctx context.Context, cfg scoring.Config, w sigWindow) (ma
 	db := s.orm(ctx)
 	asOf, _ := ParseDay(w.t)
 
-	var accounts []struct {
-		ID            uint
-		SponsorStatus string
-	}
-	q := "SELECT id, sponsor_status FROM accounts WHERE "
+	q := "SELECT id, COALESCE(sponsor_status, '') FROM accounts WHERE "
 	if w.account == 0 {
 		q += activeAtNamed
 	} else {
 		q += "id = @account"
 	}
-	if err := db.Raw(q+" ORDER BY id", w.args()).Scan(&accounts).Error; err != nil {
+	sigs := make(map[uint]*scoring.Signals)
+	var order []uint
+	err := eachRow(db, q+" ORDER BY id", w.args(), func(rows *sql.Rows) error {
+		var (
+			id      uint
+			sponsor string
+		)
+		if err := rows.Scan(&id, &sponsor); err != nil {
+			return err
+		}
+		sigs[id] = &scoring.Signals{AccountID: id, AsOf: asOf, SponsorDeparted: sponsor == "departed"}
+		order = append(order, id)
+		return nil
+	})
+	if err != nil {
 		return nil, nil, fmt.Errorf("accounts: %w", err)
-	}
-	sigs := make(map[uint]*scoring.Signals, len(accounts))
-	order := make([]uint, 0, len(accounts))
-	for _, a := range accounts {
-		sigs[a.ID] = &scoring.Signals{AccountID: a.ID, AsOf: asOf, SponsorDeparted: a.SponsorStatus == "departed"}
-		order = append(order, a.ID)
 	}
 	if len(order) == 0 {
 		return sigs, order, nil
@@ -271,23 +276,25 @@ func activitySignals(db *gorm.DB, w sigWindow, features []string, m map[uint]*sc
 		featureCond = "feature IN @features"
 		args["features"] = features
 	}
-	var rows []struct {
-		AccountID      uint
-		UserDays7, MAU int64
-		Used30         int64
-	}
-	err := db.Raw(`SELECT account_id,
+	err := eachRow(db, `SELECT account_id,
 		COUNT(DISTINCT CASE WHEN day >= @dau THEN day || '/' || user_id END) AS user_days7,
 		COUNT(DISTINCT CASE WHEN day >= @mau THEN user_id END) AS mau,
 		COUNT(DISTINCT CASE WHEN day >= @adopt AND `+featureCond+` THEN feature END) AS used30
-		FROM activities WHERE day >= @activity AND day <= @t`+w.filter()+` GROUP BY account_id`, args).Scan(&rows).Error
+		FROM activities WHERE day >= @activity AND day <= @t`+w.filter()+` GROUP BY account_id`, args, func(rows *sql.Rows) error {
+		var (
+			id                     uint
+			userDays7, mau, used30 int64
+		)
+		if err := rows.Scan(&id, &userDays7, &mau, &used30); err != nil {
+			return err
+		}
+		if sig := m[id]; sig != nil {
+			sig.ActiveUserDays7, sig.MAU, sig.ValueFeaturesUsed30 = int(userDays7), int(mau), int(used30)
+		}
+		return nil
+	})
 	if err != nil {
 		return fmt.Errorf("activity: %w", err)
-	}
-	for _, r := range rows {
-		if sig := m[r.AccountID]; sig != nil {
-			sig.ActiveUserDays7, sig.MAU, sig.ValueFeaturesUsed30 = int(r.UserDays7), int(r.MAU), int(r.Used30)
-		}
 	}
 	return nil
 }
@@ -307,12 +314,7 @@ func (s *Store) openAt() string {
 func (s *Store) ticketSignals(db *gorm.DB, w sigWindow, m map[uint]*scoring.Signals) error {
 	open := s.openAt()
 	inWindow := "(opened_day >= @support OR " + open + ")"
-	var rows []struct {
-		AccountID                                       uint
-		WindowTickets, PositiveTickets, NegativeTickets int64
-		EscalatedOpen, OpenTickets, Tickets90, Ever     int64
-	}
-	err := db.Raw(`SELECT account_id,
+	err := eachRow(db, `SELECT account_id,
 		SUM(CASE WHEN `+inWindow+` THEN 1 ELSE 0 END) AS window_tickets,
 		SUM(CASE WHEN `+inWindow+` AND sentiment = 'positive' THEN 1 ELSE 0 END) AS positive_tickets,
 		SUM(CASE WHEN `+inWindow+` AND sentiment = 'negative' THEN 1 ELSE 0 END) AS negative_tickets,
@@ -320,16 +322,24 @@ func (s *Store) ticketSignals(db *gorm.DB, w sigWindow, m map[uint]*scoring.Sign
 		SUM(CASE WHEN `+open+` THEN 1 ELSE 0 END) AS open_tickets,
 		SUM(CASE WHEN opened_day >= @support THEN 1 ELSE 0 END) AS tickets90,
 		COUNT(*) AS ever
-		FROM tickets WHERE opened_day <= @t`+w.filter()+` GROUP BY account_id`, w.args()).Scan(&rows).Error
+		FROM tickets WHERE opened_day <= @t`+w.filter()+` GROUP BY account_id`, w.args(), func(rows *sql.Rows) error {
+		var (
+			id                                   uint
+			window, positive, negative           int64
+			escalatedOpen, open, tickets90, ever int64
+		)
+		if err := rows.Scan(&id, &window, &positive, &negative, &escalatedOpen, &open, &tickets90, &ever); err != nil {
+			return err
+		}
+		if sig := m[id]; sig != nil {
+			sig.WindowTickets, sig.PositiveTickets, sig.NegativeTickets = int(window), int(positive), int(negative)
+			sig.EscalatedOpen, sig.OpenTickets, sig.Tickets90 = int(escalatedOpen), int(open), int(tickets90)
+			sig.EverFiledTicket = ever > 0
+		}
+		return nil
+	})
 	if err != nil {
 		return fmt.Errorf("tickets: %w", err)
-	}
-	for _, r := range rows {
-		if sig := m[r.AccountID]; sig != nil {
-			sig.WindowTickets, sig.PositiveTickets, sig.NegativeTickets = int(r.WindowTickets), int(r.PositiveTickets), int(r.NegativeTickets)
-			sig.EscalatedOpen, sig.OpenTickets, sig.Tickets90 = int(r.EscalatedOpen), int(r.OpenTickets), int(r.Tickets90)
-			sig.EverFiledTicket = r.Ever > 0
-		}
 	}
 	return nil
 }
@@ -337,23 +347,26 @@ func (s *Store) ticketSignals(db *gorm.DB, w sigWindow, m map[uint]*scoring.Sign
 // touchSignals: the latest touch day, touches in the engagement window and
 // executive sponsor touches in theirs (90 days each by default).
 func touchSignals(db *gorm.DB, w sigWindow, m map[uint]*scoring.Signals) error {
-	var rows []struct {
-		AccountID         uint
-		LastDay           *string
-		Touches90, Exec90 int64
-	}
-	err := db.Raw(`SELECT account_id, MAX(day) AS last_day,
+	err := eachRow(db, `SELECT account_id, MAX(day) AS last_day,
 		SUM(CASE WHEN day >= @engage THEN 1 ELSE 0 END) AS touches90,
 		SUM(CASE WHEN day >= @exec AND "exec" THEN 1 ELSE 0 END) AS exec90
-		FROM touches WHERE day <= @t`+w.filter()+` GROUP BY account_id`, w.args()).Scan(&rows).Error
+		FROM touches WHERE day <= @t`+w.filter()+` GROUP BY account_id`, w.args(), func(rows *sql.Rows) error {
+		var (
+			id                uint
+			lastDay           *string
+			touches90, exec90 int64
+		)
+		if err := rows.Scan(&id, &lastDay, &touches90, &exec90); err != nil {
+			return err
+		}
+		if sig := m[id]; sig != nil {
+			sig.LastTouch = dayPtr(lastDay)
+			sig.Touches90, sig.ExecTouches90 = int(touches90), int(exec90)
+		}
+		return nil
+	})
 	if err != nil {
 		return fmt.Errorf("touches: %w", err)
-	}
-	for _, r := range rows {
-		if sig := m[r.AccountID]; sig != nil {
-			sig.LastTouch = dayPtr(r.LastDay)
-			sig.Touches90, sig.ExecTouches90 = int(r.Touches90), int(r.Exec90)
-		}
 	}
 	return nil
 }
@@ -363,52 +376,58 @@ func touchSignals(db *gorm.DB, w sigWindow, m map[uint]*scoring.Signals) error {
 // ignored, since an invoice carries no other date.
 func invoiceSignals(db *gorm.DB, w sigWindow, m map[uint]*scoring.Signals) error {
 	overdue := "(due_on < @t AND (status = 'open' OR (status = 'paid' AND paid_on > @t)))"
-	var rows []struct {
-		AccountID             uint
-		Failed, Overdue, Late int64
-		OldestOverdue         *string
-	}
-	err := db.Raw(`SELECT account_id,
+	err := eachRow(db, `SELECT account_id,
 		SUM(CASE WHEN status = 'failed' THEN 1 ELSE 0 END) AS failed,
 		SUM(CASE WHEN `+overdue+` THEN 1 ELSE 0 END) AS overdue,
 		MIN(CASE WHEN `+overdue+` THEN due_on END) AS oldest_overdue,
 		SUM(CASE WHEN due_on >= @late AND paid_on IS NOT NULL AND paid_on > due_on AND paid_on <= @t THEN 1 ELSE 0 END) AS late
-		FROM invoices WHERE due_on <= @t`+w.filter()+` GROUP BY account_id`, w.args()).Scan(&rows).Error
+		FROM invoices WHERE due_on <= @t`+w.filter()+` GROUP BY account_id`, w.args(), func(rows *sql.Rows) error {
+		var (
+			id                    uint
+			failed, overdue, late int64
+			oldest                *string
+		)
+		if err := rows.Scan(&id, &failed, &overdue, &oldest, &late); err != nil {
+			return err
+		}
+		if sig := m[id]; sig != nil {
+			sig.FailedInvoices, sig.OverdueInvoices, sig.LatePaid180 = int(failed), int(overdue), int(late)
+			sig.OldestOverdueDue = dayPtr(oldest)
+		}
+		return nil
+	})
 	if err != nil {
 		return fmt.Errorf("invoices: %w", err)
-	}
-	for _, r := range rows {
-		if sig := m[r.AccountID]; sig != nil {
-			sig.FailedInvoices, sig.OverdueInvoices, sig.LatePaid180 = int(r.Failed), int(r.Overdue), int(r.Late)
-			sig.OldestOverdueDue = dayPtr(r.OldestOverdue)
-		}
 	}
 	return nil
 }
 
 // surveySignals: NPS and CSAT responses of the survey window (180 days).
 func surveySignals(db *gorm.DB, w sigWindow, m map[uint]*scoring.Signals) error {
-	var rows []struct {
-		AccountID                       uint
-		Promoters, Passives, Detractors int64
-		CSATN, CSATSat, CSATSum         int64
-	}
-	err := db.Raw(`SELECT account_id,
+	err := eachRow(db, `SELECT account_id,
 		SUM(CASE WHEN kind = 'nps' AND score >= 9 THEN 1 ELSE 0 END) AS promoters,
 		SUM(CASE WHEN kind = 'nps' AND score >= 7 AND score <= 8 THEN 1 ELSE 0 END) AS passives,
 		SUM(CASE WHEN kind = 'nps' AND score <= 6 THEN 1 ELSE 0 END) AS detractors,
 		SUM(CASE WHEN kind = 'csat' THEN 1 ELSE 0 END) AS csatn,
 		SUM(CASE WHEN kind = 'csat' AND score >= 4 THEN 1 ELSE 0 END) AS csat_sat,
 		SUM(CASE WHEN kind = 'csat' THEN score ELSE 0 END) AS csat_sum
-		FROM surveys WHERE day >= @survey AND day <= @t`+w.filter()+` GROUP BY account_id`, w.args()).Scan(&rows).Error
+		FROM surveys WHERE day >= @survey AND day <= @t`+w.filter()+` GROUP BY account_id`, w.args(), func(rows *sql.Rows) error {
+		var (
+			id                              uint
+			promoters, passives, detractors int64
+			csatN, csatSat, csatSum         int64
+		)
+		if err := rows.Scan(&id, &promoters, &passives, &detractors, &csatN, &csatSat, &csatSum); err != nil {
+			return err
+		}
+		if sig := m[id]; sig != nil {
+			sig.NPSPromoters, sig.NPSPassives, sig.NPSDetractors = int(promoters), int(passives), int(detractors)
+			sig.CSATResponses, sig.CSATSatisfied, sig.CSATSum = int(csatN), int(csatSat), int(csatSum)
+		}
+		return nil
+	})
 	if err != nil {
 		return fmt.Errorf("surveys: %w", err)
-	}
-	for _, r := range rows {
-		if sig := m[r.AccountID]; sig != nil {
-			sig.NPSPromoters, sig.NPSPassives, sig.NPSDetractors = int(r.Promoters), int(r.Passives), int(r.Detractors)
-			sig.CSATResponses, sig.CSATSatisfied, sig.CSATSum = int(r.CSATN), int(r.CSATSat), int(r.CSATSum)
-		}
 	}
 	return nil
 }
@@ -416,26 +435,28 @@ func surveySignals(db *gorm.DB, w sigWindow, m map[uint]*scoring.Signals) error 
 // pulseSignals: each account's latest pulse on or before T, picked with a
 // window function (SQLite >= 3.25 and PostgreSQL both have ROW_NUMBER).
 func (s *Store) pulseSignals(db *gorm.DB, w sigWindow, m map[uint]*scoring.Signals) error {
-	var rows []struct {
-		AccountID      uint
-		Colour, Reason string
-		Day            string
-	}
-	err := db.Raw(`SELECT account_id, colour, reason, day FROM (
+	err := eachRow(db, `SELECT account_id, colour, COALESCE(reason, ''), day FROM (
 		SELECT account_id, colour, reason, day,
 		ROW_NUMBER() OVER (PARTITION BY account_id ORDER BY `+s.latestOrder()+`) AS rn
-		FROM pulses WHERE day <= @t`+w.filter()+`) latest WHERE rn = 1`, w.args()).Scan(&rows).Error
+		FROM pulses WHERE day <= @t`+w.filter()+`) latest WHERE rn = 1`, w.args(), func(rows *sql.Rows) error {
+		var (
+			id                  uint
+			colour, reason, day string
+		)
+		if err := rows.Scan(&id, &colour, &reason, &day); err != nil {
+			return err
+		}
+		if sig := m[id]; sig != nil {
+			d, err := ParseDay(day)
+			if err != nil {
+				return fmt.Errorf("account %d: %w", id, err)
+			}
+			sig.LatestPulse = &scoring.PulseSignal{Colour: colour, Reason: reason, Day: d}
+		}
+		return nil
+	})
 	if err != nil {
 		return fmt.Errorf("pulses: %w", err)
-	}
-	for _, r := range rows {
-		if sig := m[r.AccountID]; sig != nil {
-			day, err := ParseDay(r.Day)
-			if err != nil {
-				return fmt.Errorf("pulses: account %d: %w", r.AccountID, err)
-			}
-			sig.LatestPulse = &scoring.PulseSignal{Colour: r.Colour, Reason: r.Reason, Day: day}
-		}
 	}
 	return nil
 }
@@ -450,4 +471,21 @@ func dayPtr(day *string) *time.Time {
 		return nil
 	}
 	return &t
+}
+
+// eachRow runs a query and calls scan with each row; the signal queries
+// return one row per account (10,000 and more), which gorm's reflective
+// Scan made a visible share of a rescore's CPU time.
+func eachRow(db *gorm.DB, query string, args map[string]any, scan func(*sql.Rows) error) error {
+	rows, err := db.Raw(query, args).Rows()
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := scan(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }
