@@ -2,7 +2,9 @@ package slack
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/healthbot/healthbot/commands"
 	slackgo "github.com/slack-go/slack"
@@ -88,6 +90,9 @@ func sectionBlocks(s commands.Section) []slackgo.Block {
 		}
 		text = truncateEscaped(t, MaxSectionText, head)
 	}
+	if len(s.Fields) > maxFieldsAsFields {
+		return []slackgo.Block{slackgo.NewSectionBlock(mrkdwn(listText(head, s.Text, s.Fields)), nil, nil)}
+	}
 	var fields []*slackgo.TextBlockObject
 	for _, f := range s.Fields {
 		label := "*" + escape(f.Label) + "*\n"
@@ -109,6 +114,42 @@ func sectionBlocks(s commands.Section) []slackgo.Block {
 	}
 	return out
 }
+
+// maxFieldsAsFields is the most fields a section shows as Block Kit
+// fields (two blocks); a longer one (the weekly summary's at-risk list in a
+// large portfolio) becomes one list so it cannot crowd the sections after
+// it out of the message's 50 blocks.
+const maxFieldsAsFields = 2 * MaxSectionFields
+
+// listText renders fields as lines "*label* — value" under head and the
+// section's text, cut at a line to fit a section with an explicit
+// "…and N more" (N entries left out).
+func listText(head, text string, fields []commands.Field) string {
+	var lines []string
+	if t := strings.TrimSpace(text); t != "" {
+		lines = append(lines, escape(t))
+	}
+	top := len(lines)
+	for _, f := range fields {
+		lines = append(lines, "*"+escape(oneLine(f.Label))+"* — "+escape(oneLine(f.Value)))
+	}
+	if head != "" {
+		head += "\n"
+	}
+	room := MaxSectionText - utf8.RuneCountInString(head)
+	for keep := len(lines); keep > top; keep-- {
+		out := strings.Join(lines[:keep], "\n")
+		if keep < len(lines) {
+			out += fmt.Sprintf("\n…and %d more", len(lines)-keep)
+		}
+		if utf8.RuneCountInString(out) <= room {
+			return head + out
+		}
+	}
+	return head + Truncate(strings.Join(lines, "\n"), room)
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // contextBlocks renders the small secondary lines, one element each, ten
 // elements to a block.
@@ -174,15 +215,34 @@ func truncateEscaped(s string, limit int, prefix string) string {
 			if i := strings.LastIndexByte(body, '&'); i >= 0 && !strings.Contains(body[i:], ";") {
 				body = body[:i]
 			}
+			// Nor half a mention: "<@U02" would show as broken markup.
+			if i := strings.LastIndexByte(body, '<'); i >= 0 && !strings.Contains(body[i:], ">") {
+				body = body[:i]
+			}
 			out = body + suffix
 		}
 	}
 	return prefix + out
 }
 
-// escape makes plain text safe for mrkdwn: Slack reads &, < and > as markup.
+// userMentionRE matches a Slack user mention, <@U024BE7LH>, which replies
+// carry on purpose (the owner line of an alert) and must reach Slack as is.
+var userMentionRE = regexp.MustCompile(`<@[UW][A-Z0-9]{2,}>`)
+
+var escaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
+
+// escape makes plain text safe for mrkdwn: Slack reads &, < and > as
+// markup. User mentions are kept, so the owner is pinged.
 func escape(s string) string {
-	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
+	var b strings.Builder
+	last := 0
+	for _, m := range userMentionRE.FindAllStringIndex(s, -1) {
+		b.WriteString(escaper.Replace(s[last:m[0]]))
+		b.WriteString(s[m[0]:m[1]])
+		last = m[1]
+	}
+	b.WriteString(escaper.Replace(s[last:]))
+	return b.String()
 }
 
 func plain(s string) *slackgo.TextBlockObject {

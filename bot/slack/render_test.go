@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -96,10 +97,16 @@ func TestOversizedReplyStaysInLimits(t *testing.T) {
 		Text:   strings.Repeat("lead <text> & more ", 400),
 	}
 	var fields []commands.Field
-	for i := range 23 {
+	for i := range 19 {
 		fields = append(fields, commands.Field{Label: fmt.Sprintf("f%d", i), Value: strings.Repeat("v", 2500)})
 	}
 	r.Sections = append(r.Sections, commands.Section{Title: "Many fields", Fields: fields})
+	// Over twenty fields: one list, cut at an entry.
+	var list []commands.Field
+	for i := range 300 {
+		list = append(list, commands.Field{Label: fmt.Sprintf("Account %d", i), Value: "52 · MRR 1,200 · issue: usage · intervene"})
+	}
+	r.Sections = append(r.Sections, commands.Section{Title: "At-risk accounts", Fields: list})
 	for i := range 60 {
 		r.Sections = append(r.Sections, commands.Section{Title: fmt.Sprintf("S%d", i), Text: "x"})
 	}
@@ -121,7 +128,10 @@ func TestOversizedReplyStaysInLimits(t *testing.T) {
 	if strings.Contains(s, strings.Repeat("x", 2100)) {
 		t.Error("a button whose command exceeds the value limit was rendered")
 	}
-	// Ten fields a section: 23 fields make three sections.
+	if !strings.Contains(s, `*Account 0* — 52`) || !regexp.MustCompile(`\\n…and \d+ more"`).MatchString(s) {
+		t.Error("the 300-field section is not a list ending in …and N more")
+	}
+	// Ten fields a section: 19 fields make two sections.
 	var blocks []map[string]any
 	_ = json.Unmarshal(raw, &blocks)
 	var sizes []int
@@ -130,8 +140,8 @@ func TestOversizedReplyStaysInLimits(t *testing.T) {
 			sizes = append(sizes, len(f))
 		}
 	}
-	if fmt.Sprint(sizes[:3]) != "[10 10 3]" {
-		t.Errorf("field sections = %v, want [10 10 3 …]", sizes)
+	if fmt.Sprint(sizes[:2]) != "[10 9]" {
+		t.Errorf("field sections = %v, want [10 9 …]", sizes)
 	}
 }
 
