@@ -18,6 +18,15 @@ const (
 	HealthList    = "list"    // /health list [status]
 	HealthSummary = "summary" // /health summary
 	HealthHelp    = "help"    // /health help
+	HealthAdmin   = "admin"   // /health admin csm|channel|owner … (Command.Admin)
+	HealthIAm     = "iam"     // /health iam HANDLE
+)
+
+// Actions of /health admin, kept in Command.Admin.
+const (
+	AdminCSM     = "csm"     // /health admin csm HANDLE USER
+	AdminChannel = "channel" // /health admin channel ACCOUNT CHANNEL
+	AdminOwner   = "owner"   // /health admin owner ACCOUNT HANDLE
 )
 
 // Command is one parsed chat command. The same struct comes from typed text,
@@ -32,6 +41,14 @@ type Command struct {
 	Kind    string // touch: call, email, meeting, chat, qbr, other
 	Exec    bool   // touch: executive sponsor present
 	Note    string
+
+	// /health admin and /health iam. User and Channel hold ids decoded
+	// from chat mentions (<@U123|name> → U123, <#C1|x> → C1), or the text
+	// typed when it was no mention.
+	Admin   string // AdminCSM, AdminChannel, AdminOwner ("" = explain the admin commands)
+	Handle  string // CSM handle: admin csm, admin owner, iam
+	User    string // admin csm: the chat user
+	Channel string // admin channel: the channel; "" = back to the default routing
 }
 
 // Caller is who sent a command, from where.

@@ -20,7 +20,7 @@ func newAccountSink(b *batch) sink {
 		merge: func(ctx context.Context, s *rowSink[models.Account], chunk []pending[models.Account]) error {
 			return mergeAccounts(ctx, s.b, slugs, chunk)
 		},
-		write: (*models.Store).UpsertAccounts,
+		write: upsertAccountsAndOwners, // admin_owners.go: also a CSM row per owner
 	}
 }
 

@@ -73,6 +73,9 @@ func parseHealth(args []cmdWord) (Command, error) {
 		cmd.Sub = HealthMine
 		return cmd, nil
 	}
+	if c, ok, err := parseHealthConfig(args); ok {
+		return c, err
+	}
 	first := strings.ToLower(args[0].text)
 	if !args[0].quoted {
 		switch {

@@ -17,6 +17,10 @@ type Service struct {
 	Now    func() time.Time // injected clock; days are taken in Store.Location()
 	Log    *slog.Logger
 
+	// Admins may run /health admin (HEALTHBOT_ADMINS); empty turns the
+	// configuration commands off.
+	Admins []ChatUser
+
 	// OnRescore, when set, runs inside the transaction that writes a
 	// rescore's snapshots (daily, or one account after a pulse, touch or
 	// ingested batch), so alert decisions commit with the scores they
@@ -78,6 +82,10 @@ func (s *Service) execute(ctx context.Context, caller Caller, cmd Command) (Repl
 			return s.Summary(ctx, caller)
 		case HealthHelp:
 			return s.help(), nil
+		case HealthAdmin:
+			return s.admin(ctx, caller, cmd)
+		case HealthIAm:
+			return s.iam(ctx, caller, cmd)
 		}
 		return userError(fmt.Sprintf("/health has no sub-command %q. %s", cmd.Sub, helpHint)), nil
 	case VerbPulse:

@@ -1,0 +1,238 @@
+package commands
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/healthbot/healthbot/models"
+)
+
+// ChatUser is a chat user on a platform ("slack", "discord", "console");
+// an empty Platform matches the id on every platform.
+type ChatUser struct {
+	Platform string
+	UserID   string
+}
+
+// String is the user as HEALTHBOT_ADMINS spells it: "slack:U123" or "U123".
+func (u ChatUser) String() string {
+	if u.Platform == "" {
+		return u.UserID
+	}
+	return u.Platform + ":" + u.UserID
+}
+
+// Matches says whether the caller is this user.
+func (u ChatUser) Matches(c Caller) bool {
+	return u.UserID != "" && u.UserID == c.UserID && (u.Platform == "" || u.Platform == c.Platform)
+}
+
+// isAdmin says whether the caller may change configuration.
+func (s *Service) isAdmin(c Caller) bool {
+	for _, a := range s.Admins {
+		if a.Matches(c) {
+			return true
+		}
+	}
+	return false
+}
+
+// adminsEnv explains where admins come from, for replies that refuse.
+const adminsEnv = "HEALTHBOT_ADMINS (comma-separated chat user ids, each optionally prefixed slack:, discord: or console:)"
+
+// admin runs "/health admin …": configuration changes, for admins only.
+func (s *Service) admin(ctx context.Context, caller Caller, cmd Command) (Reply, error) {
+	if cmd.Admin == "" {
+		return s.adminHelp(caller), nil
+	}
+	if len(s.Admins) == 0 {
+		s.logger().WarnContext(ctx, "admin command refused: no admins configured", "action", cmd.Admin,
+			"platform", caller.Platform, "user", caller.UserID)
+		return userError(fmt.Sprintf("Configuration commands are off: no healthbot admins are set. Whoever runs healthbot can name them in %s, for you: %s=%s. Nothing was changed.",
+			adminsEnv, "HEALTHBOT_ADMINS", ChatUser{Platform: caller.Platform, UserID: caller.UserID})), nil
+	}
+	if !s.isAdmin(caller) {
+		s.logger().WarnContext(ctx, "admin command refused: caller is not an admin", "action", cmd.Admin,
+			"platform", caller.Platform, "user", caller.UserID, "name", caller.UserName)
+		return userError("Only healthbot admins can change configuration. Ask one of: " + s.adminNames(caller.Platform) + ". Nothing was changed."), nil
+	}
+	switch cmd.Admin {
+	case AdminCSM:
+		return s.adminCSM(ctx, caller, cmd)
+	case AdminChannel:
+		return s.adminChannel(ctx, caller, cmd)
+	case AdminOwner:
+		return s.adminOwner(ctx, caller, cmd)
+	}
+	return userError(fmt.Sprintf("/health admin has no action %q: use csm, channel or owner. %s", cmd.Admin, helpHint)), nil
+}
+
+// adminHelp answers a bare "/health admin": the commands, and whether the
+// caller may run them (with the id to put in HEALTHBOT_ADMINS if not).
+func (s *Service) adminHelp(caller Caller) Reply {
+	me := ChatUser{Platform: caller.Platform, UserID: caller.UserID}
+	var status string
+	switch {
+	case len(s.Admins) == 0:
+		status = "No healthbot admins are set, so these commands are off. Whoever runs healthbot can name them in " + adminsEnv + "; yours is " + me.String() + "."
+	case s.isAdmin(caller):
+		status = "You are a healthbot admin."
+	default:
+		status = "You are not a healthbot admin (your id: " + me.String() + "). Admins: " + s.adminNames(caller.Platform) + "."
+	}
+	return Reply{Ephemeral: true, Colour: "grey", Title: "healthbot configuration", Text: strings.Join(adminHelpLines, "\n"),
+		Context: []string{status, "Anyone can say which CSM they are with " + exampleIAm + "."}}
+}
+
+// adminNames lists the admins, as mentions on the caller's platform.
+func (s *Service) adminNames(platform string) string {
+	names := make([]string, 0, len(s.Admins))
+	for _, a := range s.Admins {
+		switch {
+		case a.Platform == "" || a.Platform == platform:
+			names = append(names, userLabel(platform, a.UserID))
+		default:
+			names = append(names, a.String())
+		}
+	}
+	return strings.Join(names, ", ")
+}
+
+// userLabel shows a chat user the way the platform renders a mention.
+func userLabel(platform, id string) string {
+	switch {
+	case id == "":
+		return "(none)"
+	case platform == "slack" || platform == "discord":
+		return "<@" + id + ">"
+	}
+	return id
+}
+
+var (
+	slackUserID   = regexp.MustCompile(`^[UW][A-Z0-9]{2,}$`)
+	discordID     = regexp.MustCompile(`^[0-9]{5,25}$`)
+	slackChanID   = regexp.MustCompile(`^[CGD][A-Z0-9]{2,}$`)
+	plainChatWord = regexp.MustCompile(`^[^\s,:<>]+$`)
+)
+
+// splitPlatform takes an explicit "slack:" / "discord:" / "console:" off a
+// user or channel, so an admin can configure one platform from another
+// (the console, typically); otherwise the caller's platform applies.
+func splitPlatform(s, callerPlatform string) (platform, rest string) {
+	if p, r, ok := strings.Cut(s, ":"); ok && isPlatform(strings.ToLower(p)) {
+		return strings.ToLower(p), decodeRef(r)
+	}
+	return callerPlatform, s
+}
+
+// decodeRef decodes what follows a platform prefix, a mention or not.
+func decodeRef(s string) string {
+	if strings.HasPrefix(s, "<#") {
+		return ChannelRef(s)
+	}
+	if strings.HasPrefix(s, "<@") {
+		return UserRef(s)
+	}
+	return strings.TrimSpace(s)
+}
+
+// checkUserID says what is wrong with a chat user id on platform, "" when
+// it is usable.
+func checkUserID(platform, id string) string {
+	switch platform {
+	case "slack":
+		if !slackUserID.MatchString(id) {
+			return fmt.Sprintf("Slack sent %q, not a user id. Mention the person so Slack sends their id (this needs \"Escape channels, users, and links\" turned on for /health in the Slack app's slash command settings), or paste their member ID from their profile (⋯ → Copy member ID), e.g. U0123ABCD.", id)
+		}
+	case "discord":
+		if !discordID.MatchString(id) {
+			return fmt.Sprintf("%q is not a Discord user id. Mention the person (pick them from the list after @), or paste their id (Developer Mode → right-click → Copy User ID).", id)
+		}
+	case "console":
+		if !plainChatWord.MatchString(id) {
+			return fmt.Sprintf("%q is not a console user name.", id)
+		}
+	default:
+		return fmt.Sprintf("healthbot has no platform %q.", platform)
+	}
+	return ""
+}
+
+// adminCSM runs "/health admin csm HANDLE USER".
+func (s *Service) adminCSM(ctx context.Context, caller Caller, cmd Command) (Reply, error) {
+	platform, id := splitPlatform(cmd.User, caller.Platform)
+	if problem := checkUserID(platform, id); problem != "" {
+		return userError(problem + " Nothing was changed. Example: " + exampleAdminCSM), nil
+	}
+	if problem := checkHandle(cmd.Handle); problem != "" {
+		return userError(problem), nil
+	}
+	if platform == "console" {
+		return s.adminCSMConsole(ctx, caller, cmd.Handle, id)
+	}
+	var m models.ChatMapping
+	err := s.Store.WithTx(ctx, func(tx *models.Store) error {
+		var err error
+		m, err = tx.MapChatUser(ctx, cmd.Handle, platform, id)
+		return err
+	})
+	if err != nil {
+		return Reply{}, fmt.Errorf("admin csm: %w", err)
+	}
+	if !m.Created && m.Previous == id && len(m.TakenFrom) == 0 {
+		return userError(fmt.Sprintf("Nothing changed: CSM %s is already %s on %s.", m.CSM.Handle, userLabel(platform, id), platform)), nil
+	}
+	s.logger().InfoContext(ctx, "admin: chat user mapped to csm", "by_platform", caller.Platform, "by", caller.UserID,
+		"by_name", caller.UserName, "handle", m.CSM.Handle, "platform", platform, "old", m.Previous, "new", id,
+		"created", m.Created, "taken_from", m.TakenFrom)
+	var lines []string
+	if m.Created {
+		lines = append(lines, fmt.Sprintf("Created CSM %s.", m.CSM.Handle))
+	}
+	lines = append(lines, fmt.Sprintf("CSM %s on %s: %s → %s.", m.CSM.Handle, platform, userLabel(platform, m.Previous), userLabel(platform, id)))
+	for _, h := range m.TakenFrom {
+		lines = append(lines, fmt.Sprintf("CSM %s on %s: %s → (none).", h, platform, userLabel(platform, id)))
+	}
+	return Reply{Ephemeral: true, Colour: "green", Text: strings.Join(lines, "\n"),
+		Context: []string{"/health now lists " + m.CSM.Handle + "'s accounts for " + userLabel(platform, id) + "."}}, nil
+}
+
+// adminCSMConsole maps a console user: there the user name is the handle,
+// so the only change possible is creating the CSM.
+func (s *Service) adminCSMConsole(ctx context.Context, caller Caller, handle, user string) (Reply, error) {
+	if user != handle {
+		return userError(fmt.Sprintf("On the console a user is the CSM whose handle is their user name, so %s cannot be mapped to %s; start the console as that CSM with `healthbot console --as %s`. To map a chat user from here, prefix the platform: /health admin csm %s slack:U0123ABCD. Nothing was changed.",
+			user, handle, handle, handle)), nil
+	}
+	var created bool
+	err := s.Store.WithTx(ctx, func(tx *models.Store) error {
+		_, err := tx.CSMByHandle(ctx, handle)
+		if !errors.Is(err, models.ErrNotFound) {
+			return err
+		}
+		created = true
+		_, err = tx.CreateCSM(ctx, handle)
+		return err
+	})
+	if err != nil {
+		return Reply{}, fmt.Errorf("admin csm: %w", err)
+	}
+	if !created {
+		return userError(fmt.Sprintf("Nothing changed: console user %s is CSM %s already.", user, handle)), nil
+	}
+	s.logger().InfoContext(ctx, "admin: csm created", "by_platform", caller.Platform, "by", caller.UserID,
+		"by_name", caller.UserName, "handle", handle)
+	return Reply{Ephemeral: true, Colour: "green", Text: fmt.Sprintf("Created CSM %s: console user %s is that CSM.", handle, user)}, nil
+}
+
+// checkHandle says what is wrong with a CSM handle, "" when it is usable.
+func checkHandle(h string) string {
+	if h == "" || len(h) > 128 || !plainChatWord.MatchString(h) {
+		return fmt.Sprintf("%q is not a CSM handle: use the name in the accounts' owner column, one word without commas, colons or <>. Nothing was changed.", h)
+	}
+	return ""
+}
