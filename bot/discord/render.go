@@ -83,7 +83,7 @@ func Render(r commands.Reply) Message {
 	r.Context, mentions = splitMentions(r.Context)
 	if len(mentions) > 0 && (r.Title != "" || len(r.Sections) > 0 || len(r.Context) > 0) {
 		m.Content = TruncateLines(strings.Join(mentions, "\n"), MaxContent)
-		m.AllowedMentions = &discordgo.MessageAllowedMentions{Users: mentionedUsers(m.Content)}
+		m.AllowedMentions = &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}, Users: mentionedUsers(m.Content)}
 	} else if len(mentions) > 0 {
 		r.Text = strings.TrimSpace(r.Text + "\n" + strings.Join(mentions, "\n"))
 	}
@@ -131,7 +131,12 @@ func renderEmbed(r commands.Reply) *discordgo.MessageEmbed {
 		e.Color = colours["grey"]
 	}
 	var fields []*discordgo.MessageEmbedField
-	for _, s := range r.Sections {
+	compact := compactSections(r.Sections)
+	for i, s := range r.Sections {
+		if compact[i] {
+			fields = append(fields, listField(s))
+			continue
+		}
 		if s.Title != "" || s.Text != "" {
 			// The section header: a full-width field so the inline
 			// component fields below it start on a new line.
@@ -176,6 +181,56 @@ func renderEmbed(r commands.Reply) *discordgo.MessageEmbed {
 	}
 	return e
 }
+
+// compactSections picks the sections to show as one list field each, so
+// that the embed needs at most MaxFields fields: the longest first (in a
+// weekly summary, the at-risk or expansion list), leaving the short ones
+// (overview, key metrics) as fields.
+func compactSections(sections []commands.Section) []bool {
+	compact := make([]bool, len(sections))
+	cost := func(i int) int {
+		s := sections[i]
+		if compact[i] {
+			return 1
+		}
+		n := len(s.Fields)
+		if s.Title != "" || s.Text != "" {
+			n++
+		}
+		return n
+	}
+	for {
+		total, worst := 0, -1
+		for i := range sections {
+			total += cost(i)
+			if !compact[i] && len(sections[i].Fields) > 1 && (worst < 0 || len(sections[i].Fields) > len(sections[worst].Fields)) {
+				worst = i
+			}
+		}
+		if total <= MaxFields || worst < 0 {
+			return compact
+		}
+		compact[worst] = true
+	}
+}
+
+// listField renders a section as one field: its text, then a line
+// "**label** — value" per field, cut at a line with "…and N more".
+func listField(s commands.Section) *discordgo.MessageEmbedField {
+	var lines []string
+	if t := strings.TrimSpace(s.Text); t != "" {
+		lines = append(lines, t)
+	}
+	for _, f := range s.Fields {
+		lines = append(lines, "**"+oneLine(f.Label)+"** — "+oneLine(f.Value))
+	}
+	return &discordgo.MessageEmbedField{
+		Name:  truncateRunes(nonEmpty(s.Title), MaxFieldName),
+		Value: TruncateLines(nonEmpty(strings.Join(lines, "\n")), MaxFieldValue),
+	}
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 func nonEmpty(s string) string {
 	if strings.TrimSpace(s) == "" {
