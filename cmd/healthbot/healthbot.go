@@ -171,13 +171,17 @@ func (m *Main) open(ctx context.Context) error {
 	if m.store != nil {
 		return nil
 	}
+	admins, err := parseAdmins(m.env.Admins)
+	if err != nil {
+		return usagef("HEALTHBOT_ADMINS: %v", err)
+	}
 	store, err := models.Open(ctx, m.env.DatabaseURL, m.loc)
 	if err != nil {
 		return fmt.Errorf("open %s: %w", redact(m.env.DatabaseURL), err)
 	}
 	m.store = store
 	m.closers = append(m.closers, store.Close)
-	m.service = &commands.Service{Store: store, Config: m.config, Now: m.Now, Log: m.log}
+	m.service = &commands.Service{Store: store, Config: m.config, Now: m.Now, Log: m.log, Admins: admins}
 	// Alerts are decided in every rescore's transaction and queued for the
 	// configured platforms, whichever command rescored (serve, a cron'd
 	// `healthbot rescore`, an import); serve's worker delivers them.
