@@ -141,5 +141,6 @@ type CSM struct {
 // records (AlertModels) included.
 func AllModels() []any {
 	core := []any{&Account{}, &Activity{}, &Ticket{}, &Touch{}, &Pulse{}, &Survey{}, &Invoice{}, &MRRChange{}, &Snapshot{}, &CSM{}}
+	core = append(core, &ProcessedEvent{}) // platform event ids, deduped across replicas (events.go)
 	return append(core, AlertModels...)
 }
