@@ -20,7 +20,7 @@ func parseAdmins(entries []string) ([]commands.ChatUser, error) {
 			case "slack", "discord", "console":
 				u = commands.ChatUser{Platform: p, UserID: id}
 			default:
-				return nil, fmt.Errorf("%q: the platform prefix must be slack:, discord: or console:", e)
+				return nil, fmt.Errorf("%q: the platform prefix must be slack, discord or console", e)
 			}
 		}
 		u.UserID = commands.UserRef(u.UserID)
