@@ -40,6 +40,9 @@ type Adapter struct {
 	InlineWait time.Duration
 	// HTTPClient posts to response_url; http.DefaultClient when nil.
 	HTTPClient *http.Client
+	// EventStore, when set, dedupes Events API retries across replicas
+	// (pass the *models.Store); nil dedupes in this replica's memory only.
+	EventStore EventStore
 	// FindWindow is how far back FindPosted searches a channel's history
 	// (DefaultFindWindow when zero).
 	FindWindow time.Duration

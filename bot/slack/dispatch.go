@@ -241,7 +241,7 @@ func (a *Adapter) handleEvent(env envelope) any {
 		a.log.Warn("event from a workspace not served", "team_id", env.TeamID, "event_id", env.EventID)
 		return nil
 	}
-	if env.EventID != "" && a.events.seen(env.EventID, a.Now()) {
+	if env.EventID != "" && a.repeatedEvent(env.EventID) {
 		a.log.Info("ignored a repeated event", "event_id", env.EventID)
 		return nil
 	}
