@@ -68,6 +68,10 @@ type Adapter struct {
 	WorkTimeout time.Duration
 	// MaxSkew bounds the age of a signed timestamp.
 	MaxSkew time.Duration
+	// EventStore, when set, dedupes interactions across replicas (pass
+	// the *models.Store): two replicas on one gateway shard both receive
+	// every interaction. nil dedupes in this replica's memory only.
+	EventStore EventStore
 
 	cfg      Config
 	exec     bot.Executor

@@ -43,7 +43,7 @@ func (a *Adapter) dispatch(ctx context.Context, i *discordgo.Interaction) (*disc
 	if i.Type == discordgo.InteractionPing {
 		return &discordgo.InteractionResponse{Type: discordgo.InteractionResponsePong}, nil
 	}
-	if i.ID != "" && !a.seen.add(i.ID, "") {
+	if i.ID != "" && a.repeated(ctx, i) {
 		a.log.InfoContext(ctx, "ignored a repeated interaction", "interaction", i.ID)
 		return nil, nil
 	}
