@@ -78,7 +78,7 @@ func Ingest(ctx context.Context, store *models.Store, kind string, dec Decoder, 
 	// A batch's statements carry thousands of rows; they are slow by design
 	// and must not fill the slow-query log.
 	ctx = models.BulkContext(ctx)
-	err := store.WithTx(ctx, func(tx *models.Store) error {
+	err := store.WithBulkTx(ctx, func(tx *models.Store) error {
 		b := &batch{kind: kind, unit: dec.Unit(), tx: tx, dayOf: tx.DayOf, max: opt.MaxErrors,
 			errs: &BatchError{Kind: kind}, accounts: map[string]uint{}, changed: map[uint]bool{}}
 		s := spec.newSink(b)

@@ -12,8 +12,16 @@ import (
 
 // TestInsertActivityCounts writes more than one chunk of activity with
 // repeats inside the batch, then again, then a batch half old, half new:
-// the counts must say exactly what was stored.
+// the counts must say exactly what was stored, in a plain transaction
+// (multi-row INSERT) and in a bulk one (COPY on PostgreSQL, falling back to
+// INSERT when a row is already stored).
 func TestInsertActivityCounts(t *testing.T) {
+	for _, bulk := range []bool{false, true} {
+		t.Run(fmt.Sprint("bulk=", bulk), func(t *testing.T) { testInsertActivityCounts(t, bulk) })
+	}
+}
+
+func testInsertActivityCounts(t *testing.T, bulk bool) {
 	modelstest.ForEachDB(t, func(t *testing.T, s *models.Store) {
 		ctx := context.Background()
 		var ids []uint
@@ -33,7 +41,11 @@ func TestInsertActivityCounts(t *testing.T) {
 		insert := func(rows []models.Activity) models.Counts {
 			t.Helper()
 			var c models.Counts
-			err := s.WithTx(ctx, func(tx *models.Store) error {
+			withTx := s.WithTx
+			if bulk {
+				withTx = s.WithBulkTx
+			}
+			err := withTx(ctx, func(tx *models.Store) error {
 				var err error
 				c, err = tx.InsertActivity(ctx, rows)
 				return err
@@ -44,8 +56,14 @@ func TestInsertActivityCounts(t *testing.T) {
 			slices.Sort(c.Changed)
 			return c
 		}
+		// Chunks 1 and 2 are new; chunk 3 repeats a row of chunk 1 and one
+		// of its own.
 		if c := insert(rows); c.Inserted != n || c.Unchanged != 2 || !slices.Equal(c.Changed, ids[:2]) {
 			t.Errorf("first: got %+v, want %d inserted, 2 unchanged, accounts %v", c, n, ids[:2])
+		}
+		fresh := models.Activity{AccountID: ids[0], Day: "2026-01-05", UserID: "v"}
+		if c := insert([]models.Activity{fresh, fresh, {AccountID: ids[1], Day: "2026-01-05", UserID: "v"}}); c.Inserted != 2 || c.Unchanged != 1 {
+			t.Errorf("repeat within a new chunk: got %+v, want 2 inserted, 1 unchanged", c)
 		}
 		if c := insert(rows); c.Inserted != 0 || c.Unchanged != n+2 || len(c.Changed) != 0 {
 			t.Errorf("again: got %+v, want all %d unchanged", c, n+2)
