@@ -41,19 +41,6 @@ func Baseline(ctx context.Context, s *models.Store, asOf time.Time) (time.Durati
 	return time.Since(start), n, nil
 }
 
-// MedianBaseline runs Baseline n times and returns the median time.
-func MedianBaseline(ctx context.Context, s *models.Store, asOf time.Time, n int) (time.Duration, error) {
-	var ds []time.Duration
-	for i := 0; i < n; i++ {
-		d, _, err := Baseline(ctx, s, asOf)
-		if err != nil {
-			return 0, err
-		}
-		ds = append(ds, d)
-	}
-	return Percentile(ds, 50), nil
-}
-
 // Percentile is the p-th percentile (nearest rank) of ds; ds is sorted in place.
 func Percentile(ds []time.Duration, p float64) time.Duration {
 	if len(ds) == 0 {
