@@ -22,6 +22,10 @@ func (m *Main) setupDiscord(ctx context.Context, w *wiring) error {
 	if err != nil {
 		return err
 	}
+	// A retried interaction can reach another replica (HTTP endpoint
+	// behind a load balancer, or a second gateway session on the shard);
+	// the database decides which one answers it.
+	a.EventStore = m.store
 	m.closers = append(m.closers, func() error { a.Wait(); return nil })
 	a.Mount(w.srv)
 	if cfg.PublicKey != "" {
