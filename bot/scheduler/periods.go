@@ -13,7 +13,17 @@ const (
 	TaskRescore        = "rescore"
 	TaskWeeklySummary  = "weekly_summary"
 	TaskCriticalDigest = "critical_digest"
+	TaskPruneEvents    = "prune_events"
 )
+
+// PruneEventsAt is when, after local midnight, the processed-event ids
+// are pruned: a quiet hour, before the default 06:00 rescore.
+const PruneEventsAt = 3*time.Hour + 30*time.Minute
+
+// EventRetention is how long processed platform event ids are kept.
+// Platforms retry within minutes; a week leaves time to look into a
+// message answered twice.
+const EventRetention = 7 * 24 * time.Hour
 
 // Daily returns a Latest function for a task run every day at offset
 // (from local midnight) in loc; periods are named by the local date.
@@ -63,11 +73,16 @@ type Jobs struct {
 	WeeklySummary func(ctx context.Context, period string, day time.Time) error
 	// CriticalDigest queues the day's digest of Critical accounts.
 	CriticalDigest func(ctx context.Context, period string, day time.Time) error
+	// PruneEvents deletes the processed platform event ids (Slack event
+	// ids, Discord interaction ids) seen before the given instant.
+	PruneEvents func(ctx context.Context, before time.Time) error
 }
 
 // StandardTasks builds the task table of the schedule config: the daily
 // rescore, the weekly summary and the daily critical digest, each at its
-// configured time in loc. An empty time or a nil job leaves a task out.
+// configured time in loc, and the daily pruning of processed event ids at
+// PruneEventsAt, which is housekeeping and so not in the schedule config.
+// An empty time or a nil job leaves a task out.
 func StandardTasks(sc scoring.ScheduleConfig, loc *time.Location, jobs Jobs) ([]Task, error) {
 	if loc == nil {
 		loc = time.UTC
@@ -102,6 +117,13 @@ func StandardTasks(sc scoring.ScheduleConfig, loc *time.Location, jobs Jobs) ([]
 		}
 		tasks = append(tasks, Task{Name: TaskCriticalDigest, Latest: Daily(off, loc), Run: func(ctx context.Context, p Period) error {
 			return jobs.CriticalDigest(ctx, p.Name, day(p))
+		}})
+	}
+	if jobs.PruneEvents != nil {
+		// Measured from the scheduled time, not the clock, so a run
+		// retried later in the day deletes the same ids.
+		tasks = append(tasks, Task{Name: TaskPruneEvents, Latest: Daily(PruneEventsAt, loc), Run: func(ctx context.Context, p Period) error {
+			return jobs.PruneEvents(ctx, p.At.Add(-EventRetention))
 		}})
 	}
 	return tasks, nil

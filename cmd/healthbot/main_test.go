@@ -289,7 +289,7 @@ func TestServeWithNothingConfigured(t *testing.T) {
 	}
 	logs := stop()
 	for _, want := range []string{"slack not configured", "discord not configured", "ingestion API not configured",
-		"delivery worker not configured", "scheduler started", "healthbot stopped"} {
+		"delivery worker not configured", "scheduler started", "prune_events", "healthbot stopped"} {
 		if !strings.Contains(logs, want) {
 			t.Errorf("serve log lacks %q:\n%s", want, logs)
 		}

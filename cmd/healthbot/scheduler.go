@@ -8,8 +8,9 @@ import (
 )
 
 // setupScheduler runs the schedule of the health model (daily rescore,
-// critical digest, weekly summary) at their times in HEALTHBOT_TIMEZONE.
-// Replicas share the work through the task_runs table, so each period runs once.
+// critical digest, weekly summary) at their times in HEALTHBOT_TIMEZONE,
+// and prunes the processed platform event ids daily. Replicas share the
+// work through the task_runs table, so each period runs once.
 func (m *Main) setupScheduler(ctx context.Context, w *wiring) error {
 	tasks, err := scheduler.StandardTasks(m.config.Schedule, m.loc, scheduler.Jobs{
 		Rescore: func(ctx context.Context, day time.Time) error {
@@ -18,6 +19,14 @@ func (m *Main) setupScheduler(ctx context.Context, w *wiring) error {
 		},
 		WeeklySummary:  m.alerter.QueueWeeklySummary,
 		CriticalDigest: m.alerter.QueueCriticalDigest,
+		PruneEvents: func(ctx context.Context, before time.Time) error {
+			n, err := m.store.PruneProcessedEvents(ctx, before)
+			if err != nil {
+				return err
+			}
+			m.log.Info("pruned processed event ids", "deleted", n, "seen_before", before)
+			return nil
+		},
 	})
 	if err != nil {
 		return usagef("HEALTHBOT_CONFIG: %v", err)
