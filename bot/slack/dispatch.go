@@ -72,7 +72,7 @@ func (a *Adapter) handleCommand(sc slackgo.SlashCommand) any {
 		return ephemeralText(notServed)
 	}
 	caller := commands.Caller{Platform: "slack", TeamID: sc.TeamID, UserID: sc.UserID, UserName: sc.UserName, ChannelID: sc.ChannelID}
-	line := strings.TrimSpace(sc.Command + " " + sc.Text)
+	line := strings.TrimSpace(sc.Command + " " + unescape(sc.Text))
 	o := origin{kind: fromCommand, responseURL: sc.ResponseURL, triggerID: sc.TriggerID, channel: sc.ChannelID, user: sc.UserID}
 	return a.run(o, func(ctx context.Context) (commands.Reply, error) {
 		return a.exec.Run(ctx, caller, line)
@@ -265,10 +265,24 @@ func (a *Adapter) handleEvent(env envelope) any {
 
 var mentionRE = regexp.MustCompile(`<@[A-Z0-9]+(\|[^>]*)?>`)
 
-// mentionLine turns "@healthbot acme" into "/health acme".
+// unescaper undoes Slack's escaping of message and command text (&amp;
+// &lt; &gt;, the only three it escapes) in one left-to-right pass.
+// Mentions and channel links (<@U…|name>, <#C…|name>, sent for /health
+// because the manifest sets should_escape) keep their angle brackets:
+// the admin grammar reads the ids in them.
+var unescaper = strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&")
+
+// unescape returns text as the user typed it, mentions aside.
+func unescape(text string) string { return unescaper.Replace(text) }
+
+// mentionLine turns "@healthbot acme" into "/health acme". Only the first
+// mention, the bot's, is dropped: a later one is an argument, as in
+// "@healthbot admin csm maria @maria".
 func mentionLine(text string) string {
-	rest := strings.TrimSpace(mentionRE.ReplaceAllString(text, " "))
-	rest = strings.Join(strings.Fields(rest), " ")
+	if loc := mentionRE.FindStringIndex(text); loc != nil {
+		text = text[:loc[0]] + " " + text[loc[1]:]
+	}
+	rest := strings.Join(strings.Fields(unescape(text)), " ")
 	if low := strings.ToLower(rest); low == "/health" || low == "health" || strings.HasPrefix(low, "/health ") {
 		rest = strings.TrimSpace(rest[strings.IndexByte(rest, 'h')+len("health"):])
 	}
