@@ -17,18 +17,30 @@ const (
 	optExec    = "exec"
 	optNote    = "note"
 	optStatus  = "status"
+	optHandle  = "handle"
+	optUser    = "user"
+	optChannel = "channel"
 )
+
+// adminHelp is the sub-command of the admin group that explains it: a
+// group cannot be run bare, as the typed "/health admin" is.
+const adminHelp = "help"
 
 // ApplicationCommands are the slash commands healthbot registers:
 //
 //	/health show account  · /health mine · /health list [status]
 //	/health summary       · /health help
+//	/health iam handle
+//	/health admin csm handle user     · /health admin channel account [channel]
+//	/health admin owner account handle · /health admin help
 //	/pulse account color [reason] [note]
 //	/touch account kind [exec] [note]
 //
 // Discord does not allow a command with sub-commands to take options of its
-// own, so the typed "/health ACCOUNT" is "/health show account:…" here and
-// the bare "/health" is "/health mine".
+// own, so the typed "/health ACCOUNT" is "/health show account:…" here, the
+// bare "/health" is "/health mine" and the bare "/health admin" is
+// "/health admin help". The admin commands take Discord's user and channel
+// pickers, so ids arrive as the typed mentions would give them.
 func ApplicationCommands() []*discordgo.ApplicationCommand {
 	account := func(desc string) *discordgo.ApplicationCommandOption {
 		return &discordgo.ApplicationCommandOption{
@@ -56,6 +68,12 @@ func ApplicationCommands() []*discordgo.ApplicationCommand {
 					}),
 				sub(commands.HealthSummary, "The weekly health summary, now"),
 				sub(commands.HealthHelp, "The commands and how to use them"),
+				sub(commands.HealthIAm, "Say which CSM you are, so /health mine lists your accounts",
+					&discordgo.ApplicationCommandOption{
+						Type: discordgo.ApplicationCommandOptionString, Name: optHandle, Required: true, MaxLength: 64,
+						Description: "Your CSM handle: the name in your accounts' owner column",
+					}),
+				adminGroup(account),
 			},
 		},
 		{
@@ -75,6 +93,38 @@ func ApplicationCommands() []*discordgo.ApplicationCommand {
 				{Type: discordgo.ApplicationCommandOptionBoolean, Name: optExec, Description: "The executive sponsor was there"},
 				note,
 			},
+		},
+	}
+}
+
+// adminGroup is "/health admin …", the configuration commands; anyone sees
+// them, the commands layer lets only HEALTHBOT_ADMINS run them (Discord's
+// permissions apply to a whole command, not to one sub-command).
+func adminGroup(account func(desc string) *discordgo.ApplicationCommandOption) *discordgo.ApplicationCommandOption {
+	sub := func(name, desc string, opts ...*discordgo.ApplicationCommandOption) *discordgo.ApplicationCommandOption {
+		return &discordgo.ApplicationCommandOption{Type: discordgo.ApplicationCommandOptionSubCommand, Name: name, Description: desc, Options: opts}
+	}
+	handle := func(desc string) *discordgo.ApplicationCommandOption {
+		return &discordgo.ApplicationCommandOption{Type: discordgo.ApplicationCommandOptionString, Name: optHandle, Description: desc, Required: true, MaxLength: 64}
+	}
+	return &discordgo.ApplicationCommandOption{
+		Type: discordgo.ApplicationCommandOptionSubCommandGroup, Name: commands.HealthAdmin,
+		Description: "Admins: map CSMs to users, route alerts, set owners",
+		Options: []*discordgo.ApplicationCommandOption{
+			sub(commands.AdminCSM, "Admins: this Discord user is the CSM with this handle (created when new)",
+				handle("The CSM handle, as in the accounts' owner column"),
+				&discordgo.ApplicationCommandOption{Type: discordgo.ApplicationCommandOptionUser, Name: optUser, Description: "The Discord user", Required: true}),
+			sub(commands.AdminChannel, "Admins: where the account's alerts go on Discord",
+				account("The account"),
+				&discordgo.ApplicationCommandOption{
+					Type: discordgo.ApplicationCommandOptionChannel, Name: optChannel,
+					Description:  "The channel; leave it out to go back to the default routing",
+					ChannelTypes: []discordgo.ChannelType{discordgo.ChannelTypeGuildText, discordgo.ChannelTypeGuildNews},
+				}),
+			sub(commands.AdminOwner, "Admins: the account's owner CSM",
+				account("The account"),
+				handle("The owner's CSM handle (created when new), or none")),
+			sub(adminHelp, "The admin commands, and whether you may run them"),
 		},
 	}
 }
@@ -104,11 +154,26 @@ func CommandFromOptions(d discordgo.ApplicationCommandInteractionData) (cmd comm
 	}
 	switch d.Name {
 	case commands.VerbHealth:
-		if len(opts) == 0 || opts[0].Type != discordgo.ApplicationCommandOptionSubCommand {
+		if len(opts) == 0 {
+			return commands.Command{Verb: commands.VerbHealth, Sub: commands.HealthMine}, true
+		}
+		switch opts[0].Type {
+		case discordgo.ApplicationCommandOptionSubCommand:
+		case discordgo.ApplicationCommandOptionSubCommandGroup:
+			if opts[0].Name != commands.HealthAdmin || len(opts[0].Options) == 0 {
+				return commands.Command{}, false
+			}
+			action := opts[0].Options[0]
+			opts = action.Options
+			return adminCommand(action.Name, str)
+		default:
 			return commands.Command{Verb: commands.VerbHealth, Sub: commands.HealthMine}, true
 		}
 		sub := opts[0].Name
 		opts = opts[0].Options
+		if sub == commands.HealthIAm {
+			return commands.Command{Verb: commands.VerbHealth, Sub: commands.HealthIAm, Handle: handleOf(str(optHandle))}, true
+		}
 		return commands.Command{Verb: commands.VerbHealth, Sub: sub, Account: str(optAccount), Status: str(optStatus)}, true
 	case commands.VerbPulse:
 		return commands.Command{Verb: commands.VerbPulse, Account: str(optAccount), Colour: str(optColor), Reason: str(optReason), Note: str(optNote)}, true
@@ -123,6 +188,38 @@ func CommandFromOptions(d discordgo.ApplicationCommandInteractionData) (cmd comm
 	}
 	return commands.Command{}, false
 }
+
+// adminCommand is "/health admin ACTION …" from the group's options, the
+// Command the grammar yields for the typed line: a USER option's value is
+// the user id, as in "<@id>"; a CHANNEL option's the channel id, as in
+// "<#id>"; no channel is "default".
+func adminCommand(action string, str func(name string) string) (commands.Command, bool) {
+	cmd := commands.Command{Verb: commands.VerbHealth, Sub: commands.HealthAdmin}
+	switch action {
+	case adminHelp:
+		return cmd, true
+	case commands.AdminCSM:
+		cmd.Handle, cmd.User = handleOf(str(optHandle)), str(optUser)
+	case commands.AdminChannel:
+		cmd.Account, cmd.Channel = str(optAccount), str(optChannel)
+	case commands.AdminOwner:
+		cmd.Account = str(optAccount)
+		// A mention typed in the handle box names the CSM by chat user,
+		// as it does in the typed line.
+		if h := str(optHandle); commands.UserRef(h) != handleOf(h) {
+			cmd.User = commands.UserRef(h)
+		} else {
+			cmd.Handle = handleOf(h)
+		}
+	default:
+		return commands.Command{}, false
+	}
+	cmd.Admin = action
+	return cmd, true
+}
+
+// handleOf is a handle as typed, without the "@" people put before names.
+func handleOf(s string) string { return strings.TrimSpace(strings.TrimLeft(s, "@")) }
 
 // focusedOption finds the option being typed in an autocomplete
 // interaction, looking inside a sub-command.
