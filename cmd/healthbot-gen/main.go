@@ -66,7 +66,7 @@ func run(ctx context.Context, args []string, dsn string, out io.Writer) error {
 	}
 	fmt.Fprintf(out, "generated %s on %s in %s: %d rows (%d activity), %.0f rows/s\n", p, store.Dialect(),
 		st.Duration.Round(time.Millisecond), total, st.ActivityRows(), float64(total)/st.Duration.Seconds())
-	for _, t := range []string{"csms", "accounts", "activities", "tickets", "touches", "pulses", "surveys", "invoices", "mrr_changes"} {
+	for _, t := range []string{"csms", "accounts", "activities", "tickets", "touches", "pulses", "surveys", "invoices", "mrr_changes", "snapshots"} {
 		fmt.Fprintf(out, "  %-12s %9d\n", t, st.Rows[t])
 	}
 	return nil

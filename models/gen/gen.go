@@ -1,6 +1,6 @@
 // Package gen writes a deterministic, realistic portfolio of N accounts
 // (users, daily activity over ~10 features, tickets, touches, pulses,
-// surveys, invoices, MRR history and CSMs) into a Store, fast: COPY on
+// surveys, invoices, MRR history, CSMs and 60 days of daily snapshots) into a Store, fast: COPY on
 // PostgreSQL, large multi-row INSERTs in one transaction on SQLite. It
 // feeds the scale benchmarks and `healthbot-gen`.
 package gen
@@ -17,7 +17,7 @@ import (
 
 // Version changes whenever the generated rows change, so stored benchmark
 // datasets built by an older generator are rebuilt rather than reused.
-const Version = 1
+const Version = 2
 
 // Params fix a dataset: the same Params give the same rows.
 type Params struct {
@@ -85,6 +85,7 @@ func (g *generator) tables() []table {
 		{"surveys", surveyColumns, g.surveys()},
 		{"invoices", invoiceColumns, g.invoices()},
 		{"mrr_changes", mrrColumns, g.mrr()},
+		{"snapshots", snapshotColumns, g.snapshots()},
 	}
 }
 

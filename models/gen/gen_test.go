@@ -13,9 +13,9 @@ import (
 
 // digest summarises the generated data, so two databases can be compared.
 type digest struct {
-	Accounts, Activity, Users, Tickets, Touches, Pulses, Surveys, Invoices, MRR, CSMs int64
-	Scored                                                                            int
-	Known                                                                             int
+	Accounts, Activity, Users, Tickets, Touches, Pulses, Surveys, Invoices, MRR, CSMs, Snapshots int64
+	Scored                                                                                       int
+	Known                                                                                        int
 }
 
 func digestOf(t *testing.T, s *models.Store, p gen.Params) digest {
@@ -31,7 +31,8 @@ func digestOf(t *testing.T, s *models.Store, p gen.Params) digest {
 		(SELECT COUNT(*) FROM surveys) AS surveys,
 		(SELECT COUNT(*) FROM invoices) AS invoices,
 		(SELECT COUNT(*) FROM mrr_changes) AS mrr,
-		(SELECT COUNT(*) FROM csms) AS cs_ms`).Scan(&d).Error
+		(SELECT COUNT(*) FROM csms) AS cs_ms,
+		(SELECT COUNT(*) FROM snapshots) AS snapshots`).Scan(&d).Error
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,7 +63,7 @@ func TestGenerateIsDeterministic(t *testing.T) {
 		}
 		d := digestOf(t, s, p)
 		if d.Accounts != 30 || d.Activity != st.ActivityRows() || d.Activity < 30*60/2 || d.Tickets == 0 || d.Touches == 0 ||
-			d.Invoices == 0 || d.MRR < 30 || d.Surveys == 0 || d.CSMs != 1 || d.Known == 0 {
+			d.Invoices == 0 || d.MRR < 30 || d.Surveys == 0 || d.CSMs != 1 || d.Known == 0 || d.Snapshots < 30*50 {
 			t.Errorf("digest %+v: want every table filled", d)
 		}
 		if first == nil {
