@@ -126,3 +126,32 @@ func BenchmarkScaleScore(b *testing.B) {
 		i++
 	}
 }
+
+// BenchmarkScalePreviousSnapshots compares, over the dataset's 60 days of
+// snapshot history, Store.PreviousSnapshots (one index probe per account)
+// with grouping every earlier snapshot by account (the shape
+// commands.previousSnapshots used).
+func BenchmarkScalePreviousSnapshots(b *testing.B) {
+	forEachBenchDB(b, func(b *testing.B, s *models.Store, p gen.Params) {
+		ctx := context.Background()
+		b.Run("grouped", func(b *testing.B) {
+			for b.Loop() {
+				var rows []models.Snapshot
+				err := s.DB().WithContext(ctx).Raw(`SELECT s.* FROM snapshots s JOIN (
+					SELECT account_id, MAX(day) AS day FROM snapshots WHERE day < ? GROUP BY account_id
+				) m ON s.account_id = m.account_id AND s.day = m.day`, p.End.Format(models.DayLayout)).Scan(&rows).Error
+				if err != nil || len(rows) == 0 {
+					b.Fatalf("grouped: %d rows, %v", len(rows), err)
+				}
+			}
+		})
+		b.Run("probe", func(b *testing.B) {
+			for b.Loop() {
+				m, err := s.PreviousSnapshots(ctx, p.End, nil)
+				if err != nil || len(m) == 0 {
+					b.Fatalf("PreviousSnapshots: %d rows, %v", len(m), err)
+				}
+			}
+		})
+	})
+}
