@@ -42,8 +42,11 @@ func TestPruneEventsDaily(t *testing.T) {
 		seen("recent", time.Date(2025, 3, 9, 22, 0, 0, 0, time.UTC))
 
 		tasks, err := scheduler.StandardTasks(scoring.ScheduleConfig{Rescore: "01:00"}, time.UTC, scheduler.Jobs{
-			Rescore:     func(context.Context, time.Time) error { return errors.New("scoring is down") },
-			PruneEvents: func(ctx context.Context, before time.Time) error { _, err := s.PruneProcessedEvents(ctx, before); return err },
+			Rescore: func(context.Context, time.Time) error { return errors.New("scoring is down") },
+			PruneEvents: func(ctx context.Context, before time.Time) error {
+				_, err := s.PruneProcessedEvents(ctx, before)
+				return err
+			},
 		})
 		if err != nil {
 			t.Fatal(err)
