@@ -23,10 +23,20 @@ func (s *Store) PreviousSnapshots(ctx context.Context, day time.Time, ids []uint
 		filter = " WHERE accounts.id IN @ids"
 		args["ids"] = ids
 	}
-	var rows []Snapshot
-	err := s.orm(ctx).Raw(`SELECT snapshots.* FROM accounts JOIN snapshots ON snapshots.id = (
+	// PostgreSQL needs LATERAL to run the probe per account (given the
+	// scalar form it hashes every snapshot: 1.9 s against 0.12 s at 60 days
+	// of history); SQLite has no LATERAL but plans the scalar form as a
+	// probe plus a rowid lookup.
+	q := `SELECT snapshots.* FROM accounts JOIN snapshots ON snapshots.id = (
 		SELECT p.id FROM snapshots p WHERE p.account_id = accounts.id AND p.day < @t ORDER BY p.day DESC LIMIT 1
-	)`+filter, args).Scan(&rows).Error
+	)` + filter
+	if s.dialect == DialectPostgres {
+		q = `SELECT p.* FROM accounts CROSS JOIN LATERAL (
+		SELECT * FROM snapshots WHERE snapshots.account_id = accounts.id AND snapshots.day < @t ORDER BY snapshots.day DESC LIMIT 1
+	) p` + filter
+	}
+	var rows []Snapshot
+	err := s.orm(ctx).Raw(q, args).Scan(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("previous snapshots: %w", err)
 	}
