@@ -212,23 +212,24 @@ func TestBadRowInMiddleWritesNothing(t *testing.T) {
 }
 
 // TestBadRowAfterFirstChunk: the rejected batch had already written a full
-// chunk before the bad record; the transaction must undo it.
+// chunk (with COPY, on PostgreSQL) before the bad record; the transaction
+// must undo it.
 func TestBadRowAfterFirstChunk(t *testing.T) {
 	modelstest.ForEachDB(t, func(t *testing.T, s *models.Store) {
 		ingestMust(t, s, "accounts", "accounts.csv")
 		var b strings.Builder
 		b.WriteString("account,user,day\n")
-		for i := range models.IngestChunk + 500 {
+		for i := range models.ActivityChunk + 500 {
 			day := "2026-03-01"
-			if i == models.IngestChunk+100 {
+			if i == models.ActivityChunk+100 {
 				day = "yesterday"
 			}
 			fmt.Fprintf(&b, "acc-1,user-%d,%s\n", i, day)
 		}
 		_, err := commands.ImportCSV(context.Background(), s, "activity", strings.NewReader(b.String()))
 		be := ingestBatchErr(t, err)
-		if be.Errors[0].Position != models.IngestChunk+102 || be.Errors[0].Field != "day" {
-			t.Errorf("got %v, want line %d field day", be.Errors[0], models.IngestChunk+102)
+		if be.Errors[0].Position != models.ActivityChunk+102 || be.Errors[0].Field != "day" {
+			t.Errorf("got %v, want line %d field day", be.Errors[0], models.ActivityChunk+102)
 		}
 		if got := ingestCount(t, s, "activities"); got != 0 {
 			t.Errorf("activities: %d rows after a rejected batch, want 0", got)
