@@ -45,10 +45,12 @@ func (a *Alerter) OnRescore(ctx context.Context, tx *models.Store, day time.Time
 	rules := a.Config.AlertRules()
 	ids := make([]uint, len(scored))
 	var owners []string
+	seenOwner := map[string]bool{}
 	for i, sc := range scored {
 		ids[i] = sc.Account.ID
-		if sc.Account.Owner != "" {
-			owners = append(owners, sc.Account.Owner)
+		if o := sc.Account.Owner; o != "" && !seenOwner[o] {
+			seenOwner[o] = true
+			owners = append(owners, o)
 		}
 	}
 	states, err := tx.AlertStates(ctx, ids)
@@ -59,13 +61,14 @@ func (a *Alerter) OnRescore(ctx context.Context, tx *models.Store, day time.Time
 	if err != nil {
 		return err
 	}
+	reds, err := a.redPulses(ctx, tx, day, scored)
+	if err != nil {
+		return err
+	}
 	changed := map[uint]scoring.ArmStates{}
 	var fired []firedAlert
 	for _, sc := range scored {
-		cur, err := a.point(ctx, tx, sc)
-		if err != nil {
-			return err
-		}
+		cur := point(sc, reds)
 		var prev *scoring.AlertPoint
 		if sc.Previous != nil {
 			prev = &scoring.AlertPoint{Known: sc.Previous.Known, Score: sc.Previous.Score}
@@ -88,12 +91,7 @@ func (a *Alerter) OnRescore(ctx context.Context, tx *models.Store, day time.Time
 	if err != nil {
 		return err
 	}
-	for _, f := range fired {
-		if err := a.record(ctx, tx, day, f, snoozed[f.scored.Account.ID], csms[f.scored.Account.Owner]); err != nil {
-			return err
-		}
-	}
-	return nil
+	return a.record(ctx, tx, day, fired, snoozed, csms)
 }
 
 type firedAlert struct {
@@ -136,10 +134,28 @@ func toldBy(al scoring.Alert, all []scoring.Alert) []string {
 	return out
 }
 
-// point is what the rules need to know of a scored account now. The red
-// pulse is looked up only when the result carries the pulse cap, i.e. a
-// red pulse is in force.
-func (a *Alerter) point(ctx context.Context, tx *models.Store, sc Scored) (scoring.AlertPoint, error) {
+// redPulses loads the latest pulse of every account in the pulse window,
+// in one query, when some result carries the pulse cap (a red pulse is in
+// force); nil otherwise. The rules need the pulse's id and reason, which
+// the result does not carry.
+func (a *Alerter) redPulses(ctx context.Context, tx *models.Store, day time.Time, scored []Scored) (map[uint]models.Pulse, error) {
+	for _, sc := range scored {
+		for _, o := range sc.Result.Overrides {
+			if o.Rule == scoring.RulePulseRed {
+				reds, err := tx.LatestPulseBy(ctx, day.AddDate(0, 0, -(pulseDays(a.Config)-1)), day)
+				if err != nil {
+					return nil, fmt.Errorf("alerts: %w", err)
+				}
+				return reds, nil
+			}
+		}
+	}
+	return nil, nil
+}
+
+// point is what the rules need to know of a scored account now; reds are
+// the latest pulses by account (redPulses).
+func point(sc Scored, reds map[uint]models.Pulse) scoring.AlertPoint {
 	p := scoring.AlertPoint{
 		Known:           sc.Result.Known,
 		Score:           sc.Result.Score,
@@ -149,56 +165,60 @@ func (a *Alerter) point(ctx context.Context, tx *models.Store, sc Scored) (scori
 		if o.Rule != scoring.RulePulseRed {
 			continue
 		}
-		pl, err := tx.LatestPulse(ctx, sc.Account.ID)
-		if err != nil {
-			return p, fmt.Errorf("alerts: latest pulse of %s: %w", sc.Account.Slug, err)
-		}
-		if pl.Colour == scoring.Red {
+		if pl, ok := reds[sc.Account.ID]; ok && pl.Colour == scoring.Red {
 			p.RedPulse = strconv.FormatUint(uint64(pl.ID), 10)
 			p.RedReason = pl.Reason
 		}
 	}
-	return p, nil
+	return p
 }
 
-// record stores one fired alert and, unless it was stored before, muted
-// by a snooze, or merged into a more urgent one, queues its messages.
-func (a *Alerter) record(ctx context.Context, tx *models.Store, day time.Time, f firedAlert, snoozed bool, owner models.CSM) error {
-	al, acc := f.alert, f.scored.Account
-	rec := models.AlertRecord{
-		DedupeKey: al.DedupeKey(), AccountID: acc.ID, Rule: al.Rule, Arming: al.Arming,
-		Day: day.Format(models.DayLayout), FromScore: al.From, ToScore: al.To, Reason: al.Reason,
-		Muted: snoozed || f.mergedInto != "", CreatedAt: a.now().UTC(),
+// record stores the fired alerts and queues the messages of those this
+// call stored (not stored before by another replica or an earlier run),
+// unless muted by a snooze or merged into a more urgent one: one statement
+// for the alerts and one for their messages, however many fired.
+func (a *Alerter) record(ctx context.Context, tx *models.Store, day time.Time, fired []firedAlert, snoozed map[uint]bool, csms map[string]models.CSM) error {
+	recs := make([]models.AlertRecord, len(fired))
+	for i, f := range fired {
+		al, acc := f.alert, f.scored.Account
+		recs[i] = models.AlertRecord{
+			DedupeKey: al.DedupeKey(), AccountID: acc.ID, Rule: al.Rule, Arming: al.Arming,
+			Day: day.Format(models.DayLayout), FromScore: al.From, ToScore: al.To, Reason: al.Reason,
+			Muted: snoozed[acc.ID] || f.mergedInto != "", CreatedAt: a.now().UTC(),
+		}
 	}
-	created, err := tx.InsertAlert(ctx, &rec)
+	created, err := tx.InsertAlerts(ctx, recs)
 	if err != nil {
 		return err
 	}
-	if !created || rec.Muted {
-		return nil
-	}
-	for _, t := range Targets(a.Config.Channels, a.Platforms, acc) {
-		msg := AlertMessage(AlertInput{
-			Alert: rec, Account: acc, Result: f.scored.Result, Previous: f.scored.Previous,
-			Owner: owner, Platform: t.Platform, Config: a.Config, Tells: f.tells,
-		})
-		payload, err := json.Marshal(msg)
-		if err != nil {
-			return fmt.Errorf("alerts: encode message: %w", err)
+	var msgs []models.OutboxMessage
+	for i, f := range fired {
+		rec, acc := recs[i], f.scored.Account
+		id, ok := created[rec.DedupeKey]
+		if !ok || rec.Muted {
+			continue
 		}
-		id := rec.ID
-		_, err = tx.Enqueue(ctx, &models.OutboxMessage{
-			Platform: t.Platform, Channel: t.Channel, Kind: models.KindAlert, Payload: string(payload),
-			DedupeKey: "alert/" + rec.DedupeKey + "/" + t.Platform + "/" + t.Channel, AlertID: &id,
-		}, a.now())
-		if err != nil {
-			return err
+		rec.ID = id
+		targets := Targets(a.Config.Channels, a.Platforms, acc)
+		if len(a.Platforms) > 0 && len(targets) == 0 {
+			a.logger().Warn("alert has no channel: set channels.default in the config", "key", rec.DedupeKey, "account", acc.Slug)
+		}
+		for _, t := range targets {
+			msg := AlertMessage(AlertInput{
+				Alert: rec, Account: acc, Result: f.scored.Result, Previous: f.scored.Previous,
+				Owner: csms[acc.Owner], Platform: t.Platform, Config: a.Config, Tells: f.tells,
+			})
+			payload, err := json.Marshal(msg)
+			if err != nil {
+				return fmt.Errorf("alerts: encode message: %w", err)
+			}
+			msgs = append(msgs, models.OutboxMessage{
+				Platform: t.Platform, Channel: t.Channel, Kind: models.KindAlert, Payload: string(payload),
+				DedupeKey: "alert/" + rec.DedupeKey + "/" + t.Platform + "/" + t.Channel, AlertID: &id,
+			})
 		}
 	}
-	if len(a.Platforms) > 0 && len(Targets(a.Config.Channels, a.Platforms, acc)) == 0 {
-		a.logger().Warn("alert has no channel: set channels.default in the config", "key", rec.DedupeKey, "account", acc.Slug)
-	}
-	return nil
+	return tx.EnqueueAll(ctx, msgs, a.now())
 }
 
 // Target is one place a message goes.

@@ -66,17 +66,32 @@ func (s *Store) AlertStates(ctx context.Context, accountIDs []uint) (map[uint]sc
 	if len(accountIDs) == 0 {
 		return out, nil
 	}
-	for _, part := range chunkIDs(accountIDs, 500) {
-		var rows []AlertState
-		if err := s.db.WithContext(ctx).Where("account_id IN ?", part).Find(&rows).Error; err != nil {
-			return nil, fmt.Errorf("load alert states: %w", err)
+	// A long id list (a whole portfolio's rescore) reads the whole table in
+	// one query and keeps the accounts asked for, so the number of queries
+	// does not grow with the accounts; a short one (a write, a batch) probes
+	// by id.
+	q := s.db.WithContext(ctx)
+	var want map[uint]bool
+	if len(accountIDs) > alertBatch {
+		want = make(map[uint]bool, len(accountIDs))
+		for _, id := range accountIDs {
+			want[id] = true
 		}
-		for _, r := range rows {
-			if out[r.AccountID] == nil {
-				out[r.AccountID] = scoring.ArmStates{}
-			}
-			out[r.AccountID][r.Rule] = scoring.ArmState{Seen: r.Seen, Armed: r.Armed, Arming: r.Arming, Mark: r.Mark}
+	} else {
+		q = q.Where("account_id IN ?", accountIDs)
+	}
+	var rows []AlertState
+	if err := q.Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("load alert states: %w", err)
+	}
+	for _, r := range rows {
+		if want != nil && !want[r.AccountID] {
+			continue
 		}
+		if out[r.AccountID] == nil {
+			out[r.AccountID] = scoring.ArmStates{}
+		}
+		out[r.AccountID][r.Rule] = scoring.ArmState{Seen: r.Seen, Armed: r.Armed, Arming: r.Arming, Mark: r.Mark}
 	}
 	return out, nil
 }
@@ -95,7 +110,7 @@ func (s *Store) SaveAlertStates(ctx context.Context, states map[uint]scoring.Arm
 	err := s.db.WithContext(ctx).Clauses(clause.OnConflict{
 		Columns:   []clause.Column{{Name: "account_id"}, {Name: "rule"}},
 		DoUpdates: clause.AssignmentColumns([]string{"seen", "armed", "arming", "mark", "updated_at"}),
-	}).CreateInBatches(&rows, 200).Error
+	}).CreateInBatches(&rows, alertBatch).Error
 	if err != nil {
 		return fmt.Errorf("save alert states: %w", err)
 	}
@@ -212,16 +227,4 @@ func (s *Store) SnoozedAccounts(ctx context.Context, day time.Time) (map[uint]bo
 		out[id] = true
 	}
 	return out, nil
-}
-
-func chunkIDs(ids []uint, n int) [][]uint {
-	var out [][]uint
-	for len(ids) > n {
-		out = append(out, ids[:n])
-		ids = ids[n:]
-	}
-	if len(ids) > 0 {
-		out = append(out, ids)
-	}
-	return out
 }
