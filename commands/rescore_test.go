@@ -145,3 +145,76 @@ func TestRescoreAccounts(t *testing.T) {
 		}
 	})
 }
+
+// With the real Alerter wired as cmd/healthbot wires it, a full rescore in
+// which alerts fire (red pulses, departed sponsors, falls below 60) still
+// issues the same number of statements for 3 accounts as for 23.
+func TestRescoreConstantQueriesWithAlerts(t *testing.T) {
+	modelstest.ForEachDB(t, func(t *testing.T, s *models.Store) {
+		loadPortfolio(t, s)
+		svc, clock := newTestService(s)
+		svc.Config.Channels.Default = map[string]string{"slack": "C-health", "discord": "D-health"}
+		al := &commands.Alerter{Config: svc.Config, Platforms: []string{"slack", "discord"}, Now: clock.Now,
+			Log: svc.Log, Service: svc}
+		svc.OnRescore = al.OnRescore
+		ctx := context.Background()
+		today := s.DayAt(fixedNow)
+		// Acme gets a red pulse: pulse_red fires and its cap takes it below 60.
+		insert(t, s, &models.Pulse{AccountID: acmeID, At: fixtureAt(1), Day: fixtureDay(1), Colour: "red", Reason: "budget", By: "maria"})
+		rescore := func(ctx context.Context) error { _, err := svc.Rescore(ctx, today); return err }
+
+		small, err := models.CountQueries(ctx, rescore)
+		if err != nil {
+			t.Fatal(err)
+		}
+		smallAlerts := countRows(t, s, &models.AlertRecord{}, "1 = 1")
+		smallMsgs := countRows(t, s, &models.OutboxMessage{}, "1 = 1")
+		if smallAlerts == 0 || smallMsgs == 0 {
+			t.Fatalf("3 accounts: %d alerts, %d messages; the test needs some to fire", smallAlerts, smallMsgs)
+		}
+
+		// Start over with 20 more accounts, every one firing: each was
+		// Healthy yesterday; even ones have a red pulse, every third a
+		// departed sponsor (alerted when it leaves, so it left since).
+		for _, table := range []string{"alert_states", "alerts", "outbox"} {
+			if err := s.DB().Exec("DELETE FROM " + table).Error; err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := s.DB().Where("day = ?", fixtureDay(0)).Delete(&models.Snapshot{}).Error; err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; i < 20; i++ {
+			id := uint(100 + i)
+			sponsor := "active"
+			if i%3 == 0 {
+				sponsor = "departed"
+			}
+			owner := []string{"maria", "bob", ""}[i%3]
+			insert(t, s, &models.Account{ID: id, ExternalID: fmt.Sprintf("X-%d", i), Name: fmt.Sprintf("Extra %02d", i),
+				Slug: fmt.Sprintf("extra-%d", i), Owner: owner, SponsorStatus: sponsor})
+			insert(t, s, &models.Activity{AccountID: id, Day: fixtureDay(1), UserID: "u"})
+			insert(t, s, &models.Snapshot{AccountID: id, Day: fixtureDay(1), Known: true, Score: 90, Computed: 90, Status: "Healthy", Subscores: "{}"})
+			if i%2 == 0 {
+				insert(t, s, &models.Pulse{AccountID: id, At: fixtureAt(2), Day: fixtureDay(2), Colour: "red", Reason: "competitor", By: owner})
+			}
+		}
+		big, err := models.CountQueries(ctx, rescore)
+		if err != nil {
+			t.Fatal(err)
+		}
+		bigAlerts := countRows(t, s, &models.AlertRecord{}, "1 = 1")
+		bigMsgs := countRows(t, s, &models.OutboxMessage{}, "1 = 1")
+		if bigAlerts < smallAlerts+20 || bigMsgs <= smallMsgs {
+			t.Errorf("23 accounts: %d alerts, %d messages; want at least %d alerts and more than %d messages", bigAlerts, bigMsgs, smallAlerts+20, smallMsgs)
+		}
+		if n := countRows(t, s, &models.AlertRecord{}, "rule = ?", scoring.AlertPulseRed); n != 11 {
+			t.Errorf("%d pulse_red alerts, want 11 (Acme and 10 extra)", n)
+		}
+		if small != big {
+			t.Errorf("rescore with alerts of 3 accounts: %d queries (%d alerts), of 23: %d (%d alerts); want the same", small, smallAlerts, big, bigAlerts)
+		}
+		t.Logf("rescore with alerts: %d queries for 3 accounts (%d alerts, %d messages), %d for 23 (%d alerts, %d messages)",
+			small, smallAlerts, smallMsgs, big, bigAlerts, bigMsgs)
+	})
+}
