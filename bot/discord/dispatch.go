@@ -43,16 +43,18 @@ func (a *Adapter) dispatch(ctx context.Context, i *discordgo.Interaction) (*disc
 	if i.Type == discordgo.InteractionPing {
 		return &discordgo.InteractionResponse{Type: discordgo.InteractionResponsePong}, nil
 	}
-	if i.ID != "" && a.repeated(ctx, i) {
-		a.log.InfoContext(ctx, "ignored a repeated interaction", "interaction", i.ID)
-		return nil, nil
-	}
+	// Refuse before recording the id: a refused interaction must change
+	// nothing, not even processed_events.
 	if refusal := a.refuse(i); refusal != "" {
 		a.log.WarnContext(ctx, "refused interaction", "interaction", i.ID, "guild", i.GuildID, "reason", refusal)
 		if i.Type == discordgo.InteractionApplicationCommandAutocomplete {
 			return autocompleteResponse(nil), nil
 		}
 		return messageResponse(Message{Content: refusal, Ephemeral: true}), nil
+	}
+	if i.ID != "" && a.repeated(ctx, i) {
+		a.log.InfoContext(ctx, "ignored a repeated interaction", "interaction", i.ID)
+		return nil, nil
 	}
 	caller := callerOf(i)
 	var work func(ctx context.Context) outcome

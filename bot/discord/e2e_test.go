@@ -44,6 +44,7 @@ func TestEndToEndWithTheRealService(t *testing.T) {
 			t.Fatal(err)
 		}
 		a.Now = func() time.Time { return now }
+		a.EventStore = store
 		mux := http.NewServeMux()
 		a.Mount(mux)
 		e.a, e.handler = a, mux
@@ -91,7 +92,12 @@ func TestEndToEndWithTheRealService(t *testing.T) {
 			t.Errorf("double click answered %v", got)
 		}
 
-		// Rejected and refused requests change nothing.
+		// Rejected and refused requests change nothing: no pulse, and no
+		// interaction id recorded as processed.
+		events := countRows(t, store, &models.ProcessedEvent{})
+		if events == 0 {
+			t.Fatal("handled interactions left no processed_events rows: the count below would prove nothing")
+		}
 		body := click("b1|pulse acme yellow")
 		ts := strconv.FormatInt(now.Unix(), 10)
 		_, otherKey, _ := ed25519GenerateKey()
@@ -109,8 +115,16 @@ func TestEndToEndWithTheRealService(t *testing.T) {
 		if got := response(t, e.post(foreign)); !strings.Contains(get(got, "data", "content").(string), "does not serve") {
 			t.Errorf("foreign guild answered %v", got)
 		}
+		dm := interaction(discordgo.InteractionMessageComponent, map[string]any{"custom_id": green, "component_type": 2},
+			map[string]any{"guild_id": nil, "member": nil, "user": member["user"]})
+		if got := response(t, e.post(dm)); !strings.Contains(get(got, "data", "content").(string), "direct messages") {
+			t.Errorf("DM answered %v", got)
+		}
 		if ps := pulses(); len(ps) != 1 {
 			t.Fatalf("rejected requests changed the database: %+v", ps)
+		}
+		if n := countRows(t, store, &models.ProcessedEvent{}); n != events {
+			t.Fatalf("rejected requests recorded %d processed_events rows", n-events)
 		}
 
 		// Red without a reason opens the modal; submitting it records.

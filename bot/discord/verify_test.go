@@ -8,6 +8,9 @@ import (
 	"testing"
 
 	"github.com/bwmarrin/discordgo"
+
+	"github.com/healthbot/healthbot/models"
+	"github.com/healthbot/healthbot/models/modelstest"
 )
 
 // TestRejectedRequestsRunNothing: any signature failure is a 401 and the
@@ -63,7 +66,14 @@ func TestRejectedRequestsRunNothing(t *testing.T) {
 // DISCORD_GUILD_IDS, or from a DM, is refused without running anything,
 // on both transports.
 func TestForeignGuildRefused(t *testing.T) {
+	modelstest.ForEachDB(t, func(t *testing.T, store *models.Store) {
+		testForeignGuildRefused(t, store)
+	})
+}
+
+func testForeignGuildRefused(t *testing.T, store *models.Store) {
 	e := newEnv(t, &fakeExec{reply: scripted}, guildID)
+	e.a.EventStore = store
 	cmd := slash("pulse", opt("account", 3, "acme"), opt("color", 3, "green"))
 	for _, tc := range []struct {
 		name  string
@@ -102,6 +112,25 @@ func TestForeignGuildRefused(t *testing.T) {
 	if len(e.accts.prefixs) != 0 {
 		t.Errorf("accounts were suggested to a refused guild")
 	}
+	// Refused means nothing changed: not even the id of the interaction
+	// was recorded as processed.
+	e.a.Wait()
+	if n := countRows(t, store, &models.ProcessedEvent{}); n != 0 {
+		t.Errorf("%d processed_events rows after refused interactions, want 0", n)
+	}
+	if n := countRows(t, store, &models.Pulse{}); n != 0 {
+		t.Errorf("%d pulses after refused interactions, want 0", n)
+	}
+}
+
+// countRows counts the rows of v's table.
+func countRows(t *testing.T, store *models.Store, v any) int64 {
+	t.Helper()
+	var n int64
+	if err := store.DB().Model(v).Count(&n).Error; err != nil {
+		t.Fatalf("count %T: %v", v, err)
+	}
+	return n
 }
 
 // TestNoPublicKeyNoEndpoint: without DISCORD_PUBLIC_KEY nothing is mounted.

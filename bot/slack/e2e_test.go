@@ -27,6 +27,7 @@ func TestEndToEndWithRealService(t *testing.T) {
 		seed(t, s)
 		svc := &commands.Service{Store: s, Config: scoring.Default(), Now: func() time.Time { return clock }, Log: slog.New(slog.DiscardHandler)}
 		h := newHarness(t, svc)
+		h.a.EventStore = s
 		pulses := func() int64 {
 			var n int64
 			if err := s.DB().Model(&models.Pulse{}).Count(&n).Error; err != nil {
@@ -50,9 +51,28 @@ func TestEndToEndWithRealService(t *testing.T) {
 				t.Errorf("%s: %d", name, w.Code)
 			}
 		}
+		mention := `{"type":"event_callback","team_id":"%s","event_id":"%s","event":{"type":"app_mention","user":"U0001","text":"<@UBOT> acme","channel":"C1","ts":"1.2"}}`
+		for name, f := range refusedRequests() {
+			if w := h.do(f("/slack/events", []byte(fmt.Sprintf(mention, team, "EvBad")))); w.Code != http.StatusUnauthorized {
+				t.Errorf("event, %s: %d", name, w.Code)
+			}
+		}
 		h.do(signed("/slack/commands", "application/x-www-form-urlencoded", commandBody("T9999", "/pulse", "acme green"), clock))
+		h.interaction(strings.ReplaceAll(click(h, "hb:2", "/pulse acme green", "U0001", "e2e-foreign"), team, "T9999"))
+		h.api.next(t, "response_url") // the refusal
+		h.event(fmt.Sprintf(mention, "T9999", "EvForeign"), nil)
 		if n := pulses(); n != 0 {
 			t.Fatalf("%d pulses recorded by refused requests", n)
+		}
+		if n := countRows(t, s, &models.ProcessedEvent{}); n != 0 {
+			t.Fatalf("%d processed_events rows recorded by refused requests", n)
+		}
+		// The same event from the served workspace is recorded: the count
+		// above would have seen a refused one.
+		h.event(fmt.Sprintf(mention, team, "EvGood"), nil)
+		h.api.next(t, "chat.postMessage")
+		if n := countRows(t, s, &models.ProcessedEvent{}); n != 1 {
+			t.Fatalf("%d processed_events rows after one served event, want 1", n)
 		}
 
 		// A typed pulse.

@@ -12,6 +12,8 @@ import (
 
 	"github.com/healthbot/healthbot/bot"
 	slackbot "github.com/healthbot/healthbot/bot/slack"
+	"github.com/healthbot/healthbot/models"
+	"github.com/healthbot/healthbot/models/modelstest"
 )
 
 // forge builds a request to path whose signature is broken in one way.
@@ -104,8 +106,15 @@ func TestBadSignaturesRefused(t *testing.T) {
 // TestForeignTeamRefused: a valid signature from a workspace outside
 // SLACK_TEAM_IDS executes nothing; a command is told why.
 func TestForeignTeamRefused(t *testing.T) {
+	modelstest.ForEachDB(t, func(t *testing.T, store *models.Store) {
+		testForeignTeamRefused(t, store)
+	})
+}
+
+func testForeignTeamRefused(t *testing.T, store *models.Store) {
 	exec := newFakeExec()
 	h := newHarness(t, exec)
+	h.a.EventStore = store
 	const foreign = "T9999"
 
 	w := h.do(signed("/slack/commands", "application/x-www-form-urlencoded", commandBody(foreign, "/pulse", "acme green"), clock))
@@ -121,6 +130,23 @@ func TestForeignTeamRefused(t *testing.T) {
 	if calls := exec.calls(); len(calls) != 0 {
 		t.Errorf("executor called for a foreign team: %+v", calls)
 	}
+	// Nothing changed: not even the event id was recorded as processed.
+	if n := countRows(t, store, &models.ProcessedEvent{}); n != 0 {
+		t.Errorf("%d processed_events rows after refused requests, want 0", n)
+	}
+	if n := countRows(t, store, &models.Pulse{}); n != 0 {
+		t.Errorf("%d pulses after refused requests, want 0", n)
+	}
+}
+
+// countRows counts the rows of v's table.
+func countRows(t *testing.T, store *models.Store, v any) int64 {
+	t.Helper()
+	var n int64
+	if err := store.DB().Model(v).Count(&n).Error; err != nil {
+		t.Fatalf("count %T: %v", v, err)
+	}
+	return n
 }
 
 // TestServedTeamFromAuthTest: without SLACK_TEAM_IDS the bot token's own
