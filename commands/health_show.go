@@ -22,6 +22,7 @@ type card struct {
 	Day      time.Time
 	Account  models.Account
 	Result   scoring.Result
+	Sources  scoring.Sources // which integrations are connected: a zero from one that is not is no data
 	Trend    scoring.TrendResult
 	HistFull bool // history reaches back historyDays: days in status may be more
 	Pulse    *models.Pulse
@@ -53,6 +54,7 @@ func (s *Service) gatherCard(ctx context.Context, acc models.Account, day time.T
 		return c, fmt.Errorf("card %s: signals: %w", acc.Slug, err)
 	}
 	c.Result = scoring.Score(s.Config, sig)
+	c.Sources = sig.Sources
 
 	from := day.AddDate(0, 0, -historyDays)
 	hist, err := s.Store.History(ctx, acc.ID, from, day.AddDate(0, 0, -1))
@@ -105,7 +107,7 @@ func renderCard(c card) Reply {
 	slug := c.Account.Slug
 	reply := Reply{
 		Colour:  resultColour(r),
-		Title:   fmt.Sprintf("%s — %s", c.Account.Name, scoreLabel(r)),
+		Title:   cardTitle(c.Account.Name, r, c.Trend),
 		Buttons: cardButtons(slug),
 	}
 	var lead []string
@@ -135,6 +137,20 @@ func renderCard(c card) Reply {
 	}
 	reply.Context = cardContext(c)
 	return reply
+}
+
+// cardTitle is the card's header: the score with both numbers when capped,
+// and the 7-day trend, e.g. "Paper Street Soap — 59 At-risk (capped;
+// computed 100) ▼3 7d".
+func cardTitle(name string, r scoring.Result, t scoring.TrendResult) string {
+	title := name + " — " + scoreSentence(r)
+	if !r.Known {
+		title = name + " — " + scoreLabel(r)
+	}
+	if r.Known && t.Change7 != nil {
+		title += " " + fmtChange(*t.Change7) + " 7d"
+	}
+	return title
 }
 
 func trendLine(t scoring.TrendResult) string {
@@ -171,8 +187,17 @@ func componentsSection(r scoring.Result) Section {
 	return sec
 }
 
+// raiseSection says what would raise the score: first the overrides that
+// cap it (while capped, better components would not move it at all), then
+// the components that cost the most points.
 func raiseSection(r scoring.Result) *Section {
 	sec := Section{Title: "What would raise it"}
+	for _, o := range r.Overrides {
+		if o.Cap >= r.Computed {
+			continue
+		}
+		sec.Fields = append(sec.Fields, Field{Label: overrideLabel(o), Value: overrideFix(o) + fmt.Sprintf(": lifts the cap at %d (computed %d)", o.Cap, r.Computed)})
+	}
 	for _, p := range r.Raise {
 		if p.Lost <= 0 {
 			continue
@@ -212,8 +237,46 @@ func cardContext(c card) []string {
 			l += " by " + t.By
 		}
 		lines = append(lines, l+", "+fmtAgo(c.Now, t.At))
+	} else if !c.Sources.Touches {
+		lines = append(lines, "Last touch: "+notConnected("touches"))
 	} else {
 		lines = append(lines, "Last touch: never")
+	}
+	lines = append(lines, ticketsLine(c), overdueLine(c))
+	if l := renewalLine(c); l != "" {
+		lines = append(lines, l)
+	}
+	var tail []string
+	a := c.Account
+	// An MRR of 0 is as likely unknown as free: say nothing rather than 0.
+	if a.MRRCents != 0 {
+		tail = append(tail, "MRR: "+fmtMoney(a.MRRCents))
+	}
+	if a.Owner != "" {
+		tail = append(tail, "Owner: "+a.Owner)
+	}
+	if c.Result.Known && c.Trend.DaysInStatus > 0 {
+		n := countNoun(c.Trend.DaysInStatus, "day")
+		if c.HistFull {
+			n += " or more"
+		}
+		tail = append(tail, fmt.Sprintf("%s for %s", c.Result.Status, n))
+	}
+	if len(tail) > 0 {
+		lines = append(lines, strings.Join(tail, " · "))
+	}
+	return lines
+}
+
+// notConnected is what a card shows for a figure whose source holds no
+// row at all: no data, not a zero.
+func notConnected(source string) string {
+	return "no data (" + source + " not connected)"
+}
+
+func ticketsLine(c card) string {
+	if !c.Sources.Tickets {
+		return "Open tickets: " + notConnected("tickets")
 	}
 	escalated := 0
 	for _, t := range c.Tickets {
@@ -225,7 +288,13 @@ func cardContext(c card) []string {
 	if escalated > 0 {
 		l += fmt.Sprintf(" (%d escalated)", escalated)
 	}
-	lines = append(lines, l)
+	return l
+}
+
+func overdueLine(c card) string {
+	if !c.Sources.Invoices {
+		return "Overdue invoices: " + notConnected("invoices")
+	}
 	if len(c.Overdue) > 0 {
 		var total int64
 		for _, inv := range c.Overdue {
@@ -235,10 +304,12 @@ func cardContext(c card) []string {
 		if due, ok := storedDay(c.Overdue[0].DueOn); ok {
 			l += fmt.Sprintf(", oldest %s past due", countNoun(dayDiff(due, c.Day), "day"))
 		}
-		lines = append(lines, l)
-	} else {
-		lines = append(lines, "Overdue invoices: none")
+		return l
 	}
+	return "Overdue invoices: none"
+}
+
+func renewalLine(c card) string {
 	a := c.Account
 	if a.RenewalOn != nil && *a.RenewalOn != "" {
 		l := "Renewal: " + *a.RenewalOn
@@ -252,21 +323,9 @@ func cardContext(c card) []string {
 				l += " (" + countNoun(-n, "day") + " ago)"
 			}
 		}
-		lines = append(lines, l)
+		return l
 	}
-	l = "MRR: " + fmtMoney(a.MRRCents)
-	if a.Owner != "" {
-		l += " · Owner: " + a.Owner
-	}
-	if c.Result.Known && c.Trend.DaysInStatus > 0 {
-		n := countNoun(c.Trend.DaysInStatus, "day")
-		if c.HistFull {
-			n += " or more"
-		}
-		l += fmt.Sprintf(" · %s for %s", c.Result.Status, n)
-	}
-	lines = append(lines, l)
-	return lines
+	return ""
 }
 
 func cardButtons(slug string) []Button {
@@ -276,4 +335,26 @@ func cardButtons(slug string) []Button {
 		{Label: "Pulse green", Style: StylePrimary, Action: "/pulse " + slug + " green"},
 		{Label: "Log touch", Style: StyleDefault, Action: "/touch " + slug},
 	}
+}
+
+// overrideLabel names a capping override as "What would raise it" shows it.
+func overrideLabel(o scoring.Override) string {
+	if o.Rule == scoring.RulePulseRed {
+		return "red pulse"
+	}
+	return o.Reason
+}
+
+// overrideFix says what lifts a capping override.
+func overrideFix(o scoring.Override) string {
+	switch o.Rule {
+	case scoring.RuleSponsorDeparted:
+		return "re-establish an executive sponsor"
+	case scoring.RulePulseRed:
+		if _, reason, ok := strings.Cut(o.Reason, ": "); ok && reason != "" {
+			return "resolve " + reason + " and record a new pulse"
+		}
+		return "resolve the issue and record a new pulse"
+	}
+	return "resolve " + o.Reason
 }
