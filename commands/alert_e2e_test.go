@@ -301,11 +301,13 @@ func TestAlertsFromDegradingData(t *testing.T) {
 		}
 		checkMessage(t, replies[0], "Acme Corp 75 → 55 (Stable → At-risk)",
 			"The score fell below 60",
-			"support −10 (75 → 25: 1 ticket: 0 positive, 0 neutral, 1 negative (mean -1.00)), usage −10 (100 → 67: DAU 3.1 / MAU 10 = 0.31)")
+			// Each move gives the raw figure of the previous snapshot and now.
+			"support −10 (75 → 25: no tickets in 90 days → 1 ticket: 0 positive, 0 neutral, 1 negative (mean -1.00)), "+
+				"usage −10 (100 → 67: DAU 2.0 / MAU 2 = 1.00 → DAU 3.1 / MAU 10 = 0.31)")
 		checkMessage(t, replies[2], "Acme Corp 40 → 35 (At-risk → Critical)",
-			"Urgent: the score fell below 40", "engagement −5 (67 → 33: last touch 31 days ago")
+			"Urgent: the score fell below 40", "engagement −5 (67 → 33: last touch 30 days ago, 1 in 90 days → last touch 31 days ago")
 		checkMessage(t, replies[4], "Acme Corp 67 → 52 (Stable → At-risk)",
-			"support −15 (75 → 0: 1 ticket escalated and still open (of 5 tickets))")
+			"support −15 (75 → 0: 4 tickets: 2 positive, 0 neutral, 2 negative (mean 0.00) → 1 ticket escalated and still open (of 5 tickets))")
 		if got := replies[0].Context[0]; got != "Owner: <@U1>" {
 			t.Errorf("slack owner line = %q", got)
 		}
@@ -488,8 +490,8 @@ func TestAlertsFromImprovingAccount(t *testing.T) {
 			t.Fatalf("outbox = %q, want %q", keys, want2)
 		}
 		checkMessage(t, replies[0], "Beta Ltd 75 → 80 (Stable → Healthy)",
-			"Expansion opportunity: the score reached 80.", "engagement +5 (67 → 100: last touch today, 3 in 90 days)")
-		checkMessage(t, replies[2], "Beta Ltd 70 → 80 (Stable → Healthy)", "support +10 (25 → 75: 3 tickets: 2 positive, 0 neutral, 1 negative (mean 0.33))")
+			"Expansion opportunity: the score reached 80.", "engagement +5 (67 → 100: last touch 26 days ago, 1 in 90 days → last touch today, 3 in 90 days)")
+		checkMessage(t, replies[2], "Beta Ltd 70 → 80 (Stable → Healthy)", "support +10 (25 → 75: 1 ticket: 0 positive, 0 neutral, 1 negative (mean -1.00) → 3 tickets: 2 positive, 0 neutral, 1 negative (mean 0.33))")
 		if replies[0].Colour != "green" || replies[0].Buttons[2].Action != "/pulse beta green" {
 			t.Errorf("above_80 colour %q, buttons %+v", replies[0].Colour, replies[0].Buttons)
 		}

@@ -36,8 +36,8 @@ const (
 const fellBelow60 = "The score fell below 60: the account joins the weekly review list."
 
 // AlertMessage builds the message of a fired alert: what moved and why,
-// with numbers, e.g. "Acme Corp 72 → 58 (Stable → At-risk)" and "support
-// −9 (75 → 25: 2 negative tickets), usage −5 (…)".
+// with numbers, e.g. "Acme Corp 72 → 52 (Stable → At-risk)" and "usage
+// −10 (67 → 33: DAU 3.1 / MAU 10 = 0.31 → DAU 0.4 / MAU 10 = 0.04), …".
 //
 // The owner is mentioned in a Context line starting "Owner: ". On Slack
 // and Discord, when the CSM's user id on that platform is known, the line
@@ -154,7 +154,9 @@ func alertButtons(al models.AlertRecord, acc models.Account) []Button {
 }
 
 // componentMoves says which components moved since the previous snapshot,
-// biggest point change first: "support −9 (75 → 25: 2 negative tickets)".
+// biggest point change first, with the raw figure then and now when the
+// snapshot kept it: "usage −10 (67 → 33: DAU 3.1 / MAU 10 = 0.31 → DAU
+// 0.4 / MAU 10 = 0.04)", else the figure now: "support −10 (75 → 25: …)".
 // The points are the component's share of the score (sub-score change ×
 // weight ÷ the weights with data), so they add up to the score's change
 // before caps.
@@ -166,6 +168,10 @@ func componentMoves(prev *models.Snapshot, r scoring.Result) string {
 	if err := json.Unmarshal([]byte(prev.Subscores), &old); err != nil || len(old) == 0 {
 		return ""
 	}
+	// Snapshots written before Details existed have none: the previous
+	// figure is then left out, the sub-scores still say what moved.
+	var was models.SnapshotDetails
+	_ = json.Unmarshal([]byte(prev.Details), &was)
 	var total float64
 	for _, p := range r.Parts {
 		if p.HasData {
@@ -181,16 +187,19 @@ func componentMoves(prev *models.Snapshot, r scoring.Result) string {
 	}
 	var moves []move
 	for _, p := range r.Parts {
-		was, ok := old[p.Component]
-		if !p.HasData || !ok || was == p.Sub {
+		sub, ok := old[p.Component]
+		if !p.HasData || !ok || sub == p.Sub {
 			continue
 		}
-		pts := float64(p.Sub-was) * p.Weight / total
+		pts := float64(p.Sub-sub) * p.Weight / total
 		if math.Round(pts) == 0 {
 			continue
 		}
-		t := fmt.Sprintf("%s %s (%d → %d", p.Component, signed(int(math.Round(pts))), was, p.Sub)
-		if p.Raw != "" {
+		t := fmt.Sprintf("%s %s (%d → %d", p.Component, signed(int(math.Round(pts))), sub, p.Sub)
+		switch raw := was.Raw[p.Component]; {
+		case raw != "" && p.Raw != "" && raw != p.Raw:
+			t += ": " + raw + " → " + p.Raw
+		case p.Raw != "":
 			t += ": " + p.Raw
 		}
 		moves = append(moves, move{text: t + ")", pts: pts})

@@ -179,17 +179,32 @@ func (s *Service) rescoreAccount(ctx context.Context, tx *models.Store, acc mode
 }
 
 // snapshotOf is the stored form of a result; an unknown score is stored as
-// Known=false with Status "No data", never as a real 0.
+// Known=false with Status "No data", never as a real 0. Details keep each
+// component's raw figure and the overrides' reasons, for later messages.
 func snapshotOf(accountID uint, day time.Time, r scoring.Result, now time.Time) (models.Snapshot, error) {
 	subs := map[string]int{}
+	var det models.SnapshotDetails
 	for _, p := range r.Parts {
 		if p.HasData {
 			subs[p.Component] = p.Sub
+			if p.Raw != "" {
+				if det.Raw == nil {
+					det.Raw = map[string]string{}
+				}
+				det.Raw[p.Component] = p.Raw
+			}
 		}
+	}
+	for _, o := range r.Overrides {
+		det.Overrides = append(det.Overrides, o.Reason)
 	}
 	js, err := json.Marshal(subs)
 	if err != nil {
 		return models.Snapshot{}, fmt.Errorf("snapshot sub-scores: %w", err)
+	}
+	dj, err := json.Marshal(det)
+	if err != nil {
+		return models.Snapshot{}, fmt.Errorf("snapshot details: %w", err)
 	}
 	return models.Snapshot{
 		AccountID: accountID,
@@ -199,6 +214,7 @@ func snapshotOf(accountID uint, day time.Time, r scoring.Result, now time.Time) 
 		Computed:  r.Computed,
 		Status:    string(statusOfResult(r)),
 		Subscores: string(js),
+		Details:   string(dj),
 		UpdatedAt: now.UTC(),
 	}, nil
 }

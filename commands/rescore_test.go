@@ -2,6 +2,7 @@ package commands_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"testing"
 	"time"
@@ -52,6 +53,11 @@ func TestRescore(t *testing.T) {
 		if snap.Score != 59 || snap.Computed != 65 || snap.Status != "At-risk" ||
 			snap.Subscores != `{"adoption":40,"engagement":67,"payment":100,"support":75,"usage":67}` {
 			t.Errorf("Globex snapshot = %+v", snap)
+		}
+		var det models.SnapshotDetails
+		if err := json.Unmarshal([]byte(snap.Details), &det); err != nil || len(det.Raw) != 5 || det.Raw[scoring.Usage] == "" ||
+			len(det.Overrides) != 1 || det.Overrides[0] != "executive sponsor left" {
+			t.Errorf("Globex snapshot details = %s (%v); want the 5 raw figures and the sponsor override", snap.Details, err)
 		}
 
 		// Re-running the day replaces its rows with the new scores.

@@ -124,7 +124,20 @@ type Snapshot struct {
 	Computed  int    `gorm:"not null"`
 	Status    string `gorm:"size:16;not null"`
 	Subscores string `gorm:"type:text"` // JSON object component -> sub-score, components with data only
+	Details   string `gorm:"type:text"` // JSON of SnapshotDetails; "" in snapshots written before it existed
 	UpdatedAt time.Time
+}
+
+// SnapshotDetails is the JSON of Snapshot.Details: what the score was made
+// of that day, beyond the sub-scores, so a later message can say what a
+// figure was ("DAU/MAU 0.31 → 0.12") and why a score was capped.
+type SnapshotDetails struct {
+	// Raw maps each component with data to its raw figure that day, as
+	// scoring.Part.Raw, e.g. "usage": "DAU 3.1 / MAU 10 = 0.31".
+	Raw map[string]string `json:"raw,omitempty"`
+	// Overrides are the reasons of the overrides in force, as
+	// scoring.Override.Reason, e.g. "executive sponsor left".
+	Overrides []string `json:"overrides,omitempty"`
 }
 
 // CSM is a customer success manager, with the chat identities that map to them.

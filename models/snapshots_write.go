@@ -13,18 +13,20 @@ import (
 // rescore writes one per account, 10,000 and more.
 const (
 	snapshotChunkPostgres = 5000
-	snapshotChunkSQLite   = 500 // 8 columns: 4,000 parameters, under SQLite's 32,766
+	snapshotChunkSQLite   = 500 // 9 columns: 4,500 parameters, under SQLite's 32,766
 )
 
-// upsertSnapshotsPostgres writes a chunk as 8 array parameters: one small
+// upsertSnapshotsPostgres writes a chunk as 9 array parameters: one small
 // statement to parse and plan however many rows, and no reflection.
-const upsertSnapshotsPostgres = `INSERT INTO snapshots (account_id, day, known, score, computed, status, subscores, updated_at)
-	SELECT * FROM unnest(?::bigint[], ?::text[], ?::boolean[], ?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::timestamptz[])
+const upsertSnapshotsPostgres = `INSERT INTO snapshots (account_id, day, known, score, computed, status, subscores, details, updated_at)
+	SELECT * FROM unnest(?::bigint[], ?::text[], ?::boolean[], ?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::timestamptz[])
 	ON CONFLICT (account_id, day) DO UPDATE SET known = excluded.known, score = excluded.score,
-		computed = excluded.computed, status = excluded.status, subscores = excluded.subscores, updated_at = excluded.updated_at`
+		computed = excluded.computed, status = excluded.status, subscores = excluded.subscores, details = excluded.details,
+		updated_at = excluded.updated_at`
 
 const upsertSnapshotsConflict = ` ON CONFLICT (account_id, day) DO UPDATE SET known = excluded.known, score = excluded.score,
-	computed = excluded.computed, status = excluded.status, subscores = excluded.subscores, updated_at = excluded.updated_at`
+	computed = excluded.computed, status = excluded.status, subscores = excluded.subscores, details = excluded.details,
+	updated_at = excluded.updated_at`
 
 // SaveSnapshots upserts snapshots by (account, day), in chunks of
 // thousands of rows per statement.
@@ -55,26 +57,26 @@ func (s *Store) SaveSnapshots(ctx context.Context, snaps []Snapshot) error {
 func (s *Store) saveSnapshotsPostgres(ctx context.Context, snaps []Snapshot) error {
 	n := len(snaps)
 	ids, scores, computed := make([]int64, n), make([]int64, n), make([]int64, n)
-	days, statuses, subs := make([]string, n), make([]string, n), make([]string, n)
+	days, statuses, subs, details := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 	known, updated := make([]bool, n), make([]time.Time, n)
 	for i, sn := range snaps {
 		ids[i], days[i], known[i], scores[i], computed[i] = int64(sn.AccountID), sn.Day, sn.Known, int64(sn.Score), int64(sn.Computed)
-		statuses[i], subs[i], updated[i] = sn.Status, sn.Subscores, s.updatedAt(sn)
+		statuses[i], subs[i], details[i], updated[i] = sn.Status, sn.Subscores, sn.Details, s.updatedAt(sn)
 	}
 	return s.db.WithContext(ctx).Exec(upsertSnapshotsPostgres, arrayParam(ids), arrayParam(days), arrayParam(known),
-		arrayParam(scores), arrayParam(computed), arrayParam(statuses), arrayParam(subs), arrayParam(updated)).Error
+		arrayParam(scores), arrayParam(computed), arrayParam(statuses), arrayParam(subs), arrayParam(details), arrayParam(updated)).Error
 }
 
 func (s *Store) saveSnapshotsSQLite(ctx context.Context, snaps []Snapshot) error {
 	var b strings.Builder
-	b.WriteString("INSERT INTO snapshots (account_id, day, known, score, computed, status, subscores, updated_at) VALUES ")
-	args := make([]any, 0, 8*len(snaps))
+	b.WriteString("INSERT INTO snapshots (account_id, day, known, score, computed, status, subscores, details, updated_at) VALUES ")
+	args := make([]any, 0, 9*len(snaps))
 	for i, sn := range snaps {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		b.WriteString("(?,?,?,?,?,?,?,?)")
-		args = append(args, sn.AccountID, sn.Day, sn.Known, sn.Score, sn.Computed, sn.Status, sn.Subscores, s.updatedAt(sn))
+		b.WriteString("(?,?,?,?,?,?,?,?,?)")
+		args = append(args, sn.AccountID, sn.Day, sn.Known, sn.Score, sn.Computed, sn.Status, sn.Subscores, sn.Details, s.updatedAt(sn))
 	}
 	b.WriteString(upsertSnapshotsConflict)
 	return s.db.WithContext(ctx).Exec(b.String(), args...).Error
