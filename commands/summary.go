@@ -45,8 +45,8 @@ type summaryAccount struct {
 	mrr       int64
 	prevMRR   int64
 	daysCrit  int
-	costliest string
-	gone      bool // active a week ago, not on the summary's day: counts in last week's figures only
+	costliest string // the "issue": override reasons when capped, then the costliest component
+	gone      bool   // active a week ago, not on the summary's day: counts in last week's figures only
 }
 
 // WeeklySummary builds the summary of scoring.md "Weekly summary" as of day
@@ -142,7 +142,7 @@ func (s *Service) WeeklySummary(ctx context.Context, day time.Time) (WeeklySumma
 		if !ok {
 			continue
 		}
-		row := summaryAccount{acc: a, snap: sn, mrr: mrr[a.ID], prevMRR: oldMRR[a.ID], costliest: costliest(s.Config, sn)}
+		row := summaryAccount{acc: a, snap: sn, mrr: mrr[a.ID], prevMRR: oldMRR[a.ID], costliest: issueOf(s.Config, sn)}
 		if p, ok := oldBy[a.ID]; ok {
 			row.prev = &p
 		}
@@ -189,6 +189,24 @@ func bySnapAccount(snaps []models.Snapshot) map[uint]models.Snapshot {
 		out[s.AccountID] = s
 	}
 	return out
+}
+
+// issueOf is the summary's "issue" of a snapshot: for a capped score the
+// reasons of its overrides first ("executive sponsor left", "CSM pulse
+// red: budget"), since they are what holds it down, then the costliest
+// component; "" when there is neither.
+func issueOf(cfg scoring.Config, sn models.Snapshot) string {
+	var parts []string
+	if sn.Known && sn.Score < sn.Computed {
+		var det models.SnapshotDetails
+		if err := json.Unmarshal([]byte(sn.Details), &det); err == nil {
+			parts = append(parts, det.Overrides...)
+		}
+	}
+	if c := costliest(cfg, sn); c != "" {
+		parts = append(parts, c)
+	}
+	return strings.Join(parts, ", then ")
 }
 
 // costliest is the component that costs the snapshot most points: weight ×

@@ -37,7 +37,9 @@ import (
 //	Foxtrot    pro, MRR 2,000, churned on day 10: Stable at W, gone at S.
 //	           Red pulse "competitor" day 8 (must not count at S).
 //	Golf       growth, MRR 1,500, started day 9, first value day 13 (time to
-//	           value 4 days); base. W 70, S 70 Stable.
+//	           value 4 days); base. W 70 Stable. Red pulse "low-adoption"
+//	           day 13: computed 70, capped 59 At-risk at S (issue: the
+//	           pulse, then adoption, 25 × 60 lost).
 const (
 	sumAcme = iota + 1
 	sumBeta
@@ -122,7 +124,11 @@ func loadSummaryPortfolio(t *testing.T, s *models.Store, svc *commands.Service) 
 			// CSAT: 8 of 10 rated 4 or 5 (80%), mean 39 / 10 = 3.9.
 			surveys(12, "csat", 5, 5, 4, 4, 4, 4, 4, 4, 3, 2)
 		},
-		13: func() { pulse(sumAcme, 13, "green", ""); pulse(sumBeta, 13, "green", "") },
+		13: func() {
+			pulse(sumAcme, 13, "green", "")
+			pulse(sumBeta, 13, "green", "")
+			pulse(sumGolf, 13, "red", "low-adoption")
+		},
 	}
 	clock := svc.Now
 	defer func() { svc.Now = clock }()
@@ -176,13 +182,16 @@ func TestWeeklySummaryFromData(t *testing.T) {
 			"6 accounts scored.",
 			"## Overview (change since last week)",
 			// W: Acme Healthy (10,000); Beta, Gamma, Delta, Foxtrot, Golf
-			// Stable (4,500.50 + 3,000 + 900 + 2,000 + 1,500); Echo Critical.
+			// Stable (4,500.50 + 3,000 + 900 + 2,000 + 1,500 = 11,900.50);
+			// Echo Critical. S: Beta Stable; Gamma and Golf At-risk.
 			"Healthy: 1 (17%) · MRR 12,000 · ±0 accounts, MRR +2,000",
-			"Stable: 2 (33%) · MRR 6,000.50 · −3 accounts, MRR −5,900",
-			"At-risk: 1 (17%) · MRR 3,000 · +1 accounts, MRR +3,000",
+			"Stable: 1 (17%) · MRR 4,500.50 · −4 accounts, MRR −7,400",
+			"At-risk: 2 (33%) · MRR 4,500 · +2 accounts, MRR +4,500",
 			"Critical: 2 (33%) · MRR 1,900 · +1 accounts, MRR +900",
 			"## At-risk accounts",
 			"Gamma Inc: 55 · MRR 3,000 · issue: support · intervene",
+			// Capped by the red pulse: its reason is the issue, first.
+			"Golf: 59 · MRR 1,500 · issue: CSM pulse red: low-adoption, then adoption · intervene",
 			"## Critical accounts",
 			"Echo: 5 · MRR 1,000 · critical for 15 days · no owner",
 			"Delta Co: 35 · MRR 900 · critical for 6 days · @bob",
@@ -200,13 +209,14 @@ func TestWeeklySummaryFromData(t *testing.T) {
 			"Expansion rate: 16.7% (target > 20%) · missed",
 			"Net revenue retention: 100% (target > 100%) · close",
 			"## CSM pulse (latest per account, last 30 days)",
-			"Code-red reasons: budget ×2, product-gaps ×1",
-			"red: 3 accounts · MRR 4,900",
+			"Code-red reasons: budget ×2, low-adoption ×1, product-gaps ×1",
+			"red: 4 accounts · MRR 6,400",
 			"yellow: 0 accounts · MRR 0",
 			"green: 2 accounts · MRR 16,500.50",
 			"## Biggest movers of the week",
 			"Delta Co: 60 → 35 (−25) · Stable → Critical",
 			"Gamma Inc: 70 → 55 (−15) · Stable → At-risk",
+			"Golf: 70 → 59 (−11) · Stable → At-risk",
 			"Acme Corp: 85 → 95 (+10) · Healthy → Healthy",
 		}, "\n")
 		if got := summaryText(sum.Reply); got != want {
@@ -221,7 +231,7 @@ func TestWeeklySummaryFromData(t *testing.T) {
 				w.Counts[scoring.Stable], w.Counts[scoring.AtRisk], w.Counts[scoring.Critical]))
 		}
 		wantWeeks := []string{"01-27 H0 S0 A0 C0", "02-03 H0 S0 A0 C0", "02-10 H0 S0 A0 C0", "02-17 H0 S0 A0 C0", "02-24 H0 S0 A0 C0",
-			"03-03 H1 S5 A0 C1", "03-10 H1 S5 A0 C1", "03-17 H1 S2 A1 C2"}
+			"03-03 H1 S5 A0 C1", "03-10 H1 S5 A0 C1", "03-17 H1 S1 A2 C2"}
 		if !sameList(weeks, wantWeeks) {
 			t.Errorf("chart weeks = %q, want %q", weeks, wantWeeks)
 		}
