@@ -125,3 +125,12 @@ func recordedBy(c Caller) string {
 	}
 	return "someone"
 }
+
+// recordedByID is the caller's identity as recorded with a pulse or touch,
+// "platform:user id" (e.g. "slack:U123"), or "" without a user id.
+func recordedByID(c Caller) string {
+	if c.UserID == "" {
+		return ""
+	}
+	return c.Platform + ":" + c.UserID
+}

@@ -50,7 +50,7 @@ func (s *Service) pulse(ctx context.Context, caller Caller, cmd Command) (Reply,
 	}
 
 	now := s.now()
-	p := models.Pulse{AccountID: acc.ID, At: now, Colour: colour, Reason: reason, Note: strings.TrimSpace(cmd.Note), By: recordedBy(caller)}
+	p := models.Pulse{AccountID: acc.ID, At: now, Colour: colour, Reason: reason, Note: strings.TrimSpace(cmd.Note), By: recordedBy(caller), ByID: recordedByID(caller)}
 	var (
 		res scoring.Result
 		dup *models.Pulse
@@ -61,7 +61,7 @@ func (s *Service) pulse(ctx context.Context, caller Caller, cmd Command) (Reply,
 		}
 		last, err := tx.LatestPulse(ctx, acc.ID)
 		switch {
-		case err == nil && last.By == p.By && last.Colour == p.Colour && within(now, last.At, duplicateWindow):
+		case err == nil && sameAuthor(last.ByID, last.By, p.ByID, p.By) && last.Colour == p.Colour && within(now, last.At, duplicateWindow):
 			dup = &last
 			res, err = s.scoreNow(ctx, tx, *acc, day)
 			return err
@@ -141,6 +141,16 @@ func (s *Service) scoreNow(ctx context.Context, store *models.Store, acc models.
 		return scoring.Result{}, fmt.Errorf("score %s: %w", acc.Slug, err)
 	}
 	return scoring.Score(s.Config, sig), nil
+}
+
+// sameAuthor reports whether two records were made by the same person: by
+// platform user id when the new one has one (two people may share a
+// display name, and one person may rename), by display name otherwise.
+func sameAuthor(lastID, lastName, id, name string) bool {
+	if id != "" {
+		return lastID == id
+	}
+	return lastID == "" && lastName == name
 }
 
 // within reports whether t is less than d away from now, either side (a

@@ -36,7 +36,7 @@ func (s *Service) touch(ctx context.Context, caller Caller, cmd Command) (Reply,
 	}
 
 	now := s.now()
-	t := models.Touch{AccountID: acc.ID, At: now, Kind: kind, Exec: cmd.Exec, Note: strings.TrimSpace(cmd.Note), By: recordedBy(caller)}
+	t := models.Touch{AccountID: acc.ID, At: now, Kind: kind, Exec: cmd.Exec, Note: strings.TrimSpace(cmd.Note), By: recordedBy(caller), ByID: recordedByID(caller)}
 	var (
 		res scoring.Result
 		dup *models.Touch
@@ -47,7 +47,7 @@ func (s *Service) touch(ctx context.Context, caller Caller, cmd Command) (Reply,
 		}
 		last, err := tx.LastTouch(ctx, acc.ID)
 		switch {
-		case err == nil && last.By == t.By && last.Kind == t.Kind && within(now, last.At, duplicateWindow):
+		case err == nil && sameAuthor(last.ByID, last.By, t.ByID, t.By) && last.Kind == t.Kind && within(now, last.At, duplicateWindow):
 			dup = &last
 			res, err = s.scoreNow(ctx, tx, *acc, day)
 			return err

@@ -70,6 +70,7 @@ type Touch struct {
 	Exec      bool      `gorm:"not null;default:false"`
 	Note      string    `gorm:"size:2000"`
 	By        string    `gorm:"size:128;uniqueIndex:touch_natural"`
+	ByID      string    `gorm:"size:160"` // who recorded it in chat, "platform:user id" (e.g. "slack:U123"); "" when ingested
 }
 
 // Pulse is a CSM's red / yellow / green read of an account.
@@ -82,6 +83,7 @@ type Pulse struct {
 	Reason    string    `gorm:"size:64"`
 	Note      string    `gorm:"size:2000"`
 	By        string    `gorm:"size:128"`
+	ByID      string    `gorm:"size:160"` // who recorded it, "platform:user id" (e.g. "slack:U123"); By is the display name
 }
 
 // Survey is one NPS (0-10) or CSAT (1-5) response.
