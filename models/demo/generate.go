@@ -61,6 +61,14 @@ func slugify(name string) string {
 
 func between(rng *rand.Rand, r [2]int) int { return r[0] + rng.IntN(r[1]-r[0]+1) }
 
+// closeOfDay is 18:00 on day: after any working-hours time at gives
+// (09:00 to 17:00), so a ticket opened that day can close that day, and
+// its CSAT answer an hour later is still the same day.
+func closeOfDay(day time.Time) time.Time {
+	y, m, d := day.Date()
+	return time.Date(y, m, d, 18, 0, 0, 0, day.Location())
+}
+
 // at is a working-hours time on the day daysAgo before today.
 func at(rng *rand.Rand, today time.Time, daysAgo int) time.Time {
 	return today.AddDate(0, 0, -daysAgo).Add(time.Duration(9*60+rng.IntN(8*60)) * time.Minute)
@@ -179,9 +187,14 @@ func (ac *account) genTickets(rng *rand.Rand, a archetype, today, first, last ti
 		default:
 			t.Sentiment = "negative"
 		}
-		// Recent tickets may still be open; older ones closed within days.
+		// Recent tickets may still be open; older ones closed within days,
+		// but never after today: a recent one closes today at the latest.
 		if ago > 6 || rng.IntN(3) > 0 {
-			closed := opened.Add(time.Duration(2+rng.IntN(200)) * time.Hour).UTC()
+			closed := opened.Add(time.Duration(2+rng.IntN(200)) * time.Hour)
+			if end := closeOfDay(today); closed.After(end) {
+				closed = end
+			}
+			closed = closed.UTC()
 			t.ClosedAt = &closed
 		}
 		ac.tickets = append(ac.tickets, t)
