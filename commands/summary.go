@@ -162,7 +162,7 @@ func (s *Service) WeeklySummary(ctx context.Context, day time.Time) (WeeklySumma
 		}
 	}
 
-	in, err := st.OrgInputs(ctx, day.AddDate(0, 0, -6), day)
+	in, err := st.OrgInputs(ctx, day.AddDate(0, 0, -(metricDays-1)), day)
 	if err != nil {
 		return WeeklySummaryResult{}, fmt.Errorf("weekly summary: %w", err)
 	}
@@ -336,6 +336,24 @@ func buildSummary(cfg scoring.Config, day time.Time, rows []summaryAccount, m sc
 	return rep
 }
 
+// metricDays is the trailing window of the key metrics, the summary's day
+// included: a week holds too few survey answers and account starts to say
+// anything (the demo's NPS and time to value were "no data" most weeks),
+// and a quarter is the period expansion and retention targets are set
+// over. Adoption is always over the window's last 30 days (MAU).
+const metricDays = 90
+
+// metricWindow names the window of each key metric, as the summary shows it.
+func metricWindow(m scoring.Metrics, name string) string {
+	switch name {
+	case m.TimeToValue.Name:
+		return fmt.Sprintf("accounts started in %d days", metricDays)
+	case m.Adoption.Name:
+		return "MAU, 30 days"
+	}
+	return fmt.Sprintf("%d days", metricDays)
+}
+
 func metricsSection(m scoring.Metrics) Section {
 	var f []Field
 	for _, x := range m.All() {
@@ -355,9 +373,9 @@ func metricsSection(m scoring.Metrics) Section {
 				v += fmt.Sprintf(", mean %.1f / 5", m.CSATMean)
 			}
 		}
-		f = append(f, Field{Label: x.Name, Value: fmt.Sprintf("%s (target %s) · %s", v, target, x.Verdict)})
+		f = append(f, Field{Label: x.Name + " (" + metricWindow(m, x.Name) + ")", Value: fmt.Sprintf("%s (target %s) · %s", v, target, x.Verdict)})
 	}
-	return Section{Title: "Key metrics (this week)", Fields: f}
+	return Section{Title: "Key metrics (trailing windows)", Fields: f}
 }
 
 func unitSuffix(u string) string {

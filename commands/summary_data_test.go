@@ -99,7 +99,7 @@ func loadSummaryPortfolio(t *testing.T, s *models.Store, svc *commands.Service) 
 		}
 	}
 	events := map[int]func(){
-		2: func() { surveys(2, "nps", 0, 0, 0) }, // outside the summary's week
+		2: func() { surveys(2, "nps", 0, 0, 0) }, // outside the summary's week, inside the metrics' 90 days
 		3: func() { pulse(sumAcme, 3, "yellow", "") },
 		5: func() { pulse(sumEcho, 5, "red", "product-gaps") },
 		8: func() { pulse(sumFoxtrot, 8, "red", "competitor") },
@@ -197,17 +197,18 @@ func TestWeeklySummaryFromData(t *testing.T) {
 			"Delta Co: 35 · MRR 900 · critical for 6 days · @bob",
 			"## Expansion ready",
 			"Acme Corp: 95 · enterprise · MRR 12,000",
-			"## Key metrics (this week)",
-			"NPS: 50 (target > 50) · close",
-			"CSAT: 80%, mean 3.9 / 5 (target mean > 4.5 / 5) · missed",
-			"Time to value: 4 days (target < 7 days) · met",
+			"## Key metrics (trailing windows)",
+			// Days −75..14: 6 promoters, 3 passives, 1 + 3 detractors (day 2) → 2 / 13.
+			"NPS (90 days): 15.4 (target > 50) · missed",
+			"CSAT (90 days): 80%, mean 3.9 / 5 (target mean > 4.5 / 5) · missed",
+			"Time to value (accounts started in 90 days): 4 days (target < 7 days) · met",
 			// MAU 10 (2 users × 5 accounts with activity) / 60 seats.
-			"Adoption rate: 16.7% (target > 80%) · missed",
-			// Start cohort (active on day 8, started by then): Acme, Beta,
+			"Adoption rate (MAU, 30 days): 16.7% (target > 80%) · missed",
+			// Start cohort (active on day −75, started by then): Acme, Beta,
 			// Gamma, Delta, Echo, Foxtrot; Acme expanded; Foxtrot churned
 			// (−2,000) while Acme grew (+2,000).
-			"Expansion rate: 16.7% (target > 20%) · missed",
-			"Net revenue retention: 100% (target > 100%) · close",
+			"Expansion rate (90 days): 16.7% (target > 20%) · missed",
+			"Net revenue retention (90 days): 100% (target > 100%) · close",
 			"## CSM pulse (latest per account, last 30 days)",
 			"Code-red reasons: budget ×2, low-adoption ×1, product-gaps ×1",
 			"red: 4 accounts · MRR 6,400",
