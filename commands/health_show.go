@@ -196,7 +196,7 @@ func raiseSection(r scoring.Result) *Section {
 		if o.Cap >= r.Computed {
 			continue
 		}
-		sec.Fields = append(sec.Fields, Field{Label: overrideLabel(o), Value: overrideFix(o) + fmt.Sprintf(": lifts the cap at %d (computed %d)", o.Cap, r.Computed)})
+		sec.Fields = append(sec.Fields, Field{Label: overrideLabel(o), Value: overrideFix(o) + fmt.Sprintf(": capped at %d until then (computed %d)", o.Cap, r.Computed)})
 	}
 	for _, p := range r.Raise {
 		if p.Lost <= 0 {

@@ -14,12 +14,12 @@ func TestPosterPostAndUpdate(t *testing.T) {
 	if e.a.Platform() != "discord" {
 		t.Errorf("Platform = %q", e.a.Platform())
 	}
-	card := goldenCards["at-risk-override"]
+	card := atRiskCard(t)
 	ref, err := e.a.Post(t.Context(), "555", card)
 	if err != nil || ref != "msg-1" {
 		t.Fatalf("Post = %q, %v", ref, err)
 	}
-	if err := e.a.Update(t.Context(), "555", ref, goldenCards["healthy"]); err != nil {
+	if err := e.a.Update(t.Context(), "555", ref, healthyCard(t)); err != nil {
 		t.Fatal(err)
 	}
 	reqs := e.rest.Requests()
@@ -27,10 +27,10 @@ func TestPosterPostAndUpdate(t *testing.T) {
 		t.Fatalf("requests %+v", reqs)
 	}
 	if r := reqs[0]; r.Method != "POST" || r.Path != "/api/v10/channels/555/messages" || r.Auth != "Bot bot-token" ||
-		get(r.Body, "embeds", 0, "title") != card.Title || get(r.Body, "components", 0, "components", 0, "custom_id") != "b0|pulse globex red" {
+		get(r.Body, "embeds", 0, "title") != card.Title || get(r.Body, "components", 0, "components", 0, "custom_id") != "b0|pulse paper-street red" {
 		t.Errorf("post = %s %s %v", r.Method, r.Path, r.Body)
 	}
-	if r := reqs[1]; r.Method != "PATCH" || r.Path != "/api/v10/channels/555/messages/msg-1" || get(r.Body, "embeds", 0, "title") != goldenCards["healthy"].Title {
+	if r := reqs[1]; r.Method != "PATCH" || r.Path != "/api/v10/channels/555/messages/msg-1" || get(r.Body, "embeds", 0, "title") != healthyCard(t).Title {
 		t.Errorf("update = %s %s %v", r.Method, r.Path, r.Body)
 	}
 }

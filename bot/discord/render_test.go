@@ -20,68 +20,6 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
-func buttons(slug string) []commands.Button {
-	return []commands.Button{
-		{Label: "Pulse red", Style: commands.StyleDanger, Action: "/pulse " + slug + " red"},
-		{Label: "Pulse yellow", Style: commands.StyleDefault, Action: "/pulse " + slug + " yellow"},
-		{Label: "Pulse green", Style: commands.StylePrimary, Action: "/pulse " + slug + " green"},
-		{Label: "Log touch", Style: commands.StyleDefault, Action: "/touch " + slug},
-	}
-}
-
-// The three cards of the issue, laid out as the commands layer lays them out.
-var goldenCards = map[string]commands.Reply{
-	"healthy": {
-		Colour: "green",
-		Title:  "Acme Corp — 86 Healthy ▲4 (7d)",
-		Text:   "+4 over 7 days, +9 over 30 days.\nSuggested action: look for expansion and ask for a reference.",
-		Sections: []commands.Section{
-			{Title: "Components", Fields: []commands.Field{
-				{Label: "usage", Value: "High · 92/100 · 27.6 of 30 pts · 41 of 45 seats weekly"},
-				{Label: "support", Value: "Good · 85/100 · 17 of 20 pts · 1 open ticket"},
-				{Label: "relationship", Value: "Strong · 90/100 · 18 of 20 pts · exec QBR 12 days ago"},
-				{Label: "financial", Value: "Good · 80/100 · 12 of 15 pts · no overdue invoices"},
-				{Label: "sentiment", Value: "Good · 75/100 · 7.5 of 10 pts · NPS 9"},
-			}},
-			{Title: "What would raise it", Fields: []commands.Field{
-				{Label: "sentiment", Value: "Good costs 2.5 pts"},
-				{Label: "financial", Value: "Good costs 3 pts"},
-			}},
-		},
-		Context: []string{"Pulse: green by Maria, 3 days ago", "Last touch: qbr with the executive sponsor by Maria, 12 days ago", "Open tickets: 1", "Overdue invoices: none", "Renewal: 2025-09-30 (in 200 days)", "MRR: $12,400.00 · Owner: maria · Healthy for 41 days"},
-		Buttons: buttons("acme"),
-	},
-	"at-risk-override": {
-		Colour: "orange",
-		Title:  "Globex — 45 At-risk ▼12 (7d) (capped, computed 68)",
-		Text:   "−12 over 7 days, −20 over 30 days.\nCapped at 45 from 68: executive sponsor departed.\nSuggested action: call the account owner this week and agree a recovery plan.\nPulse red (budget) by Sam: CFO froze all new spend until Q3.",
-		Sections: []commands.Section{
-			{Title: "Components", Fields: []commands.Field{
-				{Label: "usage", Value: "Medium · 60/100 · 18 of 30 pts · 22 of 50 seats weekly"},
-				{Label: "support", Value: "Poor · 40/100 · 8 of 20 pts · 4 open tickets, 2 escalated"},
-				{Label: "relationship", Value: "Weak · 30/100 · 6 of 20 pts · sponsor departed"},
-				{Label: "financial", Value: "At risk · 50/100 · 7.5 of 15 pts · 1 invoice 21 days overdue"},
-				{Label: "sentiment", Value: "Poor · 20/100 · 2 of 10 pts · NPS 3"},
-			}},
-			{Title: "What would raise it", Fields: []commands.Field{
-				{Label: "relationship", Value: "Weak costs 14 pts"},
-				{Label: "support", Value: "Poor costs 12 pts"},
-				{Label: "usage", Value: "Medium costs 12 pts"},
-			}},
-		},
-		Context: []string{"Pulse: red (budget) by Sam, 2 days ago: CFO froze all new spend until Q3.", "Last touch: call by Sam, 9 days ago", "Open tickets: 4 (2 escalated)", "Overdue invoices: 1, $3,100.00 in total, oldest 21 days past due", "Renewal: 2025-05-01 (in 48 days)", "MRR: $8,900.00 · Owner: sam · At-risk for 6 days"},
-		Buttons: buttons("globex"),
-	},
-	"no-data": {
-		Colour:   "grey",
-		Title:    "Initech — no data",
-		Text:     "No connected source has data for this account yet, so it has no score (no data, not 0). Connect usage, tickets, touches or invoices, or record a pulse.",
-		Sections: []commands.Section{{Title: "Components", Text: "No data: usage, support, relationship, financial, sentiment."}},
-		Context:  []string{"Pulse: none recorded", "Last touch: never", "Open tickets: 0", "Overdue invoices: none", "MRR: $0.00"},
-		Buttons:  buttons("initech"),
-	},
-}
-
 // golden compares got with testdata/name, rewriting it under -update.
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
@@ -114,18 +52,52 @@ func messageJSON(t *testing.T, m discord.Message) []byte {
 	return append(b, '\n')
 }
 
+// TestGoldenCards renders the real cards (cards_test.go: the real Service
+// on seeded SQLite) as embeds with buttons, checked against Discord's
+// limits and the golden files.
 func TestGoldenCards(t *testing.T) {
-	wantColour := map[string]int{"healthy": 0x2EB67D, "at-risk-override": 0xE8912D, "no-data": 0x9AA0A6}
-	for name, r := range goldenCards {
-		t.Run(name, func(t *testing.T) {
-			m := discord.Render(r)
+	cards := realCards(t)
+	for _, tc := range []struct {
+		name   string
+		reply  commands.Reply
+		colour int
+		says   []string // what the message must say, whatever else changes
+	}{
+		{"healthy", cards.healthy, 0x2EB67D, []string{"Acme Corp — 92 Healthy ▲3 7d", "Renewal:", "What would raise it"}},
+		{"at-risk-override", cards.atRisk, 0xE8912D, []string{
+			"Paper Street Soap — 59 At-risk (capped; computed 68) ▼13 7d",
+			"executive sponsor left", "red pulse", "resolve budget and record a new pulse",
+			"Overdue invoices: 1, 4,200.50 in total, oldest 12 days past due",
+		}},
+		{"no-data", cards.noData, 0x9AA0A6, []string{"Hooli — no data", "Open tickets: no data (tickets not connected)", "Overdue invoices: no data (invoices not connected)"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := discord.Render(tc.reply)
 			if err := discord.Validate(m); err != nil {
 				t.Fatalf("over Discord's limits: %v", err)
 			}
-			if m.Embeds[0].Color != wantColour[name] {
-				t.Errorf("colour %#x, want %#x", m.Embeds[0].Color, wantColour[name])
+			if m.Embeds[0].Color != tc.colour {
+				t.Errorf("colour %#x, want %#x", m.Embeds[0].Color, tc.colour)
 			}
-			golden(t, "card-"+name+".golden.json", messageJSON(t, m))
+			raw := messageJSON(t, m)
+			golden(t, "card-"+tc.name+".golden.json", raw)
+			var text strings.Builder
+			e := m.Embeds[0]
+			text.WriteString(e.Title + "\n" + e.Description + "\n")
+			for _, f := range e.Fields {
+				text.WriteString(f.Name + "\n" + f.Value + "\n")
+			}
+			if e.Footer != nil {
+				text.WriteString(e.Footer.Text)
+			}
+			for _, want := range tc.says {
+				if !strings.Contains(text.String(), want) {
+					t.Errorf("card lacks %q:\n%s", want, text.String())
+				}
+			}
+			if strings.Contains(text.String(), "MRR: 0") {
+				t.Error("card shows an MRR of 0")
+			}
 		})
 	}
 }

@@ -116,24 +116,6 @@ func TestEndToEndWithRealService(t *testing.T) {
 	})
 }
 
-// TestRealNoDataCard renders the real card of an account in a portfolio
-// with no connected source at all.
-func TestRealNoDataCard(t *testing.T) {
-	s := modelstest.MustOpenSQLite(t)
-	if err := s.DB().Create(&models.Account{ExternalID: "A-9", Name: "Hooli", Slug: "hooli", Owner: "maria"}).Error; err != nil {
-		t.Fatal(err)
-	}
-	svc := &commands.Service{Store: s, Config: scoring.Default(), Now: func() time.Time { return clock }, Log: slog.New(slog.DiscardHandler)}
-	h := newHarness(t, svc)
-	body := decode(t, h.command("/health", "hooli").Body.Bytes())
-	raw, _ := json.Marshal(body["blocks"])
-	checkLimits(t, raw, slackbot.MaxMessageBlocks)
-	golden(t, "real_no_data.golden.json", indentJSON(t, body["blocks"]))
-	if !strings.Contains(string(raw), "no data") && !strings.Contains(string(raw), "No data") {
-		t.Errorf("no-data card does not say so: %s", raw)
-	}
-}
-
 // seed loads one scored account owned by the caller of the tests (U0001)
 // and one with no data.
 func seed(t *testing.T, s *models.Store) {

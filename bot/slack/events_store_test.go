@@ -20,7 +20,7 @@ const mentionEvent = `{"token":"x","team_id":"` + team + `","api_app_id":"A0001"
 func TestEventRetryAcrossReplicas(t *testing.T) {
 	modelstest.ForEachDB(t, func(t *testing.T, s *models.Store) {
 		exec := newFakeExec()
-		exec.replies["/health acme"] = healthyCard()
+		exec.replies["/health acme"] = healthyCard(t)
 		one, two := newHarness(t, exec), newHarness(t, exec)
 		one.a.EventStore, two.a.EventStore = s, s
 
@@ -54,7 +54,7 @@ func (f *failingEvents) FirstSeen(context.Context, string, string, time.Time) (b
 // replica without asking the database again).
 func TestEventStoreDownStillAnswers(t *testing.T) {
 	exec := newFakeExec()
-	exec.replies["/health acme"] = healthyCard()
+	exec.replies["/health acme"] = healthyCard(t)
 	h := newHarness(t, exec)
 	store := &failingEvents{}
 	h.a.EventStore = store

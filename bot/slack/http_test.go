@@ -13,7 +13,7 @@ import (
 
 func TestHealthCommandAnsweredInline(t *testing.T) {
 	exec := newFakeExec()
-	exec.replies["/health acme"] = healthyCard()
+	exec.replies["/health acme"] = healthyCard(t)
 	h := newHarness(t, exec)
 
 	w := h.command("/health", "acme")
@@ -24,7 +24,7 @@ func TestHealthCommandAnsweredInline(t *testing.T) {
 	if got := str(body, "response_type"); got != "ephemeral" {
 		t.Errorf("response_type = %q, want ephemeral", got)
 	}
-	if got := str(body, "blocks", 0, "text", "text"); !strings.Contains(got, "Acme Corp — 84 Healthy") {
+	if got := str(body, "blocks", 0, "text", "text"); !strings.Contains(got, "Acme Corp — 92 Healthy") {
 		t.Errorf("header = %q", got)
 	}
 	if got := str(body, "blocks", 5, "elements", 2, "value"); got != "/pulse acme green" {
@@ -101,7 +101,7 @@ func TestTouchCommandModal(t *testing.T) {
 func TestRedPulseButtonModal(t *testing.T) {
 	exec := newFakeExec()
 	exec.replies["/pulse acme red"] = pulseForm()
-	exec.replies["health show acme"] = healthyCard()
+	exec.replies["health show acme"] = healthyCard(t)
 	h := newHarness(t, exec)
 
 	w := h.interaction(click(h, "hb:0", "/pulse acme red", "U0002", "click-red"))
@@ -151,7 +151,7 @@ func TestRedPulseButtonModal(t *testing.T) {
 func TestPulseButtonUpdatesCardOnce(t *testing.T) {
 	exec := newFakeExec()
 	exec.replies["/pulse acme green"] = commands.Reply{Colour: "green", Text: "Recorded a green pulse for Acme Corp by dana. Score now 86 Healthy."}
-	exec.replies["health show acme"] = healthyCard()
+	exec.replies["health show acme"] = healthyCard(t)
 	h := newHarness(t, exec)
 
 	payload := click(h, "hb:2", "/pulse acme green", "U0002", "click-green")
@@ -190,7 +190,7 @@ func TestLogTouchButtonOpensModal(t *testing.T) {
 
 func TestAppMentionAnsweredInThreadOnce(t *testing.T) {
 	exec := newFakeExec()
-	exec.replies["/health acme"] = healthyCard()
+	exec.replies["/health acme"] = healthyCard(t)
 	h := newHarness(t, exec)
 	ev := `{"token":"x","team_id":"` + team + `","api_app_id":"A0001","type":"event_callback","event_id":"Ev0001","event_time":1741944000,
 	  "event":{"type":"app_mention","user":"U0001","text":"<@UBOT> acme","ts":"1741944000.000500","channel":"C0001","event_ts":"1741944000.000500"}}`

@@ -200,17 +200,17 @@ func TestPoster(t *testing.T) {
 	if p.Platform() != "slack" {
 		t.Errorf("platform %q", p.Platform())
 	}
-	ts, err := p.Post(ctx, "C0042", atRiskCard())
+	ts, err := p.Post(ctx, "C0042", atRiskCard(t))
 	if err != nil || ts != "1741944600.000200" {
 		t.Fatalf("Post = %q, %v", ts, err)
 	}
 	sent := h.api.next(t, "chat.postMessage")
-	if sent.Form.Get("channel") != "C0042" || !strings.Contains(sent.Form.Get("text"), "Globex") {
+	if sent.Form.Get("channel") != "C0042" || !strings.Contains(sent.Form.Get("text"), "Paper Street Soap") {
 		t.Errorf("chat.postMessage %v", sent.Form)
 	}
 	checkLimits(t, []byte(sent.Form.Get("blocks")), slackbot.MaxMessageBlocks)
 
-	if err := p.Update(ctx, "C0042", ts, healthyCard()); err != nil {
+	if err := p.Update(ctx, "C0042", ts, healthyCard(t)); err != nil {
 		t.Fatal(err)
 	}
 	if up := h.api.next(t, "chat.update"); up.Form.Get("ts") != ts || up.Form.Get("channel") != "C0042" {
@@ -218,13 +218,13 @@ func TestPoster(t *testing.T) {
 	}
 
 	h.api.failWith("chat.postMessage", "ratelimited")
-	_, err = p.Post(ctx, "C0042", healthyCard())
+	_, err = p.Post(ctx, "C0042", healthyCard(t))
 	if ra, ok := errors.AsType[*bot.RetryAfterError](err); !ok || ra.After != 7*time.Second {
 		t.Errorf("429: err = %v, want RetryAfterError after 7s", err)
 	}
 	for code, permanent := range map[string]bool{"channel_not_found": true, "not_in_channel": true, "invalid_auth": true, "is_archived": true, "internal_error": false} {
 		h.api.failWith("chat.update", code)
-		err := p.Update(ctx, "C0042", ts, healthyCard())
+		err := p.Update(ctx, "C0042", ts, healthyCard(t))
 		if _, ok := errors.AsType[*bot.PermanentError](err); ok != permanent || err == nil {
 			t.Errorf("%s: err = %v, permanent = %v, want %v", code, err, ok, permanent)
 		}

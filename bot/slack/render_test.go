@@ -51,19 +51,36 @@ func checkLimits(t *testing.T, raw []byte, max int) {
 	}
 }
 
+// TestCardGoldens renders the real cards (cards_test.go: the real Service
+// on seeded SQLite) as Block Kit, checked against Slack's limits and the
+// golden files.
 func TestCardGoldens(t *testing.T) {
+	cards := realCards(t)
 	for _, tc := range []struct {
 		name  string
 		reply commands.Reply
+		says  []string // what the card must say, whatever else changes
 	}{
-		{"healthy.golden.json", healthyCard()},
-		{"at_risk_override.golden.json", atRiskCard()},
-		{"no_data.golden.json", noDataCard()},
+		{"healthy.golden.json", cards.healthy, []string{"Acme Corp — 92 Healthy ▲3 7d", "Renewal:", "What would raise it"}},
+		{"at_risk_override.golden.json", cards.atRisk, []string{
+			"Paper Street Soap — 59 At-risk (capped; computed 68) ▼13 7d",
+			"executive sponsor left", "red pulse", "resolve budget and record a new pulse",
+			"Overdue invoices: 1, 4,200.50 in total, oldest 12 days past due",
+		}},
+		{"no_data.golden.json", cards.noData, []string{"Hooli — no data", "Open tickets: no data (tickets not connected)", "Overdue invoices: no data (invoices not connected)"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			raw := blocksJSON(t, tc.reply)
 			golden(t, tc.name, raw)
 			checkLimits(t, raw, slackbot.MaxMessageBlocks)
+			for _, want := range tc.says {
+				if !strings.Contains(string(raw), want) {
+					t.Errorf("card lacks %q", want)
+				}
+			}
+			if strings.Contains(string(raw), "MRR: 0") {
+				t.Error("card shows an MRR of 0")
+			}
 		})
 	}
 }

@@ -22,7 +22,7 @@ import (
 // thread, through the same core as HTTP.
 func TestSocketMode(t *testing.T) {
 	exec := newFakeExec()
-	exec.replies["/health acme"] = healthyCard()
+	exec.replies["/health acme"] = healthyCard(t)
 	api := newFakeSlack(t)
 
 	acks := make(chan map[string]any, 10)
