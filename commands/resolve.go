@@ -2,7 +2,9 @@ package commands
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/healthbot/healthbot/models"
@@ -10,14 +12,63 @@ import (
 
 // resolve finds the active account a user named. When none or several
 // match, it returns nil and the reply that says so.
+//
+// Nearly every command names an account by its slug, so an exact slug is
+// tried first: one indexed lookup. Only other queries list the active
+// accounts, and then only their id, slug and name; the match is loaded in
+// full afterwards. Listing whole rows of 10,000 accounts on every call cost
+// 50-320 ms on the benchmark machine.
 func resolve(ctx context.Context, store *models.Store, day time.Time, query string) (*models.Account, Reply, error) {
-	accounts, err := store.ActiveAccounts(ctx, day)
+	if q := strings.ToLower(strings.TrimSpace(query)); q != "" {
+		a, err := store.AccountBySlug(ctx, q)
+		switch {
+		case err == nil && activeOn(a, day):
+			// Slugs are unique and validated lower-case at ingestion, so this
+			// is the single account LookupAccount's first step would find.
+			return &a, Reply{}, nil
+		case err != nil && !errors.Is(err, models.ErrNotFound):
+			return nil, Reply{}, fmt.Errorf("resolve account: %w", err)
+		}
+	}
+	names, err := activeAccountNames(ctx, store, day)
 	if err != nil {
 		return nil, Reply{}, fmt.Errorf("list accounts: %w", err)
 	}
-	l := LookupAccount(accounts, query)
+	l := LookupAccount(names, query)
 	if l.Account == nil {
 		return nil, userError(l.Message()), nil
 	}
-	return l.Account, Reply{}, nil
+	a, err := store.Account(ctx, l.Account.ID)
+	if err != nil {
+		return nil, Reply{}, fmt.Errorf("resolve account: %w", err)
+	}
+	return &a, Reply{}, nil
+}
+
+// activeOn says whether a has not churned on day.
+func activeOn(a models.Account, day time.Time) bool {
+	return a.ChurnedOn == nil || *a.ChurnedOn > day.Format(models.DayLayout)
+}
+
+// activeAccountNames lists the accounts active on day with only the fields
+// LookupAccount and its messages read (ID, Slug, Name), in ActiveAccounts'
+// order (name, id). The COALESCE form matches models.ActiveAccounts, which
+// keeps SQLite to one table scan.
+func activeAccountNames(ctx context.Context, store *models.Store, day time.Time) ([]models.Account, error) {
+	rows, err := store.DB().WithContext(ctx).Raw(
+		"SELECT id, slug, name FROM accounts WHERE COALESCE(churned_on, '9999-12-31') > ? ORDER BY name, id",
+		day.Format(models.DayLayout)).Rows()
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := make([]models.Account, 0, 256)
+	for rows.Next() {
+		var a models.Account
+		if err := rows.Scan(&a.ID, &a.Slug, &a.Name); err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
 }
