@@ -1,0 +1,158 @@
+package models_test
+
+import (
+	"context"
+	"database/sql"
+	"testing"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver
+
+	"github.com/healthbot/healthbot/models"
+	"github.com/healthbot/healthbot/models/modelstest"
+)
+
+type fpV1 struct {
+	ID   uint   `gorm:"primaryKey"`
+	Name string `gorm:"size:64"`
+}
+
+type fpV2 struct { // fpV1 with one more field
+	ID   uint   `gorm:"primaryKey"`
+	Name string `gorm:"size:64"`
+	Note string
+}
+
+type fpV3 struct { // fpV1 with one more index
+	ID   uint   `gorm:"primaryKey"`
+	Name string `gorm:"size:64;index"`
+}
+
+// The fingerprint follows the models: a field, a tag or a step more
+// changes it; the same models give the same one.
+func TestSchemaFingerprint(t *testing.T) {
+	base := models.FingerprintOf([]any{&fpV1{}}, nil)
+	if again := models.FingerprintOf([]any{&fpV1{}}, nil); again != base {
+		t.Fatal("same models, different fingerprints")
+	}
+	for name, fp := range map[string]string{
+		"field": models.FingerprintOf([]any{&fpV2{}}, nil),
+		"index": models.FingerprintOf([]any{&fpV3{}}, nil),
+		"step":  models.FingerprintOf([]any{&fpV1{}}, []string{"drop index x"}),
+		"model": models.FingerprintOf([]any{&fpV1{}, &models.CSM{}}, nil),
+	} {
+		if fp == base {
+			t.Errorf("a new %s leaves the fingerprint unchanged", name)
+		}
+	}
+	if len(models.SchemaFingerprint) != 64 {
+		t.Errorf("schema fingerprint %q", models.SchemaFingerprint)
+	}
+}
+
+// Opening a database already at this binary's models costs one query and
+// no lock; a changed fingerprint (an upgrade) migrates again.
+func TestOpenSkipsMigrationWhenUpToDate(t *testing.T) {
+	for _, db := range []struct {
+		name string
+		dsn  func(t *testing.T) string
+	}{
+		{"sqlite", func(t *testing.T) string { return t.TempDir() + "/h.db" }},
+		{"postgres", func(t *testing.T) string { return modelstest.PostgresDSN(t) }},
+	} {
+		t.Run(db.name, func(t *testing.T) {
+			ctx := context.Background()
+			dsn := db.dsn(t)
+			open := func() (*models.Store, int) {
+				t.Helper()
+				var s *models.Store
+				n, err := models.CountQueries(ctx, func(ctx context.Context) error {
+					var err error
+					s, err = models.Open(ctx, dsn, time.UTC)
+					return err
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { _ = s.Close() })
+				return s, n
+			}
+			first, fresh := open()
+			_, again := open()
+			if again != 1 || fresh <= again {
+				t.Errorf("Open: %d statements on a fresh database, %d on a migrated one; want 1 on a migrated one", fresh, again)
+			}
+			// An older binary's fingerprint: the next Open migrates and stores ours.
+			if err := first.DB().Exec("UPDATE schema_state SET fingerprint = 'older'").Error; err != nil {
+				t.Fatal(err)
+			}
+			if _, n := open(); n <= 1 {
+				t.Errorf("Open after an upgrade: %d statements, want a migration", n)
+			}
+			var fp string
+			if err := first.DB().Raw("SELECT fingerprint FROM schema_state WHERE id = 1").Scan(&fp).Error; err != nil || fp != models.SchemaFingerprint {
+				t.Errorf("stored fingerprint %q (%v), want %q", fp, err, models.SchemaFingerprint)
+			}
+			if err := first.Ready(ctx); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+}
+
+// The migration lock is per schema: holding schema A's does not hold
+// schema B's, so tests with a schema each migrate side by side.
+func TestMigrationLockIsPerSchema(t *testing.T) {
+	a, b := modelstest.PostgresDSN(t), modelstest.PostgresDSN(t)
+	ctx := context.Background()
+	conn := func(dsn string) *sql.Conn {
+		t.Helper()
+		db, err := sql.Open("pgx", dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = db.Close() })
+		c, err := db.Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = c.Close() })
+		return c
+	}
+	holder := conn(a)
+	if _, err := holder.ExecContext(ctx, "BEGIN"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := holder.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1, hashtext(current_schema()))", models.MigrationLockClass); err != nil {
+		t.Fatal(err)
+	}
+	try := func(dsn string) bool {
+		t.Helper()
+		c := conn(dsn)
+		tx, err := c.BeginTx(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer func() { _ = tx.Rollback() }()
+		var ok bool
+		if err := tx.QueryRowContext(ctx, "SELECT pg_try_advisory_xact_lock($1, hashtext(current_schema()))", models.MigrationLockClass).Scan(&ok); err != nil {
+			t.Fatal(err)
+		}
+		return ok
+	}
+	if try(a) {
+		t.Error("schema A's migration lock taken twice")
+	}
+	if !try(b) {
+		t.Error("schema B's migration lock held by schema A's migration")
+	}
+	// And a whole Open of schema B completes while A's lock is held.
+	s, err := models.Open(ctx, b, time.UTC)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = s.Close()
+	if _, err := holder.ExecContext(ctx, "ROLLBACK"); err != nil {
+		t.Fatal(err)
+	}
+}
