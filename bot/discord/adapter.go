@@ -119,6 +119,13 @@ func New(cfg Config, exec bot.Executor, accounts AccountSuggester, log *slog.Log
 		for _, g := range cfg.GuildIDs {
 			a.guilds[g] = true
 		}
+	} else if cfg.Enabled() {
+		// Unlike Slack, which fails closed, an unset list serves every
+		// server the bot was invited to: say so where the operator looks.
+		a.log.Warn(EnvGuildIDs + " is unset: serving every guild this bot is installed in; set it to the server ids to serve")
+	}
+	if cfg.AllowDMs {
+		a.log.Warn(EnvAllowDMs + " is set: answering direct messages from any Discord user who can reach the bot")
 	}
 	s, err := a.NewSession()
 	if err != nil {

@@ -9,13 +9,18 @@ import (
 	"strings"
 )
 
-// Environment variables read by ConfigFromEnv (names fixed by the interface spec).
+// Environment variables read by ConfigFromEnv (names fixed by the interface
+// spec, DISCORD_ALLOW_DMS aside: an addition of healthbot's).
 const (
 	EnvBotToken  = "DISCORD_BOT_TOKEN"
 	EnvAppID     = "DISCORD_APP_ID"
 	EnvPublicKey = "DISCORD_PUBLIC_KEY"
 	EnvGuildIDs  = "DISCORD_GUILD_IDS"
 	EnvAPIURL    = "DISCORD_API_URL"
+	// EnvAllowDMs ("1" or "true") lets healthbot answer in direct
+	// messages, which are refused by default: a DM comes from no server,
+	// so DISCORD_GUILD_IDS cannot vouch for who sent it.
+	EnvAllowDMs = "DISCORD_ALLOW_DMS"
 )
 
 // Config is what the Discord adapter needs from the environment.
@@ -24,7 +29,8 @@ type Config struct {
 	AppID     string   // the application id (command registration, interaction webhooks)
 	PublicKey string   // hex Ed25519 key verifying HTTP interactions; empty = no HTTP endpoint
 	APIURL    string   // base URL of the REST API; empty = Discord's own
-	GuildIDs  []string // the guilds served; empty = every guild the bot is in
+	GuildIDs  []string // the guilds served; empty = every guild the bot is in (logged as a warning)
+	AllowDMs  bool     // answer in direct messages too; refused by default
 }
 
 // Enabled reports whether any Discord transport is configured.
@@ -39,12 +45,20 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		PublicKey: strings.TrimSpace(getenv(EnvPublicKey)),
 		APIURL:    strings.TrimSpace(getenv(EnvAPIURL)),
 	}
+	var errs []error
+	switch v := strings.ToLower(strings.TrimSpace(getenv(EnvAllowDMs))); v {
+	case "", "0", "false", "no":
+	case "1", "true", "yes":
+		c.AllowDMs = true
+	default:
+		errs = append(errs, fmt.Errorf("%s: %q is not 1/true or 0/false", EnvAllowDMs, v))
+	}
 	for _, id := range strings.Split(getenv(EnvGuildIDs), ",") {
 		if id = strings.TrimSpace(id); id != "" {
 			c.GuildIDs = append(c.GuildIDs, id)
 		}
 	}
-	return c, c.Validate()
+	return c, errors.Join(append(errs, c.Validate())...)
 }
 
 // Validate checks the values that can be checked without calling Discord.

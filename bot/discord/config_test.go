@@ -19,6 +19,12 @@ func TestConfigFromEnv(t *testing.T) {
 	if err != nil || !reflect.DeepEqual(got, want) {
 		t.Fatalf("got %+v, %v", got, err)
 	}
+	for v, want := range map[string]bool{"": false, "0": false, "false": false, "1": true, "true": true, " YES ": true} {
+		c, err := discord.ConfigFromEnv(func(k string) string { return map[string]string{"DISCORD_ALLOW_DMS": v}[k] })
+		if err != nil || c.AllowDMs != want {
+			t.Errorf("DISCORD_ALLOW_DMS=%q: AllowDMs %v, %v; want %v", v, c.AllowDMs, err, want)
+		}
+	}
 	if c, err := discord.ConfigFromEnv(func(string) string { return "" }); err != nil || c.Enabled() {
 		t.Errorf("empty environment: %+v, %v", c, err)
 	}
@@ -27,6 +33,7 @@ func TestConfigFromEnv(t *testing.T) {
 		"DISCORD_APP_ID":     {"DISCORD_BOT_TOKEN": "tok"},
 		"DISCORD_GUILD_IDS":  {"DISCORD_APP_ID": "42", "DISCORD_BOT_TOKEN": "tok", "DISCORD_GUILD_IDS": "my-server"},
 		"DISCORD_API_URL":    {"DISCORD_APP_ID": "42", "DISCORD_BOT_TOKEN": "tok", "DISCORD_API_URL": "localhost"},
+		"DISCORD_ALLOW_DMS":  {"DISCORD_ALLOW_DMS": "sometimes"},
 	} {
 		_, err := discord.ConfigFromEnv(func(k string) string { return bad[k] })
 		if err == nil || !strings.Contains(err.Error(), name) {

@@ -107,15 +107,17 @@ func (a *Adapter) dispatch(ctx context.Context, i *discordgo.Interaction) (*disc
 	return a.runWithDeadline(ctx, i, work)
 }
 
-// refuse says why i must not be executed, or "" when it may.
+// refuse says why i must not be executed, or "" when it may: direct
+// messages unless Config.AllowDMs, and guilds outside Config.GuildIDs
+// when that list is set.
 func (a *Adapter) refuse(i *discordgo.Interaction) string {
-	if a.guilds == nil {
-		return ""
-	}
 	if i.GuildID == "" {
+		if a.cfg.AllowDMs {
+			return ""
+		}
 		return msgNoDM
 	}
-	if !a.guilds[i.GuildID] {
+	if a.guilds != nil && !a.guilds[i.GuildID] {
 		return msgForeignGuild
 	}
 	return ""
