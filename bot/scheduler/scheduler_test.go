@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -113,6 +114,57 @@ func TestRestartDoesNotRerunAndMissedPeriodRunsOnce(t *testing.T) {
 		want := map[string][]string{"daily": {"2025-03-03", "2025-03-07"}, "weekly": {"2025-W10"}}
 		if !equalRuns(rec.runs, want) {
 			t.Fatalf("runs %v, want %v", rec.runs, want)
+		}
+	})
+}
+
+// The bot is down from Sunday noon to Tuesday afternoon, across the Monday
+// 09:00 summary: that week's summary runs once when it is back, for
+// Monday's scheduled time, and not again on later ticks, after another
+// restart or from a second replica; the next Monday runs as usual.
+func TestWeeklySummaryMissedAcrossMondayRunsOnceAtStartUp(t *testing.T) {
+	modelstest.ForEachDB(t, func(t *testing.T, s *models.Store) {
+		migrated(t, s)
+		ctx := context.Background()
+		var mu sync.Mutex
+		var runs []scheduler.Period
+		weekly := scheduler.Task{Name: scheduler.TaskWeeklySummary, Latest: scheduler.Weekly(time.Monday, 9*time.Hour, time.UTC),
+			Run: func(_ context.Context, p scheduler.Period) error {
+				mu.Lock()
+				defer mu.Unlock()
+				runs = append(runs, p)
+				return nil
+			}}
+		at := func(day, hour, min int) time.Time { return time.Date(2025, 3, day, hour, min, 0, 0, time.UTC) }
+		before := newSched(s, "before", weekly)
+		before.Tick(ctx, at(3, 9, 0))  // Monday 3 March: W10
+		before.Tick(ctx, at(9, 12, 0)) // Sunday 9 March noon, then down
+
+		back := newSched(s, "back", weekly)
+		if n := back.Tick(ctx, at(11, 15, 0)); n != 1 { // Tuesday 11 March 15:00: start-up
+			t.Fatalf("start-up tick ran %d tasks, want the missed summary", n)
+		}
+		back.Tick(ctx, at(11, 15, 1))
+		back.Tick(ctx, at(12, 9, 0))
+		newSched(s, "second replica", weekly).Tick(ctx, at(12, 9, 5))
+		newSched(s, "restarted again", weekly).Tick(ctx, at(13, 10, 0))
+		back.Tick(ctx, at(17, 9, 0)) // Monday 17 March: W12
+
+		var got []string
+		for _, p := range runs {
+			got = append(got, p.Name+" for "+p.At.Format("Mon 2 Jan 15:04")+" run "+p.Now.Format("Mon 2 Jan 15:04"))
+		}
+		want := []string{
+			"2025-W10 for Mon 3 Mar 09:00 run Mon 3 Mar 09:00",
+			"2025-W11 for Mon 10 Mar 09:00 run Tue 11 Mar 15:00",
+			"2025-W12 for Mon 17 Mar 09:00 run Mon 17 Mar 09:00",
+		}
+		if !equalRuns(map[string][]string{"weekly": got}, map[string][]string{"weekly": want}) {
+			t.Fatalf("summary runs:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+		recorded, err := s.TaskRuns(ctx, scheduler.TaskWeeklySummary)
+		if err != nil || len(recorded) != 3 {
+			t.Fatalf("%d recorded runs (%v), want 3", len(recorded), err)
 		}
 	})
 }
