@@ -57,7 +57,10 @@ func (a *Adapter) dispatch(ctx context.Context, i *discordgo.Interaction) (*disc
 		return nil, nil
 	}
 	caller := callerOf(i)
-	var work func(ctx context.Context) outcome
+	var (
+		work    func(ctx context.Context) outcome
+		private bool // the answer is for the caller alone: defer privately too
+	)
 	switch i.Type {
 	case discordgo.InteractionApplicationCommandAutocomplete:
 		return a.autocomplete(ctx, i), nil
@@ -66,6 +69,7 @@ func (a *Adapter) dispatch(ctx context.Context, i *discordgo.Interaction) (*disc
 		if !ok {
 			return messageResponse(Message{Content: msgUnknownCommand, Ephemeral: true}), nil
 		}
+		private = privateAnswer(cmd)
 		work = func(ctx context.Context) outcome {
 			reply, err := a.exec.Execute(ctx, caller, cmd)
 			return a.outcome(reply, err)
@@ -104,7 +108,22 @@ func (a *Adapter) dispatch(ctx context.Context, i *discordgo.Interaction) (*disc
 	default:
 		return messageResponse(Message{Content: "healthbot does not handle this kind of interaction.", Ephemeral: true}), nil
 	}
-	return a.runWithDeadline(ctx, i, work)
+	return a.runWithDeadline(ctx, i, private, work)
+}
+
+// privateAnswer reports whether cmd answers only its caller: the reads
+// (/health show, mine, list, help) and the identity and admin commands.
+// Their slow answers are deferred privately, so nobody else ever sees a
+// "thinking…" for them; writes and the summary are public.
+func privateAnswer(cmd commands.Command) bool {
+	if cmd.Verb != commands.VerbHealth {
+		return false
+	}
+	switch cmd.Sub {
+	case commands.HealthShow, commands.HealthMine, commands.HealthList, commands.HealthHelp, commands.HealthAdmin, commands.HealthIAm:
+		return true
+	}
+	return false
 }
 
 // refuse says why i must not be executed, or "" when it may: direct
@@ -124,9 +143,9 @@ func (a *Adapter) refuse(i *discordgo.Interaction) string {
 }
 
 // runWithDeadline runs work and answers with its result when it finishes
-// within AckDeadline, or with a deferred response at once otherwise, the
-// result then following through later.
-func (a *Adapter) runWithDeadline(ctx context.Context, i *discordgo.Interaction, work func(context.Context) outcome) (*discordgo.InteractionResponse, later) {
+// within AckDeadline, or with a deferred response at once otherwise (an
+// ephemeral one when private), the result then following through later.
+func (a *Adapter) runWithDeadline(ctx context.Context, i *discordgo.Interaction, private bool, work func(context.Context) outcome) (*discordgo.InteractionResponse, later) {
 	done := make(chan outcome, 1)
 	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), a.WorkTimeout)
 	go func() {
@@ -142,15 +161,19 @@ func (a *Adapter) runWithDeadline(ctx context.Context, i *discordgo.Interaction,
 	}
 	onMessage := i.Type == discordgo.InteractionMessageComponent || (i.Type == discordgo.InteractionModalSubmit && i.Message != nil)
 	deferred := &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource}
-	if onMessage {
+	switch {
+	case onMessage:
 		deferred.Type = discordgo.InteractionResponseDeferredMessageUpdate
+		private = false
+	case private:
+		deferred.Data = &discordgo.InteractionResponseData{Flags: discordgo.MessageFlagsEphemeral}
 	}
 	return deferred, func(s *discordgo.Session) {
 		o := <-done
 		// The request that brought i is over by now; the edit must not
 		// die with its context.
 		ctx := context.WithoutCancel(ctx)
-		if err := a.finish(ctx, s, i, onMessage, o); err != nil {
+		if err := a.finish(ctx, s, i, onMessage, private, o); err != nil {
 			a.log.ErrorContext(ctx, "finish deferred interaction", "interaction", i.ID, "err", err)
 		}
 	}
@@ -171,12 +194,13 @@ func immediate(i *discordgo.Interaction, o outcome) *discordgo.InteractionRespon
 }
 
 // finish sends a deferred outcome: an edit of the original response (or of
-// the clicked message), or, for an answer only the user may see, a private
-// follow-up in place of the public "thinking…".
-func (a *Adapter) finish(ctx context.Context, s *discordgo.Session, i *discordgo.Interaction, onMessage bool, o outcome) error {
+// the clicked message; a private "thinking…" stays private once edited),
+// or, for an answer only the user may see after a public "thinking…", a
+// private follow-up in its place.
+func (a *Adapter) finish(ctx context.Context, s *discordgo.Session, i *discordgo.Interaction, onMessage, private bool, o outcome) error {
 	opt := discordgo.WithContext(ctx)
 	m := o.msg
-	if o.update || (!onMessage && !m.Ephemeral) {
+	if o.update || private || (!onMessage && !m.Ephemeral) {
 		content := m.Content
 		embeds := m.Embeds
 		components := m.Components

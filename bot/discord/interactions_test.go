@@ -284,20 +284,23 @@ func TestExpiredButton(t *testing.T) {
 
 // TestDeferredAnswers: a command slower than the deadline is acknowledged
 // at once (5 for a command, 6 for a click) and its answer edits the
-// original response afterwards; a private answer replaces the public
-// "thinking…" with an ephemeral follow-up.
+// original response afterwards. A read, whose answer is private, is
+// deferred privately (flags 64), so nobody else sees its "thinking…"; a
+// write is deferred publicly, and a private answer to it replaces the
+// public "thinking…" with an ephemeral follow-up.
 func TestDeferredAnswers(t *testing.T) {
 	cases := []struct {
 		name      string
 		body      func() []byte
 		reply     func(call) commands.Reply
 		wantType  int
+		wantFlags int      // of the deferred response
 		wantCalls []string // "METHOD path" after the answer
 		check     func(t *testing.T, reqs []request)
 	}{
-		{"slash command edits @original", func() []byte {
+		{"card deferred privately, edits @original", func() []byte {
 			return interaction(discordgo.InteractionApplicationCommand, slash("health", subcmd("show", opt("account", 3, "acme"))), nil)
-		}, scripted, 5, []string{"PATCH /api/v10/webhooks/app1/TOKEN/messages/@original"},
+		}, scripted, 5, 64, []string{"PATCH /api/v10/webhooks/app1/TOKEN/messages/@original"},
 			func(t *testing.T, reqs []request) {
 				if title := get(reqs[0].Body, "embeds", 0, "title"); title != "Acme Corp — 72 Stable ▲3 (7d)" {
 					t.Errorf("edit title = %v", title)
@@ -306,21 +309,37 @@ func TestDeferredAnswers(t *testing.T) {
 					t.Errorf("edit has %d buttons", n)
 				}
 			}},
-		{"button edits the card", func() []byte { return click("b2|pulse acme green") }, scripted, 6,
+		{"help deferred privately, edits @original", func() []byte {
+			return interaction(discordgo.InteractionApplicationCommand, slash("health", subcmd("help")), nil)
+		}, scripted, 5, 64, []string{"PATCH /api/v10/webhooks/app1/TOKEN/messages/@original"},
+			func(t *testing.T, reqs []request) {
+				if title := get(reqs[0].Body, "embeds", 0, "title"); title != "healthbot" {
+					t.Errorf("edit = %v", reqs[0].Body)
+				}
+			}},
+		{"write deferred publicly, edits @original", func() []byte {
+			return interaction(discordgo.InteractionApplicationCommand, slash("pulse", opt("account", 3, "acme"), opt("color", 3, "green")), nil)
+		}, scripted, 5, 0, []string{"PATCH /api/v10/webhooks/app1/TOKEN/messages/@original"},
+			func(t *testing.T, reqs []request) {
+				if c := get(reqs[0].Body, "content"); c != "Recorded it. Score now 72 Stable." {
+					t.Errorf("edit content = %v", c)
+				}
+			}},
+		{"button edits the card", func() []byte { return click("b2|pulse acme green") }, scripted, 6, 0,
 			[]string{"PATCH /api/v10/webhooks/app1/TOKEN/messages/@original"},
 			func(t *testing.T, reqs []request) {
 				if c := get(reqs[0].Body, "content"); c != "Recorded it. Score now 72 Stable." {
 					t.Errorf("edit content = %v", c)
 				}
 			}},
-		{"private answer becomes an ephemeral follow-up", func() []byte {
-			return interaction(discordgo.InteractionApplicationCommand, slash("health", subcmd("help")), nil)
-		}, scripted, 5, []string{"DELETE /api/v10/webhooks/app1/TOKEN/messages/@original", "POST /api/v10/webhooks/app1/TOKEN"},
+		{"private answer to a write becomes an ephemeral follow-up", func() []byte {
+			return interaction(discordgo.InteractionApplicationCommand, slash("pulse", opt("account", 3, "acme"), opt("color", 3, "red")), nil)
+		}, scripted, 5, 0, []string{"DELETE /api/v10/webhooks/app1/TOKEN/messages/@original", "POST /api/v10/webhooks/app1/TOKEN"},
 			func(t *testing.T, reqs []request) {
 				if f := num(get(reqs[1].Body, "flags")); f != 64 || reqs[1].Query != "wait=true" {
 					t.Errorf("follow-up flags %d query %q", f, reqs[1].Query)
 				}
-				if title := get(reqs[1].Body, "embeds", 0, "title"); title != "healthbot" {
+				if c, _ := get(reqs[1].Body, "content").(string); !strings.Contains(c, "needs a reason") {
 					t.Errorf("follow-up = %v", reqs[1].Body)
 				}
 			}},
@@ -342,8 +361,8 @@ func TestDeferredAnswers(t *testing.T) {
 				} else {
 					got = e.gateway(body)
 				}
-				if num(got["type"]) != tc.wantType {
-					t.Fatalf("immediate answer %v, want type %d", got, tc.wantType)
+				if num(got["type"]) != tc.wantType || num(get(got, "data", "flags")) != tc.wantFlags {
+					t.Fatalf("immediate answer %v, want type %d flags %d", got, tc.wantType, tc.wantFlags)
 				}
 				mark := len(e.rest.Requests())
 				close(gate)
