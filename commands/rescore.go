@@ -33,7 +33,7 @@ func (s *Service) Rescore(ctx context.Context, day time.Time) (RescoreStats, err
 		if err != nil {
 			return err
 		}
-		prev, err := previousSnapshots(ctx, tx, day, nil)
+		prev, err := tx.PreviousSnapshots(ctx, day, nil)
 		if err != nil {
 			return err
 		}
@@ -84,7 +84,11 @@ func (s *Service) RescoreAccounts(ctx context.Context, tx *models.Store, day tim
 			picked = append(picked, sc.Account.ID)
 		}
 	}
-	prev, err := previousSnapshots(ctx, tx, day, picked)
+	if len(picked) == 0 {
+		// A nil id list would ask PreviousSnapshots for every account.
+		return nil, nil
+	}
+	prev, err := tx.PreviousSnapshots(ctx, day, picked)
 	if err != nil {
 		return nil, fmt.Errorf("rescore accounts: %w", err)
 	}
@@ -165,7 +169,7 @@ func (s *Service) rescoreAccount(ctx context.Context, tx *models.Store, acc mode
 		return scoring.Result{}, fmt.Errorf("rescore %s: %w", acc.Slug, err)
 	}
 	sc := Scored{Account: acc, Result: scoring.Score(s.Config, sig)}
-	prev, err := previousSnapshots(ctx, tx, day, []uint{acc.ID})
+	prev, err := tx.PreviousSnapshots(ctx, day, []uint{acc.ID})
 	if err != nil {
 		return scoring.Result{}, fmt.Errorf("rescore %s: %w", acc.Slug, err)
 	}
