@@ -53,7 +53,6 @@ func realCards(t testing.TB) realCardSet {
 
 func healthyCard(t testing.TB) commands.Reply { return realCards(t).healthy }
 func atRiskCard(t testing.TB) commands.Reply  { return realCards(t).atRisk }
-func noDataCard(t testing.TB) commands.Reply  { return realCards(t).noData }
 
 // showCard is the real Service's answer to "/health slug".
 func showCard(t testing.TB, s *models.Store, slug string) commands.Reply {
