@@ -22,18 +22,31 @@ const upsertSnapshotsPostgres = `INSERT INTO snapshots (account_id, day, known, 
 	SELECT * FROM unnest(?::bigint[], ?::text[], ?::boolean[], ?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::timestamptz[])
 	ON CONFLICT (account_id, day) DO UPDATE SET known = excluded.known, score = excluded.score,
 		computed = excluded.computed, status = excluded.status, subscores = excluded.subscores, details = excluded.details,
-		updated_at = excluded.updated_at`
+		updated_at = excluded.updated_at
+	WHERE (snapshots.known, snapshots.score, snapshots.computed, snapshots.status, snapshots.subscores, snapshots.details)
+		IS DISTINCT FROM (excluded.known, excluded.score, excluded.computed, excluded.status, excluded.subscores, excluded.details)`
 
+// upsertSnapshotsConflict is SQLite's conflict clause, with the same
+// filter as PostgreSQL's (IS NOT is SQLite's null-safe inequality).
 const upsertSnapshotsConflict = ` ON CONFLICT (account_id, day) DO UPDATE SET known = excluded.known, score = excluded.score,
 	computed = excluded.computed, status = excluded.status, subscores = excluded.subscores, details = excluded.details,
-	updated_at = excluded.updated_at`
+	updated_at = excluded.updated_at
+	WHERE snapshots.known IS NOT excluded.known OR snapshots.score IS NOT excluded.score
+		OR snapshots.computed IS NOT excluded.computed OR snapshots.status IS NOT excluded.status
+		OR snapshots.subscores IS NOT excluded.subscores OR snapshots.details IS NOT excluded.details`
 
 // SaveSnapshots upserts snapshots by (account, day), in chunks of
-// thousands of rows per statement.
+// thousands of rows per statement. A stored snapshot that already says the
+// same (score, status, sub-scores, details) is left as it is, UpdatedAt
+// included: a rescore that changes nothing writes nothing, so repeated
+// rescores of a day (every ingested batch, every write) leave no dead row
+// versions behind. The statements are bulk writes for the slow-query log,
+// which otherwise renders thousands of array elements into a warning.
 func (s *Store) SaveSnapshots(ctx context.Context, snaps []Snapshot) error {
 	if len(snaps) == 0 {
 		return nil
 	}
+	ctx = BulkContext(ctx)
 	size := snapshotChunkSQLite
 	if s.dialect == DialectPostgres {
 		size = snapshotChunkPostgres
