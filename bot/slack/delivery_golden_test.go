@@ -26,17 +26,22 @@ func below60Alert(platform string) commands.Reply {
 		return scoring.Part{Component: c, HasData: true, Sub: sub, Weight: w, Raw: raw}
 	}
 	return commands.AlertMessage(commands.AlertInput{
-		Alert:   models.AlertRecord{ID: 41, DedupeKey: "7/below_60/1", AccountID: 7, Rule: scoring.AlertBelow60, Arming: 1, FromScore: 72, ToScore: 58},
+		Alert:   models.AlertRecord{ID: 41, DedupeKey: "7/below_60/1", AccountID: 7, Rule: scoring.AlertBelow60, Arming: 1, FromScore: 72, ToScore: 52},
 		Account: models.Account{ID: 7, Name: "Acme Corp", Slug: "acme", Owner: "maria", MRRCents: 420000, RenewalOn: &renewal},
-		Result: scoring.Result{AccountID: 7, Known: true, Score: 58, Computed: 58, Status: scoring.AtRisk, Parts: []scoring.Part{
-			part(scoring.Usage, 33, 30, "DAU 1.2 / MAU 10 = 0.12"),
-			part(scoring.Adoption, 80, 25, "4 of 5 value features"),
-			part(scoring.Support, 25, 20, "2 negative tickets of 3"),
-			part(scoring.Engagement, 67, 15, "last touch 20 days ago"),
-			part(scoring.Payment, 100, 10, "all invoices current"),
+		// Sub-scores are band scores of the default model, and each score is
+		// the weighted sum of its sub-scores: 72.15 before, 51.95 now.
+		Result: scoring.Result{AccountID: 7, Known: true, Score: 52, Computed: 52, Status: scoring.AtRisk, Parts: []scoring.Part{
+			part(scoring.Usage, 33, 30, "DAU 0.4 / MAU 10 = 0.04"),
+			part(scoring.Adoption, 80, 25, "4 of 5 value features (0.80)"),
+			part(scoring.Support, 25, 20, "3 tickets: 0 positive, 1 neutral, 2 negative (mean -0.67)"),
+			part(scoring.Engagement, 67, 15, "last touch 21 days ago, 2 in 90 days"),
+			part(scoring.Payment, 70, 10, "1 invoice paid late in 180 days"),
 		}},
-		Previous: &models.Snapshot{AccountID: 7, Day: "2025-03-02", Known: true, Score: 72, Status: "Stable",
-			Subscores: `{"usage":50,"adoption":80,"support":75,"engagement":67,"payment":100}`},
+		Previous: &models.Snapshot{AccountID: 7, Day: "2025-03-02", Known: true, Score: 72, Computed: 72, Status: "Stable",
+			Subscores: `{"usage":67,"adoption":80,"support":75,"engagement":67,"payment":70}`,
+			Details: `{"raw":{"usage":"DAU 3.1 / MAU 10 = 0.31","adoption":"4 of 5 value features (0.80)",` +
+				`"support":"3 tickets: 1 positive, 1 neutral, 1 negative (mean 0.00)","engagement":"last touch 20 days ago, 2 in 90 days",` +
+				`"payment":"1 invoice paid late in 180 days"}}`},
 		Owner:    models.CSM{Handle: "maria", SlackUserID: "U024BE7LH", DiscordUserID: "80351110224678912"},
 		Platform: platform,
 		Config:   scoring.Default(),
