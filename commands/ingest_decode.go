@@ -139,7 +139,7 @@ func (d *csvDecoder) readHeader() error {
 func NewJSONDecoder(r io.Reader) Decoder {
 	dec := json.NewDecoder(r)
 	dec.UseNumber()
-	return &jsonDecoder{dec: dec, array: true}
+	return &jsonDecoder{dec: dec, r: r, array: true}
 }
 
 // NewNDJSONDecoder reads newline-delimited JSON: one object per line
@@ -152,6 +152,7 @@ func NewNDJSONDecoder(r io.Reader) Decoder {
 
 type jsonDecoder struct {
 	dec     *json.Decoder
+	r       io.Reader // what dec reads, for the check after the array
 	array   bool
 	started bool
 	done    bool
@@ -183,8 +184,7 @@ func (d *jsonDecoder) Next() (Record, error) {
 		if _, err := d.dec.Token(); err != nil { // the closing bracket
 			return d.readErr(err)
 		}
-		d.done = true
-		return Record{}, io.EOF
+		return d.trailing()
 	}
 	d.raw = d.raw[:0] // RawMessage appends, so the buffer is reused
 	err := d.dec.Decode(&d.raw)
@@ -209,6 +209,33 @@ func (d *jsonDecoder) Next() (Record, error) {
 		return Record{}, &ValidationError{Unit: UnitIndex, Position: pos, Field: bad, Reason: "must be a string, number, boolean or null"}
 	}
 	return Record{Position: pos, Fields: fields}, nil
+}
+
+// trailing checks that only whitespace follows the array's closing
+// bracket: a second array ("[A][B]") or stray text would otherwise be
+// dropped without a word while the batch is answered 200.
+func (d *jsonDecoder) trailing() (Record, error) {
+	d.done = true
+	offset := d.dec.InputOffset()
+	rest := io.MultiReader(d.dec.Buffered(), d.r)
+	buf := make([]byte, 4096)
+	for {
+		n, err := rest.Read(buf)
+		for i, c := range buf[:n] {
+			if c != ' ' && c != '\t' && c != '\n' && c != '\r' {
+				snippet := buf[i:min(n, i+20)]
+				return d.fatal(fmt.Sprintf("unexpected %s at byte offset %d, after the array's closing ]; send one JSON array of objects (or NDJSON with Content-Type application/x-ndjson)",
+					quote(strings.ToValidUTF8(string(snippet), "?")), offset+int64(i)))
+			}
+		}
+		offset += int64(n)
+		if err == io.EOF {
+			return Record{}, io.EOF
+		}
+		if err != nil {
+			return d.readErr(err)
+		}
+	}
 }
 
 // readErr classifies a decoding error: bad JSON is the sender's fault and
