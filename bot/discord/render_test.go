@@ -63,13 +63,13 @@ func TestGoldenCards(t *testing.T) {
 		colour int
 		says   []string // what the message must say, whatever else changes
 	}{
-		{"healthy", cards.healthy, 0x2EB67D, []string{"Acme Corp — 92 Healthy ▲3 7d", "Renewal:", "What would raise it"}},
-		{"at-risk-override", cards.atRisk, 0xE8912D, []string{
+		{"healthy", cards.Healthy, 0x2EB67D, []string{"Acme Corp — 92 Healthy ▲3 7d", "Renewal:", "What would raise it"}},
+		{"at-risk-override", cards.AtRisk, 0xE8912D, []string{
 			"Paper Street Soap — 59 At-risk (capped; computed 68) ▼13 7d",
 			"executive sponsor left", "red pulse", "resolve budget and record a new pulse",
 			"Overdue invoices: 1, 4,200.50 in total, oldest 12 days past due",
 		}},
-		{"no-data", cards.noData, 0x9AA0A6, []string{"Hooli — no data", "Open tickets: no data (tickets not connected)", "Overdue invoices: no data (invoices not connected)"}},
+		{"no-data", cards.NoData, 0x9AA0A6, []string{"Hooli — no data", "Open tickets: no data (tickets not connected)", "Overdue invoices: no data (invoices not connected)"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			m := discord.Render(tc.reply)

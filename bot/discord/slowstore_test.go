@@ -1,14 +1,11 @@
 package discord_test
 
 import (
-	"context"
 	"crypto/ed25519"
 	"encoding/hex"
 	"log/slog"
 	"net/http"
-	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -16,6 +13,7 @@ import (
 
 	"github.com/healthbot/healthbot/bot/discord"
 	"github.com/healthbot/healthbot/commands"
+	"github.com/healthbot/healthbot/commands/commandstest"
 	"github.com/healthbot/healthbot/models"
 	"github.com/healthbot/healthbot/scoring"
 )
@@ -27,7 +25,7 @@ import (
 // once the lock is released the pulse is recorded and the original
 // response is edited with the real reply.
 func TestSlowStoreDefersThenEdits(t *testing.T) {
-	store, lock := openLockable(t)
+	store, lock := commandstest.OpenLockable(t)
 	if err := store.DB().Create(&models.Account{ExternalID: "acme-1", Name: "Acme Corp", Slug: "acme", Owner: "maria"}).Error; err != nil {
 		t.Fatal(err)
 	}
@@ -75,51 +73,4 @@ func TestSlowStoreDefersThenEdits(t *testing.T) {
 		t.Errorf("%d pulses after the lock was released, want 1", n)
 	}
 	t.Logf("deferred after %s with the store locked", elapsed)
-}
-
-// openLockable opens a migrated SQLite store on a file of its own and
-// returns it with lock, which takes the database's write lock from a
-// second connection pool (BEGIN IMMEDIATE, as another process would) and
-// returns the function releasing it. While it is held, any write through
-// the store waits on SQLite's busy timeout: a genuinely slow store.
-func openLockable(t *testing.T) (*models.Store, func() (release func())) {
-	t.Helper()
-	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "healthbot.db")
-	s, err := models.Open(ctx, path, time.UTC)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = s.Close() })
-	other, err := models.Open(ctx, path, time.UTC)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = other.Close() })
-	lock := func() func() {
-		t.Helper()
-		db, err := other.DB().DB()
-		if err != nil {
-			t.Fatal(err)
-		}
-		conn, err := db.Conn(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
-			t.Fatalf("take the write lock: %v", err)
-		}
-		var once sync.Once
-		release := func() {
-			once.Do(func() {
-				if _, err := conn.ExecContext(ctx, "ROLLBACK"); err != nil {
-					t.Errorf("release the write lock: %v", err)
-				}
-				_ = conn.Close()
-			})
-		}
-		t.Cleanup(release)
-		return release
-	}
-	return s, lock
 }

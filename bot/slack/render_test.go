@@ -61,13 +61,13 @@ func TestCardGoldens(t *testing.T) {
 		reply commands.Reply
 		says  []string // what the card must say, whatever else changes
 	}{
-		{"healthy.golden.json", cards.healthy, []string{"Acme Corp — 92 Healthy ▲3 7d", "Renewal:", "What would raise it"}},
-		{"at_risk_override.golden.json", cards.atRisk, []string{
+		{"healthy.golden.json", cards.Healthy, []string{"Acme Corp — 92 Healthy ▲3 7d", "Renewal:", "What would raise it"}},
+		{"at_risk_override.golden.json", cards.AtRisk, []string{
 			"Paper Street Soap — 59 At-risk (capped; computed 68) ▼13 7d",
 			"executive sponsor left", "red pulse", "resolve budget and record a new pulse",
 			"Overdue invoices: 1, 4,200.50 in total, oldest 12 days past due",
 		}},
-		{"no_data.golden.json", cards.noData, []string{"Hooli — no data", "Open tickets: no data (tickets not connected)", "Overdue invoices: no data (invoices not connected)"}},
+		{"no_data.golden.json", cards.NoData, []string{"Hooli — no data", "Open tickets: no data (tickets not connected)", "Overdue invoices: no data (invoices not connected)"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			raw := blocksJSON(t, tc.reply)

@@ -1,15 +1,13 @@
 package slack_test
 
 import (
-	"context"
 	"log/slog"
-	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/healthbot/healthbot/commands"
+	"github.com/healthbot/healthbot/commands/commandstest"
 	"github.com/healthbot/healthbot/models"
 	"github.com/healthbot/healthbot/scoring"
 )
@@ -21,7 +19,7 @@ import (
 // (within Slack's 3 s), nothing is recorded yet, and once the lock is
 // released the pulse is recorded and the real reply reaches response_url.
 func TestSlowStoreAnswersWithinThreeSeconds(t *testing.T) {
-	s, lock := openLockable(t)
+	s, lock := commandstest.OpenLockable(t)
 	seed(t, s)
 	svc := &commands.Service{Store: s, Config: scoring.Default(), Now: func() time.Time { return clock }, Log: slog.New(slog.DiscardHandler)}
 	h := newHarness(t, svc)
@@ -54,51 +52,4 @@ func TestSlowStoreAnswersWithinThreeSeconds(t *testing.T) {
 		t.Errorf("%d pulses after the lock was released, want 1", n)
 	}
 	t.Logf("acknowledged after %s with the store locked", elapsed)
-}
-
-// openLockable opens a migrated SQLite store on a file of its own and
-// returns it with lock, which takes the database's write lock from a
-// second connection pool (BEGIN IMMEDIATE, as another process would) and
-// returns the function releasing it. While it is held, any write through
-// the store waits on SQLite's busy timeout: a genuinely slow store.
-func openLockable(t *testing.T) (*models.Store, func() (release func())) {
-	t.Helper()
-	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "healthbot.db")
-	s, err := models.Open(ctx, path, time.UTC)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = s.Close() })
-	other, err := models.Open(ctx, path, time.UTC)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = other.Close() })
-	lock := func() func() {
-		t.Helper()
-		db, err := other.DB().DB()
-		if err != nil {
-			t.Fatal(err)
-		}
-		conn, err := db.Conn(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
-			t.Fatalf("take the write lock: %v", err)
-		}
-		var once sync.Once
-		release := func() {
-			once.Do(func() {
-				if _, err := conn.ExecContext(ctx, "ROLLBACK"); err != nil {
-					t.Errorf("release the write lock: %v", err)
-				}
-				_ = conn.Close()
-			})
-		}
-		t.Cleanup(release)
-		return release
-	}
-	return s, lock
 }
