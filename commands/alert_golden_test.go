@@ -37,48 +37,6 @@ func goldenJSON(t *testing.T, name string, v any) {
 	}
 }
 
-func TestAlertMessageGolden(t *testing.T) {
-	renewal := "2025-06-30"
-	part := func(c string, sub int, w float64, raw string) scoring.Part {
-		return scoring.Part{Component: c, HasData: true, Sub: sub, Weight: w, Raw: raw}
-	}
-	in := AlertInput{
-		Alert:   models.AlertRecord{ID: 41, DedupeKey: "7/below_60/1", AccountID: 7, Rule: scoring.AlertBelow60, Arming: 1, FromScore: 72, ToScore: 52},
-		Account: models.Account{ID: 7, Name: "Acme Corp", Slug: "acme", Owner: "maria", MRRCents: 420000, RenewalOn: &renewal},
-		// Sub-scores are band scores of the default model, and each score is
-		// the weighted sum of its sub-scores: 72.15 before, 51.95 now.
-		Result: scoring.Result{AccountID: 7, Known: true, Score: 52, Computed: 52, Status: scoring.AtRisk, Parts: []scoring.Part{
-			part(scoring.Usage, 33, 30, "DAU 0.4 / MAU 10 = 0.04"),
-			part(scoring.Adoption, 80, 25, "4 of 5 value features (0.80)"),
-			part(scoring.Support, 25, 20, "3 tickets: 0 positive, 1 neutral, 2 negative (mean -0.67)"),
-			part(scoring.Engagement, 67, 15, "last touch 21 days ago, 2 in 90 days"),
-			part(scoring.Payment, 70, 10, "1 invoice paid late in 180 days"),
-		}},
-		Previous: &models.Snapshot{AccountID: 7, Day: "2025-03-02", Known: true, Score: 72, Computed: 72, Status: "Stable",
-			Subscores: `{"usage":67,"adoption":80,"support":75,"engagement":67,"payment":70}`,
-			Details: `{"raw":{"usage":"DAU 3.1 / MAU 10 = 0.31","adoption":"4 of 5 value features (0.80)",` +
-				`"support":"3 tickets: 1 positive, 1 neutral, 1 negative (mean 0.00)","engagement":"last touch 20 days ago, 2 in 90 days",` +
-				`"payment":"1 invoice paid late in 180 days"}}`},
-		Owner:    models.CSM{Handle: "maria", SlackUserID: "U024BE7LH"},
-		Platform: "slack",
-		Config:   scoring.Default(),
-	}
-	msg := AlertMessage(in)
-	want := "usage −10 (67 → 33: DAU 3.1 / MAU 10 = 0.31 → DAU 0.4 / MAU 10 = 0.04), " +
-		"support −10 (75 → 25: 3 tickets: 1 positive, 1 neutral, 1 negative (mean 0.00) → 3 tickets: 0 positive, 1 neutral, 2 negative (mean -0.67))"
-	if !bytes.Contains([]byte(msg.Text), []byte(want)) {
-		t.Errorf("text %q lacks %q", msg.Text, want)
-	}
-	goldenJSON(t, "alert_below_60.golden.json", msg)
-
-	acked := time.Date(2025, 3, 3, 10, 0, 0, 0, time.UTC)
-	until := "2025-03-10"
-	rec := in.Alert
-	rec.AckedBy, rec.AckedAt, rec.SnoozedBy, rec.SnoozedUntil = "maria", &acked, "maria", &until
-	markHandled(&msg, rec)
-	goldenJSON(t, "alert_below_60_handled.golden.json", msg)
-}
-
 func TestWeeklySummaryGolden(t *testing.T) {
 	day := time.Date(2025, 3, 9, 0, 0, 0, 0, time.UTC)
 	acc := func(id uint, name, plan, owner string) models.Account {
