@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"time"
-
-	"gorm.io/gorm/clause"
 )
 
 // The Upsert methods below share one shape: load the stored rows with the
@@ -149,7 +147,7 @@ func (s *Store) UpsertTouches(ctx context.Context, rows []Touch) (Counts, error)
 	key := func(t Touch) string { return fmt.Sprintf("%d|%d|%s|%s", t.AccountID, t.At.UnixMicro(), t.Kind, t.By) }
 	rows, dups := lastPerKey(rows, key)
 	var existing []Touch
-	if err := findNear(ctx, s, &existing, rows, "day", func(t Touch) (uint, string) { return t.AccountID, t.Day }); err != nil {
+	if err := findByKey(ctx, s, &existing, rows, touchKey); err != nil {
 		return Counts{}, fmt.Errorf("upsert touches: %w", err)
 	}
 	old := make(map[string]Touch, len(existing))
@@ -192,7 +190,7 @@ func (s *Store) UpsertSurveys(ctx context.Context, rows []Survey) (Counts, error
 	}
 	rows, dups := lastPerKey(rows, key)
 	var existing []Survey
-	if err := findNear(ctx, s, &existing, rows, "day", func(v Survey) (uint, string) { return v.AccountID, v.Day }); err != nil {
+	if err := findByKey(ctx, s, &existing, rows, surveyKey); err != nil {
 		return Counts{}, fmt.Errorf("upsert surveys: %w", err)
 	}
 	old := make(map[string]Survey, len(existing))
@@ -230,7 +228,7 @@ func (s *Store) UpsertMRR(ctx context.Context, rows []MRRChange) (Counts, error)
 		rows[i].ID = 0
 	}
 	var existing []MRRChange
-	if err := findNear(ctx, s, &existing, rows, "effective_on", func(m MRRChange) (uint, string) { return m.AccountID, m.EffectiveOn }); err != nil {
+	if err := findByKey(ctx, s, &existing, rows, mrrKey); err != nil {
 		return Counts{}, fmt.Errorf("upsert mrr: %w", err)
 	}
 	old := make(map[string]MRRChange, len(existing))
@@ -257,42 +255,6 @@ func (s *Store) UpsertMRR(ctx context.Context, rows []MRRChange) (Counts, error)
 	}
 	c.Changed = uniqueIDs(c.Changed)
 	return c, nil
-}
-
-// findNear loads into dest the stored rows of rows' accounts whose day
-// column lies within a day of rows' day range: a superset of the rows
-// sharing a key with them, fetched in one query per chunk instead of one
-// per row. The margin covers rows written under another time zone setting.
-func findNear[T any](ctx context.Context, s *Store, dest *[]T, rows []T, dayColumn string, keyOf func(T) (uint, string)) error {
-	for _, part := range chunks(rows, IngestChunk) {
-		var ids []uint
-		lo, hi := "9999-12-31", "0000-01-01"
-		for _, r := range part {
-			id, day := keyOf(r)
-			ids = append(ids, id)
-			lo, hi = min(lo, day), max(hi, day)
-		}
-		var found []T
-		err := s.db.WithContext(ctx).
-			Where(clause.IN{Column: clause.Column{Name: "account_id"}, Values: anySlice(uniqueIDs(ids))}).
-			Where(clause.Gte{Column: clause.Column{Name: dayColumn}, Value: shiftDay(lo, -1)}).
-			Where(clause.Lte{Column: clause.Column{Name: dayColumn}, Value: shiftDay(hi, 1)}).
-			Find(&found).Error
-		if err != nil {
-			return err
-		}
-		*dest = append(*dest, found...)
-	}
-	return nil
-}
-
-// shiftDay moves a stored day by n days; an unparsable day is returned as is.
-func shiftDay(day string, n int) string {
-	t, err := time.Parse(DayLayout, day)
-	if err != nil {
-		return day
-	}
-	return t.AddDate(0, 0, n).Format(DayLayout)
 }
 
 // lastPerKey drops rows whose key appears again later, keeping order, and
