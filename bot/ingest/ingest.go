@@ -14,7 +14,9 @@ import (
 	"fmt"
 	"log/slog"
 	"mime"
+	"net"
 	"net/http"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -32,6 +34,16 @@ const DefaultMaxBytes = 32 << 20
 // set per request because a large batch streams for longer than the
 // server-wide timeouts meant for chat webhooks allow.
 const DefaultTimeout = 10 * time.Minute
+
+// TimeoutEnv names the environment variable that sets the per-request
+// timeout (a Go duration such as 20m).
+const TimeoutEnv = "HEALTHBOT_INGEST_TIMEOUT"
+
+// writeSlack is how long past the read deadline the answer may still be
+// written: a batch read just in time must still be stored and answered, and
+// one that timed out must still get its 408 rather than a dropped
+// connection.
+const writeSlack = time.Minute
 
 // Pattern is the route the handler serves, in net/http ServeMux syntax.
 const Pattern = "POST /api/v1/{kind}"
@@ -194,7 +206,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	rc := http.NewResponseController(w)
 	_ = rc.SetReadDeadline(time.Now().Add(h.timeout)) // unsupported by test recorders: harmless
-	_ = rc.SetWriteDeadline(time.Now().Add(h.timeout))
+	_ = rc.SetWriteDeadline(time.Now().Add(h.timeout + writeSlack))
 
 	res, err := commands.Ingest(r.Context(), h.store, kind, dec, commands.IngestOptions{MaxErrors: h.maxErrors})
 	status := h.answer(w, kind, res, err)
@@ -231,13 +243,28 @@ func (h *Handler) answer(w http.ResponseWriter, kind string, res commands.Ingest
 		writeJSON(w, http.StatusRequestEntityTooLarge, Problem{Kind: kind,
 			Error: fmt.Sprintf("the body is over the %d-byte limit; nothing was written. Split the batch.", tooBig.Limit)})
 		return http.StatusRequestEntityTooLarge
-	case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
+	case isTimeout(err):
+		// The body is not drained: close the connection after answering.
+		w.Header().Set("Connection", "close")
+		writeJSON(w, http.StatusRequestTimeout, Problem{Kind: kind,
+			Error: fmt.Sprintf("the upload took longer than %s; nothing was written. Send smaller batches, or raise the limit with %s (e.g. %s=30m).", h.timeout, TimeoutEnv, TimeoutEnv)})
+		return http.StatusRequestTimeout
+	case errors.Is(err, context.Canceled):
 		writeJSON(w, http.StatusRequestTimeout, Problem{Kind: kind, Error: "the request ended before the batch was read; nothing was written"})
 		return http.StatusRequestTimeout
 	default:
 		writeJSON(w, http.StatusInternalServerError, Problem{Kind: kind, Error: "the batch could not be stored; nothing was written. Try again; if it persists, see the server log."})
 		return http.StatusInternalServerError
 	}
+}
+
+// isTimeout reports whether err comes from a deadline: the connection's
+// read deadline fails reads with os.ErrDeadlineExceeded (inside a
+// *net.OpError), a context deadline with context.DeadlineExceeded.
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.Is(err, os.ErrDeadlineExceeded) || errors.Is(err, context.DeadlineExceeded) ||
+		errors.As(err, &ne) && ne.Timeout()
 }
 
 // committed runs the after-commit hook, keeping a panic in it from taking

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/healthbot/healthbot/bot/ingest"
 	"github.com/healthbot/healthbot/models"
@@ -23,6 +24,14 @@ func (m *Main) setupIngest(ctx context.Context, w *wiring) error {
 		}
 		maxBytes = n
 	}
+	timeout := ingest.DefaultTimeout
+	if v := strings.TrimSpace(m.Getenv(ingest.TimeoutEnv)); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return fmt.Errorf("%s: %q is not a duration; write e.g. 30m or 1h", ingest.TimeoutEnv, v)
+		}
+		timeout = d
+	}
 	if m.env.IngestToken == "" {
 		m.log.Info("ingestion API not configured: set HEALTHBOT_INGEST_TOKEN to turn on POST /api/v1/{kind}")
 		return nil
@@ -30,11 +39,12 @@ func (m *Main) setupIngest(ctx context.Context, w *wiring) error {
 	h := ingest.New(m.store, m.env.IngestToken,
 		ingest.WithLogger(m.log.With("part", "ingest")),
 		ingest.WithMaxBytes(maxBytes),
+		ingest.WithTimeout(timeout),
 		ingest.WithRegistry(w.srv.Registry),
 		ingest.WithOnCommitted(m.rescoreIngested))
 	h.Mount(w.srv)
 	m.closers = append(m.closers, func() error { h.Wait(); return nil })
-	m.log.Info("ingestion API mounted", "path", "/api/v1/{kind}", "max_bytes", maxBytes)
+	m.log.Info("ingestion API mounted", "path", "/api/v1/{kind}", "max_bytes", maxBytes, "timeout", timeout)
 	return nil
 }
 
