@@ -2,7 +2,6 @@ package commands
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -51,44 +50,15 @@ func (s *Service) pulse(ctx context.Context, caller Caller, cmd Command) (Reply,
 
 	now := s.now()
 	p := models.Pulse{AccountID: acc.ID, At: now, Colour: colour, Reason: reason, Note: strings.TrimSpace(cmd.Note), By: recordedBy(caller), ByID: recordedByID(caller)}
-	var (
-		res scoring.Result
-		dup *models.Pulse
-	)
-	err = s.Store.WithTx(ctx, func(tx *models.Store) error {
-		if err := lockAccount(ctx, tx, acc.ID); err != nil {
-			return err
-		}
-		last, err := tx.LatestPulse(ctx, acc.ID)
-		switch {
-		case err == nil && sameAuthor(last.ByID, last.By, p.ByID, p.By) && last.Colour == p.Colour && within(now, last.At, duplicateWindow):
-			dup = &last
-			res, err = s.scoreNow(ctx, tx, *acc, day)
-			return err
-		case err != nil && !errors.Is(err, models.ErrNotFound):
-			return err
-		}
-		if err := tx.RecordPulse(ctx, &p); err != nil {
-			return err
-		}
-		res, err = s.rescoreAccount(ctx, tx, *acc, day)
-		return err
+	return record(ctx, s, *acc, day, now, recording[models.Pulse]{
+		op:       "pulse",
+		rec:      &p,
+		latest:   (*models.Store).LatestPulse,
+		write:    (*models.Store).RecordPulse,
+		stamp:    func(p models.Pulse) (time.Time, string, string) { return p.At, p.By, p.ByID },
+		same:     func(last, p models.Pulse) bool { return last.Colour == p.Colour },
+		describe: describePulse,
 	})
-	if err != nil {
-		return Reply{}, fmt.Errorf("pulse %s: %w", acc.Slug, err)
-	}
-	if dup != nil {
-		return Reply{
-			Ephemeral: true,
-			Colour:    resultColour(res),
-			Text: fmt.Sprintf("Already recorded %s: %s. Score now %s.",
-				fmtAgo(now, dup.At), describePulse(*dup, acc.Name), scoreSentence(res)),
-		}, nil
-	}
-	return Reply{
-		Colour: resultColour(res),
-		Text:   fmt.Sprintf("Recorded %s. Score now %s.", describePulse(p, acc.Name), scoreSentence(res)),
-	}, nil
 }
 
 // describePulse is "a red pulse for Acme Corp (reason: budget; note: "…") by Maria".

@@ -2,13 +2,12 @@ package commands
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/healthbot/healthbot/models"
-	"github.com/healthbot/healthbot/scoring"
 )
 
 // touch answers "/touch ACCOUNT KIND [--exec] [NOTE…]": it records the
@@ -37,44 +36,15 @@ func (s *Service) touch(ctx context.Context, caller Caller, cmd Command) (Reply,
 
 	now := s.now()
 	t := models.Touch{AccountID: acc.ID, At: now, Kind: kind, Exec: cmd.Exec, Note: strings.TrimSpace(cmd.Note), By: recordedBy(caller), ByID: recordedByID(caller)}
-	var (
-		res scoring.Result
-		dup *models.Touch
-	)
-	err = s.Store.WithTx(ctx, func(tx *models.Store) error {
-		if err := lockAccount(ctx, tx, acc.ID); err != nil {
-			return err
-		}
-		last, err := tx.LastTouch(ctx, acc.ID)
-		switch {
-		case err == nil && sameAuthor(last.ByID, last.By, t.ByID, t.By) && last.Kind == t.Kind && within(now, last.At, duplicateWindow):
-			dup = &last
-			res, err = s.scoreNow(ctx, tx, *acc, day)
-			return err
-		case err != nil && !errors.Is(err, models.ErrNotFound):
-			return err
-		}
-		if err := tx.RecordTouch(ctx, &t); err != nil {
-			return err
-		}
-		res, err = s.rescoreAccount(ctx, tx, *acc, day)
-		return err
+	return record(ctx, s, *acc, day, now, recording[models.Touch]{
+		op:       "touch",
+		rec:      &t,
+		latest:   (*models.Store).LastTouch,
+		write:    (*models.Store).RecordTouch,
+		stamp:    func(t models.Touch) (time.Time, string, string) { return t.At, t.By, t.ByID },
+		same:     func(last, t models.Touch) bool { return last.Kind == t.Kind },
+		describe: describeTouch,
 	})
-	if err != nil {
-		return Reply{}, fmt.Errorf("touch %s: %w", acc.Slug, err)
-	}
-	if dup != nil {
-		return Reply{
-			Ephemeral: true,
-			Colour:    resultColour(res),
-			Text: fmt.Sprintf("Already recorded %s: %s. Score now %s.",
-				fmtAgo(now, dup.At), describeTouch(*dup, acc.Name), scoreSentence(res)),
-		}, nil
-	}
-	return Reply{
-		Colour: resultColour(res),
-		Text:   fmt.Sprintf("Recorded %s. Score now %s.", describeTouch(t, acc.Name), scoreSentence(res)),
-	}, nil
 }
 
 // describeTouch is "a call with Acme Corp (executive sponsor present; note: "…") by Maria".
