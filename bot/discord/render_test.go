@@ -1,11 +1,9 @@
 package discord_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -16,6 +14,7 @@ import (
 
 	"github.com/healthbot/healthbot/bot/discord"
 	"github.com/healthbot/healthbot/commands"
+	"github.com/healthbot/healthbot/commands/commandstest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -23,19 +22,7 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 // golden compares got with testdata/name, rewriting it under -update.
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the golden file; run go test -run %s -update and review the diff.\ngot:\n%s", path, t.Name(), got)
-	}
+	commandstest.Golden(t, filepath.Join("testdata", name), got, *update)
 }
 
 // messageJSON is the message as Discord receives it.

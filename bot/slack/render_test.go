@@ -16,6 +16,7 @@ import (
 
 	slackbot "github.com/healthbot/healthbot/bot/slack"
 	"github.com/healthbot/healthbot/commands"
+	"github.com/healthbot/healthbot/commands/commandstest"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -23,20 +24,7 @@ var update = flag.Bool("update", false, "rewrite golden files")
 // golden compares got with testdata/name, rewriting it under -update.
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if string(got) != string(want) {
-		t.Errorf("%s differs from the golden file (go test -update rewrites it)\ngot:\n%s", name, got)
-	}
+	commandstest.Golden(t, filepath.Join("testdata", name), got, *update)
 }
 
 func blocksJSON(t *testing.T, r commands.Reply) []byte {
