@@ -104,7 +104,9 @@ func Ingest(ctx context.Context, store *models.Store, kind string, dec Decoder, 
 					p.fail(name, "unknown field %s; %s has the fields %s", quote(name), kind, strings.Join(spec.fields, ", "))
 				}
 			}
-			s.add(p)
+			if !p.badText() {
+				s.add(p)
+			}
 			for _, e := range p.errs {
 				b.reject(e)
 			}

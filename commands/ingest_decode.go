@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 )
 
 // Record is one decoded input record: where it was, and its fields as
@@ -203,6 +204,11 @@ func (d *jsonDecoder) Next() (Record, error) {
 		return Record{}, &ValidationError{Unit: UnitIndex, Position: pos, Reason: "is null, not a JSON object"}
 	default:
 		return Record{}, &ValidationError{Unit: UnitIndex, Position: pos, Reason: "is not a JSON object"}
+	}
+	if !utf8.Valid(d.raw) {
+		// Checked here because the field walk, like encoding/json, would
+		// quietly turn the bad bytes into U+FFFD.
+		return Record{}, &ValidationError{Unit: UnitIndex, Position: pos, Reason: "is not valid UTF-8 text; send the body as UTF-8"}
 	}
 	fields, bad := d.flatObject(d.raw)
 	if bad != "" {

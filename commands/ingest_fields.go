@@ -2,6 +2,7 @@ package commands
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -24,6 +25,29 @@ func (p *fieldParser) fail(field, format string, args ...any) {
 	p.errs = append(p.errs, &ValidationError{
 		Kind: p.kind, Unit: p.unit, Position: p.rec.Position, Field: field, Reason: fmt.Sprintf(format, args...),
 	})
+}
+
+// badText rejects, field by field, a record whose values no database can
+// store faithfully: a NUL character (PostgreSQL text cannot hold one; it
+// failed the whole batch with a 500) or bytes that are not UTF-8. It
+// reports whether any field was bad; such a record is not parsed further,
+// so its values never reach a query.
+func (p *fieldParser) badText() bool {
+	var bad []string
+	for name, v := range p.rec.Fields {
+		if strings.IndexByte(v, 0) >= 0 || !utf8.ValidString(v) {
+			bad = append(bad, name)
+		}
+	}
+	slices.Sort(bad)
+	for _, name := range bad {
+		if v := p.rec.Fields[name]; strings.IndexByte(v, 0) >= 0 {
+			p.fail(name, "contains a NUL character (\\u0000), which cannot be stored; remove it")
+		} else {
+			p.fail(name, "is not valid UTF-8 text; send UTF-8")
+		}
+	}
+	return len(bad) > 0
 }
 
 // raw is the field's trimmed text ("" when absent).

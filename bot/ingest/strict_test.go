@@ -51,3 +51,27 @@ func TestTrailingAfterArray(t *testing.T) {
 		}
 	})
 }
+
+// TestBadText: a NUL character (which PostgreSQL text cannot hold) or
+// bytes that are not UTF-8 are a 422 naming the field, never a 500.
+func TestBadText(t *testing.T) {
+	modelstest.ForEachDB(t, func(t *testing.T, s *models.Store) {
+		a := newAPI(t, s)
+		a.mustPost("accounts", ingest.TypeJSON, batches[0].body)
+		first := a.reject("touches", ingest.TypeJSON, `[{"account":"acc-1","at":"2026-02-10T15:00:00Z","kind":"call","note":"a\u0000b"}]`, `NUL character`)
+		if first["field"] != "note" || first["index"] != 0.0 {
+			t.Errorf("NUL in note: got %v, want index 0, field note", first)
+		}
+		first = a.reject("mrr", ingest.TypeNDJSON, `{"account":"acc-1","effective_on":"2026-01-01","mrr":"1"}`+"\n"+`{"account":"acc\u0000","effective_on":"2026-01-01","mrr":"1"}`, `NUL character`)
+		if first["field"] != "account" || first["index"] != 1.0 {
+			t.Errorf("NUL in account: got %v, want index 1, field account", first)
+		}
+		a.reject("mrr", ingest.TypeNDJSON, "{\"account\":\"acc-1\xff\",\"effective_on\":\"2026-01-01\",\"mrr\":\"1\"}", "not valid UTF-8")
+		a.reject("accounts", ingest.TypeJSON, `[{"external_id":"acc-9","name":"\u0000"}]`, `NUL character`)
+		var n int64
+		s.DB().Model(&models.Touch{}).Count(&n)
+		if n != 0 {
+			t.Errorf("rejected batches left %d touches", n)
+		}
+	})
+}
