@@ -15,6 +15,7 @@ import (
 	"github.com/healthbot/healthbot/bot/discord"
 	"github.com/healthbot/healthbot/bot/outbox"
 	"github.com/healthbot/healthbot/commands"
+	"github.com/healthbot/healthbot/commands/commandstest"
 	"github.com/healthbot/healthbot/models"
 	"github.com/healthbot/healthbot/models/modelstest"
 )
@@ -40,14 +41,7 @@ func newOutboxRig(t *testing.T, s *models.Store) *outboxRig {
 
 func (r *outboxRig) enqueue(t *testing.T, key string, rep commands.Reply, png []byte) {
 	t.Helper()
-	payload, _ := json.Marshal(rep)
-	m := &models.OutboxMessage{Platform: "discord", Channel: "555", Kind: models.KindSummary, Payload: string(payload), DedupeKey: key}
-	if png != nil {
-		m.Attachment, m.AttachName = png, commands.ChartName
-	}
-	if _, err := r.s.Enqueue(context.Background(), m, r.clock); err != nil {
-		t.Fatal(err)
-	}
+	commandstest.EnqueueSummary(t, r.s, "discord", "555", key, rep, png, r.clock)
 }
 
 func (r *outboxRig) run(t *testing.T, d time.Duration) {
@@ -60,11 +54,7 @@ func (r *outboxRig) run(t *testing.T, d time.Duration) {
 
 func (r *outboxRig) row(t *testing.T, key string) models.OutboxMessage {
 	t.Helper()
-	var m models.OutboxMessage
-	if err := r.s.DB().Where("dedupe_key = ?", key).First(&m).Error; err != nil {
-		t.Fatal(err)
-	}
-	return m
+	return commandstest.OutboxRow(t, r.s, key)
 }
 
 func (r *outboxRig) count(method, path string) int {

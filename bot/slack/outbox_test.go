@@ -13,6 +13,7 @@ import (
 	"github.com/healthbot/healthbot/bot/outbox"
 	slackbot "github.com/healthbot/healthbot/bot/slack"
 	"github.com/healthbot/healthbot/commands"
+	"github.com/healthbot/healthbot/commands/commandstest"
 	"github.com/healthbot/healthbot/models"
 	"github.com/healthbot/healthbot/models/modelstest"
 )
@@ -36,14 +37,7 @@ func newOutboxRig(t *testing.T, s *models.Store) *outboxRig {
 
 func (r *outboxRig) enqueue(t *testing.T, key string, rep commands.Reply, png []byte) {
 	t.Helper()
-	payload, _ := json.Marshal(rep)
-	m := &models.OutboxMessage{Platform: "slack", Channel: "C0001", Kind: models.KindSummary, Payload: string(payload), DedupeKey: key}
-	if png != nil {
-		m.Attachment, m.AttachName = png, commands.ChartName
-	}
-	if _, err := r.s.Enqueue(context.Background(), m, r.clock); err != nil {
-		t.Fatal(err)
-	}
+	commandstest.EnqueueSummary(t, r.s, "slack", "C0001", key, rep, png, r.clock)
 }
 
 // run advances the clock by d and runs one delivery round.
@@ -57,11 +51,7 @@ func (r *outboxRig) run(t *testing.T, d time.Duration) {
 
 func (r *outboxRig) row(t *testing.T, key string) models.OutboxMessage {
 	t.Helper()
-	var m models.OutboxMessage
-	if err := r.s.DB().Where("dedupe_key = ?", key).First(&m).Error; err != nil {
-		t.Fatal(err)
-	}
-	return m
+	return commandstest.OutboxRow(t, r.s, key)
 }
 
 // keyOf reads the dedupe key back from a message's metadata as sent.
