@@ -11,8 +11,8 @@ import (
 )
 
 // setupIngest mounts POST /api/v1/{kind} when HEALTHBOT_INGEST_TOKEN is set;
-// each committed batch rescores the accounts it changed, so cards and
-// alerts follow the new data at once.
+// the accounts each committed batch changed are rescored in the background
+// (not the whole portfolio), so cards and alerts follow the new data.
 func (m *Main) setupIngest(ctx context.Context, w *wiring) error {
 	// Checked even when ingestion is off, so a typo surfaces at once rather
 	// than on the day the token is set.
@@ -36,25 +36,31 @@ func (m *Main) setupIngest(ctx context.Context, w *wiring) error {
 		m.log.Info("ingestion API not configured: set HEALTHBOT_INGEST_TOKEN to turn on POST /api/v1/{kind}")
 		return nil
 	}
+	// One worker rescores what batches changed, merging the accounts of
+	// batches that commit while it runs: a burst of uploads costs a few
+	// rescores, not one each racing for the same snapshot rows.
+	q := ingest.NewQueue(m.rescoreIngested, m.log.With("part", "ingest"))
 	h := ingest.New(m.store, m.env.IngestToken,
 		ingest.WithLogger(m.log.With("part", "ingest")),
 		ingest.WithMaxBytes(maxBytes),
 		ingest.WithTimeout(timeout),
 		ingest.WithRegistry(w.srv.Registry),
-		ingest.WithOnCommitted(m.rescoreIngested))
+		ingest.WithOnCommitted(q.Add))
 	h.Mount(w.srv)
-	m.closers = append(m.closers, func() error { h.Wait(); return nil })
+	m.closers = append(m.closers, func() error { h.Wait(); q.Close(); return nil })
 	m.log.Info("ingestion API mounted", "path", "/api/v1/{kind}", "max_bytes", maxBytes, "timeout", timeout)
 	return nil
 }
 
-// rescoreIngested rescores the accounts an ingested batch changed, as of today.
-func (m *Main) rescoreIngested(ctx context.Context, kind string, ids []uint) {
+// rescoreIngested rescores accounts ingested batches changed, as of today.
+func (m *Main) rescoreIngested(ctx context.Context, ids []uint) {
 	err := m.store.WithTx(ctx, func(tx *models.Store) error {
 		_, err := m.service.RescoreAccounts(ctx, tx, m.today(), ids)
 		return err
 	})
 	if err != nil {
-		m.log.Error("rescore after ingestion failed; the next scheduled rescore will catch up", "kind", kind, "accounts", len(ids), "err", err)
+		m.log.Error("rescore after ingestion failed; the next scheduled rescore will catch up", "accounts", len(ids), "err", err)
+		return
 	}
+	m.log.Debug("rescored after ingestion", "accounts", len(ids))
 }
