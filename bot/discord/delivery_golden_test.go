@@ -7,26 +7,8 @@ import (
 	"testing"
 
 	"github.com/healthbot/healthbot/bot/discord"
-	"github.com/healthbot/healthbot/commands"
 	"github.com/healthbot/healthbot/commands/commandstest"
 )
-
-// longSummary is the demo summary with its at-risk list grown to 400
-// accounts, as in a large portfolio.
-func longSummary(r commands.Reply) commands.Reply {
-	r.Sections = append([]commands.Section(nil), r.Sections...)
-	for i, s := range r.Sections {
-		if strings.HasPrefix(s.Title, "At-risk") {
-			var fields []commands.Field
-			for n := range 400 {
-				f := s.Fields[n%len(s.Fields)]
-				fields = append(fields, commands.Field{Label: fmt.Sprintf("%s %d", f.Label, n), Value: f.Value})
-			}
-			r.Sections[i].Fields = fields
-		}
-	}
-	return r
-}
 
 // TestDeliveryGoldens renders the below_60 alert and the weekly summary
 // as Discord embeds within Discord's limits, the owner pinged from the
@@ -52,7 +34,7 @@ func TestDeliveryGoldens(t *testing.T) {
 	}
 	golden(t, "weekly-summary.golden.json", messageJSON(t, m))
 
-	long := discord.Render(longSummary(summary))
+	long := discord.Render(commandstest.LongSummary(summary, 400))
 	if err := discord.Validate(long); err != nil {
 		t.Fatalf("long summary over Discord's limits: %v", err)
 	}

@@ -2,31 +2,12 @@ package slack_test
 
 import (
 	"encoding/json"
-	"fmt"
 	"strings"
 	"testing"
 
 	slackbot "github.com/healthbot/healthbot/bot/slack"
-	"github.com/healthbot/healthbot/commands"
 	"github.com/healthbot/healthbot/commands/commandstest"
 )
-
-// longSummary is the demo summary with its at-risk list grown to 400
-// accounts, as in a large portfolio.
-func longSummary(r commands.Reply) commands.Reply {
-	r.Sections = append([]commands.Section(nil), r.Sections...)
-	for i, s := range r.Sections {
-		if strings.HasPrefix(s.Title, "At-risk") {
-			var fields []commands.Field
-			for n := range 400 {
-				f := s.Fields[n%len(s.Fields)]
-				fields = append(fields, commands.Field{Label: fmt.Sprintf("%s %d", f.Label, n), Value: f.Value})
-			}
-			r.Sections[i].Fields = fields
-		}
-	}
-	return r
-}
 
 // TestDeliveryGoldens renders the below_60 alert and the weekly summary as
 // Block Kit, within Slack's limits, the owner's mention intact; a summary
@@ -49,7 +30,7 @@ func TestDeliveryGoldens(t *testing.T) {
 	checkLimits(t, raw, slackbot.MaxMessageBlocks)
 	golden(t, "weekly_summary.golden.json", indentJSON(t, slackbot.Blocks(summary)))
 
-	long := longSummary(summary)
+	long := commandstest.LongSummary(summary, 400)
 	raw, _ = json.Marshal(slackbot.Blocks(long))
 	checkLimits(t, raw, slackbot.MaxMessageBlocks)
 	s := string(raw)

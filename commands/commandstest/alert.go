@@ -2,7 +2,9 @@ package commandstest
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
@@ -72,4 +74,21 @@ func DemoSummary(t testing.TB) commands.Reply {
 		t.Fatal(err)
 	}
 	return res.Reply
+}
+
+// LongSummary is summary r with its at-risk list grown to n accounts, as
+// in a large portfolio, to prove an adapter cuts it within its limits.
+func LongSummary(r commands.Reply, n int) commands.Reply {
+	r.Sections = append([]commands.Section(nil), r.Sections...)
+	for i, s := range r.Sections {
+		if strings.HasPrefix(s.Title, "At-risk") {
+			var fields []commands.Field
+			for k := range n {
+				f := s.Fields[k%len(s.Fields)]
+				fields = append(fields, commands.Field{Label: fmt.Sprintf("%s %d", f.Label, k), Value: f.Value})
+			}
+			r.Sections[i].Fields = fields
+		}
+	}
+	return r
 }
