@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"strings"
 	"unicode/utf8"
 )
@@ -136,24 +137,61 @@ func (d *csvDecoder) readHeader() error {
 	return nil
 }
 
+// MaxRecordBytes bounds one JSON record (an array element or an NDJSON
+// line): json.Decoder holds a whole value in memory, so without a bound a
+// single 30 MB line would cost 30 MB and more however the batch streams.
+const MaxRecordBytes = 1 << 20
+
+// recordSlack is how far past a record's limit the reader may run before it
+// fails: json.Decoder reads ahead, and a record that fits must not fail for
+// the bytes after it. Records between the limit and the slack are caught by
+// their length instead.
+const recordSlack = 64 << 10
+
+// errRecordTooLarge ends reading when a record runs past its limit.
+var errRecordTooLarge = errors.New("record too large")
+
+// cappedReader fails once more than max bytes have been read in all; the
+// decoder moves max forward record by record.
+type cappedReader struct {
+	r         io.Reader
+	read, max int64
+}
+
+func (c *cappedReader) Read(p []byte) (int, error) {
+	if c.read >= c.max {
+		return 0, errRecordTooLarge
+	}
+	if room := c.max - c.read; int64(len(p)) > room {
+		p = p[:room]
+	}
+	n, err := c.r.Read(p)
+	c.read += int64(n)
+	return n, err
+}
+
 // NewJSONDecoder reads a JSON array of objects.
 func NewJSONDecoder(r io.Reader) Decoder {
-	dec := json.NewDecoder(r)
+	return newJSONDecoder(r, true)
+}
+
+func newJSONDecoder(r io.Reader, array bool) *jsonDecoder {
+	c := &cappedReader{r: r, max: MaxRecordBytes + recordSlack}
+	dec := json.NewDecoder(c)
 	dec.UseNumber()
-	return &jsonDecoder{dec: dec, r: r, array: true}
+	return &jsonDecoder{dec: dec, r: c, capped: c, array: array}
 }
 
 // NewNDJSONDecoder reads newline-delimited JSON: one object per line
 // (strictly, any whitespace-separated sequence of objects).
 func NewNDJSONDecoder(r io.Reader) Decoder {
-	dec := json.NewDecoder(r)
-	dec.UseNumber()
-	return &jsonDecoder{dec: dec}
+	return newJSONDecoder(r, false)
 }
 
 type jsonDecoder struct {
 	dec     *json.Decoder
 	r       io.Reader // what dec reads, for the check after the array
+	capped  *cappedReader
 	array   bool
 	started bool
 	done    bool
@@ -188,6 +226,7 @@ func (d *jsonDecoder) Next() (Record, error) {
 		return d.trailing()
 	}
 	d.raw = d.raw[:0] // RawMessage appends, so the buffer is reused
+	d.capped.max = d.dec.InputOffset() + MaxRecordBytes + recordSlack
 	err := d.dec.Decode(&d.raw)
 	if err == io.EOF && !d.array {
 		d.done = true
@@ -198,6 +237,12 @@ func (d *jsonDecoder) Next() (Record, error) {
 		return d.readErr(err)
 	}
 	d.index++
+	if len(d.raw) > MaxRecordBytes {
+		if cap(d.raw) > 2*MaxRecordBytes {
+			d.raw = nil // do not keep a big buffer for the rest of the batch
+		}
+		return Record{}, &ValidationError{Unit: UnitIndex, Position: pos, Reason: recordTooLarge}
+	}
 	switch d.raw[0] {
 	case '{':
 	case 'n':
@@ -210,9 +255,9 @@ func (d *jsonDecoder) Next() (Record, error) {
 		// quietly turn the bad bytes into U+FFFD.
 		return Record{}, &ValidationError{Unit: UnitIndex, Position: pos, Reason: "is not valid UTF-8 text; send the body as UTF-8"}
 	}
-	fields, bad := d.flatObject(d.raw)
+	fields, bad, why := d.flatObject(d.raw)
 	if bad != "" {
-		return Record{}, &ValidationError{Unit: UnitIndex, Position: pos, Field: bad, Reason: "must be a string, number, boolean or null"}
+		return Record{}, &ValidationError{Unit: UnitIndex, Position: pos, Field: bad, Reason: why}
 	}
 	return Record{Position: pos, Fields: fields}, nil
 }
@@ -222,6 +267,7 @@ func (d *jsonDecoder) Next() (Record, error) {
 // dropped without a word while the batch is answered 200.
 func (d *jsonDecoder) trailing() (Record, error) {
 	d.done = true
+	d.capped.max = math.MaxInt64 // whitespace only, checked in constant memory
 	offset := d.dec.InputOffset()
 	rest := io.MultiReader(d.dec.Buffered(), d.r)
 	buf := make([]byte, 4096)
@@ -244,12 +290,17 @@ func (d *jsonDecoder) trailing() (Record, error) {
 	}
 }
 
+var recordTooLarge = fmt.Sprintf("record too large: over %d bytes (1 MiB); no field needs that much, so check the export", MaxRecordBytes)
+
 // readErr classifies a decoding error: bad JSON is the sender's fault and
 // ends the input; anything else is a failure to read the body.
 func (d *jsonDecoder) readErr(err error) (Record, error) {
 	var se *json.SyntaxError
 	if errors.As(err, &se) {
 		return d.fatal("is not valid JSON: " + se.Error())
+	}
+	if errors.Is(err, errRecordTooLarge) {
+		return d.fatal(recordTooLarge + "; reading stopped here")
 	}
 	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
 		return d.fatal("the JSON ends in the middle of a value")

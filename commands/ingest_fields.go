@@ -138,6 +138,10 @@ func (p *fieldParser) money(field string, required bool) int64 {
 		return 0
 	}
 	c, ok := ParseCents(v)
+	if whole, _, _ := strings.Cut(v, "."); !ok && len(whole) > 13 && allDigits(whole) {
+		p.fail(field, "%s is too large (at most 13 digits before the decimal point)", quote(v))
+		return 0
+	}
 	if !ok {
 		p.fail(field, "%s is not an amount (digits with an optional . and at most 2 decimals, e.g. 1234.50)", quote(v))
 	}

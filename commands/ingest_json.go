@@ -2,6 +2,7 @@ package commands
 
 import (
 	"encoding/json"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -29,9 +30,10 @@ const maxInterned = 4096
 
 // flatObject turns one valid JSON object into text fields, as Record
 // documents them: strings as they are, numbers as written, booleans as
-// true/false, null as "". A nested object or array stops it and its key is
-// returned as bad. Of a repeated key the last value counts.
-func (d *jsonDecoder) flatObject(raw []byte) (fields map[string]string, bad string) {
+// true/false, null as "". Field names match the kinds' names in any case,
+// as CSV headers do ("Account" is account). A nested object or array, or a
+// name given twice, stops it: that key is returned as bad with why.
+func (d *jsonDecoder) flatObject(raw []byte) (fields map[string]string, bad, why string) {
 	fields = make(map[string]string, 8)
 	i := skipSpace(raw, 1)
 	for i < len(raw) && raw[i] != '}' {
@@ -41,7 +43,10 @@ func (d *jsonDecoder) flatObject(raw []byte) (fields map[string]string, bad stri
 		kb, next := stringToken(raw, i)
 		key, ok := fieldNames[string(kb)]
 		if !ok {
-			key = jsonString(raw[i:next])
+			key = fieldKey(jsonString(raw[i:next]))
+		}
+		if _, dup := fields[key]; dup {
+			return nil, key, "is given twice in this record; send each field once"
 		}
 		i = skipSpace(raw, skipSpace(raw, next)+1) // past the colon
 		var val string
@@ -55,7 +60,7 @@ func (d *jsonDecoder) flatObject(raw []byte) (fields map[string]string, bad stri
 				val = d.intern(vb)
 			}
 		case c == '{' || c == '[':
-			return nil, key
+			return nil, key, "must be a string, number, boolean or null"
 		case c == 't':
 			val, next = "true", i+4
 		case c == 'f':
@@ -72,7 +77,16 @@ func (d *jsonDecoder) flatObject(raw []byte) (fields map[string]string, bad stri
 		fields[key] = val
 		i = skipSpace(raw, next)
 	}
-	return fields, ""
+	return fields, "", ""
+}
+
+// fieldKey is the kinds' name for a field named in any case, or name as it
+// is when no kind has such a field (it is then reported as unknown).
+func fieldKey(name string) string {
+	if k, ok := fieldNames[strings.ToLower(name)]; ok {
+		return k
+	}
+	return name
 }
 
 // intern returns b as a string, shared with earlier equal short values.

@@ -156,7 +156,7 @@ type Problem struct {
 	Error     string        `json:"error"`
 	Kind      string        `json:"kind,omitempty"`
 	Errors    []RecordError `json:"errors,omitempty"`
-	Truncated bool          `json:"truncated,omitempty"`
+	Truncated *bool         `json:"truncated,omitempty"` // on 422: whether more errors existed than are listed
 }
 
 // RecordError is one bad record in a 422 answer.
@@ -189,7 +189,20 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, Problem{Error: fmt.Sprintf("%q is not a record kind; use one of %s", kind, strings.Join(commands.Kinds, ", "))})
 		return
 	}
-	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if r.ContentLength > h.maxBytes {
+		// Refused before reading a byte: the client learns at once, not
+		// after uploading the limit's worth.
+		w.Header().Set("Connection", "close")
+		writeJSON(w, http.StatusRequestEntityTooLarge, Problem{Kind: kind,
+			Error: fmt.Sprintf("the body (%d bytes) is over the %d-byte limit; nothing was written. Split the batch.", r.ContentLength, h.maxBytes)})
+		return
+	}
+	mt, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if cs, ok := params["charset"]; err == nil && ok && !strings.EqualFold(cs, "utf-8") && !strings.EqualFold(cs, "utf8") {
+		writeJSON(w, http.StatusUnsupportedMediaType, Problem{Kind: kind,
+			Error: fmt.Sprintf("charset %q is not supported; send UTF-8 (charset=utf-8, or no charset)", cs)})
+		return
+	}
 	var dec commands.Decoder
 	body := http.MaxBytesReader(w, r.Body, h.maxBytes)
 	switch {
@@ -232,7 +245,7 @@ func (h *Handler) answer(w http.ResponseWriter, kind string, res commands.Ingest
 	var tooBig *http.MaxBytesError
 	switch {
 	case errors.As(err, &be):
-		p := Problem{Kind: kind, Truncated: be.Truncated,
+		p := Problem{Kind: kind, Truncated: &be.Truncated,
 			Error: fmt.Sprintf("%d bad record(s); nothing was written. Fix them and send the whole batch again.", len(be.Errors))}
 		for _, e := range be.Errors {
 			p.Errors = append(p.Errors, RecordError{Index: e.Position, Field: e.Field, Reason: e.Reason})
@@ -280,8 +293,9 @@ func (h *Handler) committed(ctx context.Context, batch, kind string, ids []uint)
 }
 
 func (h *Handler) authorized(r *http.Request) bool {
-	got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	if !ok || len(h.token) == 0 {
+	// The scheme is case-insensitive (RFC 9110): "bearer" is as good.
+	scheme, got, ok := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") || len(h.token) == 0 {
 		return false
 	}
 	return subtle.ConstantTimeCompare([]byte(strings.TrimSpace(got)), h.token) == 1
