@@ -256,7 +256,7 @@ func (d *jsonDecoder) Next() (Record, error) {
 		return Record{}, &ValidationError{Unit: UnitIndex, Position: pos, Reason: "is not valid UTF-8 text; send the body as UTF-8"}
 	}
 	fields, bad, why := d.flatObject(d.raw)
-	if bad != "" {
+	if why != "" { // bad may be "", a key like any other
 		return Record{}, &ValidationError{Unit: UnitIndex, Position: pos, Field: bad, Reason: why}
 	}
 	return Record{Position: pos, Fields: fields}, nil
