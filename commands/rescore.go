@@ -3,7 +3,9 @@ package commands
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"sort"
 	"time"
 
 	"github.com/healthbot/healthbot/models"
@@ -58,11 +60,18 @@ func (s *Service) Rescore(ctx context.Context, day time.Time) (RescoreStats, err
 	return stats, nil
 }
 
+// smallRescore is the number of accounts up to which RescoreAccounts scores
+// each account on its own (about ten indexed queries each) rather than the
+// whole portfolio with the set-based pass: a batch that touched a handful of
+// accounts should not cost a full rescore of 10,000.
+const smallRescore = 25
+
 // RescoreAccounts rescores the accounts ids as of day inside the caller's
 // transaction tx (for an ingested batch that touched them): their snapshots
 // for day are upserted and OnRescore runs with them. Churned or unknown ids
-// are skipped. Like Rescore it costs a constant number of queries, however
-// many accounts the batch touched.
+// are skipped. Up to smallRescore accounts are scored one by one; beyond
+// that it costs a constant number of queries, however many accounts the
+// batch touched.
 func (s *Service) RescoreAccounts(ctx context.Context, tx *models.Store, day time.Time, ids []uint) ([]Scored, error) {
 	if len(ids) == 0 {
 		return nil, nil
@@ -72,7 +81,13 @@ func (s *Service) RescoreAccounts(ctx context.Context, tx *models.Store, day tim
 	for _, id := range ids {
 		want[id] = true
 	}
-	all, err := s.scoreAll(ctx, tx, day)
+	var all []Scored
+	var err error
+	if len(want) <= smallRescore {
+		all, err = s.scoreEach(ctx, tx, day, want)
+	} else {
+		all, err = s.scoreAll(ctx, tx, day)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("rescore accounts: %w", err)
 	}
@@ -136,6 +151,31 @@ func (s *Service) scoreAll(ctx context.Context, store *models.Store, day time.Ti
 		}
 		out = append(out, Scored{Account: a, Result: *results[i]})
 	}
+	return out, nil
+}
+
+// scoreEach scores the active accounts among ids one by one, in the
+// store's account order, as scoreAll would have.
+func (s *Service) scoreEach(ctx context.Context, store *models.Store, day time.Time, ids map[uint]bool) ([]Scored, error) {
+	var out []Scored
+	for id := range ids {
+		acc, err := store.Account(ctx, id)
+		if errors.Is(err, models.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("score account %d: %w", id, err)
+		}
+		if acc.ChurnedOn != nil && *acc.ChurnedOn <= day.Format(models.DayLayout) {
+			continue
+		}
+		sig, err := store.Signals(ctx, s.Config, acc.ID, day)
+		if err != nil {
+			return nil, fmt.Errorf("score %s: %w", acc.Slug, err)
+		}
+		out = append(out, Scored{Account: acc, Result: scoring.Score(s.Config, sig)})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Account.Name < out[j].Account.Name })
 	return out, nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"testing"
 	"time"
 
@@ -222,5 +223,53 @@ func TestRescoreConstantQueriesWithAlerts(t *testing.T) {
 		}
 		t.Logf("rescore with alerts: %d queries for 3 accounts (%d alerts, %d messages), %d for 23 (%d alerts, %d messages)",
 			small, smallAlerts, smallMsgs, big, bigAlerts, bigMsgs)
+	})
+}
+
+// A batch that touched a few accounts is scored one by one; a larger one
+// with the set-based pass. Both must give every account the same result.
+func TestRescoreAccountsSmallAndLargePathsAgree(t *testing.T) {
+	modelstest.ForEachDB(t, func(t *testing.T, s *models.Store) {
+		loadPortfolio(t, s)
+		svc, _ := newTestService(s)
+		ctx := context.Background()
+		day := s.DayAt(fixedNow)
+		accounts, err := s.ActiveAccounts(ctx, day)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The set-based pass: more ids than the one-by-one limit (unknown
+		// ids pad the list and are skipped).
+		var many []uint
+		for _, a := range accounts {
+			many = append(many, a.ID)
+		}
+		for id := uint(1000); len(many) <= 30; id++ {
+			many = append(many, id)
+		}
+		rescore := func(ids []uint) map[uint]scoring.Result {
+			out := map[uint]scoring.Result{}
+			err := s.WithTx(ctx, func(tx *models.Store) error {
+				got, err := svc.RescoreAccounts(ctx, tx, day, ids)
+				for _, sc := range got {
+					out[sc.Account.ID] = sc.Result
+				}
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return out
+		}
+		all := rescore(many)
+		if len(all) != len(accounts) {
+			t.Fatalf("set-based pass scored %d accounts, want %d", len(all), len(accounts))
+		}
+		for _, a := range accounts {
+			one := rescore([]uint{a.ID})
+			if !reflect.DeepEqual(one[a.ID], all[a.ID]) {
+				t.Errorf("%s: one by one %+v\nset-based %+v", a.Slug, one[a.ID], all[a.ID])
+			}
+		}
 	})
 }
