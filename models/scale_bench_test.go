@@ -2,6 +2,7 @@ package models_test
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"math/rand/v2"
@@ -150,6 +151,53 @@ func BenchmarkScalePreviousSnapshots(b *testing.B) {
 				m, err := s.PreviousSnapshots(ctx, p.End, nil)
 				if err != nil || len(m) == 0 {
 					b.Fatalf("PreviousSnapshots: %d rows, %v", len(m), err)
+				}
+			}
+		})
+	})
+}
+
+// errRollback ends a benchmark transaction without keeping its writes.
+var errRollback = errors.New("rollback")
+
+// BenchmarkScaleSaveSnapshots writes the last scored day's snapshots
+// (one per account) again: "same-day" finds every row unchanged (what a
+// rescore of a day already scored does), "new-day" inserts them under the
+// next day in a transaction that is rolled back (the daily run).
+func BenchmarkScaleSaveSnapshots(b *testing.B) {
+	forEachBenchDB(b, func(b *testing.B, s *models.Store, p gen.Params) {
+		ctx := context.Background()
+		prev, err := s.PreviousSnapshots(ctx, p.End, nil)
+		if err != nil || len(prev) == 0 {
+			b.Fatalf("PreviousSnapshots: %d rows, %v", len(prev), err)
+		}
+		snaps := make([]models.Snapshot, 0, len(prev))
+		for _, sn := range prev {
+			snaps = append(snaps, sn)
+		}
+		b.Run("same-day", func(b *testing.B) {
+			for b.Loop() {
+				if err := s.SaveSnapshots(ctx, snaps); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		next := p.End.AddDate(0, 0, 1).Format(models.DayLayout)
+		fresh := make([]models.Snapshot, len(snaps))
+		for i, sn := range snaps {
+			sn.ID, sn.Day = 0, next
+			fresh[i] = sn
+		}
+		b.Run("new-day", func(b *testing.B) {
+			for b.Loop() {
+				err := s.WithTx(ctx, func(tx *models.Store) error {
+					if err := tx.SaveSnapshots(ctx, fresh); err != nil {
+						return err
+					}
+					return errRollback
+				})
+				if !errors.Is(err, errRollback) {
+					b.Fatal(err)
 				}
 			}
 		})
