@@ -18,41 +18,29 @@ import (
 // UpsertAccounts inserts or updates accounts by external id. Every column of
 // a given row is written, so callers merge partial updates first.
 func (s *Store) UpsertAccounts(ctx context.Context, rows []Account) (Counts, error) {
-	rows, dups := lastPerKey(rows, func(a Account) string { return a.ExternalID })
-	existing, err := s.AccountsByExternalID(ctx, keysOf(rows, func(a Account) string { return a.ExternalID }))
-	if err != nil {
-		return Counts{}, fmt.Errorf("upsert accounts: %w", err)
-	}
-	c := Counts{Unchanged: dups}
-	var write []Account
-	var changed []string
-	for _, r := range rows {
-		r.ID, r.CreatedAt, r.UpdatedAt = 0, time.Time{}, time.Time{}
-		if e, ok := existing[r.ExternalID]; ok {
-			if sameAccount(e, r) {
-				c.Unchanged++
-				continue
+	key := func(a Account) string { return a.ExternalID }
+	return upsertRows(ctx, s, rows, upsertSpec[Account]{
+		op:   "upsert accounts",
+		prep: func(a *Account) { a.ID, a.CreatedAt, a.UpdatedAt = 0, time.Time{}, time.Time{} },
+		key:  key,
+		find: byExternalID(s.AccountsByExternalID, key),
+		same: sameAccount,
+		// Inserted accounts have no id until written, so ask afterwards.
+		changedIDs: func(ctx context.Context, written []Account) ([]uint, error) {
+			ids, err := s.AccountIDsByExternalID(ctx, keysOf(written, key))
+			if err != nil {
+				return nil, err
 			}
-			c.Updated++
-		} else {
-			c.Inserted++
-		}
-		write = append(write, r)
-		changed = append(changed, r.ExternalID)
-	}
-	if _, err := insertChunks(ctx, s.db, write, upsertOn([]string{"external_id"},
-		"name", "slug", "plan", "segment", "mrr_cents", "seats", "owner", "started_on", "renewal_on",
-		"first_value_on", "churned_on", "sponsor_name", "sponsor_title", "sponsor_status", "channel", "updated_at")); err != nil {
-		return Counts{}, fmt.Errorf("upsert accounts: %w", err)
-	}
-	ids, err := s.AccountIDsByExternalID(ctx, changed)
-	if err != nil {
-		return Counts{}, fmt.Errorf("upsert accounts: %w", err)
-	}
-	for _, id := range ids {
-		c.Changed = append(c.Changed, id)
-	}
-	return c, nil
+			var out []uint
+			for _, id := range ids {
+				out = append(out, id)
+			}
+			return out, nil
+		},
+		conflict: []string{"external_id"},
+		update: []string{"name", "slug", "plan", "segment", "mrr_cents", "seats", "owner", "started_on", "renewal_on",
+			"first_value_on", "churned_on", "sponsor_name", "sponsor_title", "sponsor_status", "channel", "updated_at"},
+	})
 }
 
 func sameAccount(a, b Account) bool {
@@ -67,220 +55,104 @@ func sameAccount(a, b Account) bool {
 // UpsertTickets inserts or updates tickets by external id; OpenedDay is
 // filled from OpenedAt in the organisation's time zone.
 func (s *Store) UpsertTickets(ctx context.Context, rows []Ticket) (Counts, error) {
-	rows, dups := lastPerKey(rows, func(t Ticket) string { return t.ExternalID })
-	existing, err := s.TicketsByExternalID(ctx, keysOf(rows, func(t Ticket) string { return t.ExternalID }))
-	if err != nil {
-		return Counts{}, fmt.Errorf("upsert tickets: %w", err)
-	}
-	c := Counts{Unchanged: dups}
-	var write []Ticket
-	for _, r := range rows {
-		r.ID = 0
-		r.OpenedAt = canonicalTime(r.OpenedAt)
-		r.ClosedAt = canonicalTimePtr(r.ClosedAt)
-		r.OpenedDay = s.DayOf(r.OpenedAt)
-		if e, ok := existing[r.ExternalID]; ok {
-			if e.AccountID == r.AccountID && e.OpenedAt.Equal(r.OpenedAt) && e.OpenedDay == r.OpenedDay &&
+	key := func(t Ticket) string { return t.ExternalID }
+	return upsertRows(ctx, s, rows, upsertSpec[Ticket]{
+		op: "upsert tickets",
+		prep: func(t *Ticket) {
+			t.ID = 0
+			t.OpenedAt = canonicalTime(t.OpenedAt)
+			t.ClosedAt = canonicalTimePtr(t.ClosedAt)
+			t.OpenedDay = s.DayOf(t.OpenedAt)
+		},
+		key:  key,
+		find: byExternalID(s.TicketsByExternalID, key),
+		same: func(e, r Ticket) bool {
+			return e.AccountID == r.AccountID && e.OpenedAt.Equal(r.OpenedAt) && e.OpenedDay == r.OpenedDay &&
 				sameTimePtr(e.ClosedAt, r.ClosedAt) && e.Sentiment == r.Sentiment &&
-				e.Escalated == r.Escalated && e.Severity == r.Severity {
-				c.Unchanged++
-				continue
-			}
-			c.Updated++
-			c.Changed = append(c.Changed, e.AccountID)
-		} else {
-			c.Inserted++
-		}
-		write = append(write, r)
-		c.Changed = append(c.Changed, r.AccountID)
-	}
-	if _, err := insertChunks(ctx, s.db, write, upsertOn([]string{"external_id"},
-		"account_id", "opened_at", "opened_day", "closed_at", "sentiment", "escalated", "severity")); err != nil {
-		return Counts{}, fmt.Errorf("upsert tickets: %w", err)
-	}
-	c.Changed = uniqueIDs(c.Changed)
-	return c, nil
+				e.Escalated == r.Escalated && e.Severity == r.Severity
+		},
+		accountID:    func(t Ticket) uint { return t.AccountID },
+		movesAccount: true,
+		conflict:     []string{"external_id"},
+		update:       []string{"account_id", "opened_at", "opened_day", "closed_at", "sentiment", "escalated", "severity"},
+	})
 }
 
 // UpsertInvoices inserts or updates invoices by external id.
 func (s *Store) UpsertInvoices(ctx context.Context, rows []Invoice) (Counts, error) {
-	rows, dups := lastPerKey(rows, func(i Invoice) string { return i.ExternalID })
-	existing, err := s.InvoicesByExternalID(ctx, keysOf(rows, func(i Invoice) string { return i.ExternalID }))
-	if err != nil {
-		return Counts{}, fmt.Errorf("upsert invoices: %w", err)
-	}
-	c := Counts{Unchanged: dups}
-	var write []Invoice
-	for _, r := range rows {
-		r.ID = 0
-		if e, ok := existing[r.ExternalID]; ok {
-			if e.AccountID == r.AccountID && e.AmountCents == r.AmountCents && e.DueOn == r.DueOn &&
-				sameStringPtr(e.PaidOn, r.PaidOn) && e.Status == r.Status {
-				c.Unchanged++
-				continue
-			}
-			c.Updated++
-			c.Changed = append(c.Changed, e.AccountID)
-		} else {
-			c.Inserted++
-		}
-		write = append(write, r)
-		c.Changed = append(c.Changed, r.AccountID)
-	}
-	if _, err := insertChunks(ctx, s.db, write, upsertOn([]string{"external_id"},
-		"account_id", "amount_cents", "due_on", "paid_on", "status")); err != nil {
-		return Counts{}, fmt.Errorf("upsert invoices: %w", err)
-	}
-	c.Changed = uniqueIDs(c.Changed)
-	return c, nil
+	key := func(i Invoice) string { return i.ExternalID }
+	return upsertRows(ctx, s, rows, upsertSpec[Invoice]{
+		op:   "upsert invoices",
+		prep: func(i *Invoice) { i.ID = 0 },
+		key:  key,
+		find: byExternalID(s.InvoicesByExternalID, key),
+		same: func(e, r Invoice) bool {
+			return e.AccountID == r.AccountID && e.AmountCents == r.AmountCents && e.DueOn == r.DueOn &&
+				sameStringPtr(e.PaidOn, r.PaidOn) && e.Status == r.Status
+		},
+		accountID:    func(i Invoice) uint { return i.AccountID },
+		movesAccount: true,
+		conflict:     []string{"external_id"},
+		update:       []string{"account_id", "amount_cents", "due_on", "paid_on", "status"},
+	})
 }
 
 // UpsertTouches stores touches, idempotent by (account, at, kind, by); a
 // re-sent touch with a new note or exec flag updates it. Day is filled
 // from At.
 func (s *Store) UpsertTouches(ctx context.Context, rows []Touch) (Counts, error) {
-	for i := range rows {
-		rows[i].ID = 0
-		rows[i].At = canonicalTime(rows[i].At)
-		rows[i].Day = s.DayOf(rows[i].At)
-	}
 	key := func(t Touch) string { return fmt.Sprintf("%d|%d|%s|%s", t.AccountID, t.At.UnixMicro(), t.Kind, t.By) }
-	rows, dups := lastPerKey(rows, key)
-	var existing []Touch
-	if err := findByKey(ctx, s, &existing, rows, touchKey); err != nil {
-		return Counts{}, fmt.Errorf("upsert touches: %w", err)
-	}
-	old := make(map[string]Touch, len(existing))
-	for _, e := range existing {
-		old[key(e)] = e
-	}
-	c := Counts{Unchanged: dups}
-	var write []Touch
-	for _, r := range rows {
-		if e, ok := old[key(r)]; ok {
-			if e.Day == r.Day && e.Exec == r.Exec && e.Note == r.Note {
-				c.Unchanged++
-				continue
-			}
-			c.Updated++
-		} else {
-			c.Inserted++
-		}
-		write = append(write, r)
-		c.Changed = append(c.Changed, r.AccountID)
-	}
-	if _, err := insertChunks(ctx, s.db, write, upsertOn([]string{"account_id", "at", "kind", "by"}, "day", "exec", "note")); err != nil {
-		return Counts{}, fmt.Errorf("upsert touches: %w", err)
-	}
-	c.Changed = uniqueIDs(c.Changed)
-	return c, nil
+	return upsertRows(ctx, s, rows, upsertSpec[Touch]{
+		op: "upsert touches",
+		prep: func(t *Touch) {
+			t.ID = 0
+			t.At = canonicalTime(t.At)
+			t.Day = s.DayOf(t.At)
+		},
+		key:       key,
+		find:      byNaturalKey(s, touchKey, key),
+		same:      func(e, r Touch) bool { return e.Day == r.Day && e.Exec == r.Exec && e.Note == r.Note },
+		accountID: func(t Touch) uint { return t.AccountID },
+		conflict:  []string{"account_id", "at", "kind", "by"},
+		update:    []string{"day", "exec", "note"},
+	})
 }
 
 // UpsertSurveys stores survey responses, idempotent by (account, kind, at,
 // respondent); a re-sent response with another score updates it. Day is
 // filled from At.
 func (s *Store) UpsertSurveys(ctx context.Context, rows []Survey) (Counts, error) {
-	for i := range rows {
-		rows[i].ID = 0
-		rows[i].At = canonicalTime(rows[i].At)
-		rows[i].Day = s.DayOf(rows[i].At)
-	}
 	key := func(v Survey) string {
 		return fmt.Sprintf("%d|%s|%d|%s", v.AccountID, v.Kind, v.At.UnixMicro(), v.Respondent)
 	}
-	rows, dups := lastPerKey(rows, key)
-	var existing []Survey
-	if err := findByKey(ctx, s, &existing, rows, surveyKey); err != nil {
-		return Counts{}, fmt.Errorf("upsert surveys: %w", err)
-	}
-	old := make(map[string]Survey, len(existing))
-	for _, e := range existing {
-		old[key(e)] = e
-	}
-	c := Counts{Unchanged: dups}
-	var write []Survey
-	for _, r := range rows {
-		if e, ok := old[key(r)]; ok {
-			if e.Day == r.Day && e.Score == r.Score {
-				c.Unchanged++
-				continue
-			}
-			c.Updated++
-		} else {
-			c.Inserted++
-		}
-		write = append(write, r)
-		c.Changed = append(c.Changed, r.AccountID)
-	}
-	if _, err := insertChunks(ctx, s.db, write, upsertOn([]string{"account_id", "kind", "at", "respondent"}, "day", "score")); err != nil {
-		return Counts{}, fmt.Errorf("upsert surveys: %w", err)
-	}
-	c.Changed = uniqueIDs(c.Changed)
-	return c, nil
+	return upsertRows(ctx, s, rows, upsertSpec[Survey]{
+		op: "upsert surveys",
+		prep: func(v *Survey) {
+			v.ID = 0
+			v.At = canonicalTime(v.At)
+			v.Day = s.DayOf(v.At)
+		},
+		key:       key,
+		find:      byNaturalKey(s, surveyKey, key),
+		same:      func(e, r Survey) bool { return e.Day == r.Day && e.Score == r.Score },
+		accountID: func(v Survey) uint { return v.AccountID },
+		conflict:  []string{"account_id", "kind", "at", "respondent"},
+		update:    []string{"day", "score"},
+	})
 }
 
 // UpsertMRR stores MRR changes, idempotent by (account, effective day); a
 // re-sent day with another amount updates it.
 func (s *Store) UpsertMRR(ctx context.Context, rows []MRRChange) (Counts, error) {
 	key := func(m MRRChange) string { return fmt.Sprintf("%d|%s", m.AccountID, m.EffectiveOn) }
-	rows, dups := lastPerKey(rows, key)
-	for i := range rows {
-		rows[i].ID = 0
-	}
-	var existing []MRRChange
-	if err := findByKey(ctx, s, &existing, rows, mrrKey); err != nil {
-		return Counts{}, fmt.Errorf("upsert mrr: %w", err)
-	}
-	old := make(map[string]MRRChange, len(existing))
-	for _, e := range existing {
-		old[key(e)] = e
-	}
-	c := Counts{Unchanged: dups}
-	var write []MRRChange
-	for _, r := range rows {
-		if e, ok := old[key(r)]; ok {
-			if e.MRRCents == r.MRRCents {
-				c.Unchanged++
-				continue
-			}
-			c.Updated++
-		} else {
-			c.Inserted++
-		}
-		write = append(write, r)
-		c.Changed = append(c.Changed, r.AccountID)
-	}
-	if _, err := insertChunks(ctx, s.db, write, upsertOn([]string{"account_id", "effective_on"}, "mrr_cents")); err != nil {
-		return Counts{}, fmt.Errorf("upsert mrr: %w", err)
-	}
-	c.Changed = uniqueIDs(c.Changed)
-	return c, nil
-}
-
-// lastPerKey drops rows whose key appears again later, keeping order, and
-// says how many it dropped.
-func lastPerKey[T any](rows []T, key func(T) string) ([]T, int) {
-	last := make(map[string]int, len(rows))
-	for i, r := range rows {
-		last[key(r)] = i
-	}
-	if len(last) == len(rows) {
-		return rows, 0
-	}
-	out := make([]T, 0, len(last))
-	for i, r := range rows {
-		if last[key(r)] == i {
-			out = append(out, r)
-		}
-	}
-	return out, len(rows) - len(out)
-}
-
-// keysOf maps rows to their keys.
-func keysOf[T any](rows []T, key func(T) string) []string {
-	out := make([]string, len(rows))
-	for i, r := range rows {
-		out[i] = key(r)
-	}
-	return out
+	return upsertRows(ctx, s, rows, upsertSpec[MRRChange]{
+		op:        "upsert mrr",
+		prep:      func(m *MRRChange) { m.ID = 0 },
+		key:       key,
+		find:      byNaturalKey(s, mrrKey, key),
+		same:      func(e, r MRRChange) bool { return e.MRRCents == r.MRRCents },
+		accountID: func(m MRRChange) uint { return m.AccountID },
+		conflict:  []string{"account_id", "effective_on"},
+		update:    []string{"mrr_cents"},
+	})
 }
