@@ -31,6 +31,21 @@ type archetype struct {
 	nps            [2]int // promoter scale 0..10, min..max
 	plan, segment  string
 	firstValueDays int // days from start to first value (0: not reached)
+
+	// tweaks vary the archetype per account (the k-th account of the kind
+	// takes tweaks[k%len]), so accounts of one kind land on different
+	// bands and scores spread out instead of repeating one number.
+	tweaks []tweak
+}
+
+// tweak is one account's departure from its archetype; the zero value
+// changes nothing.
+type tweak struct {
+	pNow       float64 // > 0: replaces the archetype's pNow
+	featDelta  int     // added to featNow
+	touchDelta int     // added to lastTouchAgo
+	payment    string  // non-empty: replaces the payment band
+	calm       bool    // no escalated ticket left open, even when the archetype has one
 }
 
 // archetypes is the portfolio: about forty accounts covering every status,
@@ -39,22 +54,31 @@ var archetypes = []archetype{
 	{name: "thriving", count: 10, users: [2]int{14, 32}, pThen: 0.60, pNow: 0.72, featThen: 8, featNow: 10,
 		ticketsPer90: 3, sentiment: [3]int{6, 3, 1}, touchEvery: 9, lastTouchAgo: 3, execEvery: 3, payment: "current",
 		pulses: []string{"green", "green", "yellow", "green"}, pulseAgo: 6, startedAgo: [2]int{300, 900},
-		mrr: [2]int{2500, 12000}, mrrChange: 0.25, mrrChangeAgo: 75, nps: [2]int{8, 10}, plan: "enterprise", segment: "enterprise", firstValueDays: 5},
+		mrr: [2]int{2500, 12000}, mrrChange: 0.25, mrrChangeAgo: 75, nps: [2]int{8, 10}, plan: "enterprise", segment: "enterprise", firstValueDays: 5,
+		tweaks: []tweak{{}, {touchDelta: 14}, {pNow: 0.3}, {featDelta: -4}, {payment: "late"}, {pNow: 0.3, touchDelta: 14},
+			{featDelta: -3, payment: "late"}, {}, {touchDelta: 14, featDelta: -4}, {pNow: 0.3, payment: "late"}}},
 	{name: "steady", count: 12, users: [2]int{8, 24}, pThen: 0.22, pNow: 0.22, featThen: 6, featNow: 7,
-		ticketsPer90: 3, sentiment: [3]int{2, 5, 2}, touchEvery: 24, lastTouchAgo: 16, payment: "late",
+		ticketsPer90: 3, sentiment: [3]int{1, 6, 1}, touchEvery: 24, lastTouchAgo: 18, payment: "late",
 		pulses: []string{"green", "yellow"}, pulseAgo: 12, startedAgo: [2]int{250, 800},
-		mrr: [2]int{800, 4000}, nps: [2]int{6, 9}, plan: "growth", segment: "mid-market", firstValueDays: 9},
+		mrr: [2]int{800, 4000}, nps: [2]int{6, 9}, plan: "growth", segment: "mid-market", firstValueDays: 9,
+		tweaks: []tweak{{}, {payment: "current", touchDelta: 20}, {touchDelta: -11}, {touchDelta: 20}, {featDelta: -3}, {pNow: 0.04},
+			{pNow: 0.04, touchDelta: -11}, {featDelta: -3, payment: "current"}, {}, {touchDelta: -11, featDelta: -3},
+			{payment: "current", pNow: 0.04}, {touchDelta: 20, payment: "current"}}},
 	{name: "slipping", count: 5, users: [2]int{10, 22}, pThen: 0.55, pNow: 0.035, featThen: 8, featNow: 4, declineFrom: 75,
-		ticketsPer90: 4, sentiment: [3]int{1, 3, 3}, touchEvery: 30, lastTouchAgo: 48, payment: "current",
+		ticketsPer90: 4, sentiment: [3]int{1, 4, 2}, touchEvery: 30, lastTouchAgo: 48, payment: "current",
 		pulses: []string{"green", "yellow", "yellow"}, pulseAgo: 20, startedAgo: [2]int{400, 900},
-		mrr: [2]int{1500, 6000}, mrrChange: -0.2, mrrChangeAgo: 28, nps: [2]int{3, 7}, plan: "growth", segment: "mid-market", firstValueDays: 12},
+		mrr: [2]int{1500, 6000}, mrrChange: -0.2, mrrChangeAgo: 28, nps: [2]int{3, 7}, plan: "growth", segment: "mid-market", firstValueDays: 12,
+		tweaks: []tweak{{}, {touchDelta: -25}, {featDelta: -2, payment: "late"}, {touchDelta: 50}, {payment: "late", touchDelta: -25}}},
 	{name: "critical", count: 4, users: [2]int{6, 15}, pThen: 0.25, pNow: 0, featThen: 5, featNow: 0, declineFrom: 110,
 		ticketsPer90: 5, sentiment: [3]int{0, 1, 4}, escalatedOpen: true, touchEvery: 40, lastTouchAgo: 105, payment: "late",
 		pulses: []string{"yellow", "red"}, pulseAgo: 45, redReason: "low-adoption", startedAgo: [2]int{365, 700},
-		mrr: [2]int{600, 2500}, mrrChange: -0.3, mrrChangeAgo: 50, nps: [2]int{0, 5}, plan: "starter", segment: "smb", firstValueDays: 30},
+		mrr: [2]int{600, 2500}, mrrChange: -0.3, mrrChangeAgo: 50, nps: [2]int{0, 5}, plan: "starter", segment: "smb", firstValueDays: 30,
+		tweaks: []tweak{{pNow: 0.03, featDelta: 2, touchDelta: -40}, {calm: true, payment: "current"}, {pNow: 0.03, featDelta: 1},
+			{calm: true, touchDelta: -40, featDelta: 2}}},
 	{name: "new-onboarding", count: 3, users: [2]int{3, 7}, pThen: 0.45, pNow: 0.45, featThen: 2, featNow: 4,
 		touchEvery: 5, lastTouchAgo: 2, payment: "current", pulses: []string{"green"}, pulseAgo: 4,
-		startedAgo: [2]int{18, 35}, mrr: [2]int{500, 1500}, plan: "growth", segment: "smb", firstValueDays: 6},
+		startedAgo: [2]int{18, 35}, mrr: [2]int{500, 1500}, plan: "growth", segment: "smb", firstValueDays: 6,
+		tweaks: []tweak{{}, {featDelta: -1}, {touchDelta: 14}}},
 	{name: "sponsor-left", count: 1, users: [2]int{20, 20}, pThen: 0.62, pNow: 0.65, featThen: 9, featNow: 10,
 		ticketsPer90: 2, sentiment: [3]int{3, 2, 0}, touchEvery: 10, lastTouchAgo: 4, payment: "current", sponsorLeft: true,
 		pulses: []string{"green", "yellow"}, pulseAgo: 3, startedAgo: [2]int{500, 500},

@@ -42,7 +42,7 @@ func generate(today time.Time) *portfolio {
 	for _, a := range archetypes {
 		for k := 0; k < a.count; k++ {
 			rng := rand.New(rand.NewPCG(seed, uint64(i)))
-			p.accounts = append(p.accounts, genAccount(rng, a, i, today))
+			p.accounts = append(p.accounts, genAccount(rng, a.vary(rng, k), i, today))
 			i++
 		}
 	}
@@ -72,6 +72,28 @@ func closeOfDay(day time.Time) time.Time {
 // at is a working-hours time on the day daysAgo before today.
 func at(rng *rand.Rand, today time.Time, daysAgo int) time.Time {
 	return today.AddDate(0, 0, -daysAgo).Add(time.Duration(9*60+rng.IntN(8*60)) * time.Minute)
+}
+
+// vary is the archetype as its k-th account sees it: its tweak applied and
+// the touch recency moved by up to two days either way, so no two accounts
+// of a kind share every figure.
+func (a archetype) vary(rng *rand.Rand, k int) archetype {
+	if len(a.tweaks) > 0 {
+		t := a.tweaks[k%len(a.tweaks)]
+		if t.pNow > 0 {
+			a.pNow = t.pNow
+		}
+		a.featNow = max(a.featNow+t.featDelta, 0)
+		a.lastTouchAgo += t.touchDelta
+		if t.payment != "" {
+			a.payment = t.payment
+		}
+		if t.calm {
+			a.escalatedOpen = false
+		}
+	}
+	a.lastTouchAgo = max(a.lastTouchAgo+rng.IntN(5)-2, 1)
+	return a
 }
 
 func genAccount(rng *rand.Rand, a archetype, i int, today time.Time) *account {
