@@ -22,19 +22,6 @@ import (
 // when HEALTHBOT_TEST_POSTGRES_URL is set, on PostgreSQL; the dataset is
 // built on first use and kept. BENCHMARKS.md has the commands and numbers.
 
-func forEachBenchDB(b *testing.B, fn func(b *testing.B, s *models.Store, p gen.Params)) {
-	// Slow-query warnings are expected at this scale; keep the output readable.
-	prev := slog.Default()
-	slog.SetDefault(slog.New(slog.NewTextHandler(io.Discard, nil)))
-	b.Cleanup(func() { slog.SetDefault(prev) })
-	for _, d := range gen.Dialects {
-		b.Run(d, func(b *testing.B) {
-			s, p := gen.MustBench(b, d)
-			fn(b, s, p)
-		})
-	}
-}
-
 // benchService is the Service the benchmarks drive, its clock at noon of
 // the dataset's last day.
 func benchService(s *models.Store, p gen.Params) *commands.Service {
@@ -45,7 +32,7 @@ func benchService(s *models.Store, p gen.Params) *commands.Service {
 // BenchmarkScaleHealth is "/health ACCOUNT" end to end through Service.Run
 // for random accounts, reporting p50 and p99.
 func BenchmarkScaleHealth(b *testing.B) {
-	forEachBenchDB(b, func(b *testing.B, s *models.Store, p gen.Params) {
+	gen.ForEachBenchDB(b, func(b *testing.B, s *models.Store, p gen.Params) {
 		ctx := context.Background()
 		svc := benchService(s, p)
 		accounts, err := s.ActiveAccounts(ctx, p.End)
@@ -74,7 +61,7 @@ func BenchmarkScaleHealth(b *testing.B) {
 // transaction, reported against the baseline aggregate timed in the same
 // run, with the peak Go heap.
 func BenchmarkScaleRescore(b *testing.B) {
-	forEachBenchDB(b, func(b *testing.B, s *models.Store, p gen.Params) {
+	gen.ForEachBenchDB(b, func(b *testing.B, s *models.Store, p gen.Params) {
 		ctx := context.Background()
 		svc := benchService(s, p)
 		alerter := &commands.Alerter{Config: svc.Config, Platforms: []string{"console"}, Now: svc.Now, Log: svc.Log}
@@ -129,7 +116,7 @@ const ingestRows = 20000
 // rows per second. Rows are dated after the dataset's last day, so they
 // change no benchmark's figures, and are deleted afterwards.
 func BenchmarkScaleIngest(b *testing.B) {
-	forEachBenchDB(b, func(b *testing.B, s *models.Store, p gen.Params) {
+	gen.ForEachBenchDB(b, func(b *testing.B, s *models.Store, p gen.Params) {
 		ctx := context.Background()
 		cleanup := func() {
 			if err := s.DB().Exec("DELETE FROM activities WHERE day > ?", p.End.Format(models.DayLayout)).Error; err != nil {

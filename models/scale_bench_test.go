@@ -3,8 +3,6 @@ package models_test
 import (
 	"context"
 	"errors"
-	"io"
-	"log/slog"
 	"math/rand/v2"
 	"testing"
 	"time"
@@ -20,23 +18,9 @@ import (
 // built on first use and kept (see gen.OpenBench). BENCHMARKS.md has the
 // commands and the numbers.
 
-// forEachBenchDB runs fn as a sub-benchmark per database.
-func forEachBenchDB(b *testing.B, fn func(b *testing.B, s *models.Store, p gen.Params)) {
-	// Slow-query warnings are expected at this scale; keep the output readable.
-	prev := slog.Default()
-	slog.SetDefault(slog.New(slog.NewTextHandler(io.Discard, nil)))
-	b.Cleanup(func() { slog.SetDefault(prev) })
-	for _, d := range gen.Dialects {
-		b.Run(d, func(b *testing.B) {
-			s, p := gen.MustBench(b, d)
-			fn(b, s, p)
-		})
-	}
-}
-
 // BenchmarkScaleBaseline times the yardstick query alone.
 func BenchmarkScaleBaseline(b *testing.B) {
-	forEachBenchDB(b, func(b *testing.B, s *models.Store, p gen.Params) {
+	gen.ForEachBenchDB(b, func(b *testing.B, s *models.Store, p gen.Params) {
 		ctx := context.Background()
 		for b.Loop() {
 			if _, n, err := gen.Baseline(ctx, s, p.End); err != nil || n == 0 {
@@ -49,7 +33,7 @@ func BenchmarkScaleBaseline(b *testing.B) {
 // BenchmarkScaleAllSignals gathers and scores every account, reporting the
 // ratio to the baseline query timed in the same run and the peak heap.
 func BenchmarkScaleAllSignals(b *testing.B) {
-	forEachBenchDB(b, func(b *testing.B, s *models.Store, p gen.Params) {
+	gen.ForEachBenchDB(b, func(b *testing.B, s *models.Store, p gen.Params) {
 		ctx := context.Background()
 		cfg := scoring.Default()
 		stop := gen.SampleHeap()
@@ -89,7 +73,7 @@ func BenchmarkScaleAllSignals(b *testing.B) {
 // BenchmarkScaleSignals reads one random account's signals, as /health
 // does, reporting p50 and p99.
 func BenchmarkScaleSignals(b *testing.B) {
-	forEachBenchDB(b, func(b *testing.B, s *models.Store, p gen.Params) {
+	gen.ForEachBenchDB(b, func(b *testing.B, s *models.Store, p gen.Params) {
 		ctx := context.Background()
 		cfg := scoring.Default()
 		r := rand.New(rand.NewPCG(1, 2))
@@ -133,7 +117,7 @@ func BenchmarkScaleScore(b *testing.B) {
 // with grouping every earlier snapshot by account (the shape
 // commands.previousSnapshots used).
 func BenchmarkScalePreviousSnapshots(b *testing.B) {
-	forEachBenchDB(b, func(b *testing.B, s *models.Store, p gen.Params) {
+	gen.ForEachBenchDB(b, func(b *testing.B, s *models.Store, p gen.Params) {
 		ctx := context.Background()
 		b.Run("grouped", func(b *testing.B) {
 			for b.Loop() {
@@ -165,7 +149,7 @@ var errRollback = errors.New("rollback")
 // rescore of a day already scored does), "new-day" inserts them under the
 // next day in a transaction that is rolled back (the daily run).
 func BenchmarkScaleSaveSnapshots(b *testing.B) {
-	forEachBenchDB(b, func(b *testing.B, s *models.Store, p gen.Params) {
+	gen.ForEachBenchDB(b, func(b *testing.B, s *models.Store, p gen.Params) {
 		ctx := context.Background()
 		prev, err := s.PreviousSnapshots(ctx, p.End, nil)
 		if err != nil || len(prev) == 0 {

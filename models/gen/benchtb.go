@@ -3,6 +3,8 @@ package gen
 import (
 	"context"
 	"errors"
+	"io"
+	"log/slog"
 	"sync"
 	"testing"
 
@@ -51,4 +53,20 @@ func MustBench(tb testing.TB, dialect string) (*models.Store, Params) {
 	}
 	benchCache.sets[dialect] = d
 	return d.Store, p
+}
+
+// ForEachBenchDB runs fn as a sub-benchmark on each database's scale
+// dataset (SQLite always, PostgreSQL when its test URL is set). Slow-query
+// warnings are expected at this scale, so logging is muted meanwhile to
+// keep the benchmark output readable.
+func ForEachBenchDB(b *testing.B, fn func(b *testing.B, s *models.Store, p Params)) {
+	prev := slog.Default()
+	slog.SetDefault(slog.New(slog.NewTextHandler(io.Discard, nil)))
+	b.Cleanup(func() { slog.SetDefault(prev) })
+	for _, d := range Dialects {
+		b.Run(d, func(b *testing.B) {
+			s, p := MustBench(b, d)
+			fn(b, s, p)
+		})
+	}
 }
