@@ -52,7 +52,7 @@ func loadAdminPortfolio(t *testing.T, s *models.Store) {
 
 func account(t *testing.T, s *models.Store, id uint) models.Account {
 	t.Helper()
-	a, err := s.AccountByID(context.Background(), id)
+	a, err := s.Account(context.Background(), id)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -166,7 +166,7 @@ func (s *Service) scoreEach(ctx context.Context, store *models.Store, day time.T
 		if err != nil {
 			return nil, fmt.Errorf("score account %d: %w", id, err)
 		}
-		if acc.ChurnedOn != nil && *acc.ChurnedOn <= day.Format(models.DayLayout) {
+		if !activeOn(acc, day) {
 			continue
 		}
 		sig, err := store.Signals(ctx, s.Config, acc.ID, day)

@@ -210,15 +210,6 @@ func (s *Store) setAccountColumn(ctx context.Context, accountID uint, column, va
 	return nil
 }
 
-// AccountByID loads one account (ErrNotFound when absent).
-func (s *Store) AccountByID(ctx context.Context, id uint) (Account, error) {
-	var a Account
-	if err := s.orm(ctx).Where("id = ?", id).Take(&a).Error; err != nil {
-		return Account{}, fmt.Errorf("account %d: %w", id, notFound(err))
-	}
-	return a, nil
-}
-
 func setChatID(c *CSM, platform, id string) {
 	switch platform {
 	case "slack":
