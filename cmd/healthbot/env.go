@@ -6,7 +6,9 @@ import (
 )
 
 // Env is the configuration read from environment variables, named as in
-// the interface spec.
+// the interface spec. The Slack and Discord adapters read the rest of their
+// own variables (bot/slack, bot/discord ConfigFromEnv); only what decides
+// which parts start is read here.
 type Env struct {
 	DatabaseURL string // DATABASE_URL
 	ConfigPath  string // HEALTHBOT_CONFIG
@@ -19,14 +21,9 @@ type Env struct {
 	SlackSigningSecret string
 	SlackBotToken      string
 	SlackAppToken      string
-	SlackAPIURL        string
-	SlackTeamIDs       []string
 
 	DiscordBotToken  string
-	DiscordAppID     string
 	DiscordPublicKey string
-	DiscordGuildIDs  []string
-	DiscordAPIURL    string
 }
 
 // readEnv reads every variable, applying the documented defaults.
@@ -49,14 +46,9 @@ func readEnv(getenv func(string) string) Env {
 		SlackSigningSecret: get("SLACK_SIGNING_SECRET", ""),
 		SlackBotToken:      get("SLACK_BOT_TOKEN", ""),
 		SlackAppToken:      get("SLACK_APP_TOKEN", ""),
-		SlackAPIURL:        get("SLACK_API_URL", ""),
-		SlackTeamIDs:       list(getenv("SLACK_TEAM_IDS")),
 
 		DiscordBotToken:  get("DISCORD_BOT_TOKEN", ""),
-		DiscordAppID:     get("DISCORD_APP_ID", ""),
 		DiscordPublicKey: get("DISCORD_PUBLIC_KEY", ""),
-		DiscordGuildIDs:  list(getenv("DISCORD_GUILD_IDS")),
-		DiscordAPIURL:    get("DISCORD_API_URL", ""),
 	}
 }
 
