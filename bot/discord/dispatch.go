@@ -148,10 +148,11 @@ func (a *Adapter) refuse(i *discordgo.Interaction) string {
 func (a *Adapter) runWithDeadline(ctx context.Context, i *discordgo.Interaction, private bool, work func(context.Context) outcome) (*discordgo.InteractionResponse, later) {
 	done := make(chan outcome, 1)
 	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), a.WorkTimeout)
-	go func() {
+	// Counted for Wait, so shutdown waits for work that outlives the ack.
+	a.background(func() {
 		defer cancel()
 		done <- work(wctx)
-	}()
+	})
 	timer := time.NewTimer(a.AckDeadline)
 	defer timer.Stop()
 	select {
