@@ -1,43 +1,24 @@
 package slack
 
 import (
-	"context"
 	"sync"
 	"time"
+
+	"github.com/healthbot/healthbot/bot"
 )
 
-// EventStore remembers platform event ids across replicas;
-// *models.Store implements it (FirstSeen records the id and reports
-// whether this call was the first, on any replica).
-type EventStore interface {
-	FirstSeen(ctx context.Context, platform, id string, now time.Time) (bool, error)
-}
-
-// eventStoreTimeout bounds the database check: the event must be
-// acknowledged within Slack's 3 seconds either way.
-const eventStoreTimeout = time.Second
+// EventStore remembers event ids across replicas (see bot.EventStore).
+type EventStore = bot.EventStore
 
 // repeatedEvent reports whether an Events API event id was handled
 // before: first in this replica's memory (the fast path), then, when an
-// EventStore is set, in the database shared by every replica. A database
-// error lets the event through (logged): answering a mention twice is
-// better than never.
+// EventStore is set, in the database shared by every replica.
 func (a *Adapter) repeatedEvent(id string) bool {
 	now := a.Now()
 	if a.events.seen(id, now) {
 		return true
 	}
-	if a.EventStore == nil {
-		return false
-	}
-	ctx, cancel := context.WithTimeout(a.ctx, eventStoreTimeout)
-	defer cancel()
-	first, err := a.EventStore.FirstSeen(ctx, "slack", id, now)
-	if err != nil {
-		a.log.Error("could not check the event id with the database; handling it", "event_id", id, "err", err)
-		return false
-	}
-	return !first
+	return bot.SeenBefore(a.ctx, a.EventStore, "slack", id, now, a.log)
 }
 
 // ttlSet remembers keys for a while, up to a bounded number, to drop
