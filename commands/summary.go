@@ -81,6 +81,10 @@ func (s *Service) WeeklySummary(ctx context.Context, day time.Time) (WeeklySumma
 	for i := range weeks {
 		weeks[i] = StatusWeek{Day: day.AddDate(0, 0, -7*(7-i)), Counts: map[scoring.Status]int{}}
 	}
+	weekKeys := make([]string, len(weeks)) // formatted once: the pass below compares every snapshot with each
+	for i, w := range weeks {
+		weekKeys[i] = w.Day.Format(models.DayLayout)
+	}
 	critSince := map[uint]string{}
 	lastAt := map[uint][]models.Snapshot{} // per account, the latest snapshot on or before each week day
 	from := day.AddDate(0, 0, -90)
@@ -101,8 +105,8 @@ func (s *Service) WeeklySummary(ctx context.Context, day time.Time) (WeeklySumma
 			slots = make([]models.Snapshot, len(weeks))
 			lastAt[sn.AccountID] = slots
 		}
-		for i, w := range weeks {
-			if sn.Day <= w.Day.Format(models.DayLayout) {
+		for i, key := range weekKeys {
+			if sn.Day <= key {
 				slots[i] = sn
 			}
 		}
@@ -119,6 +123,10 @@ func (s *Service) WeeklySummary(ctx context.Context, day time.Time) (WeeklySumma
 	// that churned since still shows in the weeks it was a customer.
 	activeOn := make([]map[uint]bool, len(weeks))
 	for i, w := range weeks {
+		if w.Day.Equal(day) { // the last bar is today, already read above
+			activeOn[i] = active
+			continue
+		}
 		accs, err := st.ActiveAccounts(ctx, w.Day)
 		if err != nil {
 			return WeeklySummaryResult{}, fmt.Errorf("weekly summary: %w", err)
