@@ -51,3 +51,7 @@ type PermanentError struct{ Err error }
 
 func (e *PermanentError) Error() string { return "permanent delivery failure: " + e.Err.Error() }
 func (e *PermanentError) Unwrap() error { return e.Err }
+
+// SorryText answers a command that failed on healthbot's side and came
+// back without a Reply of its own; every platform says the same.
+const SorryText = "Sorry, that failed on my side. Please try again in a minute; if it keeps failing, tell whoever runs healthbot."

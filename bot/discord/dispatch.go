@@ -9,6 +9,7 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
+	"github.com/healthbot/healthbot/bot"
 	"github.com/healthbot/healthbot/commands"
 )
 
@@ -18,7 +19,6 @@ const (
 	msgNoDM           = "healthbot works in its servers' channels, not in direct messages. Use the command in a channel."
 	msgExpired        = "This button has expired. Run the command again, e.g. /health show."
 	msgFormExpired    = "This form has expired. Start again from the account's card."
-	msgFailed         = "Sorry, that failed on my side. Please try again in a minute; if it keeps failing, tell whoever runs healthbot."
 	msgDuplicate      = "That was already handled."
 	msgUnknownCommand = "healthbot does not know this command any more. Ask whoever runs healthbot to restart it so the commands are registered again."
 )
@@ -252,7 +252,7 @@ func retryUnknown(ctx context.Context, call func() error) error {
 // outcome renders a reply to a slash command or form.
 func (a *Adapter) outcome(reply commands.Reply, err error) outcome {
 	if err != nil && reply.Text == "" && reply.Title == "" {
-		reply = commands.Reply{Ephemeral: true, Text: msgFailed}
+		reply = commands.Reply{Ephemeral: true, Text: bot.SorryText}
 	}
 	o := outcome{msg: a.render(reply)}
 	if reply.Form != nil {

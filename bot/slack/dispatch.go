@@ -7,15 +7,13 @@ import (
 	"strings"
 	"time"
 
+	"github.com/healthbot/healthbot/bot"
 	"github.com/healthbot/healthbot/commands"
 	slackgo "github.com/slack-go/slack"
 )
 
 // workingText acknowledges a command whose answer will come later.
 const workingText = "Working on it…"
-
-// sorryText answers an executor failure that came without a Reply of its own.
-const sorryText = "Sorry, that failed on my side. Please try again in a minute; if it keeps failing, tell whoever runs healthbot."
 
 // originKind says how a request arrived, which decides how its answer can
 // be delivered.
@@ -379,7 +377,7 @@ func (a *Adapter) replyOf(res result) commands.Reply {
 	}
 	r := res.reply
 	if r.Text == "" && r.Title == "" {
-		r = commands.Reply{Ephemeral: true, Colour: "grey", Text: sorryText}
+		r = commands.Reply{Ephemeral: true, Colour: "grey", Text: bot.SorryText}
 	}
 	r.Ephemeral = true
 	return r
