@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -174,12 +175,19 @@ func (s *Service) WeeklySummary(ctx context.Context, day time.Time) (WeeklySumma
 	if err != nil {
 		return WeeklySummaryResult{}, fmt.Errorf("weekly summary: %w", err)
 	}
-	pulses, err := st.LatestPulses(ctx, day.AddDate(0, 0, -(pulseDays(s.Config)-1)), day)
+	// The same latest pulse the scores and alerts take, one per account.
+	latest, err := st.LatestPulseBy(ctx, day.AddDate(0, 0, -(pulseDays(s.Config)-1)), day)
 	if err != nil {
 		return WeeklySummaryResult{}, fmt.Errorf("weekly summary: %w", err)
 	}
-	// Churned accounts are not listed: their last pulses do not count.
-	pulses = slices.DeleteFunc(pulses, func(p models.Pulse) bool { return !active[p.AccountID] })
+	var pulses []models.Pulse
+	for id, p := range latest {
+		// Churned accounts are not listed: their last pulses do not count.
+		if active[id] {
+			pulses = append(pulses, p)
+		}
+	}
+	slices.SortFunc(pulses, func(a, b models.Pulse) int { return cmp.Compare(a.AccountID, b.AccountID) })
 	rep := buildSummary(s.Config, day, rows, scoring.OrgMetrics(s.Config, in), pulses, mrr)
 	return WeeklySummaryResult{Reply: rep, Weeks: weeks}, nil
 }
