@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	sqlitedriver "github.com/glebarez/go-sqlite"
 	"github.com/glebarez/sqlite"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
@@ -35,15 +36,8 @@ func Open(ctx context.Context, dsn string, loc *time.Location) (*Store, error) {
 	if loc == nil {
 		loc = time.UTC
 	}
-	dialect, dialector, err := dialectorFor(dsn)
-	if err != nil {
-		return nil, fmt.Errorf("open database: %w", err)
-	}
 	stats := &queryStats{}
-	db, err := gorm.Open(dialector, &gorm.Config{
-		Logger:  newSlowLogger(200 * time.Millisecond),
-		NowFunc: func() time.Time { return time.Now().UTC() },
-	})
+	dialect, db, err := openGorm(ctx, dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
@@ -71,6 +65,44 @@ func Open(ctx context.Context, dsn string, loc *time.Location) (*Store, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// sqliteBusyWait bounds how long Open retries a busy SQLite file; it
+// matches the busy_timeout the connections use.
+const sqliteBusyWait = 5 * time.Second
+
+// openGorm opens dsn with gorm. When two processes open a fresh SQLite file
+// at once, the one that loses the race to switch it to WAL is answered
+// SQLITE_BUSY at once (changing the journal mode needs an exclusive lock,
+// which SQLite will not wait for through busy_timeout), so a busy open is
+// retried, briefly, until sqliteBusyWait has passed.
+func openGorm(ctx context.Context, dsn string) (string, *gorm.DB, error) {
+	deadline := time.Now().Add(sqliteBusyWait)
+	for attempt := 1; ; attempt++ {
+		dialect, dialector, err := dialectorFor(dsn)
+		if err != nil {
+			return "", nil, err
+		}
+		db, err := gorm.Open(dialector, &gorm.Config{
+			Logger:  newSlowLogger(200 * time.Millisecond),
+			NowFunc: func() time.Time { return time.Now().UTC() },
+		})
+		if err == nil || dialect != DialectSQLite || !isSQLiteBusy(err) || time.Now().After(deadline) {
+			return dialect, db, err
+		}
+		select {
+		case <-ctx.Done():
+			return "", nil, ctx.Err()
+		case <-time.After(time.Duration(attempt) * 20 * time.Millisecond):
+		}
+	}
+}
+
+// isSQLiteBusy reports whether err is SQLite's SQLITE_BUSY (5), alone or
+// with its extended codes.
+func isSQLiteBusy(err error) bool {
+	var e *sqlitedriver.Error
+	return errors.As(err, &e) && e.Code()&0xff == 5
 }
 
 // dialectorFor picks the driver from the DSN's scheme.
