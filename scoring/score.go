@@ -3,7 +3,6 @@ package scoring
 import (
 	"fmt"
 	"math"
-	"sort"
 )
 
 // Override rules.
@@ -16,14 +15,22 @@ const (
 // components with data and weight > 0, rounded half away from zero, then
 // capped by the overrides. No component with data gives Known = false.
 func Score(cfg Config, s Signals) Result {
-	cfg = cfg.filled()
+	if cfg.Status == (StatusConfig{}) {
+		cfg = cfg.filled()
+	}
 	r := Result{AccountID: s.AccountID, AsOf: s.AsOf}
 
-	type scored struct {
-		part Part
-		w    float64
+	// The parts are counted first so Result.Parts is allocated once at its
+	// final size: a rescore keeps 10,000 results.
+	n := 0
+	for _, name := range Components {
+		if cfg.Weights[name] > 0 {
+			n++
+		}
 	}
-	var parts []scored
+	if n > 0 {
+		r.Parts = make([]Part, 0, n)
+	}
 	total := 0.0
 	for _, name := range Components {
 		w := cfg.Weights[name]
@@ -31,32 +38,29 @@ func Score(cfg Config, s Signals) Result {
 			continue
 		}
 		p := Part{Component: name, Weight: w, Band: BandNoData}
-		c := components[name]
-		if c.hasData(s.Sources) {
+		if componentHasData(name, s.Sources) {
 			p.HasData = true
-			p.Sub, p.Band, p.Raw = c.score(cfg, s)
+			p.Sub, p.Band, p.Raw = componentScore(name, &cfg, &s)
 			total += w
 		} else {
 			r.NoData = append(r.NoData, name)
 		}
-		parts = append(parts, scored{p, w})
+		r.Parts = append(r.Parts, p)
 	}
 
 	sum := 0.0
-	for i := range parts {
-		p := &parts[i].part
+	for i := range r.Parts {
+		p := &r.Parts[i]
 		if !p.HasData {
 			continue
 		}
-		p.Points = parts[i].w * float64(p.Sub) / total
-		p.Lost = parts[i].w * float64(100-p.Sub) / total
-		sum += parts[i].w * float64(p.Sub)
-	}
-	for _, p := range parts {
-		r.Parts = append(r.Parts, p.part)
+		p.Points = p.Weight * float64(p.Sub) / total
+		p.Lost = p.Weight * float64(100-p.Sub) / total
+		sum += p.Weight * float64(p.Sub)
 	}
 
-	r.Overrides = overrides(cfg, s)
+	pulse := recentPulse(&cfg, &s)
+	r.Overrides = overrides(&cfg, &s, pulse)
 	if total == 0 {
 		// Silent spec: overrides are still listed (they are facts worth
 		// showing) but cannot cap an unknown score.
@@ -70,23 +74,24 @@ func Score(cfg Config, s Signals) Result {
 	for _, o := range r.Overrides {
 		r.Score = min(r.Score, o.Cap)
 	}
-	r.Status = StatusFor(cfg, r.Score)
+	r.Status = statusFor(cfg.Status, r.Score)
 	r.Raise = raise(r.Parts)
-	r.PulseNote = pulseNote(cfg, s, StatusFor(cfg, r.Computed))
+	r.PulseNote = pulseNote(pulse, statusFor(cfg.Status, r.Computed))
 	return r
 }
 
 // overrides lists every cap whose condition holds, whether or not it lowers
-// the score: a departed sponsor is a reason worth showing on a 30.
-func overrides(cfg Config, s Signals) []Override {
+// the score: a departed sponsor is a reason worth showing on a 30. pulse is
+// recentPulse's.
+func overrides(cfg *Config, s *Signals, pulse *PulseSignal) []Override {
 	var out []Override
 	if s.SponsorDeparted {
 		out = append(out, Override{Rule: RuleSponsorDeparted, Cap: cfg.Overrides.SponsorDepartedCap, Reason: "executive sponsor left"})
 	}
-	if p := recentPulse(cfg, s); p != nil && p.Colour == Red {
+	if pulse != nil && pulse.Colour == Red {
 		reason := "CSM pulse red"
-		if p.Reason != "" {
-			reason += ": " + p.Reason
+		if pulse.Reason != "" {
+			reason += ": " + pulse.Reason
 		}
 		out = append(out, Override{Rule: RulePulseRed, Cap: cfg.Overrides.PulseRedCap, Reason: reason})
 	}
@@ -94,19 +99,29 @@ func overrides(cfg Config, s Signals) []Override {
 }
 
 // raise returns the (up to) two parts that cost the most points, costliest
-// first; ties keep display order.
+// first; ties keep display order. It picks them in one pass, as a stable
+// sort by Lost descending would (Lost is never NaN here: NaN > 0 is false).
 func raise(parts []Part) []Part {
-	var c []Part
-	for _, p := range parts {
-		if p.HasData && p.Lost > 0 {
-			c = append(c, p)
+	first, second := -1, -1
+	for i := range parts {
+		p := &parts[i]
+		if !p.HasData || !(p.Lost > 0) {
+			continue
+		}
+		switch {
+		case first < 0 || p.Lost > parts[first].Lost:
+			first, second = i, first
+		case second < 0 || p.Lost > parts[second].Lost:
+			second = i
 		}
 	}
-	sort.SliceStable(c, func(i, j int) bool { return c[i].Lost > c[j].Lost })
-	if len(c) > 2 {
-		c = c[:2]
+	if first < 0 {
+		return nil
 	}
-	return c
+	if second < 0 {
+		return []Part{parts[first]}
+	}
+	return []Part{parts[first], parts[second]}
 }
 
 // Band positions on one scale, doubled so yellow can sit between Stable and
@@ -119,10 +134,9 @@ var (
 	pulsePos  = map[string]int{Green: 0, Yellow: 3, Red: 6}
 )
 
-// pulseNote says when the latest recent pulse disagrees with the data by
-// two bands or more; status is the status before any cap.
-func pulseNote(cfg Config, s Signals, status Status) string {
-	p := recentPulse(cfg, s)
+// pulseNote says when the latest recent pulse p (recentPulse's) disagrees
+// with the data by two bands or more; status is the status before any cap.
+func pulseNote(p *PulseSignal, status Status) string {
 	if p == nil {
 		return ""
 	}
@@ -137,7 +151,7 @@ func pulseNote(cfg Config, s Signals, status Status) string {
 	if d < 4 {
 		return ""
 	}
-	return fmt.Sprintf("CSM pulse %s disagrees with the data (%s)", p.Colour, status)
+	return "CSM pulse " + p.Colour + " disagrees with the data (" + string(status) + ")"
 }
 
 // StatusOf returns the status of a score under the default cut-offs (80/60/40).
@@ -147,13 +161,23 @@ func StatusOf(score int) Status {
 
 // StatusFor returns the status of a score under cfg's cut-offs.
 func StatusFor(cfg Config, score int) Status {
-	fill(&cfg.Status, Default().Status)
+	return statusFor(cfg.Status, score)
+}
+
+// defaultStatus is Default().Status, built once: StatusFor ran Default(),
+// with its maps, on every call.
+var defaultStatus = Default().Status
+
+// statusFor is StatusFor on the cut-offs alone; an all-zero section takes
+// the default cut-offs.
+func statusFor(st StatusConfig, score int) Status {
+	fill(&st, defaultStatus)
 	switch {
-	case score >= cfg.Status.HealthyMin:
+	case score >= st.HealthyMin:
 		return Healthy
-	case score >= cfg.Status.StableMin:
+	case score >= st.StableMin:
 		return Stable
-	case score >= cfg.Status.AtRiskMin:
+	case score >= st.AtRiskMin:
 		return AtRisk
 	}
 	return Critical
