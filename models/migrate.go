@@ -73,6 +73,7 @@ func (s *Store) migrate(ctx context.Context) error {
 // it through busy_timeout. Unless force, the fingerprint is checked again
 // under the lock: the process that waited finds the work done.
 func (s *Store) migrateLocked(ctx context.Context, force bool) error {
+	backfilled := false
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if s.dialect == DialectPostgres {
 			if err := tx.Exec(lockMigrationsSQL, migrationLockClass).Error; err != nil {
@@ -88,36 +89,50 @@ func (s *Store) migrateLocked(ctx context.Context, force bool) error {
 				return nil
 			}
 		}
-		return applyMigrations(tx)
+		var err error
+		backfilled, err = applyMigrations(tx)
+		return err
 	})
 	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
+	}
+	if backfilled && s.dialect == DialectPostgres {
+		// A backfill leaves the rollups' pages not yet all-visible, so
+		// the rescore's index-only scans would visit the heap until
+		// autovacuum came by. VACUUM cannot run in the transaction.
+		if err := s.db.WithContext(ctx).Exec("VACUUM (ANALYZE) activity_days, activity_last").Error; err != nil {
+			return fmt.Errorf("migrate: vacuum activity rollups: %w", err)
+		}
 	}
 	return nil
 }
 
 // applyMigrations brings the schema to SchemaVersion and the models of
-// this binary, and records both.
-func applyMigrations(db *gorm.DB) error {
+// this binary, and records both. It reports whether it backfilled the
+// activity rollups.
+func applyMigrations(db *gorm.DB) (backfilled bool, err error) {
 	if err := db.AutoMigrate(&schemaMigration{}, &schemaState{}); err != nil {
-		return err
+		return false, err
 	}
 	if err := db.AutoMigrate(AllModels()...); err != nil {
-		return err
+		return false, err
 	}
 	if err := dropObsoleteIndexes(db); err != nil {
-		return err
+		return false, err
+	}
+	if backfilled, err = ensureActivityRollups(db); err != nil {
+		return false, err
 	}
 	var n int64
 	if err := db.Model(&schemaMigration{}).Where("version = ?", SchemaVersion).Count(&n).Error; err != nil {
-		return err
+		return false, err
 	}
 	if n == 0 {
 		if err := db.Create(&schemaMigration{Version: SchemaVersion, AppliedAt: time.Now().UTC()}).Error; err != nil {
-			return err
+			return false, err
 		}
 	}
-	return db.Save(&schemaState{ID: 1, Fingerprint: schemaFingerprint, MigratedAt: time.Now().UTC()}).Error
+	return backfilled, db.Save(&schemaState{ID: 1, Fingerprint: schemaFingerprint, MigratedAt: time.Now().UTC()}).Error
 }
 
 // obsoleteIndexes were created by earlier versions and are replaced by
@@ -148,7 +163,7 @@ var schemaFingerprint = func() string {
 	for _, ix := range obsoleteIndexes {
 		extra = append(extra, "drop index "+reflect.TypeOf(ix.model).Elem().Name()+"."+ix.name)
 	}
-	extra = append(extra, fmt.Sprintf("schema version %d", SchemaVersion))
+	extra = append(extra, fmt.Sprintf("schema version %d", SchemaVersion), rollupStep)
 	all := append([]any{&schemaMigration{}, &schemaState{}}, AllModels()...)
 	return fingerprintOf(all, extra)
 }()

@@ -47,6 +47,34 @@ type Activity struct {
 	Feature string `gorm:"primaryKey;size:128;index:activity_feature_day,priority:1"` // "" when the event named no feature
 }
 
+// ActivityDay is how many distinct users of an account were active on a
+// day: a rollup of Activity kept exact by database triggers (rollups.go), so
+// a rescore sums a week of these instead of re-reading raw activity. The day
+// leads the key, so a window of days is one index range.
+type ActivityDay struct {
+	Day       string `gorm:"primaryKey;size:10"`
+	AccountID uint   `gorm:"primaryKey;autoIncrement:false"`
+	Users     int32  `gorm:"not null"` // integer, so SUM(users) is a bigint on PostgreSQL, not a numeric
+}
+
+// TableName names the table "activity_days".
+func (ActivityDay) TableName() string { return "activity_days" }
+
+// ActivityLast is the latest day a user (Kind "u", Key the user id) or a
+// non-empty feature (Kind "f", Key the feature) was active for an account:
+// a rollup of Activity kept exact by database triggers (rollups.go). Users
+// or features active since day A are then one range of the kind_last_day
+// index, and the latest day of any activity one probe of it.
+type ActivityLast struct {
+	AccountID uint   `gorm:"primaryKey;autoIncrement:false;index:activity_last_kind_day,priority:3"`
+	Kind      string `gorm:"primaryKey;size:1;index:activity_last_kind_day,priority:1"`
+	Key       string `gorm:"primaryKey;size:128;index:activity_last_kind_day,priority:4"`
+	LastDay   string `gorm:"size:10;not null;index:activity_last_kind_day,priority:2"`
+}
+
+// TableName names the table "activity_last".
+func (ActivityLast) TableName() string { return "activity_last" }
+
 // Ticket is a support ticket.
 type Ticket struct {
 	ID         uint   `gorm:"primaryKey"`
@@ -155,7 +183,7 @@ type CSM struct {
 // AllModels lists every model for migrations, the alert, outbox and task
 // records (AlertModels) included.
 func AllModels() []any {
-	core := []any{&Account{}, &Activity{}, &Ticket{}, &Touch{}, &Pulse{}, &Survey{}, &Invoice{}, &MRRChange{}, &Snapshot{}, &CSM{}}
+	core := []any{&Account{}, &Activity{}, &ActivityDay{}, &ActivityLast{}, &Ticket{}, &Touch{}, &Pulse{}, &Survey{}, &Invoice{}, &MRRChange{}, &Snapshot{}, &CSM{}}
 	core = append(core, &ProcessedEvent{}) // platform event ids, deduped across replicas (events.go)
 	return append(core, AlertModels...)
 }

@@ -269,14 +269,38 @@ func valueFeatures(db *gorm.DB, cfg scoring.Config, w sigWindow) ([]string, int,
 // value features used over the MAU and adoption windows (30 days). With no
 // configured list every non-empty feature counts: a feature used in the
 // adoption window was seen in the (longer) feature-seen window.
+//
+// Every account's figures come from the rollups when they describe day T
+// (activityFromRollups); one account's, and every account's on a day with
+// later activity, from the raw rows. One account's raw rows are an index
+// range of a few hundred rows, cheaper than the rollup ranges, which are
+// led by the day, not the account.
 func activitySignals(db *gorm.DB, w sigWindow, features []string, m map[uint]*scoring.Signals) error {
+	if w.account == 0 {
+		done, err := activityFromRollups(db, w, features, m)
+		if err != nil {
+			return fmt.Errorf("activity rollups: %w", err)
+		}
+		if done {
+			return nil
+		}
+	}
+	if err := activityFromRows(db, w, features, m); err != nil {
+		return fmt.Errorf("activity: %w", err)
+	}
+	return nil
+}
+
+// activityFromRows computes activitySignals from the raw activity rows of
+// the windows.
+func activityFromRows(db *gorm.DB, w sigWindow, features []string, m map[uint]*scoring.Signals) error {
 	args := w.args()
 	featureCond := "feature <> ''"
 	if len(features) > 0 {
 		featureCond = "feature IN @features"
 		args["features"] = features
 	}
-	err := eachRow(db, `SELECT account_id,
+	return eachRow(db, `SELECT account_id,
 		COUNT(DISTINCT CASE WHEN day >= @dau THEN day || '/' || user_id END) AS user_days7,
 		COUNT(DISTINCT CASE WHEN day >= @mau THEN user_id END) AS mau,
 		COUNT(DISTINCT CASE WHEN day >= @adopt AND `+featureCond+` THEN feature END) AS used30
@@ -293,10 +317,66 @@ func activitySignals(db *gorm.DB, w sigWindow, features []string, m map[uint]*sc
 		}
 		return nil
 	})
-	if err != nil {
-		return fmt.Errorf("activity: %w", err)
+}
+
+// noActivityAfterT holds when no activity is dated after day @t: every
+// activity row has a user, so the latest user day is the latest day of
+// all, one probe of activity_last_kind_day.
+const noActivityAfterT = "NOT EXISTS (SELECT 1 FROM activity_last later WHERE later.kind = 'u' AND later.last_day > @t)"
+
+// activityFromRollups computes activitySignals from the rollups
+// (rollups.go) and reports true, or reports false and leaves m alone when
+// some activity is dated after T: the last days then no longer tell who
+// was active in a window ending at T. The check is part of the same
+// statement, so it and the sums read one snapshot, and each part is a
+// range of an index: user-days are the sum of the window's activity_days,
+// MAU the users whose last day falls in the MAU window, features used the
+// features whose last day falls in the adoption window.
+func activityFromRollups(db *gorm.DB, w sigWindow, features []string, m map[uint]*scoring.Signals) (bool, error) {
+	args := w.args()
+	keyCond := "1 = 1"
+	if len(features) > 0 {
+		keyCond = `"key" IN @features`
+		args["features"] = features
 	}
-	return nil
+	later := false
+	err := eachRow(db, `SELECT 0 AS part, 0 AS account_id, CASE WHEN `+noActivityAfterT+` THEN 0 ELSE 1 END AS n
+		UNION ALL
+		SELECT 1, account_id, SUM(users) FROM activity_days
+		WHERE day >= @dau AND day <= @t AND `+noActivityAfterT+` GROUP BY account_id
+		UNION ALL
+		SELECT 2, account_id, COUNT(*) FROM activity_last
+		WHERE kind = 'u' AND last_day >= @mau AND last_day <= @t AND `+noActivityAfterT+` GROUP BY account_id
+		UNION ALL
+		SELECT 3, account_id, COUNT(*) FROM activity_last
+		WHERE kind = 'f' AND last_day >= @adopt AND last_day <= @t AND `+keyCond+` AND `+noActivityAfterT+` GROUP BY account_id`,
+		args, func(rows *sql.Rows) error {
+			var (
+				part int
+				id   uint
+				n    int64
+			)
+			if err := rows.Scan(&part, &id, &n); err != nil {
+				return err
+			}
+			sig := m[id]
+			switch {
+			case part == 0:
+				later = n == 1
+			case sig == nil:
+			case part == 1:
+				sig.ActiveUserDays7 = int(n)
+			case part == 2:
+				sig.MAU = int(n)
+			case part == 3:
+				sig.ValueFeaturesUsed30 = int(n)
+			}
+			return nil
+		})
+	if err != nil {
+		return false, err
+	}
+	return !later, nil
 }
 
 // openAt is "the ticket was still open at the end of day T". Tickets store
