@@ -62,16 +62,17 @@ func (AlertRecord) TableName() string { return "alerts" }
 
 // AlertStates loads the arm states of the given accounts, by account then rule.
 func (s *Store) AlertStates(ctx context.Context, accountIDs []uint) (map[uint]scoring.ArmStates, error) {
-	out := map[uint]scoring.ArmStates{}
 	if len(accountIDs) == 0 {
-		return out, nil
+		return map[uint]scoring.ArmStates{}, nil
 	}
 	// A long id list (a whole portfolio's rescore) reads the whole table in
 	// one query and keeps the accounts asked for, so the number of queries
 	// does not grow with the accounts; a short one (a write, a batch) probes
 	// by id.
 	// Rows are scanned by hand: a portfolio has about five per account,
-	// 50,000 at 10,000 accounts, too many for gorm's reflection.
+	// 50,000 at 10,000 accounts, too many for gorm's reflection. The ids
+	// and armings are read into int64: database/sql converts a driver's
+	// int64 into a uint or an int through a formatted string.
 	q := "SELECT account_id, rule, seen, armed, arming, COALESCE(mark, '') FROM alert_states"
 	var args []any
 	var want map[uint]bool
@@ -89,18 +90,33 @@ func (s *Store) AlertStates(ctx context.Context, accountIDs []uint) (map[uint]sc
 		return nil, fmt.Errorf("load alert states: %w", err)
 	}
 	defer rows.Close()
+	out := make(map[uint]scoring.ArmStates, len(accountIDs))
+	var (
+		id, arming  int64
+		rule, mark  string
+		seen, armed bool
+		// An account's rules are written in one statement and mostly
+		// read back together, so the last account's map is kept at hand;
+		// rows in any other order are still grouped right.
+		lastID     uint
+		lastStates scoring.ArmStates
+	)
 	for rows.Next() {
-		var r AlertState
-		if err := rows.Scan(&r.AccountID, &r.Rule, &r.Seen, &r.Armed, &r.Arming, &r.Mark); err != nil {
+		if err := rows.Scan(&id, &rule, &seen, &armed, &arming, &mark); err != nil {
 			return nil, fmt.Errorf("load alert states: %w", err)
 		}
-		if want != nil && !want[r.AccountID] {
+		acc := uint(id)
+		if want != nil && !want[acc] {
 			continue
 		}
-		if out[r.AccountID] == nil {
-			out[r.AccountID] = scoring.ArmStates{}
+		if lastStates == nil || acc != lastID {
+			lastID, lastStates = acc, out[acc]
+			if lastStates == nil {
+				lastStates = scoring.ArmStates{}
+				out[acc] = lastStates
+			}
 		}
-		out[r.AccountID][r.Rule] = scoring.ArmState{Seen: r.Seen, Armed: r.Armed, Arming: r.Arming, Mark: r.Mark}
+		lastStates[rule] = scoring.ArmState{Seen: seen, Armed: armed, Arming: int(arming), Mark: mark}
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("load alert states: %w", err)
