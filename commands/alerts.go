@@ -73,8 +73,8 @@ func (a *Alerter) OnRescore(ctx context.Context, tx *models.Store, day time.Time
 		if sc.Previous != nil {
 			prev = &scoring.AlertPoint{Known: sc.Previous.Known, Score: sc.Previous.Score}
 		}
-		alerts, next := scoring.Evaluate(rules, sc.Account.ID, prev, cur, states[sc.Account.ID])
-		if !sameStates(states[sc.Account.ID], next) {
+		alerts, next := scoring.EvaluateChanges(rules, sc.Account.ID, prev, cur, states[sc.Account.ID])
+		if next != nil {
 			changed[sc.Account.ID] = next
 		}
 		for _, al := range alerts {
@@ -260,18 +260,6 @@ func accountChannel(channel, platform string) string {
 }
 
 func isPlatform(p string) bool { return p == "slack" || p == "discord" || p == "console" }
-
-func sameStates(a, b scoring.ArmStates) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if b[k] != v {
-			return false
-		}
-	}
-	return true
-}
 
 func (a *Alerter) now() time.Time {
 	if a.Now != nil {
