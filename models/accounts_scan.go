@@ -34,7 +34,10 @@ func scanAccounts(rows *sql.Rows) ([]Account, error) {
 		created, updated                        sql.NullTime
 	)
 	for rows.Next() {
-		var a Account
+		// Scanned in place: Scan's pointers into a local Account moved
+		// it to the heap, one allocation per row.
+		out = append(out, Account{})
+		a := &out[len(out)-1]
 		err := rows.Scan(&id, &a.ExternalID, &a.Name, &a.Slug, &a.Plan, &a.Segment, &a.MRRCents, &seats,
 			&a.Owner, &started, &renewal, &firstValue, &churnedOn, &a.SponsorName,
 			&a.SponsorTitle, &a.SponsorStatus, &a.Channel, &created, &updated)
@@ -45,7 +48,6 @@ func scanAccounts(rows *sql.Rows) ([]Account, error) {
 		a.StartedOn, a.RenewalOn = stringOrNil(started), stringOrNil(renewal)
 		a.FirstValueOn, a.ChurnedOn = stringOrNil(firstValue), stringOrNil(churnedOn)
 		a.CreatedAt, a.UpdatedAt = timeOrZero(created), timeOrZero(updated)
-		out = append(out, a)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
