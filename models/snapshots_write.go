@@ -2,11 +2,15 @@ package models
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/jackc/pgx/v5/stdlib"
 )
 
 // snapshotChunk bounds the snapshots one statement writes: a daily
@@ -19,12 +23,40 @@ const (
 // upsertSnapshotsPostgres writes a chunk as 9 array parameters: one small
 // statement to parse and plan however many rows, and no reflection.
 const upsertSnapshotsPostgres = `INSERT INTO snapshots (account_id, day, known, score, computed, status, subscores, details, updated_at)
-	SELECT * FROM unnest(?::bigint[], ?::text[], ?::boolean[], ?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::timestamptz[])
+	SELECT * FROM unnest(?::bigint[], ?::text[], ?::boolean[], ?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::timestamptz[])` +
+	upsertSnapshotsPostgresConflict
+
+// upsertSnapshotsPostgresConflict replaces a stored snapshot only when it
+// says something else, on both PostgreSQL paths.
+const upsertSnapshotsPostgresConflict = `
 	ON CONFLICT (account_id, day) DO UPDATE SET known = excluded.known, score = excluded.score,
 		computed = excluded.computed, status = excluded.status, subscores = excluded.subscores, details = excluded.details,
 		updated_at = excluded.updated_at
 	WHERE (snapshots.known, snapshots.score, snapshots.computed, snapshots.status, snapshots.subscores, snapshots.details)
 		IS DISTINCT FROM (excluded.known, excluded.score, excluded.computed, excluded.status, excluded.subscores, excluded.details)`
+
+// The COPY path's statements. snapshots_stage is a temporary table, the
+// session's own (no other connection sees it), with snapshots' own column
+// types; ON COMMIT DROP leaves nothing behind on the pooled connection.
+// A second SaveSnapshots in the same transaction finds it there, so the
+// upsert empties it as it reads it.
+const (
+	// firstStoredDay reads one entry of the snapshot_by_day index. It is
+	// written so that any plan is that read: with "day = ANY($1)" the
+	// generic plan a cached statement gets after five runs scanned the
+	// whole table for a day that has no rows.
+	firstStoredDay      = `SELECT day FROM snapshots WHERE day >= $1 ORDER BY day LIMIT 1`
+	createSnapshotStage = `CREATE TEMP TABLE IF NOT EXISTS snapshots_stage ON COMMIT DROP AS
+	SELECT account_id, day, known, score, computed, status, subscores, details, updated_at FROM snapshots WITH NO DATA`
+	upsertStagedSnapshots = `WITH staged AS (
+		DELETE FROM pg_temp.snapshots_stage RETURNING account_id, day, known, score, computed, status, subscores, details, updated_at
+	)
+	INSERT INTO snapshots (account_id, day, known, score, computed, status, subscores, details, updated_at)
+	SELECT * FROM staged` + upsertSnapshotsPostgresConflict
+)
+
+// snapshotCopyColumns are the columns COPY writes, in snapshotRows' order.
+var snapshotCopyColumns = []string{"account_id", "day", "known", "score", "computed", "status", "subscores", "details", "updated_at"}
 
 // upsertSnapshotsConflict is SQLite's conflict clause, with the same
 // filter as PostgreSQL's (IS NOT is SQLite's null-safe inequality).
@@ -42,11 +74,23 @@ const upsertSnapshotsConflict = ` ON CONFLICT (account_id, day) DO UPDATE SET kn
 // rescores of a day (every ingested batch, every write) leave no dead row
 // versions behind. The statements are bulk writes for the slow-query log,
 // which otherwise renders thousands of array elements into a warning.
+//
+// Inside WithBulkTx on PostgreSQL the rows go by binary COPY instead (see
+// copySnapshots), a constant number of statements however many rows:
+// encoding 10,000 rows as 9 text arrays cost the client 40-80 ms of CPU.
 func (s *Store) SaveSnapshots(ctx context.Context, snaps []Snapshot) error {
 	if len(snaps) == 0 {
 		return nil
 	}
 	ctx = BulkContext(ctx)
+	if s.dialect == DialectPostgres {
+		if v, ok := s.db.Get(bulkConnKey); ok {
+			if err := s.copySnapshots(ctx, v.(*bulkConn), snaps); err != nil {
+				return fmt.Errorf("save snapshots: %w", err)
+			}
+			return nil
+		}
+	}
 	size := snapshotChunkSQLite
 	if s.dialect == DialectPostgres {
 		size = snapshotChunkPostgres
@@ -65,6 +109,101 @@ func (s *Store) SaveSnapshots(ctx context.Context, snaps []Snapshot) error {
 		}
 	}
 	return nil
+}
+
+// copySnapshots is SaveSnapshots on a bulk transaction's connection. The
+// daily rescore writes a day no snapshot has yet: then the rows go
+// straight into snapshots with one COPY, which costs PostgreSQL a third
+// less than inserting them with ON CONFLICT. When the day has snapshots
+// already (a day scored again), the rows are copied into a staging table
+// and upserted from it with the same filter as saveSnapshotsPostgres, so
+// unchanged snapshots stay untouched. Four statements either way.
+//
+// The direct COPY runs under a savepoint, as copyActivity's does: a
+// snapshot of the day committed meanwhile by another transaction (the
+// rescore after an ingested batch) makes it fail with a unique violation,
+// and the rows then take the staging path, which waits for and updates
+// that snapshot as the INSERT … ON CONFLICT of the other paths would.
+func (s *Store) copySnapshots(ctx context.Context, bc *bulkConn, snaps []Snapshot) error {
+	first, last := snaps[0].Day, snaps[0].Day
+	for i := range snaps {
+		first, last = min(first, snaps[i].Day), max(last, snaps[i].Day)
+	}
+	return bc.conn.Raw(func(dc any) error {
+		c := dc.(*stdlib.Conn).Conn()
+		// A stored day between first and last, even one not among snaps'
+		// days, sends the rows to the staging path, which is always right.
+		var day string
+		err := c.QueryRow(ctx, firstStoredDay, first).Scan(&day)
+		s.countStatements(ctx, 1)
+		stored := err == nil && day <= last
+		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("find stored days: %w", err)
+		}
+		if !stored {
+			done, err := s.copyNewSnapshots(ctx, c, snaps)
+			if err != nil || done {
+				return err
+			}
+		}
+		return s.upsertStagedSnapshots(ctx, c, snaps)
+	})
+}
+
+// copyNewSnapshots copies snaps into snapshots under a savepoint. done is
+// false, and nothing written, when one of them is stored already.
+func (s *Store) copyNewSnapshots(ctx context.Context, c *pgx.Conn, snaps []Snapshot) (done bool, err error) {
+	if _, err := c.Exec(ctx, "SAVEPOINT healthbot_snapshots"); err != nil {
+		return false, fmt.Errorf("savepoint: %w", err)
+	}
+	_, err = c.CopyFrom(ctx, pgx.Identifier{"snapshots"}, snapshotCopyColumns, s.snapshotRows(snaps))
+	s.countStatements(ctx, 3)
+	if pe := (*pgconn.PgError)(nil); errors.As(err, &pe) && pe.Code == "23505" { // unique_violation
+		if _, err := c.Exec(ctx, "ROLLBACK TO SAVEPOINT healthbot_snapshots"); err != nil {
+			return false, fmt.Errorf("roll back copy: %w", err)
+		}
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("copy: %w", err)
+	}
+	if _, err := c.Exec(ctx, "RELEASE SAVEPOINT healthbot_snapshots"); err != nil {
+		return false, fmt.Errorf("release savepoint: %w", err)
+	}
+	return true, nil
+}
+
+// upsertStagedSnapshots copies snaps into the staging table, then upserts
+// them into snapshots from there.
+func (s *Store) upsertStagedSnapshots(ctx context.Context, c *pgx.Conn, snaps []Snapshot) error {
+	s.countStatements(ctx, 3)
+	if _, err := c.Exec(ctx, createSnapshotStage); err != nil {
+		return fmt.Errorf("create staging table: %w", err)
+	}
+	if _, err := c.CopyFrom(ctx, pgx.Identifier{"pg_temp", "snapshots_stage"}, snapshotCopyColumns, s.snapshotRows(snaps)); err != nil {
+		return fmt.Errorf("copy to staging table: %w", err)
+	}
+	if _, err := c.Exec(ctx, upsertStagedSnapshots); err != nil {
+		return fmt.Errorf("upsert from staging table: %w", err)
+	}
+	return nil
+}
+
+// snapshotRows feeds snaps to COPY in snapshotCopyColumns' order. The
+// values are passed as themselves rather than as pointers, which pgx
+// would dereference by reflection, allocating for every value anyway.
+func (s *Store) snapshotRows(snaps []Snapshot) pgx.CopyFromSource {
+	vals := make([]any, len(snapshotCopyColumns))
+	i := -1
+	return pgx.CopyFromFunc(func() ([]any, error) {
+		if i++; i == len(snaps) {
+			return nil, nil
+		}
+		sn := &snaps[i]
+		vals[0], vals[1], vals[2], vals[3], vals[4] = int64(sn.AccountID), sn.Day, sn.Known, int64(sn.Score), int64(sn.Computed)
+		vals[5], vals[6], vals[7], vals[8] = sn.Status, sn.Subscores, sn.Details, s.updatedAt(*sn)
+		return vals, nil
+	})
 }
 
 func (s *Store) saveSnapshotsPostgres(ctx context.Context, snaps []Snapshot) error {
