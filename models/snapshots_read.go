@@ -9,11 +9,10 @@ import (
 
 // PreviousSnapshots returns, keyed by account, each account's latest
 // snapshot dated before day: for the accounts in ids, or for every account
-// when ids is nil. It is one query in which each account is one backward
-// probe of the unique (account_id, day) index, so its cost follows the
-// number of accounts, not the days of history kept (grouping every
-// earlier snapshot by account reads them all: 3.65 million rows after a
-// year at 10,000 accounts).
+// when ids is nil. It is one query whose cost follows the number of
+// accounts, not the days of history kept (grouping every earlier snapshot
+// by account reads them all: 3.65 million rows after a year at 10,000
+// accounts).
 func (s *Store) PreviousSnapshots(ctx context.Context, day time.Time, ids []uint) (map[uint]Snapshot, error) {
 	args := map[string]any{"t": dayKey(day)}
 	filter := ""
@@ -23,11 +22,14 @@ func (s *Store) PreviousSnapshots(ctx context.Context, day time.Time, ids []uint
 		}
 		filter = " WHERE accounts.id IN @ids"
 		args["ids"] = ids
+	} else if s.dialect == DialectPostgres {
+		return s.previousSnapshotsAll(ctx, day)
 	}
-	// PostgreSQL needs LATERAL to run the probe per account (given the
-	// scalar form it hashes every snapshot: 1.9 s against 0.12 s at 60 days
-	// of history); SQLite has no LATERAL but plans the scalar form as a
-	// probe plus a rowid lookup.
+	// Each account is one backward probe of the unique (account_id, day)
+	// index. PostgreSQL needs LATERAL to run the probe per account (given
+	// the scalar form it hashes every snapshot: 1.9 s against 0.12 s at 60
+	// days of history); SQLite has no LATERAL but plans the scalar form as
+	// a probe plus a rowid lookup.
 	q := `SELECT ` + snapshotColumns("snapshots") + ` FROM accounts JOIN snapshots ON snapshots.id = (
 		SELECT p.id FROM snapshots p WHERE p.account_id = accounts.id AND p.day < @t ORDER BY p.day DESC LIMIT 1
 	)` + filter
@@ -36,6 +38,38 @@ func (s *Store) PreviousSnapshots(ctx context.Context, day time.Time, ids []uint
 		SELECT * FROM snapshots WHERE snapshots.account_id = accounts.id AND snapshots.day < @t ORDER BY snapshots.day DESC LIMIT 1
 	) p` + filter
 	}
+	return s.previousSnapshots(ctx, q, args)
+}
+
+// previousSnapshotsAll is PreviousSnapshots for every account on
+// PostgreSQL. The daily rescore finds yesterday's snapshot for nearly every
+// account, and yesterday's rows are one range of the snapshot_by_day
+// index (written together by yesterday's rescore, so mostly on adjacent
+// pages): reading that range costs less than one index probe per account.
+// Only the accounts without a snapshot yesterday (new, or not scored since
+// they churned) are probed for their latest earlier one, in the same
+// query. Yesterday is the latest day before day, so where it exists it is
+// the answer. At 10,000 accounts the backend spends 27-57 ms on it against
+// 54-69 ms for the probes.
+//
+// MATERIALIZED keeps that shape: inlined, the planner probed (account_id,
+// day) once per account for yesterday's row instead, no faster than
+// before, when the table's older history was written account by account.
+// SQLite keeps the probes: its range read plus the anti-join probes
+// measured no faster than them (its rowid lookups cost what the probes
+// save).
+func (s *Store) previousSnapshotsAll(ctx context.Context, day time.Time) (map[uint]Snapshot, error) {
+	q := `WITH y AS MATERIALIZED (SELECT * FROM snapshots WHERE day = @y)
+	SELECT ` + snapshotColumns("y") + ` FROM y JOIN accounts ON accounts.id = y.account_id
+	UNION ALL
+	SELECT ` + snapshotColumns("p") + ` FROM accounts CROSS JOIN LATERAL (
+		SELECT * FROM snapshots WHERE snapshots.account_id = accounts.id AND snapshots.day < @y ORDER BY snapshots.day DESC LIMIT 1
+	) p WHERE NOT EXISTS (SELECT 1 FROM y WHERE y.account_id = accounts.id)`
+	return s.previousSnapshots(ctx, q, map[string]any{"y": dayKey(day.AddDate(0, 0, -1))})
+}
+
+// previousSnapshots runs one of PreviousSnapshots' queries.
+func (s *Store) previousSnapshots(ctx context.Context, q string, args map[string]any) (map[uint]Snapshot, error) {
 	rows, err := s.orm(ctx).Raw(q, args).Rows()
 	if err != nil {
 		return nil, fmt.Errorf("previous snapshots: %w", err)
