@@ -31,7 +31,7 @@ func (s *Service) Rescore(ctx context.Context, day time.Time) (RescoreStats, err
 	start := s.now()
 	day = time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, time.UTC)
 	stats := RescoreStats{Day: day, ByStatus: map[scoring.Status]int{}}
-	err := s.Store.WithTx(ctx, func(tx *models.Store) error {
+	err := s.Store.WithBulkTx(ctx, func(tx *models.Store) error {
 		scored, err := s.scoreAll(ctx, tx, day)
 		if err != nil {
 			return err
