@@ -136,11 +136,12 @@ func applyMigrations(db *gorm.DB) (backfilled bool, err error) {
 }
 
 // obsoleteIndexes were created by earlier versions and are replaced by
-// others (activity_day_feature by activity_feature_day).
+// others (activity_day_feature by activity_feature_day), or no longer
+// pay for their upkeep (activity_last_kind_day, see ActivityLast).
 var obsoleteIndexes = []struct {
 	model any
 	name  string
-}{{&Activity{}, "activity_day_feature"}}
+}{{&Activity{}, "activity_day_feature"}, {&ActivityLast{}, "activity_last_kind_day"}}
 
 // dropObsoleteIndexes removes them where they still exist, so writes do not
 // keep maintaining indexes no query uses.

@@ -62,14 +62,17 @@ func (ActivityDay) TableName() string { return "activity_days" }
 
 // ActivityLast is the latest day a user (Kind "u", Key the user id) or a
 // non-empty feature (Kind "f", Key the feature) was active for an account:
-// a rollup of Activity kept exact by database triggers (rollups.go). Users
-// or features active since day A are then one range of the kind_last_day
-// index, and the latest day of any activity one probe of it.
+// a rollup of Activity kept exact by database triggers (rollups.go). The
+// users or features active since day A are those with LastDay >= A. No
+// index holds LastDay: ingestion moves the last day of every active user,
+// and an index on it would turn each of those updates into index inserts
+// (twice the trigger cost, measured), while most keys fall in a 30-day
+// window anyway, so a range of such an index would read most of it.
 type ActivityLast struct {
-	AccountID uint   `gorm:"primaryKey;autoIncrement:false;index:activity_last_kind_day,priority:3"`
-	Kind      string `gorm:"primaryKey;size:1;index:activity_last_kind_day,priority:1"`
-	Key       string `gorm:"primaryKey;size:128;index:activity_last_kind_day,priority:4"`
-	LastDay   string `gorm:"size:10;not null;index:activity_last_kind_day,priority:2"`
+	AccountID uint   `gorm:"primaryKey;autoIncrement:false"`
+	Kind      string `gorm:"primaryKey;size:1"`
+	Key       string `gorm:"primaryKey;size:128"`
+	LastDay   string `gorm:"size:10;not null"`
 }
 
 // TableName names the table "activity_last".

@@ -320,18 +320,18 @@ func activityFromRows(db *gorm.DB, w sigWindow, features []string, m map[uint]*s
 }
 
 // noActivityAfterT holds when no activity is dated after day @t: every
-// activity row has a user, so the latest user day is the latest day of
-// all, one probe of activity_last_kind_day.
-const noActivityAfterT = "NOT EXISTS (SELECT 1 FROM activity_last later WHERE later.kind = 'u' AND later.last_day > @t)"
+// activity row has its account-day in activity_days, whose key leads with
+// the day, so this is one index probe.
+const noActivityAfterT = "NOT EXISTS (SELECT 1 FROM activity_days later WHERE later.day > @t)"
 
 // activityFromRollups computes activitySignals from the rollups
 // (rollups.go) and reports true, or reports false and leaves m alone when
 // some activity is dated after T: the last days then no longer tell who
 // was active in a window ending at T. The check is part of the same
-// statement, so it and the sums read one snapshot, and each part is a
-// range of an index: user-days are the sum of the window's activity_days,
-// MAU the users whose last day falls in the MAU window, features used the
-// features whose last day falls in the adoption window.
+// statement, so it and the figures read one snapshot. User-days are the
+// sum of the DAU window's activity_days (a range of its key); MAU and the
+// features used are the users and features whose last day falls in their
+// windows, counted in one pass over activity_last.
 func activityFromRollups(db *gorm.DB, w sigWindow, features []string, m map[uint]*scoring.Signals) (bool, error) {
 	args := w.args()
 	keyCond := "1 = 1"
@@ -339,37 +339,35 @@ func activityFromRollups(db *gorm.DB, w sigWindow, features []string, m map[uint
 		keyCond = `"key" IN @features`
 		args["features"] = features
 	}
+	args["last"] = min(w.mau, w.adopt)
 	later := false
-	err := eachRow(db, `SELECT 0 AS part, 0 AS account_id, CASE WHEN `+noActivityAfterT+` THEN 0 ELSE 1 END AS n
+	err := eachRow(db, `SELECT 0 AS part, 0 AS account_id, CASE WHEN `+noActivityAfterT+` THEN 0 ELSE 1 END AS a, 0 AS b
 		UNION ALL
-		SELECT 1, account_id, SUM(users) FROM activity_days
+		SELECT 1, account_id, SUM(users), 0 FROM activity_days
 		WHERE day >= @dau AND day <= @t AND `+noActivityAfterT+` GROUP BY account_id
 		UNION ALL
-		SELECT 2, account_id, COUNT(*) FROM activity_last
-		WHERE kind = 'u' AND last_day >= @mau AND last_day <= @t AND `+noActivityAfterT+` GROUP BY account_id
-		UNION ALL
-		SELECT 3, account_id, COUNT(*) FROM activity_last
-		WHERE kind = 'f' AND last_day >= @adopt AND last_day <= @t AND `+keyCond+` AND `+noActivityAfterT+` GROUP BY account_id`,
+		SELECT 2, account_id,
+			SUM(CASE WHEN kind = 'u' AND last_day >= @mau THEN 1 ELSE 0 END),
+			SUM(CASE WHEN kind = 'f' AND last_day >= @adopt AND `+keyCond+` THEN 1 ELSE 0 END)
+		FROM activity_last WHERE last_day >= @last AND last_day <= @t AND `+noActivityAfterT+` GROUP BY account_id`,
 		args, func(rows *sql.Rows) error {
 			var (
 				part int
 				id   uint
-				n    int64
+				a, b int64
 			)
-			if err := rows.Scan(&part, &id, &n); err != nil {
+			if err := rows.Scan(&part, &id, &a, &b); err != nil {
 				return err
 			}
 			sig := m[id]
 			switch {
 			case part == 0:
-				later = n == 1
+				later = a == 1
 			case sig == nil:
 			case part == 1:
-				sig.ActiveUserDays7 = int(n)
+				sig.ActiveUserDays7 = int(a)
 			case part == 2:
-				sig.MAU = int(n)
-			case part == 3:
-				sig.ValueFeaturesUsed30 = int(n)
+				sig.MAU, sig.ValueFeaturesUsed30 = int(a), int(b)
 			}
 			return nil
 		})
