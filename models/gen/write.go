@@ -15,7 +15,10 @@ import (
 // copyPostgres streams every table through COPY on one connection in one
 // transaction, then refreshes statistics and the visibility map (VACUUM
 // ANALYZE), as autovacuum would soon after a bulk load, so plans and
-// index-only scans are those of a settled database.
+// index-only scans are those of a settled database. The activity rollups'
+// insert trigger is off for the one COPY of every activity row and the
+// rollups are rebuilt set-based before the commit (see
+// models.ActivityRollupInsertTrigger).
 func copyPostgres(ctx context.Context, s *models.Store, tables []table, counts map[string]int64) error {
 	sqlDB, err := s.DB().DB()
 	if err != nil {
@@ -33,6 +36,10 @@ func copyPostgres(ctx context.Context, s *models.Store, tables []table, counts m
 			return err
 		}
 		defer func() { _ = tx.Rollback(ctx) }()
+		trigger := "TRIGGER " + models.ActivityRollupInsertTrigger
+		if _, err := tx.Exec(ctx, "ALTER TABLE activities DISABLE "+trigger); err != nil {
+			return fmt.Errorf("activity rollups: %w", err)
+		}
 		for _, t := range tables {
 			next, stop := iter.Pull(t.rows)
 			src := pgx.CopyFromFunc(func() ([]any, error) {
@@ -49,6 +56,11 @@ func copyPostgres(ctx context.Context, s *models.Store, tables []table, counts m
 			}
 			counts[t.name] = n
 		}
+		for _, q := range append([]string{"ALTER TABLE activities ENABLE " + trigger}, models.ActivityRollupRebuild()...) {
+			if _, err := tx.Exec(ctx, q); err != nil {
+				return fmt.Errorf("activity rollups: %w", err)
+			}
+		}
 		// accounts were written with explicit ids: move the sequence past them.
 		if _, err := tx.Exec(ctx, "SELECT setval(pg_get_serial_sequence('accounts', 'id'), (SELECT MAX(id) FROM accounts))"); err != nil {
 			return fmt.Errorf("account id sequence: %w", err)
@@ -58,9 +70,9 @@ func copyPostgres(ctx context.Context, s *models.Store, tables []table, counts m
 	if err != nil {
 		return err
 	}
-	for _, t := range tables {
-		if _, err := conn.ExecContext(ctx, "VACUUM ANALYZE "+t.name); err != nil {
-			return fmt.Errorf("vacuum %s: %w", t.name, err)
+	for _, name := range append(tableNames(tables), "activity_days", "activity_last") {
+		if _, err := conn.ExecContext(ctx, "VACUUM ANALYZE "+name); err != nil {
+			return fmt.Errorf("vacuum %s: %w", name, err)
 		}
 	}
 	return nil
@@ -138,4 +150,13 @@ func insertSQL(t table, n int) string {
 		b.WriteString(one)
 	}
 	return b.String()
+}
+
+// tableNames lists the tables' names in order.
+func tableNames(tables []table) []string {
+	names := make([]string, len(tables))
+	for i, t := range tables {
+		names[i] = t.name
+	}
+	return names
 }
