@@ -377,3 +377,31 @@ func TestMigrationBackfillsActivityRollups(t *testing.T) {
 		})
 	}
 }
+
+// AllSignals costs one query more, no more, as of a day with activity
+// dated after it: the rollup query declines and the raw rows are read.
+func TestAllSignalsRawPathCostsOneQuery(t *testing.T) {
+	modelstest.ForEachDB(t, func(t *testing.T, s *models.Store) {
+		ctx := context.Background()
+		for i := 1; i <= rollupAccounts; i++ {
+			mustCreate(t, s, &models.Account{ExternalID: fmt.Sprintf("r%d", i), Name: "R", Slug: fmt.Sprintf("r%d", i)})
+		}
+		if _, err := s.InsertActivity(ctx, randomActivity(rand.New(rand.NewPCG(1, 2)), 100)); err != nil {
+			t.Fatal(err)
+		}
+		count := func(n int) int {
+			got, err := models.CountQueries(ctx, func(ctx context.Context) error {
+				return s.AllSignals(ctx, scoring.Default(), *dayT(n), func(scoring.Signals) error { return nil })
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return got
+		}
+		latest, past := count(3), count(0) // randomActivity reaches T+3
+		if past != latest+1 {
+			t.Errorf("AllSignals: %d queries as of the latest day, %d as of an earlier one; want one more", latest, past)
+		}
+		t.Logf("AllSignals: %d queries from the rollups, %d from the raw rows", latest, past)
+	})
+}
