@@ -11,8 +11,10 @@ import (
 // hundred thousand small rows instead of 30 days of raw activity with three
 // distinct counts per account. They are kept exact by triggers on
 // activities, so every writer is covered without knowing about them: the
-// ingestion COPY and INSERT … ON CONFLICT paths, gorm Create, the dataset
-// generator's COPY, and plain DELETE, UPDATE and TRUNCATE.
+// ingestion COPY and INSERT … ON CONFLICT paths, gorm Create, and plain
+// DELETE, UPDATE and TRUNCATE. The dataset generator alone turns the insert
+// trigger off for its one COPY of millions of rows and rebuilds the
+// rollups in the same transaction (ActivityRollupRebuild).
 //
 // activity_days holds, per (day, account), the number of distinct users
 // active that day; activity_last holds, per account and user ("u") or
