@@ -26,7 +26,7 @@ import (
 // rollupStep names the current trigger definitions in the schema
 // fingerprint: change it whenever a trigger body below changes, so every
 // database re-creates them on its next start.
-const rollupStep = "activity rollups v7: triggers on activities, fillfactor, backfill when empty"
+const rollupStep = "activity rollups v8: triggers on activities, fillfactor, backfill when empty"
 
 // PostgreSQL keeps the rollups with statement-level triggers: each sees the
 // statement's rows as a transition table (COPY fills one too) and updates
@@ -66,9 +66,10 @@ DECLARE
 	ua bigint[]; ud text[]; uu text[]; un bigint[];
 BEGIN
 	WITH n AS MATERIALIZED (
-		SELECT account_id, 'u'::text AS kind, user_id AS key, MAX(day) AS day FROM new_rows GROUP BY account_id, user_id
+		SELECT account_id, 'u'::text AS kind, user_id AS key, MAX(day) AS day, MIN(day) = MAX(day) AS one_day
+		FROM new_rows GROUP BY account_id, user_id
 		UNION ALL
-		SELECT account_id, 'f', feature, MAX(day) FROM new_rows WHERE feature <> '' GROUP BY account_id, feature
+		SELECT account_id, 'f', feature, MAX(day), true FROM new_rows WHERE feature <> '' GROUP BY account_id, feature
 		ORDER BY 1, 2, 3),
 	raised AS (
 		UPDATE activity_last l SET last_day = n.day FROM n
@@ -98,7 +99,12 @@ BEGIN
 			SELECT account_id, day, user_id, COUNT(*) AS n, false AS certain FROM new_rows GROUP BY account_id, day, user_id
 			UNION ALL
 			SELECT account_id, day, user_id, 0, true FROM certain) x
-		GROUP BY account_id, day, user_id HAVING NOT bool_or(certain)) d;
+		GROUP BY account_id, day, user_id HAVING NOT bool_or(certain)) d
+	-- Nothing is uncertain when every user of the statement was active on one
+	-- day of it and had that day certified: the usual ingestion of a new day.
+	-- The test is a one-time filter, so the grouping above does not run then.
+	WHERE (SELECT COUNT(*) FROM certain) < (SELECT COUNT(*) FROM n WHERE kind = 'u')
+	OR EXISTS (SELECT 1 FROM n WHERE NOT one_day);
 	IF ua IS NOT NULL THEN
 		PERFORM 1 FROM activity_last l
 		WHERE l.kind = 'u' AND (l.account_id, l.key) IN (SELECT * FROM unnest(ua, uu))

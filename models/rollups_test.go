@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"reflect"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -240,6 +241,61 @@ func TestActivityRollupsFollowEveryWrite(t *testing.T) {
 				t.Fatal(err)
 			}
 			checkRollups(t, s, "truncating activities and activity_last")
+		}
+	})
+}
+
+// The PostgreSQL insert trigger skips looking for uncertain user-days when
+// every user of a statement was active on one day of it and had that day
+// certified by raising the user's last day. Each statement here breaks that
+// for one user only: a past day that is new or already held, a user whose
+// last day is that day already, and a user active on two days of the
+// statement whose only key was raised (as many certified days as users).
+func TestActivityRollupsOneDayStatements(t *testing.T) {
+	modelstest.ForEachDB(t, func(t *testing.T, s *models.Store) {
+		ctx := context.Background()
+		for i := 1; i <= rollupAccounts; i++ {
+			mustCreate(t, s, &models.Account{ExternalID: fmt.Sprintf("r%d", i), Name: "R", Slug: fmt.Sprintf("r%d", i)})
+		}
+		rows := func(d int, users ...string) []models.Activity {
+			var out []models.Activity
+			for acct := 1; acct <= 3; acct++ {
+				for _, u := range users {
+					user, feature, _ := strings.Cut(u, "/")
+					out = append(out, models.Activity{AccountID: uint(acct), Day: day(d), UserID: user, Feature: feature})
+				}
+			}
+			return out
+		}
+		for _, c := range []struct {
+			step string
+			rows []models.Activity
+		}{
+			{"the first days", append(append(rows(0, "now/reports"), rows(2, "later/x")...), rows(-1, "past/reports")...)},
+			{"a past day, new for one user and held for another", rows(-1, "later/reports", "past/export", "fresh/reports")},
+			{"the last day again", rows(2, "now/dash", "later/dash")},
+			{"a past day of users raised before", rows(1, "later/dash", "now/x")},
+			{"two days of one new user", append(rows(3, "two/reports"), rows(4, "two/reports")...)},
+			{"two days of one stored user", append(rows(-3, "past/x"), rows(5, "past/x")...)},
+		} {
+			for _, bulk := range []bool{false, true} {
+				with := s.WithTx
+				if bulk {
+					with = s.WithBulkTx
+				}
+				err := with(ctx, func(tx *models.Store) error {
+					_, err := tx.InsertActivity(ctx, c.rows)
+					return err
+				})
+				if err != nil {
+					t.Fatalf("%s (bulk %v): %v", c.step, bulk, err)
+				}
+				checkRollups(t, s, fmt.Sprintf("%s (bulk %v)", c.step, bulk))
+				// The second round writes the same rows for other accounts.
+				for i := range c.rows {
+					c.rows[i].AccountID += 3
+				}
+			}
 		}
 	})
 }
