@@ -26,7 +26,7 @@ import (
 // rollupStep names the current trigger definitions in the schema
 // fingerprint: change it whenever a trigger body below changes, so every
 // database re-creates them on its next start.
-const rollupStep = "activity rollups v8: triggers on activities, fillfactor, backfill when empty"
+const rollupStep = "activity rollups v9: triggers on activities, fillfactor, backfill when empty"
 
 // PostgreSQL keeps the rollups with statement-level triggers: each sees the
 // statement's rows as a transition table (COPY fills one too) and updates
@@ -46,7 +46,11 @@ const rollupStep = "activity rollups v8: triggers on activities, fillfactor, bac
 // other coordination. Stored rows are changed by a plain UPDATE and only
 // the missing ones go through INSERT … ON CONFLICT: the upsert locks each
 // row before updating it, and cost twice as much on the ingestion
-// benchmark, where the last days move for nearly every row.
+// benchmark, where the last days move for nearly every row. Only the keys
+// the UPDATE did not raise are looked up again, to tell the missing ones
+// from those stored with a later or the same last day (not certain, and
+// not to be locked by the upsert); the ON CONFLICT still catches a key a
+// concurrent inserter added after our snapshot.
 //
 // A delete or update recounts what it touched. It first takes a lock on
 // activities that waits for the other writers under way and holds off new
@@ -58,8 +62,10 @@ const rollupStep = "activity rollups v8: triggers on activities, fillfactor, bac
 // joins are index probes from the statement's rows: left to itself, the
 // planner hashed all of activity_last (190,000 rows at 10,000 accounts) to
 // update 6,000 of them, half the trigger's time, so hash and merge joins
-// are off inside it, and the uncertain user-days are found by grouping,
-// not by a join.
+// are off inside it. Where a join against a CTE would then be a nested
+// loop over it, set operations stand in: EXCEPT (hashed) takes the raised
+// keys and updated days out of the upserts, and the uncertain user-days
+// are found by grouping.
 const pgRollupInsertFn = `CREATE OR REPLACE FUNCTION activity_rollup_insert() RETURNS trigger
 LANGUAGE plpgsql SET search_path FROM CURRENT SET enable_hashjoin = off SET enable_mergejoin = off AS $fn$
 DECLARE
@@ -77,8 +83,10 @@ BEGIN
 		RETURNING l.account_id, l.kind, l.key, l.last_day),
 	added AS (
 		INSERT INTO activity_last (account_id, kind, key, last_day)
-		SELECT account_id, kind, key, day FROM n
-		WHERE NOT EXISTS (SELECT 1 FROM activity_last l WHERE l.account_id = n.account_id AND l.kind = n.kind AND l.key = n.key)
+		SELECT account_id, kind, key, day FROM (
+			SELECT account_id, kind, key, day FROM n EXCEPT ALL SELECT account_id, kind, key, last_day FROM raised) m
+		WHERE NOT EXISTS (SELECT 1 FROM activity_last l WHERE l.account_id = m.account_id AND l.kind = m.kind AND l.key = m.key)
+		ORDER BY 1, 2, 3
 		ON CONFLICT (account_id, kind, key) DO UPDATE SET last_day = excluded.last_day
 		WHERE activity_last.last_day < excluded.last_day
 		RETURNING account_id, kind, key, last_day),
@@ -88,11 +96,12 @@ BEGIN
 		SELECT account_id, key, last_day FROM added WHERE kind = 'u'),
 	c AS MATERIALIZED (SELECT day, account_id, COUNT(*) AS n FROM certain GROUP BY day, account_id ORDER BY 1, 2),
 	counted AS (
-		UPDATE activity_days d SET users = d.users + c.n FROM c WHERE d.day = c.day AND d.account_id = c.account_id),
+		UPDATE activity_days d SET users = d.users + c.n FROM c WHERE d.day = c.day AND d.account_id = c.account_id
+		RETURNING d.day, d.account_id, c.n),
 	opened AS (
 		INSERT INTO activity_days (day, account_id, users)
-		SELECT day, account_id, n FROM c
-		WHERE NOT EXISTS (SELECT 1 FROM activity_days d WHERE d.day = c.day AND d.account_id = c.account_id)
+		SELECT day, account_id, n FROM (SELECT day, account_id, n FROM c EXCEPT ALL SELECT day, account_id, n FROM counted) m
+		ORDER BY 1, 2
 		ON CONFLICT (day, account_id) DO UPDATE SET users = activity_days.users + excluded.users)
 	SELECT array_agg(d.account_id), array_agg(d.day), array_agg(d.user_id), array_agg(d.n) INTO ua, ud, uu, un
 	FROM (SELECT account_id, day, user_id, SUM(n) AS n FROM (

@@ -307,20 +307,24 @@ func TestActivityRollupsOneDayStatements(t *testing.T) {
 // Each case holds one transaction open after its write while the other
 // writes.
 func TestActivityRollupsConcurrentWriters(t *testing.T) {
-	rows := func(user, feature string) []models.Activity {
+	days := func(user, feature string, from, to int) []models.Activity {
 		var out []models.Activity
 		for acct := 1; acct <= 3; acct++ {
-			for d := -2; d <= 0; d++ {
+			for d := from; d <= to; d++ {
 				out = append(out, models.Activity{AccountID: uint(acct), Day: day(d), UserID: user, Feature: feature})
 			}
 		}
 		return out
 	}
-	insert := func(user, feature string) func(ctx context.Context, tx *models.Store) error {
+	rows := func(user, feature string) []models.Activity { return days(user, feature, -2, 0) }
+	insertDays := func(user, feature string, from, to int) func(ctx context.Context, tx *models.Store) error {
 		return func(ctx context.Context, tx *models.Store) error {
-			_, err := tx.InsertActivity(ctx, rows(user, feature))
+			_, err := tx.InsertActivity(ctx, days(user, feature, from, to))
 			return err
 		}
+	}
+	insert := func(user, feature string) func(ctx context.Context, tx *models.Store) error {
+		return insertDays(user, feature, -2, 0)
 	}
 	deleteUser := func(user string) func(ctx context.Context, tx *models.Store) error {
 		return func(ctx context.Context, tx *models.Store) error {
@@ -348,6 +352,11 @@ func TestActivityRollupsConcurrentWriters(t *testing.T) {
 			{"insert, delete", insert("e", "admin"), deleteUser("gone")},
 			{"delete, insert", deleteUser("a"), insert("f", "dash")},
 			{"past days, past days", insert("late", "export"), insert("late", "admin")},
+			// A user neither has stored: the second inserter's keys turn up
+			// only when its upsert meets the first's, and it must neither
+			// fail nor count the days twice; one day later, it raises them.
+			{"new user, new user", insert("n", "reports"), insert("n", "dash")},
+			{"new user, its next day", insert("m", "reports"), insertDays("m", "dash", 1, 1)},
 		} {
 			started := make(chan struct{})
 			done := make(chan error, 1)
