@@ -26,7 +26,7 @@ import (
 // rollupStep names the current trigger definitions in the schema
 // fingerprint: change it whenever a trigger body below changes, so every
 // database re-creates them on its next start.
-const rollupStep = "activity rollups v9: triggers on activities, fillfactor, backfill when empty"
+const rollupStep = "activity rollups v10: triggers on activities, fillfactor, no parallel scans, backfill when empty"
 
 // PostgreSQL keeps the rollups with statement-level triggers: each sees the
 // statement's rows as a transition table (COPY fills one too) and updates
@@ -191,12 +191,15 @@ $fn$`
 // and no index is touched. Without it every such update also inserted
 // into the primary key, which made the triggers cost as much as the
 // ingestion they follow. A changed fillfactor applies to pages written
-// from then on.
+// from then on. The rescore reads the rollups (a few hundred thousand
+// small rows) without parallel workers: on the 2-core machine of
+// BENCHMARKS.md a parallel scan of activity_last took 105-150 ms where one
+// process took 67-70 ms, the workers competing with the rescore itself.
 func pgRollupDDL() []string {
 	both := "(SELECT * FROM old_rows UNION ALL SELECT * FROM new_rows)"
 	return []string{
-		"ALTER TABLE activity_days SET (fillfactor = 80)",
-		"ALTER TABLE activity_last SET (fillfactor = 70)",
+		"ALTER TABLE activity_days SET (fillfactor = 80, parallel_workers = 0)",
+		"ALTER TABLE activity_last SET (fillfactor = 70, parallel_workers = 0)",
 		pgRollupInsertFn,
 		fmt.Sprintf(pgRollupRecountFn, "old_rows", "activity_rollup_delete"),
 		fmt.Sprintf(pgRollupRecountFn, both, "activity_rollup_update"),
