@@ -116,7 +116,10 @@ func dialectorFor(dsn string) (string, gorm.Dialector, error) {
 	}
 	// _txlock=immediate takes the write lock at BEGIN, so a transaction never
 	// fails upgrading a read lock (which busy_timeout cannot retry).
-	params := "_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+	// recursive_triggers makes REPLACE fire the delete triggers of the rows
+	// it replaces: without it the activity rollup triggers (rollups.go) saw
+	// a replaced activity as a new one and counted its user-day twice.
+	params := "_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_pragma=recursive_triggers(1)&_txlock=immediate"
 	sep := "?"
 	if strings.Contains(path, "?") {
 		sep = "&"
