@@ -26,7 +26,7 @@ import (
 // rollupStep names the current trigger definitions in the schema
 // fingerprint: change it whenever a trigger body below changes, so every
 // database re-creates them on its next start.
-const rollupStep = "activity rollups v10: triggers on activities, fillfactor, no parallel scans, backfill when empty"
+const rollupStep = "activity rollups v11: triggers on activities, fillfactor, no parallel scans, backfill when empty, inserters serialized"
 
 // PostgreSQL keeps the rollups with statement-level triggers: each sees the
 // statement's rows as a transition table (COPY fills one too) and updates
@@ -129,6 +129,25 @@ BEGIN
 END
 $fn$`
 
+// pgRollupSerializeFn is a BEFORE INSERT statement trigger: it lets one
+// inserting transaction at a time per schema write activities, from its
+// first statement until it commits. The rollup rows an insert trigger
+// writes (account-days, keys) stay locked until the commit, so two
+// ingestions whose later statements met each other's earlier ones in the
+// opposite order deadlocked, where without rollups they never waited for
+// each other unless they inserted the same rows. Taken before the
+// statement inserts anything, the lock is never awaited while holding a
+// row another inserter waits for. It is an advisory lock (keyed like the
+// migration lock, another class) because every self-conflicting table lock
+// mode also conflicts with (auto)vacuum and analyze of the rollups.
+const pgRollupSerializeFn = `CREATE OR REPLACE FUNCTION activity_rollup_serialize() RETURNS trigger
+LANGUAGE plpgsql SET search_path FROM CURRENT AS $fn$
+BEGIN
+	PERFORM pg_advisory_xact_lock(1751282292, hashtext(current_schema()));
+	RETURN NULL;
+END
+$fn$`
+
 // pgRollupRecountFn is the DELETE and UPDATE trigger (%[2]s is its name,
 // %[1]s the rows it touched): the last day of every touched user and
 // feature recomputed (dropped when none is left), and every touched day
@@ -200,10 +219,14 @@ func pgRollupDDL() []string {
 	return []string{
 		"ALTER TABLE activity_days SET (fillfactor = 80, parallel_workers = 0)",
 		"ALTER TABLE activity_last SET (fillfactor = 70, parallel_workers = 0)",
+		pgRollupSerializeFn,
 		pgRollupInsertFn,
 		fmt.Sprintf(pgRollupRecountFn, "old_rows", "activity_rollup_delete"),
 		fmt.Sprintf(pgRollupRecountFn, both, "activity_rollup_update"),
 		pgRollupTruncateFn,
+		"DROP TRIGGER IF EXISTS activity_rollup_serialize ON activities",
+		`CREATE TRIGGER activity_rollup_serialize BEFORE INSERT ON activities
+		FOR EACH STATEMENT EXECUTE FUNCTION activity_rollup_serialize()`,
 		"DROP TRIGGER IF EXISTS activity_rollup_insert ON activities",
 		`CREATE TRIGGER activity_rollup_insert AFTER INSERT ON activities
 		REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION activity_rollup_insert()`,
