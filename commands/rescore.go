@@ -23,23 +23,19 @@ type RescoreStats struct {
 	Duration time.Duration          // by the injected clock
 }
 
-// Rescore scores every active account as of day, then upserts that day's
-// snapshots (so re-running a day replaces its rows) and calls OnRescore in
-// one transaction. It issues a constant number of queries whatever the
-// number of accounts. day is taken at its own calendar date.
+// Rescore scores every active account as of day, upserts that day's
+// snapshots (so re-running a day replaces its rows) and calls OnRescore,
+// all in one transaction. It issues a constant number of queries whatever
+// the number of accounts. day is taken at its own calendar date.
 func (s *Service) Rescore(ctx context.Context, day time.Time) (RescoreStats, error) {
 	start := s.now()
 	day = time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, time.UTC)
 	stats := RescoreStats{Day: day, ByStatus: map[scoring.Status]int{}}
-	// The signals are read before the write transaction opens, on the pool,
-	// where PostgreSQL reads its sources in parallel. Nothing is written
-	// before them, and each statement of a READ COMMITTED transaction saw
-	// its own snapshot anyway, so the figures are the same.
-	scored, err := s.scoreAll(ctx, s.Store, day)
-	if err != nil {
-		return RescoreStats{}, fmt.Errorf("rescore %s: %w", day.Format(models.DayLayout), err)
-	}
-	err = s.Store.WithBulkTx(ctx, func(tx *models.Store) error {
+	err := s.Store.WithBulkTx(ctx, func(tx *models.Store) error {
+		scored, err := s.scoreAll(ctx, tx, day)
+		if err != nil {
+			return err
+		}
 		prev, err := tx.PreviousSnapshots(ctx, day, nil)
 		if err != nil {
 			return err

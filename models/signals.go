@@ -3,10 +3,8 @@ package models
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"sort"
-	"sync"
 	"time"
 
 	"github.com/healthbot/healthbot/scoring"
@@ -197,45 +195,17 @@ func (s *Store) gather(ctx context.Context, cfg scoring.Config, w sigWindow) (ma
 		sig.Sources = sources
 		sig.ValueFeatures = nFeatures
 	}
-	steps := []func(*gorm.DB, sigWindow, map[uint]*scoring.Signals) error{
+	for _, step := range []func(*gorm.DB, sigWindow, map[uint]*scoring.Signals) error{
 		func(db *gorm.DB, w sigWindow, m map[uint]*scoring.Signals) error {
 			return activitySignals(db, w, features, m)
 		},
 		s.ticketSignals, touchSignals, invoiceSignals, surveySignals, s.pulseSignals,
-	}
-	if !s.parallelReads(db) {
-		for _, step := range steps {
-			if err := step(db, w, sigs); err != nil {
-				return nil, nil, err
-			}
+	} {
+		if err := step(db, w, sigs); err != nil {
+			return nil, nil, err
 		}
-		return sigs, order, nil
-	}
-	// Each step runs on its own pooled connection, so the server works on
-	// one source while this process scans another's rows: the full rescore
-	// scores 10,000 accounts before its write transaction opens. The map
-	// is only read here; each step writes its own fields of the Signals.
-	errs := make([]error, len(steps))
-	var wg sync.WaitGroup
-	for i, step := range steps {
-		wg.Go(func() { errs[i] = step(db, w, sigs) })
-	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		return nil, nil, err
 	}
 	return sigs, order, nil
-}
-
-// parallelReads reports whether gather may run its steps concurrently:
-// on PostgreSQL, and only outside a transaction, whose statements must all
-// go through its one connection (and may need to see its own writes).
-func (s *Store) parallelReads(db *gorm.DB) bool {
-	if s.dialect != DialectPostgres {
-		return false
-	}
-	_, pooled := db.Statement.ConnPool.(*sql.DB)
-	return pooled
 }
 
 // sources asks, in one statement, which sources hold any row at all.
