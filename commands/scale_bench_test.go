@@ -78,32 +78,13 @@ func BenchmarkScaleRescore(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
-		stop := gen.SampleHeap()
-		var base, spent time.Duration
-		b.ResetTimer()
-		for i := 0; i < b.N; i++ {
-			// The baseline runs beside each iteration, so both see the
-			// same load on this shared machine.
-			b.StopTimer()
-			d, _, err := gen.Baseline(ctx, s, p.End)
-			if err != nil {
-				b.Fatal(err)
-			}
-			base += d
-			b.StartTimer()
-			t0 := time.Now()
+		gen.VsBaseline(b, s, p.End, nil, func() error {
 			st, err := svc.Rescore(ctx, p.End)
-			spent += time.Since(t0)
-			if err != nil || st.Accounts == 0 {
-				b.Fatalf("rescore: %+v, %v", st, err)
+			if err == nil && st.Accounts == 0 {
+				err = fmt.Errorf("rescore: no accounts: %+v", st)
 			}
-		}
-		peak := stop()
-		base /= time.Duration(b.N)
-		per := spent / time.Duration(b.N)
-		b.ReportMetric(float64(base.Microseconds())/1000, "baseline-ms")
-		b.ReportMetric(float64(per)/float64(base), "x-baseline")
-		b.ReportMetric(float64(peak)/(1<<20), "peak-MiB")
+			return err
+		})
 	})
 }
 
@@ -126,41 +107,25 @@ func BenchmarkScaleRescoreNewDay(b *testing.B) {
 				b.Fatalf("%s: %v", q, err)
 			}
 		}
+		clearDay := func() {
+			exec("DELETE FROM snapshots WHERE day = ?", key)
+			exec("DELETE FROM alerts WHERE day = ?", key)
+		}
 		exec("DROP TABLE IF EXISTS bench_saved_alert_states")
 		exec("CREATE TABLE bench_saved_alert_states AS SELECT * FROM alert_states")
 		b.Cleanup(func() {
-			exec("DELETE FROM snapshots WHERE day = ?", key)
-			exec("DELETE FROM alerts WHERE day = ?", key)
+			clearDay()
 			exec("DELETE FROM alert_states")
 			exec("INSERT INTO alert_states SELECT * FROM bench_saved_alert_states")
 			exec("DROP TABLE bench_saved_alert_states")
 		})
-		stop := gen.SampleHeap()
-		var base, spent time.Duration
-		b.ResetTimer()
-		for i := 0; i < b.N; i++ {
-			b.StopTimer()
-			exec("DELETE FROM snapshots WHERE day = ?", key)
-			exec("DELETE FROM alerts WHERE day = ?", key)
-			d, _, err := gen.Baseline(ctx, s, day)
-			if err != nil {
-				b.Fatal(err)
-			}
-			base += d
-			b.StartTimer()
-			t0 := time.Now()
+		gen.VsBaseline(b, s, day, clearDay, func() error {
 			st, err := svc.Rescore(ctx, day)
-			spent += time.Since(t0)
-			if err != nil || st.Accounts == 0 {
-				b.Fatalf("rescore: %+v, %v", st, err)
+			if err == nil && st.Accounts == 0 {
+				err = fmt.Errorf("rescore: no accounts: %+v", st)
 			}
-		}
-		peak := stop()
-		base /= time.Duration(b.N)
-		per := spent / time.Duration(b.N)
-		b.ReportMetric(float64(base.Microseconds())/1000, "baseline-ms")
-		b.ReportMetric(float64(per)/float64(base), "x-baseline")
-		b.ReportMetric(float64(peak)/(1<<20), "peak-MiB")
+			return err
+		})
 	})
 }
 

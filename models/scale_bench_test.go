@@ -36,37 +36,18 @@ func BenchmarkScaleAllSignals(b *testing.B) {
 	gen.ForEachBenchDB(b, func(b *testing.B, s *models.Store, p gen.Params) {
 		ctx := context.Background()
 		cfg := scoring.Default()
-		stop := gen.SampleHeap()
-		var base, spent time.Duration
-		b.ResetTimer()
-		for i := 0; i < b.N; i++ {
-			// The baseline runs beside each iteration, so both see the
-			// same load on this shared machine.
-			b.StopTimer()
-			d, _, err := gen.Baseline(ctx, s, p.End)
-			if err != nil {
-				b.Fatal(err)
-			}
-			base += d
-			b.StartTimer()
-			t0 := time.Now()
+		gen.VsBaseline(b, s, p.End, nil, func() error {
 			n := 0
-			err = s.AllSignals(ctx, cfg, p.End, func(sig scoring.Signals) error {
+			err := s.AllSignals(ctx, cfg, p.End, func(sig scoring.Signals) error {
 				_ = scoring.Score(cfg, sig)
 				n++
 				return nil
 			})
-			spent += time.Since(t0)
-			if err != nil || n == 0 {
-				b.Fatalf("AllSignals: %d accounts, %v", n, err)
+			if err == nil && n == 0 {
+				err = errors.New("AllSignals: no accounts")
 			}
-		}
-		peak := stop()
-		base /= time.Duration(b.N)
-		per := spent / time.Duration(b.N)
-		b.ReportMetric(float64(base.Microseconds())/1000, "baseline-ms")
-		b.ReportMetric(float64(per)/float64(base), "x-baseline")
-		b.ReportMetric(float64(peak)/(1<<20), "peak-MiB")
+			return err
+		})
 	})
 }
 
@@ -149,8 +130,29 @@ var errRollback = errors.New("rollback")
 // rescore of a day already scored does), "new-day" inserts them under the
 // next day in a transaction that is rolled back (the daily run).
 func BenchmarkScaleSaveSnapshots(b *testing.B) {
+	benchSaveSnapshots(b, false)
+}
+
+// BenchmarkScaleSaveSnapshotsBulk is BenchmarkScaleSaveSnapshots inside
+// WithBulkTx, as the daily rescore writes (on PostgreSQL: COPY, straight
+// into snapshots for a new day, through a staging table and one upsert
+// for a day already scored).
+func BenchmarkScaleSaveSnapshotsBulk(b *testing.B) {
+	benchSaveSnapshots(b, true)
+}
+
+// benchSaveSnapshots runs both cases, inside WithBulkTx when bulk; else
+// "same-day" saves outside any transaction and "new-day" in WithTx.
+func benchSaveSnapshots(b *testing.B, bulk bool) {
 	gen.ForEachBenchDB(b, func(b *testing.B, s *models.Store, p gen.Params) {
 		ctx := context.Background()
+		withTx, save := s.WithTx, s.SaveSnapshots
+		if bulk {
+			withTx = s.WithBulkTx
+			save = func(ctx context.Context, snaps []models.Snapshot) error {
+				return s.WithBulkTx(ctx, func(tx *models.Store) error { return tx.SaveSnapshots(ctx, snaps) })
+			}
+		}
 		prev, err := s.PreviousSnapshots(ctx, p.End, nil)
 		if err != nil || len(prev) == 0 {
 			b.Fatalf("PreviousSnapshots: %d rows, %v", len(prev), err)
@@ -160,8 +162,9 @@ func BenchmarkScaleSaveSnapshots(b *testing.B) {
 			snaps = append(snaps, sn)
 		}
 		b.Run("same-day", func(b *testing.B) {
+			b.ReportAllocs()
 			for b.Loop() {
-				if err := s.SaveSnapshots(ctx, snaps); err != nil {
+				if err := save(ctx, snaps); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -173,8 +176,9 @@ func BenchmarkScaleSaveSnapshots(b *testing.B) {
 			fresh[i] = sn
 		}
 		b.Run("new-day", func(b *testing.B) {
+			b.ReportAllocs()
 			for b.Loop() {
-				err := s.WithTx(ctx, func(tx *models.Store) error {
+				err := withTx(ctx, func(tx *models.Store) error {
 					if err := tx.SaveSnapshots(ctx, fresh); err != nil {
 						return err
 					}

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/healthbot/healthbot/models"
 )
@@ -69,4 +70,40 @@ func ForEachBenchDB(b *testing.B, fn func(b *testing.B, s *models.Store, p Param
 			fn(b, s, p)
 		})
 	}
+}
+
+// VsBaseline runs op b.N times and reports its mean time as a ratio to the
+// baseline query as of day (x-baseline), the baseline's own mean
+// (baseline-ms) and the peak Go heap (peak-MiB). Before each op, untimed,
+// prepare runs (when not nil) and then the baseline, so both see the same
+// load on a shared machine.
+func VsBaseline(b *testing.B, s *models.Store, day time.Time, prepare func(), op func() error) {
+	ctx := context.Background()
+	stop := SampleHeap()
+	var base, spent time.Duration
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		if prepare != nil {
+			prepare()
+		}
+		d, _, err := Baseline(ctx, s, day)
+		if err != nil {
+			b.Fatal(err)
+		}
+		base += d
+		b.StartTimer()
+		t0 := time.Now()
+		err = op()
+		spent += time.Since(t0)
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	peak := stop()
+	base /= time.Duration(b.N)
+	per := spent / time.Duration(b.N)
+	b.ReportMetric(float64(base.Microseconds())/1000, "baseline-ms")
+	b.ReportMetric(float64(per)/float64(base), "x-baseline")
+	b.ReportMetric(float64(peak)/(1<<20), "peak-MiB")
 }
