@@ -61,13 +61,11 @@ func (s *Store) copyActivity(ctx context.Context, rows []Activity) (done bool, e
 		return false, nil
 	}
 	err = bc.conn.Raw(func(dc any) error {
-		c := dc.(*stdlib.Conn).Conn()
-		if _, err := c.Exec(ctx, "SAVEPOINT healthbot_copy"); err != nil {
-			return err
-		}
 		vals := make([]any, 4)
 		i := -1
-		_, err := c.CopyFrom(ctx, pgx.Identifier{"activities"}, []string{"account_id", "day", "user_id", "feature"},
+		var err error
+		done, err = copyUnderSavepoint(ctx, dc.(*stdlib.Conn).Conn(), pgx.Identifier{"activities"},
+			[]string{"account_id", "day", "user_id", "feature"},
 			pgx.CopyFromFunc(func() ([]any, error) {
 				if i++; i == len(rows) {
 					return nil, nil
@@ -78,20 +76,34 @@ func (s *Store) copyActivity(ctx context.Context, rows []Activity) (done bool, e
 				vals[0], vals[1], vals[2], vals[3] = &r.AccountID, &r.Day, &r.UserID, &r.Feature
 				return vals, nil
 			}))
-		if pe := (*pgconn.PgError)(nil); errors.As(err, &pe) && pe.Code == "23505" { // unique_violation
-			bc.copyFailed = true
-			_, err = c.Exec(ctx, "ROLLBACK TO SAVEPOINT healthbot_copy")
-			return err
-		}
-		if err != nil {
-			return err
-		}
-		done = true
-		_, err = c.Exec(ctx, "RELEASE SAVEPOINT healthbot_copy")
+		bc.copyFailed = err == nil && !done
 		return err
 	})
 	s.countStatements(ctx, 3)
 	return done, err
+}
+
+// copyUnderSavepoint COPYs src into table under a savepoint, so a row
+// that is stored already (a unique violation, which COPY cannot skip)
+// undoes only the copy: done is then false and nothing was written.
+func copyUnderSavepoint(ctx context.Context, c *pgx.Conn, table pgx.Identifier, cols []string, src pgx.CopyFromSource) (done bool, err error) {
+	if _, err := c.Exec(ctx, "SAVEPOINT healthbot_copy"); err != nil {
+		return false, fmt.Errorf("savepoint: %w", err)
+	}
+	_, err = c.CopyFrom(ctx, table, cols, src)
+	if pe := (*pgconn.PgError)(nil); errors.As(err, &pe) && pe.Code == "23505" { // unique_violation
+		if _, err := c.Exec(ctx, "ROLLBACK TO SAVEPOINT healthbot_copy"); err != nil {
+			return false, fmt.Errorf("roll back copy: %w", err)
+		}
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("copy: %w", err)
+	}
+	if _, err := c.Exec(ctx, "RELEASE SAVEPOINT healthbot_copy"); err != nil {
+		return false, fmt.Errorf("release savepoint: %w", err)
+	}
+	return true, nil
 }
 
 // countStatements counts statements sent around gorm, as registerCounter

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/stdlib"
 )
@@ -141,36 +140,14 @@ func (s *Store) copySnapshots(ctx context.Context, bc *bulkConn, snaps []Snapsho
 			return fmt.Errorf("find stored days: %w", err)
 		}
 		if !stored {
-			done, err := s.copyNewSnapshots(ctx, c, snaps)
+			done, err := copyUnderSavepoint(ctx, c, pgx.Identifier{"snapshots"}, snapshotCopyColumns, s.snapshotRows(snaps))
+			s.countStatements(ctx, 3)
 			if err != nil || done {
 				return err
 			}
 		}
 		return s.upsertStagedSnapshots(ctx, c, snaps)
 	})
-}
-
-// copyNewSnapshots copies snaps into snapshots under a savepoint. done is
-// false, and nothing written, when one of them is stored already.
-func (s *Store) copyNewSnapshots(ctx context.Context, c *pgx.Conn, snaps []Snapshot) (done bool, err error) {
-	if _, err := c.Exec(ctx, "SAVEPOINT healthbot_snapshots"); err != nil {
-		return false, fmt.Errorf("savepoint: %w", err)
-	}
-	_, err = c.CopyFrom(ctx, pgx.Identifier{"snapshots"}, snapshotCopyColumns, s.snapshotRows(snaps))
-	s.countStatements(ctx, 3)
-	if pe := (*pgconn.PgError)(nil); errors.As(err, &pe) && pe.Code == "23505" { // unique_violation
-		if _, err := c.Exec(ctx, "ROLLBACK TO SAVEPOINT healthbot_snapshots"); err != nil {
-			return false, fmt.Errorf("roll back copy: %w", err)
-		}
-		return false, nil
-	}
-	if err != nil {
-		return false, fmt.Errorf("copy: %w", err)
-	}
-	if _, err := c.Exec(ctx, "RELEASE SAVEPOINT healthbot_snapshots"); err != nil {
-		return false, fmt.Errorf("release savepoint: %w", err)
-	}
-	return true, nil
 }
 
 // upsertStagedSnapshots copies snaps into the staging table, then upserts
