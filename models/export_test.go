@@ -2,7 +2,8 @@ package models
 
 // Internals for the models_test package's migration tests.
 var (
-	FingerprintOf      = fingerprintOf
-	SchemaFingerprint  = schemaFingerprint
-	MigrationLockClass = migrationLockClass
+	FingerprintOf           = fingerprintOf
+	SchemaFingerprint       = schemaFingerprint
+	MigrationLockClass      = migrationLockClass
+	PreviousSnapshotsAllSQL = previousSnapshotsAllSQL
 )
