@@ -191,6 +191,10 @@ func (a *Alerter) record(ctx context.Context, tx *models.Store, day time.Time, f
 	if err != nil {
 		return err
 	}
+	previous, err := a.fullPrevious(ctx, tx, day, fired, recs, created)
+	if err != nil {
+		return err
+	}
 	var msgs []models.OutboxMessage
 	for i, f := range fired {
 		rec, acc := recs[i], f.scored.Account
@@ -199,6 +203,9 @@ func (a *Alerter) record(ctx context.Context, tx *models.Store, day time.Time, f
 			continue
 		}
 		rec.ID = id
+		if p, ok := previous[acc.ID]; ok {
+			f.scored.Previous = &p
+		}
 		targets := Targets(a.Config.Channels, a.Platforms, acc)
 		if len(a.Platforms) > 0 && len(targets) == 0 {
 			a.logger().Warn("alert has no channel: set channels.default in the config", "key", rec.DedupeKey, "account", acc.Slug)
@@ -219,6 +226,31 @@ func (a *Alerter) record(ctx context.Context, tx *models.Store, day time.Time, f
 		}
 	}
 	return tx.EnqueueAll(ctx, msgs, a.now())
+}
+
+// fullPrevious loads, in one statement, the full previous snapshots of the
+// accounts whose alerts will be posted and whose Scored.Previous is only a
+// head (a full Rescore reads heads): the message says which components
+// moved, from the previous Subscores and Details. Nil when none is needed.
+func (a *Alerter) fullPrevious(ctx context.Context, tx *models.Store, day time.Time, fired []firedAlert, recs []models.AlertRecord, created map[string]uint) (map[uint]models.Snapshot, error) {
+	var ids []uint
+	seen := map[uint]bool{}
+	for i, f := range fired {
+		p := f.scored.Previous
+		if _, ok := created[recs[i].DedupeKey]; !ok || recs[i].Muted || p == nil || p.Subscores != "" || p.Details != "" || seen[p.AccountID] {
+			continue
+		}
+		seen[p.AccountID] = true
+		ids = append(ids, p.AccountID)
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	prev, err := tx.PreviousSnapshots(ctx, day, ids)
+	if err != nil {
+		return nil, fmt.Errorf("alerts: %w", err)
+	}
+	return prev, nil
 }
 
 // Target is one place a message goes.

@@ -36,7 +36,9 @@ func (s *Service) Rescore(ctx context.Context, day time.Time) (RescoreStats, err
 		if err != nil {
 			return err
 		}
-		prev, err := tx.PreviousSnapshots(ctx, day, nil)
+		// Heads only: the alert rules compare scores; the alerts that are
+		// posted load their previous snapshots in full (Alerter.record).
+		prev, err := tx.PreviousSnapshotHeads(ctx, day)
 		if err != nil {
 			return err
 		}

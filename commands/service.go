@@ -29,7 +29,9 @@ type Service struct {
 }
 
 // Scored is one account's fresh result beside its previous snapshot (the
-// latest one before day, nil when there is none).
+// latest one before day, nil when there is none). After a full Rescore the
+// previous snapshot is its head only (models.PreviousSnapshotHeads: no
+// Subscores or Details); Alerter loads the full ones its messages show.
 type Scored struct {
 	Account  models.Account
 	Result   scoring.Result

@@ -2,8 +2,9 @@ package models
 
 // Internals for the models_test package's migration tests.
 var (
-	FingerprintOf           = fingerprintOf
-	SchemaFingerprint       = schemaFingerprint
-	MigrationLockClass      = migrationLockClass
-	PreviousSnapshotsAllSQL = previousSnapshotsAllSQL
+	FingerprintOf               = fingerprintOf
+	SchemaFingerprint           = schemaFingerprint
+	MigrationLockClass          = migrationLockClass
+	PreviousSnapshotsAllSQL     = previousSnapshotsAllSQL(fullSnapshot)
+	PreviousSnapshotHeadsAllSQL = previousSnapshotsAllSQL(snapshotHead)
 )

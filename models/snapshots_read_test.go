@@ -92,6 +92,19 @@ func TestPreviousSnapshotsAllMatchesProbes(t *testing.T) {
 			t.Fatal(err)
 		}
 		check("every account", all)
+		heads, err := s.PreviousSnapshotHeads(ctx, asOf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(heads) != len(all) {
+			t.Errorf("heads: %d accounts, snapshots: %d", len(heads), len(all))
+		}
+		for id, full := range all {
+			full.Subscores, full.Details = "", ""
+			if heads[id] != full {
+				t.Errorf("account %d: head %+v, want the snapshot without its JSON %+v", id, heads[id], full)
+			}
+		}
 		probed, err := s.PreviousSnapshots(ctx, asOf, []uint{alpha, beta, gamma, delta, eps, 998, 999})
 		if err != nil {
 			t.Fatal(err)
@@ -182,24 +195,32 @@ func TestPreviousSnapshotsAllPlanWithStaleStatistics(t *testing.T) {
 	if p := explain("SELECT * FROM snapshots WHERE day = ?", yesterday); !strings.Contains(p, "rows=1 ") {
 		t.Fatalf("expected a stale estimate of one row for yesterday, got:\n%s", p)
 	}
-	plan := explain(models.PreviousSnapshotsAllSQL, map[string]any{"y": yesterday})
-	if !strings.Contains(plan, "hashed SubPlan") || strings.Contains(plan, "Anti Join") {
-		t.Errorf("previous snapshots plan does not hash yesterday's accounts:\n%s", plan)
+	for name, q := range map[string]string{"snapshots": models.PreviousSnapshotsAllSQL, "heads": models.PreviousSnapshotHeadsAllSQL} {
+		plan := explain(q, map[string]any{"y": yesterday})
+		if !strings.Contains(plan, "hashed SubPlan") || strings.Contains(plan, "Anti Join") {
+			t.Errorf("previous %s plan does not hash yesterday's accounts:\n%s", name, plan)
+		}
 	}
-	got, err := s.PreviousSnapshots(ctx, start.AddDate(0, 0, days), nil)
+	full, err := s.PreviousSnapshots(ctx, start.AddDate(0, 0, days), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got) != accounts {
-		t.Fatalf("PreviousSnapshots = %d accounts, want %d", len(got), accounts)
+	heads, err := s.PreviousSnapshotHeads(ctx, start.AddDate(0, 0, days))
+	if err != nil {
+		t.Fatal(err)
 	}
-	for id, sn := range got {
-		want := yesterday
-		if id%20 == 0 {
-			want = key(days - 2)
+	for name, got := range map[string]map[uint]models.Snapshot{"snapshots": full, "heads": heads} {
+		if len(got) != accounts {
+			t.Fatalf("previous %s: %d accounts, want %d", name, len(got), accounts)
 		}
-		if sn.Day != want {
-			t.Fatalf("account %d: previous snapshot of %s, want %s", id, sn.Day, want)
+		for id, sn := range got {
+			want := yesterday
+			if id%20 == 0 {
+				want = key(days - 2)
+			}
+			if sn.Day != want {
+				t.Fatalf("account %d: previous %s of %s, want %s", id, name, sn.Day, want)
+			}
 		}
 	}
 }
