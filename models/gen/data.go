@@ -425,18 +425,34 @@ const historyDays = 60
 func (g *generator) snapshots() iter.Seq[[]any] {
 	return func(yield func([]any) bool) {
 		from := max(0, g.p.Days-1-historyDays)
-		for i := 0; i < g.p.Accounts; i++ {
-			pr := g.profile(i)
+		// Day by day, every account's row of a day together, as the daily
+		// rescore writes them: a day's snapshots then sit on adjacent
+		// pages, as in production, where reading yesterday's 10,000 is
+		// one short range (26 ms; 81 ms when they were written account by
+		// account and so scattered over the whole table). Each account
+		// keeps its own random stream, so the rows do not depend on the
+		// order.
+		type walk struct {
+			pr    profile
+			r     *rand.Rand
+			score int
+		}
+		walks := make([]walk, g.p.Accounts)
+		for i := range walks {
 			r := g.rng(i, streamSnapshots)
-			score := 35 + r.IntN(60)
-			for d := from; d < g.p.Days-1; d++ {
-				score = min(100, max(0, score+r.IntN(7)-3))
-				if !pr.live(d) {
+			walks[i] = walk{pr: g.profile(i), r: r, score: 35 + r.IntN(60)}
+		}
+		for d := from; d < g.p.Days-1; d++ {
+			updated := g.first.AddDate(0, 0, d+1).Add(6 * time.Hour)
+			for i := range walks {
+				w := &walks[i]
+				w.score = min(100, max(0, w.score+w.r.IntN(7)-3))
+				if !w.pr.live(d) {
 					continue
 				}
+				score := w.score
 				subs := fmt.Sprintf(`{"engagement":%d,"support":%d,"usage":%d}`, min(100, score+5), score, max(0, score-5))
-				updated := g.first.AddDate(0, 0, d+1).Add(6 * time.Hour)
-				if !yield([]any{pr.id, g.day(d), true, int64(score), int64(score), string(scoring.StatusOf(score)), subs, updated}) {
+				if !yield([]any{w.pr.id, g.day(d), true, int64(score), int64(score), string(scoring.StatusOf(score)), subs, updated}) {
 					return
 				}
 			}

@@ -15,9 +15,10 @@ import (
 	"github.com/healthbot/healthbot/models"
 )
 
-// Version changes whenever the generated rows change, so stored benchmark
-// datasets built by an older generator are rebuilt rather than reused.
-const Version = 2
+// Version changes whenever the generated rows or their order change, so
+// stored benchmark datasets built by an older generator are rebuilt rather
+// than reused (3: snapshot history written day by day).
+const Version = 3
 
 // Params fix a dataset: the same Params give the same rows.
 type Params struct {
