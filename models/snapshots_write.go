@@ -1,9 +1,11 @@
 package models
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -169,14 +171,33 @@ func (s *Store) upsertStagedSnapshots(ctx context.Context, c *pgx.Conn, snaps []
 // snapshotRows feeds snaps to COPY in snapshotCopyColumns' order. The
 // values are passed as themselves rather than as pointers, which pgx
 // would dereference by reflection, allocating for every value anyway.
+//
+// Rows go in the order of the unique (account_id, day) index, so a day's
+// 10,000 inserts walk its leaf pages once from left to right instead of
+// jumping around it in account-name order. After each checkpoint (every
+// 5 minutes by default) the first change to a page logs the whole page,
+// and the daily rescore touches these leaves once a day, so it pays that
+// for nearly all of them: 27 MB of WAL for a day against 6 MB when the
+// pages were just written. After a CHECKPOINT the COPY took 102-105 ms in
+// index order against 135-214 ms in name order.
 func (s *Store) snapshotRows(snaps []Snapshot) pgx.CopyFromSource {
+	order := make([]int, len(snaps))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int {
+		if c := cmp.Compare(snaps[a].AccountID, snaps[b].AccountID); c != 0 {
+			return c
+		}
+		return strings.Compare(snaps[a].Day, snaps[b].Day)
+	})
 	vals := make([]any, len(snapshotCopyColumns))
 	i := -1
 	return pgx.CopyFromFunc(func() ([]any, error) {
 		if i++; i == len(snaps) {
 			return nil, nil
 		}
-		sn := &snaps[i]
+		sn := &snaps[order[i]]
 		vals[0], vals[1], vals[2], vals[3], vals[4] = int64(sn.AccountID), sn.Day, sn.Known, int64(sn.Score), int64(sn.Computed)
 		vals[5], vals[6], vals[7], vals[8] = sn.Status, sn.Subscores, sn.Details, s.updatedAt(*sn)
 		return vals, nil
