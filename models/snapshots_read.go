@@ -79,7 +79,9 @@ func (s *Store) previousOf(ctx context.Context, day time.Time, ids []uint, cols 
 // of daily rescores) the planner believes yesterday has about one row.
 // NOT EXISTS then became a nested-loop anti-join rescanning yesterday's
 // 10,000 rows for each of 10,000 accounts: 7.5-10.9 s instead of 66 ms.
-// NOT IN is always a hashed subplan, whatever the estimate
+// NOT IN is never turned into a join: it is a hashed subplan, built once,
+// whenever yesterday's estimated ids fit in hash_mem (8 MB by default,
+// about 170,000 accounts), so a low estimate is harmless
 // (TestPreviousSnapshotsAllPlanWithStaleStatistics). Snapshots'
 // account_id is NOT NULL, so NOT IN means what NOT EXISTS would.
 func previousSnapshotsAllSQL(cols snapshotShape) string {
