@@ -203,7 +203,9 @@ func (a *Alerter) record(ctx context.Context, tx *models.Store, day time.Time, f
 			continue
 		}
 		rec.ID = id
-		if p, ok := previous[acc.ID]; ok {
+		// The same snapshot the rules compared with, not a newer one
+		// another transaction committed in between.
+		if p, ok := previous[acc.ID]; ok && f.scored.Previous != nil && p.ID == f.scored.Previous.ID {
 			f.scored.Previous = &p
 		}
 		targets := Targets(a.Config.Channels, a.Platforms, acc)

@@ -34,6 +34,9 @@ func (s *Store) previousOf(ctx context.Context, day time.Time, ids []uint, cols 
 		if len(ids) == 0 {
 			return map[uint]Snapshot{}, nil
 		}
+		if len(ids) > maxProbedIDs {
+			return s.previousOfSome(ctx, day, ids, cols)
+		}
 		filter = " WHERE accounts.id IN @ids"
 		args["ids"] = ids
 	} else if s.dialect == DialectPostgres {
@@ -55,6 +58,27 @@ func (s *Store) previousOf(ctx context.Context, day time.Time, ids []uint, cols 
 	return s.previousSnapshots(ctx, q, args)
 }
 
+// maxProbedIDs bounds the ids PreviousSnapshots probes one by one, each a
+// bound parameter: SQLite takes at most 32,766 and PostgreSQL 65,535 in a
+// statement, and past a thousand the query for every account costs no more.
+const maxProbedIDs = 1000
+
+// previousOfSome is previousOf for a long id list: every account's, kept
+// for the ids asked for.
+func (s *Store) previousOfSome(ctx context.Context, day time.Time, ids []uint, cols snapshotShape) (map[uint]Snapshot, error) {
+	all, err := s.previousOf(ctx, day, nil, cols)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[uint]Snapshot, len(ids))
+	for _, id := range ids {
+		if sn, ok := all[id]; ok {
+			out[id] = sn
+		}
+	}
+	return out, nil
+}
+
 // previousSnapshotsAllSQL is PreviousSnapshots' query for every account
 // on PostgreSQL. The daily rescore finds yesterday's snapshot for nearly
 // every account, and yesterday's rows are one range of the snapshot_by_day
@@ -73,24 +97,25 @@ func (s *Store) previousOf(ctx context.Context, day time.Time, ids []uint, cols 
 // measured no faster than them (its rowid lookups cost what the probes
 // save).
 //
-// The accounts without a snapshot yesterday are found with NOT IN, not
-// NOT EXISTS, because yesterday is the newest day in the table: until the
-// table is analyzed again (autovacuum waits for 10% of it to change, weeks
-// of daily rescores) the planner believes yesterday has about one row.
-// NOT EXISTS then became a nested-loop anti-join rescanning yesterday's
-// 10,000 rows for each of 10,000 accounts: 7.5-10.9 s instead of 66 ms.
-// NOT IN is never turned into a join: it is a hashed subplan, built once,
-// whenever yesterday's estimated ids fit in hash_mem (8 MB by default,
-// about 170,000 accounts), so a low estimate is harmless
-// (TestPreviousSnapshotsAllPlanWithStaleStatistics). Snapshots'
-// account_id is NOT NULL, so NOT IN means what NOT EXISTS would.
+// The accounts without a snapshot yesterday are found with EXCEPT, which
+// PostgreSQL runs as a hashed or sorted set operation: linear whatever the
+// planner believes. Yesterday is the newest day in the table, and until
+// the table is analyzed again (autovacuum waits for 10% of it to change,
+// weeks of daily rescores) the planner believes it has about one row.
+// Written as NOT EXISTS, the query then became a nested-loop anti-join
+// rescanning yesterday's 10,000 rows for each of 10,000 accounts: 7.5-10.9
+// s instead of 26 ms. NOT IN is hashed only while yesterday's estimated ids
+// fit in hash_mem, so with fresh statistics past ~170,000 accounts (or with
+// a small work_mem) it rescans too. TestPreviousSnapshotsAllPlan checks
+// both cases.
 func previousSnapshotsAllSQL(cols snapshotShape) string {
-	return `WITH y AS MATERIALIZED (SELECT ` + cols.stored + ` FROM snapshots WHERE day = @y)
+	return `WITH y AS MATERIALIZED (SELECT ` + cols.stored + ` FROM snapshots WHERE day = @y),
+	missing AS (SELECT id FROM accounts EXCEPT SELECT account_id FROM y)
 	SELECT ` + cols.list("y") + ` FROM y JOIN accounts ON accounts.id = y.account_id
 	UNION ALL
-	SELECT ` + cols.list("p") + ` FROM accounts CROSS JOIN LATERAL (
-		SELECT ` + cols.stored + ` FROM snapshots WHERE snapshots.account_id = accounts.id AND snapshots.day < @y ORDER BY snapshots.day DESC LIMIT 1
-	) p WHERE accounts.id NOT IN (SELECT y.account_id FROM y)`
+	SELECT ` + cols.list("p") + ` FROM missing CROSS JOIN LATERAL (
+		SELECT ` + cols.stored + ` FROM snapshots WHERE snapshots.account_id = missing.id AND snapshots.day < @y ORDER BY snapshots.day DESC LIMIT 1
+	) p`
 }
 
 // previousSnapshots runs one of PreviousSnapshots' queries.
