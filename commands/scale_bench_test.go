@@ -110,7 +110,7 @@ func BenchmarkScaleRescoreNewDay(b *testing.B) {
 		clearDay := func() {
 			exec("DELETE FROM snapshots WHERE day = ?", key)
 			exec("DELETE FROM alerts WHERE day = ?", key)
-			gen.Vacuum(b, s, "snapshots", "alerts", "alert_states")
+			gen.Vacuum(b, s, false, "snapshots", "alerts", "alert_states")
 		}
 		exec("DROP TABLE IF EXISTS bench_saved_alert_states")
 		exec("CREATE TABLE bench_saved_alert_states AS SELECT * FROM alert_states")
@@ -119,7 +119,7 @@ func BenchmarkScaleRescoreNewDay(b *testing.B) {
 			exec("DELETE FROM alert_states")
 			exec("INSERT INTO alert_states SELECT * FROM bench_saved_alert_states")
 			exec("DROP TABLE bench_saved_alert_states")
-			gen.Vacuum(b, s, "alert_states")
+			gen.Vacuum(b, s, false, "alert_states")
 		})
 		gen.VsBaseline(b, s, day, clearDay, func() error {
 			st, err := svc.Rescore(ctx, day)
@@ -146,7 +146,7 @@ func BenchmarkScaleIngest(b *testing.B) {
 			if err := s.DB().Exec("DELETE FROM activities WHERE day > ?", p.End.Format(models.DayLayout)).Error; err != nil {
 				b.Error(err)
 			}
-			gen.Vacuum(b, s, "activities", "activity_days", "activity_last")
+			gen.Vacuum(b, s, true, "activities", "activity_days", "activity_last")
 		}
 		cleanup()
 		b.Cleanup(cleanup)

@@ -189,7 +189,7 @@ func benchSaveSnapshots(b *testing.B, bulk bool) {
 				}
 			}
 			b.StopTimer()
-			gen.Vacuum(b, s, "snapshots") // the rolled-back rows
+			gen.Vacuum(b, s, false, "snapshots") // the rolled-back rows
 		})
 	})
 }
