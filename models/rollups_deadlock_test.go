@@ -2,7 +2,6 @@ package models_test
 
 import (
 	"context"
-	"fmt"
 	"testing"
 	"time"
 
@@ -19,9 +18,7 @@ import (
 func TestActivityRollupsInsertersDoNotDeadlock(t *testing.T) {
 	s := modelstest.MustOpenPostgres(t)
 	ctx := context.Background()
-	for i := 1; i <= 2; i++ {
-		mustCreate(t, s, &models.Account{ExternalID: fmt.Sprintf("r%d", i), Name: "R", Slug: fmt.Sprintf("r%d", i)})
-	}
+	createRollupAccounts(t, s, 2)
 	rows := func(acct uint, user string) []models.Activity {
 		return []models.Activity{{AccountID: acct, Day: day(0), UserID: user, Feature: "reports"}}
 	}

@@ -1,7 +1,6 @@
 package models_test
 
 import (
-	"fmt"
 	"testing"
 
 	"github.com/healthbot/healthbot/models"
@@ -14,9 +13,7 @@ import (
 // them a replaced activity counted its user-day again.
 func TestActivityRollupsConflictClauses(t *testing.T) {
 	modelstest.ForEachDB(t, func(t *testing.T, s *models.Store) {
-		for i := 1; i <= rollupAccounts; i++ {
-			mustCreate(t, s, &models.Account{ExternalID: fmt.Sprintf("r%d", i), Name: "R", Slug: fmt.Sprintf("r%d", i)})
-		}
+		createRollupAccounts(t, s, rollupAccounts)
 		db := s.DB()
 		ins := func(q string, args ...any) {
 			t.Helper()

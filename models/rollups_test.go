@@ -18,6 +18,15 @@ import (
 // rollupAccounts is how many accounts the rollup tests write activity for.
 const rollupAccounts = 6
 
+// createRollupAccounts stores accounts 1 to n, which the rollup tests
+// write activity for.
+func createRollupAccounts(t *testing.T, s *models.Store, n int) {
+	t.Helper()
+	for i := 1; i <= n; i++ {
+		mustCreate(t, s, &models.Account{ExternalID: fmt.Sprintf("r%d", i), Name: "R", Slug: fmt.Sprintf("r%d", i)})
+	}
+}
+
 // randomActivity returns n activity rows of the rollup test accounts, some
 // of them repeats, dated from T-40 to T+3, with an empty user and empty
 // features among them.
@@ -150,9 +159,7 @@ func TestActivityRollupsFollowEveryWrite(t *testing.T) {
 	modelstest.ForEachDB(t, func(t *testing.T, s *models.Store) {
 		ctx := context.Background()
 		r := rand.New(rand.NewPCG(7, 11))
-		for i := 1; i <= rollupAccounts; i++ {
-			mustCreate(t, s, &models.Account{ExternalID: fmt.Sprintf("r%d", i), Name: "R", Slug: fmt.Sprintf("r%d", i)})
-		}
+		createRollupAccounts(t, s, rollupAccounts)
 		checkRollups(t, s, "nothing")
 		checkActivityPaths(t, s, "nothing")
 
@@ -254,9 +261,7 @@ func TestActivityRollupsFollowEveryWrite(t *testing.T) {
 func TestActivityRollupsOneDayStatements(t *testing.T) {
 	modelstest.ForEachDB(t, func(t *testing.T, s *models.Store) {
 		ctx := context.Background()
-		for i := 1; i <= rollupAccounts; i++ {
-			mustCreate(t, s, &models.Account{ExternalID: fmt.Sprintf("r%d", i), Name: "R", Slug: fmt.Sprintf("r%d", i)})
-		}
+		createRollupAccounts(t, s, rollupAccounts)
 		rows := func(d int, users ...string) []models.Activity {
 			var out []models.Activity
 			for acct := 1; acct <= 3; acct++ {
@@ -414,9 +419,7 @@ func TestMigrationBackfillsActivityRollups(t *testing.T) {
 					t.Fatalf("%s: %v", q, err)
 				}
 			}
-			for i := 1; i <= rollupAccounts; i++ {
-				mustCreate(t, s, &models.Account{ExternalID: fmt.Sprintf("r%d", i), Name: "R", Slug: fmt.Sprintf("r%d", i)})
-			}
+			createRollupAccounts(t, s, rollupAccounts)
 			rows := randomActivity(rand.New(rand.NewPCG(3, 5)), 400)
 			if _, err := s.InsertActivity(ctx, rows); err != nil {
 				t.Fatal(err)
@@ -448,9 +451,7 @@ func TestMigrationBackfillsActivityRollups(t *testing.T) {
 func TestAllSignalsRawPathCostsOneQuery(t *testing.T) {
 	modelstest.ForEachDB(t, func(t *testing.T, s *models.Store) {
 		ctx := context.Background()
-		for i := 1; i <= rollupAccounts; i++ {
-			mustCreate(t, s, &models.Account{ExternalID: fmt.Sprintf("r%d", i), Name: "R", Slug: fmt.Sprintf("r%d", i)})
-		}
+		createRollupAccounts(t, s, rollupAccounts)
 		if _, err := s.InsertActivity(ctx, randomActivity(rand.New(rand.NewPCG(1, 2)), 100)); err != nil {
 			t.Fatal(err)
 		}
