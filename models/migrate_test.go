@@ -53,51 +53,42 @@ func TestSchemaFingerprint(t *testing.T) {
 // Opening a database already at this binary's models costs one query and
 // no lock; a changed fingerprint (an upgrade) migrates again.
 func TestOpenSkipsMigrationWhenUpToDate(t *testing.T) {
-	for _, db := range []struct {
-		name string
-		dsn  func(t *testing.T) string
-	}{
-		{"sqlite", func(t *testing.T) string { return t.TempDir() + "/h.db" }},
-		{"postgres", func(t *testing.T) string { return modelstest.PostgresDSN(t) }},
-	} {
-		t.Run(db.name, func(t *testing.T) {
-			ctx := context.Background()
-			dsn := db.dsn(t)
-			open := func() (*models.Store, int) {
-				t.Helper()
-				var s *models.Store
-				n, err := models.CountQueries(ctx, func(ctx context.Context) error {
-					var err error
-					s, err = models.Open(ctx, dsn, time.UTC)
-					return err
-				})
-				if err != nil {
-					t.Fatal(err)
-				}
-				t.Cleanup(func() { _ = s.Close() })
-				return s, n
-			}
-			first, fresh := open()
-			_, again := open()
-			if again != 1 || fresh <= again {
-				t.Errorf("Open: %d statements on a fresh database, %d on a migrated one; want 1 on a migrated one", fresh, again)
-			}
-			// An older binary's fingerprint: the next Open migrates and stores ours.
-			if err := first.DB().Exec("UPDATE schema_state SET fingerprint = 'older'").Error; err != nil {
+	modelstest.ForEachDSN(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		open := func() (*models.Store, int) {
+			t.Helper()
+			var s *models.Store
+			n, err := models.CountQueries(ctx, func(ctx context.Context) error {
+				var err error
+				s, err = models.Open(ctx, dsn, time.UTC)
+				return err
+			})
+			if err != nil {
 				t.Fatal(err)
 			}
-			if _, n := open(); n <= 1 {
-				t.Errorf("Open after an upgrade: %d statements, want a migration", n)
-			}
-			var fp string
-			if err := first.DB().Raw("SELECT fingerprint FROM schema_state WHERE id = 1").Scan(&fp).Error; err != nil || fp != models.SchemaFingerprint {
-				t.Errorf("stored fingerprint %q (%v), want %q", fp, err, models.SchemaFingerprint)
-			}
-			if err := first.Ready(ctx); err != nil {
-				t.Error(err)
-			}
-		})
-	}
+			t.Cleanup(func() { _ = s.Close() })
+			return s, n
+		}
+		first, fresh := open()
+		_, again := open()
+		if again != 1 || fresh <= again {
+			t.Errorf("Open: %d statements on a fresh database, %d on a migrated one; want 1 on a migrated one", fresh, again)
+		}
+		// An older binary's fingerprint: the next Open migrates and stores ours.
+		if err := first.DB().Exec("UPDATE schema_state SET fingerprint = 'older'").Error; err != nil {
+			t.Fatal(err)
+		}
+		if _, n := open(); n <= 1 {
+			t.Errorf("Open after an upgrade: %d statements, want a migration", n)
+		}
+		var fp string
+		if err := first.DB().Raw("SELECT fingerprint FROM schema_state WHERE id = 1").Scan(&fp).Error; err != nil || fp != models.SchemaFingerprint {
+			t.Errorf("stored fingerprint %q (%v), want %q", fp, err, models.SchemaFingerprint)
+		}
+		if err := first.Ready(ctx); err != nil {
+			t.Error(err)
+		}
+	})
 }
 
 // The migration lock is per schema: holding schema A's does not hold

@@ -392,58 +392,49 @@ func TestActivityRollupsConcurrentWriters(t *testing.T) {
 // A database with activity from before the rollups gets them backfilled
 // when it is next opened, and the rescore reads them.
 func TestMigrationBackfillsActivityRollups(t *testing.T) {
-	for _, db := range []struct {
-		name string
-		dsn  func(t *testing.T) string
-	}{
-		{"sqlite", func(t *testing.T) string { return t.TempDir() + "/h.db" }},
-		{"postgres", func(t *testing.T) string { return modelstest.PostgresDSN(t) }},
-	} {
-		t.Run(db.name, func(t *testing.T) {
-			ctx := context.Background()
-			dsn := db.dsn(t)
-			s, err := models.Open(ctx, dsn, time.UTC)
-			if err != nil {
-				t.Fatal(err)
+	modelstest.ForEachDSN(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		s, err := models.Open(ctx, dsn, time.UTC)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Back to a schema from before the rollups: no triggers, no
+		// tables, an older fingerprint.
+		drop := []string{"DROP TRIGGER activity_rollup_insert", "DROP TRIGGER activity_rollup_delete", "DROP TRIGGER activity_rollup_update"}
+		if s.Dialect() == models.DialectPostgres {
+			drop = []string{"DROP TRIGGER activity_rollup_insert ON activities", "DROP TRIGGER activity_rollup_delete ON activities",
+				"DROP TRIGGER activity_rollup_update ON activities", "DROP TRIGGER activity_rollup_truncate ON activities"}
+		}
+		drop = append(drop, "DROP TABLE activity_days", "DROP TABLE activity_last", "UPDATE schema_state SET fingerprint = 'before rollups'")
+		for _, q := range drop {
+			if err := s.DB().Exec(q).Error; err != nil {
+				t.Fatalf("%s: %v", q, err)
 			}
-			// Back to a schema from before the rollups: no triggers, no
-			// tables, an older fingerprint.
-			drop := []string{"DROP TRIGGER activity_rollup_insert", "DROP TRIGGER activity_rollup_delete", "DROP TRIGGER activity_rollup_update"}
-			if s.Dialect() == models.DialectPostgres {
-				drop = []string{"DROP TRIGGER activity_rollup_insert ON activities", "DROP TRIGGER activity_rollup_delete ON activities",
-					"DROP TRIGGER activity_rollup_update ON activities", "DROP TRIGGER activity_rollup_truncate ON activities"}
-			}
-			drop = append(drop, "DROP TABLE activity_days", "DROP TABLE activity_last", "UPDATE schema_state SET fingerprint = 'before rollups'")
-			for _, q := range drop {
-				if err := s.DB().Exec(q).Error; err != nil {
-					t.Fatalf("%s: %v", q, err)
-				}
-			}
-			createRollupAccounts(t, s, rollupAccounts)
-			rows := randomActivity(rand.New(rand.NewPCG(3, 5)), 400)
-			if _, err := s.InsertActivity(ctx, rows); err != nil {
-				t.Fatal(err)
-			}
-			_ = s.Close()
+		}
+		createRollupAccounts(t, s, rollupAccounts)
+		rows := randomActivity(rand.New(rand.NewPCG(3, 5)), 400)
+		if _, err := s.InsertActivity(ctx, rows); err != nil {
+			t.Fatal(err)
+		}
+		_ = s.Close()
 
-			s, err = models.Open(ctx, dsn, time.UTC)
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { _ = s.Close() })
-			var n int64
-			if err := s.DB().Raw("SELECT COUNT(*) FROM activity_last").Scan(&n).Error; err != nil || n == 0 {
-				t.Fatalf("activity_last after migration: %d rows (%v), want a backfill", n, err)
-			}
-			checkRollups(t, s, "the backfill")
-			checkActivityPaths(t, s, "the backfill")
-			// and the triggers are back
-			if _, err := s.InsertActivity(ctx, randomActivity(rand.New(rand.NewPCG(9, 9)), 100)); err != nil {
-				t.Fatal(err)
-			}
-			checkRollups(t, s, "an insert after the backfill")
-		})
-	}
+		s, err = models.Open(ctx, dsn, time.UTC)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = s.Close() })
+		var n int64
+		if err := s.DB().Raw("SELECT COUNT(*) FROM activity_last").Scan(&n).Error; err != nil || n == 0 {
+			t.Fatalf("activity_last after migration: %d rows (%v), want a backfill", n, err)
+		}
+		checkRollups(t, s, "the backfill")
+		checkActivityPaths(t, s, "the backfill")
+		// and the triggers are back
+		if _, err := s.InsertActivity(ctx, randomActivity(rand.New(rand.NewPCG(9, 9)), 100)); err != nil {
+			t.Fatal(err)
+		}
+		checkRollups(t, s, "an insert after the backfill")
+	})
 }
 
 // AllSignals costs one query more, no more, as of a day with activity

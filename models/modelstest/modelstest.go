@@ -88,6 +88,15 @@ func MustOpenPostgres(tb testing.TB) *models.Store {
 	return s
 }
 
+// ForEachDSN runs fn as subtest "sqlite" with the path of a fresh SQLite
+// file, and as subtest "postgres" with the DSN of a fresh schema (see
+// PostgresDSN), for tests that open the database themselves.
+func ForEachDSN(t *testing.T, fn func(t *testing.T, dsn string)) {
+	t.Helper()
+	t.Run("sqlite", func(t *testing.T) { fn(t, t.TempDir()+"/h.db") })
+	t.Run("postgres", func(t *testing.T) { fn(t, PostgresDSN(t)) })
+}
+
 // ForEachDB runs fn as subtest "sqlite", and as subtest "postgres" when
 // HEALTHBOT_TEST_POSTGRES_URL is set, each on a fresh database.
 func ForEachDB(t *testing.T, fn func(t *testing.T, s *models.Store)) {
