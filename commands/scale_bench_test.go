@@ -29,6 +29,27 @@ func benchService(s *models.Store, p gen.Params) *commands.Service {
 	return &commands.Service{Store: s, Config: scoring.Default(), Now: now, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 }
 
+// benchRescorer is benchService with the alert hook wired as cmd/healthbot
+// wires it, so a rescore also evaluates and records alerts.
+func benchRescorer(s *models.Store, p gen.Params) *commands.Service {
+	svc := benchService(s, p)
+	alerter := &commands.Alerter{Config: svc.Config, Platforms: []string{"console"}, Now: svc.Now, Log: svc.Log}
+	svc.OnRescore = alerter.OnRescore
+	return svc
+}
+
+// rescoreOp is one timed operation of the rescore benchmarks: the rescore
+// of day, which must score some accounts.
+func rescoreOp(ctx context.Context, svc *commands.Service, day time.Time) func() error {
+	return func() error {
+		st, err := svc.Rescore(ctx, day)
+		if err == nil && st.Accounts == 0 {
+			err = fmt.Errorf("rescore: no accounts: %+v", st)
+		}
+		return err
+	}
+}
+
 // BenchmarkScaleHealth is "/health ACCOUNT" end to end through Service.Run
 // for random accounts, reporting p50 and p99.
 func BenchmarkScaleHealth(b *testing.B) {
@@ -63,9 +84,7 @@ func BenchmarkScaleHealth(b *testing.B) {
 func BenchmarkScaleRescore(b *testing.B) {
 	gen.ForEachBenchDB(b, func(b *testing.B, s *models.Store, p gen.Params) {
 		ctx := context.Background()
-		svc := benchService(s, p)
-		alerter := &commands.Alerter{Config: svc.Config, Platforms: []string{"console"}, Now: svc.Now, Log: svc.Log}
-		svc.OnRescore = alerter.OnRescore
+		svc := benchRescorer(s, p)
 		// The day before must be scored once, so the alert rules compare
 		// each account with a previous snapshot as they do every day.
 		prev := p.End.AddDate(0, 0, -1)
@@ -78,13 +97,7 @@ func BenchmarkScaleRescore(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
-		gen.VsBaseline(b, s, p.End, nil, func() error {
-			st, err := svc.Rescore(ctx, p.End)
-			if err == nil && st.Accounts == 0 {
-				err = fmt.Errorf("rescore: no accounts: %+v", st)
-			}
-			return err
-		})
+		gen.VsBaseline(b, s, p.End, nil, rescoreOp(ctx, svc, p.End))
 	})
 }
 
@@ -97,9 +110,7 @@ func BenchmarkScaleRescore(b *testing.B) {
 func BenchmarkScaleRescoreNewDay(b *testing.B) {
 	gen.ForEachBenchDB(b, func(b *testing.B, s *models.Store, p gen.Params) {
 		ctx := context.Background()
-		svc := benchService(s, p)
-		alerter := &commands.Alerter{Config: svc.Config, Platforms: []string{"console"}, Now: svc.Now, Log: svc.Log}
-		svc.OnRescore = alerter.OnRescore
+		svc := benchRescorer(s, p)
 		day := p.End.AddDate(0, 0, 1)
 		key := day.Format(models.DayLayout)
 		exec := func(q string, args ...any) {
@@ -121,13 +132,7 @@ func BenchmarkScaleRescoreNewDay(b *testing.B) {
 			exec("DROP TABLE bench_saved_alert_states")
 			gen.Vacuum(b, s, false, "alert_states")
 		})
-		gen.VsBaseline(b, s, day, clearDay, func() error {
-			st, err := svc.Rescore(ctx, day)
-			if err == nil && st.Accounts == 0 {
-				err = fmt.Errorf("rescore: no accounts: %+v", st)
-			}
-			return err
-		})
+		gen.VsBaseline(b, s, day, clearDay, rescoreOp(ctx, svc, day))
 	})
 }
 
