@@ -16,34 +16,23 @@ var saveWays = []struct {
 	name string
 	save func(ctx context.Context, s *models.Store, snaps ...[]models.Snapshot) error
 }{
-	{"plain", func(ctx context.Context, s *models.Store, snaps ...[]models.Snapshot) error {
-		for _, sn := range snaps {
-			if err := s.SaveSnapshots(ctx, sn); err != nil {
-				return err
-			}
-		}
-		return nil
-	}},
+	{"plain", saveEach},
 	{"tx", func(ctx context.Context, s *models.Store, snaps ...[]models.Snapshot) error {
-		return s.WithTx(ctx, func(tx *models.Store) error {
-			for _, sn := range snaps {
-				if err := tx.SaveSnapshots(ctx, sn); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
+		return s.WithTx(ctx, func(tx *models.Store) error { return saveEach(ctx, tx, snaps...) })
 	}},
 	{"bulk", func(ctx context.Context, s *models.Store, snaps ...[]models.Snapshot) error {
-		return s.WithBulkTx(ctx, func(tx *models.Store) error {
-			for _, sn := range snaps {
-				if err := tx.SaveSnapshots(ctx, sn); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
+		return s.WithBulkTx(ctx, func(tx *models.Store) error { return saveEach(ctx, tx, snaps...) })
 	}},
+}
+
+// saveEach saves each batch of snaps with its own SaveSnapshots call.
+func saveEach(ctx context.Context, s *models.Store, snaps ...[]models.Snapshot) error {
+	for _, sn := range snaps {
+		if err := s.SaveSnapshots(ctx, sn); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // storedSnapshots reads every snapshot keyed by account and day.
