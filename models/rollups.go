@@ -366,14 +366,11 @@ func ensureActivityRollups(db *gorm.DB) (bool, error) {
 		if !step.empty {
 			continue
 		}
+		// On PostgreSQL the caller vacuums and analyzes what was filled
+		// once the migration commits (migrateLocked), so the first rescore
+		// does not plan against an empty table.
 		if err := db.Exec(step.sql).Error; err != nil {
 			return false, fmt.Errorf("backfill %s: %w", step.name, err)
-		}
-		if db.Dialector.Name() == DialectPostgres {
-			// Statistics now, or the first rescore plans against an empty table.
-			if err := db.Exec("ANALYZE " + step.name).Error; err != nil {
-				return false, fmt.Errorf("backfill %s: analyze: %w", step.name, err)
-			}
 		}
 		filled = true
 	}
