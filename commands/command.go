@@ -1,7 +1,8 @@
 // Package commands is what a person can ask of healthbot: the chat grammar
-// parsed by a pure function, handlers that turn a Command and its Caller into
-// a platform-neutral Reply, and the validation of ingested records (one write
-// path for chat, HTTP and CSV). It never imports slack-go, discordgo or gorm.
+// parsed by a pure function, and handlers that turn a Command and its Caller
+// into a platform-neutral Reply. Records from CSV files and the HTTP API
+// are validated and written by its sub-package ingestion. It never imports
+// slack-go, discordgo or gorm.
 package commands
 
 // Command verbs.

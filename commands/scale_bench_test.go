@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/healthbot/healthbot/commands"
+	"github.com/healthbot/healthbot/commands/ingestion"
 	"github.com/healthbot/healthbot/models"
 	"github.com/healthbot/healthbot/models/gen"
 	"github.com/healthbot/healthbot/scoring"
@@ -140,7 +141,7 @@ func BenchmarkScaleRescoreNewDay(b *testing.B) {
 const ingestRows = 20000
 
 // BenchmarkScaleIngest imports activity CSV batches of 20,000 rows through
-// the shared ingestion path (commands.ImportCSV: validate, resolve
+// the shared ingestion path (ingestion.ImportCSV: validate, resolve
 // accounts, insert in one transaction) into the full dataset, reporting
 // rows per second. Rows are dated after the dataset's last day, so they
 // change no benchmark's figures, and are deleted afterwards.
@@ -171,7 +172,7 @@ func BenchmarkScaleIngest(b *testing.B) {
 			csv := batch(i)
 			b.StartTimer()
 			t0 := time.Now()
-			res, err := commands.ImportCSV(ctx, s, commands.KindActivity, bytes.NewReader(csv))
+			res, err := ingestion.ImportCSV(ctx, s, ingestion.KindActivity, bytes.NewReader(csv))
 			elapsed += time.Since(t0)
 			if err != nil || res.Inserted != ingestRows {
 				b.Fatalf("import: %+v, %v", res, err)

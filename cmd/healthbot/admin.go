@@ -12,13 +12,11 @@ import (
 	"time"
 
 	"github.com/healthbot/healthbot/commands"
+	"github.com/healthbot/healthbot/commands/ingestion"
 	"github.com/healthbot/healthbot/models"
 	"github.com/healthbot/healthbot/models/demo"
 	"github.com/healthbot/healthbot/scoring"
 )
-
-// importKinds are the record kinds `healthbot import` accepts.
-var importKinds = []string{"accounts", "activity", "tickets", "touches", "surveys", "invoices", "mrr"}
 
 // demo is `healthbot demo`.
 func (m *Main) demo(ctx context.Context, args []string) error {
@@ -86,11 +84,11 @@ func (m *Main) migrate(ctx context.Context, args []string) error {
 // importCSV is `healthbot import KIND FILE.csv`.
 func (m *Main) importCSV(ctx context.Context, args []string) error {
 	if len(args) != 2 {
-		return usagef("usage: healthbot import KIND FILE.csv, KIND one of %s", strings.Join(importKinds, ", "))
+		return usagef("usage: healthbot import KIND FILE.csv, KIND one of %s", strings.Join(ingestion.Kinds, ", "))
 	}
 	kind, path := args[0], args[1]
-	if !slices.Contains(importKinds, kind) {
-		return usagef("import: unknown kind %q, want one of %s", kind, strings.Join(importKinds, ", "))
+	if !slices.Contains(ingestion.Kinds, kind) {
+		return usagef("import: unknown kind %q, want one of %s", kind, strings.Join(ingestion.Kinds, ", "))
 	}
 	var r io.Reader = m.Stdin
 	if path != "-" {
@@ -104,9 +102,9 @@ func (m *Main) importCSV(ctx context.Context, args []string) error {
 	if err := m.open(ctx); err != nil {
 		return err
 	}
-	res, err := commands.ImportCSV(ctx, m.store, kind, r)
+	res, err := ingestion.ImportCSV(ctx, m.store, kind, r)
 	if err != nil {
-		var be *commands.BatchError
+		var be *ingestion.BatchError
 		if errors.As(err, &be) {
 			return fmt.Errorf("import %s: %w", path, err)
 		}

@@ -1,7 +1,8 @@
-package commands
+package ingestion
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/healthbot/healthbot/models"
 )
@@ -20,7 +21,7 @@ func newAccountSink(b *batch) sink {
 		merge: func(ctx context.Context, s *rowSink[models.Account], chunk []pending[models.Account]) error {
 			return mergeAccounts(ctx, s.b, slugs, chunk)
 		},
-		write: upsertAccountsAndOwners, // admin_owners.go: also a CSM row per owner
+		write: upsertAccountsAndOwners, // also a CSM row per owner
 	}
 }
 
@@ -133,4 +134,23 @@ func keepAccountFields(row *models.Account, old models.Account, has func(string)
 	keep("sponsor_title", &row.SponsorTitle, &old.SponsorTitle)
 	keep("sponsor_status", &row.SponsorStatus, &old.SponsorStatus)
 	keep("channel", &row.Channel, &old.Channel)
+}
+
+// upsertAccountsAndOwners is the accounts' ingestion write: the accounts,
+// then a CSM row for each owner handle that has none, in the same
+// transaction, so every owner can be mapped to chat users (/health iam,
+// /health admin csm) without a separate CSM import.
+func upsertAccountsAndOwners(tx *models.Store, ctx context.Context, rows []models.Account) (models.Counts, error) {
+	c, err := tx.UpsertAccounts(ctx, rows)
+	if err != nil {
+		return models.Counts{}, err
+	}
+	owners := make([]string, 0, len(rows))
+	for _, a := range rows {
+		owners = append(owners, a.Owner)
+	}
+	if err := tx.EnsureCSMs(ctx, owners); err != nil {
+		return models.Counts{}, fmt.Errorf("upsert accounts: %w", err)
+	}
+	return c, nil
 }

@@ -1,4 +1,4 @@
-package commands
+package ingestion
 
 import (
 	"context"
@@ -7,9 +7,10 @@ import (
 	"github.com/healthbot/healthbot/models"
 )
 
-// kindSpec describes one record kind: its fields (interface.md "Ingestion
-// records") and how its records become rows.
+// kindSpec is one row of kindTable: a record kind's fields (as
+// docs/ingestion.md lists them) and how its records become rows.
 type kindSpec struct {
+	name      string     // what the kind is called: the CSV import's KIND, the API's path
 	fields    []string   // every accepted field, in documented order
 	required  []string   // fields that must be present and non-empty
 	needOneOf *[2]string // one of these two must be present (activity: day or at)

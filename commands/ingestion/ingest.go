@@ -1,4 +1,4 @@
-package commands
+package ingestion
 
 import (
 	"context"
@@ -12,21 +12,6 @@ import (
 
 	"github.com/healthbot/healthbot/models"
 )
-
-// Record kinds accepted by ingestion (CSV import, the HTTP API, chat).
-const (
-	KindAccounts = "accounts"
-	KindActivity = "activity"
-	KindTickets  = "tickets"
-	KindTouches  = "touches"
-	KindSurveys  = "surveys"
-	KindInvoices = "invoices"
-	KindMRR      = "mrr"
-)
-
-// Kinds lists every ingestible record kind, in the order a fresh
-// installation loads them (accounts first: the others refer to them).
-var Kinds = []string{KindAccounts, KindActivity, KindTickets, KindTouches, KindSurveys, KindInvoices, KindMRR}
 
 // ErrUnknownKind is wrapped by Ingest when the kind is not one of Kinds.
 var ErrUnknownKind = errors.New("unknown record kind")

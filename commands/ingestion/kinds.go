@@ -1,4 +1,4 @@
-package commands
+package ingestion
 
 import (
 	"context"
@@ -7,47 +7,87 @@ import (
 	"github.com/healthbot/healthbot/models"
 )
 
+// Record kinds accepted by ingestion (CSV import, the HTTP API).
+const (
+	KindAccounts = "accounts"
+	KindActivity = "activity"
+	KindTickets  = "tickets"
+	KindTouches  = "touches"
+	KindSurveys  = "surveys"
+	KindInvoices = "invoices"
+	KindMRR      = "mrr"
+)
+
+// kindTable is every record kind, one row each, in the order a fresh
+// installation loads them (accounts first: the others refer to them).
+// Adding a kind is a row here and its sink: the parse that validates a
+// record into a row, and the models write that stores a chunk of rows.
 // Field length limits follow the column sizes in models.go, so PostgreSQL
 // never sees a value too long for its column.
-var kindSpecs = map[string]kindSpec{
-	KindAccounts: {
+var kindTable = []kindSpec{
+	{
+		name: KindAccounts,
 		fields: []string{"external_id", "name", "slug", "plan", "segment", "mrr", "seats", "owner", "started_on",
 			"renewal_on", "first_value_on", "churned_on", "sponsor_name", "sponsor_title", "sponsor_status", "channel"},
 		required: []string{"external_id", "name"},
 		newSink:  newAccountSink,
 	},
-	KindActivity: {
+	{
+		name:      KindActivity,
 		fields:    []string{"account", "user", "day", "at", "feature"},
 		required:  []string{"account", "user"},
 		needOneOf: &[2]string{"day", "at"},
 		newSink:   newActivitySink,
 	},
-	KindTickets: {
+	{
+		name:     KindTickets,
 		fields:   []string{"external_id", "account", "opened_at", "closed_at", "sentiment", "escalated", "severity"},
 		required: []string{"external_id", "account", "opened_at"},
 		newSink:  newTicketSink,
 	},
-	KindTouches: {
+	{
+		name:     KindTouches,
 		fields:   []string{"account", "at", "kind", "exec", "note", "by"},
 		required: []string{"account", "at", "kind"},
 		newSink:  newTouchSink,
 	},
-	KindSurveys: {
+	{
+		name:     KindSurveys,
 		fields:   []string{"account", "kind", "score", "at", "respondent"},
 		required: []string{"account", "kind", "score", "at"},
 		newSink:  newSurveySink,
 	},
-	KindInvoices: {
+	{
+		name:     KindInvoices,
 		fields:   []string{"external_id", "account", "amount", "due_on", "paid_on", "status"},
 		required: []string{"external_id", "account", "amount", "due_on", "status"},
 		newSink:  newInvoiceSink,
 	},
-	KindMRR: {
+	{
+		name:     KindMRR,
 		fields:   []string{"account", "effective_on", "mrr"},
 		required: []string{"account", "effective_on", "mrr"},
 		newSink:  newMRRSink,
 	},
 }
+
+// Kinds lists every ingestible record kind, in kindTable's order.
+var Kinds = func() []string {
+	out := make([]string, len(kindTable))
+	for i, k := range kindTable {
+		out[i] = k.name
+	}
+	return out
+}()
+
+// kindSpecs finds a kind's row by its name.
+var kindSpecs = func() map[string]kindSpec {
+	out := make(map[string]kindSpec, len(kindTable))
+	for _, k := range kindTable {
+		out[k.name] = k
+	}
+	return out
+}()
 
 // TouchKinds are the accepted touch kinds.
 var TouchKinds = []string{"call", "email", "meeting", "chat", "qbr", "other"}
@@ -57,19 +97,7 @@ func newActivitySink(b *batch) sink {
 		parse: func(p *fieldParser) (models.Activity, string) {
 			a := models.Activity{UserID: p.need("user", 128), Feature: p.str("feature", 128)}
 			account := p.need("account", 128)
-			switch {
-			case p.raw("day") != "":
-				a.Day = p.needDate("day")
-				if t := p.time("at"); t != nil && b.dayOf(*t) != a.Day {
-					p.fail("at", "falls on %s in the organisation's time zone, not on day %s", b.dayOf(*t), a.Day)
-				}
-			case p.raw("at") != "":
-				if t := p.time("at"); t != nil {
-					a.Day = b.dayOf(*t)
-				}
-			default:
-				p.fail("day", "is required (or give at, an RFC 3339 time)")
-			}
+			a.Day = p.dayOrAt(b.dayOf)
 			return a, account
 		},
 		setAccount: func(a *models.Activity, id uint) { a.AccountID = id },

@@ -1,4 +1,4 @@
-package commands
+package ingestion
 
 import (
 	"encoding/csv"
@@ -314,7 +314,7 @@ func (d *jsonDecoder) fatal(reason string) (Record, error) {
 	return Record{}, &ValidationError{Unit: UnitIndex, Position: d.index, Reason: reason}
 }
 
-// NewRecordsDecoder yields records already in memory (chat, tests), with
+// NewRecordsDecoder yields records already in memory (a connector, tests), with
 // 0-based index positions.
 func NewRecordsDecoder(records []map[string]string) Decoder {
 	return &sliceDecoder{recs: records}

@@ -1,4 +1,4 @@
-package commands
+package ingestion
 
 import (
 	"fmt"
@@ -125,6 +125,29 @@ func (p *fieldParser) needTime(field string) time.Time {
 		return *t
 	}
 	return time.Time{}
+}
+
+// dayOrAt is the calendar day a record is about, given as a day field
+// (YYYY-MM-DD) or as an at field (an RFC 3339 instant, whose day in the
+// organisation's time zone dayOf gives); when both are given they must
+// agree. One of them is required.
+func (p *fieldParser) dayOrAt(dayOf func(time.Time) string) string {
+	switch {
+	case p.raw("day") != "":
+		day := p.needDate("day")
+		if t := p.time("at"); t != nil && dayOf(*t) != day {
+			p.fail("at", "falls on %s in the organisation's time zone, not on day %s", dayOf(*t), day)
+		}
+		return day
+	case p.raw("at") != "":
+		if t := p.time("at"); t != nil {
+			return dayOf(*t)
+		}
+		return ""
+	default:
+		p.fail("day", "is required (or give at, an RFC 3339 time)")
+		return ""
+	}
 }
 
 // money is an amount in currency units, returned in cents. An empty

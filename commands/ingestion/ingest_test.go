@@ -1,4 +1,4 @@
-package commands_test
+package ingestion_test
 
 import (
 	"context"
@@ -9,23 +9,23 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/healthbot/healthbot/commands"
+	"github.com/healthbot/healthbot/commands/ingestion"
 	"github.com/healthbot/healthbot/models"
 	"github.com/healthbot/healthbot/models/modelstest"
 )
 
 // importFile imports testdata/ingest/NAME as kind.
-func ingestFile(t *testing.T, s *models.Store, kind, name string) (commands.IngestResult, error) {
+func ingestFile(t *testing.T, s *models.Store, kind, name string) (ingestion.IngestResult, error) {
 	t.Helper()
 	f, err := os.Open(filepath.Join("testdata", "ingest", name))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	return commands.ImportCSV(context.Background(), s, kind, f)
+	return ingestion.ImportCSV(context.Background(), s, kind, f)
 }
 
-func ingestMust(t *testing.T, s *models.Store, kind, name string) commands.IngestResult {
+func ingestMust(t *testing.T, s *models.Store, kind, name string) ingestion.IngestResult {
 	t.Helper()
 	res, err := ingestFile(t, s, kind, name)
 	if err != nil {
@@ -35,10 +35,10 @@ func ingestMust(t *testing.T, s *models.Store, kind, name string) commands.Inges
 }
 
 // loadAll imports every kind's good file in dependency order.
-func ingestAll(t *testing.T, s *models.Store) map[string]commands.IngestResult {
+func ingestAll(t *testing.T, s *models.Store) map[string]ingestion.IngestResult {
 	t.Helper()
-	out := map[string]commands.IngestResult{}
-	for _, kind := range commands.Kinds {
+	out := map[string]ingestion.IngestResult{}
+	for _, kind := range ingestion.Kinds {
 		out[kind] = ingestMust(t, s, kind, kind+".csv")
 	}
 	return out
@@ -160,7 +160,7 @@ func TestImportedValues(t *testing.T) {
 func TestPartialUpdate(t *testing.T) {
 	modelstest.ForEachDB(t, func(t *testing.T, s *models.Store) {
 		ingestMust(t, s, "accounts", "accounts.csv")
-		res, err := commands.ImportCSV(context.Background(), s, "accounts",
+		res, err := ingestion.ImportCSV(context.Background(), s, "accounts",
 			strings.NewReader("external_id,name,mrr\nacc-1,\"Acme, Inc.\",2000\nacc-2,Globex,1234.50\n"))
 		if err != nil {
 			t.Fatal(err)
@@ -176,9 +176,9 @@ func TestPartialUpdate(t *testing.T) {
 	})
 }
 
-func ingestBatchErr(t *testing.T, err error) *commands.BatchError {
+func ingestBatchErr(t *testing.T, err error) *ingestion.BatchError {
 	t.Helper()
-	var be *commands.BatchError
+	var be *ingestion.BatchError
 	if !errors.As(err, &be) {
 		t.Fatalf("got error %v, want a *BatchError", err)
 	}
@@ -226,7 +226,7 @@ func TestBadRowAfterFirstChunk(t *testing.T) {
 			}
 			fmt.Fprintf(&b, "acc-1,user-%d,%s\n", i, day)
 		}
-		_, err := commands.ImportCSV(context.Background(), s, "activity", strings.NewReader(b.String()))
+		_, err := ingestion.ImportCSV(context.Background(), s, "activity", strings.NewReader(b.String()))
 		be := ingestBatchErr(t, err)
 		if be.Errors[0].Position != models.ActivityChunk+102 || be.Errors[0].Field != "day" {
 			t.Errorf("got %v, want line %d field day", be.Errors[0], models.ActivityChunk+102)
@@ -298,7 +298,7 @@ func TestValidationMessages(t *testing.T) {
 			{"mrr", "", `line 1: the file is empty`},
 			{"widgets", "a\n", `"widgets" is not a record kind`},
 		} {
-			_, err := commands.ImportCSV(context.Background(), s, tc.kind, strings.NewReader(tc.csv))
+			_, err := ingestion.ImportCSV(context.Background(), s, tc.kind, strings.NewReader(tc.csv))
 			if err == nil {
 				t.Errorf("%s %q: no error, want %q", tc.kind, tc.csv, tc.want)
 				continue
@@ -312,12 +312,12 @@ func TestValidationMessages(t *testing.T) {
 
 func TestParseCents(t *testing.T) {
 	for in, want := range map[string]int64{"1234.5": 123450, "1234.50": 123450, "0.07": 7, "12": 1200, "0": 0, "9999999999999.99": 999999999999999} {
-		if got, ok := commands.ParseCents(in); !ok || got != want {
+		if got, ok := ingestion.ParseCents(in); !ok || got != want {
 			t.Errorf("ParseCents(%q) = %d, %v; want %d", in, got, ok, want)
 		}
 	}
 	for _, in := range []string{"12,34", "1,234.50", "-5", "+5", "1e3", ".5", "5.", "1.234", "", " 1", "０"} {
-		if got, ok := commands.ParseCents(in); ok {
+		if got, ok := ingestion.ParseCents(in); ok {
 			t.Errorf("ParseCents(%q) = %d, want rejected", in, got)
 		}
 	}
@@ -335,7 +335,7 @@ func TestUpdatesCount(t *testing.T) {
 			{"surveys", "account,kind,score,at,respondent\nacc-2,csat,3,2026-02-13T12:00:00Z,\nacc-1,nps,9,2026-02-12T00:00:00Z,pat@acme.example\n"},
 			{"invoices", "external_id,account,amount,due_on,paid_on,status\ninv-2,acc-2,1234.5,2026-02-15,2026-02-20,paid\ninv-1,acc-1,1234.50,2026-02-01,2026-02-03,paid\n"},
 		} {
-			res, err := commands.ImportCSV(context.Background(), s, tc.kind, strings.NewReader(tc.csv))
+			res, err := ingestion.ImportCSV(context.Background(), s, tc.kind, strings.NewReader(tc.csv))
 			if err != nil {
 				t.Fatalf("%s: %v", tc.kind, err)
 			}
