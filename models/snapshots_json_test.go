@@ -1,4 +1,4 @@
-package commands
+package models_test
 
 import (
 	"context"
@@ -13,7 +13,7 @@ import (
 	"github.com/healthbot/healthbot/scoring"
 )
 
-// marshalSnapshotJSON is what snapshotOf stored before it wrote the JSON by
+// marshalSnapshotJSON is what snapshots stored before SnapshotJSON wrote it by
 // hand: json.Marshal of the sub-scores as a map and of SnapshotDetails.
 func marshalSnapshotJSON(t testing.TB, r scoring.Result) (subscores, details string) {
 	subs := map[string]int{}
@@ -45,17 +45,17 @@ func marshalSnapshotJSON(t testing.TB, r scoring.Result) (subscores, details str
 
 func checkSnapshotJSON(t testing.TB, r scoring.Result) {
 	t.Helper()
-	snap, err := snapshotOf(r.AccountID, r.AsOf, r, r.AsOf)
+	gotSubs, gotDet, err := models.SnapshotJSON(r)
 	if err != nil {
-		t.Fatalf("snapshotOf: %v", err)
+		t.Fatalf("SnapshotJSON: %v", err)
 	}
 	subs, det := marshalSnapshotJSON(t, r)
-	if snap.Subscores != subs || snap.Details != det {
-		t.Fatalf("result %+v:\nsub-scores %s\n      want %s\n   details %s\n      want %s", r, snap.Subscores, subs, snap.Details, det)
+	if gotSubs != subs || gotDet != det {
+		t.Fatalf("result %+v:\nsub-scores %s\n      want %s\n   details %s\n      want %s", r, gotSubs, subs, gotDet, det)
 	}
 }
 
-// TestSnapshotJSONMatchesMarshal holds snapshotOf's hand-written JSON to
+// TestSnapshotJSONMatchesMarshal holds SnapshotJSON's hand-written JSON to
 // json.Marshal's bytes: on every account of the demo portfolio over two
 // weeks, and on random results with awkward component names, raw figures
 // and reasons (HTML characters, quotes, control bytes, non-ASCII, invalid
@@ -122,7 +122,7 @@ func randomResult(r *rand.Rand) scoring.Result {
 	return res
 }
 
-// FuzzSnapshotJSON compares snapshotOf's JSON with json.Marshal's for a
+// FuzzSnapshotJSON compares SnapshotJSON's output with json.Marshal's for a
 // result of two parts (possibly the same component) and an override.
 func FuzzSnapshotJSON(f *testing.F) {
 	for i, s := range awkward {
