@@ -15,6 +15,7 @@ import (
 	"github.com/healthbot/healthbot/commands/ingestion"
 	"github.com/healthbot/healthbot/models"
 	"github.com/healthbot/healthbot/models/gen"
+	"github.com/healthbot/healthbot/models/gen/gentest"
 	"github.com/healthbot/healthbot/scoring"
 )
 
@@ -54,7 +55,7 @@ func rescoreOp(ctx context.Context, svc *commands.Service, day time.Time) func()
 // BenchmarkScaleHealth is "/health ACCOUNT" end to end through Service.Run
 // for random accounts, reporting p50 and p99.
 func BenchmarkScaleHealth(b *testing.B) {
-	gen.ForEachBenchDB(b, func(b *testing.B, s *models.Store, p gen.Params) {
+	gentest.ForEachBenchDB(b, func(b *testing.B, s *models.Store, p gen.Params) {
 		ctx := context.Background()
 		svc := benchService(s, p)
 		accounts, err := s.ActiveAccounts(ctx, p.End)
@@ -83,7 +84,7 @@ func BenchmarkScaleHealth(b *testing.B) {
 // transaction, reported against the baseline aggregate timed in the same
 // run, with the peak Go heap.
 func BenchmarkScaleRescore(b *testing.B) {
-	gen.ForEachBenchDB(b, func(b *testing.B, s *models.Store, p gen.Params) {
+	gentest.ForEachBenchDB(b, func(b *testing.B, s *models.Store, p gen.Params) {
 		ctx := context.Background()
 		svc := benchRescorer(s, p)
 		// The day before must be scored once, so the alert rules compare
@@ -98,7 +99,7 @@ func BenchmarkScaleRescore(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
-		gen.VsBaseline(b, s, p.End, nil, rescoreOp(ctx, svc, p.End))
+		gentest.VsBaseline(b, s, p.End, nil, rescoreOp(ctx, svc, p.End))
 	})
 }
 
@@ -109,7 +110,7 @@ func BenchmarkScaleRescore(b *testing.B) {
 // the runs change are put back afterwards, so other benchmarks see the
 // dataset as it was.
 func BenchmarkScaleRescoreNewDay(b *testing.B) {
-	gen.ForEachBenchDB(b, func(b *testing.B, s *models.Store, p gen.Params) {
+	gentest.ForEachBenchDB(b, func(b *testing.B, s *models.Store, p gen.Params) {
 		ctx := context.Background()
 		svc := benchRescorer(s, p)
 		day := p.End.AddDate(0, 0, 1)
@@ -122,7 +123,7 @@ func BenchmarkScaleRescoreNewDay(b *testing.B) {
 		clearDay := func() {
 			exec("DELETE FROM snapshots WHERE day = ?", key)
 			exec("DELETE FROM alerts WHERE day = ?", key)
-			gen.Vacuum(b, s, false, "snapshots", "alerts", "alert_states")
+			gentest.Vacuum(b, s, false, "snapshots", "alerts", "alert_states")
 		}
 		exec("DROP TABLE IF EXISTS bench_saved_alert_states")
 		exec("CREATE TABLE bench_saved_alert_states AS SELECT * FROM alert_states")
@@ -131,9 +132,9 @@ func BenchmarkScaleRescoreNewDay(b *testing.B) {
 			exec("DELETE FROM alert_states")
 			exec("INSERT INTO alert_states SELECT * FROM bench_saved_alert_states")
 			exec("DROP TABLE bench_saved_alert_states")
-			gen.Vacuum(b, s, false, "alert_states")
+			gentest.Vacuum(b, s, false, "alert_states")
 		})
-		gen.VsBaseline(b, s, day, clearDay, rescoreOp(ctx, svc, day))
+		gentest.VsBaseline(b, s, day, clearDay, rescoreOp(ctx, svc, day))
 	})
 }
 
@@ -146,13 +147,13 @@ const ingestRows = 20000
 // rows per second. Rows are dated after the dataset's last day, so they
 // change no benchmark's figures, and are deleted afterwards.
 func BenchmarkScaleIngest(b *testing.B) {
-	gen.ForEachBenchDB(b, func(b *testing.B, s *models.Store, p gen.Params) {
+	gentest.ForEachBenchDB(b, func(b *testing.B, s *models.Store, p gen.Params) {
 		ctx := context.Background()
 		cleanup := func() {
 			if err := s.DB().Exec("DELETE FROM activities WHERE day > ?", p.End.Format(models.DayLayout)).Error; err != nil {
 				b.Error(err)
 			}
-			gen.Vacuum(b, s, true, "activities", "activity_days", "activity_last")
+			gentest.Vacuum(b, s, true, "activities", "activity_days", "activity_last")
 		}
 		cleanup()
 		b.Cleanup(cleanup)

@@ -1,4 +1,9 @@
-package gen
+// Package gentest runs benchmarks on the generated scale datasets of
+// package gen: it opens (or builds) them once per test binary and measures
+// operations against gen's baseline query. It imports testing, so it is
+// for _test.go files only; gen itself stays free of it for
+// cmd/healthbot-gen.
+package gentest
 
 import (
 	"context"
@@ -11,25 +16,26 @@ import (
 	"time"
 
 	"github.com/healthbot/healthbot/models"
+	"github.com/healthbot/healthbot/models/gen"
 )
 
 // benchCache keeps each database's dataset open for the whole test binary,
 // so it is checked (or built) once per `go test` run.
 var benchCache struct {
 	sync.Mutex
-	sets map[string]BenchDataset
+	sets map[string]gen.BenchDataset
 }
 
 // Dialects are the databases the scale benchmarks run on, in order.
 var Dialects = []string{models.DialectSQLite, models.DialectPostgres}
 
 // MustBench returns the benchmark dataset on dialect for tb (see
-// OpenBench and BenchParams, sized by -short and AccountsEnv), built on
-// first use. It skips PostgreSQL when PostgresEnv is unset and fails when
-// it is set but unusable.
-func MustBench(tb testing.TB, dialect string) (*models.Store, Params) {
+// gen.OpenBench and gen.BenchParams, sized by -short and gen.AccountsEnv),
+// built on first use. It skips PostgreSQL when gen.PostgresEnv is unset and
+// fails when it is set but unusable.
+func MustBench(tb testing.TB, dialect string) (*models.Store, gen.Params) {
 	tb.Helper()
-	p, err := BenchParams(testing.Short())
+	p, err := gen.BenchParams(testing.Short())
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -38,8 +44,8 @@ func MustBench(tb testing.TB, dialect string) (*models.Store, Params) {
 	if d, ok := benchCache.sets[dialect]; ok {
 		return d.Store, p
 	}
-	d, err := OpenBench(context.Background(), dialect, p)
-	if errors.Is(err, ErrNoPostgres) {
+	d, err := gen.OpenBench(context.Background(), dialect, p)
+	if errors.Is(err, gen.ErrNoPostgres) {
 		tb.Skip(err)
 	}
 	if err != nil {
@@ -51,7 +57,7 @@ func MustBench(tb testing.TB, dialect string) (*models.Store, Params) {
 	}
 	tb.Logf("%s dataset %s: %s (%d activity rows, built in %s)", dialect, p, how, d.Stats.ActivityRows(), d.Stats.Duration)
 	if benchCache.sets == nil {
-		benchCache.sets = map[string]BenchDataset{}
+		benchCache.sets = map[string]gen.BenchDataset{}
 	}
 	benchCache.sets[dialect] = d
 	return d.Store, p
@@ -61,7 +67,7 @@ func MustBench(tb testing.TB, dialect string) (*models.Store, Params) {
 // dataset (SQLite always, PostgreSQL when its test URL is set). Slow-query
 // warnings are expected at this scale, so logging is muted meanwhile to
 // keep the benchmark output readable.
-func ForEachBenchDB(b *testing.B, fn func(b *testing.B, s *models.Store, p Params)) {
+func ForEachBenchDB(b *testing.B, fn func(b *testing.B, s *models.Store, p gen.Params)) {
 	prev := slog.Default()
 	slog.SetDefault(slog.New(slog.NewTextHandler(io.Discard, nil)))
 	b.Cleanup(func() { slog.SetDefault(prev) })
@@ -74,13 +80,13 @@ func ForEachBenchDB(b *testing.B, fn func(b *testing.B, s *models.Store, p Param
 }
 
 // VsBaseline runs op b.N times and reports its mean time as a ratio to the
-// baseline query as of day (x-baseline), the baseline's own mean
+// baseline query (gen.Baseline) as of day (x-baseline), the baseline's own mean
 // (baseline-ms) and the peak Go heap (peak-MiB). Before each op, untimed,
 // prepare runs (when not nil) and then the baseline, so both see the same
 // load on a shared machine.
 func VsBaseline(b *testing.B, s *models.Store, day time.Time, prepare func(), op func() error) {
 	ctx := context.Background()
-	stop := SampleHeap()
+	stop := gen.SampleHeap()
 	var base, spent time.Duration
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -88,7 +94,7 @@ func VsBaseline(b *testing.B, s *models.Store, day time.Time, prepare func(), op
 		if prepare != nil {
 			prepare()
 		}
-		d, _, err := Baseline(ctx, s, day)
+		d, _, err := gen.Baseline(ctx, s, day)
 		if err != nil {
 			b.Fatal(err)
 		}
