@@ -71,20 +71,20 @@ func TestVerifyURI(t *testing.T) {
 	// HubSpot signs the URI with :/?@!$'()*,; decoded, so a query that the
 	// request carries percent-encoded must be decoded before hashing.
 	query := "?portal=62515&tag=a%3Ab%2Cc%20d"
-	signed := signURI(publicURL + target + "?portal=62515&tag=a:b,c%20d")(body, secret, now)
+	signed := signURI(publicURL+target+"?portal=62515&tag=a:b,c%20d")(body, secret, now)
 	if w := connecttest.Post(endpoint(secret, &connecttest.Sink{}), target+query, body, signed); w.Code != http.StatusOK {
 		t.Fatalf("decoded URI: status %d", w.Code)
 	}
 	// Behind a proxy with no PublicURL the forwarded scheme and host count.
 	h := hubspot.NewHandler(hubspot.Config{Secret: secret}, &connecttest.Sink{}, connect.WithClock(func() time.Time { return now }))
-	fwd := signURI("https://hooks.example.org" + target)(body, secret, now)
+	fwd := signURI("https://hooks.example.org"+target)(body, secret, now)
 	fwd.Set("X-Forwarded-Proto", "https")
 	fwd.Set("X-Forwarded-Host", "hooks.example.org")
 	if w := connecttest.Post(h, target, body, fwd); w.Code != http.StatusOK {
 		t.Fatalf("forwarded: status %d", w.Code)
 	}
 	// A signature for another URL does not verify here.
-	other := signURI("https://evil.example.com" + target)(body, secret, now)
+	other := signURI("https://evil.example.com"+target)(body, secret, now)
 	if w := connecttest.Post(endpoint(secret, &connecttest.Sink{}), target, body, other); w.Code != http.StatusUnauthorized {
 		t.Fatalf("other URL: status %d", w.Code)
 	}
