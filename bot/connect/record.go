@@ -241,3 +241,16 @@ type Batch struct {
 	Records  []Record
 	Ignored  []Ignored
 }
+
+// Add files one event's translation: its records, or when reason is set an
+// ignored event of a type not used, or when err is set an unusable one.
+func (b *Batch) Add(eventID, typ string, recs []Record, reason string, err error) {
+	switch {
+	case err != nil:
+		b.Ignored = append(b.Ignored, Ignored{EventID: eventID, Type: typ, Reason: err.Error(), Malformed: true})
+	case reason != "":
+		b.Ignored = append(b.Ignored, Ignored{EventID: eventID, Type: typ, Reason: reason})
+	default:
+		b.Records = append(b.Records, recs...)
+	}
+}

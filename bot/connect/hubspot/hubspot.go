@@ -197,14 +197,7 @@ func (c *Connector) Translate(_ *http.Request, body []byte) (connect.Batch, erro
 		id := strings.Join([]string{n.PortalID.String(), n.EventID.String(), strconv.FormatInt(n.OccurredAt, 10),
 			n.ObjectID.String(), n.PropertyName}, ":")
 		rec, reason, err := c.translate(n, id)
-		switch {
-		case err != nil:
-			b.Ignored = append(b.Ignored, connect.Ignored{EventID: id, Type: n.SubscriptionType, Reason: err.Error(), Malformed: true})
-		case reason != "":
-			b.Ignored = append(b.Ignored, connect.Ignored{EventID: id, Type: n.SubscriptionType, Reason: reason})
-		default:
-			b.Records = append(b.Records, rec)
-		}
+		b.Add(id, n.SubscriptionType, []connect.Record{rec}, reason, err)
 	}
 	return b, nil
 }

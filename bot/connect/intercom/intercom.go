@@ -119,14 +119,7 @@ func (c *Connector) Translate(_ *http.Request, body []byte) (connect.Batch, erro
 	}
 	var b connect.Batch
 	rec, reason, err := c.translate(n)
-	switch {
-	case err != nil:
-		b.Ignored = []connect.Ignored{{EventID: n.ID, Type: n.Topic, Reason: err.Error(), Malformed: true}}
-	case reason != "":
-		b.Ignored = []connect.Ignored{{EventID: n.ID, Type: n.Topic, Reason: reason}}
-	default:
-		b.Records = []connect.Record{rec}
-	}
+	b.Add(n.ID, n.Topic, []connect.Record{rec}, reason, err)
 	return b, nil
 }
 

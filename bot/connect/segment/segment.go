@@ -103,14 +103,7 @@ func (c *Connector) Translate(_ *http.Request, body []byte) (connect.Batch, erro
 			m.MessageID = "sha256:" + hex.EncodeToString(sum[:])
 		}
 		recs, reason, err := c.translate(&m)
-		switch {
-		case err != nil:
-			b.Ignored = append(b.Ignored, connect.Ignored{EventID: m.MessageID, Type: m.Type, Reason: err.Error(), Malformed: true})
-		case reason != "":
-			b.Ignored = append(b.Ignored, connect.Ignored{EventID: m.MessageID, Type: m.Type, Reason: reason})
-		default:
-			b.Records = append(b.Records, recs...)
-		}
+		b.Add(m.MessageID, m.Type, recs, reason, err)
 	}
 	return b, nil
 }

@@ -87,16 +87,8 @@ func (*Connector) Translate(_ *http.Request, body []byte) (connect.Batch, error)
 		return connect.Batch{}, errors.New("read Stripe event: no id or data")
 	}
 	var b connect.Batch
-	typ := string(ev.Type)
 	recs, reason, err := translate(&ev)
-	switch {
-	case err != nil:
-		b.Ignored = append(b.Ignored, connect.Ignored{EventID: ev.ID, Type: typ, Reason: err.Error(), Malformed: true})
-	case reason != "":
-		b.Ignored = append(b.Ignored, connect.Ignored{EventID: ev.ID, Type: typ, Reason: reason})
-	default:
-		b.Records = recs
-	}
+	b.Add(ev.ID, string(ev.Type), recs, reason, err)
 	return b, nil
 }
 

@@ -123,15 +123,10 @@ func (c *Connector) Translate(r *http.Request, body []byte) (connect.Batch, erro
 	if errors.Is(err, errNoOrganization) {
 		reason, err = err.Error(), nil
 	}
-	switch {
-	case err != nil:
-		b.Ignored = []connect.Ignored{{EventID: id, Type: typ, Reason: err.Error(), Malformed: true}}
-	case reason != "":
-		b.Ignored = []connect.Ignored{{EventID: id, Type: typ, Reason: reason}}
-	default:
+	if err == nil && reason == "" {
 		rec.Source, rec.EventID, rec.Type = Source, id, typ
-		b.Records = []connect.Record{rec}
 	}
+	b.Add(id, typ, []connect.Record{rec}, reason, err)
 	return b, nil
 }
 
