@@ -81,6 +81,29 @@ func (ss *SampleSet) Add(eff *Effective, s Signals, churnDay *time.Time) Sample 
 	return smp
 }
 
+// ScoreWith recomputes a sample's score under other weights (by
+// component name) from its sub-scores and cap, exactly as Score would
+// have computed it; known is false when none of its components with data
+// is weighted. E.g. how many accounts would change status today under a
+// proposal: ScoreWith on today's samples, then StatusFor.
+func (ss *SampleSet) ScoreWith(smp *Sample, weights map[string]float64) (score int, known bool) {
+	var num, den float64
+	for i, name := range ss.Components {
+		if w := weights[name]; smp.Subs[i] != NoSub && w > 0 {
+			num += w * float64(smp.Subs[i])
+			den += w
+		}
+	}
+	if den == 0 {
+		return 0, false
+	}
+	score = int(math.Round(num / den))
+	if smp.Cap != NoCap {
+		score = min(score, int(smp.Cap))
+	}
+	return score, true
+}
+
 // unweightedSub is the sub-score a component of weight 0 would have.
 func unweightedSub(name string, cfg *Config, s *Signals) (int, bool) {
 	if slices.Contains(Components, name) {
@@ -228,9 +251,9 @@ func AUC(scores []float64, churned []bool) Stat {
 	return Stat(float64(u2) / float64(2*nc*nr))
 }
 
-// Report is a backtest: how well the score told which accounts would churn.
+// BacktestReport is a backtest: how well the score told which accounts would churn.
 // The JSON names are those of `healthbot backtest --json`.
-type Report struct {
+type BacktestReport struct {
 	HorizonDays  int            `json:"horizon_days"`
 	Samples      int            `json:"samples"` // samples with a known score
 	Churned      int            `json:"churned"` // of those, labelled churned
@@ -263,8 +286,8 @@ type ComponentAUC struct {
 	Samples int    `json:"-"`
 }
 
-// Warning reports whether a status is the churn warning: At-risk or Critical.
-func Warning(st Status) bool { return st == AtRisk || st == Critical }
+// IsWarning reports whether a status is the churn warning: At-risk or Critical.
+func IsWarning(st Status) bool { return st == AtRisk || st == Critical }
 
 // Backtest computes the report of a sample set. The warning lead time of
 // a churned account is the days from its first At-risk or Critical sample
@@ -272,8 +295,8 @@ func Warning(st Status) bool { return st == AtRisk || st == Critical }
 // its churn) to its churn date; a warning before the horizon belongs to an
 // earlier story, not to this churn. Its median is over the accounts warned
 // in that window.
-func Backtest(ss *SampleSet) Report {
-	rep := Report{HorizonDays: ss.Horizon}
+func Backtest(ss *SampleSet) BacktestReport {
+	rep := BacktestReport{HorizonDays: ss.Horizon}
 	statuses := []Status{Healthy, Stable, AtRisk, Critical}
 	rates := make([]StatusRate, len(statuses))
 	for i, st := range statuses {
@@ -304,7 +327,7 @@ func Backtest(ss *SampleSet) Report {
 				rates[k].Churned++
 			}
 		}
-		w := Warning(smp.Status)
+		w := IsWarning(smp.Status)
 		if w {
 			warned++
 		}

@@ -91,3 +91,19 @@ func BenchmarkTune(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkScoreCustom is BenchmarkScore with a custom component: one
+// more allocation, its raw figure.
+func BenchmarkScoreCustom(b *testing.B) {
+	cfg, err := scoring.Parse([]byte("weights: {seat_use: 10}\ncomponents: {seat_use: {metric: seats_active, aggregate: latest, days: 30, per: seats, " +
+		"bands: [{min: 0.8, label: full, score: 100}, {min: 0, label: low, score: 20}]}}"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	s := exampleSignals()
+	metric("seat_use", 42, 3, 50, 0)(&s)
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = scoring.Score(cfg, s)
+	}
+}

@@ -131,7 +131,7 @@ func (c *Config) prepare() {
 // rows anywhere in the store, and whether this account's denominator
 // allows a figure. A zero denominator is no data for this account only.
 func customHasData(def *CustomComponent, s *Signals) (connected, perOK bool) {
-	if !s.Sources.Metrics[def.Metric] {
+	if !s.MetricSources[def.Metric] {
 		return false, false
 	}
 	return true, customDenominator(def, s) != 0 || def.Per == ""

@@ -36,7 +36,7 @@ func withCustom(defs map[string]scoring.CustomComponent) scoring.Config {
 
 func metric(name string, value float64, rows, seats int, mrrCents int64) func(*scoring.Signals) {
 	return func(s *scoring.Signals) {
-		s.Sources.Metrics = map[string]bool{"seats_active": true, "logins": true}
+		s.MetricSources = map[string]bool{"seats_active": true, "logins": true}
 		s.Metrics = map[string]scoring.MetricSignal{name: {Value: value, Rows: rows}}
 		s.Seats, s.MRRCents = seats, mrrCents
 	}
@@ -61,7 +61,7 @@ func TestCustomBands(t *testing.T) {
 		{"below 0.5", seatUse(), metric("c", 24, 1, 50, 0), 20, "low", "seats_active 24 / 50 seats = 0.48", true},
 		{"no rows of its own is 0", seatUse(), metric("c", 7, 0, 50, 0), 20, "low", "no seats_active in 30 days / 50 seats = 0.00", true},
 		{"no seats: no data for this account", seatUse(), metric("c", 7, 1, 0, 0), 0, "no data", "seats_active per seat: the account has no seats", false},
-		{"metric absent store-wide", seatUse(), func(s *scoring.Signals) { metric("c", 42, 3, 50, 0)(s); s.Sources.Metrics = nil }, 0, "no data", "", false},
+		{"metric absent store-wide", seatUse(), func(s *scoring.Signals) { metric("c", 42, 3, 50, 0)(s); s.MetricSources = nil }, 0, "no data", "", false},
 		{"sum", logins, metric("c", 420, 9, 0, 0), 100, "busy", "logins sum 420 in 7 days", true},
 		{"mean with decimals", func() scoring.CustomComponent { d := logins; d.Aggregate = scoring.AggMean; return d }(),
 			metric("c", 41.5, 9, 0, 0), 50, "some", "logins mean 41.5 in 7 days", true},
@@ -109,13 +109,17 @@ func TestCustomWorkedExample(t *testing.T) {
 	if p := r.Parts[5]; p.Component != "seat_use" || !near(p.Points, 1000.0/110) {
 		t.Errorf("seat_use part = %+v, want 9.09 points", p)
 	}
-	s.Sources.Metrics = map[string]bool{"logins": true}
+	s.MetricSources = map[string]bool{"logins": true}
 	if r := scoring.Score(cfg, s); r.Score != 73 || !reflect.DeepEqual(r.NoData, []string{"seat_use"}) {
 		t.Errorf("metric absent: %d %v, want 73 [seat_use]", r.Score, r.NoData)
 	}
-	s.Sources.Metrics["seats_active"], s.Seats = true, 0
-	if r := scoring.Score(cfg, s); r.Score != 73 || r.Parts[5].Raw != "seats_active per seat: the account has no seats" {
+	s.MetricSources["seats_active"], s.Seats = true, 0
+	r = scoring.Score(cfg, s)
+	if r.Score != 73 || r.Parts[5].Raw != "seats_active per seat: the account has no seats" {
 		t.Errorf("no seats: %d %+v, want 73 and the reason", r.Score, r.Parts[5])
+	}
+	if want := "  seat_use     no data           weight 10   no data  seats_active per seat: the account has no seats\n"; !strings.Contains(scoring.Explain(r), want) {
+		t.Errorf("explanation:\n%s\nwant the line %q", scoring.Explain(r), want)
 	}
 }
 

@@ -29,7 +29,11 @@ func Explain(r Result) string {
 	}
 	for _, p := range r.Parts {
 		if !p.HasData {
-			fmt.Fprintf(&b, "  %-12s %-17s weight %-4s no data\n", p.Component, p.Band, trimFloat(p.Weight))
+			fmt.Fprintf(&b, "  %-12s %-17s weight %-4s no data", p.Component, p.Band, trimFloat(p.Weight))
+			if p.Raw != "" {
+				b.WriteString("  " + p.Raw) // a custom component's zero denominator
+			}
+			b.WriteString("\n")
 			continue
 		}
 		fmt.Fprintf(&b, "  %-12s %-17s %3d x weight %-4s = %5.1f points (costs %4.1f)  %s\n",

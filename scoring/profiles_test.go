@@ -31,7 +31,7 @@ func lowTouch() scoring.Signals {
 	s := scoring.Signals{AccountID: 3, AsOf: asOf, Sources: allSources(),
 		ActiveUserDays7: 28, MAU: 10, ValueFeaturesUsed30: 7, ValueFeatures: 10, Seats: 50,
 		Metrics: map[string]scoring.MetricSignal{"seat_use": {Value: 42, Rows: 3}}}
-	s.Sources.Metrics = map[string]bool{"seats_active": true}
+	s.MetricSources = map[string]bool{"seats_active": true}
 	return s
 }
 

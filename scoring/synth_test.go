@@ -41,6 +41,15 @@ func synth(accounts, days int, seed uint64, rich bool) *scoring.SampleSet {
 		}
 		return subs[len(subs)-1]
 	}
+	// below picks the value of the first cut x is below, else the last.
+	below := func(x float64, cuts []float64, vals []int8) int8 {
+		for i, c := range cuts {
+			if x < c {
+				return vals[i]
+			}
+		}
+		return vals[len(vals)-1]
+	}
 	span := days * 7
 	for id := 1; id <= accounts; id++ {
 		health := 0.3 + 0.7*r.Float64()
@@ -71,27 +80,11 @@ func synth(accounts, days int, seed uint64, rich bool) *scoring.SampleSet {
 			}
 			subs[0] = band(health-0.8*decline+noise(0.15), []float64{0.75, 0.5, 0.25}, []int8{100, 67, 33, 0})
 			subs[1] = band(health-0.3*decline+noise(0.2), []float64{0.9, 0.6, 0.35, 0.15}, []int8{100, 80, 40, 20, 0})
-			switch x := r.Float64(); {
-			case x < 0.02+0.1*decline:
-				subs[2] = 0
-			case x < 0.12+0.3*decline:
-				subs[2] = 25
-			case x < 0.32:
-				subs[2] = 100
-			default:
-				subs[2] = 75
-			}
+			// support: escalated, negative, positive or neutral tickets
+			subs[2] = below(r.Float64(), []float64{0.02 + 0.1*decline, 0.12 + 0.3*decline, 0.32}, []int8{0, 25, 100, 75})
 			subs[3] = band(health-0.6*decline+noise(0.25), []float64{0.7, 0.45, 0.2}, []int8{100, 67, 33, 0})
-			switch x := r.Float64(); {
-			case x < 0.02+0.2*decline:
-				subs[4] = 0
-			case x < 0.07+0.2*decline:
-				subs[4] = 30
-			case x < 0.17:
-				subs[4] = 70
-			default:
-				subs[4] = 100
-			}
+			// payment: failed, overdue, paid late or current
+			subs[4] = below(r.Float64(), []float64{0.02 + 0.2*decline, 0.07 + 0.2*decline, 0.17}, []int8{0, 30, 70, 100})
 			if rich {
 				clamp := func(x float64) int8 { return int8(min(max(math.Round(x), 0), 100)) }
 				subs[5] = band(health-0.5*decline+noise(0.3), []float64{0.7, 0.4}, []int8{100, 50, 0})

@@ -58,7 +58,9 @@ type FoldResult struct {
 // zero, then capped by the sample's overrides. Samples are grouped by
 // identical sub-scores and cap first (banded sub-scores repeat a lot), so
 // a candidate costs O(groups · components), not O(samples · components).
-// Equal AUCs go to the candidate nearest the current weights.
+// Equal AUCs go to the candidate nearest the current weights. Every
+// sample is rescored from its sub-scores, whatever profile scored it: to
+// tune a profile's weights, pass the samples of its accounts alone.
 func Tune(ss *SampleSet, current map[string]float64, opt TuneOptions) (TuneResult, error) {
 	opt = opt.withDefaults()
 	if opt.Step < 1 || opt.Step > 100 || 100%opt.Step != 0 {

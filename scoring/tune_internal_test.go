@@ -1,9 +1,36 @@
 package scoring
 
 import (
+	"math/rand/v2"
 	"reflect"
 	"testing"
 )
+
+// scoreInts rounds Σw·s/Σw in integers; it must agree with Score's
+// math.Round of the float division for every integer weights and subs.
+func TestScoreIntsRoundsAsScore(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	for range 20000 {
+		k := 1 + r.IntN(6)
+		td := &tuneData{k: k, u: 1, subs: make([]int8, k), caps: []int8{NoCap}}
+		w := make([]int, k)
+		wf := make([]float64, k)
+		for c := range k {
+			td.subs[c] = int8(r.IntN(101))
+			if r.IntN(5) == 0 {
+				td.subs[c] = NoSub
+			}
+			w[c] = r.IntN(21)
+			wf[c] = float64(w[c])
+		}
+		a, b := make([]int16, 1), make([]int16, 1)
+		td.scoreInts(w, a)
+		td.scoreFloats(wf, b)
+		if a[0] != b[0] {
+			t.Fatalf("subs %v weights %v: ints %d, floats %d", td.subs, w, a[0], b[0])
+		}
+	}
+}
 
 // Folds are by account: every sample of an account lands in its one fold,
 // the folds differ in size by at most one account, and the same seed

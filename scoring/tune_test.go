@@ -83,6 +83,11 @@ func TestTuneRecomputesScore(t *testing.T) {
 		s.Sources.Tickets = id%7 != 0 // tickets are connected... mostly: a mixed set of components with data
 		ss.Add(&m.Default, s, day(r.IntN(90)))
 	}
+	for i := range ss.Samples {
+		if got, known := ss.ScoreWith(&ss.Samples[i], cfg.Weights); got != ss.Samples[i].Score || known != ss.Samples[i].Known {
+			t.Fatalf("sample %d: ScoreWith %d %v, Score gave %d %v", i, got, known, ss.Samples[i].Score, ss.Samples[i].Known)
+		}
+	}
 	rep := scoring.Backtest(ss)
 	res, err := scoring.Tune(ss, cfg.Weights, scoring.TuneOptions{Step: 20, Folds: 4})
 	if err != nil {

@@ -51,10 +51,6 @@ type Sources struct {
 	NPS      bool // surveys of kind nps
 	CSAT     bool // surveys of kind csat
 	Pulses   bool
-
-	// Metrics holds, by metric name, whether the metric has any row in the
-	// store: a custom component whose metric has none has no data.
-	Metrics map[string]bool
 }
 
 // PulseSignal is the latest CSM pulse of an account.
@@ -115,6 +111,11 @@ type Signals struct {
 	Metrics  map[string]MetricSignal
 	Seats    int
 	MRRCents int64
+	// MetricSources is the Sources of custom components: by metric name,
+	// whether the metric has any row in the store; one whose metric has
+	// none has no data. The same for every account (the store may share
+	// one map); kept out of Sources so Sources stays comparable.
+	MetricSources map[string]bool
 }
 
 // Part is one component's contribution to a score, with its explanation.

@@ -18,8 +18,6 @@ package scoring_test
 import (
 	"math"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/healthbot/healthbot/scoring"
@@ -224,22 +222,5 @@ func TestWhyAddsUp(t *testing.T) {
 		if int(math.Round(d.Now.Unrounded)) != now.Score {
 			t.Fatalf("rounded %v, score %d", d.Now.Unrounded, now.Score)
 		}
-	}
-}
-
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("read golden (run with -update): %v", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs:\n--- got\n%s--- want\n%s", path, got, want)
 	}
 }
