@@ -24,7 +24,7 @@ type Executor interface {
 // Poster delivers messages to one platform's channels. The Slack and
 // Discord adapters implement it; the outbox worker uses it.
 type Poster interface {
-	// Platform is "slack", "discord" or "console".
+	// Platform is one of commands.Platforms.
 	Platform() string
 	// Post sends r to channel and returns a reference (Slack ts, Discord
 	// message id) that Update can use later.

@@ -4,13 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/healthbot/healthbot/models"
 )
 
-// ChatUser is a chat user on a platform ("slack", "discord", "console");
+// ChatUser is a chat user on a platform (Slack, Discord, Console);
 // an empty Platform matches the id on every platform.
 type ChatUser struct {
 	Platform string
@@ -101,67 +100,6 @@ func (s *Service) adminNames(platform string) string {
 	return strings.Join(names, ", ")
 }
 
-// userLabel shows a chat user the way the platform renders a mention.
-func userLabel(platform, id string) string {
-	switch {
-	case id == "":
-		return "(none)"
-	case platform == "slack" || platform == "discord":
-		return "<@" + id + ">"
-	}
-	return id
-}
-
-var (
-	slackUserID   = regexp.MustCompile(`^[UW][A-Z0-9]{2,}$`)
-	discordID     = regexp.MustCompile(`^[0-9]{5,25}$`)
-	slackChanID   = regexp.MustCompile(`^[CGD][A-Z0-9]{2,}$`)
-	plainChatWord = regexp.MustCompile(`^[^\s,:<>]+$`)
-)
-
-// splitPlatform takes an explicit "slack:" / "discord:" / "console:" off a
-// user or channel, so an admin can configure one platform from another
-// (the console, typically); otherwise the caller's platform applies.
-func splitPlatform(s, callerPlatform string) (platform, rest string) {
-	if p, r, ok := strings.Cut(s, ":"); ok && isPlatform(strings.ToLower(p)) {
-		return strings.ToLower(p), decodeRef(r)
-	}
-	return callerPlatform, s
-}
-
-// decodeRef decodes what follows a platform prefix, a mention or not.
-func decodeRef(s string) string {
-	if strings.HasPrefix(s, "<#") {
-		return ChannelRef(s)
-	}
-	if strings.HasPrefix(s, "<@") {
-		return UserRef(s)
-	}
-	return strings.TrimSpace(s)
-}
-
-// checkUserID says what is wrong with a chat user id on platform, "" when
-// it is usable.
-func checkUserID(platform, id string) string {
-	switch platform {
-	case "slack":
-		if !slackUserID.MatchString(id) {
-			return fmt.Sprintf("Slack sent %q, not a user id. Mention the person so Slack sends their id (this needs \"Escape channels, users, and links\" turned on for /health in the Slack app's slash command settings), or paste their member ID from their profile (⋯ → Copy member ID), e.g. U0123ABCD.", id)
-		}
-	case "discord":
-		if !discordID.MatchString(id) {
-			return fmt.Sprintf("%q is not a Discord user id. Mention the person (pick them from the list after @), or paste their id (Developer Mode → right-click → Copy User ID).", id)
-		}
-	case "console":
-		if !plainChatWord.MatchString(id) {
-			return fmt.Sprintf("%q is not a console user name.", id)
-		}
-	default:
-		return fmt.Sprintf("healthbot has no platform %q.", platform)
-	}
-	return ""
-}
-
 // adminCSM runs "/health admin csm HANDLE USER".
 func (s *Service) adminCSM(ctx context.Context, caller Caller, cmd Command) (Reply, error) {
 	platform, id := splitPlatform(cmd.User, caller.Platform)
@@ -171,7 +109,7 @@ func (s *Service) adminCSM(ctx context.Context, caller Caller, cmd Command) (Rep
 	if problem := checkHandle(cmd.Handle); problem != "" {
 		return userError(problem), nil
 	}
-	if platform == "console" {
+	if platform == Console {
 		return s.adminCSMConsole(ctx, caller, cmd.Handle, id)
 	}
 	var m models.ChatMapping

@@ -1,9 +1,6 @@
 package commands
 
-import (
-	"regexp"
-	"strings"
-)
+import "strings"
 
 // Examples of the configuration commands, quoted by errors and the help.
 const (
@@ -95,40 +92,4 @@ func parseIAm(args []cmdWord) (Command, error) {
 		return Command{}, inputError("/health iam needs your CSM handle. Example: " + exampleIAm)
 	}
 	return Command{Verb: VerbHealth, Sub: HealthIAm, Handle: h}, nil
-}
-
-// handleWord is a handle as typed, without the "@" people put before names.
-func handleWord(s string) string {
-	return strings.TrimSpace(strings.TrimLeft(strings.TrimSpace(s), "@"))
-}
-
-var (
-	// userMentionRe matches Slack's escaped <@U123ABC> / <@U123ABC|name> and
-	// Discord's <@123456> / <@!123456> (the "!" marks a nickname mention).
-	userMentionRe = regexp.MustCompile(`^<@!?([A-Za-z0-9]+)(?:\|[^>]*)?>$`)
-	// channelMentionRe matches Slack's <#C123> / <#C123|name> and Discord's <#123>.
-	channelMentionRe = regexp.MustCompile(`^<#([A-Za-z0-9]+)(?:\|[^>]*)?>$`)
-)
-
-func isMention(s string) bool { return userMentionRe.MatchString(strings.TrimSpace(s)) }
-
-// UserRef decodes a chat user as typed: the id inside a Slack or Discord
-// mention, else the text without a leading "@" (a console user name, or
-// a Slack id pasted from a profile).
-func UserRef(s string) string {
-	s = strings.TrimSpace(s)
-	if m := userMentionRe.FindStringSubmatch(s); m != nil {
-		return m[1]
-	}
-	return handleWord(s)
-}
-
-// ChannelRef decodes a channel as typed: the id inside a Slack or Discord
-// channel mention, else the text as it is ("#cs-acme", "C0123456789").
-func ChannelRef(s string) string {
-	s = strings.TrimSpace(s)
-	if m := channelMentionRe.FindStringSubmatch(s); m != nil {
-		return m[1]
-	}
-	return s
 }

@@ -53,7 +53,7 @@ type Command struct {
 
 // Caller is who sent a command, from where.
 type Caller struct {
-	Platform  string // "slack", "discord", "console"
+	Platform  string // Slack, Discord or Console
 	TeamID    string // Slack team / Discord guild
 	UserID    string // platform user id
 	UserName  string // display name, for replies and the "who" of records

@@ -14,7 +14,7 @@ import (
 )
 
 // Platform is the Caller.Platform of console commands.
-const Platform = "console"
+const Platform = commands.Console
 
 // Session is one chat in the terminal. Each line is a command in the chat
 // grammar, a number pressing a button of the latest reply, or quit/exit.

@@ -69,7 +69,7 @@ func (a *Adapter) handleCommand(sc slackgo.SlashCommand) any {
 		a.log.Warn("slash command from a workspace not served", "team_id", sc.TeamID, "user", sc.UserID)
 		return ephemeralText(notServed)
 	}
-	caller := commands.Caller{Platform: "slack", TeamID: sc.TeamID, UserID: sc.UserID, UserName: sc.UserName, ChannelID: sc.ChannelID}
+	caller := commands.Caller{Platform: Platform, TeamID: sc.TeamID, UserID: sc.UserID, UserName: sc.UserName, ChannelID: sc.ChannelID}
 	line := strings.TrimSpace(sc.Command + " " + unescape(sc.Text))
 	o := origin{kind: fromCommand, responseURL: sc.ResponseURL, triggerID: sc.TriggerID, channel: sc.ChannelID, user: sc.UserID}
 	return a.run(o, func(ctx context.Context) (commands.Reply, error) {
@@ -97,7 +97,7 @@ func (a *Adapter) handleInteraction(ic slackgo.InteractionCallback) any {
 	if channel == "" {
 		channel = ic.Container.ChannelID
 	}
-	caller := commands.Caller{Platform: "slack", TeamID: team, UserID: ic.User.ID, UserName: userName(ic.User), ChannelID: channel}
+	caller := commands.Caller{Platform: Platform, TeamID: team, UserID: ic.User.ID, UserName: userName(ic.User), ChannelID: channel}
 	switch ic.Type {
 	case slackgo.InteractionTypeBlockActions:
 		return a.handleAction(ic, caller)
@@ -247,7 +247,7 @@ func (a *Adapter) handleEvent(env envelope) any {
 	if ev.Type != "app_mention" || ev.BotID != "" {
 		return nil
 	}
-	caller := commands.Caller{Platform: "slack", TeamID: env.TeamID, UserID: ev.User, ChannelID: ev.Channel}
+	caller := commands.Caller{Platform: Platform, TeamID: env.TeamID, UserID: ev.User, ChannelID: ev.Channel}
 	line := mentionLine(ev.Text)
 	thread := ev.ThreadTS
 	if thread == "" {
