@@ -42,36 +42,26 @@ func (s *Service) isAdmin(c Caller) bool {
 // adminsEnv explains where admins come from, for replies that refuse.
 const adminsEnv = "HEALTHBOT_ADMINS (comma-separated chat user ids, each optionally prefixed slack:, discord: or console:)"
 
-// admin runs "/health admin …": configuration changes, for admins only.
-func (s *Service) admin(ctx context.Context, caller Caller, cmd Command) (Reply, error) {
-	if cmd.Admin == "" {
-		return s.adminHelp(caller), nil
-	}
+// refuseAdmin answers an admin-only command the caller may not run, with
+// refused true; configuration commands are off while no admins are set.
+func (s *Service) refuseAdmin(ctx context.Context, caller Caller, cmd Command) (refusal Reply, refused bool) {
 	if len(s.Admins) == 0 {
 		s.logger().WarnContext(ctx, "admin command refused: no admins configured", "action", cmd.Admin,
 			"platform", caller.Platform, "user", caller.UserID)
 		return userError(fmt.Sprintf("Configuration commands are off: no healthbot admins are set. Whoever runs healthbot can name them in %s, for you: %s=%s. Nothing was changed.",
-			adminsEnv, "HEALTHBOT_ADMINS", ChatUser{Platform: caller.Platform, UserID: caller.UserID})), nil
+			adminsEnv, "HEALTHBOT_ADMINS", ChatUser{Platform: caller.Platform, UserID: caller.UserID})), true
 	}
 	if !s.isAdmin(caller) {
 		s.logger().WarnContext(ctx, "admin command refused: caller is not an admin", "action", cmd.Admin,
 			"platform", caller.Platform, "user", caller.UserID, "name", caller.UserName)
-		return userError("Only healthbot admins can change configuration. Ask one of: " + s.adminNames(caller.Platform) + ". Nothing was changed."), nil
+		return userError("Only healthbot admins can change configuration. Ask one of: " + s.adminNames(caller.Platform) + ". Nothing was changed."), true
 	}
-	switch cmd.Admin {
-	case AdminCSM:
-		return s.adminCSM(ctx, caller, cmd)
-	case AdminChannel:
-		return s.adminChannel(ctx, caller, cmd)
-	case AdminOwner:
-		return s.adminOwner(ctx, caller, cmd)
-	}
-	return userError(fmt.Sprintf("/health admin has no action %q: use csm, channel or owner. %s", cmd.Admin, helpHint)), nil
+	return Reply{}, false
 }
 
 // adminHelp answers a bare "/health admin": the commands, and whether the
 // caller may run them (with the id to put in HEALTHBOT_ADMINS if not).
-func (s *Service) adminHelp(caller Caller) Reply {
+func (s *Service) adminHelp(_ context.Context, caller Caller, _ Command) (Reply, error) {
 	me := ChatUser{Platform: caller.Platform, UserID: caller.UserID}
 	var status string
 	switch {
@@ -82,8 +72,8 @@ func (s *Service) adminHelp(caller Caller) Reply {
 	default:
 		status = "You are not a healthbot admin (your id: " + me.String() + "). Admins: " + s.adminNames(caller.Platform) + "."
 	}
-	return Reply{Ephemeral: true, Colour: "grey", Title: "healthbot configuration", Text: strings.Join(adminHelpLines, "\n"),
-		Context: []string{status, "Anyone can say which CSM they are with " + exampleIAm + "."}}
+	return Reply{Ephemeral: true, Colour: "grey", Title: "healthbot configuration", Text: strings.Join(helpLines(true), "\n"),
+		Context: []string{status, "Anyone can say which CSM they are with " + exampleIAm + "."}}, nil
 }
 
 // adminNames lists the admins, as mentions on the caller's platform.

@@ -65,11 +65,11 @@ func (a *Adapter) dispatch(ctx context.Context, i *discordgo.Interaction) (*disc
 	case discordgo.InteractionApplicationCommandAutocomplete:
 		return a.autocomplete(ctx, i), nil
 	case discordgo.InteractionApplicationCommand:
-		cmd, ok := CommandFromOptions(i.ApplicationCommandData())
+		row, cmd, ok := CommandFromOptions(i.ApplicationCommandData())
 		if !ok {
 			return messageResponse(Message{Content: msgUnknownCommand, Ephemeral: true}), nil
 		}
-		private = privateAnswer(cmd)
+		private = row.Private
 		work = func(ctx context.Context) outcome {
 			reply, err := a.exec.Execute(ctx, caller, cmd)
 			return a.outcome(reply, err)
@@ -109,21 +109,6 @@ func (a *Adapter) dispatch(ctx context.Context, i *discordgo.Interaction) (*disc
 		return messageResponse(Message{Content: "healthbot does not handle this kind of interaction.", Ephemeral: true}), nil
 	}
 	return a.runWithDeadline(ctx, i, private, work)
-}
-
-// privateAnswer reports whether cmd answers only its caller: the reads
-// (/health show, mine, list, help) and the identity and admin commands.
-// Their slow answers are deferred privately, so nobody else ever sees a
-// "thinking…" for them; writes and the summary are public.
-func privateAnswer(cmd commands.Command) bool {
-	if cmd.Verb != commands.VerbHealth {
-		return false
-	}
-	switch cmd.Sub {
-	case commands.HealthShow, commands.HealthMine, commands.HealthList, commands.HealthHelp, commands.HealthAdmin, commands.HealthIAm:
-		return true
-	}
-	return false
 }
 
 // refuse says why i must not be executed, or "" when it may: direct
@@ -357,7 +342,7 @@ func modalValues(d discordgo.ModalSubmitInteractionData) map[string]string {
 // autocomplete answers the account option with matching accounts.
 func (a *Adapter) autocomplete(ctx context.Context, i *discordgo.Interaction) *discordgo.InteractionResponse {
 	f := focusedOption(i.ApplicationCommandData().Options)
-	if f == nil || f.Name != optAccount || a.accounts == nil {
+	if f == nil || f.Name != commands.ParamAccount || a.accounts == nil {
 		return autocompleteResponse(nil)
 	}
 	prefix, _ := f.Value.(string)
