@@ -79,13 +79,8 @@ func (a *Adapter) dispatch(ctx context.Context, i *discordgo.Interaction) (*disc
 		if !ok {
 			return messageResponse(Message{Content: msgExpired, Ephemeral: true}), nil
 		}
-		account := ""
-		if cmd, err := commands.Parse(action); err == nil {
-			account = cmd.Account
-		}
 		work = func(ctx context.Context) outcome {
-			reply, err := a.exec.Run(ctx, caller, action)
-			return a.onMessage(ctx, i, caller, account, reply, err)
+			return a.press(ctx, i, caller, commands.Press{Action: action})
 		}
 	case discordgo.InteractionModalSubmit:
 		data := i.ModalSubmitData()
@@ -98,8 +93,7 @@ func (a *Adapter) dispatch(ctx context.Context, i *discordgo.Interaction) (*disc
 			return messageResponse(Message{Content: err.Error(), Ephemeral: true}), nil
 		}
 		work = func(ctx context.Context) outcome {
-			reply, err := a.exec.Execute(ctx, caller, cmd)
-			o := a.onMessage(ctx, i, caller, form.Account, reply, err)
+			o := a.press(ctx, i, caller, commands.Press{Form: &cmd})
 			if o.modal != nil {
 				o.modal = nil // a modal cannot answer a modal; its text says what to type
 			}
@@ -248,28 +242,24 @@ func (a *Adapter) outcome(reply commands.Reply, err error) outcome {
 	return o
 }
 
-// onMessage renders the reply to a click (or to a form opened by one):
-// when it recorded something, the card the user clicked on is refreshed
-// in place with the confirmation above it; anything else (a form, an
-// error, a repeat) is answered without touching the card.
-func (a *Adapter) onMessage(ctx context.Context, i *discordgo.Interaction, caller commands.Caller, account string, reply commands.Reply, err error) outcome {
-	o := a.outcome(reply, err)
-	if err != nil || o.modal != nil || i.Message == nil {
+// press answers a click (or a form opened by one) through
+// commands.RunPress: when it recorded something, the card the user
+// clicked on is redrawn in place with the confirmation above it; an
+// updated alert replaces the message; anything else (a form, an error, a
+// repeat) is answered without touching the message.
+func (a *Adapter) press(ctx context.Context, i *discordgo.Interaction, caller commands.Caller, p commands.Press) outcome {
+	p.OnCard = i.Message != nil && isCard(i.Message)
+	pressed, err := commands.RunPress(ctx, a.exec, caller, p)
+	o := a.outcome(pressed.Reply, err)
+	switch {
+	case err != nil || o.modal != nil || i.Message == nil || !pressed.Replace():
 		return o
-	}
-	if reply.Replace {
+	case pressed.Card == nil: // the alert, updated
 		o.update = true
 		return o
 	}
-	if reply.Ephemeral || account == "" || !isCard(i.Message) {
-		return o
-	}
-	card, cerr := a.exec.Execute(ctx, caller, commands.Command{Verb: commands.VerbHealth, Sub: commands.HealthShow, Account: account})
-	if cerr != nil || card.Title == "" || card.Form != nil {
-		return o // the confirmation alone, as a new message
-	}
-	m := a.render(card)
-	m.Content = TruncateLines(reply.Text, MaxContent)
+	m := a.render(*pressed.Card)
+	m.Content = TruncateLines(pressed.Reply.Text, MaxContent)
 	return outcome{msg: m, update: true}
 }
 
