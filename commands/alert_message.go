@@ -1,7 +1,6 @@
 package commands
 
 import (
-	"encoding/json"
 	"fmt"
 	"math"
 	"slices"
@@ -158,14 +157,13 @@ func componentMoves(prev *models.Snapshot, r scoring.Result) string {
 	if prev == nil || !r.Known {
 		return ""
 	}
-	var old map[string]int
-	if err := json.Unmarshal([]byte(prev.Subscores), &old); err != nil || len(old) == 0 {
+	old, err := prev.DecodeSubscores()
+	if err != nil || len(old) == 0 {
 		return ""
 	}
 	// Snapshots written before Details existed have none: the previous
 	// figure is then left out, the sub-scores still say what moved.
-	var was models.SnapshotDetails
-	_ = json.Unmarshal([]byte(prev.Details), &was)
+	was, _ := prev.DecodeDetails()
 	var total float64
 	for _, p := range r.Parts {
 		if p.HasData {

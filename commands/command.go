@@ -2,10 +2,10 @@
 // table (table.go) from which the chat grammar, the help, the commands
 // Discord registers and the dispatch are all derived; handlers that turn a
 // Command and its Caller into a platform-neutral Reply; button presses
-// (RunPress), answered the same on every platform; what healthbot knows of
-// each platform (platform.go); and the validation of ingested records (one
-// write path for chat, HTTP and CSV). It never imports slack-go, discordgo
-// or gorm.
+// (RunPress), answered the same on every platform; and what healthbot
+// knows of each platform (platform.go). Records from CSV files and the
+// HTTP API are validated and written by its sub-package ingestion. It
+// never imports slack-go, discordgo or gorm.
 package commands
 
 // Command verbs.
