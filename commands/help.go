@@ -11,7 +11,7 @@ import (
 func helpLines(admin bool) []string {
 	var lines []string
 	for _, r := range table {
-		if r.Help != "" && r.Admin == admin {
+		if r.Help != "" && r.AdminOnly == admin {
 			lines = append(lines, r.Usage+" — "+r.Help)
 		}
 	}

@@ -74,7 +74,7 @@ func (s *Service) execute(ctx context.Context, caller Caller, cmd Command) (Repl
 	if !ok {
 		return s.unknown(ctx, caller, cmd), nil
 	}
-	if row.Admin {
+	if row.AdminOnly {
 		if refusal, refused := s.refuseAdmin(ctx, caller, cmd); refused {
 			return refusal, nil
 		}

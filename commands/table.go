@@ -34,7 +34,7 @@ import (
 // lists the usage line, and Execute runs why. A sub-command with words of
 // its own sets Words ("renewals" for "/health renewals 60"; "tasks mine"
 // for "/health tasks mine"); an admin action is a row with Sub HealthAdmin,
-// its Action and Admin set ("/health admin map …"). table_test.go adds
+// its Action set and AdminOnly ("/health admin map …"). table_test.go adds
 // such rows and checks every place they reach.
 var table []Spec
 
@@ -70,10 +70,10 @@ type Spec struct {
 	// required ones first.
 	Params []Param
 
-	Private bool // only the caller sees the answer
-	Admin   bool // only healthbot admins (HEALTHBOT_ADMINS) may run it
-	Redraw  bool // pressed on a card, a successful answer redraws the account's card (Press)
-	Heading bool // describes a verb or group; runs nothing
+	Private   bool // only the caller sees the answer
+	AdminOnly bool // only healthbot admins (HEALTHBOT_ADMINS) may run it
+	Redraw    bool // pressed on a card, a successful answer redraws the account's card (Press)
+	Heading   bool // describes a verb or group; runs nothing
 
 	// parse reads the typed arguments into cmd, which already names the
 	// row. nil: the row takes no arguments, and matches only when no word
@@ -187,7 +187,7 @@ func init() {
 				{Name: "user", Type: ParamUser, Description: "The Discord user", Required: true,
 					set: setText(func(c *Command) *string { return &c.User })},
 			},
-			Private: true, Admin: true, parse: parseAdminCSM, run: (*Service).adminCSM},
+			Private: true, AdminOnly: true, parse: parseAdminCSM, run: (*Service).adminCSM},
 		{Verb: VerbHealth, Sub: HealthAdmin, Action: AdminChannel, Words: "admin channel", Usage: "/health admin channel ACCOUNT #channel|default",
 			Help:  "admins: where the account's alerts go on this platform",
 			Slash: "Admins: where the account's alerts go on Discord",
@@ -197,7 +197,7 @@ func init() {
 				{Name: "channel", Type: ParamChannel, Description: "The channel; leave it out to go back to the default routing",
 					set: setText(func(c *Command) *string { return &c.Channel })},
 			},
-			Private: true, Admin: true, parse: parseAdminChannel, run: (*Service).adminChannel},
+			Private: true, AdminOnly: true, parse: parseAdminChannel, run: (*Service).adminChannel},
 		{Verb: VerbHealth, Sub: HealthAdmin, Action: AdminOwner, Words: "admin owner", Usage: "/health admin owner ACCOUNT HANDLE|@user|none",
 			Help:  "admins: the account's owner CSM",
 			Slash: "Admins: the account's owner CSM",
@@ -205,7 +205,7 @@ func init() {
 				accountParam("The account"),
 				handleParam("The owner's CSM handle (created when new), or none", setOwner),
 			},
-			Private: true, Admin: true, parse: parseAdminOwner, run: (*Service).adminOwner},
+			Private: true, AdminOnly: true, parse: parseAdminOwner, run: (*Service).adminOwner},
 		{Verb: VerbHealth, Sub: HealthAdmin, Words: HealthAdmin, Usage: "/health admin",
 			SlashName: "help", Slash: "The admin commands, and whether you may run them",
 			Private: true, run: (*Service).adminHelp},

@@ -69,7 +69,7 @@ func futureRows() []Spec {
 			Help: "everyone's tasks", Slash: "Everyone's tasks", run: echo},
 		{Verb: VerbHealth, Sub: HealthAdmin, Action: "map", Words: "admin map", Usage: "/health admin map HANDLE @user",
 			Help: "admins: map someone", Slash: "Admins: map someone",
-			Params: []Param{handleParam("The CSM handle", setHandle)}, Private: true, Admin: true,
+			Params: []Param{handleParam("The CSM handle", setHandle)}, Private: true, AdminOnly: true,
 			parse: func(cmd *Command, in typed) error { return parseAdminCSM(cmd, in) }, run: echo},
 	}
 }

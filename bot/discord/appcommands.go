@@ -6,16 +6,9 @@ import (
 	"github.com/healthbot/healthbot/commands"
 )
 
-// ApplicationCommands are the slash commands healthbot registers, derived
-// from the command table (commands.SlashCommands):
-//
-//	/health show account  · /health mine · /health list [status]
-//	/health summary       · /health help
-//	/health iam handle
-//	/health admin csm handle user     · /health admin channel account [channel]
-//	/health admin owner account handle · /health admin help
-//	/pulse account color [reason] [note]
-//	/touch account kind [exec] [note]
+// ApplicationCommands are the slash commands healthbot registers, one per
+// verb of the command table (commands.SlashCommands), with the table's
+// sub-commands, groups and parameters as Discord's options.
 //
 // Discord does not allow a command with sub-commands to take options of its
 // own, so the typed "/health ACCOUNT" is "/health show account:…" here, the
