@@ -117,10 +117,9 @@ func parseWords(verb, line string, args []cmdWord) (cmd Command, ok bool, err er
 	var whole *Spec // the row that reads every word
 	for i, r := range rows {
 		switch {
-		case r.Words != "":
-		case r.parse == nil && len(args) == 0:
+		case r.bare() && len(args) == 0:
 			return r.command(), true, nil
-		case r.parse != nil:
+		case r.Words == "" && r.parse != nil:
 			whole = &rows[i]
 		}
 	}

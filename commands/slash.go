@@ -91,7 +91,7 @@ func SlashSpec(path ...string) (Spec, bool) {
 	for _, r := range rows {
 		switch len(path) {
 		case 1:
-			if r.Words == "" && r.parse == nil {
+			if r.bare() {
 				return r, true
 			}
 		case 2:

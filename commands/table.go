@@ -257,6 +257,10 @@ func (r Spec) command() Command {
 	return Command{Verb: r.Verb, Sub: r.Sub, Admin: r.Action}
 }
 
+// bare reports whether the row is its verb's bare form: no words, no
+// arguments ("/health").
+func (r Spec) bare() bool { return r.Words == "" && r.parse == nil }
+
 // rowsOf lists the commands of verb (headings left out), in table order.
 func rowsOf(verb string) []Spec {
 	var out []Spec
@@ -315,7 +319,7 @@ func SpecOf(cmd Command) (Spec, bool) {
 	for _, r := range rows {
 		switch {
 		case cmd.Sub == "":
-			if r.Words == "" && r.parse == nil {
+			if r.bare() {
 				return r, true
 			}
 		case r.Sub == cmd.Sub && (r.Action == cmd.Admin || !isGroup(r.Verb, r.Sub)):
