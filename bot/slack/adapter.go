@@ -74,7 +74,7 @@ func New(cfg Config, exec bot.Executor, log *slog.Logger) (*Adapter, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	log = log.With("platform", "slack")
+	log = log.With("platform", Platform)
 	opts := []slackgo.Option{}
 	if u := cfg.apiURL(); u != "" {
 		opts = append(opts, slackgo.OptionAPIURL(u))
@@ -146,8 +146,11 @@ func (a *Adapter) Close() error {
 	return nil
 }
 
-// Platform is "slack".
-func (a *Adapter) Platform() string { return "slack" }
+// Platform is the Caller.Platform of Slack commands.
+const Platform = commands.Slack
+
+// Platform reports Slack's name (bot.Poster).
+func (a *Adapter) Platform() string { return Platform }
 
 // Post sends r to channel with chat.postMessage and returns its ts. An
 // outbox message is tagged with its dedupe key (message metadata), which

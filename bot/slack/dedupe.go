@@ -18,7 +18,7 @@ func (a *Adapter) repeatedEvent(id string) bool {
 	if a.events.seen(id, now) {
 		return true
 	}
-	return bot.SeenBefore(a.ctx, a.EventStore, "slack", id, now, a.log)
+	return bot.SeenBefore(a.ctx, a.EventStore, Platform, id, now, a.log)
 }
 
 // ttlSet remembers keys for a while, up to a bounded number, to drop

@@ -3,6 +3,8 @@ package main
 import (
 	"net/url"
 	"strings"
+
+	"github.com/healthbot/healthbot/commands"
 )
 
 // Env is the configuration read from environment variables, named as in
@@ -71,10 +73,10 @@ func (e Env) discordConfigured() bool {
 func (e Env) platforms() []string {
 	var p []string
 	if e.SlackBotToken != "" {
-		p = append(p, "slack")
+		p = append(p, commands.Slack)
 	}
 	if e.DiscordBotToken != "" {
-		p = append(p, "discord")
+		p = append(p, commands.Discord)
 	}
 	return p
 }
