@@ -5,13 +5,15 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+
+	"github.com/healthbot/healthbot/models"
 )
 
 // Colours a pulse can take, in the order they are offered.
 var pulseColours = []string{"red", "yellow", "green"}
 
 // touchKindWords lists the kinds of touch a CSM can log, in the order they are offered.
-var touchKindWords = []string{"call", "email", "meeting", "chat", "qbr", "other"}
+var touchKindWords = models.TouchKinds
 
 // listStatuses maps what a user may type after "/health list" to the
 // filter kept in Command.Status. Aliases cover the spellings people

@@ -96,6 +96,10 @@ type Ticket struct {
 	Severity   string `gorm:"size:32"`
 }
 
+// TouchKinds are the kinds of touch a CSM can log, in the order they are
+// offered; chat, ingestion and the generators all take them from here.
+var TouchKinds = []string{"call", "email", "meeting", "chat", "qbr", "other"}
+
 // Touch is a CSM interaction with the customer.
 type Touch struct {
 	ID        uint      `gorm:"primaryKey"`

@@ -1,6 +1,7 @@
-// Package scoring is the health model of ../shared/spec/scoring.md as pure
-// functions: Signals in, Result out. It does no I/O, reads no clock and
-// imports only the standard library, so every rule is table-testable.
+// Package scoring is the health model (README "The health model in brief") as pure
+// functions: Signals in, Result out. It does no I/O and reads no clock, and
+// beside the standard library it imports only a YAML parser (for the model
+// file), so every rule is table-testable.
 package scoring
 
 import "time"

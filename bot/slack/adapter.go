@@ -38,7 +38,7 @@ type Adapter struct {
 	// InlineWait is how long a request waits for the executor before it is
 	// acknowledged and finished through response_url (DefaultInlineWait).
 	InlineWait time.Duration
-	// HTTPClient posts to response_url; http.DefaultClient when nil.
+	// HTTPClient posts to response_url; defaultHTTPClient (with a timeout) when nil.
 	HTTPClient *http.Client
 	// EventStore, when set, dedupes Events API retries across replicas
 	// (pass the *models.Store); nil dedupes in this replica's memory only.

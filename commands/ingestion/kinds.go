@@ -89,9 +89,6 @@ var kindSpecs = func() map[string]kindSpec {
 	return out
 }()
 
-// TouchKinds are the accepted touch kinds.
-var TouchKinds = []string{"call", "email", "meeting", "chat", "qbr", "other"}
-
 func newActivitySink(b *batch) sink {
 	return &rowSink[models.Activity]{b: b,
 		parse: func(p *fieldParser) (models.Activity, string) {
@@ -111,7 +108,7 @@ func newTouchSink(b *batch) sink {
 		parse: func(p *fieldParser) (models.Touch, string) {
 			account := p.need("account", 128)
 			return models.Touch{
-				At: p.needTime("at"), Kind: p.enum("kind", true, TouchKinds...), Exec: p.boolean("exec"),
+				At: p.needTime("at"), Kind: p.enum("kind", true, models.TouchKinds...), Exec: p.boolean("exec"),
 				Note: p.str("note", 2000), By: p.str("by", 128),
 			}, account
 		},
