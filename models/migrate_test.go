@@ -147,3 +147,51 @@ func TestMigrationLockIsPerSchema(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// An older schema upgrades in place: snapshots gain profile and
+// model_version (its rows read "" and keep their scores), the metrics
+// table appears, and a binary that does not know the new columns can
+// still write snapshots (their defaults fill them).
+func TestMigrationAddsModelColumnsInPlace(t *testing.T) {
+	modelstest.ForEachDSN(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		s, err := models.Open(ctx, dsn, time.UTC)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = s.Close() })
+		db := s.DB()
+		for _, q := range []string{
+			"DROP TABLE metrics",
+			"ALTER TABLE snapshots DROP COLUMN profile",
+			"ALTER TABLE snapshots DROP COLUMN model_version",
+			"UPDATE schema_state SET fingerprint = 'older'",
+			"INSERT INTO accounts (external_id, name, slug) VALUES ('a', 'A', 'a')",
+			"INSERT INTO snapshots (account_id, day, known, score, computed, status, subscores, details) VALUES (1, '2025-06-29', true, 71, 71, 'Stable', '{\"usage\":67}', '')",
+		} {
+			if err := db.Exec(q).Error; err != nil {
+				t.Fatalf("%s: %v", q, err)
+			}
+		}
+		s2, err := models.Open(ctx, dsn, time.UTC)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = s2.Close() })
+		// What an older binary writes: no profile, no version.
+		if err := s2.DB().Exec("INSERT INTO snapshots (account_id, day, known, score, computed, status, subscores, details) VALUES (1, '2025-06-30', true, 72, 72, 'Stable', '{}', '')").Error; err != nil {
+			t.Fatalf("an older binary's insert: %v", err)
+		}
+		hist, err := s2.History(ctx, 1, asOf.AddDate(0, 0, -1), asOf)
+		if err != nil || len(hist) != 2 || hist[0].Score != 71 || hist[0].Profile != "" || hist[1].ModelVersion != "" {
+			t.Fatalf("history after the upgrade: %+v, %v", hist, err)
+		}
+		if _, err := s2.UpsertMetrics(ctx, []models.Metric{{AccountID: 1, Name: "seats_active", Day: "2025-06-30", Value: 3}}); err != nil {
+			t.Errorf("metrics after the upgrade: %v", err)
+		}
+		prev, err := s2.PreviousSnapshots(ctx, asOf.AddDate(0, 0, 1), nil)
+		if err != nil || prev[1].Score != 72 || prev[1].Profile != "" {
+			t.Errorf("previous snapshots after the upgrade: %+v, %v", prev, err)
+		}
+	})
+}

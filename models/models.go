@@ -169,12 +169,22 @@ type Snapshot struct {
 	Status    string `gorm:"size:16;not null"`
 	Subscores string `gorm:"type:text"` // JSON object component -> sub-score, components with data only
 	Details   string `gorm:"type:text"` // JSON of SnapshotDetails; "" in snapshots written before it existed
-	UpdatedAt time.Time
+	// Profile and ModelVersion name the model the account was scored
+	// with: its profile ("default" when none matched) and the short hash
+	// of that profile's effective model (scoring.Effective). Both are ""
+	// in snapshots written before they existed; the defaults let an older
+	// binary still write rows while a newer one reads them.
+	Profile      string `gorm:"size:64;not null;default:''"`
+	ModelVersion string `gorm:"size:16;not null;default:''"`
+	UpdatedAt    time.Time
 }
 
 // SnapshotDetails is the JSON of Snapshot.Details: what the score was made
 // of that day, beyond the sub-scores, so a later message can say what a
-// figure was ("DAU/MAU 0.31 → 0.12") and why a score was capped.
+// figure was ("DAU/MAU 0.31 → 0.12"), why a score was capped, and how the
+// score then compares with a later one part by part (Snapshot.Result,
+// "/health ACCOUNT why"). Every field is omitted when empty; snapshots
+// written before a field existed read it as empty.
 type SnapshotDetails struct {
 	// Raw maps each component with data to its raw figure that day, as
 	// scoring.Part.Raw, e.g. "usage": "DAU 3.1 / MAU 10 = 0.31".
@@ -182,6 +192,37 @@ type SnapshotDetails struct {
 	// Overrides are the reasons of the overrides in force, as
 	// scoring.Override.Reason, e.g. "executive sponsor left".
 	Overrides []string `json:"overrides,omitempty"`
+	// Weights maps every component of the model the account was scored
+	// with (weight > 0) to its weight, those without data included: which
+	// weight was redistributed, and how the points were shared.
+	Weights map[string]float64 `json:"weights,omitempty"`
+	// Bands maps each component with data to its band that day, as
+	// scoring.Part.Band, e.g. "usage": "weekly active".
+	Bands map[string]string `json:"bands,omitempty"`
+	// Caps are the overrides' rules and caps, in Overrides' order.
+	Caps []SnapshotCap `json:"caps,omitempty"`
+	// Unrounded is the score before rounding, after the caps
+	// (scoring.Result.Unrounded); 0 when the score is unknown.
+	Unrounded float64 `json:"unrounded,omitempty"`
+}
+
+// SnapshotCap is one override in force on a snapshot's day.
+type SnapshotCap struct {
+	Rule string `json:"rule"` // scoring.RuleSponsorDeparted or scoring.RulePulseRed
+	Cap  int    `json:"cap"`
+}
+
+// Metric is one figure of an account on a day (seats in use, trainings
+// attended, integrations live), ingested as the kind "metrics" and scored
+// by the custom components that name it (scoring.CustomComponent). It is
+// upserted by (account, name, day). The key serves one account's window
+// (a card); metric_name_day serves every account's window of one metric
+// (a rescore) and "does the metric have any row" as one probe.
+type Metric struct {
+	AccountID uint    `gorm:"primaryKey;autoIncrement:false"`
+	Name      string  `gorm:"primaryKey;size:128;index:metric_name_day,priority:1"`
+	Day       string  `gorm:"primaryKey;size:10;index:metric_name_day,priority:2"`
+	Value     float64 `gorm:"not null"`
 }
 
 // CSM is a customer success manager, with the chat identities that map to them.
@@ -197,7 +238,7 @@ type CSM struct {
 // AllModels lists every model for migrations, the alert, outbox and task
 // records (AlertModels) included.
 func AllModels() []any {
-	core := []any{&Account{}, &Activity{}, &ActivityDay{}, &ActivityLast{}, &Ticket{}, &Touch{}, &Pulse{}, &Survey{}, &Invoice{}, &MRRChange{}, &Snapshot{}, &CSM{}}
+	core := []any{&Account{}, &Activity{}, &ActivityDay{}, &ActivityLast{}, &Ticket{}, &Touch{}, &Pulse{}, &Survey{}, &Invoice{}, &MRRChange{}, &Metric{}, &Snapshot{}, &CSM{}}
 	core = append(core, &ProcessedEvent{}) // platform event ids, deduped across replicas (events.go)
 	return append(core, AlertModels...)
 }

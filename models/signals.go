@@ -79,20 +79,23 @@ func (w sigWindow) filter() string {
 }
 
 // Signals gathers one account's scoring inputs as of day asOf (taken at
-// its own calendar date: pass DayAt(now) or midnight UTC of the day). The
-// account is read whether or not it is active (ErrNotFound when absent).
+// its own calendar date: pass DayAt(now) or midnight UTC of the day) with
+// cfg's windows, value features and custom components: pass the config of
+// the account's profile (scoring.Model.For). The account is read whether
+// or not it is active (ErrNotFound when absent).
 func (s *Store) Signals(ctx context.Context, cfg scoring.Config, accountID uint, asOf time.Time) (scoring.Signals, error) {
 	if accountID == 0 {
 		return scoring.Signals{}, fmt.Errorf("signals: account 0: %w", ErrNotFound)
 	}
-	w := s.window(cfg, asOf, accountID)
-	sigs, order, err := s.gather(ctx, cfg, w)
+	eff := &scoring.Effective{Config: cfg}
+	sigs, order, _, err := s.gather(ctx, func(string, string) *scoring.Effective { return eff }, weighted(cfg.Components, cfg.Weights), asOf, accountID)
 	if err != nil {
 		return scoring.Signals{}, fmt.Errorf("signals of account %d: %w", accountID, err)
 	}
 	if len(order) == 0 {
 		return scoring.Signals{}, fmt.Errorf("signals of account %d: %w", accountID, ErrNotFound)
 	}
+	w := s.window(cfg, asOf, accountID)
 	var org struct{ Accounts, Tickets int64 }
 	// The org mean is everything minus the (few) churned accounts, so each
 	// count is an index range (ticket_opened_day, idx_accounts_churned_on)
@@ -114,27 +117,61 @@ func (s *Store) Signals(ctx context.Context, cfg scoring.Config, accountID uint,
 	return *sig, nil
 }
 
-// AllSignals gathers every active account's inputs as of day asOf with a
-// constant number of set-based queries, calling fn once per account in
-// ascending id order.
+// AllSignals gathers every active account's inputs as of day asOf under
+// one config (no profiles), calling fn once per account in ascending id
+// order: ModelSignals with scoring.ModelOf(cfg).
 func (s *Store) AllSignals(ctx context.Context, cfg scoring.Config, asOf time.Time, fn func(scoring.Signals) error) error {
-	sigs, order, err := s.gather(ctx, cfg, s.window(cfg, asOf, 0))
+	m := scoring.ModelOf(cfg)
+	return s.ModelSignals(ctx, &m, asOf, func(_ *scoring.Effective, sig scoring.Signals) error { return fn(sig) })
+}
+
+// ModelSignals gathers every active account's inputs as of day asOf,
+// each with the windows, value features and custom components of its own
+// profile (model.For(segment, plan)), and calls fn once per account in
+// ascending id order with that profile and the account's signals. The
+// statements are set-based: one per source for all accounts, plus one per
+// further distinct window or value-feature set that a profile in use
+// restates (see gather), whatever the number of accounts.
+func (s *Store) ModelSignals(ctx context.Context, model *scoring.Model, asOf time.Time, fn func(*scoring.Effective, scoring.Signals) error) error {
+	sigs, order, effs, err := s.gather(ctx, model.For, modelInputs(model), asOf, 0)
 	if err != nil {
 		return fmt.Errorf("all signals: %w", err)
 	}
-	var tickets int64
 	for _, id := range order {
-		tickets += int64(sigs[id].Tickets90)
-	}
-	orgMean := mean(tickets, int64(len(order)))
-	for _, id := range order {
-		sig := sigs[id]
-		sig.OrgMeanTickets90 = orgMean
-		if err := fn(*sig); err != nil {
+		if err := fn(effs[id], *sigs[id]); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// weighted lists the custom components of comps that weights score (> 0),
+// by name: the figures a rescore must gather.
+func weighted(comps map[string]scoring.CustomComponent, weights map[string]float64) []scoring.NamedComponent {
+	var out []scoring.NamedComponent
+	for name, def := range comps {
+		if weights[name] > 0 {
+			out = append(out, scoring.NamedComponent{Name: name, CustomComponent: def})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// modelInputs lists the custom components that some profile of model
+// scores: ModelSignals gathers each once for every account (ParseModel
+// holds a component's figure the same in every profile that defines it).
+func modelInputs(model *scoring.Model) []scoring.NamedComponent {
+	var out []scoring.NamedComponent
+	for _, in := range model.CustomInputs() {
+		for _, e := range model.All() {
+			if e.Config.Weights[in.Name] > 0 {
+				out = append(out, in)
+				break
+			}
+		}
+	}
+	return out
 }
 
 // activeAtNamed is activeAt with the named day parameter.
@@ -150,121 +187,6 @@ func mean(sum, n int64) float64 {
 	return float64(sum) / float64(n)
 }
 
-// gather runs every source query for w: all active accounts, or the one
-// account whatever its state.
-func (s *Store) gather(ctx context.Context, cfg scoring.Config, w sigWindow) (map[uint]*scoring.Signals, []uint, error) {
-	db := s.orm(ctx)
-	asOf, _ := ParseDay(w.t)
-
-	q := "SELECT id, COALESCE(sponsor_status, '') FROM accounts WHERE "
-	if w.account == 0 {
-		q += activeAtNamed
-	} else {
-		q += "id = @account"
-	}
-	sigs := make(map[uint]*scoring.Signals)
-	var order []uint
-	err := eachRow(db, q+" ORDER BY id", w.args(), func(rows *sql.Rows) error {
-		var (
-			id      uint
-			sponsor string
-		)
-		if err := rows.Scan(&id, &sponsor); err != nil {
-			return err
-		}
-		sigs[id] = &scoring.Signals{AccountID: id, AsOf: asOf, SponsorDeparted: sponsor == "departed"}
-		order = append(order, id)
-		return nil
-	})
-	if err != nil {
-		return nil, nil, fmt.Errorf("accounts: %w", err)
-	}
-	if len(order) == 0 {
-		return sigs, order, nil
-	}
-
-	sources, err := s.sources(db)
-	if err != nil {
-		return nil, nil, err
-	}
-	features, nFeatures, err := valueFeatures(db, cfg, w)
-	if err != nil {
-		return nil, nil, err
-	}
-	for _, sig := range sigs {
-		sig.Sources = sources
-		sig.ValueFeatures = nFeatures
-	}
-	for _, step := range []func(*gorm.DB, sigWindow, map[uint]*scoring.Signals) error{
-		func(db *gorm.DB, w sigWindow, m map[uint]*scoring.Signals) error {
-			return activitySignals(db, w, features, m)
-		},
-		s.ticketSignals, touchSignals, invoiceSignals, surveySignals, s.pulseSignals,
-	} {
-		if err := step(db, w, sigs); err != nil {
-			return nil, nil, err
-		}
-	}
-	return sigs, order, nil
-}
-
-// sources asks, in one statement, which sources hold any row at all.
-func (s *Store) sources(db *gorm.DB) (scoring.Sources, error) {
-	var r struct{ Activity, Tickets, Touches, Invoices, NPS, CSAT, Pulses int }
-	err := db.Raw(`SELECT
-		CASE WHEN EXISTS (SELECT 1 FROM activities) THEN 1 ELSE 0 END AS activity,
-		CASE WHEN EXISTS (SELECT 1 FROM tickets) THEN 1 ELSE 0 END AS tickets,
-		CASE WHEN EXISTS (SELECT 1 FROM touches) THEN 1 ELSE 0 END AS touches,
-		CASE WHEN EXISTS (SELECT 1 FROM invoices) THEN 1 ELSE 0 END AS invoices,
-		CASE WHEN EXISTS (SELECT 1 FROM surveys WHERE kind = 'nps') THEN 1 ELSE 0 END AS nps,
-		CASE WHEN EXISTS (SELECT 1 FROM surveys WHERE kind = 'csat') THEN 1 ELSE 0 END AS csat,
-		CASE WHEN EXISTS (SELECT 1 FROM pulses) THEN 1 ELSE 0 END AS pulses`).Scan(&r).Error
-	if err != nil {
-		return scoring.Sources{}, fmt.Errorf("sources: %w", err)
-	}
-	return scoring.Sources{
-		Activity: r.Activity == 1, Tickets: r.Tickets == 1, Touches: r.Touches == 1, Invoices: r.Invoices == 1,
-		NPS: r.NPS == 1, CSAT: r.CSAT == 1, Pulses: r.Pulses == 1,
-	}, nil
-}
-
-// valueFeatures returns the configured value features (deduplicated), or
-// nil and the number of distinct features seen org-wide in the feature-seen
-// window (90 days by default).
-func valueFeatures(db *gorm.DB, cfg scoring.Config, w sigWindow) ([]string, int, error) {
-	if len(cfg.ValueFeatures) > 0 {
-		seen := map[string]bool{}
-		var out []string
-		for _, f := range cfg.ValueFeatures {
-			if f != "" && !seen[f] {
-				seen[f] = true
-				out = append(out, f)
-			}
-		}
-		sort.Strings(out)
-		if len(out) > 0 {
-			return out, len(out), nil
-		}
-	}
-	// A loose index scan over activity_feature_day: the recursive part
-	// steps from one distinct feature to the next (one index probe each)
-	// and the EXISTS probes each for a row in the window, so the cost
-	// follows the number of distinct features, not of activity rows.
-	// Features > '' are exactly the non-empty ones.
-	var n int64
-	err := db.Raw(`WITH RECURSIVE f(feature) AS (
-		SELECT MIN(feature) FROM activities WHERE feature > ''
-		UNION ALL
-		SELECT (SELECT MIN(a.feature) FROM activities a WHERE a.feature > f.feature) FROM f WHERE f.feature IS NOT NULL
-	)
-	SELECT COUNT(*) FROM f WHERE f.feature IS NOT NULL
-		AND EXISTS (SELECT 1 FROM activities a WHERE a.feature = f.feature AND a.day >= @seen AND a.day <= @t)`, w.args()).Scan(&n).Error
-	if err != nil {
-		return nil, 0, fmt.Errorf("value features: %w", err)
-	}
-	return nil, int(n), nil
-}
-
 // activitySignals: DAU as user-days over the DAU window (7 days), MAU and
 // value features used over the MAU and adoption windows (30 days). With no
 // configured list every non-empty feature counts: a feature used in the
@@ -274,9 +196,11 @@ func valueFeatures(db *gorm.DB, cfg scoring.Config, w sigWindow) ([]string, int,
 // (activityFromRollups); one account's, and every account's on a day with
 // later activity, from the raw rows. One account's raw rows are an index
 // range of a few hundred rows, cheaper than the rollup ranges, which are
-// led by the day, not the account.
-func activitySignals(db *gorm.DB, w sigWindow, features []string, m map[uint]*scoring.Signals) error {
-	if w.account == 0 {
+// led by the day, not the account. *stale is set once the rollups were
+// found not to describe T, so a later call for other windows of the same
+// day goes straight to the rows.
+func activitySignals(db *gorm.DB, w sigWindow, features []string, m map[uint]*scoring.Signals, stale *bool) error {
+	if w.account == 0 && !*stale {
 		done, err := activityFromRollups(db, w, features, m)
 		if err != nil {
 			return fmt.Errorf("activity rollups: %w", err)
@@ -284,6 +208,7 @@ func activitySignals(db *gorm.DB, w sigWindow, features []string, m map[uint]*sc
 		if done {
 			return nil
 		}
+		*stale = true
 	}
 	if err := activityFromRows(db, w, features, m); err != nil {
 		return fmt.Errorf("activity: %w", err)
@@ -560,7 +485,12 @@ func dayPtr(day *string) *time.Time {
 // return one row per account (10,000 and more), which gorm's reflective
 // Scan made a visible share of a rescore's CPU time.
 func eachRow(db *gorm.DB, query string, args map[string]any, scan func(*sql.Rows) error) error {
-	rows, err := db.Raw(query, args).Rows()
+	var vars []any
+	if len(args) > 0 {
+		// An empty map would be taken for a positional argument.
+		vars = []any{args}
+	}
+	rows, err := db.Raw(query, vars...).Rows()
 	if err != nil {
 		return err
 	}

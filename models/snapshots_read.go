@@ -18,7 +18,8 @@ func (s *Store) PreviousSnapshots(ctx context.Context, day time.Time, ids []uint
 }
 
 // PreviousSnapshotHeads is PreviousSnapshots for every account without
-// Subscores and Details (left ""): what the alert rules compare (known,
+// Subscores, Details, Profile and ModelVersion (left ""): what the alert
+// rules compare (known,
 // score, status). The daily rescore reads 10,000 of them, and the two JSON
 // columns were most of the bytes: 55-67 ms against 17-18 ms for the query
 // alone. Messages that show what moved load their few full snapshots with
@@ -136,7 +137,7 @@ func (s *Store) previousSnapshots(ctx context.Context, q string, args map[string
 // scanSnapshots' order (nullable text as "", as gorm would).
 type snapshotShape struct {
 	stored string
-	text   bool // Subscores and Details; without them they read as ""
+	text   bool // Subscores, Details, Profile and ModelVersion; without them they read as ""
 }
 
 var (
@@ -145,9 +146,9 @@ var (
 )
 
 func (c snapshotShape) list(t string) string {
-	text := "'', ''"
+	text := "'', '', '', ''"
 	if c.text {
-		text = "COALESCE(" + t + ".subscores, ''), COALESCE(" + t + ".details, '')"
+		text = "COALESCE(" + t + ".subscores, ''), COALESCE(" + t + ".details, ''), " + t + ".profile, " + t + ".model_version"
 	}
 	return t + ".id, " + t + ".account_id, " + t + ".day, " + t + ".known, " + t + ".score, " + t + ".computed, " +
 		t + ".status, " + text + ", " + t + ".updated_at"
@@ -165,7 +166,7 @@ func scanSnapshots(rows *sql.Rows) (map[uint]Snapshot, error) {
 			updated sql.NullTime
 		)
 		err := rows.Scan(&sn.ID, &sn.AccountID, &sn.Day, &sn.Known, &sn.Score, &sn.Computed, &sn.Status,
-			&sn.Subscores, &sn.Details, &updated)
+			&sn.Subscores, &sn.Details, &sn.Profile, &sn.ModelVersion, &updated)
 		if err != nil {
 			return nil, err
 		}

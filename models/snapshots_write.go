@@ -18,13 +18,13 @@ import (
 // rescore writes one per account, 10,000 and more.
 const (
 	snapshotChunkPostgres = 5000
-	snapshotChunkSQLite   = 500 // 9 columns: 4,500 parameters, under SQLite's 32,766
+	snapshotChunkSQLite   = 500 // 11 columns: 5,500 parameters, under SQLite's 32,766
 )
 
-// upsertSnapshotsPostgres writes a chunk as 9 array parameters: one small
+// upsertSnapshotsPostgres writes a chunk as 11 array parameters: one small
 // statement to parse and plan however many rows, and no reflection.
-const upsertSnapshotsPostgres = `INSERT INTO snapshots (account_id, day, known, score, computed, status, subscores, details, updated_at)
-	SELECT * FROM unnest(?::bigint[], ?::text[], ?::boolean[], ?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::timestamptz[])` +
+const upsertSnapshotsPostgres = `INSERT INTO snapshots (account_id, day, known, score, computed, status, subscores, details, profile, model_version, updated_at)
+	SELECT * FROM unnest(?::bigint[], ?::text[], ?::boolean[], ?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::timestamptz[])` +
 	upsertSnapshotsPostgresConflict
 
 // upsertSnapshotsPostgresConflict replaces a stored snapshot only when it
@@ -32,9 +32,11 @@ const upsertSnapshotsPostgres = `INSERT INTO snapshots (account_id, day, known, 
 const upsertSnapshotsPostgresConflict = `
 	ON CONFLICT (account_id, day) DO UPDATE SET known = excluded.known, score = excluded.score,
 		computed = excluded.computed, status = excluded.status, subscores = excluded.subscores, details = excluded.details,
-		updated_at = excluded.updated_at
-	WHERE (snapshots.known, snapshots.score, snapshots.computed, snapshots.status, snapshots.subscores, snapshots.details)
-		IS DISTINCT FROM (excluded.known, excluded.score, excluded.computed, excluded.status, excluded.subscores, excluded.details)`
+		profile = excluded.profile, model_version = excluded.model_version, updated_at = excluded.updated_at
+	WHERE (snapshots.known, snapshots.score, snapshots.computed, snapshots.status, snapshots.subscores, snapshots.details,
+			snapshots.profile, snapshots.model_version)
+		IS DISTINCT FROM (excluded.known, excluded.score, excluded.computed, excluded.status, excluded.subscores, excluded.details,
+			excluded.profile, excluded.model_version)`
 
 // The COPY path's statements. snapshots_stage is a temporary table, the
 // session's own (no other connection sees it), with snapshots' own column
@@ -48,29 +50,31 @@ const (
 	// whole table for a day that has no rows.
 	firstStoredDay      = `SELECT day FROM snapshots WHERE day >= $1 ORDER BY day LIMIT 1`
 	createSnapshotStage = `CREATE TEMP TABLE IF NOT EXISTS snapshots_stage ON COMMIT DROP AS
-	SELECT account_id, day, known, score, computed, status, subscores, details, updated_at FROM snapshots WITH NO DATA`
+	SELECT account_id, day, known, score, computed, status, subscores, details, profile, model_version, updated_at FROM snapshots WITH NO DATA`
 	upsertStagedSnapshots = `WITH staged AS (
-		DELETE FROM pg_temp.snapshots_stage RETURNING account_id, day, known, score, computed, status, subscores, details, updated_at
+		DELETE FROM pg_temp.snapshots_stage
+		RETURNING account_id, day, known, score, computed, status, subscores, details, profile, model_version, updated_at
 	)
-	INSERT INTO snapshots (account_id, day, known, score, computed, status, subscores, details, updated_at)
+	INSERT INTO snapshots (account_id, day, known, score, computed, status, subscores, details, profile, model_version, updated_at)
 	SELECT * FROM staged` + upsertSnapshotsPostgresConflict
 )
 
 // snapshotCopyColumns are the columns COPY writes, in snapshotRows' order.
-var snapshotCopyColumns = []string{"account_id", "day", "known", "score", "computed", "status", "subscores", "details", "updated_at"}
+var snapshotCopyColumns = []string{"account_id", "day", "known", "score", "computed", "status", "subscores", "details", "profile", "model_version", "updated_at"}
 
 // upsertSnapshotsConflict is SQLite's conflict clause, with the same
 // filter as PostgreSQL's (IS NOT is SQLite's null-safe inequality).
 const upsertSnapshotsConflict = ` ON CONFLICT (account_id, day) DO UPDATE SET known = excluded.known, score = excluded.score,
 	computed = excluded.computed, status = excluded.status, subscores = excluded.subscores, details = excluded.details,
-	updated_at = excluded.updated_at
+	profile = excluded.profile, model_version = excluded.model_version, updated_at = excluded.updated_at
 	WHERE snapshots.known IS NOT excluded.known OR snapshots.score IS NOT excluded.score
 		OR snapshots.computed IS NOT excluded.computed OR snapshots.status IS NOT excluded.status
-		OR snapshots.subscores IS NOT excluded.subscores OR snapshots.details IS NOT excluded.details`
+		OR snapshots.subscores IS NOT excluded.subscores OR snapshots.details IS NOT excluded.details
+		OR snapshots.profile IS NOT excluded.profile OR snapshots.model_version IS NOT excluded.model_version`
 
 // SaveSnapshots upserts snapshots by (account, day), in chunks of
 // thousands of rows per statement. A stored snapshot that already says the
-// same (score, status, sub-scores, details) is left as it is, UpdatedAt
+// same (score, status, sub-scores, details, profile, model version) is left as it is, UpdatedAt
 // included: a rescore that changes nothing writes nothing, so repeated
 // rescores of a day (every ingested batch, every write) leave no dead row
 // versions behind. The statements are bulk writes for the slow-query log,
@@ -78,7 +82,7 @@ const upsertSnapshotsConflict = ` ON CONFLICT (account_id, day) DO UPDATE SET kn
 //
 // Inside WithBulkTx on PostgreSQL the rows go by binary COPY instead (see
 // copySnapshots), a constant number of statements however many rows:
-// encoding 10,000 rows as 9 text arrays cost the client 40-80 ms of CPU.
+// encoding 10,000 rows as text arrays cost the client 40-80 ms of CPU.
 func (s *Store) SaveSnapshots(ctx context.Context, snaps []Snapshot) error {
 	if len(snaps) == 0 {
 		return nil
@@ -199,7 +203,7 @@ func (s *Store) snapshotRows(snaps []Snapshot) pgx.CopyFromSource {
 		}
 		sn := &snaps[order[i]]
 		vals[0], vals[1], vals[2], vals[3], vals[4] = int64(sn.AccountID), sn.Day, sn.Known, int64(sn.Score), int64(sn.Computed)
-		vals[5], vals[6], vals[7], vals[8] = sn.Status, sn.Subscores, sn.Details, s.updatedAt(*sn)
+		vals[5], vals[6], vals[7], vals[8], vals[9], vals[10] = sn.Status, sn.Subscores, sn.Details, sn.Profile, sn.ModelVersion, s.updatedAt(*sn)
 		return vals, nil
 	})
 }
@@ -208,25 +212,29 @@ func (s *Store) saveSnapshotsPostgres(ctx context.Context, snaps []Snapshot) err
 	n := len(snaps)
 	ids, scores, computed := make([]int64, n), make([]int64, n), make([]int64, n)
 	days, statuses, subs, details := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	profiles, versions := make([]string, n), make([]string, n)
 	known, updated := make([]bool, n), make([]time.Time, n)
 	for i, sn := range snaps {
 		ids[i], days[i], known[i], scores[i], computed[i] = int64(sn.AccountID), sn.Day, sn.Known, int64(sn.Score), int64(sn.Computed)
 		statuses[i], subs[i], details[i], updated[i] = sn.Status, sn.Subscores, sn.Details, s.updatedAt(sn)
+		profiles[i], versions[i] = sn.Profile, sn.ModelVersion
 	}
 	return s.db.WithContext(ctx).Exec(upsertSnapshotsPostgres, arrayParam(ids), arrayParam(days), arrayParam(known),
-		arrayParam(scores), arrayParam(computed), arrayParam(statuses), arrayParam(subs), arrayParam(details), arrayParam(updated)).Error
+		arrayParam(scores), arrayParam(computed), arrayParam(statuses), arrayParam(subs), arrayParam(details),
+		arrayParam(profiles), arrayParam(versions), arrayParam(updated)).Error
 }
 
 func (s *Store) saveSnapshotsSQLite(ctx context.Context, snaps []Snapshot) error {
 	var b strings.Builder
-	b.WriteString("INSERT INTO snapshots (account_id, day, known, score, computed, status, subscores, details, updated_at) VALUES ")
-	args := make([]any, 0, 9*len(snaps))
+	b.WriteString("INSERT INTO snapshots (account_id, day, known, score, computed, status, subscores, details, profile, model_version, updated_at) VALUES ")
+	args := make([]any, 0, 11*len(snaps))
 	for i, sn := range snaps {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		b.WriteString("(?,?,?,?,?,?,?,?,?)")
-		args = append(args, sn.AccountID, sn.Day, sn.Known, sn.Score, sn.Computed, sn.Status, sn.Subscores, sn.Details, s.updatedAt(sn))
+		b.WriteString("(?,?,?,?,?,?,?,?,?,?,?)")
+		args = append(args, sn.AccountID, sn.Day, sn.Known, sn.Score, sn.Computed, sn.Status, sn.Subscores, sn.Details,
+			sn.Profile, sn.ModelVersion, s.updatedAt(sn))
 	}
 	b.WriteString(upsertSnapshotsConflict)
 	return s.db.WithContext(ctx).Exec(b.String(), args...).Error

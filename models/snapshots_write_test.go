@@ -210,3 +210,33 @@ func TestSaveSnapshotsBulkRace(t *testing.T) {
 		t.Errorf("after the race: %+v, want alpha 60 and beta 40", got)
 	}
 }
+
+// Every way of writing a snapshot stores its profile and model version,
+// and a snapshot whose model alone changed is rewritten.
+func TestSaveSnapshotsKeepsTheModel(t *testing.T) {
+	modelstest.ForEachDB(t, func(t *testing.T, s *models.Store) {
+		ctx := context.Background()
+		seedFixture(t, s)
+		for i, way := range saveWays {
+			t.Run(way.name, func(t *testing.T) {
+				d := 10 * (i + 1)
+				sn := snap(alpha, d, 60)
+				sn.Profile, sn.ModelVersion = "smb", "0a1b2c3d"
+				if err := way.save(ctx, s, []models.Snapshot{sn}); err != nil {
+					t.Fatal(err)
+				}
+				key := [2]any{alpha, day(d)}
+				if got := storedSnapshots(t, s)[key]; got.Profile != "smb" || got.ModelVersion != "0a1b2c3d" {
+					t.Errorf("stored %+v, want profile smb, version 0a1b2c3d", got)
+				}
+				sn.ModelVersion = "ffff0000"
+				if err := way.save(ctx, s, []models.Snapshot{sn}); err != nil {
+					t.Fatal(err)
+				}
+				if got := storedSnapshots(t, s)[key]; got.ModelVersion != "ffff0000" {
+					t.Errorf("a new version left the stored snapshot at %q", got.ModelVersion)
+				}
+			})
+		}
+	})
+}

@@ -19,6 +19,9 @@ import (
 // top-level model.
 const DefaultProfile = "default"
 
+// MaxProfileName is the longest profile name, in bytes.
+const MaxProfileName = 64
+
 // Model is a loaded health model: the top level and its profiles, each
 // resolved once at load into the config an account is scored with.
 type Model struct {
@@ -214,6 +217,8 @@ func resolveProfile(n *yaml.Node, i int, top Config) (Profile, error) {
 		return Profile{}, fmt.Errorf("%s.name: must be one word (use - between words)", where)
 	case strings.EqualFold(p.Profile, DefaultProfile):
 		return Profile{}, fmt.Errorf("%s.name: %q is the top level's name; choose another", where, DefaultProfile)
+	case len(p.Profile) > MaxProfileName:
+		return Profile{}, fmt.Errorf("%s.name: at most %d characters (every snapshot stores it)", where, MaxProfileName)
 	}
 	var err error
 	if p.Match, err = parseMatch(match, where, n.Line); err != nil {

@@ -202,6 +202,7 @@ func TestProfileErrors(t *testing.T) {
 		{"profiles: [{name: small biz, match: {segment: [smb]}}]", "profiles[small biz].name: must be one word"},
 		{"profiles: [{name: Default, match: {segment: [smb]}}]", "profiles[Default].name: \"default\" is the top level's name"},
 		{"profiles: [{name: smb, match: {segment: [a]}}, {name: SMB, match: {segment: [b]}}]", "profiles[SMB].name: duplicate profile name"},
+		{"profiles: [{name: " + strings.Repeat("x", 65) + ", match: {segment: [smb]}}]", ".name: at most 64 characters"},
 		{"profiles: [smb]", "profiles[0]: must be a mapping"},
 		{"profiles: {smb: {}}", "cannot unmarshal"},
 		{comp + "profiles: [{name: smb, match: {segment: [smb]}, components: {seat: {metric: seats_active, aggregate: latest, days: 7, bands: [{min: 1, label: all, score: 100}]}}}]",

@@ -1,0 +1,308 @@
+package models
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/healthbot/healthbot/scoring"
+	"gorm.io/gorm"
+)
+
+// gather runs every source query as of asOf for every active account (or
+// the one account, whatever its state), each account's figures taken with
+// the windows and value features of the model pick gives it, and returns
+// the signals by account, the accounts in id order and each one's model.
+//
+// Profiles may restate windows and value features, which change the SQL,
+// but most accounts share most of them: each source is read once for
+// every distinct setting of what its statement depends on, over the
+// accounts that have it (one statement per source when no profile
+// restates a window). The accounts, sources (with every custom metric's
+// "has any row"), pulses and custom components are read once whatever the
+// profiles: they depend on no window a profile may change, and ParseModel
+// holds a custom component's figure the same in every profile.
+func (s *Store) gather(ctx context.Context, pick func(segment, plan string) *scoring.Effective,
+	comps []scoring.NamedComponent, asOf time.Time, account uint) (map[uint]*scoring.Signals, []uint, map[uint]*scoring.Effective, error) {
+	db := s.orm(ctx)
+	base := s.window(scoring.Config{}, asOf, account)
+	day, _ := ParseDay(base.t)
+
+	q := "SELECT id, COALESCE(sponsor_status, ''), COALESCE(segment, ''), COALESCE(plan, ''), seats, mrr_cents FROM accounts WHERE "
+	if account == 0 {
+		q += activeAtNamed
+	} else {
+		q += "id = @account"
+	}
+	sigs := make(map[uint]*scoring.Signals)
+	effs := make(map[uint]*scoring.Effective)
+	var order []uint
+	err := eachRow(db, q+" ORDER BY id", base.args(), func(rows *sql.Rows) error {
+		var (
+			id                     uint
+			sponsor, segment, plan string
+			seats                  int
+			mrr                    int64
+		)
+		if err := rows.Scan(&id, &sponsor, &segment, &plan, &seats, &mrr); err != nil {
+			return err
+		}
+		sigs[id] = &scoring.Signals{AccountID: id, AsOf: day, SponsorDeparted: sponsor == "departed", Seats: seats, MRRCents: mrr}
+		effs[id] = pick(segment, plan)
+		order = append(order, id)
+		return nil
+	})
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("accounts: %w", err)
+	}
+	if len(order) == 0 {
+		return sigs, order, effs, nil
+	}
+
+	inputs := metricInputs(comps)
+	sources, metricSources, err := s.sources(db, inputs)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	for _, sig := range sigs {
+		sig.Sources = sources
+		sig.MetricSources = metricSources
+	}
+	p := gatherPlan{order: order, sigs: sigs, effs: effs, windows: map[*scoring.Effective]sigWindow{}}
+	for _, e := range effs {
+		if _, ok := p.windows[e]; !ok {
+			p.windows[e] = s.window(e.Config, asOf, account)
+		}
+	}
+	if err := p.activity(db); err != nil {
+		return nil, nil, nil, err
+	}
+	if err := p.tickets(db, s, account == 0); err != nil {
+		return nil, nil, nil, err
+	}
+	for _, step := range []struct {
+		key func(w sigWindow) string
+		run func(*gorm.DB, sigWindow, map[uint]*scoring.Signals) error
+	}{
+		{func(w sigWindow) string { return w.engage + w.exec }, touchSignals},
+		{func(w sigWindow) string { return w.late }, invoiceSignals},
+		{func(w sigWindow) string { return w.survey }, surveySignals},
+	} {
+		for _, g := range p.groups(func(e *scoring.Effective) string { return step.key(p.windows[e]) }) {
+			if err := step.run(db, g.w, g.m); err != nil {
+				return nil, nil, nil, err
+			}
+		}
+	}
+	if err := s.pulseSignals(db, base, sigs); err != nil {
+		return nil, nil, nil, err
+	}
+	if err := metricSignals(db, base, inputs, sigs); err != nil {
+		return nil, nil, nil, err
+	}
+	return sigs, order, effs, nil
+}
+
+// gatherPlan is one gather's accounts and the window of each model in use.
+type gatherPlan struct {
+	order   []uint
+	sigs    map[uint]*scoring.Signals
+	effs    map[uint]*scoring.Effective
+	windows map[*scoring.Effective]sigWindow
+}
+
+// group is the accounts whose models agree on what one statement depends
+// on: e is one of those models, w its window, m their signals.
+type group struct {
+	e *scoring.Effective
+	w sigWindow
+	m map[uint]*scoring.Signals
+}
+
+// groups splits the accounts by key(model), in the order of their first
+// account. When every account has the same key, the one group's m is all
+// of the signals, not a copy.
+func (p *gatherPlan) groups(key func(*scoring.Effective) string) []group {
+	keys := map[*scoring.Effective]string{}
+	var out []group
+	index := map[string]int{}
+	for _, id := range p.order {
+		e := p.effs[id]
+		k, ok := keys[e]
+		if !ok {
+			k = key(e)
+			keys[e] = k
+		}
+		if _, ok := index[k]; !ok {
+			index[k] = len(out)
+			out = append(out, group{e: e, w: p.windows[e]})
+		}
+	}
+	if len(out) == 1 {
+		out[0].m = p.sigs
+		return out
+	}
+	for _, id := range p.order {
+		g := &out[index[keys[p.effs[id]]]]
+		if g.m == nil {
+			g.m = map[uint]*scoring.Signals{}
+		}
+		g.m[id] = p.sigs[id]
+	}
+	return out
+}
+
+// activity fills the value features' count and the usage and adoption
+// figures: the value features once per distinct list (or feature-seen
+// window when none is listed), the activity once per distinct list and
+// DAU, MAU and adoption windows.
+func (p *gatherPlan) activity(db *gorm.DB) error {
+	featureKey := func(e *scoring.Effective) string {
+		if fs := distinctFeatures(e.Config.ValueFeatures); len(fs) > 0 {
+			return "list\x00" + strings.Join(fs, "\x00")
+		}
+		return "seen\x00" + p.windows[e].seen
+	}
+	features := map[string][]string{}
+	for _, g := range p.groups(featureKey) {
+		fs, n, err := valueFeatures(db, g.e.Config, g.w)
+		if err != nil {
+			return err
+		}
+		features[featureKey(g.e)] = fs
+		for _, sig := range g.m {
+			sig.ValueFeatures = n
+		}
+	}
+	stale := false
+	for _, g := range p.groups(func(e *scoring.Effective) string {
+		w := p.windows[e]
+		return featureKey(e) + "\x00" + w.dau + w.mau + w.adopt
+	}) {
+		if err := activitySignals(db, g.w, features[featureKey(g.e)], g.m, &stale); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// tickets fills the support figures once per distinct support window.
+// With every account (all), it also sets the organisation's mean tickets
+// in that window over every active account: with one window that is the
+// mean of the figures just read; with several, each window's statement
+// reads every account, the others' figures into throwaway signals.
+func (p *gatherPlan) tickets(db *gorm.DB, s *Store, all bool) error {
+	gs := p.groups(func(e *scoring.Effective) string { return p.windows[e].support })
+	for _, g := range gs {
+		m := g.m
+		if all && len(gs) > 1 {
+			m = make(map[uint]*scoring.Signals, len(p.order))
+			for _, id := range p.order {
+				if sig, ok := g.m[id]; ok {
+					m[id] = sig
+				} else {
+					m[id] = &scoring.Signals{}
+				}
+			}
+		}
+		if err := s.ticketSignals(db, g.w, m); err != nil {
+			return err
+		}
+		if !all {
+			continue
+		}
+		var tickets int64
+		for _, sig := range m {
+			tickets += int64(sig.Tickets90)
+		}
+		orgMean := mean(tickets, int64(len(m)))
+		for _, sig := range g.m {
+			sig.OrgMeanTickets90 = orgMean
+		}
+	}
+	return nil
+}
+
+// sources asks, in one statement, which sources hold any row at all, and
+// which of the metrics the custom components read do (by metric name;
+// nil when they read none).
+func (s *Store) sources(db *gorm.DB, inputs []metricInput) (scoring.Sources, map[string]bool, error) {
+	args := map[string]any{}
+	cols, metrics := metricSourcesSQL(inputs, args)
+	flags := make([]int, 7+len(metrics))
+	dest := make([]any, len(flags))
+	for i := range flags {
+		dest[i] = &flags[i]
+	}
+	err := eachRow(db, `SELECT
+		CASE WHEN EXISTS (SELECT 1 FROM activities) THEN 1 ELSE 0 END AS activity,
+		CASE WHEN EXISTS (SELECT 1 FROM tickets) THEN 1 ELSE 0 END AS tickets,
+		CASE WHEN EXISTS (SELECT 1 FROM touches) THEN 1 ELSE 0 END AS touches,
+		CASE WHEN EXISTS (SELECT 1 FROM invoices) THEN 1 ELSE 0 END AS invoices,
+		CASE WHEN EXISTS (SELECT 1 FROM surveys WHERE kind = 'nps') THEN 1 ELSE 0 END AS nps,
+		CASE WHEN EXISTS (SELECT 1 FROM surveys WHERE kind = 'csat') THEN 1 ELSE 0 END AS csat,
+		CASE WHEN EXISTS (SELECT 1 FROM pulses) THEN 1 ELSE 0 END AS pulses`+cols, args,
+		func(rows *sql.Rows) error { return rows.Scan(dest...) })
+	if err != nil {
+		return scoring.Sources{}, nil, fmt.Errorf("sources: %w", err)
+	}
+	src := scoring.Sources{
+		Activity: flags[0] == 1, Tickets: flags[1] == 1, Touches: flags[2] == 1, Invoices: flags[3] == 1,
+		NPS: flags[4] == 1, CSAT: flags[5] == 1, Pulses: flags[6] == 1,
+	}
+	var ms map[string]bool
+	if len(metrics) > 0 {
+		ms = make(map[string]bool, len(metrics))
+		for i, name := range metrics {
+			ms[name] = flags[7+i] == 1
+		}
+	}
+	return src, ms, nil
+}
+
+// distinctFeatures is a value-feature list without blanks or repeats,
+// sorted: how it is compared and queried.
+func distinctFeatures(fs []string) []string {
+	if len(fs) == 0 {
+		return nil
+	}
+	seen := map[string]bool{}
+	var out []string
+	for _, f := range fs {
+		if f != "" && !seen[f] {
+			seen[f] = true
+			out = append(out, f)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// valueFeatures returns the configured value features (deduplicated), or
+// nil and the number of distinct features seen org-wide in the feature-seen
+// window (90 days by default).
+func valueFeatures(db *gorm.DB, cfg scoring.Config, w sigWindow) ([]string, int, error) {
+	if out := distinctFeatures(cfg.ValueFeatures); len(out) > 0 {
+		return out, len(out), nil
+	}
+	// A loose index scan over activity_feature_day: the recursive part
+	// steps from one distinct feature to the next (one index probe each)
+	// and the EXISTS probes each for a row in the window, so the cost
+	// follows the number of distinct features, not of activity rows.
+	// Features > '' are exactly the non-empty ones.
+	var n int64
+	err := db.Raw(`WITH RECURSIVE f(feature) AS (
+		SELECT MIN(feature) FROM activities WHERE feature > ''
+		UNION ALL
+		SELECT (SELECT MIN(a.feature) FROM activities a WHERE a.feature > f.feature) FROM f WHERE f.feature IS NOT NULL
+	)
+	SELECT COUNT(*) FROM f WHERE f.feature IS NOT NULL
+		AND EXISTS (SELECT 1 FROM activities a WHERE a.feature = f.feature AND a.day >= @seen AND a.day <= @t)`, w.args()).Scan(&n).Error
+	if err != nil {
+		return nil, 0, fmt.Errorf("value features: %w", err)
+	}
+	return nil, int(n), nil
+}

@@ -1,0 +1,108 @@
+package models_test
+
+import (
+	"context"
+	"reflect"
+	"testing"
+
+	"github.com/healthbot/healthbot/models"
+	"github.com/healthbot/healthbot/models/modelstest"
+	"github.com/healthbot/healthbot/scoring"
+)
+
+// shortModel gives the accounts of segment "smb" a profile with every
+// store-side window shortened (as TestSignalsUseConfiguredWindows does for
+// the whole model) and leaves the others on the defaults.
+func shortModel(t *testing.T) scoring.Model {
+	t.Helper()
+	m, err := scoring.ParseModel([]byte(`
+profiles:
+  - name: short
+    match: {segment: smb}
+    windows: {dau_days: 1, mau_days: 7, adoption_days: 1, feature_seen_days: 30, support_days: 30,
+      engagement_days: 7, exec_sponsor_days: 7, late_payment_days: 30, survey_days: 7}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func modelSignals(t *testing.T, ctx context.Context, s *models.Store, m *scoring.Model) (map[uint]scoring.Signals, map[uint]string) {
+	t.Helper()
+	got, profiles := map[uint]scoring.Signals{}, map[uint]string{}
+	err := s.ModelSignals(ctx, m, asOf, func(e *scoring.Effective, sig scoring.Signals) error {
+		got[sig.AccountID], profiles[sig.AccountID] = sig, e.Profile
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("ModelSignals: %v", err)
+	}
+	return got, profiles
+}
+
+// TestModelSignalsFollowEachProfile gathers every account under a model
+// whose smb profile restates every window: alpha (smb) gets the short
+// windows' figures, the others the defaults', each equal to what Signals
+// gives for that account under its profile's config; and the restated
+// windows cost one statement per source, not one per account.
+func TestModelSignalsFollowEachProfile(t *testing.T) {
+	modelstest.ForEachDB(t, func(t *testing.T, s *models.Store) {
+		seedFixture(t, s)
+		ctx := context.Background()
+		if err := s.DB().Exec("UPDATE accounts SET segment = 'SMB' WHERE id = ?", alpha).Error; err != nil {
+			t.Fatal(err)
+		}
+		m := shortModel(t)
+		got, profiles := modelSignals(t, ctx, s, &m)
+
+		short := m.Profiles[0].Config
+		wantAlpha, _ := allSignals(t, s, short)
+		for id, want := range wantFixture() {
+			profile := "default"
+			if id == alpha {
+				want, profile = wantAlpha[alpha], "short"
+			}
+			if profiles[id] != profile {
+				t.Errorf("account %d: profile %q, want %q", id, profiles[id], profile)
+			}
+			if !reflect.DeepEqual(got[id], want) {
+				t.Errorf("account %d:\n got %s\nwant %s", id, show(got[id]), show(want))
+			}
+			one, err := s.Signals(ctx, m.For(map[bool]string{true: "smb"}[id == alpha], "").Config, id, asOf)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(one, got[id]) {
+				t.Errorf("parity, account %d:\n  Signals %s\nModelSignals %s", id, show(one), show(got[id]))
+			}
+		}
+		if got[alpha].MAU != 2 || got[alpha].OrgMeanTickets90 != 1 {
+			t.Errorf("alpha: MAU %d, org mean %v; want the short windows' 2 and 1", got[alpha].MAU, got[alpha].OrgMeanTickets90)
+		}
+
+		count := func(m *scoring.Model) int {
+			n, err := models.CountQueries(ctx, func(ctx context.Context) error {
+				return s.ModelSignals(ctx, m, asOf, func(*scoring.Effective, scoring.Signals) error { return nil })
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		def := scoring.ModelOf(scoring.Default())
+		base, profiled := count(&def), count(&m)
+		// The value features, activity, tickets, touches, invoices and
+		// surveys each read once more, for the short windows.
+		if profiled != base+6 {
+			t.Errorf("ModelSignals: %d statements with the short profile, %d without; want 6 more", profiled, base)
+		}
+		for i := range 20 {
+			mustCreate(t, s, &models.Account{ExternalID: "smb" + day(i), Name: "S", Slug: "smb" + day(i), Segment: "smb"})
+		}
+		if again := count(&m); again != profiled {
+			t.Errorf("ModelSignals: %d statements with 21 smb accounts, %d with one", again, profiled)
+		}
+		t.Logf("ModelSignals: %d statements, %d without the profile", profiled, base)
+	})
+}
