@@ -223,7 +223,7 @@ Commands:
   demo                     load the demo portfolio into an empty database
   migrate                  apply schema migrations and exit
   import KIND FILE.csv     load accounts, activity, tickets, touches, surveys,
-                           invoices or mrr from CSV (FILE "-" reads stdin)
+                           invoices, mrr or metrics from CSV (FILE "-" reads stdin)
   rescore [--as-of DAY]    score every account for DAY (YYYY-MM-DD, default today)
   help                     this text
 

@@ -1,8 +1,8 @@
 // Package ingestion is how customer data comes in: one validated,
 // all-or-nothing write path for every kind of record (accounts, activity,
-// tickets, touches, surveys, invoices, MRR), whatever its source — the CSV
-// import (`healthbot import`), the HTTP API (bot/ingest) or records built
-// in memory.
+// tickets, touches, surveys, invoices, MRR, metrics), whatever its source
+// — the CSV import (`healthbot import`), the HTTP API (bot/ingest) or
+// records built in memory.
 //
 // A source is a Decoder: it yields records one at a time as text fields,
 // so a batch of any size streams through in constant memory. CSV, a JSON

@@ -2,6 +2,7 @@ package ingestion
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -218,6 +219,27 @@ func (p *fieldParser) integer(field string, lo, hi int, required bool) int {
 		return 0
 	}
 	return n
+}
+
+// number is a required decimal number: an optional sign, digits with an
+// optional fraction, and an optional exponent ("42", "-0.5", "1e3"), as
+// JSON writes numbers. Thousands separators, decimal commas, infinities
+// and NaN are rejected rather than guessed at.
+func (p *fieldParser) number(field string) float64 {
+	v := p.raw(field)
+	if v == "" {
+		p.fail(field, "is required (a number, e.g. 42 or 0.75)")
+		return 0
+	}
+	ok := strings.IndexFunc(v, func(r rune) bool {
+		return !(r >= '0' && r <= '9' || r == '.' || r == '-' || r == '+' || r == 'e' || r == 'E')
+	}) < 0
+	f, err := strconv.ParseFloat(v, 64)
+	if !ok || err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
+		p.fail(field, "%s is not a number (digits with an optional sign, . and exponent, e.g. 42, -0.5 or 1e3)", quote(v))
+		return 0
+	}
+	return f
 }
 
 // boolean is true/false in any case; empty is false.

@@ -44,7 +44,7 @@ func ingestAll(t *testing.T, s *models.Store) map[string]ingestion.IngestResult 
 	return out
 }
 
-var ingestTables = []string{"accounts", "activities", "tickets", "touches", "surveys", "invoices", "mrr_changes"}
+var ingestTables = []string{"accounts", "activities", "tickets", "touches", "surveys", "invoices", "mrr_changes", "metrics"}
 
 // dump renders every ingested table, rows in primary-key order, so two
 // states of the database can be compared as text.
@@ -53,8 +53,11 @@ func ingestDump(t *testing.T, s *models.Store) string {
 	var b strings.Builder
 	for _, table := range ingestTables {
 		order := "id"
-		if table == "activities" {
+		switch table {
+		case "activities":
 			order = "account_id, day, user_id, feature"
+		case "metrics":
+			order = "account_id, name, day"
 		}
 		rows, err := s.DB().Raw("SELECT * FROM " + table + " ORDER BY " + order).Rows()
 		if err != nil {
@@ -97,7 +100,7 @@ func TestImportEveryKindTwice(t *testing.T) {
 		first := ingestAll(t, s)
 		want := map[string][3]int{ // inserted, updated, unchanged
 			"accounts": {3, 0, 0}, "activity": {3, 0, 1}, "tickets": {2, 0, 0}, "touches": {2, 0, 0},
-			"surveys": {2, 0, 0}, "invoices": {3, 0, 0}, "mrr": {3, 0, 0},
+			"surveys": {2, 0, 0}, "invoices": {3, 0, 0}, "mrr": {3, 0, 0}, "metrics": {4, 0, 0},
 		}
 		for kind, w := range want {
 			r := first[kind]
@@ -152,6 +155,11 @@ func TestImportedValues(t *testing.T) {
 		s.DB().Where("kind = ?", "qbr").First(&to)
 		if to.Note != "Quarterly review, renewal discussed" || !to.Exec || to.Day != "2026-02-10" {
 			t.Errorf("touch: got %+v", to)
+		}
+		var ms []models.Metric
+		s.DB().Order("account_id, name, day").Find(&ms)
+		if got := fmt.Sprint(ms); got != "[{1 seats_active 2026-03-01 32} {1 seats_active 2026-03-02 33.5} {2 seats_active 2026-03-01 -0.25} {2 trainings 2026-03-01 10}]" {
+			t.Errorf("metrics: got %s", got)
 		}
 	})
 }
@@ -296,6 +304,14 @@ func TestValidationMessages(t *testing.T) {
 			{"mrr", "account,effective_on,mrr\nacc-1,2026-01-01\n", `line 2: has 2 fields but the header has 3`},
 			{"mrr", "account,effective_on,mrr\nacc-1,\"2026-01-01,1\n", `line 2: is not valid CSV`},
 			{"mrr", "", `line 1: the file is empty`},
+			{"metrics", "account,name,day,value\nacc-1,seats_active,2026-01-01,1\nacc-1,seats_active,2026-01-01,2\n", `line 3, field day: same account, name and day as line 2`},
+			{"metrics", "account,name,day,value\nacc-1,seats_active,2026-01-01,\n", `line 2, field value: is required (a number`},
+			{"metrics", "account,name,day,value\nacc-1,seats_active,2026-01-01,\"1,5\"\n", `line 2, field value: "1,5" is not a number`},
+			{"metrics", "account,name,day,value\nacc-1,seats_active,2026-01-01,NaN\n", `line 2, field value: "NaN" is not a number`},
+			{"metrics", "account,name,day,value\nacc-1,seats_active,2026-01-01,1e999\n", `line 2, field value: "1e999" is not a number`},
+			{"metrics", "account,name,day,value\nacc-1,,2026-01-01,1\n", `line 2, field name: is required`},
+			{"metrics", "account,name,value\nacc-1,x,1\n", `line 1, field day: the header needs a day or an at column`},
+			{"metrics", "account,name,day,value,unit\nacc-1,x,2026-01-01,1,seats\n", `unit`},
 			{"widgets", "a\n", `"widgets" is not a record kind`},
 		} {
 			_, err := ingestion.ImportCSV(context.Background(), s, tc.kind, strings.NewReader(tc.csv))
@@ -330,6 +346,7 @@ func TestUpdatesCount(t *testing.T) {
 		ingestAll(t, s)
 		for _, tc := range []struct{ kind, csv string }{
 			{"mrr", "account,effective_on,mrr\nacc-1,2026-01-01,1000.01\nacc-1,2026-02-01,1234.50\n"},
+			{"metrics", "account,name,day,value\nacc-1,seats_active,2026-03-01,31\nacc-1,seats_active,2026-03-02,33.5\n"},
 			{"tickets", "external_id,account,opened_at,closed_at\nt-2,acc-2,2026-02-03T07:00:00Z,2026-02-04T07:00:00Z\nt-1,acc-1,2026-02-01T09:00:00Z,2026-02-02T10:00:00Z\n"},
 			{"touches", "account,at,kind,exec,note,by\nacc-2,2026-02-11T10:30:00Z,call,true,,bob\nacc-1,2026-02-10T15:00:00Z,qbr,true,\"Quarterly review, renewal discussed\",alice\n"},
 			{"surveys", "account,kind,score,at,respondent\nacc-2,csat,3,2026-02-13T12:00:00Z,\nacc-1,nps,9,2026-02-12T00:00:00Z,pat@acme.example\n"},

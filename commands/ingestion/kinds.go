@@ -16,6 +16,7 @@ const (
 	KindSurveys  = "surveys"
 	KindInvoices = "invoices"
 	KindMRR      = "mrr"
+	KindMetrics  = "metrics"
 )
 
 // kindTable is every record kind, one row each, in the order a fresh
@@ -68,6 +69,13 @@ var kindTable = []kindSpec{
 		fields:   []string{"account", "effective_on", "mrr"},
 		required: []string{"account", "effective_on", "mrr"},
 		newSink:  newMRRSink,
+	},
+	{
+		name:      KindMetrics,
+		fields:    []string{"account", "name", "day", "at", "value"},
+		required:  []string{"account", "name", "value"},
+		needOneOf: &[2]string{"day", "at"},
+		newSink:   newMetricSink,
 	},
 }
 
@@ -156,6 +164,22 @@ func newMRRSink(b *batch) sink {
 		dupWhat:    "same account and effective_on",
 		setAccount: func(m *models.MRRChange, id uint) { m.AccountID = id },
 		write:      (*models.Store).UpsertMRR,
+	}
+}
+
+func newMetricSink(b *batch) sink {
+	return &rowSink[models.Metric]{b: b,
+		parse: func(p *fieldParser) (models.Metric, string) {
+			account := p.need("account", 128)
+			m := models.Metric{Name: p.need("name", 128), Value: p.number("value")}
+			m.Day = p.dayOrAt(b.dayOf)
+			return m, account
+		},
+		key:        func(m models.Metric, account string) string { return account + "|" + m.Name + "|" + m.Day },
+		dupField:   "day",
+		dupWhat:    "same account, name and day",
+		setAccount: func(m *models.Metric, id uint) { m.AccountID = id },
+		write:      (*models.Store).UpsertMetrics,
 	}
 }
 
