@@ -25,6 +25,7 @@ const (
 	HealthHelp    = "help"    // /health help
 	HealthAdmin   = "admin"   // /health admin csm|channel|owner … (Command.Admin)
 	HealthIAm     = "iam"     // /health iam HANDLE
+	HealthWhy     = "why"     // /health ACCOUNT why [DAYS]
 )
 
 // Actions of /health admin, kept in Command.Admin.
@@ -46,7 +47,7 @@ type Command struct {
 	Kind    string // touch: call, email, meeting, chat, qbr, other
 	Exec    bool   // touch: executive sponsor present
 	Note    string
-	Days    int // a number of days a command takes (none yet: /health ACCOUNT why DAYS will); 0 = its default
+	Days    int // a number of days a command takes (/health ACCOUNT why DAYS); 0 = its default
 
 	// /health admin and /health iam. User and Channel hold ids decoded
 	// from chat mentions (<@U123|name> → U123, <#C1|x> → C1), or the text

@@ -74,9 +74,15 @@ func sortWorstFirst(sc []Scored) {
 }
 
 // renderList shows accounts worst first, one line each, at most listLimit,
-// with their total MRR in the section title.
+// with their total MRR in the section title. Each line names the account's
+// profile when some account listed has one other than the default: a
+// model without profiles has nothing to tell apart.
 func renderList(title string, sc []Scored) Reply {
 	sortWorstFirst(sc)
+	profiles := false
+	for _, x := range sc {
+		profiles = profiles || x.Result.Profile != "" && x.Result.Profile != scoring.DefaultProfile
+	}
 	var total int64
 	lines := make([]string, 0, min(len(sc), listLimit)+1)
 	for i, x := range sc {
@@ -87,6 +93,9 @@ func renderList(title string, sc []Scored) Reply {
 		l := fmt.Sprintf("%s — %s · MRR %s", x.Account.Name, scoreLabel(x.Result), fmtMoney(x.Account.MRRCents))
 		if x.Result.Capped() {
 			l += fmt.Sprintf(" · capped, computed %d", x.Result.Computed)
+		}
+		if profiles {
+			l += " · profile " + x.Result.Profile
 		}
 		lines = append(lines, l)
 	}

@@ -24,7 +24,8 @@ type card struct {
 	Result   scoring.Result
 	Sources  scoring.Sources // which integrations are connected: a zero from one that is not is no data
 	Trend    scoring.TrendResult
-	HistFull bool // history reaches back historyDays: days in status may be more
+	HistFull bool         // history reaches back historyDays: days in status may be more
+	Changed  *modelChange // the latest change of model within the 30-day trend, if any
 	Pulse    *models.Pulse
 	Touch    *models.Touch
 	Tickets  []models.Ticket
@@ -49,11 +50,11 @@ func (s *Service) healthShow(ctx context.Context, _ Caller, cmd Command) (Reply,
 
 func (s *Service) gatherCard(ctx context.Context, acc models.Account, day time.Time) (card, error) {
 	c := card{Now: s.now(), Day: day, Account: acc}
-	sig, err := s.Store.Signals(ctx, s.Config, acc.ID, day)
+	r, sig, err := s.score(ctx, s.Store, acc, day)
 	if err != nil {
 		return c, fmt.Errorf("card %s: signals: %w", acc.Slug, err)
 	}
-	c.Result = scoring.Score(s.Config, sig)
+	c.Result = r
 	c.Sources = sig.Sources
 
 	from := day.AddDate(0, 0, -historyDays)
@@ -67,6 +68,7 @@ func (s *Service) gatherCard(ctx context.Context, acc models.Account, day time.T
 	points = append(points, scoring.Point{Day: day, Known: c.Result.Known, Score: c.Result.Score, Status: c.Result.Status})
 	c.Trend = scoring.Trend(day, points)
 	c.HistFull = len(hist) > 0 && hist[0].Day == from.Format(models.DayLayout)
+	c.Changed = latestModelChange(hist, c.Result, day.AddDate(0, 0, -30))
 
 	if p, err := s.Store.LatestPulse(ctx, acc.ID); err == nil {
 		c.Pulse = &p
@@ -110,9 +112,12 @@ func renderCard(c card) Reply {
 		Title:   cardTitle(c.Account.Name, r, c.Trend),
 		Buttons: cardButtons(slug),
 	}
+	if r.Known && c.Trend.Change7 != nil && *c.Trend.Change7 != 0 {
+		reply.Buttons = append(reply.Buttons, Button{Label: "Why did it change?", Style: StyleDefault, Action: "/health " + slug + " " + HealthWhy})
+	}
 	var lead []string
 	if r.Known {
-		lead = append(lead, trendLine(c.Trend))
+		lead = append(lead, trendLine(c.Trend, c.Changed))
 		for _, o := range r.Overrides {
 			if o.Cap < r.Computed {
 				lead = append(lead, fmt.Sprintf("Capped at %d from %d: %s.", o.Cap, r.Computed, o.Reason))
@@ -133,7 +138,7 @@ func renderCard(c card) Reply {
 			reply.Sections = append(reply.Sections, *raise)
 		}
 	} else if len(r.NoData) > 0 {
-		reply.Sections = append(reply.Sections, Section{Title: "Components", Text: "No data: " + strings.Join(r.NoData, ", ") + "."})
+		reply.Sections = append(reply.Sections, Section{Title: "Components", Text: "No data: " + noDataList(r) + "."})
 	}
 	reply.Context = cardContext(c)
 	return reply
@@ -153,7 +158,10 @@ func cardTitle(name string, r scoring.Result, t scoring.TrendResult) string {
 	return title
 }
 
-func trendLine(t scoring.TrendResult) string {
+// trendLine is the card's trend, with the latest change of model in it
+// marked: "▼12 over 7 days, ±0 over 30 days; model changed on 2027-01-04
+// (profile default → smb)."
+func trendLine(t scoring.TrendResult, changed *modelChange) string {
 	var parts []string
 	if t.Change7 != nil {
 		parts = append(parts, fmtChange(*t.Change7)+" over 7 days")
@@ -161,10 +169,48 @@ func trendLine(t scoring.TrendResult) string {
 	if t.Change30 != nil {
 		parts = append(parts, fmtChange(*t.Change30)+" over 30 days")
 	}
-	if len(parts) == 0 {
-		return "No trend yet: not enough history."
+	line := "No trend yet: not enough history"
+	if len(parts) > 0 {
+		line = strings.Join(parts, ", ")
 	}
-	return strings.Join(parts, ", ") + "."
+	if changed != nil {
+		line += "; model changed on " + changed.Day
+		if changed.From != changed.To {
+			line += " (profile " + changed.From + " → " + changed.To + ")"
+		}
+	}
+	return line + "."
+}
+
+// modelChange is the day an account was first scored with another model
+// than the day before: a new profile, or a config change.
+type modelChange struct {
+	Day      string
+	From, To string // the profiles before and after
+}
+
+// latestModelChange finds the latest day on or after since whose model
+// version differs from the one before it, in the account's snapshots
+// (oldest first) and today's result. Snapshots written before versions
+// were kept have none and are skipped, not taken for a change.
+func latestModelChange(hist []models.Snapshot, today scoring.Result, since time.Time) *modelChange {
+	first := since.Format(models.DayLayout)
+	var out *modelChange
+	prevVersion, prevProfile := "", ""
+	see := func(day, version, profile string) {
+		if version == "" {
+			return
+		}
+		if prevVersion != "" && version != prevVersion && day >= first {
+			out = &modelChange{Day: day, From: prevProfile, To: profile}
+		}
+		prevVersion, prevProfile = version, profile
+	}
+	for _, sn := range hist {
+		see(sn.Day, sn.ModelVersion, sn.Profile)
+	}
+	see(today.AsOf.Format(models.DayLayout), today.Version, today.Profile)
+	return out
 }
 
 // componentsSection shows each scored component as "band · sub/100 · points
@@ -182,9 +228,27 @@ func componentsSection(r scoring.Result) Section {
 		sec.Fields = append(sec.Fields, Field{Label: p.Component, Value: v})
 	}
 	if len(r.NoData) > 0 {
-		sec.Text = "No data: " + strings.Join(r.NoData, ", ") + "."
+		sec.Text = "No data: " + noDataList(r) + "."
 	}
 	return sec
+}
+
+// noDataList names the components without data, with the reason when the
+// account's own figure is missing (a custom component per seat of an
+// account without seats) rather than the whole source.
+func noDataList(r scoring.Result) string {
+	names := make([]string, 0, len(r.NoData))
+	for _, p := range r.Parts {
+		if p.HasData {
+			continue
+		}
+		n := p.Component
+		if p.Raw != "" {
+			n += " (" + p.Raw + ")"
+		}
+		names = append(names, n)
+	}
+	return strings.Join(names, ", ")
 }
 
 // raiseSection says what would raise the score: first the overrides that
@@ -254,6 +318,9 @@ func cardContext(c card) []string {
 	}
 	if a.Owner != "" {
 		tail = append(tail, "Owner: "+a.Owner)
+	}
+	if c.Result.Profile != "" {
+		tail = append(tail, "Profile: "+c.Result.Profile)
 	}
 	if c.Result.Known && c.Trend.DaysInStatus > 0 {
 		n := countNoun(c.Trend.DaysInStatus, "day")

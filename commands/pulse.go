@@ -106,11 +106,11 @@ func (s *Service) pulseForm(acc models.Account, colour string) *Form {
 // scoreNow scores an account for day without writing anything, for replies
 // that record nothing new.
 func (s *Service) scoreNow(ctx context.Context, store *models.Store, acc models.Account, day time.Time) (scoring.Result, error) {
-	sig, err := store.Signals(ctx, s.Config, acc.ID, day)
+	r, _, err := s.score(ctx, store, acc, day)
 	if err != nil {
 		return scoring.Result{}, fmt.Errorf("score %s: %w", acc.Slug, err)
 	}
-	return scoring.Score(s.Config, sig), nil
+	return r, nil
 }
 
 // sameAuthor reports whether two records were made by the same person: by

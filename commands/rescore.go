@@ -148,14 +148,14 @@ func (s *Service) scoreAll(ctx context.Context, store *models.Store, day time.Ti
 		index[a.ID] = i
 	}
 	results := make([]*scoring.Result, len(accounts))
-	err = store.AllSignals(ctx, s.Config, day, func(sig scoring.Signals) error {
+	err = store.ModelSignals(ctx, s.model(), day, func(eff *scoring.Effective, sig scoring.Signals) error {
 		i, ok := index[sig.AccountID]
 		if !ok {
 			// An account created between the two queries: it is scored
 			// on the next run rather than half-described now.
 			return nil
 		}
-		r := scoring.Score(s.Config, sig)
+		r := eff.Score(sig)
 		results[i] = &r
 		return nil
 	})
@@ -187,11 +187,11 @@ func (s *Service) scoreEach(ctx context.Context, store *models.Store, day time.T
 		if !activeOn(acc, day) {
 			continue
 		}
-		sig, err := store.Signals(ctx, s.Config, acc.ID, day)
+		r, _, err := s.score(ctx, store, acc, day)
 		if err != nil {
 			return nil, fmt.Errorf("score %s: %w", acc.Slug, err)
 		}
-		out = append(out, Scored{Account: acc, Result: scoring.Score(s.Config, sig)})
+		out = append(out, Scored{Account: acc, Result: r})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Account.Name < out[j].Account.Name })
 	return out, nil
@@ -238,11 +238,11 @@ func (s *Service) writeScored(ctx context.Context, tx *models.Store, day time.Ti
 // rescoreAccount scores one account as of day inside tx, saves its snapshot
 // and runs OnRescore: what every write does before replying.
 func (s *Service) rescoreAccount(ctx context.Context, tx *models.Store, acc models.Account, day time.Time) (scoring.Result, error) {
-	sig, err := tx.Signals(ctx, s.Config, acc.ID, day)
+	r, _, err := s.score(ctx, tx, acc, day)
 	if err != nil {
 		return scoring.Result{}, fmt.Errorf("rescore %s: %w", acc.Slug, err)
 	}
-	sc := Scored{Account: acc, Result: scoring.Score(s.Config, sig)}
+	sc := Scored{Account: acc, Result: r}
 	prev, err := tx.PreviousSnapshots(ctx, day, []uint{acc.ID})
 	if err != nil {
 		return scoring.Result{}, fmt.Errorf("rescore %s: %w", acc.Slug, err)
@@ -258,7 +258,9 @@ func (s *Service) rescoreAccount(ctx context.Context, tx *models.Store, acc mode
 
 // snapshotOf is the stored form of a result; an unknown score is stored as
 // Known=false with Status "No data", never as a real 0. Details keep each
-// component's raw figure and the overrides' reasons, for later messages.
+// component's raw figure, band and weight, the overrides and the unrounded
+// score, and the row the profile and model version, for later messages
+// and for "/health ACCOUNT why".
 func snapshotOf(accountID uint, day time.Time, r scoring.Result, now time.Time) (models.Snapshot, error) {
 	subscores, details, err := models.SnapshotJSON(r)
 	if err != nil {
@@ -271,9 +273,11 @@ func snapshotOf(accountID uint, day time.Time, r scoring.Result, now time.Time) 
 		Score:     r.Score,
 		Computed:  r.Computed,
 		Status:    string(statusOfResult(r)),
-		Subscores: subscores,
-		Details:   details,
-		UpdatedAt: now.UTC(),
+		Subscores:    subscores,
+		Details:      details,
+		Profile:      r.Profile,
+		ModelVersion: r.Version,
+		UpdatedAt:    now.UTC(),
 	}, nil
 }
 

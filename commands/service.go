@@ -12,7 +12,14 @@ import (
 
 // Service executes commands against the store with the health model.
 type Service struct {
-	Store  *models.Store
+	Store *models.Store
+	// Model is the health model with its profiles: each account is scored
+	// with Model.For(its segment, its plan). nil scores every account with
+	// Config alone (scoring.ModelOf(Config)).
+	Model *scoring.Model
+	// Config is the top level of the model: what applies to the whole
+	// organisation (alert rules, channels, reason codes, targets); with
+	// Model set it is Model.Default.Config.
 	Config scoring.Config
 	Now    func() time.Time // injected clock; days are taken in Store.Location()
 	Log    *slog.Logger
@@ -103,6 +110,27 @@ const helpHint = "/health help lists the commands."
 // userError is the reply to a request the user can correct.
 func userError(text string) Reply {
 	return Reply{Ephemeral: true, Text: text}
+}
+
+// model is the health model the service scores with: Model, or Config
+// alone when Model is nil.
+func (s *Service) model() *scoring.Model {
+	if s.Model != nil {
+		return s.Model
+	}
+	m := scoring.ModelOf(s.Config)
+	return &m
+}
+
+// score scores one account as of day with its profile's model, inside
+// store (the service's store or a transaction of it).
+func (s *Service) score(ctx context.Context, store *models.Store, acc models.Account, day time.Time) (scoring.Result, scoring.Signals, error) {
+	eff := s.model().For(acc.Segment, acc.Plan)
+	sig, err := store.Signals(ctx, eff.Config, acc.ID, day)
+	if err != nil {
+		return scoring.Result{}, sig, err
+	}
+	return eff.Score(sig), sig, nil
 }
 
 func (s *Service) logger() *slog.Logger {

@@ -224,16 +224,27 @@ func issueOf(cfg scoring.Config, sn models.Snapshot) string {
 }
 
 // costliest is the component that costs the snapshot most points: weight ×
-// (100 − sub-score), among the components with data.
+// (100 − sub-score), among the components with data. The weights are those
+// the account was scored with (its profile's), as the snapshot keeps them;
+// a snapshot written before it kept them is read with cfg's.
 func costliest(cfg scoring.Config, sn models.Snapshot) string {
 	subs, err := sn.DecodeSubscores()
 	if err != nil {
 		return ""
 	}
+	weights := cfg.Weights
+	names := scoring.Components
+	if r, err := sn.Result(); err == nil {
+		weights, names = map[string]float64{}, nil
+		for _, p := range r.Parts {
+			weights[p.Component] = p.Weight
+			names = append(names, p.Component)
+		}
+	}
 	best, lost := "", 0.0
-	for _, c := range scoring.Components {
+	for _, c := range names {
 		sub, ok := subs[c]
-		w := cfg.Weights[c]
+		w := weights[c]
 		if !ok || w <= 0 {
 			continue
 		}

@@ -3,6 +3,7 @@ package commands
 import (
 	"context"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -19,13 +20,13 @@ import (
 // "/health ACCOUNT why [DAYS]" (what moved the score over DAYS days):
 //
 //	// in table, with the other /health rows:
-//	{Verb: VerbHealth, Sub: "why", Words: "why", AfterAccount: true,
-//		Usage: "/health ACCOUNT why [DAYS]", Help: "what moved the score, and why",
-//		Slash: "What moved an account's score over the last days",
-//		Params: []Param{accountParam("The account"), daysParam},
+//	{Verb: VerbHealth, Sub: HealthWhy, Words: HealthWhy, AfterAccount: true,
+//		Usage: "/health ACCOUNT why [DAYS]", Help: "what moved the score …",
+//		Slash: "What moved an account's score over the last days, …",
+//		Params: []Param{accountParam("The account"), daysParam("How many days back …")},
 //		Private: true, parse: parseDays, run: (*Service).why},
 //
-//	// health_why.go: the handler, and what the row's parse and options use.
+//	// health_why.go: the handler, and what it alone uses.
 //	func (s *Service) why(ctx context.Context, caller Caller, cmd Command) (Reply, error) { … }
 //
 // The parser then reads "/health acme why 30" as Command{Verb: "health",
@@ -129,6 +130,11 @@ func init() {
 			Slash:   "An account's card: score, trend, components, what would raise it",
 			Params:  []Param{accountParam("The account: slug, name or the start of one")},
 			Private: true, parse: parseShow, run: (*Service).healthShow},
+		{Verb: VerbHealth, Sub: HealthWhy, Words: HealthWhy, AfterAccount: true, Usage: "/health ACCOUNT why [DAYS]",
+			Help:    "what moved the score over the last DAYS days (7 by default), component by component",
+			Slash:   "What moved an account's score over the last days, component by component",
+			Params:  []Param{accountParam("The account"), daysParam("How many days back (7 when empty)")},
+			Private: true, parse: parseDays, run: (*Service).why},
 		{Verb: VerbHealth, Sub: HealthMine, Usage: "/health",
 			Help:    "your accounts, worst first (everyone's when you own none)",
 			Slash:   "Your accounts, worst first (everyone's when you own none)",
@@ -219,6 +225,35 @@ var statusWords = []string{"healthy", "stable", "at-risk", "critical"}
 func accountParam(description string) Param {
 	return Param{Name: ParamAccount, Type: ParamString, Description: description, Required: true, Accounts: true, MaxLength: 200,
 		set: setText(func(c *Command) *string { return &c.Account })}
+}
+
+// daysParam is an optional number of days.
+func daysParam(description string) Param {
+	return Param{Name: "days", Type: ParamInteger, Description: description,
+		set: func(c *Command, v any) {
+			if f, ok := v.(float64); ok && f >= 1 && f <= maxDays {
+				c.Days = int(f)
+			}
+		}}
+}
+
+// maxDays bounds a number of days typed: ten years of history.
+const maxDays = 3650
+
+// parseDays reads an optional number of days after the row's words.
+func parseDays(cmd *Command, in typed) error {
+	switch len(in.rest) {
+	case 0:
+		return nil
+	case 1:
+		n, err := strconv.Atoi(in.rest[0].text)
+		if err != nil || n < 1 || n > maxDays {
+			return inputErrorf("%q is not a number of days (1 to %d).", in.rest[0].text, maxDays)
+		}
+		cmd.Days = n
+		return nil
+	}
+	return inputError("Give one number of days.")
 }
 
 var noteParam = Param{Name: paramNote, Type: ParamString, Description: "A note to keep with it", MaxLength: maxNote,

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -19,49 +18,23 @@ func withRows(t *testing.T, rows ...Spec) {
 	t.Cleanup(func() { table = saved })
 }
 
-// parseTestDays reads an optional number of days, as the coming
-// "/health ACCOUNT why [DAYS]" and "/health renewals [DAYS]" will.
-func parseTestDays(cmd *Command, in typed) error {
-	switch len(in.rest) {
-	case 0:
-		return nil
-	case 1:
-		n, err := strconv.Atoi(in.rest[0].text)
-		if err != nil || n <= 0 {
-			return inputErrorf("%q is not a number of days.", in.rest[0].text)
-		}
-		cmd.Days = n
-		return nil
-	}
-	return inputError("Give one number of days.")
-}
-
-var testDays = Param{Name: "days", Type: ParamInteger, Description: "How many days back",
-	set: func(c *Command, v any) {
-		if f, ok := v.(float64); ok {
-			c.Days = int(f)
-		}
-	}}
-
 // echo is a handler that says which command it ran.
 func echo(_ *Service, _ context.Context, _ Caller, cmd Command) (Reply, error) {
 	return Reply{Text: fmt.Sprintf("%s/%s/%s account=%q days=%d handle=%q user=%q", cmd.Verb, cmd.Sub, cmd.Admin, cmd.Account, cmd.Days, cmd.Handle, cmd.User)}, nil
 }
 
 // futureRows are the shapes the next commands take: an account
-// sub-command with an argument and one without, a sub-command with an
-// argument, a sub-command group of its own, and another admin action.
+// sub-command without an argument (with one: /health ACCOUNT why, a row
+// of the table), a sub-command with an argument, a sub-command group of
+// its own, and another admin action.
 func futureRows() []Spec {
 	return []Spec{
-		{Verb: VerbHealth, Sub: "why", Words: "why", AfterAccount: true, Usage: "/health ACCOUNT why [DAYS]",
-			Help: "what moved the score", Slash: "What moved an account's score",
-			Params: []Param{accountParam("The account"), testDays}, Private: true, parse: parseTestDays, run: echo},
 		{Verb: VerbHealth, Sub: "chart", Words: "chart", AfterAccount: true, Usage: "/health ACCOUNT chart",
 			Help: "the score over time", Slash: "An account's score over time",
 			Params: []Param{accountParam("The account")}, Private: true, run: echo},
 		{Verb: VerbHealth, Sub: "renewals", Words: "renewals", Usage: "/health renewals [DAYS]",
 			Help: "renewals coming up", Slash: "Renewals coming up",
-			Params: []Param{testDays}, parse: parseTestDays, run: echo},
+			Params: []Param{daysParam("How many days")}, parse: parseDays, run: echo},
 		{Verb: VerbHealth, Sub: "tasks", Heading: true, Slash: "Tasks"},
 		{Verb: VerbHealth, Sub: "tasks", Action: "mine", Words: "tasks mine", Usage: "/health tasks mine",
 			Help: "your tasks", Slash: "Your tasks", Private: true, run: echo},
@@ -111,7 +84,7 @@ func TestTableCarriesTheNextCommands(t *testing.T) {
 			t.Errorf("Parse(%q) = %+v, %v; want %+v", tc.line, got, err, tc.want)
 			continue
 		}
-		if tc.want.Sub == HealthShow || tc.want.Verb != VerbHealth || tc.want == (Command{Verb: VerbHealth, Sub: HealthMine}) || tc.want.Sub == HealthAdmin && tc.want.Admin == "" {
+		if tc.want.Sub == HealthShow || tc.want.Sub == HealthWhy || tc.want.Verb != VerbHealth || tc.want == (Command{Verb: VerbHealth, Sub: HealthMine}) || tc.want.Sub == HealthAdmin && tc.want.Admin == "" {
 			continue // handlers of their own, which need a store
 		}
 		r, err := svc.Execute(ctx, admin, got)
@@ -130,7 +103,7 @@ func TestTableCarriesTheNextCommands(t *testing.T) {
 	}
 
 	help, _ := svc.help(ctx, admin, Command{})
-	for _, line := range []string{"/health ACCOUNT why [DAYS] — what moved the score", "/health tasks mine — your tasks", "/health renewals [DAYS] — renewals coming up"} {
+	for _, line := range []string{"/health ACCOUNT why [DAYS] — what moved the score over the last DAYS days (7 by default), component by component", "/health tasks mine — your tasks", "/health renewals [DAYS] — renewals coming up"} {
 		if !strings.Contains(help.Text, line+"\n") {
 			t.Errorf("help lacks %q:\n%s", line, help.Text)
 		}

@@ -100,6 +100,18 @@ func (s *Store) History(ctx context.Context, accountID uint, from, to time.Time)
 	return out, nil
 }
 
+// SnapshotAt returns an account's latest snapshot dated on or before day,
+// as a trend reads "the score as of that day" (ErrNotFound when none): one
+// backward probe of the (account_id, day) index.
+func (s *Store) SnapshotAt(ctx context.Context, accountID uint, day time.Time) (Snapshot, error) {
+	var sn Snapshot
+	err := s.orm(ctx).Where("account_id = ? AND day <= ?", accountID, dayKey(day)).Order("day DESC").Take(&sn).Error
+	if err != nil {
+		return Snapshot{}, fmt.Errorf("snapshot of account %d on or before %s: %w", accountID, dayKey(day), notFound(err))
+	}
+	return sn, nil
+}
+
 // RecordPulse stores a pulse (Day is filled from At).
 func (s *Store) RecordPulse(ctx context.Context, p *Pulse) error {
 	p.Day = s.DayOf(p.At)
