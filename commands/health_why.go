@@ -135,9 +135,9 @@ func whyComponents(d scoring.Decomposition) Section {
 		var v strings.Builder
 		switch {
 		case !d.Comparable:
-			v.WriteString(partLabel(p.Then) + " → " + partLabel(p.Now))
+			v.WriteString(bands(p))
 		case shown[i] == 0 && p.SubScore == 0 && p.Model == 0 && p.Redistribution == 0:
-			fmt.Fprintf(&v, "%s pts (unchanged) · %s", fmt2(p.PointsNow), partLabel(p.Now))
+			fmt.Fprintf(&v, "%s pts (unchanged) · %s", fmt2(p.PointsNow), bands(p))
 		default:
 			fmt.Fprintf(&v, "%s → %s pts (%s", fmt2(p.PointsThen), fmt2(p.PointsNow), signed2(shown[i]))
 			steps := shares(float64(shown[i])/100, []float64{p.SubScore, p.Model, p.Redistribution})
@@ -150,10 +150,7 @@ func whyComponents(d scoring.Decomposition) Section {
 			if len(named) > 0 {
 				v.WriteString(": " + strings.Join(named, ", "))
 			}
-			v.WriteString(") · " + partLabel(p.Then))
-			if pl := partLabel(p.Now); pl != partLabel(p.Then) {
-				v.WriteString(" → " + pl)
-			}
+			v.WriteString(") · " + bands(p))
 		}
 		switch raw0, raw1 := partRaw(p.Then), partRaw(p.Now); {
 		case raw0 == raw1 && raw0 != "":
@@ -291,6 +288,16 @@ func partLabel(p *scoring.Part) string {
 		return "no data"
 	}
 	return fmt.Sprintf("%d %s", p.Sub, p.Band)
+}
+
+// bands is a component's sub-score and band then, and now when it moved:
+// "67 weekly active → 33 monthly active".
+func bands(p scoring.PartChange) string {
+	then, now := partLabel(p.Then), partLabel(p.Now)
+	if then == now {
+		return then
+	}
+	return then + " → " + now
 }
 
 func partRaw(p *scoring.Part) string {

@@ -267,12 +267,12 @@ func snapshotOf(accountID uint, day time.Time, r scoring.Result, now time.Time) 
 		return models.Snapshot{}, err
 	}
 	return models.Snapshot{
-		AccountID: accountID,
-		Day:       day.Format(models.DayLayout),
-		Known:     r.Known,
-		Score:     r.Score,
-		Computed:  r.Computed,
-		Status:    string(statusOfResult(r)),
+		AccountID:    accountID,
+		Day:          day.Format(models.DayLayout),
+		Known:        r.Known,
+		Score:        r.Score,
+		Computed:     r.Computed,
+		Status:       string(statusOfResult(r)),
 		Subscores:    subscores,
 		Details:      details,
 		Profile:      r.Profile,

@@ -131,6 +131,8 @@ func TestRegisteredAdminShape(t *testing.T) {
 	got := strings.Join(shape, "\n")
 	want := strings.Join([]string{
 		"/health show account:String!~",
+		"/health why account:String!~",
+		"/health why days:Integer",
 		"/health list status:String",
 		"/health iam handle:String!",
 		"/health admin csm handle:String!",

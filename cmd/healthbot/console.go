@@ -33,6 +33,9 @@ func (m *Main) autoConsole(ctx context.Context) error {
 	}
 	fmt.Fprintf(m.Stdout, "healthbot: no Slack or Discord credentials set — console mode on %s (%s). Type /health help.\n",
 		redact(m.env.DatabaseURL), state)
+	if note := m.modelNote(); note != "" {
+		fmt.Fprintln(m.Stdout, note)
+	}
 	return m.chat(ctx, m.consoleUser())
 }
 
@@ -58,6 +61,9 @@ func (m *Main) console(ctx context.Context, args []string) error {
 		return err
 	} else if n == 0 {
 		fmt.Fprintln(m.Stdout, "healthbot: the database has no accounts yet: run `healthbot demo`, or `healthbot import accounts FILE.csv`.")
+	}
+	if note := m.modelNote(); note != "" {
+		fmt.Fprintln(m.Stdout, note)
 	}
 	return m.chat(ctx, user)
 }

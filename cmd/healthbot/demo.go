@@ -25,9 +25,12 @@ func (m *Main) demo(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(m.Stdout, "loaded the demo portfolio into %s: %d accounts (%d churned), %d activity rows, %d tickets, %d touches, %d pulses, %d surveys, %d invoices, scored for the last %d days, in %s\n",
+	fmt.Fprintf(m.Stdout, "loaded the demo portfolio into %s: %d accounts (%d churned), %d activity rows, %d tickets, %d touches, %d pulses, %d surveys, %d invoices, %d metrics, scored for the last %d days, in %s\n",
 		redact(m.env.DatabaseURL), stats.Accounts, stats.Churned, stats.Activity, stats.Tickets, stats.Touches,
-		stats.Pulses, stats.Surveys, stats.Invoices, demo.BackfillDays, time.Since(start).Round(time.Millisecond))
+		stats.Pulses, stats.Surveys, stats.Invoices, stats.Metrics, demo.BackfillDays, time.Since(start).Round(time.Millisecond))
+	if note := m.modelNote(); note != "" {
+		fmt.Fprintln(m.Stdout, note)
+	}
 	return nil
 }
 
@@ -38,6 +41,9 @@ func (m *Main) loadDemo(ctx context.Context) (demo.Stats, error) {
 	start := time.Now()
 	stats, err := demo.Load(ctx, m.store, today)
 	if err != nil {
+		return demo.Stats{}, err
+	}
+	if err := m.useExampleForDemo(ctx, true); err != nil {
 		return demo.Stats{}, err
 	}
 	loaded := time.Since(start)

@@ -13,7 +13,9 @@ import (
 	"github.com/healthbot/healthbot/bot/chart"
 	"github.com/healthbot/healthbot/commands"
 	"github.com/healthbot/healthbot/commands/ingestion"
+	"github.com/healthbot/healthbot/examples"
 	"github.com/healthbot/healthbot/models"
+	"github.com/healthbot/healthbot/models/demo"
 	"github.com/healthbot/healthbot/scoring"
 )
 
@@ -32,7 +34,9 @@ type Main struct {
 	env     Env
 	log     *slog.Logger
 	level   *slog.LevelVar
-	config  scoring.Config
+	model   scoring.Model  // the health model: HEALTHBOT_CONFIG's, the example's for the demo, or the defaults
+	config  scoring.Config // its top level (model.Default.Config)
+	example bool           // model is the shipped example (examples.HealthModel), chosen for the demo portfolio
 	loc     *time.Location
 	store   *models.Store
 	service *commands.Service
@@ -156,14 +160,78 @@ func (m *Main) setup(cmd string) error {
 	if err != nil {
 		return usagef("HEALTHBOT_TIMEZONE=%q is not an IANA time zone name (e.g. Europe/Paris): %v", m.env.Timezone, err)
 	}
-	m.config = scoring.Default()
+	m.setModel(scoring.ModelOf(scoring.Default()), false)
 	if m.env.ConfigPath != "" {
-		m.config, err = scoring.Load(m.env.ConfigPath)
+		model, err := scoring.LoadModel(m.env.ConfigPath)
 		if err != nil {
 			return usagef("HEALTHBOT_CONFIG: %v", err)
 		}
+		m.setModel(model, false)
 	}
 	return nil
+}
+
+// setModel makes model the health model of everything Main runs, the
+// service and alerter included once open built them.
+func (m *Main) setModel(model scoring.Model, example bool) {
+	m.model, m.config, m.example = model, model.Default.Config, example
+	if m.service != nil {
+		m.service.Model, m.service.Config = &m.model, m.config
+	}
+	if m.alerter != nil {
+		m.alerter.Config = m.config
+	}
+}
+
+// useExampleForDemo scores the demo portfolio with the shipped example
+// model (two profiles and a custom component, examples/healthbot.yaml)
+// when no health model is configured, so the demo shows them: when the
+// database holds the demo's accounts, or is about to (demo). A database of
+// real accounts keeps the built-in defaults until HEALTHBOT_CONFIG says
+// otherwise.
+func (m *Main) useExampleForDemo(ctx context.Context, loading bool) error {
+	if m.env.ConfigPath != "" || m.example {
+		return nil
+	}
+	if !loading {
+		is, err := demo.Loaded(ctx, m.store)
+		if err != nil || !is {
+			return err
+		}
+	}
+	model, err := scoring.ParseModel(examples.HealthModel)
+	if err != nil {
+		return fmt.Errorf("the example health model: %w", err)
+	}
+	m.setModel(model, true)
+	m.log.Info("scoring the demo portfolio with the example health model (HEALTHBOT_CONFIG is unset)", "config", examples.HealthModelPath)
+	return nil
+}
+
+// modelNote is the line that says which model the demo is scored with,
+// when it is the example: console mode prints it after its first line.
+func (m *Main) modelNote() string {
+	if !m.example {
+		return ""
+	}
+	return fmt.Sprintf("healthbot: HEALTHBOT_CONFIG is unset, so the demo is scored with the example health model %s: profiles %s, custom component %s.",
+		examples.HealthModelPath, profileNames(m.model), componentNames(m.model))
+}
+
+func profileNames(model scoring.Model) string {
+	var names []string
+	for _, p := range model.Profiles {
+		names = append(names, p.Profile)
+	}
+	return strings.Join(names, " and ")
+}
+
+func componentNames(model scoring.Model) string {
+	var names []string
+	for _, c := range model.CustomInputs() {
+		names = append(names, fmt.Sprintf("%s (from the metric %s)", c.Name, c.Metric))
+	}
+	return strings.Join(names, ", ")
 }
 
 // open connects to the database (applying migrations) and builds the
@@ -182,7 +250,7 @@ func (m *Main) open(ctx context.Context) error {
 	}
 	m.store = store
 	m.closers = append(m.closers, store.Close)
-	m.service = &commands.Service{Store: store, Config: m.config, Now: m.Now, Log: m.log, Admins: admins}
+	m.service = &commands.Service{Store: store, Model: &m.model, Config: m.config, Now: m.Now, Log: m.log, Admins: admins}
 	// Alerts are decided in every rescore's transaction and queued for the
 	// configured platforms, whichever command rescored (serve, a cron'd
 	// `healthbot rescore`, an import); serve's worker delivers them.
@@ -190,7 +258,7 @@ func (m *Main) open(ctx context.Context) error {
 		Log: m.log, Service: m.service, Chart: chart.StatusPNG}
 	m.service.OnRescore = m.alerter.OnRescore
 	m.log.Debug("database open", "database", redact(m.env.DatabaseURL), "dialect", store.Dialect())
-	return nil
+	return m.useExampleForDemo(ctx, false)
 }
 
 // today is the organisation's current calendar day as midnight UTC.

@@ -1,6 +1,6 @@
 // Package demo loads a deterministic demo portfolio: about forty accounts
 // with six months of history (usage, tickets, touches, pulses, surveys,
-// invoices, MRR changes) designed so that every status and every part of
+// invoices, MRR changes, the seats_active metric) designed so that every status and every part of
 // the account card shows something. The same today always yields the same
 // rows.
 package demo
@@ -49,6 +49,7 @@ type Stats struct {
 	Surveys     int
 	Invoices    int
 	MRRChanges  int
+	Metrics     int // seats_active rows (metrics.go)
 	ByArchetype map[string]int
 }
 
@@ -68,7 +69,13 @@ func Load(ctx context.Context, store *models.Store, today time.Time) (Stats, err
 	day0 := time.Date(y, m, d, 0, 0, 0, 0, store.Location())
 	p := generate(day0)
 	stats := p.stats()
-	err = store.WithTx(ctx, func(tx *models.Store) error { return p.write(ctx, tx) })
+	err = store.WithTx(ctx, func(tx *models.Store) error {
+		if err := p.write(ctx, tx); err != nil {
+			return err
+		}
+		stats.Metrics, err = p.writeMetrics(ctx, tx, day0)
+		return err
+	})
 	if err != nil {
 		return Stats{}, fmt.Errorf("load demo: %w", err)
 	}
