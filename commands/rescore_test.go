@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -107,6 +108,62 @@ func TestRescoreConstantQueries(t *testing.T) {
 			t.Errorf("rescore of 3 accounts: %d queries, of 23: %d; want the same", small, big)
 		}
 		t.Logf("rescore: %d queries", big)
+	})
+}
+
+// threeComponents is the default model with three custom components over
+// three metrics, of which one has no row (no data: weight shared out).
+const threeComponents = `
+weights: {seat_use: 10, trainings: 5, logins: 5}
+components:
+  seat_use:  {metric: seats_active, aggregate: latest, days: 30, per: seats, bands: [{min: 0.8, label: full, score: 100}, {min: 0, label: low, score: 20}]}
+  trainings: {metric: trainings, aggregate: sum, days: 90, bands: [{min: 3, label: trained, score: 100}, {min: 0, label: untrained, score: 0}]}
+  logins:    {metric: logins, aggregate: mean, days: 7, bands: [{min: 5, label: daily, score: 100}, {min: 0, label: rare, score: 30}]}
+`
+
+// Three custom components cost a rescore one statement, whatever the
+// number of accounts and components: their figures for every account come
+// from one UNION ALL, and whether each metric has any row is asked within
+// the statement that asks it of the built-in sources. Pinned: a rescore
+// with them runs exactly one statement more than without.
+func TestRescoreCustomComponentsCostOneStatement(t *testing.T) {
+	modelstest.ForEachDB(t, func(t *testing.T, s *models.Store) {
+		loadPortfolio(t, s)
+		ctx := context.Background()
+		today := s.DayAt(fixedNow)
+		for id, v := range map[uint]float64{acmeID: 9, globexID: 4} {
+			insert(t, s, &models.Metric{AccountID: id, Name: "seats_active", Day: fixtureDay(2), Value: v})
+			insert(t, s, &models.Metric{AccountID: id, Name: "trainings", Day: fixtureDay(40), Value: 2})
+		}
+		plain, _ := newTestService(s)
+		custom, _ := newTestService(s)
+		model, err := scoring.ParseModel([]byte(threeComponents))
+		if err != nil {
+			t.Fatal(err)
+		}
+		custom.Model, custom.Config = &model, model.Default.Config
+		count := func(svc *commands.Service) int {
+			t.Helper()
+			n, err := models.CountQueries(ctx, func(ctx context.Context) error { _, err := svc.Rescore(ctx, today); return err })
+			if err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		base, with := count(plain), count(custom)
+		for i := 0; i < 20; i++ {
+			insert(t, s, &models.Account{ID: uint(100 + i), ExternalID: fmt.Sprintf("X-%d", i), Name: fmt.Sprintf("Extra %02d", i), Slug: fmt.Sprintf("extra-%d", i), Seats: 5})
+			insert(t, s, &models.Metric{AccountID: uint(100 + i), Name: "seats_active", Day: fixtureDay(1), Value: 5})
+		}
+		if with != base+1 || count(custom) != with {
+			t.Errorf("rescore: %d statements with three custom components (%d with 20 accounts more), %d without; want exactly one more, and no more with more accounts",
+				with, count(custom), base)
+		}
+		t.Logf("rescore: %d statements, %d with three custom components", base, with)
+		sn := todaySnapshot(t, s, acmeID)
+		if r, err := sn.Result(); err != nil || !strings.Contains(sn.Subscores, `"seat_use":100`) || !strings.Contains(sn.Subscores, `"trainings":0`) || strings.Contains(sn.Subscores, "logins") {
+			t.Errorf("Acme's snapshot: %s (%v, %v); want seat_use and trainings scored, logins without data", sn.Subscores, r.NoData, err)
+		}
 	})
 }
 

@@ -142,16 +142,31 @@ func TestNoArgumentsIsConsoleOnTheDemo(t *testing.T) {
 	if first != want {
 		t.Errorf("first line\n%q, want\n%q", first, want)
 	}
+	model := "healthbot: HEALTHBOT_CONFIG is unset, so the demo is scored with the example health model examples/healthbot.yaml: " +
+		"profiles smb and enterprise, custom component seat_use (from the metric seats_active).\n"
+	if !strings.HasPrefix(r.stdout[len(first)+1:], model) {
+		t.Errorf("second line\n%q, want\n%q", r.stdout[len(first)+1:], model)
+	}
 	if !strings.Contains(r.stdout, "/pulse") {
 		t.Errorf("/health help printed %q", r.stdout)
 	}
 	if r.stderr != "" {
 		t.Errorf("console mode logged %q; it should stay quiet", r.stderr)
 	}
-	// The second start finds the accounts and loads nothing.
-	r = p.mustRun("")
-	if !strings.Contains(r.stdout, "(40 accounts). Type /health help.") {
+	// The second start finds the accounts and loads nothing, and scores
+	// them with the same model: the list names the profiles, a card the
+	// custom component.
+	r = p.mustRun("/health list\n/health bluth\n")
+	if !strings.Contains(r.stdout, "(40 accounts). Type /health help.\n"+model) {
 		t.Errorf("second start printed %q", r.stdout)
+	}
+	for _, want := range []string{"· profile smb", "· profile enterprise", "· profile default", "Profile: default"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("the demo does not show %q:\n%s", want, r.stdout)
+		}
+	}
+	if !regexp.MustCompile(`seat_use +\w+ · \d+/100 · [\d.]+ of [\d.]+ pts · seats_active \d+ / \d+ seats = `).MatchString(r.stdout) {
+		t.Errorf("the card shows no seat_use:\n%s", r.stdout)
 	}
 }
 
@@ -159,6 +174,10 @@ func TestUsageAndConfigErrors(t *testing.T) {
 	dir := t.TempDir()
 	badConfig := filepath.Join(dir, "bad.yaml")
 	if err := os.WriteFile(badConfig, []byte("weights:\n  usage: -5\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	badProfile := filepath.Join(dir, "bad-profile.yaml")
+	if err := os.WriteFile(badProfile, []byte("profiles:\n  - name: smb\n    match: {segment: [smb]}\n    weights: {usag: 60}\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	tests := []struct {
@@ -177,6 +196,7 @@ func TestUsageAndConfigErrors(t *testing.T) {
 		{"rescore bad day", nil, []string{"rescore", "--as-of", "20/11/2026"}, 2, "YYYY-MM-DD"},
 		{"bad config", map[string]string{"HEALTHBOT_CONFIG": badConfig}, []string{"migrate"}, 2, "weights.usage"},
 		{"missing config", map[string]string{"HEALTHBOT_CONFIG": filepath.Join(dir, "none.yaml")}, []string{"migrate"}, 2, "HEALTHBOT_CONFIG"},
+		{"bad profile", map[string]string{"HEALTHBOT_CONFIG": badProfile}, []string{}, 2, "profiles[smb].weights.usag: unknown component"},
 		{"bad timezone", map[string]string{"HEALTHBOT_TIMEZONE": "Mars/Olympus"}, []string{"migrate"}, 2, "HEALTHBOT_TIMEZONE"},
 		{"bad log level", map[string]string{"HEALTHBOT_LOG_LEVEL": "chatty"}, []string{"migrate"}, 2, "HEALTHBOT_LOG_LEVEL"},
 		{"migrate", nil, []string{"migrate"}, 0, ""},
