@@ -177,3 +177,28 @@ func TestWhyWithoutHistory(t *testing.T) {
 		t.Errorf("0 days: %q", r.Text)
 	}
 }
+
+// TestCardMarksAModelChange: Hooli's card after its segment became smb
+// marks the change of model on its trend, naming both profiles, and
+// offers the Why button since its 7-day trend moved; Globex, whose model
+// did not change, has no mark.
+func TestCardMarksAModelChange(t *testing.T) {
+	s := modelstest.MustOpenSQLite(t)
+	commandstest.WhysOn(t, s, "slack", whyNow)
+	model, err := scoring.ParseModel(examples.HealthModel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, clock := newTestService(s)
+	clock.t, svc.Model, svc.Config = whyNow, &model, model.Default.Config
+	hooli := runLine(t, svc, callerMaria, "/health hooli")
+	if want := "▲21 over 7 days; model changed on 2026-03-15 (profile default → smb)."; !strings.HasPrefix(hooli.Text, want) {
+		t.Errorf("Hooli's trend %q, want %q", hooli.Text, want)
+	}
+	if b := hooli.Buttons[len(hooli.Buttons)-1]; b.Label != "Why did it change?" || b.Action != "/health hooli why" {
+		t.Errorf("Hooli's last button %+v", b)
+	}
+	if globex := runLine(t, svc, callerMaria, "/health globex"); strings.Contains(globex.Text, "model changed") {
+		t.Errorf("Globex's trend %q marks a change", globex.Text)
+	}
+}

@@ -192,18 +192,22 @@ type SnapshotDetails struct {
 	// Overrides are the reasons of the overrides in force, as
 	// scoring.Override.Reason, e.g. "executive sponsor left".
 	Overrides []string `json:"overrides,omitempty"`
-	// Weights maps every component of the model the account was scored
-	// with (weight > 0) to its weight, those without data included: which
-	// weight was redistributed, and how the points were shared.
-	Weights map[string]float64 `json:"weights,omitempty"`
-	// Bands maps each component with data to its band that day, as
-	// scoring.Part.Band, e.g. "usage": "weekly active".
-	Bands map[string]string `json:"bands,omitempty"`
+	// Parts maps every component of the model the account was scored
+	// with (weight > 0), those without data included, to its weight and,
+	// with data, its band that day: which weight was redistributed, how the
+	// points were shared, and what the card said ("weekly active").
+	Parts map[string]SnapshotPart `json:"parts,omitempty"`
 	// Caps are the overrides' rules and caps, in Overrides' order.
 	Caps []SnapshotCap `json:"caps,omitempty"`
-	// Unrounded is the score before rounding, after the caps
-	// (scoring.Result.Unrounded); 0 when the score is unknown.
-	Unrounded float64 `json:"unrounded,omitempty"`
+}
+
+// SnapshotPart is one component of a snapshot's model, written as the
+// JSON array [weight, band], or [weight] without data: a snapshot is
+// written for every account every day, and keyed objects would repeat
+// "weight" and "band" in every one of them.
+type SnapshotPart struct {
+	Weight float64
+	Band   string // "" without data
 }
 
 // SnapshotCap is one override in force on a snapshot's day.

@@ -32,22 +32,19 @@ func marshalSnapshotJSON(t testing.TB, r scoring.Result) (subscores, details str
 		}
 	}
 	for _, p := range r.Parts {
-		if det.Weights == nil {
-			det.Weights = map[string]float64{}
+		if det.Parts == nil {
+			det.Parts = map[string]models.SnapshotPart{}
 		}
-		det.Weights[p.Component] = p.Weight
+		part := models.SnapshotPart{Weight: p.Weight}
 		if p.HasData {
-			if det.Bands == nil {
-				det.Bands = map[string]string{}
-			}
-			det.Bands[p.Component] = p.Band
+			part.Band = p.Band
 		}
+		det.Parts[p.Component] = part
 	}
 	for _, o := range r.Overrides {
 		det.Overrides = append(det.Overrides, o.Reason)
 		det.Caps = append(det.Caps, models.SnapshotCap{Rule: o.Rule, Cap: o.Cap})
 	}
-	det.Unrounded = r.Unrounded
 	js, err := json.Marshal(subs)
 	if err != nil {
 		t.Fatal(err)
@@ -136,13 +133,10 @@ func randomResult(r *rand.Rand) scoring.Result {
 	for range r.IntN(4) {
 		res.Overrides = append(res.Overrides, scoring.Override{Reason: pick() + pick(), Rule: pick(), Cap: r.IntN(200) - 50})
 	}
-	if r.IntN(3) != 0 {
-		res.Unrounded = awkwardFloat(r)
-	}
 	return res
 }
 
-// awkwardFloat is a weight or score as json.Marshal may format it: whole,
+// awkwardFloat is a weight as json.Marshal may format it: whole,
 // fractional, tiny and huge (exponent forms), negative and zero.
 func awkwardFloat(r *rand.Rand) float64 {
 	switch r.IntN(6) {
@@ -175,7 +169,6 @@ func FuzzSnapshotJSON(f *testing.F) {
 		}
 		if reason != "" {
 			res.Overrides = []scoring.Override{{Reason: reason, Rule: raw, Cap: sub}}
-			res.Unrounded = float64(sub) / 3
 		}
 		checkSnapshotJSON(t, res)
 	})
