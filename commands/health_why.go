@@ -279,23 +279,26 @@ func sideColour(s scoring.Side) string {
 }
 
 // partLabel is a component's sub-score and band on one side: "67 weekly
-// active", "no data", or "not in the model" (weight 0 on that side).
+// active", "67" from a snapshot (which keeps no band), "no data", or "not
+// in the model" (weight 0 on that side).
 func partLabel(p *scoring.Part) string {
 	switch {
 	case p == nil:
 		return "not in the model"
 	case !p.HasData:
 		return "no data"
+	case p.Band == "":
+		return strconv.Itoa(p.Sub)
 	}
 	return fmt.Sprintf("%d %s", p.Sub, p.Band)
 }
 
-// bands is a component's sub-score and band then, and now when it moved:
-// "67 weekly active → 33 monthly active".
+// bands is a component's sub-score then, and its sub-score and band now
+// when it moved: "67 → 33 monthly active" (a snapshot keeps no band).
 func bands(p scoring.PartChange) string {
 	then, now := partLabel(p.Then), partLabel(p.Now)
-	if then == now {
-		return then
+	if then == now || p.Then != nil && p.Now != nil && p.Then.HasData && p.Now.HasData && p.Then.Sub == p.Now.Sub {
+		return now
 	}
 	return then + " → " + now
 }

@@ -32,7 +32,7 @@ func TestWhy(t *testing.T) {
 			says  []string
 		}{
 			{"why_usage_fell", w.UsageFell, []string{"Initech — 95 Healthy → 79 Stable over 7 days",
-				"100 daily active → 67 weekly active", "DAU 8.0 / MAU 8 = 1.00 → DAU 1.0 / MAU 8 = 0.12",
+				"100 → 67 weekly active", "DAU 8.0 / MAU 8 = 1.00 → DAU 1.0 / MAU 8 = 0.12",
 				"seats_active 9 / 10 seats = 0.90 → seats_active 3 / 10 seats = 0.30"}},
 			{"why_pulse_capped", w.PulseCapped, []string{"Globex — 100 Healthy → 59 At-risk (capped; computed 100) over 7 days",
 				"Applied: CSM pulse red: budget (cap 59)", "overrides −41.00"}},

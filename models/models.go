@@ -192,22 +192,14 @@ type SnapshotDetails struct {
 	// Overrides are the reasons of the overrides in force, as
 	// scoring.Override.Reason, e.g. "executive sponsor left".
 	Overrides []string `json:"overrides,omitempty"`
-	// Parts maps every component of the model the account was scored
-	// with (weight > 0), those without data included, to its weight and,
-	// with data, its band that day: which weight was redistributed, how the
-	// points were shared, and what the card said ("weekly active").
-	Parts map[string]SnapshotPart `json:"parts,omitempty"`
+	// Weights maps every component of the model the account was scored
+	// with (weight > 0) to its weight, those without data included: which
+	// weight was redistributed, and how the points were shared. Band
+	// labels are not kept: a snapshot is written for every account every
+	// day, and the sub-score and raw figure say what the band did.
+	Weights map[string]float64 `json:"weights,omitempty"`
 	// Caps are the overrides' rules and caps, in Overrides' order.
 	Caps []SnapshotCap `json:"caps,omitempty"`
-}
-
-// SnapshotPart is one component of a snapshot's model, written as the
-// JSON array [weight, band], or [weight] without data: a snapshot is
-// written for every account every day, and keyed objects would repeat
-// "weight" and "band" in every one of them.
-type SnapshotPart struct {
-	Weight float64
-	Band   string // "" without data
 }
 
 // SnapshotCap is one override in force on a snapshot's day.

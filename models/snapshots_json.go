@@ -15,7 +15,7 @@ import (
 // SnapshotJSON is the stored form of a result's figures: Snapshot.Subscores
 // (a JSON object component -> sub-score, components with data only) and
 // Snapshot.Details (the JSON of SnapshotDetails: each component's raw
-// figure, weight and band, and the overrides, for later messages and
+// figure and weight, and the overrides, for later messages and
 // comparisons).
 //
 // They are the bytes json.Marshal writes for a map[string]int of the
@@ -46,33 +46,6 @@ func SnapshotJSON(r scoring.Result) (subscores, details string, err error) {
 	return subscores, string(dj), nil
 }
 
-// MarshalJSON writes [weight, band], or [weight] when Band is "".
-func (p SnapshotPart) MarshalJSON() ([]byte, error) {
-	if p.Band == "" {
-		return json.Marshal([]any{p.Weight})
-	}
-	return json.Marshal([]any{p.Weight, p.Band})
-}
-
-// UnmarshalJSON reads what MarshalJSON writes.
-func (p *SnapshotPart) UnmarshalJSON(b []byte) error {
-	var v []json.RawMessage
-	if err := json.Unmarshal(b, &v); err != nil {
-		return err
-	}
-	if len(v) < 1 || len(v) > 2 {
-		return fmt.Errorf("snapshot part %s: want [weight] or [weight, band]", b)
-	}
-	*p = SnapshotPart{}
-	if err := json.Unmarshal(v[0], &p.Weight); err != nil {
-		return err
-	}
-	if len(v) == 2 {
-		return json.Unmarshal(v[1], &p.Band)
-	}
-	return nil
-}
-
 // DecodeSubscores reads Subscores: component -> sub-score. A snapshot
 // written with no sub-scores stored ("") is an error.
 func (sn Snapshot) DecodeSubscores() (map[string]int, error) {
@@ -97,9 +70,10 @@ var ErrNoParts = errors.New("the snapshot predates the details a comparison need
 // Result rebuilds the scoring.Result a snapshot was written from, as far as
 // a comparison needs it (scoring.Why): score, computed score, status,
 // profile, version, the unrounded score, every part with its weight,
-// sub-score, band, raw figure and points, the components without data, and
-// the overrides. Raise and PulseNote are not kept. A snapshot written
-// before the weights were kept gives ErrNoParts.
+// sub-score, raw figure and points, the components without data, and the
+// overrides. Bands (Part.Band is "" with data), Raise and PulseNote are
+// not kept. A snapshot written before the weights were kept gives
+// ErrNoParts.
 func (sn Snapshot) Result() (scoring.Result, error) {
 	day, err := ParseDay(sn.Day)
 	if err != nil {
@@ -108,15 +82,15 @@ func (sn Snapshot) Result() (scoring.Result, error) {
 	r := scoring.Result{AccountID: sn.AccountID, AsOf: day, Known: sn.Known, Score: sn.Score, Computed: sn.Computed,
 		Status: scoring.Status(sn.Status), Profile: sn.Profile, Version: sn.ModelVersion}
 	det, err := sn.DecodeDetails()
-	if err != nil || len(det.Parts) == 0 {
+	if err != nil || len(det.Weights) == 0 {
 		return r, fmt.Errorf("snapshot of account %d on %s: %w", sn.AccountID, sn.Day, ErrNoParts)
 	}
 	subs, err := sn.DecodeSubscores()
 	if err != nil {
 		return r, fmt.Errorf("snapshot of account %d on %s: sub-scores: %w", sn.AccountID, sn.Day, err)
 	}
-	names := make([]string, 0, len(det.Parts))
-	for name := range det.Parts {
+	names := make([]string, 0, len(det.Weights))
+	for name := range det.Weights {
 		names = append(names, name)
 	}
 	// The display order of scoring.Result: the built-ins in their order,
@@ -138,16 +112,16 @@ func (sn Snapshot) Result() (scoring.Result, error) {
 	total, sum := 0.0, 0.0
 	for _, name := range names {
 		if sub, ok := subs[name]; ok {
-			w := det.Parts[name].Weight
+			w := det.Weights[name]
 			total += w
 			sum += w * float64(sub)
 		}
 	}
 	r.Parts = make([]scoring.Part, 0, len(names))
 	for _, name := range names {
-		p := scoring.Part{Component: name, Weight: det.Parts[name].Weight, Band: scoring.BandNoData}
+		p := scoring.Part{Component: name, Weight: det.Weights[name], Band: scoring.BandNoData}
 		if sub, ok := subs[name]; ok && total > 0 {
-			p.HasData, p.Sub, p.Band, p.Raw = true, sub, det.Parts[name].Band, det.Raw[name]
+			p.HasData, p.Sub, p.Band, p.Raw = true, sub, "", det.Raw[name]
 			p.Points = p.Weight * float64(sub) / total
 			p.Lost = p.Weight * float64(100-sub) / total
 		} else {
@@ -171,8 +145,8 @@ func (sn Snapshot) Result() (scoring.Result, error) {
 	return r, nil
 }
 
-// jsonEntry is one key of a JSON object, with its value: n, s or f and s,
-// as the object's jsonKind says.
+// jsonEntry is one key of a JSON object, with its value: n, s or f, as
+// the object's jsonKind says.
 type jsonEntry struct {
 	key string
 	s   string
@@ -184,9 +158,9 @@ type jsonEntry struct {
 type jsonKind int
 
 const (
-	jsonInt    jsonKind = iota
-	jsonString          // s
-	jsonPart            // SnapshotPart{Weight: f, Band: s}: [f, s], or [f] when s is ""
+	jsonInt    jsonKind = iota // n
+	jsonString                 // s
+	jsonFloat                  // f
 )
 
 // appendDetails appends the JSON of SnapshotDetails for r, each field
@@ -229,15 +203,11 @@ func appendDetails(b []byte, r scoring.Result, keys []jsonEntry) ([]byte, error)
 		}
 		b = append(b, ']')
 	}
-	parts := keys[:0]
+	weights := keys[:0]
 	for _, p := range r.Parts {
-		e := jsonEntry{key: p.Component, f: p.Weight}
-		if p.HasData {
-			e.s = p.Band
-		}
-		parts = append(parts, e)
+		weights = append(weights, jsonEntry{key: p.Component, f: p.Weight})
 	}
-	object(`"parts":`, parts, jsonPart)
+	object(`"weights":`, weights, jsonFloat)
 	if err == nil && len(r.Overrides) > 0 {
 		comma()
 		b = append(b, `"caps":[`...)
@@ -263,8 +233,8 @@ func appendDetails(b []byte, r scoring.Result, keys []jsonEntry) ([]byte, error)
 
 // appendJSONObject appends entries as json.Marshal writes a map of them:
 // keys sorted bytewise and, as in a map, the last entry of a repeated key
-// wins. entries is sorted in place. The values are the entries' n, s, or
-// f and s, as kind says.
+// wins. entries is sorted in place. The values are the entries' n, s or f,
+// as kind says.
 func appendJSONObject(b []byte, entries []jsonEntry, kind jsonKind) ([]byte, error) {
 	// Insertion sort: an object has a dozen keys at most, and a stable
 	// sort keeps a repeated key's entries in order, the last one last.
@@ -291,13 +261,8 @@ func appendJSONObject(b []byte, entries []jsonEntry, kind jsonKind) ([]byte, err
 		switch kind {
 		case jsonString:
 			b, err = appendJSONString(b, e.s)
-		case jsonPart:
-			b = append(b, '[')
-			if b, err = appendJSONFloat(b, e.f); err == nil && e.s != "" {
-				b = append(b, ',')
-				b, err = appendJSONString(b, e.s)
-			}
-			b = append(b, ']')
+		case jsonFloat:
+			b, err = appendJSONFloat(b, e.f)
 		default:
 			b = strconv.AppendInt(b, int64(e.n), 10)
 		}

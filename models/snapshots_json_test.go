@@ -32,14 +32,10 @@ func marshalSnapshotJSON(t testing.TB, r scoring.Result) (subscores, details str
 		}
 	}
 	for _, p := range r.Parts {
-		if det.Parts == nil {
-			det.Parts = map[string]models.SnapshotPart{}
+		if det.Weights == nil {
+			det.Weights = map[string]float64{}
 		}
-		part := models.SnapshotPart{Weight: p.Weight}
-		if p.HasData {
-			part.Band = p.Band
-		}
-		det.Parts[p.Component] = part
+		det.Weights[p.Component] = p.Weight
 	}
 	for _, o := range r.Overrides {
 		det.Overrides = append(det.Overrides, o.Reason)
@@ -217,8 +213,10 @@ profiles:
 			t.Fatalf("%s: %v", name, err)
 		}
 		for i := range r.Parts {
-			if !r.Parts[i].HasData {
-				r.Parts[i].Raw = "" // a part without data keeps no figure
+			if r.Parts[i].HasData {
+				r.Parts[i].Band = "" // bands are not kept
+			} else {
+				r.Parts[i].Raw = "" // nor a figure without data
 			}
 		}
 		r.Raise, r.PulseNote, back.Status = nil, "", r.Status

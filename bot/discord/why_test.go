@@ -20,7 +20,7 @@ func TestWhyGoldens(t *testing.T) {
 		reply commands.Reply
 		says  string
 	}{
-		{"why-usage-fell", w.UsageFell, "100 daily active → 67 weekly active"},
+		{"why-usage-fell", w.UsageFell, "100 → 67 weekly active"},
 		{"why-pulse-capped", w.PulseCapped, "Applied: CSM pulse red: budget (cap 59)"},
 		{"why-profile-changed", w.ProfileChanged, "Profile changed: default → smb"},
 	} {

@@ -20,7 +20,7 @@ func TestWhyGoldens(t *testing.T) {
 		reply commands.Reply
 		says  string
 	}{
-		{"why_usage_fell.golden.json", w.UsageFell, "100 daily active → 67 weekly active"},
+		{"why_usage_fell.golden.json", w.UsageFell, "100 → 67 weekly active"},
 		{"why_pulse_capped.golden.json", w.PulseCapped, "Applied: CSM pulse red: budget (cap 59)"},
 		{"why_profile_changed.golden.json", w.ProfileChanged, "Profile changed: default → smb"},
 	} {
