@@ -195,9 +195,10 @@ type CSM struct {
 }
 
 // AllModels lists every model for migrations, the alert, outbox and task
-// records (AlertModels) included.
+// run records (AlertModels) and the plays' tasks (TaskModels) included.
 func AllModels() []any {
 	core := []any{&Account{}, &Activity{}, &ActivityDay{}, &ActivityLast{}, &Ticket{}, &Touch{}, &Pulse{}, &Survey{}, &Invoice{}, &MRRChange{}, &Snapshot{}, &CSM{}}
 	core = append(core, &ProcessedEvent{}) // platform event ids, deduped across replicas (events.go)
-	return append(core, AlertModels...)
+	core = append(core, AlertModels...)
+	return append(core, TaskModels...)
 }

@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -14,7 +15,28 @@ const (
 	KindAlert   = "alert"
 	KindSummary = "summary"
 	KindDigest  = "digest"
+	// KindTask is a task's direct message to its owner, kept up to date
+	// as the task changes (TaskID set).
+	KindTask = "task"
+	// KindEscalation tells a manager (or the account's channel) that a
+	// task is overdue (TaskID set).
+	KindEscalation = "escalation"
+	// KindYourDay is a CSM's daily "your day" direct message.
+	KindYourDay = "your_day"
 )
+
+// UserChannel is the outbox channel of a direct message to a chat user
+// ("user:U0123"): the platform's adapter opens the conversation with the
+// user before it posts, and the console shows it to that user.
+func UserChannel(userID string) string { return userChannelPrefix + userID }
+
+// DirectUser is the user a UserChannel names, and false for a channel.
+func DirectUser(channel string) (string, bool) {
+	user, ok := strings.CutPrefix(channel, userChannelPrefix)
+	return user, ok && user != ""
+}
+
+const userChannelPrefix = "user:"
 
 // Outbox message statuses. A claimed message is "sending" until its lease
 // runs out, so a worker that dies mid-delivery leaves it to another.
@@ -40,6 +62,7 @@ type OutboxMessage struct {
 	AttachName    string    `gorm:"size:128"`
 	DedupeKey     string    `gorm:"size:200;not null;uniqueIndex"`
 	AlertID       *uint     `gorm:"index"`
+	TaskID        *uint     `gorm:"index"`
 	Status        string    `gorm:"size:16;not null;index:outbox_due,priority:1"`
 	Attempts      int       `gorm:"not null;default:0"`
 	NextAttemptAt time.Time `gorm:"not null;index:outbox_due,priority:2"`
