@@ -36,7 +36,7 @@ type Task struct {
 	// never. EscalatedOn is the day it was, nil until then.
 	EscalateAfter int     `gorm:"not null;default:0"`
 	EscalatedOn   *string `gorm:"size:10"`
-	SnoozedUntil  *string `gorm:"size:10"` // left out of "your day" through this day
+	SnoozedUntil  *string `gorm:"size:10"`            // left out of "your day" through this day
 	Triggers      int     `gorm:"not null;default:1"` // triggers that opened or updated it
 	LastTrigger   string  `gorm:"size:32;not null"`
 	ClosedAt      *time.Time
