@@ -46,13 +46,13 @@ const adminsEnv = "HEALTHBOT_ADMINS (comma-separated chat user ids, each optiona
 // refused true; configuration commands are off while no admins are set.
 func (s *Service) refuseAdmin(ctx context.Context, caller Caller, cmd Command) (refusal Reply, refused bool) {
 	if len(s.Admins) == 0 {
-		s.logger().WarnContext(ctx, "admin command refused: no admins configured", "action", cmd.Admin,
+		s.logger().WarnContext(ctx, "admin command refused: no admins configured", "action", cmd.Action,
 			"platform", caller.Platform, "user", caller.UserID)
 		return userError(fmt.Sprintf("Configuration commands are off: no healthbot admins are set. Whoever runs healthbot can name them in %s, for you: %s=%s. Nothing was changed.",
 			adminsEnv, "HEALTHBOT_ADMINS", ChatUser{Platform: caller.Platform, UserID: caller.UserID})), true
 	}
 	if !s.isAdmin(caller) {
-		s.logger().WarnContext(ctx, "admin command refused: caller is not an admin", "action", cmd.Admin,
+		s.logger().WarnContext(ctx, "admin command refused: caller is not an admin", "action", cmd.Action,
 			"platform", caller.Platform, "user", caller.UserID, "name", caller.UserName)
 		return userError("Only healthbot admins can change configuration. Ask one of: " + s.adminNames(caller.Platform) + ". Nothing was changed."), true
 	}

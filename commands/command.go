@@ -18,16 +18,29 @@ const (
 // Sub-commands of /health. What each takes, says and does is its row in
 // the command table (table.go).
 const (
-	HealthShow    = "show"    // /health ACCOUNT
-	HealthMine    = "mine"    // /health
-	HealthList    = "list"    // /health list [status]
-	HealthSummary = "summary" // /health summary
-	HealthHelp    = "help"    // /health help
-	HealthAdmin   = "admin"   // /health admin csm|channel|owner … (Command.Admin)
-	HealthIAm     = "iam"     // /health iam HANDLE
+	HealthShow    = "show"     // /health ACCOUNT
+	HealthMine    = "mine"     // /health
+	HealthList    = "list"     // /health list [status]
+	HealthSummary = "summary"  // /health summary
+	HealthHelp    = "help"     // /health help
+	HealthAdmin   = "admin"    // /health admin csm|channel|owner … (Command.Action)
+	HealthIAm     = "iam"      // /health iam HANDLE
+	HealthTasks   = "tasks"    // /health tasks [mine|all|overdue], /health tasks done|snooze|reassign TASK (Command.Action)
+	HealthRenew   = "renewals" // /health renewals [DAYS]
+	HealthHome    = "home"     // /health home
 )
 
-// Actions of /health admin, kept in Command.Admin.
+// Actions of /health tasks, kept in Command.Action; "" is the group's
+// bare form, the caller's own tasks.
+const (
+	TasksAll      = "all"      // /health tasks all
+	TasksOverdue  = "overdue"  // /health tasks overdue
+	TasksDone     = "done"     // /health tasks done TASK
+	TasksSnooze   = "snooze"   // /health tasks snooze TASK
+	TasksReassign = "reassign" // /health tasks reassign TASK [HANDLE|@user]
+)
+
+// Actions of /health admin, kept in Command.Action.
 const (
 	AdminCSM     = "csm"     // /health admin csm HANDLE USER
 	AdminChannel = "channel" // /health admin channel ACCOUNT CHANNEL
@@ -46,13 +59,19 @@ type Command struct {
 	Kind    string // touch: call, email, meeting, chat, qbr, other
 	Exec    bool   // touch: executive sponsor present
 	Note    string
-	Days    int // a number of days a command takes (none yet: /health ACCOUNT why DAYS will); 0 = its default
+	Days    int  // a number of days a command takes (/health renewals DAYS); 0 = its default
+	Task    uint // a task's number: /health tasks done|snooze|reassign TASK
 
-	// /health admin and /health iam. User and Channel hold ids decoded
-	// from chat mentions (<@U123|name> → U123, <#C1|x> → C1), or the text
-	// typed when it was no mention.
-	Admin   string // the action in a group of sub-commands: AdminCSM, AdminChannel, AdminOwner for /health admin ("" = the group's bare form, which explains it)
-	Handle  string // CSM handle: admin csm, admin owner, iam
+	// Action is the action in a group of sub-commands: AdminCSM,
+	// AdminChannel, AdminOwner for /health admin; TasksAll, TasksDone, …
+	// for /health tasks. "" is the group's bare form (/health admin
+	// explains the group, /health tasks lists the caller's tasks).
+	Action string
+
+	// /health admin, /health iam and /health tasks reassign. User and
+	// Channel hold ids decoded from chat mentions (<@U123|name> → U123,
+	// <#C1|x> → C1), or the text typed when it was no mention.
+	Handle  string // CSM handle: admin csm, admin owner, iam, tasks reassign
 	User    string // admin csm: the chat user
 	Channel string // admin channel: the channel; "" = back to the default routing
 }

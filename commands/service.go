@@ -92,10 +92,12 @@ func (s *Service) unknown(ctx context.Context, caller Caller, cmd Command) Reply
 	case !isGroup(cmd.Verb, cmd.Sub):
 		return userError(fmt.Sprintf("/%s has no sub-command %q. %s", cmd.Verb, cmd.Sub, helpHint))
 	}
-	if refusal, refused := s.refuseAdmin(ctx, caller, cmd); refused {
-		return refusal
+	if adminGroup(cmd.Verb, cmd.Sub) {
+		if refusal, refused := s.refuseAdmin(ctx, caller, cmd); refused {
+			return refusal
+		}
 	}
-	return userError(fmt.Sprintf("/%s %s has no action %q: use %s. %s", cmd.Verb, cmd.Sub, cmd.Admin, orList(groupActions(cmd.Verb, cmd.Sub)), helpHint))
+	return userError(fmt.Sprintf("/%s %s has no action %q: use %s. %s", cmd.Verb, cmd.Sub, cmd.Action, orList(groupActions(cmd.Verb, cmd.Sub)), helpHint))
 }
 
 const helpHint = "/health help lists the commands."

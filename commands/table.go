@@ -45,7 +45,7 @@ type Spec struct {
 	// Verb is the slash command: VerbHealth, VerbPulse, VerbTouch.
 	Verb string
 	// Sub and Action place the row in its verb as Command.Sub and
-	// Command.Admin hold it: Sub "list" is /health list; Sub "admin" with
+	// Command.Action hold it: Sub "list" is /health list; Sub "admin" with
 	// Action "csm" is /health admin csm. A verb without sub-commands
 	// (/pulse) has one row with neither.
 	Sub, Action string
@@ -254,7 +254,7 @@ func setOwner(c *Command, v any) {
 
 // command is the Command that names the row, before its arguments.
 func (r Spec) command() Command {
-	return Command{Verb: r.Verb, Sub: r.Sub, Admin: r.Action}
+	return Command{Verb: r.Verb, Sub: r.Sub, Action: r.Action}
 }
 
 // bare reports whether the row is its verb's bare form: no words, no
@@ -307,7 +307,7 @@ func slashVerbs() []string {
 
 // SpecOf finds the row that runs cmd. A verb without sub-commands ignores
 // Sub; an empty Sub is the verb's bare form ("/health" is /health mine);
-// inside a group Admin names the row, "" being the group's bare row.
+// inside a group Action names the row, "" being the group's bare row.
 func SpecOf(cmd Command) (Spec, bool) {
 	rows := rowsOf(cmd.Verb)
 	if !hasSubs(cmd.Verb) {
@@ -322,7 +322,7 @@ func SpecOf(cmd Command) (Spec, bool) {
 			if r.bare() {
 				return r, true
 			}
-		case r.Sub == cmd.Sub && (r.Action == cmd.Admin || !isGroup(r.Verb, r.Sub)):
+		case r.Sub == cmd.Sub && (r.Action == cmd.Action || !isGroup(r.Verb, r.Sub)):
 			return r, true
 		}
 	}
@@ -338,4 +338,19 @@ func groupActions(verb, sub string) []string {
 		}
 	}
 	return out
+}
+
+// adminGroup reports whether sub is a group of verb whose actions are all
+// for admins (/health admin).
+func adminGroup(verb, sub string) bool {
+	n := 0
+	for _, r := range rowsOf(verb) {
+		if r.Sub == sub && r.Action != "" {
+			if !r.AdminOnly {
+				return false
+			}
+			n++
+		}
+	}
+	return n > 0
 }

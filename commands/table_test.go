@@ -45,7 +45,7 @@ var testDays = Param{Name: "days", Type: ParamInteger, Description: "How many da
 
 // echo is a handler that says which command it ran.
 func echo(_ *Service, _ context.Context, _ Caller, cmd Command) (Reply, error) {
-	return Reply{Text: fmt.Sprintf("%s/%s/%s account=%q days=%d handle=%q user=%q", cmd.Verb, cmd.Sub, cmd.Admin, cmd.Account, cmd.Days, cmd.Handle, cmd.User)}, nil
+	return Reply{Text: fmt.Sprintf("%s/%s/%s account=%q days=%d handle=%q user=%q", cmd.Verb, cmd.Sub, cmd.Action, cmd.Account, cmd.Days, cmd.Handle, cmd.User)}, nil
 }
 
 // futureRows are the shapes the next commands take: an account
@@ -92,10 +92,10 @@ func TestTableCarriesTheNextCommands(t *testing.T) {
 		{"/health acme chart 2", Command{Verb: VerbHealth, Sub: HealthShow, Account: "acme chart 2"}},
 		{"/health renewals 60", Command{Verb: VerbHealth, Sub: "renewals", Days: 60}},
 		{"/health renewals", Command{Verb: VerbHealth, Sub: "renewals"}},
-		{"/health tasks mine", Command{Verb: VerbHealth, Sub: "tasks", Admin: "mine"}},
+		{"/health tasks mine", Command{Verb: VerbHealth, Sub: "tasks", Action: "mine"}},
 		{"/health tasks", Command{Verb: VerbHealth, Sub: "tasks"}},
 		{"/health tasks force", Command{Verb: VerbHealth, Sub: HealthShow, Account: "tasks force"}},
-		{"/health admin map maria <@U123ABC>", Command{Verb: VerbHealth, Sub: HealthAdmin, Admin: "map", Handle: "maria", User: "U123ABC"}},
+		{"/health admin map maria <@U123ABC>", Command{Verb: VerbHealth, Sub: HealthAdmin, Action: "map", Handle: "maria", User: "U123ABC"}},
 		// The rows that were there keep their grammar.
 		{"/health acme", Command{Verb: VerbHealth, Sub: HealthShow, Account: "acme"}},
 		{"/health", Command{Verb: VerbHealth, Sub: HealthMine}},
@@ -111,7 +111,7 @@ func TestTableCarriesTheNextCommands(t *testing.T) {
 			t.Errorf("Parse(%q) = %+v, %v; want %+v", tc.line, got, err, tc.want)
 			continue
 		}
-		if tc.want.Sub == HealthShow || tc.want.Verb != VerbHealth || tc.want == (Command{Verb: VerbHealth, Sub: HealthMine}) || tc.want.Sub == HealthAdmin && tc.want.Admin == "" {
+		if tc.want.Sub == HealthShow || tc.want.Verb != VerbHealth || tc.want == (Command{Verb: VerbHealth, Sub: HealthMine}) || tc.want.Sub == HealthAdmin && tc.want.Action == "" {
 			continue // handlers of their own, which need a store
 		}
 		r, err := svc.Execute(ctx, admin, got)
@@ -122,10 +122,10 @@ func TestTableCarriesTheNextCommands(t *testing.T) {
 	if _, err := Parse("/health acme why soon"); err == nil || !strings.Contains(err.Error(), `"soon" is not a number of days`) {
 		t.Errorf("a bad argument: %v", err)
 	}
-	if r, _ := svc.Execute(ctx, Caller{Platform: Slack, UserID: "UOTHER"}, Command{Verb: VerbHealth, Sub: HealthAdmin, Admin: "map"}); !strings.HasPrefix(r.Text, "Only healthbot admins") {
+	if r, _ := svc.Execute(ctx, Caller{Platform: Slack, UserID: "UOTHER"}, Command{Verb: VerbHealth, Sub: HealthAdmin, Action: "map"}); !strings.HasPrefix(r.Text, "Only healthbot admins") {
 		t.Errorf("a new admin action ran for a non-admin: %q", r.Text)
 	}
-	if r, _ := svc.Execute(ctx, admin, Command{Verb: VerbHealth, Sub: HealthAdmin, Admin: "purge"}); !strings.Contains(r.Text, "use csm, channel, owner or map") {
+	if r, _ := svc.Execute(ctx, admin, Command{Verb: VerbHealth, Sub: HealthAdmin, Action: "purge"}); !strings.Contains(r.Text, "use csm, channel, owner or map") {
 		t.Errorf("unknown admin action: %q", r.Text)
 	}
 
