@@ -100,10 +100,11 @@ func (s *Session) next(ctx context.Context, prompt string) (string, bool) {
 // handle runs one line: a button number or a command.
 func (s *Session) handle(ctx context.Context, line string) error {
 	if n, err := strconv.Atoi(line); err == nil {
-		if n < 1 || n > len(s.last.Buttons) {
-			return s.say(noButton(n, len(s.last.Buttons)))
+		buttons := s.last.AllButtons()
+		if n < 1 || n > len(buttons) {
+			return s.say(noButton(n, len(buttons)))
 		}
-		btn := s.last.Buttons[n-1]
+		btn := buttons[n-1]
 		s.Log.Debug("console button", "label", btn.Label, "action", btn.Action)
 		return s.run(ctx, func() (commands.Reply, error) { return s.press(ctx, commands.Press{Action: btn.Action}) })
 	}
@@ -172,7 +173,7 @@ func (s *Session) show(r commands.Reply) error {
 	if _, err := io.WriteString(s.Out, "\n"); err != nil {
 		return fmt.Errorf("write console output: %w", err)
 	}
-	if len(r.Buttons) > 0 || r.Form == nil {
+	if len(r.AllButtons()) > 0 || r.Form == nil {
 		s.last = r
 	}
 	return nil

@@ -91,7 +91,7 @@ func Render(r commands.Reply) Message {
 	} else {
 		m.Embeds = []*discordgo.MessageEmbed{renderEmbed(r)}
 	}
-	m.Components, m.Long = renderButtons(r.Buttons)
+	m.Components, m.Long = renderButtons(r.AllButtons())
 	return m
 }
 
@@ -322,7 +322,8 @@ func TruncateLines(s string, n int) string {
 }
 
 // renderButtons puts buttons in rows of five, at most five rows; buttons
-// beyond 25 are dropped (no reply has that many). Styles: danger red,
+// beyond 25 are dropped (a list of tasks offers buttons for its first
+// few only, so none is). Styles: danger red,
 // primary green (the "good" action), the rest grey.
 func renderButtons(buttons []commands.Button) ([]discordgo.MessageComponent, map[string]string) {
 	var (
