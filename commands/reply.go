@@ -26,7 +26,7 @@ type Section struct {
 	Title   string
 	Text    string
 	Fields  []Field
-	Buttons []Button
+	Buttons []Button `json:",omitempty"` // omitted, payloads stored before sections had buttons read the same
 }
 
 // AllButtons lists every button of the reply in the order it is shown:

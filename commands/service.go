@@ -36,6 +36,27 @@ type Scored struct {
 	Account  models.Account
 	Result   scoring.Result
 	Previous *models.Snapshot
+	// Recency is what the plays' state triggers read beyond the result,
+	// taken from the signals the result was scored from.
+	Recency Recency
+}
+
+// Recency is when an account was last touched and pulsed.
+type Recency struct {
+	LastTouch        *time.Time // day of the latest touch; nil when never touched
+	LastPulse        *time.Time // day of the latest pulse; nil when never pulsed
+	TouchesConnected bool       // some touch is stored for the organisation
+}
+
+// scoredOf scores an account from its signals, keeping their recency.
+func scoredOf(cfg scoring.Config, acc models.Account, sig scoring.Signals) Scored {
+	sc := Scored{Account: acc, Result: scoring.Score(cfg, sig)}
+	sc.Recency = Recency{LastTouch: sig.LastTouch, TouchesConnected: sig.Sources.Touches}
+	if sig.LatestPulse != nil {
+		d := sig.LatestPulse.Day
+		sc.Recency.LastPulse = &d
+	}
+	return sc
 }
 
 // Run parses a command line in the chat grammar and executes it. A line the
