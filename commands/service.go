@@ -26,6 +26,11 @@ type Service struct {
 	// ingested batch), so alert decisions commit with the scores they
 	// were made from. Alert evaluation and the outbox hook in here.
 	OnRescore func(ctx context.Context, tx *models.Store, day time.Time, scored []Scored) error
+
+	// Planner brings a task's messages up to date when someone closes,
+	// snoozes or reassigns it (the Alerter's Planner); nil leaves them
+	// as they were sent.
+	Planner *Planner
 }
 
 // Scored is one account's fresh result beside its previous snapshot (the

@@ -452,25 +452,35 @@ func (s *Store) SaveTriggerStates(ctx context.Context, states map[uint]map[strin
 	return nil
 }
 
-// TaskMessages lists the outbox messages of a task of one kind, oldest first.
-func (s *Store) TaskMessages(ctx context.Context, taskID uint, kind string) ([]OutboxMessage, error) {
-	var out []OutboxMessage
-	if err := s.orm(ctx).Where("task_id = ? AND kind = ?", taskID, kind).Order("id").Find(&out).Error; err != nil {
-		return nil, fmt.Errorf("task %d messages: %w", taskID, err)
+// RequeueMessages replaces the payloads of queued or delivered outbox
+// messages (by id) and makes them due now, one statement per thousand:
+// a delivered one is then updated in place through its Ref, a pending one
+// is posted with the new content. A message that failed for good is left
+// alone.
+func (s *Store) RequeueMessages(ctx context.Context, payloads map[uint]string, now time.Time) error {
+	ids := make([]uint, 0, len(payloads))
+	for id := range payloads {
+		ids = append(ids, id)
 	}
-	return out, nil
-}
-
-// RequeueMessage replaces the payload of one queued or delivered outbox
-// message and makes it due now: delivered, it is then updated in place
-// through its Ref; pending, it is posted with the new content. A message
-// that failed for good is left alone.
-func (s *Store) RequeueMessage(ctx context.Context, id uint, payload string, now time.Time) error {
-	err := s.orm(ctx).Model(&OutboxMessage{}).
-		Where("id = ? AND status IN ?", id, []string{OutboxPending, OutboxSent}).
-		Updates(map[string]any{"payload": payload, "status": OutboxPending, "next_attempt_at": now.UTC()}).Error
-	if err != nil {
-		return fmt.Errorf("requeue outbox message %d: %w", id, err)
+	for len(ids) > 0 {
+		part := ids[:min(alertBatch, len(ids))]
+		ids = ids[len(part):]
+		var b strings.Builder
+		b.WriteString(`WITH v(id, payload) AS (VALUES `)
+		args := make([]any, 0, 2*len(part)+4)
+		for i, id := range part {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString("(CAST(? AS BIGINT), CAST(? AS TEXT))")
+			args = append(args, id, payloads[id])
+		}
+		b.WriteString(`) UPDATE outbox SET payload = v.payload, status = ?, next_attempt_at = ? FROM v
+			WHERE outbox.id = v.id AND outbox.status IN (?, ?)`)
+		args = append(args, OutboxPending, now.UTC(), OutboxPending, OutboxSent)
+		if err := s.orm(ctx).Exec(b.String(), args...).Error; err != nil {
+			return fmt.Errorf("requeue %d outbox messages: %w", len(part), err)
+		}
 	}
 	return nil
 }
@@ -496,6 +506,56 @@ func (s *Store) TakeInbox(ctx context.Context, platform, channel string, now tim
 	})
 	if err != nil {
 		return nil, fmt.Errorf("take %s inbox of %s: %w", platform, channel, err)
+	}
+	return out, nil
+}
+
+// TasksByID loads tasks by id, in id order.
+func (s *Store) TasksByID(ctx context.Context, ids []uint) ([]Task, error) {
+	var out []Task
+	for len(ids) > 0 {
+		part := ids[:min(maxProbedIDs, len(ids))]
+		ids = ids[len(part):]
+		var rows []Task
+		if err := s.orm(ctx).Where("id IN ?", part).Order("id").Find(&rows).Error; err != nil {
+			return nil, fmt.Errorf("tasks by id: %w", err)
+		}
+		out = append(out, rows...)
+	}
+	return out, nil
+}
+
+// TaskHistories loads the history of several tasks, by task, oldest first.
+func (s *Store) TaskHistories(ctx context.Context, taskIDs []uint) (map[uint][]TaskEvent, error) {
+	out := map[uint][]TaskEvent{}
+	for len(taskIDs) > 0 {
+		part := taskIDs[:min(maxProbedIDs, len(taskIDs))]
+		taskIDs = taskIDs[len(part):]
+		var rows []TaskEvent
+		if err := s.orm(ctx).Where("task_id IN ?", part).Order("id").Find(&rows).Error; err != nil {
+			return nil, fmt.Errorf("task histories: %w", err)
+		}
+		for _, e := range rows {
+			out[e.TaskID] = append(out[e.TaskID], e)
+		}
+	}
+	return out, nil
+}
+
+// TaskMessagesOf lists the outbox messages of a kind of several tasks, by
+// task, oldest first.
+func (s *Store) TaskMessagesOf(ctx context.Context, taskIDs []uint, kind string) (map[uint][]OutboxMessage, error) {
+	out := map[uint][]OutboxMessage{}
+	for len(taskIDs) > 0 {
+		part := taskIDs[:min(maxProbedIDs, len(taskIDs))]
+		taskIDs = taskIDs[len(part):]
+		var rows []OutboxMessage
+		if err := s.orm(ctx).Where("task_id IN ? AND kind = ?", part, kind).Order("id").Find(&rows).Error; err != nil {
+			return nil, fmt.Errorf("task messages: %w", err)
+		}
+		for _, m := range rows {
+			out[*m.TaskID] = append(out[*m.TaskID], m)
+		}
 	}
 	return out, nil
 }
