@@ -25,6 +25,10 @@ const (
 	KindYourDay = "your_day"
 )
 
+// ConsolePlatform is the platform name of the console, whose messages
+// the console takes itself (TakeInbox).
+const ConsolePlatform = "console"
+
 // UserChannel is the outbox channel of a direct message to a chat user
 // ("user:U0123"): the platform's adapter opens the conversation with the
 // user before it posts, and the console shows it to that user.
@@ -107,8 +111,10 @@ func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, limit int, lease
 	now = now.UTC()
 	var out []OutboxMessage
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		q := tx.Where("(status = ? AND next_attempt_at <= ?) OR (status = ? AND lease_until < ?)",
-			OutboxPending, now, OutboxSending, now).Order("id").Limit(limit)
+		// The console shows its messages itself (TakeInbox), between a
+		// user's commands: no worker delivers them.
+		q := tx.Where("((status = ? AND next_attempt_at <= ?) OR (status = ? AND lease_until < ?)) AND platform <> ?",
+			OutboxPending, now, OutboxSending, now, ConsolePlatform).Order("id").Limit(limit)
 		if s.dialect == DialectPostgres {
 			q = q.Clauses(clause.Locking{Strength: "UPDATE", Options: "SKIP LOCKED"})
 		}

@@ -105,12 +105,15 @@ func (a *Adapter) dispatch(ctx context.Context, i *discordgo.Interaction) (*disc
 	return a.runWithDeadline(ctx, i, private, work)
 }
 
-// refuse says why i must not be executed, or "" when it may: direct
-// messages unless Config.AllowDMs, and guilds outside Config.GuildIDs
-// when that list is set.
+// refuse says why i must not be executed, or "" when it may: commands in
+// direct messages unless Config.AllowDMs, and guilds outside
+// Config.GuildIDs when that list is set. A button (or the form it
+// opened) in a direct message is always let through: it sits on a
+// message healthbot itself sent that person (a task), since Discord
+// sends a component's clicks to the application that posted it.
 func (a *Adapter) refuse(i *discordgo.Interaction) string {
 	if i.GuildID == "" {
-		if a.cfg.AllowDMs {
+		if a.cfg.AllowDMs || i.Type == discordgo.InteractionMessageComponent || i.Type == discordgo.InteractionModalSubmit {
 			return ""
 		}
 		return msgNoDM

@@ -55,6 +55,7 @@ type Adapter struct {
 
 	events *ttlSet // event ids already handled (Events API retries)
 	clicks *ttlSet // (user, message, action) recently handled (double clicks)
+	dms    dmChannels
 
 	bg     sync.WaitGroup
 	ctx    context.Context // parent of follow-up work, cancelled by Close
@@ -152,10 +153,15 @@ const Platform = commands.Slack
 // Platform reports Slack's name (bot.Poster).
 func (a *Adapter) Platform() string { return Platform }
 
-// Post sends r to channel with chat.postMessage and returns its ts. An
-// outbox message is tagged with its dedupe key (message metadata), which
-// is how FindPosted finds it again.
+// Post sends r to channel with chat.postMessage and returns its ts; a
+// direct message to a user ("user:U0123") goes to the conversation
+// conversations.open gives. An outbox message is tagged with its dedupe
+// key (message metadata), which is how FindPosted finds it again.
 func (a *Adapter) Post(ctx context.Context, channel string, r commands.Reply) (string, error) {
+	channel, err := a.channelFor(ctx, channel)
+	if err != nil {
+		return "", err
+	}
 	_, ts, err := a.api.PostMessageContext(ctx, channel, append(msgOptions(r), metadata(ctx)...)...)
 	if err != nil {
 		return "", deliveryError("chat.postMessage", err)
@@ -165,6 +171,10 @@ func (a *Adapter) Post(ctx context.Context, channel string, r commands.Reply) (s
 
 // Update replaces the message ref (its ts) in channel with chat.update.
 func (a *Adapter) Update(ctx context.Context, channel, ref string, r commands.Reply) error {
+	channel, err := a.channelFor(ctx, channel)
+	if err != nil {
+		return err
+	}
 	if _, _, _, err := a.api.UpdateMessageContext(ctx, channel, ref, append(msgOptions(r), metadata(ctx)...)...); err != nil {
 		return deliveryError("chat.update", err)
 	}
@@ -182,6 +192,7 @@ func msgOptions(r commands.Reply) []slackgo.MsgOption {
 var permanentErrors = []string{
 	"channel_not_found", "not_in_channel", "invalid_auth", "account_inactive",
 	"is_archived", "token_revoked", "not_authed", "msg_too_long", "invalid_blocks",
+	"user_not_found", "user_disabled", "cannot_dm_bot",
 }
 
 // deliveryError classifies a Web API failure for the outbox worker: rate

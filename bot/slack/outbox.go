@@ -63,6 +63,10 @@ func metadata(ctx context.Context) []slackgo.MsgOption {
 // retrying would either post the message twice or update it without the
 // file.
 func (a *Adapter) PostFile(ctx context.Context, channel string, r commands.Reply, name string, data []byte) (string, error) {
+	channel, err := a.channelFor(ctx, channel)
+	if err != nil {
+		return "", err
+	}
 	ts, err := a.Post(ctx, channel, r)
 	if err != nil {
 		return "", err
@@ -96,6 +100,10 @@ func (a *Adapter) PostFile(ctx context.Context, channel string, r commands.Reply
 func (a *Adapter) FindPosted(ctx context.Context, channel, key string) (string, error) {
 	if key == "" {
 		return "", nil
+	}
+	channel, err := a.channelFor(ctx, channel)
+	if err != nil {
+		return "", err
 	}
 	window := a.FindWindow
 	if window <= 0 {

@@ -189,6 +189,14 @@ func (m *Main) open(ctx context.Context) error {
 	m.alerter = &commands.Alerter{Config: m.config, Platforms: m.env.platforms(), Now: m.Now,
 		Log: m.log, Service: m.service, Chart: chart.StatusPNG}
 	m.service.OnRescore = m.alerter.OnRescore
+	// Plays run after the alerts, in the same transaction; their tasks go
+	// to the owners by direct message on the chat platforms, or, with
+	// none configured, to the console, which shows each CSM theirs.
+	planner := &commands.Planner{Config: m.config, Platforms: m.env.platforms(), Now: m.Now, Log: m.log}
+	if len(planner.Platforms) == 0 {
+		planner.Platforms = []string{commands.Console}
+	}
+	m.alerter.Planner, m.service.Planner = planner, planner
 	m.log.Debug("database open", "database", redact(m.env.DatabaseURL), "dialect", store.Dialect())
 	return nil
 }
