@@ -74,7 +74,7 @@ func TaskMessage(in TaskInput) Reply {
 	}
 	switch {
 	case !t.Open():
-		r.Colour = "green"
+		r.Colour = "grey"
 		lead = append(lead, fmt.Sprintf("Done by %s on %s.", t.ClosedBy, t.ClosedAt.In(time.UTC).Format(models.DayLayout)))
 	default:
 		lead = append(lead, sentence(capitalize(dueText(t, in.Day))))

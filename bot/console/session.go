@@ -106,7 +106,12 @@ func (s *Session) showInbox(ctx context.Context) error {
 			s.Log.Error("console inbox: unreadable message", "id", m.ID, "err", err)
 			continue
 		}
-		if err := s.say("── healthbot → you ──"); err != nil {
+		head := "── healthbot → you ──"
+		if m.Ref != "" {
+			// Shown before, and changed since (a task closed, snoozed…).
+			head = "── healthbot → you (updated) ──"
+		}
+		if err := s.say(head); err != nil {
 			return err
 		}
 		if err := s.show(r); err != nil {
