@@ -96,7 +96,10 @@ func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
 	code := f.fail[c.Method]
 	f.all = append(f.all, c)
 	f.mu.Unlock()
-	f.calls <- c
+	select {
+	case f.calls <- c:
+	default: // nobody waits for calls this many (a long end-to-end run): all keeps them
+	}
 	w.Header().Set("Content-Type", "application/json")
 	if after, ok := strings.CutPrefix(code, "posted+"); ok {
 		// The platform took the message and then failed the call anyway
@@ -133,8 +136,11 @@ func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.WriteString(w, `{"ok":true,"files":[{"id":"F0001","title":"chart"}]}`)
 	case "chat.postEphemeral":
 		_, _ = io.WriteString(w, `{"ok":true,"message_ts":"1741944600.000300"}`)
-	case "views.open":
+	case "views.open", "views.publish":
 		_, _ = io.WriteString(w, `{"ok":true,"view":{"id":"V0001"}}`)
+	case "conversations.open":
+		// The direct message channel of a user is "D" and the user's id.
+		_, _ = io.WriteString(w, `{"ok":true,"channel":{"id":"D`+c.Form.Get("users")+`"}}`)
 	case "apps.connections.open":
 		_, _ = io.WriteString(w, `{"ok":true,"url":"`+f.wsURL+`"}`)
 	default:
@@ -219,7 +225,7 @@ func (f *fakeSlack) next(t *testing.T, method string) apiCall {
 	}
 }
 
-// none asserts that no call to method was recorded so far.
+// count is how many calls to method were recorded so far.
 func (f *fakeSlack) count(method string) int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -422,4 +428,17 @@ func str(v any, path ...any) string {
 		b, _ := json.Marshal(x)
 		return string(b)
 	}
+}
+
+// calledWith lists the recorded calls to method, oldest first.
+func (f *fakeSlack) calledWith(method string) []apiCall {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []apiCall
+	for _, c := range f.all {
+		if c.Method == method {
+			out = append(out, c)
+		}
+	}
+	return out
 }
