@@ -39,7 +39,7 @@ type playsClock struct {
 	t  time.Time
 }
 
-func (c *playsClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *playsClock) Now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
 func (c *playsClock) set(t time.Time) { c.mu.Lock(); c.t = t; c.mu.Unlock() }
 
 func newPlaysReplica(t *testing.T, open func() *models.Store, api *fakeSlack, clock *playsClock) *playsReplica {
