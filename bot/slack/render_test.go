@@ -212,6 +212,9 @@ func TestManifestMatchesRoutes(t *testing.T) {
 	}
 	var m struct {
 		Features struct {
+			AppHome struct {
+				Home bool `yaml:"home_tab_enabled"`
+			} `yaml:"app_home"`
 			SlashCommands []struct {
 				Command, URL string
 				ShouldEscape bool `yaml:"should_escape"`
@@ -245,16 +248,19 @@ func TestManifestMatchesRoutes(t *testing.T) {
 			t.Errorf("%s should_escape = %v, want %v", c.Command, c.ShouldEscape, want)
 		}
 	}
+	if !m.Features.AppHome.Home {
+		t.Error("the Home tab is off: app_home_opened would never come")
+	}
 	if strings.Join(cmds, " ") != "/health /pulse /touch" {
 		t.Errorf("commands %v", cmds)
 	}
 	if !strings.HasSuffix(m.Settings.EventSubscriptions.RequestURL, "/slack/events") ||
 		!strings.HasSuffix(m.Settings.Interactivity.RequestURL, "/slack/interactions") ||
-		strings.Join(m.Settings.EventSubscriptions.BotEvents, " ") != "app_mention" {
+		strings.Join(m.Settings.EventSubscriptions.BotEvents, " ") != "app_mention app_home_opened" {
 		t.Errorf("settings %+v", m.Settings)
 	}
 	// Each scope is explained in docs/slack.md; adding one means saying why.
-	scopes := "commands chat:write chat:write.public app_mentions:read files:write channels:history groups:history"
+	scopes := "commands chat:write chat:write.public app_mentions:read files:write channels:history groups:history im:write im:history"
 	if got := strings.Join(m.OAuthConfig.Scopes.Bot, " "); got != scopes {
 		t.Errorf("scopes %s, want %s", got, scopes)
 	}
