@@ -148,13 +148,7 @@ func (s *Store) OpenTasksOf(ctx context.Context, accountIDs []uint) ([]Task, err
 	if len(accountIDs) == 0 {
 		return nil, nil
 	}
-	q := s.orm(ctx).Where(openTask)
-	var want map[uint]bool
-	if len(accountIDs) > maxProbedIDs {
-		want = idSet(accountIDs)
-	} else {
-		q = q.Where("account_id IN ?", accountIDs)
-	}
+	q, want := ofAccounts(s.orm(ctx).Where(openTask), accountIDs)
 	var rows []Task
 	if err := q.Order("id").Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("open tasks of accounts: %w", err)
@@ -171,29 +165,35 @@ func (s *Store) OpenTasksOf(ctx context.Context, accountIDs []uint) ([]Task, err
 	return out, nil
 }
 
-func idSet(ids []uint) map[uint]bool {
-	m := make(map[uint]bool, len(ids))
-	for _, id := range ids {
-		m[id] = true
+// ofAccounts restricts q to the rows of the given accounts: by their ids
+// up to a thousand, else not at all, returning the set the caller keeps
+// (a rescore of every account reads the whole table once rather than
+// binding ten thousand ids).
+func ofAccounts(q *gorm.DB, accountIDs []uint) (*gorm.DB, map[uint]bool) {
+	if len(accountIDs) <= maxProbedIDs {
+		return q.Where("account_id IN ?", accountIDs), nil
 	}
-	return m
+	want := make(map[uint]bool, len(accountIDs))
+	for _, id := range accountIDs {
+		want[id] = true
+	}
+	return q, want
 }
 
 // TaskEventKeys reports which of keys are already in some task's history.
 func (s *Store) TaskEventKeys(ctx context.Context, keys []string) (map[string]bool, error) {
 	out := map[string]bool{}
-	for len(keys) > 0 {
-		part := keys[:min(maxProbedIDs, len(keys))]
-		keys = keys[len(part):]
+	err := inParts(keys, maxProbedIDs, func(part []string) error {
 		var found []string
 		if err := s.orm(ctx).Model(&TaskEvent{}).Where("key IN ?", part).Pluck("key", &found).Error; err != nil {
-			return nil, fmt.Errorf("task event keys: %w", err)
+			return fmt.Errorf("task event keys: %w", err)
 		}
 		for _, k := range found {
 			out[k] = true
 		}
-	}
-	return out, nil
+		return nil
+	})
+	return out, err
 }
 
 // TaskPair names a task by its account and play.
@@ -207,36 +207,30 @@ type TaskPair struct {
 // transaction meanwhile); it returns the ids of the ones it stored.
 func (s *Store) InsertTasks(ctx context.Context, tasks []Task, now time.Time) (map[TaskPair]uint, error) {
 	out := make(map[TaskPair]uint, len(tasks))
-	for len(tasks) > 0 {
-		part := tasks[:min(alertBatch, len(tasks))]
-		tasks = tasks[len(part):]
-		var b strings.Builder
-		b.WriteString(`INSERT INTO tasks (account_id, play, title, steps, owner, opened_on, due_on, escalate_after, triggers, last_trigger, created_at, updated_at) VALUES `)
+	err := inParts(tasks, alertBatch, func(part []Task) error {
 		args := make([]any, 0, 12*len(part))
-		for i, t := range part {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			b.WriteString("(?,?,?,?,?,?,?,?,?,?,?,?)")
+		for _, t := range part {
 			args = append(args, t.AccountID, t.Play, t.Title, t.Steps, t.Owner, t.OpenedOn, t.DueOn, t.EscalateAfter,
 				max(t.Triggers, 1), t.LastTrigger, now.UTC(), now.UTC())
 		}
 		// The conflict target names the partial index by its columns and
 		// predicate, which both databases require to use it.
-		b.WriteString(` ON CONFLICT (account_id, play) WHERE ` + openTask + ` DO NOTHING RETURNING id, account_id, play`)
+		q := `INSERT INTO tasks (account_id, play, title, steps, owner, opened_on, due_on, escalate_after, triggers, last_trigger, created_at, updated_at) VALUES ` +
+			placeholders(len(part), 12) + ` ON CONFLICT (account_id, play) WHERE ` + openTask + ` DO NOTHING RETURNING id, account_id, play`
 		var rows []struct {
 			ID        uint
 			AccountID uint
 			Play      string
 		}
-		if err := s.orm(ctx).Raw(b.String(), args...).Scan(&rows).Error; err != nil {
-			return nil, fmt.Errorf("open %d tasks: %w", len(part), err)
+		if err := s.orm(ctx).Raw(q, args...).Scan(&rows).Error; err != nil {
+			return fmt.Errorf("open %d tasks: %w", len(part), err)
 		}
 		for _, r := range rows {
 			out[TaskPair{r.AccountID, r.Play}] = r.ID
 		}
-	}
-	return out, nil
+		return nil
+	})
+	return out, err
 }
 
 // InsertTaskEvents stores history lines, one statement per thousand; a
@@ -244,31 +238,25 @@ func (s *Store) InsertTasks(ctx context.Context, tasks []Task, now time.Time) (m
 // stored (lines without a key are always stored).
 func (s *Store) InsertTaskEvents(ctx context.Context, events []TaskEvent) (map[string]bool, error) {
 	out := map[string]bool{}
-	for len(events) > 0 {
-		part := events[:min(alertBatch, len(events))]
-		events = events[len(part):]
-		var b strings.Builder
-		b.WriteString(`INSERT INTO task_events (task_id, kind, trigger, key, day, detail, by, by_id, at) VALUES `)
+	err := inParts(events, alertBatch, func(part []TaskEvent) error {
 		args := make([]any, 0, 9*len(part))
-		for i, e := range part {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			b.WriteString("(?,?,?,?,?,?,?,?,?)")
+		for _, e := range part {
 			args = append(args, e.TaskID, e.Kind, e.Trigger, e.Key, e.Day, truncate(e.Detail, 500), e.By, e.ByID, e.At.UTC())
 		}
-		b.WriteString(` ON CONFLICT (key) DO NOTHING RETURNING key`)
+		q := `INSERT INTO task_events (task_id, kind, trigger, key, day, detail, by, by_id, at) VALUES ` +
+			placeholders(len(part), 9) + ` ON CONFLICT (key) DO NOTHING RETURNING key`
 		var rows []struct{ Key *string }
-		if err := s.orm(ctx).Raw(b.String(), args...).Scan(&rows).Error; err != nil {
-			return nil, fmt.Errorf("record %d task events: %w", len(part), err)
+		if err := s.orm(ctx).Raw(q, args...).Scan(&rows).Error; err != nil {
+			return fmt.Errorf("record %d task events: %w", len(part), err)
 		}
 		for _, r := range rows {
 			if r.Key != nil {
 				out[*r.Key] = true
 			}
 		}
-	}
-	return out, nil
+		return nil
+	})
+	return out, err
 }
 
 // TaskRetrigger is a trigger that fired again on an open task.
@@ -283,46 +271,33 @@ type TaskRetrigger struct {
 // fired again on open tasks: their count, the last trigger, and the due
 // day (never later than it was).
 func (s *Store) RetriggerTasks(ctx context.Context, rs []TaskRetrigger, now time.Time) error {
-	for len(rs) > 0 {
-		part := rs[:min(alertBatch, len(rs))]
-		rs = rs[len(part):]
-		var b strings.Builder
-		// A named CTE of VALUES, since SQLite cannot name the columns of
-		// VALUES in FROM; both databases take UPDATE … FROM.
-		b.WriteString(`WITH v(id, n, trig, due) AS (VALUES `)
+	return inParts(rs, alertBatch, func(part []TaskRetrigger) error {
 		args := make([]any, 0, 1+4*len(part))
-		for i, r := range part {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			b.WriteString("(CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS TEXT))")
+		for _, r := range part {
 			args = append(args, r.TaskID, max(r.Count, 1), r.Trigger, r.DueOn)
 		}
-		b.WriteString(`) UPDATE tasks SET triggers = tasks.triggers + v.n, last_trigger = v.trig,
-			due_on = CASE WHEN v.due < tasks.due_on THEN v.due ELSE tasks.due_on END, updated_at = ?
-			FROM v WHERE tasks.id = v.id AND tasks.` + openTask)
 		args = append(args, now.UTC())
-		if err := s.orm(ctx).Exec(b.String(), args...).Error; err != nil {
+		// A named CTE of VALUES, since SQLite cannot name the columns of
+		// VALUES in FROM; both databases take UPDATE … FROM.
+		q := `WITH v(id, n, trig, due) AS (VALUES ` + typedRows(len(part), "BIGINT", "BIGINT", "TEXT", "TEXT") + `)
+			UPDATE tasks SET triggers = tasks.triggers + v.n, last_trigger = v.trig,
+			due_on = CASE WHEN v.due < tasks.due_on THEN v.due ELSE tasks.due_on END, updated_at = ?
+			FROM v WHERE tasks.id = v.id AND tasks.` + openTask
+		if err := s.orm(ctx).Exec(q, args...).Error; err != nil {
 			return fmt.Errorf("update %d retriggered tasks: %w", len(part), err)
 		}
-	}
-	return nil
+		return nil
+	})
 }
 
 // TasksToEscalate lists the open tasks of the given accounts (every
 // account's with more than a thousand ids) that escalate on day or
 // before and have not been escalated yet.
 func (s *Store) TasksToEscalate(ctx context.Context, day time.Time, accountIDs []uint) ([]Task, error) {
-	q := s.orm(ctx).Where(openTask+" AND escalated_on IS NULL AND escalate_after > 0 AND due_on < ?", dayKey(day))
-	var want map[uint]bool
-	switch {
-	case len(accountIDs) == 0:
+	if len(accountIDs) == 0 {
 		return nil, nil
-	case len(accountIDs) > maxProbedIDs:
-		want = idSet(accountIDs)
-	default:
-		q = q.Where("account_id IN ?", accountIDs)
 	}
+	q, want := ofAccounts(s.orm(ctx).Where(openTask+" AND escalated_on IS NULL AND escalate_after > 0 AND due_on < ?", dayKey(day)), accountIDs)
 	var rows []Task
 	if err := q.Order("id").Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("tasks to escalate: %w", err)
@@ -341,20 +316,19 @@ func (s *Store) TasksToEscalate(ctx context.Context, day time.Time, accountIDs [
 // out, so its escalation is sent once.
 func (s *Store) MarkEscalated(ctx context.Context, ids []uint, day time.Time) (map[uint]bool, error) {
 	out := map[uint]bool{}
-	for len(ids) > 0 {
-		part := ids[:min(maxProbedIDs, len(ids))]
-		ids = ids[len(part):]
+	err := inParts(ids, maxProbedIDs, func(part []uint) error {
 		var marked []uint
 		err := s.orm(ctx).Raw(`UPDATE tasks SET escalated_on = ? WHERE id IN ? AND escalated_on IS NULL AND `+openTask+` RETURNING id`,
 			dayKey(day), part).Scan(&marked).Error
 		if err != nil {
-			return nil, fmt.Errorf("mark tasks escalated: %w", err)
+			return fmt.Errorf("mark tasks escalated: %w", err)
 		}
 		for _, id := range marked {
 			out[id] = true
 		}
-	}
-	return out, nil
+		return nil
+	})
+	return out, err
 }
 
 // ErrTaskClosed is returned by task changes on a task already closed.
@@ -399,13 +373,7 @@ func (s *Store) TriggerStates(ctx context.Context, accountIDs []uint) (map[uint]
 	if len(accountIDs) == 0 {
 		return out, nil
 	}
-	q := s.orm(ctx).Model(&TriggerStateRow{})
-	var want map[uint]bool
-	if len(accountIDs) > maxProbedIDs {
-		want = idSet(accountIDs)
-	} else {
-		q = q.Where("account_id IN ?", accountIDs)
-	}
+	q, want := ofAccounts(s.orm(ctx).Model(&TriggerStateRow{}), accountIDs)
 	var rows []TriggerStateRow
 	if err := q.Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("trigger states: %w", err)
@@ -431,25 +399,18 @@ func (s *Store) SaveTriggerStates(ctx context.Context, states map[uint]map[strin
 			rows = append(rows, TriggerStateRow{AccountID: id, Trigger: trig, Fired: st.Fired, Arming: st.Arming, UpdatedAt: now.UTC()})
 		}
 	}
-	for len(rows) > 0 {
-		part := rows[:min(alertBatch, len(rows))]
-		rows = rows[len(part):]
-		var b strings.Builder
-		b.WriteString(`INSERT INTO trigger_states (account_id, trigger, fired, arming, updated_at) VALUES `)
+	return inParts(rows, alertBatch, func(part []TriggerStateRow) error {
 		args := make([]any, 0, 5*len(part))
-		for i, r := range part {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			b.WriteString("(?,?,?,?,?)")
+		for _, r := range part {
 			args = append(args, r.AccountID, r.Trigger, r.Fired, r.Arming, r.UpdatedAt)
 		}
-		b.WriteString(` ON CONFLICT (account_id, trigger) DO UPDATE SET fired = excluded.fired, arming = excluded.arming, updated_at = excluded.updated_at`)
-		if err := s.orm(ctx).Exec(b.String(), args...).Error; err != nil {
+		q := `INSERT INTO trigger_states (account_id, trigger, fired, arming, updated_at) VALUES ` + placeholders(len(part), 5) +
+			` ON CONFLICT (account_id, trigger) DO UPDATE SET fired = excluded.fired, arming = excluded.arming, updated_at = excluded.updated_at`
+		if err := s.orm(ctx).Exec(q, args...).Error; err != nil {
 			return fmt.Errorf("save %d trigger states: %w", len(part), err)
 		}
-	}
-	return nil
+		return nil
+	})
 }
 
 // RequeueMessages replaces the payloads of queued or delivered outbox
@@ -462,27 +423,20 @@ func (s *Store) RequeueMessages(ctx context.Context, payloads map[uint]string, n
 	for id := range payloads {
 		ids = append(ids, id)
 	}
-	for len(ids) > 0 {
-		part := ids[:min(alertBatch, len(ids))]
-		ids = ids[len(part):]
-		var b strings.Builder
-		b.WriteString(`WITH v(id, payload) AS (VALUES `)
+	return inParts(ids, alertBatch, func(part []uint) error {
 		args := make([]any, 0, 2*len(part)+4)
-		for i, id := range part {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			b.WriteString("(CAST(? AS BIGINT), CAST(? AS TEXT))")
+		for _, id := range part {
 			args = append(args, id, payloads[id])
 		}
-		b.WriteString(`) UPDATE outbox SET payload = v.payload, status = ?, next_attempt_at = ? FROM v
-			WHERE outbox.id = v.id AND outbox.status IN (?, ?)`)
 		args = append(args, OutboxPending, now.UTC(), OutboxPending, OutboxSent)
-		if err := s.orm(ctx).Exec(b.String(), args...).Error; err != nil {
+		q := `WITH v(id, payload) AS (VALUES ` + typedRows(len(part), "BIGINT", "TEXT") + `)
+			UPDATE outbox SET payload = v.payload, status = ?, next_attempt_at = ? FROM v
+			WHERE outbox.id = v.id AND outbox.status IN (?, ?)`
+		if err := s.orm(ctx).Exec(q, args...).Error; err != nil {
 			return fmt.Errorf("requeue %d outbox messages: %w", len(part), err)
 		}
-	}
-	return nil
+		return nil
+	})
 }
 
 // TakeInbox hands over the pending messages queued for one channel of a
@@ -512,50 +466,73 @@ func (s *Store) TakeInbox(ctx context.Context, platform, channel string, now tim
 
 // TasksByID loads tasks by id, in id order.
 func (s *Store) TasksByID(ctx context.Context, ids []uint) ([]Task, error) {
-	var out []Task
-	for len(ids) > 0 {
-		part := ids[:min(maxProbedIDs, len(ids))]
-		ids = ids[len(part):]
-		var rows []Task
-		if err := s.orm(ctx).Where("id IN ?", part).Order("id").Find(&rows).Error; err != nil {
-			return nil, fmt.Errorf("tasks by id: %w", err)
-		}
-		out = append(out, rows...)
-	}
-	return out, nil
+	return findIn[Task](ctx, s, ids, "id IN ?", "tasks by id")
 }
 
 // TaskHistories loads the history of several tasks, by task, oldest first.
 func (s *Store) TaskHistories(ctx context.Context, taskIDs []uint) (map[uint][]TaskEvent, error) {
+	rows, err := findIn[TaskEvent](ctx, s, taskIDs, "task_id IN ?", "task histories")
 	out := map[uint][]TaskEvent{}
-	for len(taskIDs) > 0 {
-		part := taskIDs[:min(maxProbedIDs, len(taskIDs))]
-		taskIDs = taskIDs[len(part):]
-		var rows []TaskEvent
-		if err := s.orm(ctx).Where("task_id IN ?", part).Order("id").Find(&rows).Error; err != nil {
-			return nil, fmt.Errorf("task histories: %w", err)
-		}
-		for _, e := range rows {
-			out[e.TaskID] = append(out[e.TaskID], e)
-		}
+	for _, e := range rows {
+		out[e.TaskID] = append(out[e.TaskID], e)
 	}
-	return out, nil
+	return out, err
 }
 
 // TaskMessagesOf lists the outbox messages of a kind of several tasks, by
 // task, oldest first.
 func (s *Store) TaskMessagesOf(ctx context.Context, taskIDs []uint, kind string) (map[uint][]OutboxMessage, error) {
+	rows, err := findIn[OutboxMessage](ctx, s, taskIDs, "task_id IN ? AND kind = ?", "task messages", kind)
 	out := map[uint][]OutboxMessage{}
-	for len(taskIDs) > 0 {
-		part := taskIDs[:min(maxProbedIDs, len(taskIDs))]
-		taskIDs = taskIDs[len(part):]
-		var rows []OutboxMessage
-		if err := s.orm(ctx).Where("task_id IN ? AND kind = ?", part, kind).Order("id").Find(&rows).Error; err != nil {
-			return nil, fmt.Errorf("task messages: %w", err)
-		}
-		for _, m := range rows {
-			out[*m.TaskID] = append(out[*m.TaskID], m)
+	for _, m := range rows {
+		out[*m.TaskID] = append(out[*m.TaskID], m)
+	}
+	return out, err
+}
+
+// inParts calls fn with items n at a time: every item of a part is a
+// bound parameter of one statement, and both databases bound their count.
+func inParts[T any](items []T, n int, fn func(part []T) error) error {
+	for len(items) > 0 {
+		part := items[:min(n, len(items))]
+		items = items[len(part):]
+		if err := fn(part); err != nil {
+			return err
 		}
 	}
-	return out, nil
+	return nil
+}
+
+// placeholders is the VALUES list of rows rows of cols parameters each:
+// "(?,?),(?,?)".
+func placeholders(rows, cols int) string {
+	row := "(" + strings.Repeat("?,", cols-1) + "?)"
+	return strings.Repeat(row+",", rows-1) + row
+}
+
+// typedRows is placeholders with each column cast to its type, which
+// PostgreSQL needs to type a VALUES list of parameters:
+// "(CAST(? AS BIGINT), CAST(? AS TEXT)),…".
+func typedRows(rows int, types ...string) string {
+	cols := make([]string, len(types))
+	for i, t := range types {
+		cols[i] = "CAST(? AS " + t + ")"
+	}
+	row := "(" + strings.Join(cols, ", ") + ")"
+	return strings.Repeat(row+",", rows-1) + row
+}
+
+// findIn loads the rows of T whose column is in ids (the where clause
+// binds them first, then args), a thousand ids a statement, in id order.
+func findIn[T any](ctx context.Context, s *Store, ids []uint, where, op string, args ...any) ([]T, error) {
+	var out []T
+	err := inParts(ids, maxProbedIDs, func(part []uint) error {
+		var rows []T
+		if err := s.orm(ctx).Where(where, append([]any{part}, args...)...).Order("id").Find(&rows).Error; err != nil {
+			return fmt.Errorf("%s: %w", op, err)
+		}
+		out = append(out, rows...)
+		return nil
+	})
+	return out, err
 }

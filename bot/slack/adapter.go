@@ -55,7 +55,7 @@ type Adapter struct {
 
 	events *ttlSet // event ids already handled (Events API retries)
 	clicks *ttlSet // (user, message, action) recently handled (double clicks)
-	dms    dmChannels
+	dms    bot.DMChannels
 
 	bg     sync.WaitGroup
 	ctx    context.Context // parent of follow-up work, cancelled by Close

@@ -2,19 +2,10 @@ package slack
 
 import (
 	"context"
-	"sync"
 
 	"github.com/healthbot/healthbot/models"
 	slackgo "github.com/slack-go/slack"
 )
-
-// dmChannels remembers the direct message channel opened with each user
-// (conversations.open answers the same channel every time), so a task's
-// message and its later edits cost one call each.
-type dmChannels struct {
-	mu sync.Mutex
-	by map[string]string // user id → D… channel id
-}
 
 // channelFor is where an outbox message to channel goes: for a direct
 // message ("user:U0123", models.UserChannel) the conversation opened
@@ -24,21 +15,11 @@ func (a *Adapter) channelFor(ctx context.Context, channel string) (string, error
 	if !ok {
 		return channel, nil
 	}
-	a.dms.mu.Lock()
-	id, known := a.dms.by[user]
-	a.dms.mu.Unlock()
-	if known {
-		return id, nil
-	}
-	ch, _, _, err := a.api.OpenConversationContext(ctx, &slackgo.OpenConversationParameters{Users: []string{user}, ReturnIM: true})
-	if err != nil {
-		return "", deliveryError("conversations.open", err)
-	}
-	a.dms.mu.Lock()
-	if a.dms.by == nil {
-		a.dms.by = map[string]string{}
-	}
-	a.dms.by[user] = ch.ID
-	a.dms.mu.Unlock()
-	return ch.ID, nil
+	return a.dms.Channel(user, func() (string, error) {
+		ch, _, _, err := a.api.OpenConversationContext(ctx, &slackgo.OpenConversationParameters{Users: []string{user}, ReturnIM: true})
+		if err != nil {
+			return "", deliveryError("conversations.open", err)
+		}
+		return ch.ID, nil
+	})
 }

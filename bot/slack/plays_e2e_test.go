@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -277,26 +276,5 @@ func TestPlaysEndToEnd(t *testing.T) {
 			t.Errorf("closing did not edit the message in place")
 		}
 	}
-	t.Run("sqlite", func(t *testing.T) {
-		path := filepath.Join(t.TempDir(), "shared.db")
-		run(t, func() *models.Store {
-			s, err := models.Open(context.Background(), path, time.UTC)
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { _ = s.Close() })
-			return s
-		})
-	})
-	t.Run("postgres", func(t *testing.T) {
-		dsn := modelstest.PostgresDSN(t)
-		run(t, func() *models.Store {
-			s, err := models.Open(context.Background(), dsn, time.UTC)
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { _ = s.Close() })
-			return s
-		})
-	})
+	modelstest.ForEachShared(t, run)
 }
