@@ -212,6 +212,9 @@ func TestReassignSnoozeAndLists(t *testing.T) {
 		if r := runLine(t, w.svc, callerMaria, "/health tasks reassign 1 nobody"); !strings.Contains(r.Text, `There is no CSM "nobody"`) {
 			t.Errorf("unknown CSM: %q", r.Text)
 		}
+		if r := runLine(t, w.svc, callerMaria, "/health tasks reassign 1 <@U2>"); !strings.Contains(r.Text, "is @lee's already") {
+			t.Errorf("reassigned to its owner: %q", r.Text)
+		}
 		want := []string{"slack:user:U1", "discord:user:991", "slack:user:U2"}
 		if got := w.messages(models.KindTask); !sameList(got, want) {
 			t.Errorf("task messages %q, want %q", got, want)

@@ -79,6 +79,9 @@ func (s *Service) taskReassign(ctx context.Context, caller Caller, cmd Command) 
 	if err != nil {
 		return Reply{}, fmt.Errorf("reassign task: %w", err)
 	}
+	if t, err := s.Store.Task(ctx, cmd.Task); err == nil && t.Open() && t.Owner == csm.Handle {
+		return userError(fmt.Sprintf("Task %d (%s) is @%s's already; nothing was changed.", t.ID, t.Title, csm.Handle)), nil
+	}
 	return s.changeTask(ctx, caller, cmd.Task, "reassign", func(tx *models.Store, t models.Task, now time.Time) (models.Task, models.TaskEvent, error) {
 		from := t.Owner
 		t, err := tx.ReassignTask(ctx, t.ID, csm.Handle, now)

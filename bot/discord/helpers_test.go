@@ -6,6 +6,7 @@ import (
 	"crypto/ed25519"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"mime"
@@ -268,6 +269,9 @@ func (f *fakeDiscord) serve(w http.ResponseWriter, r *http.Request) {
 			c["application_id"] = parts[1]
 		}
 		_ = json.NewEncoder(w).Encode(cmds)
+	case r.Method == "POST" && len(parts) == 3 && parts[0] == "users" && parts[1] == "@me" && parts[2] == "channels":
+		// A user's DM channel is "dm" and their id, as Discord answers the same channel each time.
+		_ = json.NewEncoder(w).Encode(map[string]any{"id": fmt.Sprint("dm", body["recipient_id"]), "type": 1})
 	case r.Method == "POST" && parts[0] == "channels":
 		m := f.create(parts[1], body, files)
 		_ = json.NewEncoder(w).Encode(map[string]any{"id": m.ID, "channel_id": parts[1], "content": body["content"], "nonce": body["nonce"]})
