@@ -16,6 +16,12 @@ type Reply struct {
 	Context   []string // small secondary lines (latest pulse, last touch, …)
 	Buttons   []Button
 	Form      *Form // when set, the platform asks the user for input (a modal)
+	// Charts are pictures that go with the message. Each platform draws
+	// them (bot/chart) and shows them its own way: uploaded with the
+	// message on Slack, attached to it on Discord, written to files the
+	// console names. Left out of the JSON when empty, so queued messages
+	// without pictures read as before.
+	Charts []Chart `json:",omitempty"`
 }
 
 // Section is a titled block of text and fields.
