@@ -25,6 +25,7 @@ const (
 	HealthHelp    = "help"    // /health help
 	HealthAdmin   = "admin"   // /health admin csm|channel|owner … (Command.Admin)
 	HealthIAm     = "iam"     // /health iam HANDLE
+	HealthChart   = "chart"   // /health ACCOUNT chart
 )
 
 // Actions of /health admin, kept in Command.Admin.
@@ -42,11 +43,11 @@ type Command struct {
 	Account string // as typed: slug, name or prefix
 	Status  string // list filter: healthy, stable, at-risk, critical ("" = all)
 	Colour  string // pulse: red, yellow, green
-	Reason  string // pulse reason code (and free words after it go to Note)
+	Reason  string // pulse: the words after the colour (typed), or the reason given (form, option): a reason code, maybe shortened, then words of a note
 	Kind    string // touch: call, email, meeting, chat, qbr, other
 	Exec    bool   // touch: executive sponsor present
-	Note    string
-	Days    int // a number of days a command takes (none yet: /health ACCOUNT why DAYS will); 0 = its default
+	Note    string // a touch's note; a pulse's note given apart from its reason (form, option)
+	Days    int    // a number of days a command takes (none yet: /health ACCOUNT why DAYS will); 0 = its default
 
 	// /health admin and /health iam. User and Channel hold ids decoded
 	// from chat mentions (<@U123|name> → U123, <#C1|x> → C1), or the text

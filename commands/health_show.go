@@ -31,12 +31,16 @@ type card struct {
 	Overdue  []models.Invoice
 }
 
-// healthShow answers "/health ACCOUNT" with the account's card.
+// healthShow answers "/health ACCOUNT" with the account's card; a
+// churned account's is frozen as it stood when it left (churnedCard).
 func (s *Service) healthShow(ctx context.Context, _ Caller, cmd Command) (Reply, error) {
 	day := s.today()
-	acc, reply, err := resolve(ctx, s.Store, day, cmd.Account)
+	acc, reply, err := resolveAny(ctx, s.Store, day, cmd.Account)
 	if acc == nil || err != nil {
 		return reply, err
+	}
+	if churned, ok := churnDay(*acc, day); ok {
+		return s.churnedCard(ctx, *acc, day, churned)
 	}
 	c, err := s.gatherCard(ctx, *acc, day)
 	if err != nil {

@@ -183,7 +183,8 @@ func parseList(cmd *Command, in typed) error {
 	return nil
 }
 
-// parsePulse reads "/pulse ACCOUNT COLOUR [REASON] [NOTE…]".
+// parsePulse reads "/pulse ACCOUNT COLOUR [REASON] [NOTE…]": the words
+// after the colour go to Command.Reason, verbatim.
 func parsePulse(cmd *Command, in typed) error {
 	args := in.rest
 	i := keywordIndex(args, pulseColours)
@@ -197,11 +198,11 @@ func parsePulse(cmd *Command, in typed) error {
 	}
 	cmd.Account = joinTokens(args[:i])
 	cmd.Colour = strings.ToLower(args[i].text)
+	// Which words after the colour make the reason code ("champion left")
+	// and which the note depends on the configured codes: the handler
+	// reads them (matchReason). The parser keeps them as typed.
 	if rest := args[i+1:]; len(rest) > 0 {
-		cmd.Reason = strings.ToLower(rest[0].text)
-		if len(rest) > 1 {
-			cmd.Note = strings.TrimSpace(in.line[rest[1].start:])
-		}
+		cmd.Reason = strings.TrimSpace(in.line[rest[0].start:])
 	}
 	return nil
 }

@@ -49,16 +49,14 @@ func echo(_ *Service, _ context.Context, _ Caller, cmd Command) (Reply, error) {
 }
 
 // futureRows are the shapes the next commands take: an account
-// sub-command with an argument and one without, a sub-command with an
+// sub-command with an argument (one without is the real /health ACCOUNT
+// chart, checked here beside them), a sub-command with an
 // argument, a sub-command group of its own, and another admin action.
 func futureRows() []Spec {
 	return []Spec{
 		{Verb: VerbHealth, Sub: "why", Words: "why", AfterAccount: true, Usage: "/health ACCOUNT why [DAYS]",
 			Help: "what moved the score", Slash: "What moved an account's score",
 			Params: []Param{accountParam("The account"), testDays}, Private: true, parse: parseTestDays, run: echo},
-		{Verb: VerbHealth, Sub: "chart", Words: "chart", AfterAccount: true, Usage: "/health ACCOUNT chart",
-			Help: "the score over time", Slash: "An account's score over time",
-			Params: []Param{accountParam("The account")}, Private: true, run: echo},
 		{Verb: VerbHealth, Sub: "renewals", Words: "renewals", Usage: "/health renewals [DAYS]",
 			Help: "renewals coming up", Slash: "Renewals coming up",
 			Params: []Param{testDays}, parse: parseTestDays, run: echo},
@@ -111,7 +109,7 @@ func TestTableCarriesTheNextCommands(t *testing.T) {
 			t.Errorf("Parse(%q) = %+v, %v; want %+v", tc.line, got, err, tc.want)
 			continue
 		}
-		if tc.want.Sub == HealthShow || tc.want.Verb != VerbHealth || tc.want == (Command{Verb: VerbHealth, Sub: HealthMine}) || tc.want.Sub == HealthAdmin && tc.want.Admin == "" {
+		if tc.want.Sub == HealthShow || tc.want.Sub == HealthChart || tc.want.Verb != VerbHealth || tc.want == (Command{Verb: VerbHealth, Sub: HealthMine}) || tc.want.Sub == HealthAdmin && tc.want.Admin == "" {
 			continue // handlers of their own, which need a store
 		}
 		r, err := svc.Execute(ctx, admin, got)

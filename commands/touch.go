@@ -22,9 +22,12 @@ func (s *Service) touch(ctx context.Context, caller Caller, cmd Command) (Reply,
 		return userError(fmt.Sprintf("That note is too long: keep it under %d characters.", maxNote)), nil
 	}
 	day := s.today()
-	acc, reply, err := resolve(ctx, s.Store, day, cmd.Account)
+	acc, reply, err := resolveAny(ctx, s.Store, day, cmd.Account)
 	if acc == nil || err != nil {
 		return reply, err
+	}
+	if churned, ok := churnDay(*acc, day); ok {
+		return churnedReply(*acc, churned, "touch"), nil
 	}
 	if kind == "" {
 		return Reply{
