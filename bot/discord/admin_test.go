@@ -131,6 +131,7 @@ func TestRegisteredAdminShape(t *testing.T) {
 	got := strings.Join(shape, "\n")
 	want := strings.Join([]string{
 		"/health show account:String!~",
+		"/health chart account:String!~",
 		"/health list status:String",
 		"/health iam handle:String!",
 		"/health admin csm handle:String!",

@@ -317,6 +317,11 @@ func (a *Adapter) answer(ctx context.Context, o origin, res result) any {
 	if r.Form != nil && a.openModal(ctx, o, r) {
 		return nil
 	}
+	if len(r.Charts) > 0 {
+		// Files cannot go inline: the chart follows as its own message.
+		a.background(func(ctx context.Context) { a.shareCharts(ctx, o, r) })
+		return nil
+	}
 	return toMessage(r)
 }
 
@@ -324,6 +329,10 @@ func (a *Adapter) answer(ctx context.Context, o origin, res result) any {
 func (a *Adapter) deliver(ctx context.Context, o origin, res result) {
 	r := a.replyOf(res)
 	if r.Form != nil && a.openModal(ctx, o, r) {
+		return
+	}
+	if len(r.Charts) > 0 {
+		a.shareCharts(ctx, o, r)
 		return
 	}
 	switch {
