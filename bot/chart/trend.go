@@ -46,7 +46,8 @@ func TrendPNG(title string, t commands.TrendChart) ([]byte, error) {
 	}
 	p := newPlot()
 	p.X.Min, p.X.Max = -0.5, float64(span)+0.5
-	p.Y.Min, p.Y.Max = 0, 100
+	// A little room past 0 and 100, so a line at either is drawn whole.
+	p.Y.Min, p.Y.Max = -2, 102
 	ticks := dayTicks{from: t.From, span: span}
 	p.X.Tick.Marker = ticks
 	p.Y.Tick.Marker = plot.ConstantTicks(yTicks(b))
@@ -65,9 +66,15 @@ func TrendPNG(title string, t commands.TrendChart) ([]byte, error) {
 		if band.hi <= band.lo {
 			continue
 		}
+		lo, hi := float64(band.lo), float64(band.hi)
+		if band.lo == 0 {
+			lo = p.Y.Min
+		}
+		if band.hi == 100 {
+			hi = p.Y.Max
+		}
 		poly, err := plotter.NewPolygon(plotter.XYs{
-			{X: p.X.Min, Y: float64(band.lo)}, {X: p.X.Max, Y: float64(band.lo)},
-			{X: p.X.Max, Y: float64(band.hi)}, {X: p.X.Min, Y: float64(band.hi)},
+			{X: p.X.Min, Y: lo}, {X: p.X.Max, Y: lo}, {X: p.X.Max, Y: hi}, {X: p.X.Min, Y: hi},
 		})
 		if err != nil {
 			return nil, err
