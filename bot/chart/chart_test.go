@@ -2,9 +2,12 @@ package chart_test
 
 import (
 	"bytes"
+	"context"
 	"flag"
+	"fmt"
 	"image"
 	"image/png"
+	"log/slog"
 	"math"
 	"os"
 	"path/filepath"
@@ -13,6 +16,9 @@ import (
 
 	"github.com/healthbot/healthbot/bot/chart"
 	"github.com/healthbot/healthbot/commands"
+	"github.com/healthbot/healthbot/commands/commandstest"
+	"github.com/healthbot/healthbot/models"
+	"github.com/healthbot/healthbot/models/modelstest"
 	"github.com/healthbot/healthbot/scoring"
 )
 
@@ -284,6 +290,53 @@ func BenchmarkTrendPNG(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := chart.TrendPNG("Initech — score over 90 days", tr); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkAccountChart is /health ACCOUNT chart end to end on SQLite:
+// the command reads 90 days of snapshots and a heavy timeline (a pulse,
+// a touch and an alert every day), then the picture is drawn, as an
+// adapter does.
+func BenchmarkAccountChart(b *testing.B) {
+	s := modelstest.MustOpenSQLite(b)
+	now := time.Date(2025, 3, 14, 9, 30, 0, 0, time.UTC)
+	commandstest.SeedCardAccounts(b, s, now)
+	var acme models.Account
+	if err := s.DB().Where("slug = ?", "acme").First(&acme).Error; err != nil {
+		b.Fatal(err)
+	}
+	var (
+		snaps   []models.Snapshot
+		pulses  []models.Pulse
+		touches []models.Touch
+		alerts  []models.AlertRecord
+	)
+	for n := 1; n <= 120; n++ {
+		day, at := now.AddDate(0, 0, -n).Format(models.DayLayout), now.AddDate(0, 0, -n)
+		if n != 7 && n != 30 { // SeedCardAccounts wrote those two
+			snaps = append(snaps, models.Snapshot{AccountID: acme.ID, Day: day, Known: true, Score: 60 + n%30, Computed: 60 + n%30, Status: "Stable", Subscores: "{}"})
+		}
+		pulses = append(pulses, models.Pulse{AccountID: acme.ID, At: at, Day: day, Colour: []string{"red", "yellow", "green"}[n%3], By: "Maria"})
+		touches = append(touches, models.Touch{AccountID: acme.ID, At: at.Add(time.Hour), Day: day, Kind: "call", By: "bench"})
+		alerts = append(alerts, models.AlertRecord{DedupeKey: fmt.Sprintf("bench/%d", n), AccountID: acme.ID, Rule: "below_60", Arming: n, Day: day})
+	}
+	for _, v := range []any{&snaps, &pulses, &touches, &alerts} {
+		if err := s.DB().Create(v).Error; err != nil {
+			b.Fatal(err)
+		}
+	}
+	svc := &commands.Service{Store: s, Config: scoring.Default(), Now: func() time.Time { return now }, Log: slog.New(slog.DiscardHandler)}
+	caller := commands.Caller{Platform: "console", UserID: "maria", UserName: "Maria"}
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		r, err := svc.Run(ctx, caller, "/health acme chart")
+		if err != nil || len(r.Charts) != 1 {
+			b.Fatalf("%+v, %v", r, err)
+		}
+		if _, err := chart.PNG(r.Charts[0]); err != nil {
 			b.Fatal(err)
 		}
 	}
