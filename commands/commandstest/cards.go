@@ -94,14 +94,7 @@ func showCard(t testing.TB, s *models.Store, platform string, now time.Time, slu
 //     pulse (budget).
 func SeedCardAccounts(t testing.TB, s *models.Store, now time.Time) {
 	t.Helper()
-	day := func(n int) string { return now.AddDate(0, 0, -n).Format(models.DayLayout) }
-	at := func(n int) time.Time { return now.AddDate(0, 0, -n) }
-	create := func(v any) {
-		t.Helper()
-		if err := s.DB().Create(v).Error; err != nil {
-			t.Fatalf("seed %T: %v", v, err)
-		}
-	}
+	day, at, create := seeder(t, s, now)
 	renewal, paperRenewal := day(-60), day(-47)
 	paid := day(38)
 	acme := models.Account{ExternalID: "A-1", Name: "Acme Corp", Slug: "acme", Plan: "enterprise", MRRCents: 1250000, Seats: 10,
@@ -157,14 +150,7 @@ func SeedCardAccounts(t testing.TB, s *models.Store, now time.Time) {
 // fall.
 func SeedChurnedAccount(t testing.TB, s *models.Store, now time.Time) {
 	t.Helper()
-	day := func(n int) string { return now.AddDate(0, 0, -n).Format(models.DayLayout) }
-	at := func(n int) time.Time { return now.AddDate(0, 0, -n) }
-	create := func(v any) {
-		t.Helper()
-		if err := s.DB().Create(v).Error; err != nil {
-			t.Fatalf("seed %T: %v", v, err)
-		}
-	}
+	day, at, create := seeder(t, s, now)
 	churned := day(10)
 	acc := models.Account{ExternalID: "A-7", Name: "Soylent Corp", Slug: "soylent", Plan: "growth", MRRCents: 275000, Seats: 12,
 		Owner: "maria", ChurnedOn: &churned}
@@ -195,4 +181,18 @@ func SeedChurnedAccount(t testing.TB, s *models.Store, now time.Time) {
 		{DedupeKey: "soylent/below_40/1", AccountID: acc.ID, Rule: scoring.AlertBelow40, Arming: 1, Day: day(30), FromScore: 40, ToScore: 39},
 		{DedupeKey: "soylent/pulse_red/1", AccountID: acc.ID, Rule: scoring.AlertPulseRed, Arming: 1, Day: day(24), FromScore: 37, ToScore: 37},
 	})
+}
+
+// seeder is what seeding needs: day(n) and at(n), n days before now as a
+// stored day and as a time, and create, which stores rows or fails t.
+func seeder(t testing.TB, s *models.Store, now time.Time) (day func(int) string, at func(int) time.Time, create func(any)) {
+	day = func(n int) string { return now.AddDate(0, 0, -n).Format(models.DayLayout) }
+	at = func(n int) time.Time { return now.AddDate(0, 0, -n) }
+	create = func(v any) {
+		t.Helper()
+		if err := s.DB().Create(v).Error; err != nil {
+			t.Fatalf("seed %T: %v", v, err)
+		}
+	}
+	return day, at, create
 }
