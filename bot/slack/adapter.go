@@ -22,7 +22,11 @@ const (
 	DefaultInlineWait = 2500 * time.Millisecond
 	followUpTimeout   = 2 * time.Minute
 	authTestTimeout   = 10 * time.Second
-	maxBodyBytes      = 1 << 20 // Slack's payloads are a few KB; this only bounds abuse
+	// apiTimeout bounds every Web API call: slack-go's default client has
+	// none, so one hung call would hold its caller (an outbox delivery
+	// round, a follow-up) for as long as the connection stays open.
+	apiTimeout   = 20 * time.Second
+	maxBodyBytes = 1 << 20 // Slack's payloads are a few KB; this only bounds abuse
 )
 
 // notServed is the answer to a workspace outside SLACK_TEAM_IDS.
@@ -75,7 +79,7 @@ func New(cfg Config, exec bot.Executor, log *slog.Logger) (*Adapter, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	log = log.With("platform", "slack")
-	opts := []slackgo.Option{}
+	opts := []slackgo.Option{slackgo.OptionHTTPClient(&http.Client{Timeout: apiTimeout})}
 	if u := cfg.apiURL(); u != "" {
 		opts = append(opts, slackgo.OptionAPIURL(u))
 	}
