@@ -44,8 +44,9 @@ type Adapter struct {
 	InlineWait time.Duration
 	// HTTPClient posts to response_url; http.DefaultClient when nil.
 	HTTPClient *http.Client
-	// EventStore, when set, dedupes Events API retries across replicas
-	// (pass the *models.Store); nil dedupes in this replica's memory only.
+	// EventStore, when set, dedupes Events API retries and replayed
+	// signed requests across replicas (pass the *models.Store); nil
+	// dedupes in this replica's memory only.
 	EventStore EventStore
 	// FindWindow is how far back FindPosted searches a channel's history
 	// (DefaultFindWindow when zero).
@@ -58,6 +59,7 @@ type Adapter struct {
 	teams []string // workspaces served; empty → none
 
 	events *ttlSet // event ids already handled (Events API retries)
+	signed *ttlSet // digests of signed requests already taken (replays)
 	clicks *ttlSet // (user, message, action) recently handled (double clicks)
 
 	bg     sync.WaitGroup
@@ -95,6 +97,7 @@ func New(cfg Config, exec bot.Executor, log *slog.Logger) (*Adapter, error) {
 		log:        log,
 		api:        slackgo.New(cfg.BotToken, opts...),
 		events:     newTTLSet(4096, 10*time.Minute),
+		signed:     newTTLSet(16384, replayWindow),
 		clicks:     newTTLSet(1024, 5*time.Second),
 		ctx:        ctx,
 		cancel:     cancel,

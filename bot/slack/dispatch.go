@@ -80,10 +80,7 @@ func (a *Adapter) handleCommand(sc slackgo.SlashCommand) any {
 // handleInteraction is the one path of a button click or a modal
 // submission.
 func (a *Adapter) handleInteraction(ic slackgo.InteractionCallback) any {
-	team := ic.Team.ID
-	if team == "" {
-		team = ic.View.TeamID
-	}
+	team := interactionTeam(ic)
 	if !a.served(team) {
 		a.log.Warn("interaction from a workspace not served", "team_id", team, "user", ic.User.ID)
 		if ic.ResponseURL != "" {

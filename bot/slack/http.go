@@ -30,6 +30,10 @@ func (a *Adapter) serveCommand(w http.ResponseWriter, r *http.Request, body []by
 		ResponseURL: form.Get("response_url"),
 		TriggerID:   form.Get("trigger_id"),
 	}
+	if a.served(sc.TeamID) && a.replayed(r) {
+		w.WriteHeader(http.StatusOK)
+		return
+	}
 	writeAck(w, a.handleCommand(sc))
 }
 
@@ -47,7 +51,20 @@ func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request, body 
 		http.Error(w, "unreadable payload", http.StatusBadRequest)
 		return
 	}
+	if a.served(interactionTeam(ic)) && a.replayed(r) {
+		w.WriteHeader(http.StatusOK)
+		return
+	}
 	writeAck(w, a.handleInteraction(ic))
+}
+
+// interactionTeam is the workspace an interaction came from: a modal
+// submission carries it on its view only.
+func interactionTeam(ic slackgo.InteractionCallback) string {
+	if ic.Team.ID != "" {
+		return ic.Team.ID
+	}
+	return ic.View.TeamID
 }
 
 // serveEvent answers POST /slack/events (JSON).
