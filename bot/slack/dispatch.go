@@ -409,8 +409,12 @@ func (a *Adapter) background(fn func(ctx context.Context)) {
 	})
 }
 
-// postResponse posts m to a response_url.
+// postResponse posts m to a response_url, if it is Slack's.
 func (a *Adapter) postResponse(ctx context.Context, url string, m message) {
+	if !a.cfg.responseURLAllowed(url) {
+		a.log.Warn("answer not posted: the response_url is not a Slack address", "host", hostOf(url))
+		return
+	}
 	wm := &slackgo.WebhookMessage{Text: m.Text, ResponseType: m.ResponseType}
 	if len(m.Blocks) > 0 {
 		wm.Blocks = &slackgo.Blocks{BlockSet: m.Blocks}

@@ -89,3 +89,13 @@ func writeAck(w http.ResponseWriter, ack any) {
 	w.Header().Set("Content-Type", "application/json")
 	_ = json.NewEncoder(w).Encode(ack)
 }
+
+// hostOf is raw's host, for a log line that must not carry the rest of
+// the address (a response_url's path is a credential).
+func hostOf(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(unparseable)"
+	}
+	return u.Host
+}
