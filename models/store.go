@@ -31,7 +31,8 @@ const (
 )
 
 // Open connects to DATABASE_URL (postgres://… or a SQLite path / sqlite://PATH)
-// and applies migrations.
+// and applies migrations. A DSN of another form is refused with ErrBadDSN,
+// and no error quotes the DSN's password (see RedactDSN).
 func Open(ctx context.Context, dsn string, loc *time.Location) (*Store, error) {
 	if loc == nil {
 		loc = time.UTC
@@ -39,7 +40,7 @@ func Open(ctx context.Context, dsn string, loc *time.Location) (*Store, error) {
 	stats := &queryStats{}
 	dialect, db, err := openGorm(ctx, dsn)
 	if err != nil {
-		return nil, fmt.Errorf("open database: %w", err)
+		return nil, fmt.Errorf("open database: %w", redactErr(err, dsn))
 	}
 	sqlDB, err := db.DB()
 	if err != nil {
@@ -62,7 +63,7 @@ func Open(ctx context.Context, dsn string, loc *time.Location) (*Store, error) {
 	s := &Store{db: db, dialect: dialect, loc: loc, stats: stats}
 	if err := s.migrate(ctx); err != nil {
 		_ = sqlDB.Close()
-		return nil, err
+		return nil, redactErr(err, dsn)
 	}
 	return s, nil
 }
@@ -109,6 +110,9 @@ func isSQLiteBusy(err error) bool {
 func dialectorFor(dsn string) (string, gorm.Dialector, error) {
 	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
 		return DialectPostgres, postgres.Open(dsn), nil
+	}
+	if err := checkDSN(dsn); err != nil {
+		return "", nil, err
 	}
 	path := strings.TrimPrefix(dsn, "sqlite://")
 	if path == "" {
