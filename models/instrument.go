@@ -11,8 +11,12 @@ import (
 	"gorm.io/gorm/logger"
 )
 
-// queryStats counts every statement a Store sends, for metrics.
-type queryStats struct{ total atomic.Int64 }
+// queryStats counts every statement a Store sends, for metrics, and
+// remembers when a write last failed because the disk was full, for Ready.
+type queryStats struct {
+	total      atomic.Int64
+	diskFullAt atomic.Int64 // unix nanoseconds; 0 = never
+}
 
 // Queries is the number of SQL statements this Store (and the transaction
 // Stores derived from it) has run since Open.
@@ -42,10 +46,12 @@ func CountQueries(ctx context.Context, fn func(ctx context.Context) error) (int,
 	return c.N(), err
 }
 
-// registerCounter hooks every gorm processor so each statement is counted.
+// registerCounter hooks every gorm processor so each statement is counted
+// (and a disk-full failure noticed).
 func registerCounter(db *gorm.DB, stats *queryStats) error {
 	count := func(tx *gorm.DB) {
 		stats.total.Add(1)
+		_ = stats.observe(tx.Error)
 		if ctx := tx.Statement.Context; ctx != nil {
 			if c, ok := ctx.Value(counterKey{}).(*QueryCounter); ok {
 				c.n.Add(1)

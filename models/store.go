@@ -184,14 +184,19 @@ func addDays(day string, n int) string {
 // WithTx runs fn in one transaction; the Store passed to fn is bound to it,
 // so every method called on it commits or rolls back together.
 func (s *Store) WithTx(ctx context.Context, fn func(tx *Store) error) error {
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	// A full disk may fail the COMMIT itself, which no statement hook sees.
+	return s.stats.observe(s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		return fn(&Store{db: tx, dialect: s.dialect, loc: s.loc, stats: s.stats})
-	})
+	}))
 }
 
-// Ready reports whether the database answers and this binary's migrations
-// have been applied; /readyz calls it.
+// Ready reports whether the database answers, this binary's migrations
+// have been applied and no write failed for lack of disk space within the
+// last minute; /readyz calls it.
 func (s *Store) Ready(ctx context.Context) error {
+	if err := s.stats.diskFull(); err != nil {
+		return fmt.Errorf("ready: %w", err)
+	}
 	var version int64
 	err := s.db.WithContext(ctx).Raw("SELECT COALESCE(MAX(version), 0) FROM schema_migrations").Scan(&version).Error
 	if err != nil {
