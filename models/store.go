@@ -85,7 +85,7 @@ func openGorm(ctx context.Context, dsn string) (string, *gorm.DB, error) {
 			return "", nil, err
 		}
 		db, err := gorm.Open(dialector, &gorm.Config{
-			Logger:  newSlowLogger(200 * time.Millisecond),
+			Logger:  quietLogger{},
 			NowFunc: func() time.Time { return time.Now().UTC() },
 		})
 		if err == nil || dialect != DialectSQLite || !isSQLiteBusy(err) || time.Now().After(deadline) {
