@@ -5,7 +5,6 @@ import (
 	"context"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -13,30 +12,12 @@ import (
 	"github.com/healthbot/healthbot/models/modelstest"
 )
 
-// syncBuffer is a log destination safe for concurrent writers.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // TestSlowQueryLogHasNoValues: the slow-query log shows each statement
 // with its placeholders, never the values bound to them (notes, emails,
 // names), which are customer data.
 func TestSlowQueryLogHasNoValues(t *testing.T) {
 	modelstest.ForEachDB(t, func(t *testing.T, s *models.Store) {
-		var logs syncBuffer
+		var logs bytes.Buffer // the statements run on this goroutine, one at a time
 		prev := slog.Default()
 		slog.SetDefault(slog.New(slog.NewTextHandler(&logs, nil)))
 		defer slog.SetDefault(prev)

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/healthbot/healthbot/bot/bottest"
 	"github.com/healthbot/healthbot/bot/outbox"
 	slackbot "github.com/healthbot/healthbot/bot/slack"
 	"github.com/healthbot/healthbot/commands"
@@ -15,22 +16,9 @@ import (
 	"github.com/healthbot/healthbot/models/modelstest"
 )
 
-// sharedClock is one fake clock read by several workers at once.
-type sharedClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *sharedClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-func (c *sharedClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 // replica is one healthbot replica's delivery side: its own Slack adapter
 // and outbox worker, on the database and Web API every replica shares.
-func replica(t *testing.T, s *models.Store, api *fakeSlack, clock *sharedClock) *outbox.Worker {
+func replica(t *testing.T, s *models.Store, api *fakeSlack, clock *bottest.Clock) *outbox.Worker {
 	t.Helper()
 	cfg := slackbot.Config{SigningSecret: secret, BotToken: "xoxb-test", APIURL: api.APIURL(), TeamIDs: []string{team}}
 	a, err := slackbot.New(cfg, newFakeExec(), slog.New(slog.DiscardHandler))
@@ -65,7 +53,7 @@ func postsPerKey(t *testing.T, api *fakeSlack) map[string]int {
 // alerts replica 2 now owns: each alert is visible exactly once.
 func TestOutboxTwoReplicasSlowPlatformPostOnce(t *testing.T) {
 	modelstest.ForEachDB(t, func(t *testing.T, s *models.Store) {
-		clock := &sharedClock{now: clock}
+		clock := bottest.NewClock(clock)
 		api := newFakeSlack(t)
 		w1, w2 := replica(t, s, api, clock), replica(t, s, api, clock)
 		keys := []string{"alert/1", "alert/2", "alert/3"}
@@ -117,7 +105,7 @@ func TestOutboxTwoReplicasSlowPlatformPostOnce(t *testing.T) {
 // round.
 func TestOutboxHungPlatformCallTimesOut(t *testing.T) {
 	s := modelstest.MustOpenSQLite(t)
-	clock := &sharedClock{now: clock}
+	clock := bottest.NewClock(clock)
 	api := newFakeSlack(t)
 	w := replica(t, s, api, clock)
 	w.SendTimeout = 200 * time.Millisecond

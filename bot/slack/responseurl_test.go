@@ -1,16 +1,15 @@
 package slack_test
 
 import (
-	"bytes"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/healthbot/healthbot/bot/bottest"
 	slackbot "github.com/healthbot/healthbot/bot/slack"
 )
 
@@ -24,7 +23,7 @@ func TestResponseURLOnlyToSlack(t *testing.T) {
 
 	exec := newFakeExec()
 	h := newHarness(t, exec)
-	logs := &lockedBuffer{}
+	logs := &bottest.SyncBuffer{}
 	cfg := slackbot.Config{SigningSecret: secret, BotToken: "xoxb-test", APIURL: h.api.APIURL(), TeamIDs: []string{team}}
 	a, err := slackbot.New(cfg, exec, slog.New(slog.NewTextHandler(logs, nil)))
 	if err != nil {
@@ -56,24 +55,6 @@ func TestResponseURLOnlyToSlack(t *testing.T) {
 	if !strings.Contains(logs.String(), "response_url") || !strings.Contains(logs.String(), strings.TrimPrefix(elsewhere.URL, "http://")) {
 		t.Errorf("the refusal is not logged with the host: %s", logs.String())
 	}
-}
-
-// lockedBuffer is a log destination safe to read while the adapter writes.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 func TestResponseURLAllowed(t *testing.T) {
