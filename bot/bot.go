@@ -13,18 +13,13 @@ import (
 
 // Executor runs chat commands. *commands.Service implements it; adapters
 // depend on this narrow interface so their tests can use a slow or failing
-// stand-in where needed.
-type Executor interface {
-	// Run parses a command line in the chat grammar and executes it.
-	Run(ctx context.Context, caller commands.Caller, line string) (commands.Reply, error)
-	// Execute runs an already-parsed command (Discord options, form submissions).
-	Execute(ctx context.Context, caller commands.Caller, cmd commands.Command) (commands.Reply, error)
-}
+// stand-in where needed, and hand it to commands.RunPress for presses.
+type Executor = commands.Executor
 
 // Poster delivers messages to one platform's channels. The Slack and
 // Discord adapters implement it; the outbox worker uses it.
 type Poster interface {
-	// Platform is "slack", "discord" or "console".
+	// Platform is one of commands.Platforms.
 	Platform() string
 	// Post sends r to channel and returns a reference (Slack ts, Discord
 	// message id) that Update can use later.

@@ -4,13 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/healthbot/healthbot/models"
 )
 
-// ChatUser is a chat user on a platform ("slack", "discord", "console");
+// ChatUser is a chat user on a platform (Slack, Discord, Console);
 // an empty Platform matches the id on every platform.
 type ChatUser struct {
 	Platform string
@@ -43,36 +42,26 @@ func (s *Service) isAdmin(c Caller) bool {
 // adminsEnv explains where admins come from, for replies that refuse.
 const adminsEnv = "HEALTHBOT_ADMINS (comma-separated chat user ids, each optionally prefixed slack:, discord: or console:)"
 
-// admin runs "/health admin …": configuration changes, for admins only.
-func (s *Service) admin(ctx context.Context, caller Caller, cmd Command) (Reply, error) {
-	if cmd.Admin == "" {
-		return s.adminHelp(caller), nil
-	}
+// refuseAdmin answers an admin-only command the caller may not run, with
+// refused true; configuration commands are off while no admins are set.
+func (s *Service) refuseAdmin(ctx context.Context, caller Caller, cmd Command) (refusal Reply, refused bool) {
 	if len(s.Admins) == 0 {
 		s.logger().WarnContext(ctx, "admin command refused: no admins configured", "action", cmd.Admin,
 			"platform", caller.Platform, "user", caller.UserID)
 		return userError(fmt.Sprintf("Configuration commands are off: no healthbot admins are set. Whoever runs healthbot can name them in %s, for you: %s=%s. Nothing was changed.",
-			adminsEnv, "HEALTHBOT_ADMINS", ChatUser{Platform: caller.Platform, UserID: caller.UserID})), nil
+			adminsEnv, "HEALTHBOT_ADMINS", ChatUser{Platform: caller.Platform, UserID: caller.UserID})), true
 	}
 	if !s.isAdmin(caller) {
 		s.logger().WarnContext(ctx, "admin command refused: caller is not an admin", "action", cmd.Admin,
 			"platform", caller.Platform, "user", caller.UserID, "name", caller.UserName)
-		return userError("Only healthbot admins can change configuration. Ask one of: " + s.adminNames(caller.Platform) + ". Nothing was changed."), nil
+		return userError("Only healthbot admins can change configuration. Ask one of: " + s.adminNames(caller.Platform) + ". Nothing was changed."), true
 	}
-	switch cmd.Admin {
-	case AdminCSM:
-		return s.adminCSM(ctx, caller, cmd)
-	case AdminChannel:
-		return s.adminChannel(ctx, caller, cmd)
-	case AdminOwner:
-		return s.adminOwner(ctx, caller, cmd)
-	}
-	return userError(fmt.Sprintf("/health admin has no action %q: use csm, channel or owner. %s", cmd.Admin, helpHint)), nil
+	return Reply{}, false
 }
 
 // adminHelp answers a bare "/health admin": the commands, and whether the
 // caller may run them (with the id to put in HEALTHBOT_ADMINS if not).
-func (s *Service) adminHelp(caller Caller) Reply {
+func (s *Service) adminHelp(_ context.Context, caller Caller, _ Command) (Reply, error) {
 	me := ChatUser{Platform: caller.Platform, UserID: caller.UserID}
 	var status string
 	switch {
@@ -83,8 +72,8 @@ func (s *Service) adminHelp(caller Caller) Reply {
 	default:
 		status = "You are not a healthbot admin (your id: " + me.String() + "). Admins: " + s.adminNames(caller.Platform) + "."
 	}
-	return Reply{Ephemeral: true, Colour: "grey", Title: "healthbot configuration", Text: strings.Join(adminHelpLines, "\n"),
-		Context: []string{status, "Anyone can say which CSM they are with " + exampleIAm + "."}}
+	return Reply{Ephemeral: true, Colour: "grey", Title: "healthbot configuration", Text: strings.Join(helpLines(true), "\n"),
+		Context: []string{status, "Anyone can say which CSM they are with " + exampleIAm + "."}}, nil
 }
 
 // adminNames lists the admins, as mentions on the caller's platform.
@@ -101,67 +90,6 @@ func (s *Service) adminNames(platform string) string {
 	return strings.Join(names, ", ")
 }
 
-// userLabel shows a chat user the way the platform renders a mention.
-func userLabel(platform, id string) string {
-	switch {
-	case id == "":
-		return "(none)"
-	case platform == "slack" || platform == "discord":
-		return "<@" + id + ">"
-	}
-	return id
-}
-
-var (
-	slackUserID   = regexp.MustCompile(`^[UW][A-Z0-9]{2,}$`)
-	discordID     = regexp.MustCompile(`^[0-9]{5,25}$`)
-	slackChanID   = regexp.MustCompile(`^[CGD][A-Z0-9]{2,}$`)
-	plainChatWord = regexp.MustCompile(`^[^\s,:<>]+$`)
-)
-
-// splitPlatform takes an explicit "slack:" / "discord:" / "console:" off a
-// user or channel, so an admin can configure one platform from another
-// (the console, typically); otherwise the caller's platform applies.
-func splitPlatform(s, callerPlatform string) (platform, rest string) {
-	if p, r, ok := strings.Cut(s, ":"); ok && isPlatform(strings.ToLower(p)) {
-		return strings.ToLower(p), decodeRef(r)
-	}
-	return callerPlatform, s
-}
-
-// decodeRef decodes what follows a platform prefix, a mention or not.
-func decodeRef(s string) string {
-	if strings.HasPrefix(s, "<#") {
-		return ChannelRef(s)
-	}
-	if strings.HasPrefix(s, "<@") {
-		return UserRef(s)
-	}
-	return strings.TrimSpace(s)
-}
-
-// checkUserID says what is wrong with a chat user id on platform, "" when
-// it is usable.
-func checkUserID(platform, id string) string {
-	switch platform {
-	case "slack":
-		if !slackUserID.MatchString(id) {
-			return fmt.Sprintf("Slack sent %q, not a user id. Mention the person so Slack sends their id (this needs \"Escape channels, users, and links\" turned on for /health in the Slack app's slash command settings), or paste their member ID from their profile (⋯ → Copy member ID), e.g. U0123ABCD.", id)
-		}
-	case "discord":
-		if !discordID.MatchString(id) {
-			return fmt.Sprintf("%q is not a Discord user id. Mention the person (pick them from the list after @), or paste their id (Developer Mode → right-click → Copy User ID).", id)
-		}
-	case "console":
-		if !plainChatWord.MatchString(id) {
-			return fmt.Sprintf("%q is not a console user name.", id)
-		}
-	default:
-		return fmt.Sprintf("healthbot has no platform %q.", platform)
-	}
-	return ""
-}
-
 // adminCSM runs "/health admin csm HANDLE USER".
 func (s *Service) adminCSM(ctx context.Context, caller Caller, cmd Command) (Reply, error) {
 	platform, id := splitPlatform(cmd.User, caller.Platform)
@@ -171,7 +99,7 @@ func (s *Service) adminCSM(ctx context.Context, caller Caller, cmd Command) (Rep
 	if problem := checkHandle(cmd.Handle); problem != "" {
 		return userError(problem), nil
 	}
-	if platform == "console" {
+	if platform == Console {
 		return s.adminCSMConsole(ctx, caller, cmd.Handle, id)
 	}
 	var m models.ChatMapping

@@ -28,7 +28,7 @@ func (s *Service) iam(ctx context.Context, caller Caller, cmd Command) (Reply, e
 	if problem := checkHandle(cmd.Handle); problem != "" {
 		return userError(problem), nil
 	}
-	if caller.Platform == "console" {
+	if caller.Platform == Console {
 		return userError(fmt.Sprintf("On the console you are the CSM whose handle is your user name (%s); start it as %s with `healthbot console --as %s`.",
 			caller.UserID, cmd.Handle, cmd.Handle)), nil
 	}

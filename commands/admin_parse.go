@@ -1,9 +1,6 @@
 package commands
 
-import (
-	"regexp"
-	"strings"
-)
+import "strings"
 
 // Examples of the configuration commands, quoted by errors and the help.
 const (
@@ -13,122 +10,76 @@ const (
 	exampleIAm          = "/health iam maria"
 )
 
-// adminActions are the words after "/health admin".
-var adminActions = []string{AdminCSM, AdminChannel, AdminOwner}
-
 // channelDefaultWords put an account back on the default routing.
 var channelDefaultWords = []string{"default", "none", "-"}
 
-// parseHealthConfig recognises "/health admin …" and "/health iam …"; ok
-// is false when args are something else (an account named "Admin Tools").
-func parseHealthConfig(args []cmdWord) (cmd Command, ok bool, err error) {
-	if len(args) == 0 || args[0].quoted {
-		return Command{}, false, nil
+// parseAdminCSM reads "/health admin csm HANDLE USER".
+func parseAdminCSM(cmd *Command, in typed) error {
+	args := in.rest
+	if len(args) < 2 {
+		return inputError("/health admin csm needs a CSM handle and a chat user. Example: " + exampleAdminCSM)
 	}
-	switch strings.ToLower(args[0].text) {
-	case HealthAdmin:
-		if len(args) == 1 {
-			return Command{Verb: VerbHealth, Sub: HealthAdmin}, true, nil
-		}
-		if args[1].quoted || !isKeyword(args[1], adminActions) {
-			return Command{}, false, nil
-		}
-		cmd, err := parseAdmin(strings.ToLower(args[1].text), args[2:])
-		return cmd, true, err
-	case HealthIAm:
-		cmd, err := parseIAm(args[1:])
-		return cmd, true, err
+	cmd.Handle = handleWord(args[0].text)
+	cmd.User = UserRef(joinTokens(args[1:]))
+	if strings.ContainsAny(cmd.User, " \t") {
+		return inputErrorf("/health admin csm maps one chat user; got %q. Example: %s", joinTokens(args[1:]), exampleAdminCSM)
 	}
-	return Command{}, false, nil
+	return needHandle(cmd)
 }
 
-func parseAdmin(action string, args []cmdWord) (Command, error) {
-	cmd := Command{Verb: VerbHealth, Sub: HealthAdmin, Admin: action}
-	switch action {
-	case AdminCSM:
-		if len(args) < 2 {
-			return Command{}, inputError("/health admin csm needs a CSM handle and a chat user. Example: " + exampleAdminCSM)
-		}
-		cmd.Handle = handleWord(args[0].text)
-		cmd.User = UserRef(joinTokens(args[1:]))
-		if strings.ContainsAny(cmd.User, " \t") {
-			return Command{}, inputErrorf("/health admin csm maps one chat user; got %q. Example: %s", joinTokens(args[1:]), exampleAdminCSM)
-		}
-	case AdminChannel:
-		if len(args) < 2 {
-			return Command{}, inputError("/health admin channel needs an account and a channel (or \"default\"). Example: " + exampleAdminChannel)
-		}
-		last := args[len(args)-1]
-		cmd.Account = joinTokens(args[:len(args)-1])
-		cmd.Channel = ChannelRef(last.text)
-		if !last.quoted && isKeyword(last, channelDefaultWords) {
-			cmd.Channel = ""
-		}
-	case AdminOwner:
-		if len(args) < 2 {
-			return Command{}, inputError("/health admin owner needs an account and a CSM handle. Example: " + exampleAdminOwner)
-		}
-		cmd.Account = joinTokens(args[:len(args)-1])
-		last := args[len(args)-1].text
-		if isMention(last) {
-			// A mention names the CSM by chat user; the handler looks it up.
-			cmd.User = UserRef(last)
-		} else {
-			cmd.Handle = handleWord(last)
-		}
+// parseAdminChannel reads "/health admin channel ACCOUNT CHANNEL|default".
+func parseAdminChannel(cmd *Command, in typed) error {
+	args := in.rest
+	if len(args) < 2 {
+		return inputError("/health admin channel needs an account and a channel (or \"default\"). Example: " + exampleAdminChannel)
 	}
-	if cmd.Handle == "" && cmd.User == "" && action != AdminChannel {
-		return Command{}, inputError("Give a CSM handle, for example maria.")
+	last := args[len(args)-1]
+	cmd.Account = joinTokens(args[:len(args)-1])
+	cmd.Channel = ChannelRef(last.text)
+	if !last.quoted && isKeyword(last, channelDefaultWords) {
+		cmd.Channel = ""
 	}
-	return cmd, nil
+	return nil
 }
 
-func parseIAm(args []cmdWord) (Command, error) {
+// parseAdminOwner reads "/health admin owner ACCOUNT HANDLE|@user|none".
+func parseAdminOwner(cmd *Command, in typed) error {
+	args := in.rest
+	if len(args) < 2 {
+		return inputError("/health admin owner needs an account and a CSM handle. Example: " + exampleAdminOwner)
+	}
+	cmd.Account = joinTokens(args[:len(args)-1])
+	last := args[len(args)-1].text
+	if isMention(last) {
+		// A mention names the CSM by chat user; the handler looks it up.
+		cmd.User = UserRef(last)
+	} else {
+		cmd.Handle = handleWord(last)
+	}
+	return needHandle(cmd)
+}
+
+// needHandle refuses a command that names its CSM neither by handle nor
+// by chat user ("/health admin owner acme @").
+func needHandle(cmd *Command) error {
+	if cmd.Handle == "" && cmd.User == "" {
+		return inputError("Give a CSM handle, for example maria.")
+	}
+	return nil
+}
+
+// parseIAm reads "/health iam HANDLE".
+func parseIAm(cmd *Command, in typed) error {
+	args := in.rest
 	if len(args) != 1 {
-		return Command{}, inputError("/health iam takes your CSM handle, the name in the accounts' owner column. Example: " + exampleIAm + ". For an account named \"iam\", quote it: /health \"iam\".")
+		return inputError("/health iam takes your CSM handle, the name in the accounts' owner column. Example: " + exampleIAm + ". For an account named \"iam\", quote it: /health \"iam\".")
 	}
 	if isMention(args[0].text) {
-		return Command{}, inputError("/health iam takes your CSM handle (the name in the accounts' owner column), not a mention. Example: " + exampleIAm)
+		return inputError("/health iam takes your CSM handle (the name in the accounts' owner column), not a mention. Example: " + exampleIAm)
 	}
-	h := handleWord(args[0].text)
-	if h == "" {
-		return Command{}, inputError("/health iam needs your CSM handle. Example: " + exampleIAm)
+	cmd.Handle = handleWord(args[0].text)
+	if cmd.Handle == "" {
+		return inputError("/health iam needs your CSM handle. Example: " + exampleIAm)
 	}
-	return Command{Verb: VerbHealth, Sub: HealthIAm, Handle: h}, nil
-}
-
-// handleWord is a handle as typed, without the "@" people put before names.
-func handleWord(s string) string {
-	return strings.TrimSpace(strings.TrimLeft(strings.TrimSpace(s), "@"))
-}
-
-var (
-	// userMentionRe matches Slack's escaped <@U123ABC> / <@U123ABC|name> and
-	// Discord's <@123456> / <@!123456> (the "!" marks a nickname mention).
-	userMentionRe = regexp.MustCompile(`^<@!?([A-Za-z0-9]+)(?:\|[^>]*)?>$`)
-	// channelMentionRe matches Slack's <#C123> / <#C123|name> and Discord's <#123>.
-	channelMentionRe = regexp.MustCompile(`^<#([A-Za-z0-9]+)(?:\|[^>]*)?>$`)
-)
-
-func isMention(s string) bool { return userMentionRe.MatchString(strings.TrimSpace(s)) }
-
-// UserRef decodes a chat user as typed: the id inside a Slack or Discord
-// mention, else the text without a leading "@" (a console user name, or
-// a Slack id pasted from a profile).
-func UserRef(s string) string {
-	s = strings.TrimSpace(s)
-	if m := userMentionRe.FindStringSubmatch(s); m != nil {
-		return m[1]
-	}
-	return handleWord(s)
-}
-
-// ChannelRef decodes a channel as typed: the id inside a Slack or Discord
-// channel mention, else the text as it is ("#cs-acme", "C0123456789").
-func ChannelRef(s string) string {
-	s = strings.TrimSpace(s)
-	if m := channelMentionRe.FindStringSubmatch(s); m != nil {
-		return m[1]
-	}
-	return s
+	return nil
 }

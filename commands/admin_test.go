@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/healthbot/healthbot/commands"
+	"github.com/healthbot/healthbot/commands/ingestion"
 	"github.com/healthbot/healthbot/models"
 	"github.com/healthbot/healthbot/models/modelstest"
 )
@@ -206,7 +207,7 @@ func TestIAmClaimsIngestedOwner(t *testing.T) {
 		svc, _ := newTestService(s)
 		ctx := context.Background()
 		csv := "external_id,name,owner\nA-10,Umbrella,carol\nA-11,Hooli,carol\nA-12,Vandelay,\nA-1,Acme Corp,maria\n"
-		if _, err := commands.ImportCSV(ctx, s, "accounts", strings.NewReader(csv)); err != nil {
+		if _, err := ingestion.ImportCSV(ctx, s, "accounts", strings.NewReader(csv)); err != nil {
 			t.Fatal(err)
 		}
 		if want := []string{"bob slack=U2 discord=", "carol slack= discord=", "maria slack=U1 discord="}; !sameRows(csmRows(t, s), want) {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/healthbot/healthbot/commands"
+	"github.com/healthbot/healthbot/commands/ingestion"
 	"github.com/healthbot/healthbot/models"
 	"github.com/healthbot/healthbot/models/modelstest"
 	"github.com/healthbot/healthbot/scoring"
@@ -412,7 +413,7 @@ func TestAlertsFromSponsorLeaving(t *testing.T) {
 		w.rescore(0)
 		w.rescore(1)
 		for range 2 { // the same batch sent twice
-			res, err := commands.ImportCSV(context.Background(), s, commands.KindAccounts,
+			res, err := ingestion.ImportCSV(context.Background(), s, ingestion.KindAccounts,
 				strings.NewReader("external_id,name,sponsor_status\nX-globex,Globex,departed\n"))
 			if err != nil {
 				t.Fatal(err)

@@ -1,7 +1,6 @@
 package commands
 
 import (
-	"encoding/json"
 	"fmt"
 	"math"
 	"slices"
@@ -41,9 +40,8 @@ const fellBelow60 = "The score fell below 60: the account joins the weekly revie
 //
 // The owner is mentioned in a Context line starting "Owner: ". On Slack
 // and Discord, when the CSM's user id on that platform is known, the line
-// carries the platform's own mention syntax "<@ID>" (the same on both), so
-// adapters that pass context text through ping the owner; elsewhere it is
-// "@handle".
+// carries a Mention of them, which the adapter renders so that the owner
+// is pinged; elsewhere it is "@handle".
 func AlertMessage(in AlertInput) Reply {
 	acc, r, al := in.Account, in.Result, in.Alert
 	rep := Reply{Colour: resultColour(r)}
@@ -126,15 +124,10 @@ func OwnerLine(handle string, csm models.CSM, platform string) string {
 	if handle == "" {
 		return "Owner: none assigned"
 	}
-	id := ""
-	switch platform {
-	case "slack":
-		id = csm.SlackUserID
-	case "discord":
-		id = csm.DiscordUserID
-	}
-	if id != "" {
-		return "Owner: <@" + id + ">"
+	if platform == Slack || platform == Discord {
+		if id := csm.ChatID(platform); id != "" {
+			return "Owner: " + Mention{ID: id}.String()
+		}
 	}
 	return "Owner: @" + handle
 }
@@ -164,14 +157,13 @@ func componentMoves(prev *models.Snapshot, r scoring.Result) string {
 	if prev == nil || !r.Known {
 		return ""
 	}
-	var old map[string]int
-	if err := json.Unmarshal([]byte(prev.Subscores), &old); err != nil || len(old) == 0 {
+	old, err := prev.DecodeSubscores()
+	if err != nil || len(old) == 0 {
 		return ""
 	}
 	// Snapshots written before Details existed have none: the previous
 	// figure is then left out, the sub-scores still say what moved.
-	var was models.SnapshotDetails
-	_ = json.Unmarshal([]byte(prev.Details), &was)
+	was, _ := prev.DecodeDetails()
 	var total float64
 	for _, p := range r.Parts {
 		if p.HasData {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/healthbot/healthbot/models"
@@ -19,8 +18,8 @@ import (
 // decided from, or not at all. Wire it as Service.OnRescore = alerter.OnRescore.
 type Alerter struct {
 	Config scoring.Config
-	// Platforms are the configured chat platforms ("slack", "discord",
-	// "console"); each alert goes to its routed channel on every one.
+	// Platforms are the configured chat platforms (of commands.Platforms);
+	// each alert goes to its routed channel on every one.
 	Platforms []string
 	Now       func() time.Time
 	Log       *slog.Logger
@@ -275,25 +274,6 @@ func Targets(ch scoring.ChannelsConfig, platforms []string, acc models.Account) 
 	}
 	return out
 }
-
-// accountChannel is the account's own channel on platform, "" when none.
-func accountChannel(channel, platform string) string {
-	for _, part := range strings.Split(channel, ",") {
-		part = strings.TrimSpace(part)
-		if p, c, ok := strings.Cut(part, ":"); ok && isPlatform(p) {
-			if p == platform {
-				return c
-			}
-			continue
-		}
-		if part != "" {
-			return part
-		}
-	}
-	return ""
-}
-
-func isPlatform(p string) bool { return p == "slack" || p == "discord" || p == "console" }
 
 func (a *Alerter) now() time.Time {
 	if a.Now != nil {

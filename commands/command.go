@@ -1,7 +1,11 @@
-// Package commands is what a person can ask of healthbot: the chat grammar
-// parsed by a pure function, handlers that turn a Command and its Caller into
-// a platform-neutral Reply, and the validation of ingested records (one write
-// path for chat, HTTP and CSV). It never imports slack-go, discordgo or gorm.
+// Package commands is what a person can ask of healthbot: the command
+// table (table.go) from which the chat grammar, the help, the commands
+// Discord registers and the dispatch are all derived; handlers that turn a
+// Command and its Caller into a platform-neutral Reply; button presses
+// (RunPress), answered the same on every platform; and what healthbot
+// knows of each platform (platform.go). Records from CSV files and the
+// HTTP API are validated and written by its sub-package ingestion. It
+// never imports slack-go, discordgo or gorm.
 package commands
 
 // Command verbs.
@@ -11,7 +15,8 @@ const (
 	VerbTouch  = "touch"
 )
 
-// Sub-commands of /health.
+// Sub-commands of /health. What each takes, says and does is its row in
+// the command table (table.go).
 const (
 	HealthShow    = "show"    // /health ACCOUNT
 	HealthMine    = "mine"    // /health
@@ -41,11 +46,12 @@ type Command struct {
 	Kind    string // touch: call, email, meeting, chat, qbr, other
 	Exec    bool   // touch: executive sponsor present
 	Note    string
+	Days    int // a number of days a command takes (none yet: /health ACCOUNT why DAYS will); 0 = its default
 
 	// /health admin and /health iam. User and Channel hold ids decoded
 	// from chat mentions (<@U123|name> → U123, <#C1|x> → C1), or the text
 	// typed when it was no mention.
-	Admin   string // AdminCSM, AdminChannel, AdminOwner ("" = explain the admin commands)
+	Admin   string // the action in a group of sub-commands: AdminCSM, AdminChannel, AdminOwner for /health admin ("" = the group's bare form, which explains it)
 	Handle  string // CSM handle: admin csm, admin owner, iam
 	User    string // admin csm: the chat user
 	Channel string // admin channel: the channel; "" = back to the default routing
@@ -53,7 +59,7 @@ type Command struct {
 
 // Caller is who sent a command, from where.
 type Caller struct {
-	Platform  string // "slack", "discord", "console"
+	Platform  string // Slack, Discord or Console
 	TeamID    string // Slack team / Discord guild
 	UserID    string // platform user id
 	UserName  string // display name, for replies and the "who" of records

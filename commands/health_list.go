@@ -22,7 +22,7 @@ var listFilters = map[string]scoring.Status{
 
 // healthList answers "/health list [status]": accounts in a status (all
 // when none is given), worst first, with score, status and MRR.
-func (s *Service) healthList(ctx context.Context, cmd Command) (Reply, error) {
+func (s *Service) healthList(ctx context.Context, _ Caller, cmd Command) (Reply, error) {
 	var want scoring.Status
 	if cmd.Status != "" {
 		st, ok := listFilters[strings.ToLower(cmd.Status)]

@@ -9,8 +9,13 @@ import (
 )
 
 // healthMine answers a bare "/health": the caller's own accounts worst
-// first, or everyone's (saying so) when the caller owns none.
-func (s *Service) healthMine(ctx context.Context, caller Caller) (Reply, error) {
+// first, or everyone's (saying so) when the caller owns none. A Command
+// built with an account (not typed: the grammar makes that a show) shows
+// that account's card.
+func (s *Service) healthMine(ctx context.Context, caller Caller, cmd Command) (Reply, error) {
+	if cmd.Account != "" {
+		return s.healthShow(ctx, caller, cmd)
+	}
 	handle := ""
 	csm, err := s.Store.CSMByChatUser(ctx, caller.Platform, caller.UserID)
 	switch {

@@ -32,7 +32,7 @@ type card struct {
 }
 
 // healthShow answers "/health ACCOUNT" with the account's card.
-func (s *Service) healthShow(ctx context.Context, cmd Command) (Reply, error) {
+func (s *Service) healthShow(ctx context.Context, _ Caller, cmd Command) (Reply, error) {
 	day := s.today()
 	acc, reply, err := resolve(ctx, s.Store, day, cmd.Account)
 	if acc == nil || err != nil {

@@ -2,15 +2,18 @@ package commands
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"unicode"
+
+	"github.com/healthbot/healthbot/models"
 )
 
 // Colours a pulse can take, in the order they are offered.
 var pulseColours = []string{"red", "yellow", "green"}
 
 // touchKindWords lists the kinds of touch a CSM can log, in the order they are offered.
-var touchKindWords = []string{"call", "email", "meeting", "chat", "qbr", "other"}
+var touchKindWords = models.TouchKinds
 
 // listStatuses maps what a user may type after "/health list" to the
 // filter kept in Command.Status. Aliases cover the spellings people
@@ -47,7 +50,8 @@ type cmdWord struct {
 // The leading slash is optional and verbs are case-insensitive. An account
 // name may be quoted ("/health \"Acme Corp\""); unquoted, it is every word
 // of /health's argument, and for /pulse and /touch the words before the
-// colour or kind keyword.
+// colour or kind keyword. Which words make which command is the command
+// table's: see parseWords.
 func Parse(line string) (Command, error) {
 	line = strings.TrimSpace(line)
 	toks := splitWords(line)
@@ -55,87 +59,159 @@ func Parse(line string) (Command, error) {
 		return Command{}, inputError("Type a command, for example " + exampleHealth + ". /health help lists them all.")
 	}
 	verb := strings.ToLower(strings.TrimPrefix(toks[0].text, "/"))
-	args := toks[1:]
-	switch verb {
-	case VerbHealth:
-		return parseHealth(args)
-	case VerbPulse:
-		return parsePulse(line, args)
-	case VerbTouch:
-		return parseTouch(line, args)
+	if cmd, ok, err := parseWords(verb, line, toks[1:]); ok {
+		return cmd, err
 	}
-	return Command{}, inputErrorf("I don't know the command %q. The commands are /health, /pulse and /touch; /health help explains them.", toks[0].text)
+	return Command{}, inputErrorf("I don't know the command %q. The commands are %s; /health help explains them.", toks[0].text, andList(slashVerbs()))
 }
 
-func parseHealth(args []cmdWord) (Command, error) {
-	cmd := Command{Verb: VerbHealth}
-	if len(args) == 0 {
-		cmd.Sub = HealthMine
-		return cmd, nil
+// typed is a command line being parsed for one row of the table.
+type typed struct {
+	line string    // the whole line, for free text taken verbatim
+	args []cmdWord // every word after the verb
+	rest []cmdWord // the words after the row's Words (all of args for a row without any)
+}
+
+// parseWords finds the row of verb that args make, in this order: a row
+// whose Words come first ("/health list …"; the longest Words first); a
+// row whose Words follow the account ("/health ACCOUNT why …"); the
+// verb's bare row when nothing follows the verb ("/health"); else the row
+// that reads every word ("/health ACCOUNT", "/pulse …"). A row that takes
+// no arguments matches only with nothing after its Words, so
+// "/health help desk" is the account "help desk". ok is false for a verb
+// the table does not have.
+func parseWords(verb, line string, args []cmdWord) (cmd Command, ok bool, err error) {
+	rows := rowsOf(verb)
+	if len(rows) == 0 {
+		return Command{}, false, nil
 	}
-	if c, ok, err := parseHealthConfig(args); ok {
-		return c, err
-	}
-	first := strings.ToLower(args[0].text)
-	if !args[0].quoted {
-		switch {
-		case first == HealthHelp && len(args) == 1:
-			cmd.Sub = HealthHelp
-			return cmd, nil
-		case first == HealthSummary && len(args) == 1:
-			cmd.Sub = HealthSummary
-			return cmd, nil
-		case first == HealthList:
-			cmd.Sub = HealthList
-			if len(args) == 1 {
-				return cmd, nil
-			}
-			want := strings.ToLower(joinTokens(args[1:]))
-			status, ok := listStatuses[want]
-			if !ok {
-				return Command{}, inputErrorf("/health list takes a status: healthy, stable, at-risk or critical (or none for all). For an account whose name starts with \"list\", quote it: /health \"%s\".", joinTokens(args))
-			}
-			cmd.Status = status
-			return cmd, nil
+	var keyed []Spec
+	for _, r := range rows {
+		if r.Words != "" && !r.AfterAccount {
+			keyed = append(keyed, r)
 		}
 	}
-	cmd.Sub = HealthShow
-	cmd.Account = joinTokens(args)
-	if cmd.Account == "" {
-		return Command{}, inputError("/health needs an account name. Example: " + exampleHealth)
+	slices.SortStableFunc(keyed, func(a, b Spec) int { return len(strings.Fields(b.Words)) - len(strings.Fields(a.Words)) })
+	for _, r := range keyed {
+		if n := wordsAt(args, 0, r.Words); n > 0 {
+			if cmd, ok, err := r.parseTyped(typed{line: line, args: args, rest: args[n:]}); ok {
+				return cmd, true, err
+			}
+		}
 	}
-	return cmd, nil
+	// After an account: the last keyword whose row accepts what follows
+	// it, so an account may hold the word itself ("/health why inc why 30").
+	for i := len(args) - 1; i >= 1; i-- {
+		for _, r := range rows {
+			if !r.AfterAccount {
+				continue
+			}
+			if n := wordsAt(args, i, r.Words); n > 0 {
+				if cmd, ok, err := r.parseTyped(typed{line: line, args: args, rest: args[i+n:]}); ok {
+					if err == nil {
+						cmd.Account = joinTokens(args[:i])
+					}
+					return cmd, true, err
+				}
+			}
+		}
+	}
+	var whole *Spec // the row that reads every word
+	for i, r := range rows {
+		switch {
+		case r.bare() && len(args) == 0:
+			return r.command(), true, nil
+		case r.Words == "" && r.parse != nil:
+			whole = &rows[i]
+		}
+	}
+	if whole == nil {
+		return Command{}, true, inputErrorf("I don't know what /%s should do with that. %s", verb, helpHint)
+	}
+	cmd, _, err = whole.parseTyped(typed{line: line, args: args, rest: args})
+	return cmd, true, err
 }
 
-func parsePulse(line string, args []cmdWord) (Command, error) {
+// parseTyped reads the words after the row's Words; ok is false when the
+// row takes none and some follow.
+func (r Spec) parseTyped(in typed) (cmd Command, ok bool, err error) {
+	if r.parse == nil {
+		return r.command(), len(in.rest) == 0, nil
+	}
+	cmd = r.command()
+	if err := r.parse(&cmd, in); err != nil {
+		return Command{}, true, err
+	}
+	return cmd, true, nil
+}
+
+// wordsAt is how many words of args, from i, spell the keywords words
+// (unquoted, in any case); 0 when they do not.
+func wordsAt(args []cmdWord, i int, words string) int {
+	want := strings.Fields(words)
+	if i+len(want) > len(args) {
+		return 0
+	}
+	for j, w := range want {
+		if a := args[i+j]; a.quoted || !strings.EqualFold(a.text, w) {
+			return 0
+		}
+	}
+	return len(want)
+}
+
+// parseShow reads "/health ACCOUNT": every word is the account.
+func parseShow(cmd *Command, in typed) error {
+	cmd.Account = joinTokens(in.rest)
+	if cmd.Account == "" {
+		return inputError("/health needs an account name. Example: " + exampleHealth)
+	}
+	return nil
+}
+
+// parseList reads "/health list [STATUS]".
+func parseList(cmd *Command, in typed) error {
+	if len(in.rest) == 0 {
+		return nil
+	}
+	want := strings.ToLower(joinTokens(in.rest))
+	status, ok := listStatuses[want]
+	if !ok {
+		return inputErrorf("/health list takes a status: %s (or none for all). For an account whose name starts with \"list\", quote it: /health \"%s\".", orList(statusWords), joinTokens(in.args))
+	}
+	cmd.Status = status
+	return nil
+}
+
+// parsePulse reads "/pulse ACCOUNT COLOUR [REASON] [NOTE…]".
+func parsePulse(cmd *Command, in typed) error {
+	args := in.rest
 	i := keywordIndex(args, pulseColours)
 	switch {
 	case len(args) == 0:
-		return Command{}, inputError("/pulse needs an account and a colour: red, yellow or green. Example: " + examplePulse)
+		return inputError("/pulse needs an account and a colour: red, yellow or green. Example: " + examplePulse)
 	case i < 0 && len(args) == 1 && isKeyword(args[0], pulseColours):
-		return Command{}, inputError("/pulse needs an account before the colour. Example: " + examplePulse)
+		return inputError("/pulse needs an account before the colour. Example: " + examplePulse)
 	case i < 0:
-		return Command{}, inputError("/pulse needs a colour: red, yellow or green. Example: " + examplePulse)
+		return inputError("/pulse needs a colour: red, yellow or green. Example: " + examplePulse)
 	}
-	cmd := Command{
-		Verb:    VerbPulse,
-		Account: joinTokens(args[:i]),
-		Colour:  strings.ToLower(args[i].text),
-	}
+	cmd.Account = joinTokens(args[:i])
+	cmd.Colour = strings.ToLower(args[i].text)
 	if rest := args[i+1:]; len(rest) > 0 {
 		cmd.Reason = strings.ToLower(rest[0].text)
 		if len(rest) > 1 {
-			cmd.Note = strings.TrimSpace(line[rest[1].start:])
+			cmd.Note = strings.TrimSpace(in.line[rest[1].start:])
 		}
 	}
-	return cmd, nil
+	return nil
 }
 
-func parseTouch(line string, args []cmdWord) (Command, error) {
+// parseTouch reads "/touch ACCOUNT [KIND] [--exec] [NOTE…]".
+func parseTouch(cmd *Command, in typed) error {
+	args := in.rest
 	if len(args) == 0 {
-		return Command{}, inputError("/touch needs an account and a kind: " + orList(touchKindWords) + ". Example: " + exampleTouch)
+		return inputError("/touch needs an account and a kind: " + orList(touchKindWords) + ". Example: " + exampleTouch)
 	}
-	cmd := Command{Verb: VerbTouch}
 	i := keywordIndex(args, touchKindWords)
 	if i < 0 {
 		// No kind: the handler asks for it with a form. A trailing --exec
@@ -145,10 +221,10 @@ func parseTouch(line string, args []cmdWord) (Command, error) {
 			args = args[:n-1]
 		}
 		if len(args) == 1 && isExecFlag(args[0]) {
-			return Command{}, inputError("/touch needs an account. Example: " + exampleTouch)
+			return inputError("/touch needs an account. Example: " + exampleTouch)
 		}
 		cmd.Account = joinTokens(args)
-		return cmd, nil
+		return nil
 	}
 	cmd.Account = joinTokens(args[:i])
 	cmd.Kind = strings.ToLower(args[i].text)
@@ -158,9 +234,9 @@ func parseTouch(line string, args []cmdWord) (Command, error) {
 		rest = rest[1:]
 	}
 	if len(rest) > 0 {
-		cmd.Note = strings.TrimSpace(line[rest[0].start:])
+		cmd.Note = strings.TrimSpace(in.line[rest[0].start:])
 	}
-	return cmd, nil
+	return nil
 }
 
 // keywordIndex is the index of the first unquoted keyword that has at least
@@ -249,14 +325,19 @@ func isOpenQuote(r rune) bool  { return r == '"' || r == '“' || r == '”' }
 func isCloseQuote(r rune) bool { return r == '"' || r == '”' || r == '“' }
 
 // orList renders ["a","b","c"] as "a, b or c".
-func orList(words []string) string {
+func orList(words []string) string { return joinWords(words, " or ") }
+
+// andList renders ["a","b","c"] as "a, b and c".
+func andList(words []string) string { return joinWords(words, " and ") }
+
+func joinWords(words []string, last string) string {
 	switch len(words) {
 	case 0:
 		return ""
 	case 1:
 		return words[0]
 	}
-	return strings.Join(words[:len(words)-1], ", ") + " or " + words[len(words)-1]
+	return strings.Join(words[:len(words)-1], ", ") + last + words[len(words)-1]
 }
 
 // InputError is a command the user can correct (bad grammar, a form value

@@ -36,7 +36,7 @@ func record[T any](ctx context.Context, s *Service, acc models.Account, day, now
 	)
 	_, by, byID := r.stamp(*r.rec)
 	err := s.Store.WithTx(ctx, func(tx *models.Store) error {
-		if err := lockAccount(ctx, tx, acc.ID); err != nil {
+		if err := tx.LockAccount(ctx, acc.ID); err != nil {
 			return err
 		}
 		last, err := r.latest(tx, ctx, acc.ID)

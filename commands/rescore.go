@@ -2,11 +2,9 @@ package commands
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
-	"strconv"
 	"time"
 
 	"github.com/healthbot/healthbot/models"
@@ -261,37 +259,10 @@ func (s *Service) rescoreAccount(ctx context.Context, tx *models.Store, acc mode
 // snapshotOf is the stored form of a result; an unknown score is stored as
 // Known=false with Status "No data", never as a real 0. Details keep each
 // component's raw figure and the overrides' reasons, for later messages.
-//
-// Subscores and Details are the bytes json.Marshal writes for a
-// map[string]int of the sub-scores and for models.SnapshotDetails (keys
-// sorted, HTML escaped), written by hand: the two Marshal calls and their
-// maps were a tenth of a 10,000-account rescore's Go time.
-// TestSnapshotJSONMatchesMarshal holds them to json.Marshal.
 func snapshotOf(accountID uint, day time.Time, r scoring.Result, now time.Time) (models.Snapshot, error) {
-	var keys [16]jsonEntry
-	var buf [512]byte
-
-	subs := keys[:0]
-	for _, p := range r.Parts {
-		if p.HasData {
-			subs = append(subs, jsonEntry{key: p.Component, n: p.Sub})
-		}
-	}
-	js, err := appendJSONObject(buf[:0], subs, false)
+	subscores, details, err := models.SnapshotJSON(r)
 	if err != nil {
-		return models.Snapshot{}, fmt.Errorf("snapshot sub-scores: %w", err)
-	}
-	subscores := string(js)
-
-	raw := keys[:0]
-	for _, p := range r.Parts {
-		if p.HasData && p.Raw != "" {
-			raw = append(raw, jsonEntry{key: p.Component, s: p.Raw})
-		}
-	}
-	dj, err := appendDetails(buf[:0], raw, r.Overrides)
-	if err != nil {
-		return models.Snapshot{}, fmt.Errorf("snapshot details: %w", err)
+		return models.Snapshot{}, err
 	}
 	return models.Snapshot{
 		AccountID: accountID,
@@ -301,104 +272,9 @@ func snapshotOf(accountID uint, day time.Time, r scoring.Result, now time.Time) 
 		Computed:  r.Computed,
 		Status:    string(statusOfResult(r)),
 		Subscores: subscores,
-		Details:   string(dj),
+		Details:   details,
 		UpdatedAt: now.UTC(),
 	}, nil
-}
-
-// jsonEntry is one key of a JSON object, with its value: n, or s when the
-// object holds strings.
-type jsonEntry struct {
-	key string
-	s   string
-	n   int
-}
-
-// appendDetails appends the JSON of models.SnapshotDetails{Raw: raw as a
-// map, Overrides: the reasons of overrides}, both omitted when empty.
-func appendDetails(b []byte, raw []jsonEntry, overrides []scoring.Override) ([]byte, error) {
-	var err error
-	b = append(b, '{')
-	if len(raw) > 0 {
-		b = append(b, `"raw":`...)
-		if b, err = appendJSONObject(b, raw, true); err != nil {
-			return nil, err
-		}
-	}
-	if len(overrides) > 0 {
-		if len(raw) > 0 {
-			b = append(b, ',')
-		}
-		b = append(b, `"overrides":[`...)
-		for i, o := range overrides {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			if b, err = appendJSONString(b, o.Reason); err != nil {
-				return nil, err
-			}
-		}
-		b = append(b, ']')
-	}
-	return append(b, '}'), nil
-}
-
-// appendJSONObject appends entries as json.Marshal writes a map of them:
-// keys sorted bytewise and, as in a map, the last entry of a repeated key
-// wins. entries is sorted in place. The values are the strings s when
-// strs, else the ints n.
-func appendJSONObject(b []byte, entries []jsonEntry, strs bool) ([]byte, error) {
-	// Insertion sort: an object has at most nine keys, and a stable sort
-	// keeps a repeated key's entries in order, the last one last.
-	for i := 1; i < len(entries); i++ {
-		for j := i; j > 0 && entries[j].key < entries[j-1].key; j-- {
-			entries[j], entries[j-1] = entries[j-1], entries[j]
-		}
-	}
-	var err error
-	b = append(b, '{')
-	first := true
-	for i, e := range entries {
-		if i+1 < len(entries) && entries[i+1].key == e.key {
-			continue
-		}
-		if !first {
-			b = append(b, ',')
-		}
-		first = false
-		if b, err = appendJSONString(b, e.key); err != nil {
-			return nil, err
-		}
-		b = append(b, ':')
-		if strs {
-			b, err = appendJSONString(b, e.s)
-			if err != nil {
-				return nil, err
-			}
-		} else {
-			b = strconv.AppendInt(b, int64(e.n), 10)
-		}
-	}
-	return append(b, '}'), nil
-}
-
-// appendJSONString appends s as a JSON string. Printable ASCII other than
-// the quote, the backslash and json.Marshal's HTML escapes (<, >, &) is
-// written as is; any other string is left to json.Marshal, so escapes,
-// invalid UTF-8 and U+2028/U+2029 come out exactly as it writes them.
-func appendJSONString(b []byte, s string) ([]byte, error) {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
-			js, err := json.Marshal(s)
-			if err != nil {
-				return nil, err
-			}
-			return append(b, js...), nil
-		}
-	}
-	b = append(b, '"')
-	b = append(b, s...)
-	return append(b, '"'), nil
 }
 
 // statusOfResult is the result's status, NoData when unknown whatever Status says.

@@ -30,7 +30,7 @@ func resolve(ctx context.Context, store *models.Store, day time.Time, query stri
 			return nil, Reply{}, fmt.Errorf("resolve account: %w", err)
 		}
 	}
-	names, err := activeAccountNames(ctx, store, day)
+	names, err := store.ActiveAccountNames(ctx, day)
 	if err != nil {
 		return nil, Reply{}, fmt.Errorf("list accounts: %w", err)
 	}
@@ -48,27 +48,4 @@ func resolve(ctx context.Context, store *models.Store, day time.Time, query stri
 // activeOn says whether a has not churned on day.
 func activeOn(a models.Account, day time.Time) bool {
 	return a.ChurnedOn == nil || *a.ChurnedOn > day.Format(models.DayLayout)
-}
-
-// activeAccountNames lists the accounts active on day with only the fields
-// LookupAccount and its messages read (ID, Slug, Name), in ActiveAccounts'
-// order (name, id). The COALESCE form matches models.ActiveAccounts, which
-// keeps SQLite to one table scan.
-func activeAccountNames(ctx context.Context, store *models.Store, day time.Time) ([]models.Account, error) {
-	rows, err := store.DB().WithContext(ctx).Raw(
-		"SELECT id, slug, name FROM accounts WHERE COALESCE(churned_on, '9999-12-31') > ? ORDER BY name, id",
-		day.Format(models.DayLayout)).Rows()
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := make([]models.Account, 0, 256)
-	for rows.Next() {
-		var a models.Account
-		if err := rows.Scan(&a.ID, &a.Slug, &a.Name); err != nil {
-			return nil, err
-		}
-		out = append(out, a)
-	}
-	return out, rows.Err()
 }

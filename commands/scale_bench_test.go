@@ -12,8 +12,10 @@ import (
 	"time"
 
 	"github.com/healthbot/healthbot/commands"
+	"github.com/healthbot/healthbot/commands/ingestion"
 	"github.com/healthbot/healthbot/models"
 	"github.com/healthbot/healthbot/models/gen"
+	"github.com/healthbot/healthbot/models/gen/gentest"
 	"github.com/healthbot/healthbot/scoring"
 )
 
@@ -53,7 +55,7 @@ func rescoreOp(ctx context.Context, svc *commands.Service, day time.Time) func()
 // BenchmarkScaleHealth is "/health ACCOUNT" end to end through Service.Run
 // for random accounts, reporting p50 and p99.
 func BenchmarkScaleHealth(b *testing.B) {
-	gen.ForEachBenchDB(b, func(b *testing.B, s *models.Store, p gen.Params) {
+	gentest.ForEachBenchDB(b, func(b *testing.B, s *models.Store, p gen.Params) {
 		ctx := context.Background()
 		svc := benchService(s, p)
 		accounts, err := s.ActiveAccounts(ctx, p.End)
@@ -82,7 +84,7 @@ func BenchmarkScaleHealth(b *testing.B) {
 // transaction, reported against the baseline aggregate timed in the same
 // run, with the peak Go heap.
 func BenchmarkScaleRescore(b *testing.B) {
-	gen.ForEachBenchDB(b, func(b *testing.B, s *models.Store, p gen.Params) {
+	gentest.ForEachBenchDB(b, func(b *testing.B, s *models.Store, p gen.Params) {
 		ctx := context.Background()
 		svc := benchRescorer(s, p)
 		// The day before must be scored once, so the alert rules compare
@@ -97,7 +99,7 @@ func BenchmarkScaleRescore(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
-		gen.VsBaseline(b, s, p.End, nil, rescoreOp(ctx, svc, p.End))
+		gentest.VsBaseline(b, s, p.End, nil, rescoreOp(ctx, svc, p.End))
 	})
 }
 
@@ -108,7 +110,7 @@ func BenchmarkScaleRescore(b *testing.B) {
 // the runs change are put back afterwards, so other benchmarks see the
 // dataset as it was.
 func BenchmarkScaleRescoreNewDay(b *testing.B) {
-	gen.ForEachBenchDB(b, func(b *testing.B, s *models.Store, p gen.Params) {
+	gentest.ForEachBenchDB(b, func(b *testing.B, s *models.Store, p gen.Params) {
 		ctx := context.Background()
 		svc := benchRescorer(s, p)
 		day := p.End.AddDate(0, 0, 1)
@@ -121,7 +123,7 @@ func BenchmarkScaleRescoreNewDay(b *testing.B) {
 		clearDay := func() {
 			exec("DELETE FROM snapshots WHERE day = ?", key)
 			exec("DELETE FROM alerts WHERE day = ?", key)
-			gen.Vacuum(b, s, false, "snapshots", "alerts", "alert_states")
+			gentest.Vacuum(b, s, false, "snapshots", "alerts", "alert_states")
 		}
 		exec("DROP TABLE IF EXISTS bench_saved_alert_states")
 		exec("CREATE TABLE bench_saved_alert_states AS SELECT * FROM alert_states")
@@ -130,9 +132,9 @@ func BenchmarkScaleRescoreNewDay(b *testing.B) {
 			exec("DELETE FROM alert_states")
 			exec("INSERT INTO alert_states SELECT * FROM bench_saved_alert_states")
 			exec("DROP TABLE bench_saved_alert_states")
-			gen.Vacuum(b, s, false, "alert_states")
+			gentest.Vacuum(b, s, false, "alert_states")
 		})
-		gen.VsBaseline(b, s, day, clearDay, rescoreOp(ctx, svc, day))
+		gentest.VsBaseline(b, s, day, clearDay, rescoreOp(ctx, svc, day))
 	})
 }
 
@@ -140,18 +142,18 @@ func BenchmarkScaleRescoreNewDay(b *testing.B) {
 const ingestRows = 20000
 
 // BenchmarkScaleIngest imports activity CSV batches of 20,000 rows through
-// the shared ingestion path (commands.ImportCSV: validate, resolve
+// the shared ingestion path (ingestion.ImportCSV: validate, resolve
 // accounts, insert in one transaction) into the full dataset, reporting
 // rows per second. Rows are dated after the dataset's last day, so they
 // change no benchmark's figures, and are deleted afterwards.
 func BenchmarkScaleIngest(b *testing.B) {
-	gen.ForEachBenchDB(b, func(b *testing.B, s *models.Store, p gen.Params) {
+	gentest.ForEachBenchDB(b, func(b *testing.B, s *models.Store, p gen.Params) {
 		ctx := context.Background()
 		cleanup := func() {
 			if err := s.DB().Exec("DELETE FROM activities WHERE day > ?", p.End.Format(models.DayLayout)).Error; err != nil {
 				b.Error(err)
 			}
-			gen.Vacuum(b, s, true, "activities", "activity_days", "activity_last")
+			gentest.Vacuum(b, s, true, "activities", "activity_days", "activity_last")
 		}
 		cleanup()
 		b.Cleanup(cleanup)
@@ -171,7 +173,7 @@ func BenchmarkScaleIngest(b *testing.B) {
 			csv := batch(i)
 			b.StartTimer()
 			t0 := time.Now()
-			res, err := commands.ImportCSV(ctx, s, commands.KindActivity, bytes.NewReader(csv))
+			res, err := ingestion.ImportCSV(ctx, s, ingestion.KindActivity, bytes.NewReader(csv))
 			elapsed += time.Since(t0)
 			if err != nil || res.Inserted != ingestRows {
 				b.Fatalf("import: %+v, %v", res, err)

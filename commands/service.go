@@ -70,35 +70,35 @@ func (s *Service) Execute(ctx context.Context, caller Caller, cmd Command) (Repl
 	return reply, nil
 }
 
+// execute runs the row of the command table that cmd names: its handler,
+// after the admin check for an admin-only row.
 func (s *Service) execute(ctx context.Context, caller Caller, cmd Command) (Reply, error) {
-	switch cmd.Verb {
-	case VerbHealth:
-		switch cmd.Sub {
-		case HealthShow:
-			return s.healthShow(ctx, cmd)
-		case HealthMine, "":
-			if cmd.Account != "" {
-				return s.healthShow(ctx, cmd)
-			}
-			return s.healthMine(ctx, caller)
-		case HealthList:
-			return s.healthList(ctx, cmd)
-		case HealthSummary:
-			return s.Summary(ctx, caller)
-		case HealthHelp:
-			return s.help(), nil
-		case HealthAdmin:
-			return s.admin(ctx, caller, cmd)
-		case HealthIAm:
-			return s.iam(ctx, caller, cmd)
-		}
-		return userError(fmt.Sprintf("/health has no sub-command %q. %s", cmd.Sub, helpHint)), nil
-	case VerbPulse:
-		return s.pulse(ctx, caller, cmd)
-	case VerbTouch:
-		return s.touch(ctx, caller, cmd)
+	row, ok := SpecOf(cmd)
+	if !ok {
+		return s.unknown(ctx, caller, cmd), nil
 	}
-	return userError(fmt.Sprintf("I don't know the command %q. %s", cmd.Verb, helpHint)), nil
+	if row.AdminOnly {
+		if refusal, refused := s.refuseAdmin(ctx, caller, cmd); refused {
+			return refusal, nil
+		}
+	}
+	return row.run(s, ctx, caller, cmd)
+}
+
+// unknown answers a command the table does not have. An action missing
+// from an admin-only group is refused to non-admins before it is named,
+// as its actions are.
+func (s *Service) unknown(ctx context.Context, caller Caller, cmd Command) Reply {
+	switch {
+	case len(rowsOf(cmd.Verb)) == 0:
+		return userError(fmt.Sprintf("I don't know the command %q. %s", cmd.Verb, helpHint))
+	case !isGroup(cmd.Verb, cmd.Sub):
+		return userError(fmt.Sprintf("/%s has no sub-command %q. %s", cmd.Verb, cmd.Sub, helpHint))
+	}
+	if refusal, refused := s.refuseAdmin(ctx, caller, cmd); refused {
+		return refusal
+	}
+	return userError(fmt.Sprintf("/%s %s has no action %q: use %s. %s", cmd.Verb, cmd.Sub, cmd.Admin, orList(groupActions(cmd.Verb, cmd.Sub)), helpHint))
 }
 
 const helpHint = "/health help lists the commands."

@@ -3,7 +3,6 @@ package commands
 import (
 	"cmp"
 	"context"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"sort"
@@ -214,8 +213,7 @@ func bySnapAccount(snaps []models.Snapshot) map[uint]models.Snapshot {
 func issueOf(cfg scoring.Config, sn models.Snapshot) string {
 	var parts []string
 	if sn.Known && sn.Score < sn.Computed {
-		var det models.SnapshotDetails
-		if err := json.Unmarshal([]byte(sn.Details), &det); err == nil {
+		if det, err := sn.DecodeDetails(); err == nil {
 			parts = append(parts, det.Overrides...)
 		}
 	}
@@ -228,8 +226,8 @@ func issueOf(cfg scoring.Config, sn models.Snapshot) string {
 // costliest is the component that costs the snapshot most points: weight ×
 // (100 − sub-score), among the components with data.
 func costliest(cfg scoring.Config, sn models.Snapshot) string {
-	var subs map[string]int
-	if err := json.Unmarshal([]byte(sn.Subscores), &subs); err != nil {
+	subs, err := sn.DecodeSubscores()
+	if err != nil {
 		return ""
 	}
 	best, lost := "", 0.0

@@ -29,7 +29,7 @@ func (s *Service) touch(ctx context.Context, caller Caller, cmd Command) (Reply,
 	if kind == "" {
 		return Reply{
 			Ephemeral: true,
-			Text:      fmt.Sprintf("What kind of touch with %s? Pick one, or type it: /touch %s call|email|meeting|chat|qbr|other [--exec] [NOTE…]", acc.Name, acc.Slug),
+			Text:      fmt.Sprintf("What kind of touch with %s? Pick one, or type it: /touch %s %s [--exec] [NOTE…]", acc.Name, acc.Slug, strings.Join(touchKindWords, "|")),
 			Form:      touchForm(*acc),
 		}, nil
 	}

@@ -1,5 +1,10 @@
-// Package models is the only package that imports gorm: the stored records,
-// migrations, and the Store that gathers scoring.Signals with aggregate SQL.
+// Package models is healthbot's storage: the stored records, their
+// migrations, the formats of stored values (a snapshot's JSON), and the
+// Store that gathers scoring.Signals with aggregate SQL. It is the only
+// package that imports gorm and the only one that speaks SQL: everything
+// else reads and writes through Store's methods. Store.DB lends the gorm
+// handle to models' own sub-packages alone (demo and gen, which fill
+// databases in bulk) and to tests and their helpers.
 package models
 
 import "time"
@@ -91,6 +96,10 @@ type Ticket struct {
 	Severity   string `gorm:"size:32"`
 }
 
+// TouchKinds are the kinds of touch a CSM can log, in the order they are
+// offered; chat, ingestion and the generators all take them from here.
+var TouchKinds = []string{"call", "email", "meeting", "chat", "qbr", "other"}
+
 // Touch is a CSM interaction with the customer.
 type Touch struct {
 	ID        uint      `gorm:"primaryKey"`
@@ -148,6 +157,8 @@ type MRRChange struct {
 }
 
 // Snapshot is an account's score on a day; re-scoring a day replaces it.
+// SnapshotJSON writes its Subscores and Details, DecodeSubscores and
+// DecodeDetails read them.
 type Snapshot struct {
 	ID        uint   `gorm:"primaryKey"`
 	AccountID uint   `gorm:"not null;uniqueIndex:snapshot_day"`

@@ -26,6 +26,51 @@ func (s *Store) ActiveAccounts(ctx context.Context, asOf time.Time) ([]Account, 
 	return out, nil
 }
 
+// ActiveAccountNames lists the accounts not churned on day asOf, in
+// ActiveAccounts' order (name, id), with only ID, Slug and Name set: what
+// resolving a user's account query reads, without loading whole rows of
+// every account on each command.
+func (s *Store) ActiveAccountNames(ctx context.Context, asOf time.Time) ([]Account, error) {
+	rows, err := s.orm(ctx).Raw("SELECT id, slug, name FROM accounts WHERE "+activeAt+" ORDER BY name, id", dayKey(asOf)).Rows()
+	if err != nil {
+		return nil, fmt.Errorf("active account names: %w", err)
+	}
+	defer rows.Close()
+	out := make([]Account, 0, 256)
+	for rows.Next() {
+		var a Account
+		if err := rows.Scan(&a.ID, &a.Slug, &a.Name); err != nil {
+			return nil, fmt.Errorf("active account names: %w", err)
+		}
+		out = append(out, a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("active account names: %w", err)
+	}
+	return out, nil
+}
+
+// CountAccounts is the number of accounts stored, churned ones included.
+func (s *Store) CountAccounts(ctx context.Context) (int64, error) {
+	var n int64
+	if err := s.orm(ctx).Model(&Account{}).Count(&n).Error; err != nil {
+		return 0, fmt.Errorf("count accounts: %w", err)
+	}
+	return n, nil
+}
+
+// LockAccount makes concurrent writers about the same account take turns
+// until tx's transaction ends: a no-op UPDATE takes the row lock on
+// PostgreSQL and the write lock on SQLite, so a duplicate check followed by
+// an insert cannot interleave with another caller's. Call it on a Store
+// from WithTx.
+func (s *Store) LockAccount(ctx context.Context, accountID uint) error {
+	if err := s.orm(ctx).Exec("UPDATE accounts SET updated_at = updated_at WHERE id = ?", accountID).Error; err != nil {
+		return fmt.Errorf("lock account %d: %w", accountID, err)
+	}
+	return nil
+}
+
 // Account loads one account by id (ErrNotFound when absent).
 func (s *Store) Account(ctx context.Context, id uint) (Account, error) {
 	var a Account

@@ -9,6 +9,7 @@ import (
 
 	"github.com/healthbot/healthbot/models"
 	"github.com/healthbot/healthbot/models/gen"
+	"github.com/healthbot/healthbot/models/gen/gentest"
 	"github.com/healthbot/healthbot/scoring"
 )
 
@@ -20,7 +21,7 @@ import (
 
 // BenchmarkScaleBaseline times the yardstick query alone.
 func BenchmarkScaleBaseline(b *testing.B) {
-	gen.ForEachBenchDB(b, func(b *testing.B, s *models.Store, p gen.Params) {
+	gentest.ForEachBenchDB(b, func(b *testing.B, s *models.Store, p gen.Params) {
 		ctx := context.Background()
 		for b.Loop() {
 			if _, n, err := gen.Baseline(ctx, s, p.End); err != nil || n == 0 {
@@ -33,10 +34,10 @@ func BenchmarkScaleBaseline(b *testing.B) {
 // BenchmarkScaleAllSignals gathers and scores every account, reporting the
 // ratio to the baseline query timed in the same run and the peak heap.
 func BenchmarkScaleAllSignals(b *testing.B) {
-	gen.ForEachBenchDB(b, func(b *testing.B, s *models.Store, p gen.Params) {
+	gentest.ForEachBenchDB(b, func(b *testing.B, s *models.Store, p gen.Params) {
 		ctx := context.Background()
 		cfg := scoring.Default()
-		gen.VsBaseline(b, s, p.End, nil, func() error {
+		gentest.VsBaseline(b, s, p.End, nil, func() error {
 			n := 0
 			err := s.AllSignals(ctx, cfg, p.End, func(sig scoring.Signals) error {
 				_ = scoring.Score(cfg, sig)
@@ -54,7 +55,7 @@ func BenchmarkScaleAllSignals(b *testing.B) {
 // BenchmarkScaleSignals reads one random account's signals, as /health
 // does, reporting p50 and p99.
 func BenchmarkScaleSignals(b *testing.B) {
-	gen.ForEachBenchDB(b, func(b *testing.B, s *models.Store, p gen.Params) {
+	gentest.ForEachBenchDB(b, func(b *testing.B, s *models.Store, p gen.Params) {
 		ctx := context.Background()
 		cfg := scoring.Default()
 		r := rand.New(rand.NewPCG(1, 2))
@@ -75,7 +76,7 @@ func BenchmarkScaleSignals(b *testing.B) {
 // BenchmarkScaleScore is scoring.Score alone over every account's real
 // signals, gathered once; one op scores one account.
 func BenchmarkScaleScore(b *testing.B) {
-	s, p := gen.MustBench(b, models.DialectSQLite)
+	s, p := gentest.MustBench(b, models.DialectSQLite)
 	cfg := scoring.Default()
 	var sigs []scoring.Signals
 	err := s.AllSignals(context.Background(), cfg, p.End, func(sig scoring.Signals) error {
@@ -98,7 +99,7 @@ func BenchmarkScaleScore(b *testing.B) {
 // with grouping every earlier snapshot by account (the shape
 // commands.previousSnapshots used).
 func BenchmarkScalePreviousSnapshots(b *testing.B) {
-	gen.ForEachBenchDB(b, func(b *testing.B, s *models.Store, p gen.Params) {
+	gentest.ForEachBenchDB(b, func(b *testing.B, s *models.Store, p gen.Params) {
 		ctx := context.Background()
 		b.Run("grouped", func(b *testing.B) {
 			for b.Loop() {
@@ -144,7 +145,7 @@ func BenchmarkScaleSaveSnapshotsBulk(b *testing.B) {
 // benchSaveSnapshots runs both cases, inside WithBulkTx when bulk; else
 // "same-day" saves outside any transaction and "new-day" in WithTx.
 func benchSaveSnapshots(b *testing.B, bulk bool) {
-	gen.ForEachBenchDB(b, func(b *testing.B, s *models.Store, p gen.Params) {
+	gentest.ForEachBenchDB(b, func(b *testing.B, s *models.Store, p gen.Params) {
 		ctx := context.Background()
 		withTx, save := s.WithTx, s.SaveSnapshots
 		if bulk {
@@ -189,7 +190,7 @@ func benchSaveSnapshots(b *testing.B, bulk bool) {
 				}
 			}
 			b.StopTimer()
-			gen.Vacuum(b, s, false, "snapshots") // the rolled-back rows
+			gentest.Vacuum(b, s, false, "snapshots") // the rolled-back rows
 		})
 	})
 }

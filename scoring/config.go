@@ -3,9 +3,7 @@ package scoring
 import (
 	"bytes"
 	"errors"
-	"fmt"
 	"io"
-	"os"
 
 	"gopkg.in/yaml.v3"
 )
@@ -35,6 +33,15 @@ type Config struct {
 	Targets     TargetsConfig     `yaml:"targets"`
 	Schedule    ScheduleConfig    `yaml:"schedule"`
 	Channels    ChannelsConfig    `yaml:"channels"`
+
+	// Components are the custom components scored from ingested metrics,
+	// by name; weights name them like the built-in ones.
+	Components map[string]CustomComponent `yaml:"components"`
+
+	// customNames is Components' names in display order (sorted), set once
+	// by Parse and the model so Score does not sort per account; nil on a
+	// hand-built config, which Score then sorts itself.
+	customNames []string
 }
 
 // Windows are the look-back periods, in days, that the store uses to fill
@@ -236,33 +243,46 @@ func Default() Config {
 }
 
 // Load reads the YAML health model at path over the defaults and validates
-// it. Unknown keys are an error, so a typo never silently keeps a default.
+// it, profiles included; it returns the top-level model (LoadModel gives
+// the profiles too). Unknown keys are an error, so a typo never silently
+// keeps a default.
 func Load(path string) (Config, error) {
-	data, err := os.ReadFile(path)
+	m, err := LoadModel(path)
 	if err != nil {
-		return Config{}, fmt.Errorf("load config: %w", err)
+		return Config{}, err
 	}
-	cfg, err := Parse(data)
-	if err != nil {
-		return Config{}, fmt.Errorf("load config %s: %w", path, err)
-	}
-	return cfg, nil
+	return m.Default.Config, nil
 }
 
-// Parse reads a YAML health model over the defaults and validates it.
+// Parse reads a YAML health model over the defaults and validates it,
+// profiles included; it returns the top-level model (ParseModel gives the
+// profiles too).
 func Parse(data []byte) (Config, error) {
-	cfg := Default()
+	m, err := ParseModel(data)
+	if err != nil {
+		return Config{}, err
+	}
+	return m.Default.Config, nil
+}
+
+// document is the YAML file: the top-level model and its profiles, kept
+// as nodes until the top level is known, since a profile is decoded over it.
+type document struct {
+	Config   `yaml:",inline"`
+	Profiles []yaml.Node `yaml:"profiles"`
+}
+
+// decode reads the file over the defaults. Maps (weights, channels,
+// components) are merged key by key into the defaults; lists
+// (value_features, reason_codes) replace them.
+func decode(data []byte) (document, error) {
+	doc := document{Config: Default()}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
-	// Maps (weights, channels) are merged key by key into the defaults;
-	// lists (value_features, reason_codes) replace them.
-	if err := dec.Decode(&cfg); err != nil && !errors.Is(err, io.EOF) {
-		return Config{}, err
+	if err := dec.Decode(&doc); err != nil && !errors.Is(err, io.EOF) {
+		return document{}, err
 	}
-	if err := cfg.Validate(); err != nil {
-		return Config{}, err
-	}
-	return cfg, nil
+	return doc, nil
 }
 
 // filled returns a hand-built config (Config{Weights: ...}) with every

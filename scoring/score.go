@@ -22,8 +22,14 @@ func Score(cfg Config, s Signals) Result {
 
 	// The parts are counted first so Result.Parts is allocated once at its
 	// final size: a rescore keeps 10,000 results.
+	custom := customOrder(&cfg)
 	n := 0
 	for _, name := range Components {
+		if cfg.Weights[name] > 0 {
+			n++
+		}
+	}
+	for _, name := range custom {
 		if cfg.Weights[name] > 0 {
 			n++
 		}
@@ -43,6 +49,29 @@ func Score(cfg Config, s Signals) Result {
 			p.Sub, p.Band, p.Raw = componentScore(name, &cfg, &s)
 			total += w
 		} else {
+			r.NoData = append(r.NoData, name)
+		}
+		r.Parts = append(r.Parts, p)
+	}
+	for _, name := range custom {
+		w := cfg.Weights[name]
+		if !(w > 0) {
+			continue
+		}
+		def := cfg.Components[name]
+		p := Part{Component: name, Weight: w, Band: BandNoData}
+		switch connected, perOK := customHasData(&def, &s); {
+		case connected && perOK:
+			p.HasData = true
+			p.Sub, p.Band, p.Raw = customScore(&def, s.Metrics[name], &s)
+			total += w
+		case connected:
+			// Silent spec on how to say it: the part stays on the card
+			// with the reason, and its weight is redistributed for this
+			// account only.
+			p.Raw = noDenominator(&def)
+			r.NoData = append(r.NoData, name)
+		default:
 			r.NoData = append(r.NoData, name)
 		}
 		r.Parts = append(r.Parts, p)
@@ -69,10 +98,12 @@ func Score(cfg Config, s Signals) Result {
 	}
 	r.Known = true
 	// math.Round rounds half away from zero, as scoring.md asks.
-	r.Computed = int(math.Round(sum / total))
+	r.Unrounded = sum / total
+	r.Computed = int(math.Round(r.Unrounded))
 	r.Score = r.Computed
 	for _, o := range r.Overrides {
 		r.Score = min(r.Score, o.Cap)
+		r.Unrounded = min(r.Unrounded, float64(o.Cap))
 	}
 	r.Status = statusFor(cfg.Status, r.Score)
 	r.Raise = raise(r.Parts)

@@ -406,20 +406,7 @@ func TestExplainGolden(t *testing.T) {
 		{"partial_no_data", partialCfg, partial},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got := scoring.Explain(scoring.Score(tc.cfg, tc.s))
-			path := filepath.Join("testdata", "explain_"+tc.name+".golden")
-			if *update {
-				if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("read golden (run with -update): %v", err)
-			}
-			if got != string(want) {
-				t.Errorf("explanation differs from %s:\n--- got\n%s--- want\n%s", path, got, want)
-			}
+			golden(t, "explain_"+tc.name, scoring.Explain(scoring.Score(tc.cfg, tc.s)))
 		})
 	}
 }
@@ -432,5 +419,23 @@ func TestZeroSectionsUseDefaults(t *testing.T) {
 	}
 	if r := scoring.Score(scoring.Config{}, exampleSignals()); r.Score != 73 {
 		t.Errorf("zero config: got %d, want 73", r.Score)
+	}
+}
+
+// golden compares got with testdata/NAME.golden (rewritten with -update).
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name+".golden")
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("read golden (run with -update): %v", err)
+	}
+	if got != string(want) {
+		t.Errorf("%s differs:\n--- got\n%s--- want\n%s", path, got, want)
 	}
 }

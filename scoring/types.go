@@ -1,6 +1,7 @@
-// Package scoring is the health model of ../shared/spec/scoring.md as pure
-// functions: Signals in, Result out. It does no I/O, reads no clock and
-// imports only the standard library, so every rule is table-testable.
+// Package scoring is the health model (README "The health model in brief") as pure
+// functions: Signals in, Result out. It does no I/O and reads no clock, and
+// beside the standard library it imports only a YAML parser (for the model
+// file), so every rule is table-testable.
 package scoring
 
 import "time"
@@ -105,6 +106,17 @@ type Signals struct {
 	// pulse and sponsor
 	LatestPulse     *PulseSignal
 	SponsorDeparted bool
+
+	// custom components: each one's figure by component name, and the
+	// account's seats and MRR for those that divide by them
+	Metrics  map[string]MetricSignal
+	Seats    int
+	MRRCents int64
+	// MetricSources is the Sources of custom components: by metric name,
+	// whether the metric has any row in the store; one whose metric has
+	// none has no data. The same for every account (the store may share
+	// one map); kept out of Sources so Sources stays comparable.
+	MetricSources map[string]bool
 }
 
 // Part is one component's contribution to a score, with its explanation.
@@ -134,11 +146,20 @@ type Result struct {
 	Score     int    // after overrides
 	Computed  int    // before overrides; differs from Score when capped
 	Status    Status // of Score
-	Parts     []Part // components with weight > 0, in display order
+	Parts     []Part // components with weight > 0, in display order: built-ins, then custom ones by name
 	NoData    []string
 	Overrides []Override
 	Raise     []Part // the (up to) two parts that cost the most points, costliest first
 	PulseNote string // set when the latest pulse disagrees with the data by two bands or more
+
+	// Unrounded is the score before rounding, after the caps:
+	// min(every cap, Σ w·s / Σ w). Score is its rounding (half away from
+	// zero), because rounding commutes with a whole-number cap.
+	Unrounded float64
+	// Profile and Version name the model the account was scored with: the
+	// profile ("default" when none matched) and the short hash of its
+	// effective model. Set by Effective.Score; empty from Score alone.
+	Profile, Version string
 }
 
 // Capped reports whether an override lowered the score.

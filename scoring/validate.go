@@ -14,6 +14,7 @@ import (
 // and the reason, e.g. "weights.usage: must be >= 0".
 func (c Config) Validate() error {
 	var v validator
+	c.validateComponents(&v)
 	c.validateWeights(&v)
 	v.list("value_features", c.ValueFeatures, false)
 	v.list("reason_codes", c.ReasonCodes, true)
@@ -136,15 +137,14 @@ func (c Config) Validate() error {
 var Platforms = []string{"slack", "discord", "console"}
 
 func (c Config) validateWeights(v *validator) {
-	keys := make([]string, 0, len(c.Weights))
-	for k := range c.Weights {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
 	total := 0.0
-	for _, k := range keys {
+	for _, k := range sortedKeys(c.Weights) {
 		w := c.Weights[k]
-		v.check(slices.Contains(Components, k), "weights."+k, "unknown component (want one of "+strings.Join(Components, ", ")+")")
+		_, custom := c.Components[k]
+		if !slices.Contains(Components, k) && !custom {
+			known := slices.Concat(Components, sortedKeys(c.Components))
+			v.check(false, "weights."+k, "unknown component (want one of "+strings.Join(known, ", ")+")")
+		}
 		v.check(!math.IsNaN(w) && !math.IsInf(w, 0), "weights."+k, "must be a number")
 		v.check(w >= 0, "weights."+k, "must be >= 0")
 		if w > 0 {

@@ -14,7 +14,7 @@ import (
 )
 
 // Platform is the Caller.Platform of console commands.
-const Platform = "console"
+const Platform = commands.Console
 
 // Session is one chat in the terminal. Each line is a command in the chat
 // grammar, a number pressing a button of the latest reply, or quit/exit.
@@ -105,7 +105,7 @@ func (s *Session) handle(ctx context.Context, line string) error {
 		}
 		btn := s.last.Buttons[n-1]
 		s.Log.Debug("console button", "label", btn.Label, "action", btn.Action)
-		return s.run(ctx, func() (commands.Reply, error) { return s.Exec.Run(ctx, s.Caller, btn.Action) })
+		return s.run(ctx, func() (commands.Reply, error) { return s.press(ctx, commands.Press{Action: btn.Action}) })
 	}
 	return s.run(ctx, func() (commands.Reply, error) { return s.Exec.Run(ctx, s.Caller, line) })
 }
@@ -150,8 +150,17 @@ func (s *Session) run(ctx context.Context, exec func() (commands.Reply, error)) 
 		if err != nil {
 			return s.say(err.Error())
 		}
-		exec = func() (commands.Reply, error) { return s.Exec.Execute(ctx, s.Caller, cmd) }
+		exec = func() (commands.Reply, error) { return s.press(ctx, commands.Press{Form: &cmd}) }
 	}
+}
+
+// press runs a button or a submitted form as every platform does
+// (commands.RunPress). What the terminal printed stays printed, so a
+// press never redraws a card here (Press.OnCard is false): its answer is
+// printed after it.
+func (s *Session) press(ctx context.Context, p commands.Press) (commands.Reply, error) {
+	pressed, err := commands.RunPress(ctx, s.Exec, s.Caller, p)
+	return pressed.Reply, err
 }
 
 // show renders a reply and remembers it when it has buttons, so a number

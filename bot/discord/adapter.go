@@ -19,10 +19,11 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/healthbot/healthbot/bot"
+	"github.com/healthbot/healthbot/commands"
 )
 
 // Platform is the Caller.Platform and Poster.Platform of Discord.
-const Platform = "discord"
+const Platform = commands.Discord
 
 // Defaults for the Adapter's timing fields.
 const (

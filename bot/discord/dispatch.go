@@ -65,11 +65,11 @@ func (a *Adapter) dispatch(ctx context.Context, i *discordgo.Interaction) (*disc
 	case discordgo.InteractionApplicationCommandAutocomplete:
 		return a.autocomplete(ctx, i), nil
 	case discordgo.InteractionApplicationCommand:
-		cmd, ok := CommandFromOptions(i.ApplicationCommandData())
+		row, cmd, ok := CommandFromOptions(i.ApplicationCommandData())
 		if !ok {
 			return messageResponse(Message{Content: msgUnknownCommand, Ephemeral: true}), nil
 		}
-		private = privateAnswer(cmd)
+		private = row.Private
 		work = func(ctx context.Context) outcome {
 			reply, err := a.exec.Execute(ctx, caller, cmd)
 			return a.outcome(reply, err)
@@ -79,13 +79,8 @@ func (a *Adapter) dispatch(ctx context.Context, i *discordgo.Interaction) (*disc
 		if !ok {
 			return messageResponse(Message{Content: msgExpired, Ephemeral: true}), nil
 		}
-		account := ""
-		if cmd, err := commands.Parse(action); err == nil {
-			account = cmd.Account
-		}
 		work = func(ctx context.Context) outcome {
-			reply, err := a.exec.Run(ctx, caller, action)
-			return a.onMessage(ctx, i, caller, account, reply, err)
+			return a.press(ctx, i, caller, commands.Press{Action: action})
 		}
 	case discordgo.InteractionModalSubmit:
 		data := i.ModalSubmitData()
@@ -98,8 +93,7 @@ func (a *Adapter) dispatch(ctx context.Context, i *discordgo.Interaction) (*disc
 			return messageResponse(Message{Content: err.Error(), Ephemeral: true}), nil
 		}
 		work = func(ctx context.Context) outcome {
-			reply, err := a.exec.Execute(ctx, caller, cmd)
-			o := a.onMessage(ctx, i, caller, form.Account, reply, err)
+			o := a.press(ctx, i, caller, commands.Press{Form: &cmd})
 			if o.modal != nil {
 				o.modal = nil // a modal cannot answer a modal; its text says what to type
 			}
@@ -109,21 +103,6 @@ func (a *Adapter) dispatch(ctx context.Context, i *discordgo.Interaction) (*disc
 		return messageResponse(Message{Content: "healthbot does not handle this kind of interaction.", Ephemeral: true}), nil
 	}
 	return a.runWithDeadline(ctx, i, private, work)
-}
-
-// privateAnswer reports whether cmd answers only its caller: the reads
-// (/health show, mine, list, help) and the identity and admin commands.
-// Their slow answers are deferred privately, so nobody else ever sees a
-// "thinking…" for them; writes and the summary are public.
-func privateAnswer(cmd commands.Command) bool {
-	if cmd.Verb != commands.VerbHealth {
-		return false
-	}
-	switch cmd.Sub {
-	case commands.HealthShow, commands.HealthMine, commands.HealthList, commands.HealthHelp, commands.HealthAdmin, commands.HealthIAm:
-		return true
-	}
-	return false
 }
 
 // refuse says why i must not be executed, or "" when it may: direct
@@ -263,28 +242,24 @@ func (a *Adapter) outcome(reply commands.Reply, err error) outcome {
 	return o
 }
 
-// onMessage renders the reply to a click (or to a form opened by one):
-// when it recorded something, the card the user clicked on is refreshed
-// in place with the confirmation above it; anything else (a form, an
-// error, a repeat) is answered without touching the card.
-func (a *Adapter) onMessage(ctx context.Context, i *discordgo.Interaction, caller commands.Caller, account string, reply commands.Reply, err error) outcome {
-	o := a.outcome(reply, err)
-	if err != nil || o.modal != nil || i.Message == nil {
+// press answers a click (or a form opened by one) through
+// commands.RunPress: when it recorded something, the card the user
+// clicked on is redrawn in place with the confirmation above it; an
+// updated alert replaces the message; anything else (a form, an error, a
+// repeat) is answered without touching the message.
+func (a *Adapter) press(ctx context.Context, i *discordgo.Interaction, caller commands.Caller, p commands.Press) outcome {
+	p.OnCard = i.Message != nil && isCard(i.Message)
+	pressed, err := commands.RunPress(ctx, a.exec, caller, p)
+	o := a.outcome(pressed.Reply, err)
+	switch {
+	case err != nil || o.modal != nil || i.Message == nil || !pressed.Replace():
 		return o
-	}
-	if reply.Replace {
+	case pressed.Card == nil: // the alert, updated
 		o.update = true
 		return o
 	}
-	if reply.Ephemeral || account == "" || !isCard(i.Message) {
-		return o
-	}
-	card, cerr := a.exec.Execute(ctx, caller, commands.Command{Verb: commands.VerbHealth, Sub: commands.HealthShow, Account: account})
-	if cerr != nil || card.Title == "" || card.Form != nil {
-		return o // the confirmation alone, as a new message
-	}
-	m := a.render(card)
-	m.Content = TruncateLines(reply.Text, MaxContent)
+	m := a.render(*pressed.Card)
+	m.Content = TruncateLines(pressed.Reply.Text, MaxContent)
 	return outcome{msg: m, update: true}
 }
 
@@ -357,7 +332,7 @@ func modalValues(d discordgo.ModalSubmitInteractionData) map[string]string {
 // autocomplete answers the account option with matching accounts.
 func (a *Adapter) autocomplete(ctx context.Context, i *discordgo.Interaction) *discordgo.InteractionResponse {
 	f := focusedOption(i.ApplicationCommandData().Options)
-	if f == nil || f.Name != optAccount || a.accounts == nil {
+	if f == nil || f.Name != commands.ParamAccount || a.accounts == nil {
 		return autocompleteResponse(nil)
 	}
 	prefix, _ := f.Value.(string)

@@ -18,7 +18,7 @@ import (
 
 var _ bot.Poster = (*Adapter)(nil)
 
-// Platform reports "discord" (bot.Poster).
+// Platform reports Discord's name (bot.Poster).
 func (a *Adapter) Platform() string { return Platform }
 
 // Post sends r to a channel as the bot and returns the message id

@@ -2,7 +2,6 @@ package discord
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 	"unicode/utf8"
 
@@ -83,7 +82,7 @@ func Render(r commands.Reply) Message {
 	r.Context, mentions = splitMentions(r.Context)
 	if len(mentions) > 0 && (r.Title != "" || len(r.Sections) > 0 || len(r.Context) > 0) {
 		m.Content = TruncateLines(strings.Join(mentions, "\n"), MaxContent)
-		m.AllowedMentions = &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}, Users: mentionedUsers(m.Content)}
+		m.AllowedMentions = &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}, Users: mentionedUsers(m.Content, 100)}
 	} else if len(mentions) > 0 {
 		r.Text = strings.TrimSpace(r.Text + "\n" + strings.Join(mentions, "\n"))
 	}
@@ -96,13 +95,10 @@ func Render(r commands.Reply) Message {
 	return m
 }
 
-// mentionRE matches a Discord user mention, <@123> or <@!123>.
-var mentionRE = regexp.MustCompile(`<@!?([0-9]{5,25})>`)
-
-// splitMentions separates the lines that mention a user from the rest.
+// splitMentions separates the lines that mention a Discord user from the rest.
 func splitMentions(lines []string) (rest, mentions []string) {
 	for _, l := range lines {
-		if mentionRE.MatchString(l) {
+		if len(mentionedUsers(l, 1)) > 0 {
 			mentions = append(mentions, l)
 		} else {
 			rest = append(rest, l)
@@ -111,12 +107,14 @@ func splitMentions(lines []string) (rest, mentions []string) {
 	return rest, mentions
 }
 
-// mentionedUsers lists the user ids mentioned in s, at most 100 (Discord's
-// limit for allowed_mentions.users).
-func mentionedUsers(s string) []string {
+// mentionedUsers lists the ids of the Discord users mentioned in s, at
+// most limit (Discord takes 100 in allowed_mentions.users).
+func mentionedUsers(s string, limit int) []string {
 	var ids []string
-	for _, m := range mentionRE.FindAllStringSubmatch(s, 100) {
-		ids = append(ids, m[1])
+	for _, sp := range commands.Spans(s) {
+		if m := sp.Mention; m != nil && m.UserOn(Platform) && len(ids) < limit {
+			ids = append(ids, m.ID)
+		}
 	}
 	return ids
 }

@@ -17,7 +17,7 @@ import (
 	"time"
 
 	"github.com/healthbot/healthbot/bot/ingest"
-	"github.com/healthbot/healthbot/commands"
+	"github.com/healthbot/healthbot/commands/ingestion"
 	"github.com/healthbot/healthbot/models"
 	"github.com/healthbot/healthbot/models/modelstest"
 	"github.com/prometheus/client_golang/prometheus"
@@ -33,7 +33,7 @@ func seedAccounts(tb testing.TB, s *models.Store, n int) {
 	for i := range n {
 		fmt.Fprintf(&b, "a%d,Account %d\n", i, i)
 	}
-	if _, err := commands.ImportCSV(context.Background(), s, "accounts", strings.NewReader(b.String())); err != nil {
+	if _, err := ingestion.ImportCSV(context.Background(), s, "accounts", strings.NewReader(b.String())); err != nil {
 		tb.Fatal(err)
 	}
 }

@@ -1,6 +1,6 @@
 // Package ingest is the HTTP ingestion API: POST /api/v1/{kind} with a JSON
 // array or NDJSON body and a bearer token. It is a thin shell around
-// commands.Ingest, the write path shared with CSV import and chat, adding
+// ingestion.Ingest, the write path shared with CSV import and chat, adding
 // authentication, body limits, metrics, logs and the after-commit hook.
 package ingest
 
@@ -22,7 +22,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/healthbot/healthbot/commands"
+	"github.com/healthbot/healthbot/commands/ingestion"
 	"github.com/healthbot/healthbot/models"
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -82,7 +82,7 @@ type Option func(*Handler)
 func WithMaxBytes(n int64) Option { return func(h *Handler) { h.maxBytes = n } }
 
 // WithMaxErrors caps how many bad records a 422 lists (default
-// commands.MaxIngestErrors).
+// ingestion.MaxIngestErrors).
 func WithMaxErrors(n int) Option { return func(h *Handler) { h.maxErrors = n } }
 
 // WithTimeout bounds one request (default DefaultTimeout).
@@ -103,7 +103,7 @@ func WithOnCommitted(fn CommittedFunc) Option { return func(h *Handler) { h.onCo
 // "Authorization: Bearer token". An empty token refuses every request.
 func New(store *models.Store, token string, opts ...Option) *Handler {
 	h := &Handler{
-		store: store, token: []byte(token), maxBytes: DefaultMaxBytes, maxErrors: commands.MaxIngestErrors,
+		store: store, token: []byte(token), maxBytes: DefaultMaxBytes, maxErrors: ingestion.MaxIngestErrors,
 		timeout: DefaultTimeout, log: slog.New(slog.DiscardHandler), reg: prometheus.DefaultRegisterer,
 	}
 	for _, o := range opts {
@@ -113,7 +113,7 @@ func New(store *models.Store, token string, opts ...Option) *Handler {
 		Name: "healthbot_ingest_records_total",
 		Help: "Ingested records by kind; result=accepted when their batch committed, rejected when it did not.",
 	}, []string{"kind", "result"}))
-	for _, k := range commands.Kinds {
+	for _, k := range ingestion.Kinds {
 		h.records.WithLabelValues(k, "accepted")
 		h.records.WithLabelValues(k, "rejected")
 	}
@@ -185,8 +185,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusMethodNotAllowed, Problem{Error: "use POST"})
 		return
 	}
-	if !slices.Contains(commands.Kinds, kind) {
-		writeJSON(w, http.StatusNotFound, Problem{Error: fmt.Sprintf("%q is not a record kind; use one of %s", kind, strings.Join(commands.Kinds, ", "))})
+	if !slices.Contains(ingestion.Kinds, kind) {
+		writeJSON(w, http.StatusNotFound, Problem{Error: fmt.Sprintf("%q is not a record kind; use one of %s", kind, strings.Join(ingestion.Kinds, ", "))})
 		return
 	}
 	if r.ContentLength > h.maxBytes {
@@ -203,14 +203,14 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			Error: fmt.Sprintf("charset %q is not supported; send UTF-8 (charset=utf-8, or no charset)", cs)})
 		return
 	}
-	var dec commands.Decoder
+	var dec ingestion.Decoder
 	body := http.MaxBytesReader(w, r.Body, h.maxBytes)
 	switch {
 	case err != nil:
 	case mt == TypeJSON:
-		dec = commands.NewJSONDecoder(body)
+		dec = ingestion.NewJSONDecoder(body)
 	case mt == TypeNDJSON || mt == "application/ndjson" || mt == "application/jsonl":
-		dec = commands.NewNDJSONDecoder(body)
+		dec = ingestion.NewNDJSONDecoder(body)
 	}
 	if dec == nil {
 		writeJSON(w, http.StatusUnsupportedMediaType, Problem{Kind: kind,
@@ -221,7 +221,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	_ = rc.SetReadDeadline(time.Now().Add(h.timeout)) // unsupported by test recorders: harmless
 	_ = rc.SetWriteDeadline(time.Now().Add(h.timeout + writeSlack))
 
-	res, err := commands.Ingest(r.Context(), h.store, kind, dec, commands.IngestOptions{MaxErrors: h.maxErrors})
+	res, err := ingestion.Ingest(r.Context(), h.store, kind, dec, ingestion.IngestOptions{MaxErrors: h.maxErrors})
 	status := h.answer(w, kind, res, err)
 	h.log.LogAttrs(r.Context(), logLevel(status), "ingest batch",
 		slog.String("batch", batch), slog.String("kind", kind), slog.Int("records", res.Records),
@@ -234,14 +234,14 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // answer writes the response for Ingest's outcome and counts the records.
-func (h *Handler) answer(w http.ResponseWriter, kind string, res commands.IngestResult, err error) int {
+func (h *Handler) answer(w http.ResponseWriter, kind string, res ingestion.IngestResult, err error) int {
 	if err == nil {
 		h.records.WithLabelValues(kind, "accepted").Add(float64(res.Records))
 		writeJSON(w, http.StatusOK, Result{Kind: kind, Inserted: res.Inserted, Updated: res.Updated, Unchanged: res.Unchanged})
 		return http.StatusOK
 	}
 	h.records.WithLabelValues(kind, "rejected").Add(float64(res.Records))
-	var be *commands.BatchError
+	var be *ingestion.BatchError
 	var tooBig *http.MaxBytesError
 	switch {
 	case errors.As(err, &be):
@@ -328,7 +328,7 @@ func logLevel(status int) slog.Level {
 }
 
 func errAttr(err error) slog.Attr {
-	var be *commands.BatchError
+	var be *ingestion.BatchError
 	switch {
 	case err == nil:
 		return slog.Attr{}

@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/healthbot/healthbot/bot/ingest"
-	"github.com/healthbot/healthbot/commands"
+	"github.com/healthbot/healthbot/commands/ingestion"
 	"github.com/healthbot/healthbot/models"
 	"github.com/healthbot/healthbot/models/modelstest"
 )
@@ -106,7 +106,7 @@ func TestStrictRecords(t *testing.T) {
 		}
 		// Just over the limit, within the reader's slack: caught by length,
 		// and reading goes on to the next record.
-		over := `{"account":"acc-1","effective_on":"2026-01-02","mrr":"1","note":"` + strings.Repeat("x", commands.MaxRecordBytes) + `"}` + "\n"
+		over := `{"account":"acc-1","effective_on":"2026-01-02","mrr":"1","note":"` + strings.Repeat("x", ingestion.MaxRecordBytes) + `"}` + "\n"
 		code, out := a.post("mrr", ingest.TypeNDJSON, good+over+`{"account":"acc-1","effective_on":"bad","mrr":"1"}`)
 		if errs, _ := out["errors"].([]any); code != 422 || len(errs) != 2 {
 			t.Errorf("line just over the limit: got %d %v, want 422 with 2 errors", code, out)

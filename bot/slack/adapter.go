@@ -42,7 +42,7 @@ type Adapter struct {
 	// InlineWait is how long a request waits for the executor before it is
 	// acknowledged and finished through response_url (DefaultInlineWait).
 	InlineWait time.Duration
-	// HTTPClient posts to response_url; http.DefaultClient when nil.
+	// HTTPClient posts to response_url; defaultHTTPClient (with a timeout) when nil.
 	HTTPClient *http.Client
 	// EventStore, when set, dedupes Events API retries and replayed
 	// signed requests across replicas (pass the *models.Store); nil
@@ -80,7 +80,7 @@ func New(cfg Config, exec bot.Executor, log *slog.Logger) (*Adapter, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	log = log.With("platform", "slack")
+	log = log.With("platform", Platform)
 	opts := []slackgo.Option{slackgo.OptionHTTPClient(&http.Client{Timeout: apiTimeout})}
 	if u := cfg.apiURL(); u != "" {
 		opts = append(opts, slackgo.OptionAPIURL(u))
@@ -153,8 +153,11 @@ func (a *Adapter) Close() error {
 	return nil
 }
 
-// Platform is "slack".
-func (a *Adapter) Platform() string { return "slack" }
+// Platform is the Caller.Platform of Slack commands.
+const Platform = commands.Slack
+
+// Platform reports Slack's name (bot.Poster).
+func (a *Adapter) Platform() string { return Platform }
 
 // Post sends r to channel with chat.postMessage and returns its ts. An
 // outbox message is tagged with its dedupe key (message metadata), which

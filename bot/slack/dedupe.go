@@ -21,7 +21,7 @@ func (a *Adapter) repeatedEvent(id string) bool {
 	if a.events.seen(id, now) {
 		return true
 	}
-	return bot.SeenBefore(a.ctx, a.EventStore, "slack", id, now, a.log)
+	return bot.SeenBefore(a.ctx, a.EventStore, Platform, id, now, a.log)
 }
 
 // replayWindow is how long a signed request is remembered as taken: its

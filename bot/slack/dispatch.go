@@ -69,7 +69,7 @@ func (a *Adapter) handleCommand(sc slackgo.SlashCommand) any {
 		a.log.Warn("slash command from a workspace not served", "team_id", sc.TeamID, "user", sc.UserID)
 		return ephemeralText(notServed)
 	}
-	caller := commands.Caller{Platform: "slack", TeamID: sc.TeamID, UserID: sc.UserID, UserName: sc.UserName, ChannelID: sc.ChannelID}
+	caller := commands.Caller{Platform: Platform, TeamID: sc.TeamID, UserID: sc.UserID, UserName: sc.UserName, ChannelID: sc.ChannelID}
 	line := strings.TrimSpace(sc.Command + " " + unescape(sc.Text))
 	o := origin{kind: fromCommand, responseURL: sc.ResponseURL, triggerID: sc.TriggerID, channel: sc.ChannelID, user: sc.UserID}
 	return a.run(o, func(ctx context.Context) (commands.Reply, error) {
@@ -94,7 +94,7 @@ func (a *Adapter) handleInteraction(ic slackgo.InteractionCallback) any {
 	if channel == "" {
 		channel = ic.Container.ChannelID
 	}
-	caller := commands.Caller{Platform: "slack", TeamID: team, UserID: ic.User.ID, UserName: userName(ic.User), ChannelID: channel}
+	caller := commands.Caller{Platform: Platform, TeamID: team, UserID: ic.User.ID, UserName: userName(ic.User), ChannelID: channel}
 	switch ic.Type {
 	case slackgo.InteractionTypeBlockActions:
 		return a.handleAction(ic, caller)
@@ -131,31 +131,20 @@ func (a *Adapter) handleAction(ic slackgo.InteractionCallback, caller commands.C
 	o := origin{kind: fromAction, responseURL: ic.ResponseURL, triggerID: ic.TriggerID, channel: caller.ChannelID,
 		user: caller.UserID, replace: ic.Container.Type == "message" || msgTS != ""}
 	return a.run(o, func(ctx context.Context) (commands.Reply, error) {
-		r, err := a.exec.Run(ctx, caller, line)
-		if err != nil || r.Form != nil || r.Replace {
-			return r, err
-		}
-		account := ""
-		if cmd, perr := commands.Parse(line); perr == nil && (cmd.Verb == commands.VerbPulse || cmd.Verb == commands.VerbTouch) {
-			account = cmd.Account
-		}
-		return a.refreshCard(ctx, caller, account, r), nil
+		p, err := commands.RunPress(ctx, a.exec, caller, commands.Press{Action: line, OnCard: o.replace})
+		return pressReply(p), err
 	})
 }
 
-// refreshCard answers a click that recorded something with the account's
-// card drawn afresh (new score, latest pulse) led by what was recorded, so
-// the card the button sat on updates in place. Without an account, or if
-// the card cannot be drawn, the plain reply is shown instead.
-func (a *Adapter) refreshCard(ctx context.Context, caller commands.Caller, account string, r commands.Reply) commands.Reply {
-	if account == "" {
-		return r
+// pressReply is the answer to a press as one message: the account's card
+// drawn afresh, led by what was recorded, which replaces the card the
+// button sat on; or the press's own reply.
+func pressReply(p commands.Pressed) commands.Reply {
+	if p.Card == nil {
+		return p.Reply
 	}
-	card, err := a.exec.Execute(ctx, caller, commands.Command{Verb: commands.VerbHealth, Sub: commands.HealthShow, Account: account})
-	if err != nil || card.Title == "" {
-		return r
-	}
-	card.Text = strings.TrimSpace(r.Text + "\n" + card.Text)
+	card := *p.Card
+	card.Text = strings.TrimSpace(p.Reply.Text + "\n" + card.Text)
 	card.Replace = true
 	return card
 }
@@ -179,11 +168,8 @@ func (a *Adapter) handleSubmission(ic slackgo.InteractionCallback, caller comman
 	}
 	o := origin{kind: fromSubmission, responseURL: meta.ResponseURL, channel: caller.ChannelID, user: caller.UserID, replace: meta.Replace}
 	a.run(o, func(ctx context.Context) (commands.Reply, error) {
-		r, err := a.exec.Execute(ctx, caller, cmd)
-		if err != nil || !meta.Replace || r.Form != nil {
-			return r, err
-		}
-		return a.refreshCard(ctx, caller, meta.Account, r), nil
+		p, err := commands.RunPress(ctx, a.exec, caller, commands.Press{Form: &cmd, OnCard: meta.Replace})
+		return pressReply(p), err
 	})
 	return nil // closes the modal
 }
@@ -244,7 +230,7 @@ func (a *Adapter) handleEvent(env envelope) any {
 	if ev.Type != "app_mention" || ev.BotID != "" {
 		return nil
 	}
-	caller := commands.Caller{Platform: "slack", TeamID: env.TeamID, UserID: ev.User, ChannelID: ev.Channel}
+	caller := commands.Caller{Platform: Platform, TeamID: env.TeamID, UserID: ev.User, ChannelID: ev.Channel}
 	line := mentionLine(ev.Text)
 	thread := ev.ThreadTS
 	if thread == "" {

@@ -2,7 +2,6 @@ package slack
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 	"unicode/utf8"
 
@@ -225,23 +224,21 @@ func truncateEscaped(s string, limit int, prefix string) string {
 	return prefix + out
 }
 
-// userMentionRE matches a Slack user mention, <@U024BE7LH>, which replies
-// carry on purpose (the owner line of an alert) and must reach Slack as is.
-var userMentionRE = regexp.MustCompile(`<@[UW][A-Z0-9]{2,}>`)
-
 var escaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
 
 // escape makes plain text safe for mrkdwn: Slack reads &, < and > as
-// markup. User mentions are kept, so the owner is pinged.
+// markup. A mention of a Slack user (the owner line of an alert) is kept
+// as Slack's own mention, so the user is pinged; any other mention is
+// text.
 func escape(s string) string {
 	var b strings.Builder
-	last := 0
-	for _, m := range userMentionRE.FindAllStringIndex(s, -1) {
-		b.WriteString(escaper.Replace(s[last:m[0]]))
-		b.WriteString(s[m[0]:m[1]])
-		last = m[1]
+	for _, sp := range commands.Spans(s) {
+		if m := sp.Mention; m != nil && m.UserOn(Platform) {
+			b.WriteString(m.String())
+			continue
+		}
+		b.WriteString(escaper.Replace(sp.Text))
 	}
-	b.WriteString(escaper.Replace(s[last:]))
 	return b.String()
 }
 

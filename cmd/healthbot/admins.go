@@ -16,12 +16,10 @@ func parseAdmins(entries []string) ([]commands.ChatUser, error) {
 	for _, e := range entries {
 		u := commands.ChatUser{UserID: e}
 		if p, id, ok := strings.Cut(e, ":"); ok {
-			switch p = strings.ToLower(p); p {
-			case "slack", "discord", "console":
-				u = commands.ChatUser{Platform: p, UserID: id}
-			default:
+			if p = strings.ToLower(p); !commands.IsPlatform(p) {
 				return nil, fmt.Errorf("%q: the platform prefix must be slack, discord or console", e)
 			}
+			u = commands.ChatUser{Platform: p, UserID: id}
 		}
 		u.UserID = commands.UserRef(u.UserID)
 		if u.UserID == "" || strings.ContainsAny(u.UserID, "<>:") {

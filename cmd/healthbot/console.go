@@ -10,7 +10,6 @@ import (
 
 	"github.com/healthbot/healthbot/bot/console"
 	"github.com/healthbot/healthbot/commands"
-	"github.com/healthbot/healthbot/models"
 )
 
 // autoConsole is the no-argument mode without chat credentials: console
@@ -20,7 +19,7 @@ func (m *Main) autoConsole(ctx context.Context) error {
 	if err := m.open(ctx); err != nil {
 		return err
 	}
-	n, err := m.countAccounts(ctx)
+	n, err := m.store.CountAccounts(ctx)
 	if err != nil {
 		return err
 	}
@@ -55,7 +54,7 @@ func (m *Main) console(ctx context.Context, args []string) error {
 	if *as != "" {
 		user = *as
 	}
-	if n, err := m.countAccounts(ctx); err != nil {
+	if n, err := m.store.CountAccounts(ctx); err != nil {
 		return err
 	} else if n == 0 {
 		fmt.Fprintln(m.Stdout, "healthbot: the database has no accounts yet: run `healthbot demo`, or `healthbot import accounts FILE.csv`.")
@@ -85,14 +84,6 @@ func (m *Main) consoleUser() string {
 		return u
 	}
 	return "console"
-}
-
-func (m *Main) countAccounts(ctx context.Context) (int64, error) {
-	var n int64
-	if err := m.store.DB().WithContext(ctx).Model(&models.Account{}).Count(&n).Error; err != nil {
-		return 0, fmt.Errorf("count accounts: %w", err)
-	}
-	return n, nil
 }
 
 // isTerminal says whether r is an interactive terminal, where the console

@@ -3,6 +3,7 @@ package main
 import (
 	"strings"
 
+	"github.com/healthbot/healthbot/commands"
 	"github.com/healthbot/healthbot/models"
 )
 
@@ -72,10 +73,10 @@ func (e Env) discordConfigured() bool {
 func (e Env) platforms() []string {
 	var p []string
 	if e.SlackBotToken != "" {
-		p = append(p, "slack")
+		p = append(p, commands.Slack)
 	}
 	if e.DiscordBotToken != "" {
-		p = append(p, "discord")
+		p = append(p, commands.Discord)
 	}
 	return p
 }

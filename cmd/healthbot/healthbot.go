@@ -12,6 +12,7 @@ import (
 
 	"github.com/healthbot/healthbot/bot/chart"
 	"github.com/healthbot/healthbot/commands"
+	"github.com/healthbot/healthbot/commands/ingestion"
 	"github.com/healthbot/healthbot/models"
 	"github.com/healthbot/healthbot/scoring"
 )
@@ -55,7 +56,7 @@ func usagef(format string, args ...any) error { return &usageError{fmt.Sprintf(f
 // usage or bad input (including a rejected import batch), 1 anything else.
 func ExitCode(err error) int {
 	var ue *usageError
-	var be *commands.BatchError
+	var be *ingestion.BatchError
 	switch {
 	case err == nil:
 		return 0

@@ -57,9 +57,9 @@ type Stats struct {
 // transaction. It writes no snapshots: run Backfill with the real scoring
 // afterwards so the trends come from the model itself.
 func Load(ctx context.Context, store *models.Store, today time.Time) (Stats, error) {
-	var n int64
-	if err := store.DB().WithContext(ctx).Model(&models.Account{}).Count(&n).Error; err != nil {
-		return Stats{}, fmt.Errorf("load demo: count accounts: %w", err)
+	n, err := store.CountAccounts(ctx)
+	if err != nil {
+		return Stats{}, fmt.Errorf("load demo: %w", err)
 	}
 	if n > 0 {
 		return Stats{}, fmt.Errorf("load demo: %w (%d)", ErrNotEmpty, n)
@@ -68,7 +68,7 @@ func Load(ctx context.Context, store *models.Store, today time.Time) (Stats, err
 	day0 := time.Date(y, m, d, 0, 0, 0, 0, store.Location())
 	p := generate(day0)
 	stats := p.stats()
-	err := store.WithTx(ctx, func(tx *models.Store) error { return p.write(ctx, tx) })
+	err = store.WithTx(ctx, func(tx *models.Store) error { return p.write(ctx, tx) })
 	if err != nil {
 		return Stats{}, fmt.Errorf("load demo: %w", err)
 	}

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/healthbot/healthbot/models"
-	"gorm.io/gorm"
 )
 
 // BaselineSQL is the benchmarks' yardstick: one hand-written aggregate that
@@ -31,14 +30,14 @@ func Baseline(ctx context.Context, s *models.Store, asOf time.Time) (time.Durati
 		took time.Duration
 		n    int
 	)
-	err := s.DB().WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.WithTx(ctx, func(tx *models.Store) error {
 		if s.Dialect() == models.DialectPostgres {
-			if err := tx.Exec("SET LOCAL plan_cache_mode = force_custom_plan").Error; err != nil {
+			if err := tx.DB().Exec("SET LOCAL plan_cache_mode = force_custom_plan").Error; err != nil {
 				return err
 			}
 		}
 		start := time.Now()
-		rows, err := tx.Raw(BaselineSQL, from, asOf.Format(models.DayLayout)).Rows()
+		rows, err := tx.DB().Raw(BaselineSQL, from, asOf.Format(models.DayLayout)).Rows()
 		if err != nil {
 			return err
 		}

@@ -1,0 +1,64 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/healthbot/healthbot/commands"
+	"github.com/healthbot/healthbot/commands/ingestion"
+	"github.com/healthbot/healthbot/models"
+)
+
+// importCSV is `healthbot import KIND FILE.csv`.
+func (m *Main) importCSV(ctx context.Context, args []string) error {
+	if len(args) != 2 {
+		return usagef("usage: healthbot import KIND FILE.csv, KIND one of %s", strings.Join(ingestion.Kinds, ", "))
+	}
+	kind, path := args[0], args[1]
+	if !slices.Contains(ingestion.Kinds, kind) {
+		return usagef("import: unknown kind %q, want one of %s", kind, strings.Join(ingestion.Kinds, ", "))
+	}
+	var r io.Reader = m.Stdin
+	if path != "-" {
+		f, err := os.Open(path)
+		if err != nil {
+			return usagef("import: %v", err)
+		}
+		defer f.Close()
+		r = f
+	}
+	if err := m.open(ctx); err != nil {
+		return err
+	}
+	res, err := ingestion.ImportCSV(ctx, m.store, kind, r)
+	if err != nil {
+		var be *ingestion.BatchError
+		if errors.As(err, &be) {
+			return fmt.Errorf("import %s: %w", path, err)
+		}
+		return fmt.Errorf("import %s %s: %w", kind, path, err)
+	}
+	fmt.Fprintf(m.Stdout, "imported %s from %s: %d records, %d inserted, %d updated, %d unchanged\n",
+		kind, path, res.Records, res.Inserted, res.Updated, res.Unchanged)
+	if len(res.Accounts) > 0 {
+		// New data moves scores: refresh today's snapshots of the changed
+		// accounts so /health and alerts see it now, not at the next
+		// scheduled rescore.
+		var scored []commands.Scored
+		err := m.store.WithTx(ctx, func(tx *models.Store) error {
+			var err error
+			scored, err = m.service.RescoreAccounts(ctx, tx, m.today(), res.Accounts)
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("import %s: the records were written, but rescoring failed (run `healthbot rescore`): %w", kind, err)
+		}
+		fmt.Fprintf(m.Stdout, "rescored %d changed accounts for %s\n", len(scored), m.today().Format(models.DayLayout))
+	}
+	return nil
+}

@@ -1,0 +1,194 @@
+package ingestion
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/healthbot/healthbot/models"
+)
+
+// ErrUnknownKind is wrapped by Ingest when the kind is not one of Kinds.
+var ErrUnknownKind = errors.New("unknown record kind")
+
+// IngestResult says what a committed batch did.
+type IngestResult struct {
+	Kind      string
+	Records   int // records read; on a rejected batch, how many were read before stopping
+	Inserted  int
+	Updated   int
+	Unchanged int
+	// Accounts lists the ids of accounts whose records were inserted or
+	// updated, ascending: what needs rescoring.
+	Accounts []uint
+}
+
+// IngestOptions tunes Ingest; the zero value is the default.
+type IngestOptions struct {
+	// MaxErrors caps the errors a rejected batch reports (default
+	// MaxIngestErrors); reading stops once it is reached.
+	MaxErrors int
+}
+
+// ImportCSV validates a CSV file of kind and, when every record is good,
+// writes it in one transaction. A *BatchError means bad input: nothing was
+// written and its message names each bad line and field.
+func ImportCSV(ctx context.Context, store *models.Store, kind string, r io.Reader) (IngestResult, error) {
+	return Ingest(ctx, store, kind, NewCSVDecoder(r, kind), IngestOptions{})
+}
+
+// Ingest is the one write path for every source of records: it reads dec
+// to the end, validating each record, and writes in chunks inside one
+// transaction, so memory stays flat however long the input. If any record
+// is bad the transaction is rolled back (nothing is written) and a
+// *BatchError lists the problems; other errors are failures to read the
+// input or to write. Records carrying an external_id are upserted by it,
+// the others are idempotent by their natural key, so re-sending a batch
+// changes nothing.
+func Ingest(ctx context.Context, store *models.Store, kind string, dec Decoder, opt IngestOptions) (IngestResult, error) {
+	spec, ok := kindSpecs[kind]
+	if !ok {
+		return IngestResult{Kind: kind}, fmt.Errorf("ingest: %w: %s", ErrUnknownKind, unknownKind(kind))
+	}
+	if opt.MaxErrors <= 0 {
+		opt.MaxErrors = MaxIngestErrors
+	}
+	res := IngestResult{Kind: kind}
+	var rejected *BatchError
+	// A batch's statements carry thousands of rows; they are slow by design
+	// and must not fill the slow-query log.
+	ctx = models.BulkContext(ctx)
+	err := store.WithBulkTx(ctx, func(tx *models.Store) error {
+		b := &batch{kind: kind, unit: dec.Unit(), tx: tx, dayOf: tx.DayOf, max: opt.MaxErrors,
+			errs: &BatchError{Kind: kind}, accounts: map[string]uint{}, changed: map[uint]bool{}}
+		s := spec.newSink(b)
+		p := &fieldParser{kind: kind, unit: b.unit} // reused: one allocation per batch, not per record
+		for !b.full() {
+			rec, err := dec.Next()
+			if err == io.EOF {
+				break
+			}
+			var ve *ValidationError
+			if errors.As(err, &ve) {
+				res.Records++
+				b.reject(ve)
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			res.Records++
+			p.rec, p.errs = rec, p.errs[:0]
+			for name := range rec.Fields {
+				if !spec.known(name) {
+					p.fail(name, "unknown field %s; %s has the fields %s", quote(name), kind, strings.Join(spec.fields, ", "))
+				}
+			}
+			if !p.badText() {
+				s.add(p)
+			}
+			for _, e := range p.errs {
+				b.reject(e)
+			}
+			if s.ready() {
+				if err := s.flush(ctx); err != nil {
+					return err
+				}
+			}
+		}
+		if err := s.flush(ctx); err != nil {
+			return err
+		}
+		if len(b.errs.Errors) > 0 {
+			sort.SliceStable(b.errs.Errors, func(i, j int) bool { return b.errs.Errors[i].Position < b.errs.Errors[j].Position })
+			rejected = b.errs
+			return rejected
+		}
+		res.Inserted, res.Updated, res.Unchanged = b.counts.Inserted, b.counts.Updated, b.counts.Unchanged
+		for id := range b.changed {
+			res.Accounts = append(res.Accounts, id)
+		}
+		slices.Sort(res.Accounts)
+		return nil
+	})
+	if rejected != nil && errors.Is(err, rejected) {
+		return res, rejected
+	}
+	if err != nil {
+		return res, fmt.Errorf("ingest %s: %w", kind, err)
+	}
+	return res, nil
+}
+
+// batch is the state of one Ingest call shared by its sink.
+type batch struct {
+	kind, unit string
+	tx         *models.Store
+	dayOf      func(time.Time) string // the organisation's calendar day of an instant
+	max        int
+	errs       *BatchError
+	counts     models.Counts
+	changed    map[uint]bool
+	accounts   map[string]uint // external id → id; 0 = looked up, absent
+}
+
+// bad reports whether any record was rejected: from then on nothing is
+// written, but reading goes on to report more problems.
+func (b *batch) bad() bool { return len(b.errs.Errors) > 0 }
+
+func (b *batch) full() bool { return b.errs.Truncated }
+
+func (b *batch) reject(e *ValidationError) {
+	if e.Kind == "" {
+		e.Kind = b.kind
+	}
+	if len(b.errs.Errors) >= b.max {
+		b.errs.Truncated = true
+		return
+	}
+	b.errs.Errors = append(b.errs.Errors, e)
+}
+
+func (b *batch) fail(pos int, field, format string, args ...any) {
+	b.reject(&ValidationError{Kind: b.kind, Unit: b.unit, Position: pos, Field: field, Reason: fmt.Sprintf(format, args...)})
+}
+
+// record adds a write's counts to the batch.
+func (b *batch) record(c models.Counts) {
+	b.counts.Add(models.Counts{Inserted: c.Inserted, Updated: c.Updated, Unchanged: c.Unchanged})
+	for _, id := range c.Changed {
+		b.changed[id] = true
+	}
+}
+
+// resolve maps account external ids to ids, querying only ids not seen
+// before in this batch; unknown ones map to 0.
+func (b *batch) resolve(ctx context.Context, externalIDs []string) error {
+	var missing []string
+	for _, x := range externalIDs {
+		if _, ok := b.accounts[x]; !ok {
+			b.accounts[x] = 0
+			missing = append(missing, x)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	found, err := b.tx.AccountIDsByExternalID(ctx, missing)
+	if err != nil {
+		return err
+	}
+	for x, id := range found {
+		b.accounts[x] = id
+	}
+	return nil
+}
+
+func unknownKind(kind string) string {
+	return fmt.Sprintf("%s is not a record kind; use one of %s", quote(kind), strings.Join(Kinds, ", "))
+}

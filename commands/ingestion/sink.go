@@ -1,0 +1,144 @@
+package ingestion
+
+import (
+	"context"
+	"slices"
+
+	"github.com/healthbot/healthbot/models"
+)
+
+// kindSpec is one row of kindTable: a record kind's fields (as
+// docs/ingestion.md lists them) and how its records become rows.
+type kindSpec struct {
+	name      string     // what the kind is called: the CSV import's KIND, the API's path
+	fields    []string   // every accepted field, in documented order
+	required  []string   // fields that must be present and non-empty
+	needOneOf *[2]string // one of these two must be present (activity: day or at)
+	newSink   func(b *batch) sink
+}
+
+func (k kindSpec) known(field string) bool { return slices.Contains(k.fields, field) }
+
+// sink buffers one kind's parsed records and writes them a chunk at a time.
+type sink interface {
+	// add parses one record, reporting problems on p.
+	add(p *fieldParser)
+	// size is how many records are buffered.
+	size() int
+	// ready says the buffer holds a full chunk, time to flush.
+	ready() bool
+	// flush resolves accounts and, while the batch has no errors, writes
+	// the buffer; it empties the buffer either way.
+	flush(ctx context.Context) error
+}
+
+// pending is a parsed record waiting in a chunk.
+type pending[T any] struct {
+	pos     int
+	account string            // the account's external id ("" for accounts)
+	fields  map[string]string // the record as sent: which fields it carried
+	row     T
+}
+
+// rowSink is the sink shared by every kind; the kind supplies the parts
+// that differ.
+type rowSink[T any] struct {
+	b *batch
+	// parse validates a record into a row and the account it refers to.
+	parse func(p *fieldParser) (row T, account string)
+	// key identifies a record within the batch for duplicate detection
+	// ("" = no check); dupField and dupWhat word the error.
+	key      func(row T, account string) string
+	dupField string
+	dupWhat  string
+	// setAccount stores the resolved account id (nil for accounts).
+	setAccount func(row *T, id uint)
+	// merge, when set, completes rows from the stored ones before writing
+	// (partial upserts, slug checks); it may reject records.
+	merge func(ctx context.Context, s *rowSink[T], chunk []pending[T]) error
+	write func(tx *models.Store, ctx context.Context, rows []T) (models.Counts, error)
+	// chunk is how many records a flush writes (default models.IngestChunk).
+	chunk int
+
+	seen map[string]int // key → position of its first record
+	buf  []pending[T]
+}
+
+func (s *rowSink[T]) size() int { return len(s.buf) }
+
+func (s *rowSink[T]) ready() bool {
+	if s.chunk > 0 {
+		return len(s.buf) >= s.chunk
+	}
+	return len(s.buf) >= models.IngestChunk
+}
+
+func (s *rowSink[T]) add(p *fieldParser) {
+	before := len(p.errs)
+	row, account := s.parse(p)
+	if len(p.errs) > before {
+		return
+	}
+	if s.key != nil {
+		k := s.key(row, account)
+		if first, dup := s.seen[k]; dup {
+			p.fail(s.dupField, "%s as %s %d; send each record once per batch", s.dupWhat, s.b.unit, first)
+			return
+		}
+		if s.seen == nil {
+			s.seen = map[string]int{}
+		}
+		s.seen[k] = p.rec.Position
+	}
+	var fields map[string]string
+	if s.merge != nil { // only a merge asks which fields a record carried
+		fields = p.rec.Fields
+	}
+	s.buf = append(s.buf, pending[T]{pos: p.rec.Position, account: account, fields: fields, row: row})
+}
+
+func (s *rowSink[T]) flush(ctx context.Context) error {
+	chunk := s.buf
+	s.buf = s.buf[:0]
+	if len(chunk) == 0 {
+		return nil
+	}
+	if s.setAccount != nil {
+		ids := make([]string, 0, len(chunk))
+		for _, p := range chunk {
+			ids = append(ids, p.account)
+		}
+		if err := s.b.resolve(ctx, ids); err != nil {
+			return err
+		}
+		kept := chunk[:0]
+		for _, p := range chunk {
+			id := s.b.accounts[p.account]
+			if id == 0 {
+				s.b.fail(p.pos, "account", "no account has external_id %s; import it with the accounts kind first", quote(p.account))
+				continue
+			}
+			s.setAccount(&p.row, id)
+			kept = append(kept, p)
+		}
+		chunk = kept
+	}
+	if s.merge != nil && len(chunk) > 0 {
+		if err := s.merge(ctx, s, chunk); err != nil {
+			return err
+		}
+	}
+	if s.b.bad() {
+		return nil
+	}
+	rows := make([]T, len(chunk))
+	for i, p := range chunk {
+		rows[i] = p.row
+	}
+	c, err := s.write(s.b.tx, ctx, rows)
+	if err != nil {
+		return err
+	}
+	s.b.record(c)
+	return nil
+}

@@ -1,0 +1,254 @@
+package commands
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+// withRows adds rows to the command table for the length of one test.
+func withRows(t *testing.T, rows ...Spec) {
+	t.Helper()
+	saved := table
+	table = append(slices.Clone(table), rows...)
+	t.Cleanup(func() { table = saved })
+}
+
+// parseTestDays reads an optional number of days, as the coming
+// "/health ACCOUNT why [DAYS]" and "/health renewals [DAYS]" will.
+func parseTestDays(cmd *Command, in typed) error {
+	switch len(in.rest) {
+	case 0:
+		return nil
+	case 1:
+		n, err := strconv.Atoi(in.rest[0].text)
+		if err != nil || n <= 0 {
+			return inputErrorf("%q is not a number of days.", in.rest[0].text)
+		}
+		cmd.Days = n
+		return nil
+	}
+	return inputError("Give one number of days.")
+}
+
+var testDays = Param{Name: "days", Type: ParamInteger, Description: "How many days back",
+	set: func(c *Command, v any) {
+		if f, ok := v.(float64); ok {
+			c.Days = int(f)
+		}
+	}}
+
+// echo is a handler that says which command it ran.
+func echo(_ *Service, _ context.Context, _ Caller, cmd Command) (Reply, error) {
+	return Reply{Text: fmt.Sprintf("%s/%s/%s account=%q days=%d handle=%q user=%q", cmd.Verb, cmd.Sub, cmd.Admin, cmd.Account, cmd.Days, cmd.Handle, cmd.User)}, nil
+}
+
+// futureRows are the shapes the next commands take: an account
+// sub-command with an argument and one without, a sub-command with an
+// argument, a sub-command group of its own, and another admin action.
+func futureRows() []Spec {
+	return []Spec{
+		{Verb: VerbHealth, Sub: "why", Words: "why", AfterAccount: true, Usage: "/health ACCOUNT why [DAYS]",
+			Help: "what moved the score", Slash: "What moved an account's score",
+			Params: []Param{accountParam("The account"), testDays}, Private: true, parse: parseTestDays, run: echo},
+		{Verb: VerbHealth, Sub: "chart", Words: "chart", AfterAccount: true, Usage: "/health ACCOUNT chart",
+			Help: "the score over time", Slash: "An account's score over time",
+			Params: []Param{accountParam("The account")}, Private: true, run: echo},
+		{Verb: VerbHealth, Sub: "renewals", Words: "renewals", Usage: "/health renewals [DAYS]",
+			Help: "renewals coming up", Slash: "Renewals coming up",
+			Params: []Param{testDays}, parse: parseTestDays, run: echo},
+		{Verb: VerbHealth, Sub: "tasks", Heading: true, Slash: "Tasks"},
+		{Verb: VerbHealth, Sub: "tasks", Action: "mine", Words: "tasks mine", Usage: "/health tasks mine",
+			Help: "your tasks", Slash: "Your tasks", Private: true, run: echo},
+		{Verb: VerbHealth, Sub: "tasks", Words: "tasks", SlashName: "all", Usage: "/health tasks",
+			Help: "everyone's tasks", Slash: "Everyone's tasks", run: echo},
+		{Verb: VerbHealth, Sub: HealthAdmin, Action: "map", Words: "admin map", Usage: "/health admin map HANDLE @user",
+			Help: "admins: map someone", Slash: "Admins: map someone",
+			Params: []Param{handleParam("The CSM handle", setHandle)}, Private: true, AdminOnly: true,
+			parse: func(cmd *Command, in typed) error { return parseAdminCSM(cmd, in) }, run: echo},
+	}
+}
+
+// TestTableCarriesTheNextCommands adds the coming commands' shapes as
+// rows and follows them to every place the table reaches: the typed
+// grammar, the dispatch (with the admin check), the help, the registered
+// commands and the Command built from their options.
+func TestTableCarriesTheNextCommands(t *testing.T) {
+	withRows(t, futureRows()...)
+	typedCases := []struct {
+		line string
+		want Command
+	}{
+		{"/health acme why 30", Command{Verb: VerbHealth, Sub: "why", Account: "acme", Days: 30}},
+		{"/health Acme Corp WHY", Command{Verb: VerbHealth, Sub: "why", Account: "Acme Corp"}},
+		{"/health why inc why 7", Command{Verb: VerbHealth, Sub: "why", Account: "why inc", Days: 7}},
+		{"/health acme chart", Command{Verb: VerbHealth, Sub: "chart", Account: "acme"}},
+		{"/health chart house", Command{Verb: VerbHealth, Sub: HealthShow, Account: "chart house"}},
+		{"/health acme chart 2", Command{Verb: VerbHealth, Sub: HealthShow, Account: "acme chart 2"}},
+		{"/health renewals 60", Command{Verb: VerbHealth, Sub: "renewals", Days: 60}},
+		{"/health renewals", Command{Verb: VerbHealth, Sub: "renewals"}},
+		{"/health tasks mine", Command{Verb: VerbHealth, Sub: "tasks", Admin: "mine"}},
+		{"/health tasks", Command{Verb: VerbHealth, Sub: "tasks"}},
+		{"/health tasks force", Command{Verb: VerbHealth, Sub: HealthShow, Account: "tasks force"}},
+		{"/health admin map maria <@U123ABC>", Command{Verb: VerbHealth, Sub: HealthAdmin, Admin: "map", Handle: "maria", User: "U123ABC"}},
+		// The rows that were there keep their grammar.
+		{"/health acme", Command{Verb: VerbHealth, Sub: HealthShow, Account: "acme"}},
+		{"/health", Command{Verb: VerbHealth, Sub: HealthMine}},
+		{"/health admin", Command{Verb: VerbHealth, Sub: HealthAdmin}},
+		{"/pulse acme green", Command{Verb: VerbPulse, Account: "acme", Colour: "green"}},
+	}
+	ctx := context.Background()
+	admin := Caller{Platform: Slack, UserID: "UADMIN"}
+	svc := &Service{Admins: []ChatUser{{Platform: Slack, UserID: "UADMIN"}}}
+	for _, tc := range typedCases {
+		got, err := Parse(tc.line)
+		if err != nil || got != tc.want {
+			t.Errorf("Parse(%q) = %+v, %v; want %+v", tc.line, got, err, tc.want)
+			continue
+		}
+		if tc.want.Sub == HealthShow || tc.want.Verb != VerbHealth || tc.want == (Command{Verb: VerbHealth, Sub: HealthMine}) || tc.want.Sub == HealthAdmin && tc.want.Admin == "" {
+			continue // handlers of their own, which need a store
+		}
+		r, err := svc.Execute(ctx, admin, got)
+		if want, _ := echo(nil, ctx, admin, got); err != nil || r.Text != want.Text {
+			t.Errorf("Execute(%q) = %q, %v; want the row's handler", tc.line, r.Text, err)
+		}
+	}
+	if _, err := Parse("/health acme why soon"); err == nil || !strings.Contains(err.Error(), `"soon" is not a number of days`) {
+		t.Errorf("a bad argument: %v", err)
+	}
+	if r, _ := svc.Execute(ctx, Caller{Platform: Slack, UserID: "UOTHER"}, Command{Verb: VerbHealth, Sub: HealthAdmin, Admin: "map"}); !strings.HasPrefix(r.Text, "Only healthbot admins") {
+		t.Errorf("a new admin action ran for a non-admin: %q", r.Text)
+	}
+	if r, _ := svc.Execute(ctx, admin, Command{Verb: VerbHealth, Sub: HealthAdmin, Admin: "purge"}); !strings.Contains(r.Text, "use csm, channel, owner or map") {
+		t.Errorf("unknown admin action: %q", r.Text)
+	}
+
+	help, _ := svc.help(ctx, admin, Command{})
+	for _, line := range []string{"/health ACCOUNT why [DAYS] — what moved the score", "/health tasks mine — your tasks", "/health renewals [DAYS] — renewals coming up"} {
+		if !strings.Contains(help.Text, line+"\n") {
+			t.Errorf("help lacks %q:\n%s", line, help.Text)
+		}
+	}
+	if !strings.HasSuffix(help.Text, "\n/health admin map HANDLE @user — admins: map someone") {
+		t.Errorf("help does not end with the new admin line:\n%s", help.Text)
+	}
+
+	shape := slashShape(SlashCommands())
+	for _, want := range []string{
+		"/health why account:1! days:2", "/health chart account:1!", "/health renewals days:2",
+		"/health tasks [group]", "/health tasks mine", "/health tasks all", "/health admin map handle:1!",
+	} {
+		if !slices.Contains(shape, want) {
+			t.Errorf("registered commands lack %q:\n%s", want, strings.Join(shape, "\n"))
+		}
+	}
+
+	// The registered form builds the very Command the typed one does.
+	for _, tc := range []struct {
+		path   []string
+		values map[string]any
+		typed  string
+	}{
+		{[]string{"health", "why"}, map[string]any{"account": " acme ", "days": float64(30)}, "/health acme why 30"},
+		{[]string{"health", "chart"}, map[string]any{"account": "acme"}, "/health acme chart"},
+		{[]string{"health", "renewals"}, map[string]any{"days": float64(60)}, "/health renewals 60"},
+		{[]string{"health", "tasks", "mine"}, nil, "/health tasks mine"},
+		{[]string{"health", "tasks", "all"}, nil, "/health tasks"},
+	} {
+		row, ok := SlashSpec(tc.path...)
+		want, _ := Parse(tc.typed)
+		if got := row.FromParams(tc.values); !ok || got != want {
+			t.Errorf("SlashSpec%q → %+v (%v), want %+v as %q gives", tc.path, got, ok, want, tc.typed)
+		}
+		if spec, _ := SpecOf(want); spec.Private != row.Private || spec.Usage != row.Usage {
+			t.Errorf("%q: SpecOf and SlashSpec disagree", tc.typed)
+		}
+	}
+}
+
+// slashShape lists the registered commands one path a line, with their
+// parameters as name:type, "!" when required.
+func slashShape(cmds []SlashCommand) []string {
+	var out []string
+	var walk func(prefix string, cs []SlashCommand)
+	walk = func(prefix string, cs []SlashCommand) {
+		for _, c := range cs {
+			line := prefix + c.Name
+			switch {
+			case c.Group:
+				out = append(out, line+" [group]")
+				walk(line+" ", c.Subs)
+			case len(c.Subs) > 0:
+				walk(line+" ", c.Subs)
+			default:
+				for _, p := range c.Params {
+					line += fmt.Sprintf(" %s:%d", p.Name, p.Type)
+					if p.Required {
+						line += "!"
+					}
+				}
+				out = append(out, line)
+			}
+		}
+	}
+	walk("/", cmds)
+	return out
+}
+
+// TestTableRows checks every row of the real table: a handler, a line of
+// help or a reason to have none, a description that fits where commands
+// are registered, parameters that can be set, and a registered path that
+// leads back to the row.
+func TestTableRows(t *testing.T) {
+	for _, r := range table {
+		name := strings.TrimSpace(r.Verb + " " + r.Sub + " " + r.Action)
+		if n := utf8.RuneCountInString(r.Slash); n < 1 || n > 100 {
+			t.Errorf("%s: description of %d characters", name, n)
+		}
+		if r.Heading {
+			continue
+		}
+		if r.run == nil || r.Usage == "" {
+			t.Errorf("%s: no handler or no usage", name)
+		}
+		if r.Help == "" && r.Usage != "/health admin" {
+			t.Errorf("%s: not in the help", name)
+		}
+		for _, p := range r.Params {
+			if p.set == nil || p.Type == 0 {
+				t.Errorf("%s %s: parameter without a type or a setter", name, p.Name)
+			}
+		}
+		if spec, ok := SpecOf(r.command()); !ok || !reflect.DeepEqual(spec.Params, r.Params) || spec.Usage != r.Usage {
+			t.Errorf("%s: SpecOf finds another row", name)
+		}
+	}
+	var paths [][]string
+	var walk func(path []string, cs []SlashCommand)
+	walk = func(path []string, cs []SlashCommand) {
+		for _, c := range cs {
+			p := append(slices.Clone(path), c.Name)
+			if len(c.Subs) > 0 {
+				walk(p, c.Subs)
+				continue
+			}
+			paths = append(paths, p)
+		}
+	}
+	walk(nil, SlashCommands())
+	if len(paths) != len(table)-2 { // every row but the two headings
+		t.Errorf("%d registered commands for %d rows", len(paths), len(table))
+	}
+	for _, p := range paths {
+		row, ok := SlashSpec(p...)
+		if !ok || row.Verb != p[0] || len(p) > 1 && row.slashName() != p[len(p)-1] {
+			t.Errorf("registered %q leads to %+v", p, row.command())
+		}
+	}
+}
