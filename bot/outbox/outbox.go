@@ -75,8 +75,8 @@ type Worker struct {
 	Jitter func() float64                                   // in [0,1); tests make it fixed
 
 	Batch       int           // messages claimed at once
-	Lease       time.Duration // how long a claim holds before another worker may take over; renewed before each send
-	SendTimeout time.Duration // bounds one message's platform calls; kept well under Lease
+	Lease       time.Duration // how long a claim holds before another worker may take over; renewed before each send, and at least 2×SendTimeout
+	SendTimeout time.Duration // bounds one message's platform calls (DefaultSendTimeout)
 	Poll        time.Duration // idle wait between claims in Run
 	BaseDelay   time.Duration // first retry delay; doubles per attempt
 	MaxDelay    time.Duration
