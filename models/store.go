@@ -22,6 +22,7 @@ type Store struct {
 	dialect string         // "postgres" or "sqlite"
 	loc     *time.Location // the organisation's time zone, for Day columns
 	stats   *queryStats    // shared by every Store derived from the same Open
+	inTx    bool           // bound to a transaction (WithTx, WithBulkTx): Audit may write
 }
 
 // Dialect names returned by Store.Dialect.
@@ -181,7 +182,7 @@ func addDays(day string, n int) string {
 // so every method called on it commits or rolls back together.
 func (s *Store) WithTx(ctx context.Context, fn func(tx *Store) error) error {
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		return fn(&Store{db: tx, dialect: s.dialect, loc: s.loc, stats: s.stats})
+		return fn(&Store{db: tx, dialect: s.dialect, loc: s.loc, stats: s.stats, inTx: true})
 	})
 }
 
