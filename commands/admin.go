@@ -65,8 +65,21 @@ func (s *Service) adminCSM(ctx context.Context, caller Caller, cmd Command) (Rep
 	var m models.ChatMapping
 	err := s.Store.WithTx(ctx, func(tx *models.Store) error {
 		var err error
-		m, err = tx.MapChatUser(ctx, cmd.Handle, platform, id)
-		return err
+		if m, err = tx.MapChatUser(ctx, cmd.Handle, platform, id); err != nil {
+			return err
+		}
+		if !m.Created && m.Previous == id && len(m.TakenFrom) == 0 {
+			return nil
+		}
+		changes := []models.Change{{Field: platform + " user", Old: m.Previous, New: id}}
+		if m.Created {
+			changes = append([]models.Change{{Field: "csm", New: m.CSM.Handle}}, changes...)
+		}
+		for _, h := range m.TakenFrom {
+			changes = append(changes, models.Change{Field: h + "'s " + platform + " user", Old: id})
+		}
+		return tx.Audit(ctx, models.AuditRecord{At: s.now(), By: actorOf(caller), Action: models.AuditAdminCSM,
+			Subject: m.CSM.Handle, Changes: changes})
 	})
 	if err != nil {
 		return Reply{}, fmt.Errorf("admin csm: %w", err)
@@ -103,8 +116,11 @@ func (s *Service) adminCSMConsole(ctx context.Context, caller Caller, handle, us
 			return err
 		}
 		created = true
-		_, err = tx.CreateCSM(ctx, handle)
-		return err
+		if _, err = tx.CreateCSM(ctx, handle); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, models.AuditRecord{At: s.now(), By: actorOf(caller), Action: models.AuditAdminCSM,
+			Subject: handle, Changes: []models.Change{{Field: "csm", New: handle}}})
 	})
 	if err != nil {
 		return Reply{}, fmt.Errorf("admin csm: %w", err)
