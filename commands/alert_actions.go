@@ -106,7 +106,7 @@ func (s *Service) auditAlertAction(ctx context.Context, tx *models.Store, caller
 		return nil
 	}
 	return tx.Audit(ctx, models.AuditRecord{At: s.now(), By: actorOf(caller), Action: models.AuditAlert,
-		Subject: fmt.Sprintf("alert %d (%s)", after.ID, after.Rule), Accounts: []uint{after.AccountID}, Changes: changes})
+		Subject: fmt.Sprintf("#%d %s", after.ID, after.Rule), Accounts: []uint{after.AccountID}, Changes: changes})
 }
 
 func deref(s *string) string {

@@ -91,7 +91,28 @@ func (s *Service) execute(ctx context.Context, caller Caller, cmd Command) (Repl
 	if err != nil {
 		return reply, err
 	}
+	reply.Buttons = pressable(reply.Buttons, role)
 	return row.private(reply, cmd), nil
+}
+
+// pressable keeps the buttons role may press: a viewer's card has no
+// pulse buttons, which would only answer that they may not.
+func pressable(buttons []Button, role Role) []Button {
+	var keep []Button
+	for _, b := range buttons {
+		need := RoleCSM // alert actions record something
+		if !IsAlertAction(b.Action) {
+			c, err := Parse(b.Action)
+			row, ok := SpecOf(c)
+			if err == nil && ok {
+				need = row.need()
+			}
+		}
+		if role.AtLeast(need) {
+			keep = append(keep, b)
+		}
+	}
+	return keep
 }
 
 // unknown answers a command the table does not have. An action missing

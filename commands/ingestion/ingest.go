@@ -39,6 +39,8 @@ type IngestOptions struct {
 	// Source names what the batch came from (a file name, a delivery's
 	// id), recorded with it; "" for none.
 	Source string
+	// At is when the audit trail says the batch was written; zero is now.
+	At time.Time
 	// MaxErrors caps the errors a rejected batch reports (default
 	// MaxIngestErrors); reading stops once it is reached.
 	MaxErrors int
@@ -148,7 +150,7 @@ func auditBatch(res IngestResult, opt IngestOptions) models.AuditRecord {
 	if opt.Source != "" {
 		changes = append(changes, models.Change{Field: "source", New: opt.Source})
 	}
-	return models.AuditRecord{By: opt.By, Action: models.AuditIngest, Subject: res.Kind, Accounts: res.Accounts, Changes: changes}
+	return models.AuditRecord{At: opt.At, By: opt.By, Action: models.AuditIngest, Subject: res.Kind, Accounts: res.Accounts, Changes: changes}
 }
 
 // batch is the state of one Ingest call shared by its sink.
