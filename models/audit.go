@@ -227,7 +227,7 @@ func (s *Store) RecordModelVersion(ctx context.Context, version string, by Actor
 			return nil
 		}
 		changed = true
-		return tx.Audit(ctx, AuditRecord{At: at, By: by, Action: AuditModel, Subject: "health model",
+		return tx.Audit(ctx, AuditRecord{At: at, By: by, Action: AuditModel,
 			Changes: []Change{{Field: "version", Old: old, New: version}}})
 	})
 	if err != nil {

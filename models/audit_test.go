@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -138,6 +139,30 @@ func TestRecordModelVersion(t *testing.T) {
 		got, total, _ := s.RecentAudit(ctx, 10)
 		if total != 3 || got[0].Action != models.AuditModel || got[0].Origin != models.OriginConfig {
 			t.Errorf("%d entries, newest %+v", total, got[0])
+		}
+
+		// Replicas starting together with a new model record it once.
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		recorded := 0
+		for range 4 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				changed, _, err := s.RecordModelVersion(ctx, "cccc3333", by, auditAt)
+				if err != nil {
+					t.Error(err)
+				}
+				mu.Lock()
+				defer mu.Unlock()
+				if changed {
+					recorded++
+				}
+			}()
+		}
+		wg.Wait()
+		if _, total, _ := s.RecentAudit(ctx, 10); recorded != 1 || total != 4 {
+			t.Errorf("4 replicas recorded %d changes, %d entries in all", recorded, total)
 		}
 	})
 }
