@@ -3,7 +3,6 @@ package commands
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/healthbot/healthbot/models"
@@ -18,18 +17,9 @@ const (
 
 // parseCount reads an optional count of entries: "/health acme history 50".
 func parseCount(cmd *Command, in typed) error {
-	switch len(in.rest) {
-	case 0:
-		return nil
-	case 1:
-		n, err := strconv.Atoi(in.rest[0].text)
-		if err != nil || n <= 0 {
-			return inputErrorf("%q is not a number of entries: give a whole number from 1 to %d, e.g. /health acme history 50.", in.rest[0].text, historyMax)
-		}
-		cmd.Count = n
-		return nil
-	}
-	return inputErrorf("Give at most one number of entries, e.g. /health acme history %d.", historyMax)
+	n, err := optionalNumber(in, "entries", "/health acme history 50")
+	cmd.Count = n
+	return err
 }
 
 // historyCount is how many entries cmd asks for, within historyMax.

@@ -3,6 +3,7 @@ package commands
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode"
 
@@ -256,6 +257,24 @@ func parseTouch(cmd *Command, in typed) error {
 		cmd.Note = strings.TrimSpace(in.line[rest[0].start:])
 	}
 	return nil
+}
+
+// optionalNumber reads the one whole number, above 0, a row takes after
+// its words ("/health acme history 50", "/health renewals 60"); 0 when
+// none is given. what names it in errors ("entries", "days"), with an
+// example of the command.
+func optionalNumber(in typed, what, example string) (int, error) {
+	switch len(in.rest) {
+	case 0:
+		return 0, nil
+	case 1:
+		n, err := strconv.Atoi(in.rest[0].text)
+		if err != nil || n <= 0 {
+			return 0, inputErrorf("%q is not a number of %s: give a whole number above 0, e.g. %s.", in.rest[0].text, what, example)
+		}
+		return n, nil
+	}
+	return 0, inputErrorf("Give one number of %s, e.g. %s.", what, example)
 }
 
 // keywordIndex is the index of the first unquoted keyword that has at least

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -25,18 +24,9 @@ func withRows(t *testing.T, rows ...Spec) {
 // parseTestDays reads an optional number of days, as the coming
 // "/health ACCOUNT why [DAYS]" and "/health renewals [DAYS]" will.
 func parseTestDays(cmd *Command, in typed) error {
-	switch len(in.rest) {
-	case 0:
-		return nil
-	case 1:
-		n, err := strconv.Atoi(in.rest[0].text)
-		if err != nil || n <= 0 {
-			return inputErrorf("%q is not a number of days.", in.rest[0].text)
-		}
-		cmd.Days = n
-		return nil
-	}
-	return inputError("Give one number of days.")
+	n, err := optionalNumber(in, "days", "/health acme why 30")
+	cmd.Days = n
+	return err
 }
 
 var testDays = Param{Name: "days", Type: ParamInteger, Description: "How many days back",
