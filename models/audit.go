@@ -76,6 +76,31 @@ type AuditRecord struct {
 	Changes  []Change
 }
 
+// TaskAudit is the entry of a change to task id (its play named after
+// it: "#7 renewal_at_risk") on an account: opened, updated, done, snoozed,
+// reassigned, escalated, as changes say (status open → done; owner maria
+// → bob). Write it with Audit in the task's transaction.
+func TaskAudit(at time.Time, by Actor, id uint, play string, accountID uint, changes ...Change) AuditRecord {
+	return AuditRecord{At: at, By: by, Action: AuditTask, Subject: fmt.Sprintf("#%d %s", id, play),
+		Accounts: []uint{accountID}, Changes: changes}
+}
+
+// MapAudit is the entry of a connector's id mapped to an account (or
+// moved from one to another): source "stripe", externalID the vendor's id,
+// the accounts' slugs before and after ("" for none), listed in the
+// history of both accounts. Write it with Audit in the mapping's
+// transaction.
+func MapAudit(at time.Time, by Actor, source, externalID string, oldAccount uint, oldSlug string, newAccount uint, newSlug string) AuditRecord {
+	r := AuditRecord{At: at, By: by, Action: AuditMap, Subject: source + " " + externalID,
+		Changes: []Change{{Field: "account", Old: oldSlug, New: newSlug}}}
+	for _, id := range []uint{newAccount, oldAccount} {
+		if id != 0 {
+			r.Accounts = append(r.Accounts, id)
+		}
+	}
+	return r
+}
+
 // AuditEntry is one stored write of the audit trail.
 type AuditEntry struct {
 	ID        uint      `gorm:"primaryKey"`

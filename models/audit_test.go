@@ -58,6 +58,13 @@ func TestAuditAccountHistory(t *testing.T) {
 		if got, total, _ := s.RecentAudit(ctx, 10); len(got) != 3 || total != 3 || got[0].Action != models.AuditAdminRole {
 			t.Errorf("recent: %d of %d", len(got), total)
 		}
+		// A connector id moved from one account to another is in both histories.
+		audit(t, s, models.MapAudit(auditAt, maria, "stripe", "cus_123", 2, "globex", 1, "acme"))
+		for _, id := range []uint{1, 2} {
+			if got, _, _ := s.AccountAudit(ctx, id, 1); len(got) != 1 || got[0].Action != models.AuditMap || got[0].Subject != "stripe cus_123" {
+				t.Errorf("account %d: %+v", id, got)
+			}
+		}
 	})
 }
 

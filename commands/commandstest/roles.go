@@ -87,9 +87,8 @@ func HistoryAfterWrites(t testing.TB, platform string) commands.Reply {
 		t.Fatal(err)
 	}
 	if err := s.WithTx(ctx, func(tx *models.Store) error {
-		return tx.Audit(ctx, models.AuditRecord{At: now, By: models.Actor{Origin: caller.Platform, ID: caller.UserID, Name: caller.UserName},
-			Action: models.AuditTask, Subject: "#7 renewal_at_risk", Accounts: []uint{acme.ID},
-			Changes: []models.Change{{Field: "status", Old: "open", New: "done"}}})
+		by := models.Actor{Origin: caller.Platform, ID: caller.UserID, Name: caller.UserName}
+		return tx.Audit(ctx, models.TaskAudit(now, by, 7, "renewal_at_risk", acme.ID, models.Change{Field: "status", Old: "open", New: "done"}))
 	}); err != nil {
 		t.Fatal(err)
 	}
