@@ -61,6 +61,9 @@ func (s *Service) Run(ctx context.Context, caller Caller, line string) (Reply, e
 // (unknown account, missing reason) is an ephemeral Reply, not an error;
 // an error comes with a Reply the adapter may show as it is.
 func (s *Service) Execute(ctx context.Context, caller Caller, cmd Command) (Reply, error) {
+	if msg := cmd.unstorableText(); msg != "" {
+		return userError(msg), nil
+	}
 	reply, err := s.execute(ctx, caller, cmd)
 	if err != nil {
 		s.logger().ErrorContext(ctx, "command failed", "verb", cmd.Verb, "sub", cmd.Sub, "account", cmd.Account,

@@ -266,6 +266,10 @@ func (h *Handler) answer(w http.ResponseWriter, kind string, res ingestion.Inges
 		writeJSON(w, http.StatusRequestTimeout, Problem{Kind: kind,
 			Error: fmt.Sprintf("the upload took longer than %s; nothing was written. Send smaller batches, or raise the limit with %s (e.g. %s=30m).", h.timeout, TimeoutEnv, TimeoutEnv)})
 		return http.StatusRequestTimeout
+	case models.IsDiskFull(err):
+		writeJSON(w, http.StatusInsufficientStorage, Problem{Kind: kind,
+			Error: "disk full: the database has no space left, so nothing was written. Free space where the database is stored, then send the batch again."})
+		return http.StatusInsufficientStorage
 	case errors.Is(err, context.Canceled):
 		writeJSON(w, http.StatusRequestTimeout, Problem{Kind: kind, Error: "the request ended before the batch was read; nothing was written"})
 		return http.StatusRequestTimeout

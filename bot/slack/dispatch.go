@@ -80,10 +80,7 @@ func (a *Adapter) handleCommand(sc slackgo.SlashCommand) any {
 // handleInteraction is the one path of a button click or a modal
 // submission.
 func (a *Adapter) handleInteraction(ic slackgo.InteractionCallback) any {
-	team := ic.Team.ID
-	if team == "" {
-		team = ic.View.TeamID
-	}
+	team := interactionTeam(ic)
 	if !a.served(team) {
 		a.log.Warn("interaction from a workspace not served", "team_id", team, "user", ic.User.ID)
 		if ic.ResponseURL != "" {
@@ -405,8 +402,12 @@ func (a *Adapter) background(fn func(ctx context.Context)) {
 	})
 }
 
-// postResponse posts m to a response_url.
+// postResponse posts m to a response_url, if it is Slack's.
 func (a *Adapter) postResponse(ctx context.Context, url string, m message) {
+	if !a.cfg.responseURLAllowed(url) {
+		a.log.Warn("answer not posted: the response_url is not a Slack address", "host", hostOf(url))
+		return
+	}
 	wm := &slackgo.WebhookMessage{Text: m.Text, ResponseType: m.ResponseType}
 	if len(m.Blocks) > 0 {
 		wm.Blocks = &slackgo.Blocks{BlockSet: m.Blocks}

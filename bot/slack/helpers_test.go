@@ -55,6 +55,10 @@ type fakeSlack struct {
 	all   []apiCall
 	msgs  []postedMsg // chat.postMessage calls that succeeded, oldest first
 	page  int         // history page size cap; 0 = none to speak of
+	// stall, when set, runs after chat.postMessage has kept the message
+	// and before it answers: a slow or hung Web API that already posted.
+	// ctx ends when the client gives up.
+	stall func(ctx context.Context)
 }
 
 func newFakeSlack(t *testing.T) *fakeSlack {
@@ -120,6 +124,12 @@ func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.WriteString(w, `{"ok":true,"url":"https://acme.slack.com/","team":"Acme","user":"healthbot","team_id":"`+team+`","user_id":"UBOT"}`)
 	case "chat.postMessage":
 		m := f.keep(c.Form)
+		f.mu.Lock()
+		stall := f.stall
+		f.mu.Unlock()
+		if stall != nil {
+			stall(r.Context())
+		}
 		_, _ = io.WriteString(w, `{"ok":true,"channel":"`+m.Channel+`","ts":"`+m.TS+`"}`)
 	case "chat.update":
 		_, _ = io.WriteString(w, `{"ok":true,"channel":"`+c.Form.Get("channel")+`","ts":"`+c.Form.Get("ts")+`"}`)

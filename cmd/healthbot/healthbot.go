@@ -177,6 +177,9 @@ func (m *Main) open(ctx context.Context) error {
 		return usagef("HEALTHBOT_ADMINS: %v", err)
 	}
 	store, err := models.Open(ctx, m.env.DatabaseURL, m.loc)
+	if errors.Is(err, models.ErrBadDSN) {
+		return usagef("%v", err) // the message says what to write instead
+	}
 	if err != nil {
 		return fmt.Errorf("open %s: %w", redact(m.env.DatabaseURL), err)
 	}
