@@ -13,19 +13,19 @@ import (
 // chartDays is the span of an account's chart.
 const chartDays = 90
 
-// history is an account's stored scores and events over the chartDays
+// scoreSpan is an account's stored scores and events over the chartDays
 // ending on To: what its chart draws and a churned account's card tells.
-type history struct {
+type scoreSpan struct {
 	From, To time.Time
 	Snaps    []models.Snapshot
 	Timeline models.Timeline
 	Churned  *time.Time // the churn day of an account that left; To is that day
 }
 
-// accountHistory reads the chartDays of an account ending today, or on
+// readScoreSpan reads the chartDays of an account ending today, or on
 // its churn day when it has left.
-func (s *Service) accountHistory(ctx context.Context, acc models.Account, day time.Time) (history, error) {
-	h := history{To: day}
+func (s *Service) readScoreSpan(ctx context.Context, acc models.Account, day time.Time) (scoreSpan, error) {
+	h := scoreSpan{To: day}
 	if d, ok := churnDay(acc, day); ok {
 		h.To, h.Churned = d, &d
 	}
@@ -50,7 +50,7 @@ func (s *Service) healthChart(ctx context.Context, _ Caller, cmd Command) (Reply
 	if acc == nil || err != nil {
 		return reply, err
 	}
-	h, err := s.accountHistory(ctx, *acc, day)
+	h, err := s.readScoreSpan(ctx, *acc, day)
 	if err != nil {
 		return Reply{}, err
 	}
@@ -62,8 +62,8 @@ func (s *Service) healthChart(ctx context.Context, _ Caller, cmd Command) (Reply
 	return r, nil
 }
 
-// trendChart is the picture of an account's history.
-func (s *Service) trendChart(acc models.Account, h history) Chart {
+// trendChart is the picture of an account's score span.
+func (s *Service) trendChart(acc models.Account, h scoreSpan) Chart {
 	t := &TrendChart{From: h.From, To: h.To, Bands: s.Config.Status, ChurnedOn: h.Churned}
 	for _, sn := range h.Snaps {
 		if d, ok := storedDay(sn.Day); ok && sn.Known {

@@ -138,6 +138,24 @@ func TestChurnedCard(t *testing.T) {
 		if n := countRows(t, s, &models.Snapshot{}, "account_id = ? AND day >= ?", hooliID, fixtureDay(10)); n != 0 {
 			t.Errorf("the churned account was scored again: %d snapshots", n)
 		}
+		// Like a live card: private unless asked for in public, and no
+		// MRR for a viewer (once roles are in use, a user with none).
+		if pub := runLine(t, svc, callerMaria, "/health hooli public"); pub.Ephemeral || !strings.Contains(strings.Join(pub.Context, " "), "MRR at churn: 3,100") || len(pub.Buttons) != 1 {
+			t.Errorf("public churned card: ephemeral %v, %q, buttons %+v", pub.Ephemeral, pub.Context, pub.Buttons)
+		}
+		if err := s.WithTx(t.Context(), func(tx *models.Store) error {
+			_, err := tx.SetRole(t.Context(), commands.Slack, "U0CSM", string(commands.RoleCSM))
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		viewer := commands.Caller{Platform: commands.Slack, UserID: "U0VIEW", UserName: "vic"}
+		for _, line := range []string{"/health hooli", "/health hooli public"} {
+			v := runLine(t, svc, viewer, line)
+			if v.Title != r.Title || strings.Contains(strings.Join(v.Context, " "), "MRR") || len(v.Buttons) != 1 {
+				t.Errorf("%s by a viewer: %q %q buttons %+v", line, v.Title, v.Context, v.Buttons)
+			}
+		}
 		// The button draws its chart.
 		p, err := commands.RunPress(t.Context(), svc, callerMaria, commands.Press{Action: r.Buttons[0].Action})
 		if err != nil || len(p.Reply.Charts) != 1 || p.Reply.Charts[0].Trend.ChurnedOn == nil {

@@ -16,9 +16,12 @@ import (
 // its final score (its last snapshot) and its last chartDays up to the
 // churn, as they were stored. Nothing is scored again: the data of an
 // account that left stops changing meaning, and a fresh score would read
-// as a live one. It offers its chart, and no pulse or touch buttons.
-func (s *Service) churnedCard(ctx context.Context, acc models.Account, day, churned time.Time) (Reply, error) {
-	h, err := s.accountHistory(ctx, acc, day)
+// as a live one. It offers its chart, and no pulse or touch buttons. Like
+// the live card it leaves MRR out unless money is set (the caller's
+// Role.SeesMRR), and it is private unless asked for in public (the row's
+// MRR flag decides, not the card).
+func (s *Service) churnedCard(ctx context.Context, acc models.Account, day, churned time.Time, money bool) (Reply, error) {
+	h, err := s.readScoreSpan(ctx, acc, day)
 	if err != nil {
 		return Reply{}, err
 	}
@@ -34,17 +37,17 @@ func (s *Service) churnedCard(ctx context.Context, acc models.Account, day, chur
 	} else if !errors.Is(err, models.ErrNotFound) {
 		return Reply{}, fmt.Errorf("card %s: last touch: %w", acc.Slug, err)
 	}
-	return renderChurnedCard(acc, churned, day, h, pulse, touch), nil
+	return renderChurnedCard(acc, churned, day, h, pulse, touch, money), nil
 }
 
-// renderChurnedCard lays out a churned account's frozen card.
-func renderChurnedCard(acc models.Account, churned, day time.Time, h history, pulse *models.Pulse, touch *models.Touch) Reply {
+// renderChurnedCard lays out a churned account's frozen card; money says
+// whether its MRR at churn shows.
+func renderChurnedCard(acc models.Account, churned, day time.Time, h scoreSpan, pulse *models.Pulse, touch *models.Touch, money bool) Reply {
 	ago := dayDiff(churned, day)
 	r := Reply{
-		Ephemeral: true,
-		Colour:    scoring.StatusColour(scoring.NoData),
-		Title:     fmt.Sprintf("%s — churned %s", acc.Name, churned.Format(models.DayLayout)),
-		Buttons:   []Button{{Label: fmt.Sprintf("%d-day chart", chartDays), Action: "/health " + acc.Slug + " " + HealthChart}},
+		Colour:  scoring.StatusColour(scoring.NoData),
+		Title:   fmt.Sprintf("%s — churned %s", acc.Name, churned.Format(models.DayLayout)),
+		Buttons: []Button{{Label: fmt.Sprintf("%d-day chart", chartDays), Action: "/health " + acc.Slug + " " + HealthChart}},
 	}
 	lead := []string{fmt.Sprintf("%s churned on %s (%s). healthbot no longer scores it: this card is as it stood then.",
 		acc.Name, churned.Format(models.DayLayout), daysAgo(ago))}
@@ -52,7 +55,7 @@ func renderChurnedCard(acc models.Account, churned, day time.Time, h history, pu
 	if !ok {
 		lead = append(lead, fmt.Sprintf("No score was recorded in its last %d days.", chartDays))
 		r.Text = strings.Join(lead, "\n")
-		r.Context = churnedContext(acc, pulse, touch)
+		r.Context = churnedContext(acc, pulse, touch, money)
 		return r
 	}
 	r.Title += fmt.Sprintf(" · final score %d %s", final.Score, final.Status)
@@ -69,7 +72,7 @@ func renderChurnedCard(acc models.Account, churned, day time.Time, h history, pu
 	if sec, ok := finalComponents(final); ok {
 		r.Sections = append(r.Sections, sec)
 	}
-	r.Context = churnedContext(acc, pulse, touch)
+	r.Context = churnedContext(acc, pulse, touch, money)
 	return r
 }
 
@@ -197,8 +200,9 @@ func componentRank(name string) string {
 	return "99" + name
 }
 
-// churnedContext is the small print of a churned card.
-func churnedContext(acc models.Account, pulse *models.Pulse, touch *models.Touch) []string {
+// churnedContext is the small print of a churned card; MRR at churn only
+// with money.
+func churnedContext(acc models.Account, pulse *models.Pulse, touch *models.Touch, money bool) []string {
 	var lines []string
 	if p := pulse; p != nil {
 		l := "Last pulse: " + p.Colour
@@ -222,7 +226,7 @@ func churnedContext(acc models.Account, pulse *models.Pulse, touch *models.Touch
 		lines = append(lines, l+", "+t.At.Format(models.DayLayout))
 	}
 	var tail []string
-	if acc.MRRCents != 0 {
+	if acc.MRRCents != 0 && money {
 		tail = append(tail, "MRR at churn: "+fmtMoney(acc.MRRCents))
 	}
 	if acc.Owner != "" {

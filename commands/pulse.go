@@ -62,6 +62,10 @@ func (s *Service) pulse(ctx context.Context, caller Caller, cmd Command) (Reply,
 		stamp:    func(p models.Pulse) (time.Time, string, string) { return p.At, p.By, p.ByID },
 		same:     func(last, p models.Pulse) bool { return last.Colour == p.Colour },
 		describe: describePulse,
+		by:       actorOf(caller),
+		audit: func(p models.Pulse) (string, []models.Change) {
+			return models.AuditPulse, setFields("colour", p.Colour, "reason", p.Reason, "note", p.Note)
+		},
 	})
 }
 
@@ -123,6 +127,18 @@ func restAfterFirst(text string) string {
 		return ""
 	}
 	return strings.TrimSpace(text[w[1].start:])
+}
+
+// setFields are the changes of a record created: each named field with its
+// value, those left empty left out. pairs is field, value, field, value….
+func setFields(pairs ...string) []models.Change {
+	var out []models.Change
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if pairs[i+1] != "" {
+			out = append(out, models.Change{Field: pairs[i], New: pairs[i+1]})
+		}
+	}
+	return out
 }
 
 // describePulse is "a red pulse for Acme Corp (reason: budget; note: "…") by Maria".

@@ -65,6 +65,23 @@ func TestPulseReasonsAndNotes(t *testing.T) {
 				if p.Reason != tt.reason || p.Note != tt.note {
 					t.Errorf("recorded reason %q, note %q; want %q, %q", p.Reason, p.Note, tt.reason, tt.note)
 				}
+				// The audit trail has the reason and the note as split, not
+				// the words as typed.
+				entries, _, err := s.AccountAudit(ctx, acmeID, 1)
+				if err != nil || len(entries) != 1 || entries[0].Action != models.AuditPulse {
+					t.Fatalf("audit entry: %+v, %v", entries, err)
+				}
+				changes, err := entries[0].DecodeChanges()
+				if err != nil {
+					t.Fatal(err)
+				}
+				got := map[string]string{}
+				for _, c := range changes {
+					got[c.Field] = c.New
+				}
+				if got["reason"] != tt.reason || got["note"] != tt.note {
+					t.Errorf("audited reason %q, note %q; want %q, %q", got["reason"], got["note"], tt.reason, tt.note)
+				}
 			})
 		}
 		// A red pulse that names no code, or an ambiguous one, records
@@ -86,6 +103,27 @@ func TestPulseReasonsAndNotes(t *testing.T) {
 		}
 		if after := countRows(t, s, &models.Pulse{}, "1 = 1"); after != before {
 			t.Errorf("%d pulses recorded by refused commands", after-before)
+		}
+
+		// Once roles are in use, a viewer's pulse is refused by its row
+		// before its words are read as a reason: nothing is written.
+		if err := s.WithTx(ctx, func(tx *models.Store) error {
+			_, err := tx.SetRole(ctx, commands.Slack, "U0CSM", string(commands.RoleCSM))
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		trail, _, err := s.AccountAudit(ctx, acmeID, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		clock.t = clock.t.Add(2 * time.Minute)
+		viewer := commands.Caller{Platform: commands.Slack, UserID: "U0VIEW", UserName: "vic"}
+		if r, err := svc.Execute(ctx, viewer, typed(t, "/pulse acme red champ CFO moved on")); err != nil || !strings.HasPrefix(r.Text, "Only CSMs, managers and admins can record a pulse;") {
+			t.Errorf("a viewer's pulse: %q, %v", r.Text, err)
+		}
+		if after, _, _ := s.AccountAudit(ctx, acmeID, 100); countRows(t, s, &models.Pulse{}, "1 = 1") != before || len(after) != len(trail) {
+			t.Errorf("a refused pulse wrote: %d audit entries (was %d)", len(after), len(trail))
 		}
 	})
 }

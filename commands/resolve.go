@@ -24,7 +24,7 @@ func resolve(ctx context.Context, store *models.Store, day time.Time, query stri
 
 // resolveAny finds the account a user named, churned ones included: for
 // the commands that still answer about an account once it has left (its
-// card and chart, frozen) or that must say it left (a pulse, a touch).
+// card and chart, frozen; its audit history) or that must say it left (a pulse, a touch).
 // An active account wins: a churned one is looked for only when no active
 // account matches, so a departed "Acme" never makes "acme" ambiguous.
 func resolveAny(ctx context.Context, store *models.Store, day time.Time, query string) (*models.Account, Reply, error) {

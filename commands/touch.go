@@ -47,6 +47,14 @@ func (s *Service) touch(ctx context.Context, caller Caller, cmd Command) (Reply,
 		stamp:    func(t models.Touch) (time.Time, string, string) { return t.At, t.By, t.ByID },
 		same:     func(last, t models.Touch) bool { return last.Kind == t.Kind },
 		describe: describeTouch,
+		by:       actorOf(caller),
+		audit: func(t models.Touch) (string, []models.Change) {
+			exec := ""
+			if t.Exec {
+				exec = "yes"
+			}
+			return models.AuditTouch, setFields("kind", t.Kind, "exec sponsor", exec, "note", t.Note)
+		},
 	})
 }
 

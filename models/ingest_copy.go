@@ -39,7 +39,7 @@ func (s *Store) WithBulkTx(ctx context.Context, fn func(tx *Store) error) error 
 			return fmt.Errorf("bulk transaction: connection is a %T", c.Statement.ConnPool)
 		}
 		return c.Transaction(func(tx *gorm.DB) error {
-			return fn(&Store{db: tx.Set(bulkConnKey, &bulkConn{conn: conn}), dialect: s.dialect, loc: s.loc, stats: s.stats})
+			return fn(&Store{db: tx.Set(bulkConnKey, &bulkConn{conn: conn}), dialect: s.dialect, loc: s.loc, stats: s.stats, inTx: true})
 		})
 	}))
 }

@@ -22,6 +22,7 @@ type Store struct {
 	dialect string         // "postgres" or "sqlite"
 	loc     *time.Location // the organisation's time zone, for Day columns
 	stats   *queryStats    // shared by every Store derived from the same Open
+	inTx    bool           // bound to a transaction (WithTx, WithBulkTx): Audit may write
 }
 
 // Dialect names returned by Store.Dialect.
@@ -186,7 +187,7 @@ func addDays(day string, n int) string {
 func (s *Store) WithTx(ctx context.Context, fn func(tx *Store) error) error {
 	// A full disk may fail the COMMIT itself, which no statement hook sees.
 	return s.stats.observe(s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		return fn(&Store{db: tx, dialect: s.dialect, loc: s.loc, stats: s.stats})
+		return fn(&Store{db: tx, dialect: s.dialect, loc: s.loc, stats: s.stats, inTx: true})
 	}))
 }
 

@@ -333,6 +333,13 @@ func (a *Adapter) deliver(ctx context.Context, o origin, res result) {
 		return
 	}
 	switch {
+	case o.kind == fromMention && r.Ephemeral:
+		// A private answer (a card, which shows MRR; a mistake to
+		// correct) is shown in the thread to the person who asked alone.
+		opts := append(msgOptions(r), slackgo.MsgOptionTS(o.threadTS))
+		if _, err := a.api.PostEphemeralContext(ctx, o.channel, o.user, opts...); err != nil {
+			a.log.Error("answer mention", "channel", o.channel, "user", o.user, "err", err)
+		}
 	case o.kind == fromMention:
 		opts := append(msgOptions(r), slackgo.MsgOptionTS(o.threadTS))
 		if _, _, err := a.api.PostMessageContext(ctx, o.channel, opts...); err != nil {
