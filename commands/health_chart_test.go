@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/healthbot/healthbot/commands"
+	"github.com/healthbot/healthbot/commands/commandstest"
 	"github.com/healthbot/healthbot/models"
 	"github.com/healthbot/healthbot/models/modelstest"
 	"github.com/healthbot/healthbot/scoring"
@@ -143,12 +144,7 @@ func TestChurnedCard(t *testing.T) {
 		if pub := runLine(t, svc, callerMaria, "/health hooli public"); pub.Ephemeral || !strings.Contains(strings.Join(pub.Context, " "), "MRR at churn: 3,100") || len(pub.Buttons) != 1 {
 			t.Errorf("public churned card: ephemeral %v, %q, buttons %+v", pub.Ephemeral, pub.Context, pub.Buttons)
 		}
-		if err := s.WithTx(t.Context(), func(tx *models.Store) error {
-			_, err := tx.SetRole(t.Context(), commands.Slack, "U0CSM", string(commands.RoleCSM))
-			return err
-		}); err != nil {
-			t.Fatal(err)
-		}
+		commandstest.RolesInUse(t, s)
 		viewer := commands.Caller{Platform: commands.Slack, UserID: "U0VIEW", UserName: "vic"}
 		for _, line := range []string{"/health hooli", "/health hooli public"} {
 			v := runLine(t, svc, viewer, line)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/healthbot/healthbot/commands"
+	"github.com/healthbot/healthbot/commands/commandstest"
 	"github.com/healthbot/healthbot/models"
 	"github.com/healthbot/healthbot/models/modelstest"
 )
@@ -107,12 +108,7 @@ func TestPulseReasonsAndNotes(t *testing.T) {
 
 		// Once roles are in use, a viewer's pulse is refused by its row
 		// before its words are read as a reason: nothing is written.
-		if err := s.WithTx(ctx, func(tx *models.Store) error {
-			_, err := tx.SetRole(ctx, commands.Slack, "U0CSM", string(commands.RoleCSM))
-			return err
-		}); err != nil {
-			t.Fatal(err)
-		}
+		commandstest.RolesInUse(t, s)
 		trail, _, err := s.AccountAudit(ctx, acmeID, 100)
 		if err != nil {
 			t.Fatal(err)

@@ -52,13 +52,21 @@ func viewerService(t testing.TB, seed func(testing.TB, *models.Store, time.Time)
 			t.Fatal(err)
 		}
 	}
+	RolesInUse(t, s)
+	return svc
+}
+
+// RolesInUse gives a Slack user (U0CSM) the csm role, so that roles are
+// in use in s: from then on a user without a role is a viewer.
+func RolesInUse(t testing.TB, s *models.Store) {
+	t.Helper()
+	ctx := context.Background()
 	if err := s.WithTx(ctx, func(tx *models.Store) error {
 		_, err := tx.SetRole(ctx, commands.Slack, "U0CSM", string(commands.RoleCSM))
 		return err
 	}); err != nil {
 		t.Fatal(err)
 	}
-	return svc
 }
 
 // runAsViewer is svc's answer to line from Viewer.
