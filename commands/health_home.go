@@ -24,8 +24,9 @@ func (s *Service) home(ctx context.Context, caller Caller, _ Command) (Reply, er
 
 // Home is the caller's day: their open tasks with buttons, their
 // accounts worst first with the week's trend, their renewals in the next
-// 90 days and the pulses to refresh. It answers /health home and is the
-// Slack App Home tab; the scheduled "your day" message is the same view.
+// 90 days and the pulses to refresh; MRR only for a caller whose role
+// sees it. It answers /health home and is the Slack App Home tab; the
+// scheduled "your day" message is the same view.
 func (s *Service) Home(ctx context.Context, caller Caller) (Reply, error) {
 	csm, err := s.Store.CSMByChatUser(ctx, caller.Platform, caller.UserID)
 	if errors.Is(err, models.ErrNotFound) {
@@ -40,9 +41,8 @@ func (s *Service) Home(ctx context.Context, caller Caller) (Reply, error) {
 	if err != nil {
 		return Reply{}, fmt.Errorf("home: %w", err)
 	}
-	r := days[csm.Handle].reply(day, csm, s.Config.Windows.PulseDays)
-	r.Ephemeral = true
-	return r, nil
+	// Private unless asked for in public: the row shows MRR (Spec.MRR).
+	return days[csm.Handle].reply(day, csm, s.Config.Windows.PulseDays, caller.Role.SeesMRR()), nil
 }
 
 // csmDay is what one CSM's day shows.
@@ -91,7 +91,7 @@ func (s *Service) days(ctx context.Context, day time.Time, handles []string) (ma
 	}
 	for _, d := range out {
 		d.trend = trend
-		sortWorstFirst(d.accounts)
+		sortWorstFirst(d.accounts, true)
 		sortTasks(d.tasks.tasks)
 	}
 	return out, nil
@@ -109,8 +109,8 @@ func (d *csmDay) due(day time.Time) bool {
 	return false
 }
 
-// reply lays out a CSM's day.
-func (d *csmDay) reply(day time.Time, csm models.CSM, pulseDays int) Reply {
+// reply lays out a CSM's day, with MRR when money.
+func (d *csmDay) reply(day time.Time, csm models.CSM, pulseDays int, money bool) Reply {
 	name := csm.Name
 	if name == "" {
 		name = csm.Handle
@@ -137,13 +137,17 @@ func (d *csmDay) reply(day time.Time, csm models.CSM, pulseDays int) Reply {
 				lines = append(lines, fmt.Sprintf("…and %d more: /health lists them all", len(d.accounts)-homeAccounts))
 				break
 			}
-			lines = append(lines, fmt.Sprintf("%s — %s · MRR %s", sc.Account.Name, scoreWithTrend(sc.Result, d.trend), fmtMoney(sc.Account.MRRCents)))
+			l := sc.Account.Name + " — " + scoreWithTrend(sc.Result, d.trend)
+			if money {
+				l += " · MRR " + fmtMoney(sc.Account.MRRCents)
+			}
+			lines = append(lines, l)
 		}
 		r.Sections = append(r.Sections, Section{Title: "Your accounts, worst first", Text: strings.Join(lines, "\n")})
 	}
 	if len(renewing) > 0 {
-		sortWorstFirst(renewing)
-		r.Sections = append(r.Sections, Section{Title: "Renewals in the next 90 days", Text: renewalLines(renewing, d.trend, day, homeLines, false)})
+		sortWorstFirst(renewing, money)
+		r.Sections = append(r.Sections, Section{Title: "Renewals in the next 90 days", Text: renewalLines(renewing, d.trend, day, homeLines, false, money)})
 	}
 	if len(stale) > 0 {
 		r.Sections = append(r.Sections, Section{Title: "Pulses to refresh", Text: stale.lines(day, homeLines)})
@@ -236,7 +240,8 @@ func (s *Service) QueueYourDay(ctx context.Context, day time.Time) error {
 		if csm.Handle == "" {
 			csm.Handle = h
 		}
-		payload, err := encodeReply(d.reply(day, csm, s.Config.Windows.PulseDays))
+		// Sent to a CSM about their own accounts: with MRR.
+		payload, err := encodeReply(d.reply(day, csm, s.Config.Windows.PulseDays, true))
 		if err != nil {
 			return err
 		}

@@ -17,8 +17,9 @@ const maxRenewalDays = 3650
 
 // renewals answers "/health renewals [DAYS]": the accounts renewing in
 // the next DAYS days (90 by default), worst first, with score, 7-day
-// trend, status, MRR and owner.
-func (s *Service) renewals(ctx context.Context, _ Caller, cmd Command) (Reply, error) {
+// trend, status, MRR (for those who may see it) and owner.
+func (s *Service) renewals(ctx context.Context, caller Caller, cmd Command) (Reply, error) {
+	money := caller.Role.SeesMRR()
 	days := cmd.Days
 	switch {
 	case days <= 0:
@@ -36,8 +37,9 @@ func (s *Service) renewals(ctx context.Context, _ Caller, cmd Command) (Reply, e
 	if err != nil {
 		return Reply{}, fmt.Errorf("renewals: %w", err)
 	}
-	sortWorstFirst(renewing)
-	r := Reply{Ephemeral: true, Colour: "grey", Title: fmt.Sprintf("Renewals in the next %s: %d", countNoun(days, "day"), len(renewing))}
+	sortWorstFirst(renewing, money)
+	// Private unless asked for in public: the row shows MRR (Spec.MRR).
+	r := Reply{Colour: "grey", Title: fmt.Sprintf("Renewals in the next %s: %d", countNoun(days, "day"), len(renewing))}
 	if len(renewing) == 0 {
 		r.Text = fmt.Sprintf("No active account renews in the next %s.", countNoun(days, "day"))
 		return r, nil
@@ -51,11 +53,14 @@ func (s *Service) renewals(ctx context.Context, _ Caller, cmd Command) (Reply, e
 			risk += sc.Account.MRRCents
 		}
 	}
-	r.Text = fmt.Sprintf("MRR up for renewal %s · %d At-risk or Critical, MRR %s", fmtMoney(total), atRisk, fmtMoney(risk))
+	r.Text = fmt.Sprintf("%d At-risk or Critical", atRisk)
+	if money {
+		r.Text = fmt.Sprintf("MRR up for renewal %s · %d At-risk or Critical, MRR %s", fmtMoney(total), atRisk, fmtMoney(risk))
+	}
 	if atRisk > 0 {
 		r.Colour = "orange"
 	}
-	r.Sections = []Section{{Title: "Worst first", Text: renewalLines(renewing, trend, day, listLimit, true)}}
+	r.Sections = []Section{{Title: "Worst first", Text: renewalLines(renewing, trend, day, listLimit, true, money)}}
 	return r, nil
 }
 
@@ -77,8 +82,9 @@ func atRiskStatus(r scoring.Result) bool {
 
 // renewalLines is a line a renewal, in the order given, at most limit
 // then how many more: "Globex — renews Wed 30 Apr 2025 (in 58 days) · 55
-// At-risk ▼3 (7d) · MRR 1,200 · @maria".
-func renewalLines(sc []Scored, trend map[uint]int, day time.Time, limit int, owner bool) string {
+// At-risk ▼3 (7d) · MRR 1,200 · @maria" (the MRR when money, the owner
+// when owner).
+func renewalLines(sc []Scored, trend map[uint]int, day time.Time, limit int, owner, money bool) string {
 	var lines []string
 	for i, x := range sc {
 		if i == limit {
@@ -89,7 +95,10 @@ func renewalLines(sc []Scored, trend map[uint]int, day time.Time, limit int, own
 		if d, ok := storedDay(*x.Account.RenewalOn); ok {
 			l += " (" + inDays(dayDiff(day, d)) + ")"
 		}
-		l += " · " + scoreWithTrend(x.Result, trend) + " · MRR " + fmtMoney(x.Account.MRRCents)
+		l += " · " + scoreWithTrend(x.Result, trend)
+		if money {
+			l += " · MRR " + fmtMoney(x.Account.MRRCents)
+		}
 		if owner {
 			l += " · " + handleLabel(x.Account.Owner)
 		}

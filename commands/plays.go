@@ -340,6 +340,19 @@ func (p *Planner) recordTriggers(ctx context.Context, tx *models.Store, day time
 	if err != nil {
 		return nil, fmt.Errorf("plays: %w", err)
 	}
+	byTask := make(map[uint]*taskGroup, len(groups))
+	for _, g := range groups {
+		byTask[g.task.ID] = g
+	}
+	var audits []models.AuditRecord
+	for _, e := range events {
+		if g := byTask[e.TaskID]; stored[*e.Key] {
+			audits = append(audits, models.TaskAudit(at, playsActor, e.TaskID, g.play.Name, g.pair.AccountID, triggerChanges(e)...))
+		}
+	}
+	if err := tx.AuditAll(ctx, audits); err != nil {
+		return nil, fmt.Errorf("plays: %w", err)
+	}
 	var ids []uint
 	var again []models.TaskRetrigger
 	for _, g := range groups {
@@ -401,6 +414,7 @@ func (p *Planner) escalate(ctx context.Context, tx *models.Store, day time.Time,
 	}
 	var msgs []models.OutboxMessage
 	var events []models.TaskEvent
+	var audits []models.AuditRecord
 	var out []uint
 	for _, t := range due {
 		if !marked[t.ID] {
@@ -430,11 +444,17 @@ func (p *Planner) escalate(ctx context.Context, tx *models.Store, day time.Time,
 			msgs = append(msgs, models.OutboxMessage{Platform: tg.Platform, Channel: tg.Channel, Kind: models.KindEscalation,
 				Payload: payload, DedupeKey: fmt.Sprintf("escalation/%d/%s/%s", t.ID, tg.Platform, tg.Channel), TaskID: &id})
 		}
+		detail := fmt.Sprintf("%s overdue: sent to %s", countNoun(overdueDays(t, day), "day"), to)
 		events = append(events, models.TaskEvent{TaskID: t.ID, Kind: models.EventEscalated, Day: day.Format(models.DayLayout),
-			Detail: fmt.Sprintf("%s overdue: sent to %s", countNoun(overdueDays(t, day), "day"), to), At: p.now()})
+			Detail: detail, At: p.now()})
+		audits = append(audits, models.TaskAudit(p.now(), playsActor, t.ID, t.Play, t.AccountID,
+			models.Change{Field: "escalated", New: detail}))
 		out = append(out, t.ID)
 	}
 	if _, err := tx.InsertTaskEvents(ctx, events); err != nil {
+		return nil, fmt.Errorf("plays: %w", err)
+	}
+	if err := tx.AuditAll(ctx, audits); err != nil {
 		return nil, fmt.Errorf("plays: %w", err)
 	}
 	if err := tx.EnqueueAll(ctx, msgs, p.now()); err != nil {
@@ -446,6 +466,20 @@ func (p *Planner) escalate(ctx context.Context, tx *models.Store, day time.Time,
 // managersOf is who hears of a CSM's overdue tasks, by CSM handle.
 func managersOf(ctx context.Context, tx *models.Store, handles []string) (map[string]models.CSM, error) {
 	return tx.ManagersOf(ctx, handles)
+}
+
+// playsActor is who the audit trail names for what the plays do on
+// their own: healthbot's scheduled work.
+var playsActor = models.Actor{Origin: models.OriginScheduler, Name: "healthbot plays"}
+
+// triggerChanges is what a trigger did to its task, for the audit trail:
+// opened it (status, trigger) or fired again on it (trigger).
+func triggerChanges(e models.TaskEvent) []models.Change {
+	c := []models.Change{{Field: "trigger", New: e.Trigger + ": " + e.Detail}}
+	if e.Kind == models.EventOpened {
+		c = append([]models.Change{{Field: "status", New: "open"}}, c...)
+	}
+	return c
 }
 
 // overdueDays is how many days past its due day a task is on day.

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/healthbot/healthbot/commands"
+	"github.com/healthbot/healthbot/commands/commandstest"
 	"github.com/healthbot/healthbot/models"
 	"github.com/healthbot/healthbot/models/modelstest"
 	"github.com/healthbot/healthbot/scoring"
@@ -99,6 +100,20 @@ func TestRenewalPlayOpensOncePerStretch(t *testing.T) {
 		w.rescore(4)
 		if got, want := w.tasks(acme), []string{"renewal/done/1", "renewal/open/1"}; !sameList(got, want) {
 			t.Errorf("after the renewal came back into the window: %q, want %q", got, want)
+		}
+		// The trail has each change: opened by the plays, closed by maria, opened again.
+		entries, _, err := s.AccountAudit(context.Background(), acme, 20)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var trail []string
+		for _, e := range entries {
+			if e.Action == models.AuditTask {
+				trail = append(trail, e.Origin+" "+e.Subject)
+			}
+		}
+		if want := []string{"scheduler #2 renewal", "slack #1 renewal", "scheduler #1 renewal"}; !sameList(trail, want) {
+			t.Errorf("task entries in the audit trail %q, want %q (newest first)", trail, want)
 		}
 		// Each task told maria once on each platform she is known on.
 		want := []string{"slack:user:U1", "discord:user:991", "slack:user:U1", "discord:user:991"}
@@ -287,8 +302,14 @@ func TestRenewals(t *testing.T) {
 			!strings.Contains(text, "\nAcme Corp — renews Wed 2 Apr 2025 (in 30 days) · 75 Stable") || strings.Contains(text, "Initech") {
 			t.Errorf("renewals: %q\n%s", r.Title, text)
 		}
-		if r := runLine(t, w.svc, callerMaria, "/health renewals 40"); r.Title != "Renewals in the next 40 days: 1" {
-			t.Errorf("40 days: %q", r.Title)
+		if r := runLine(t, w.svc, callerMaria, "/health renewals 40"); r.Title != "Renewals in the next 40 days: 1" || !r.Ephemeral {
+			t.Errorf("40 days: %q, ephemeral %v", r.Title, r.Ephemeral)
+		}
+		// A viewer sees the renewals without MRR.
+		commandstest.RolesInUse(t, s)
+		r = runLine(t, w.svc, commandstest.Viewer, "/health renewals")
+		if strings.Contains(r.Text+r.Sections[0].Text, "MRR") || !strings.Contains(r.Sections[0].Text, "Globex — renews") {
+			t.Errorf("a viewer's renewals: %q\n%s", r.Text, r.Sections[0].Text)
 		}
 	})
 }

@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/healthbot/healthbot/models"
+	"github.com/healthbot/healthbot/models/modelstest"
 )
 
 // withRows adds rows to the command table for the length of one test.
@@ -22,18 +24,9 @@ func withRows(t *testing.T, rows ...Spec) {
 // parseTestDays reads an optional number of days, as the coming
 // "/health ACCOUNT why [DAYS]" and "/health renewals [DAYS]" will.
 func parseTestDays(cmd *Command, in typed) error {
-	switch len(in.rest) {
-	case 0:
-		return nil
-	case 1:
-		n, err := strconv.Atoi(in.rest[0].text)
-		if err != nil || n <= 0 {
-			return inputErrorf("%q is not a number of days.", in.rest[0].text)
-		}
-		cmd.Days = n
-		return nil
-	}
-	return inputError("Give one number of days.")
+	n, err := optionalNumber(in, "days", "/health acme why 30")
+	cmd.Days = n
+	return err
 }
 
 var testDays = Param{Name: "days", Type: ParamInteger, Description: "How many days back",
@@ -49,20 +42,18 @@ func echo(_ *Service, _ context.Context, _ Caller, cmd Command) (Reply, error) {
 }
 
 // futureRows are the shapes the next commands take: an account
-// sub-command with an argument and one without, and another admin
-// action. (A sub-command with an argument, /health renewals, and a group
-// of its own, /health tasks, are real rows now.)
+// sub-command with an argument (one without is the real /health ACCOUNT
+// chart, checked here beside them) and another admin action. A
+// sub-command with an argument (/health renewals) and a group of its own
+// (/health tasks) are real rows now, checked here beside them.
 func futureRows() []Spec {
 	return []Spec{
 		{Verb: VerbHealth, Sub: "why", Words: "why", AfterAccount: true, Usage: "/health ACCOUNT why [DAYS]",
 			Help: "what moved the score", Slash: "What moved an account's score",
-			Params: []Param{accountParam("The account"), testDays}, Private: true, parse: parseTestDays, run: echo},
-		{Verb: VerbHealth, Sub: "chart", Words: "chart", AfterAccount: true, Usage: "/health ACCOUNT chart",
-			Help: "the score over time", Slash: "An account's score over time",
-			Params: []Param{accountParam("The account")}, Private: true, run: echo},
+			Params: []Param{accountParam("The account"), testDays}, Role: RoleViewer, Private: true, parse: parseTestDays, run: echo},
 		{Verb: VerbHealth, Sub: HealthAdmin, Action: "map", Words: "admin map", Usage: "/health admin map HANDLE @user",
 			Help: "admins: map someone", Slash: "Admins: map someone",
-			Params: []Param{handleParam("The CSM handle", setHandle)}, Private: true, AdminOnly: true,
+			Params: []Param{handleParam("The CSM handle", setHandle)}, Private: true, Role: RoleAdmin,
 			parse: func(cmd *Command, in typed) error { return parseAdminCSM(cmd, in) }, run: echo},
 	}
 }
@@ -85,6 +76,7 @@ func TestTableCarriesTheNextCommands(t *testing.T) {
 		{"/health acme chart 2", Command{Verb: VerbHealth, Sub: HealthShow, Account: "acme chart 2"}},
 		{"/health renewals 60", Command{Verb: VerbHealth, Sub: "renewals", Days: 60}},
 		{"/health renewals", Command{Verb: VerbHealth, Sub: "renewals"}},
+		{"/health renewals 30 public", Command{Verb: VerbHealth, Sub: "renewals", Days: 30, Public: true}},
 		{"/health tasks mine", Command{Verb: VerbHealth, Sub: "tasks"}},
 		{"/health tasks", Command{Verb: VerbHealth, Sub: "tasks"}},
 		{"/health tasks all", Command{Verb: VerbHealth, Sub: "tasks", Action: "all"}},
@@ -94,6 +86,7 @@ func TestTableCarriesTheNextCommands(t *testing.T) {
 		{`/health "tasks force"`, Command{Verb: VerbHealth, Sub: HealthShow, Account: "tasks force"}},
 		{"/health home depot", Command{Verb: VerbHealth, Sub: HealthShow, Account: "home depot"}},
 		{"/health home", Command{Verb: VerbHealth, Sub: "home"}},
+		{"/health home public", Command{Verb: VerbHealth, Sub: "home", Public: true}},
 		{"/health admin map maria <@U123ABC>", Command{Verb: VerbHealth, Sub: HealthAdmin, Action: "map", Handle: "maria", User: "U123ABC"}},
 		// The rows that were there keep their grammar.
 		{"/health acme", Command{Verb: VerbHealth, Sub: HealthShow, Account: "acme"}},
@@ -103,14 +96,15 @@ func TestTableCarriesTheNextCommands(t *testing.T) {
 	}
 	ctx := context.Background()
 	admin := Caller{Platform: Slack, UserID: "UADMIN"}
-	svc := &Service{Admins: []ChatUser{{Platform: Slack, UserID: "UADMIN"}}}
+	svc := &Service{Store: modelstest.MustOpenSQLite(t), Admins: []ChatUser{{Platform: Slack, UserID: "UADMIN"}}}
 	for _, tc := range typedCases {
 		got, err := Parse(tc.line)
 		if err != nil || got != tc.want {
 			t.Errorf("Parse(%q) = %+v, %v; want %+v", tc.line, got, err, tc.want)
 			continue
 		}
-		if tc.want.Sub == HealthShow || tc.want.Verb != VerbHealth || tc.want.Sub == HealthTasks || tc.want.Sub == HealthRenew || tc.want.Sub == HealthHome || tc.want == (Command{Verb: VerbHealth, Sub: HealthMine}) || tc.want.Sub == HealthAdmin && tc.want.Action == "" {
+		if tc.want.Sub == HealthShow || tc.want.Sub == HealthChart || tc.want.Verb != VerbHealth || tc.want.Sub == HealthTasks || tc.want.Sub == HealthRenew || tc.want.Sub == HealthHome ||
+			tc.want == (Command{Verb: VerbHealth, Sub: HealthMine}) || tc.want.Sub == HealthAdmin && tc.want.Action == "" {
 			continue // handlers of their own, which need a store
 		}
 		r, err := svc.Execute(ctx, admin, got)
@@ -135,12 +129,37 @@ func TestTableCarriesTheNextCommands(t *testing.T) {
 	if r, _ := svc.Execute(ctx, Caller{Platform: Slack, UserID: "UOTHER"}, Command{Verb: VerbHealth, Sub: HealthAdmin, Action: "map"}); !strings.HasPrefix(r.Text, "Only healthbot admins") {
 		t.Errorf("a new admin action ran for a non-admin: %q", r.Text)
 	}
-	if r, _ := svc.Execute(ctx, admin, Command{Verb: VerbHealth, Sub: HealthAdmin, Action: "purge"}); !strings.Contains(r.Text, "use csm, channel, owner or map") {
+	if r, _ := svc.Execute(ctx, admin, Command{Verb: VerbHealth, Sub: HealthAdmin, Action: "purge"}); !strings.Contains(r.Text, "use csm, channel, owner, role, manager, history or map") {
 		t.Errorf("unknown admin action: %q", r.Text)
 	}
 
+	// The new rows' roles hold as the table's do: once someone has a role,
+	// a user without one is a viewer, who reads but is refused what needs a
+	// CSM, with who can and how to become one; an answer that may show MRR
+	// is private unless asked for in public.
+	if err := svc.Store.WithTx(ctx, func(tx *models.Store) error {
+		_, err := tx.SetRole(ctx, Slack, "UCSM", string(RoleCSM))
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	viewer := Caller{Platform: Slack, UserID: "UVIEW"}
+	r, _ := svc.Execute(ctx, viewer, Command{Verb: VerbHealth, Sub: "tasks", Action: "done", Task: 99})
+	if want := "Only CSMs, managers and admins can close a task; ask an admin to give you the csm role with /health admin role <@UVIEW> csm. Admins: <@UADMIN>."; r.Text != want || !r.Ephemeral {
+		t.Errorf("a viewer closing a task: %q, want %q", r.Text, want)
+	}
+	if r, _ := svc.Execute(ctx, Caller{Platform: Slack, UserID: "UCSM"}, Command{Verb: VerbHealth, Sub: "tasks", Action: "done", Task: 99}); r.Text != "There is no task 99. /health tasks lists the open ones." {
+		t.Errorf("a CSM closing a task: %q", r.Text)
+	}
+	for _, public := range []bool{false, true} {
+		r, _ := svc.Execute(ctx, viewer, Command{Verb: VerbHealth, Sub: "renewals", Public: public})
+		if !strings.HasPrefix(r.Text, "No active account renews") || r.Ephemeral == public {
+			t.Errorf("a viewer's renewals (public %v): %q, ephemeral %v", public, r.Text, r.Ephemeral)
+		}
+	}
+
 	help, _ := svc.help(ctx, admin, Command{})
-	for _, line := range []string{"/health ACCOUNT why [DAYS] — what moved the score", "/health tasks [mine] — your open tasks", "/health renewals [DAYS] — accounts renewing"} {
+	for _, line := range []string{"/health ACCOUNT why [DAYS] — what moved the score", "/health tasks [mine] — your open tasks", "/health renewals [DAYS] [public] — accounts renewing"} {
 		if !strings.Contains(help.Text, line) {
 			t.Errorf("help lacks %q:\n%s", line, help.Text)
 		}
@@ -151,9 +170,9 @@ func TestTableCarriesTheNextCommands(t *testing.T) {
 
 	shape := slashShape(SlashCommands())
 	for _, want := range []string{
-		"/health why account:1! days:2", "/health chart account:1!", "/health renewals days:2",
+		"/health why account:1! days:2", "/health chart account:1!", "/health renewals days:2 public:3",
 		"/health tasks [group]", "/health tasks mine", "/health tasks all", "/health tasks done task:2!", "/health tasks reassign task:2! handle:1",
-		"/health home", "/health admin map handle:1!",
+		"/health home public:3", "/health admin map handle:1!",
 	} {
 		if !slices.Contains(shape, want) {
 			t.Errorf("registered commands lack %q:\n%s", want, strings.Join(shape, "\n"))
@@ -169,6 +188,7 @@ func TestTableCarriesTheNextCommands(t *testing.T) {
 		{[]string{"health", "why"}, map[string]any{"account": " acme ", "days": float64(30)}, "/health acme why 30"},
 		{[]string{"health", "chart"}, map[string]any{"account": "acme"}, "/health acme chart"},
 		{[]string{"health", "renewals"}, map[string]any{"days": float64(60)}, "/health renewals 60"},
+		{[]string{"health", "renewals"}, map[string]any{"days": float64(60), "public": true}, "/health renewals 60 --public"},
 		{[]string{"health", "tasks", "mine"}, nil, "/health tasks mine"},
 		{[]string{"health", "tasks", "all"}, nil, "/health tasks all"},
 		{[]string{"health", "tasks", "done"}, map[string]any{"task": float64(12)}, "/health tasks done 12"},
@@ -233,6 +253,14 @@ func TestTableRows(t *testing.T) {
 		}
 		if r.Help == "" && r.Usage != "/health admin" {
 			t.Errorf("%s: not in the help", name)
+		}
+		// Every row says who may run it; one that records says what, for
+		// the refusal.
+		if _, ok := ParseRole(string(r.Role)); !ok {
+			t.Errorf("%s: no Role (it would be admins only)", name)
+		}
+		if r.Role == RoleCSM && r.Doing == "" {
+			t.Errorf("%s: a CSM row without Doing", name)
 		}
 		for _, p := range r.Params {
 			if p.set == nil || p.Type == 0 {

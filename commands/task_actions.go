@@ -135,9 +135,9 @@ func (s *Service) reassignForm(ctx context.Context, id uint) (Reply, error) {
 const maxFormOptions = 100
 
 // changeTask is the flow of a person's change to a task: under a
-// transaction, change the open task, record who did what in its
-// history (and the audit trail), and bring the task's messages up to
-// date; then confirm. A closed or unknown task is a sentence, not an
+// transaction, change the open task, record who did what in its history
+// and the audit trail, and bring the task's messages up to date; then
+// confirm. A closed or unknown task is a sentence, not an
 // error.
 func (s *Service) changeTask(ctx context.Context, caller Caller, id uint, op string,
 	change func(tx *models.Store, t models.Task, now time.Time) (models.Task, models.TaskEvent, error),
@@ -152,6 +152,7 @@ func (s *Service) changeTask(ctx context.Context, caller Caller, id uint, op str
 		if err != nil {
 			return err
 		}
+		before := t
 		t, ev, err := change(tx, t, now)
 		done = t
 		if err != nil {
@@ -161,7 +162,7 @@ func (s *Service) changeTask(ctx context.Context, caller Caller, id uint, op str
 		if _, err := tx.InsertTaskEvents(ctx, []models.TaskEvent{ev}); err != nil {
 			return err
 		}
-		if err := s.audit(ctx, tx, caller, "task."+op, t.AccountID, fmt.Sprintf("task %d %s %s", t.ID, ev.Kind, ev.Detail)); err != nil {
+		if err := tx.Audit(ctx, models.TaskAudit(now, actorOf(caller), t.ID, t.Play, t.AccountID, taskChanges(before, t)...)); err != nil {
 			return err
 		}
 		return s.syncTask(ctx, tx, day, t)
@@ -217,4 +218,33 @@ func sortTasks(ts []models.Task) {
 		}
 		return ts[i].ID < ts[j].ID
 	})
+}
+
+// taskChanges lists what a person's change did to a task, for the audit
+// trail: its status, owner, due day and snooze.
+func taskChanges(before, after models.Task) []models.Change {
+	var out []models.Change
+	status := func(t models.Task) string {
+		if t.Open() {
+			return "open"
+		}
+		return "done"
+	}
+	day := func(p *string) string {
+		if p == nil {
+			return ""
+		}
+		return *p
+	}
+	for _, c := range []models.Change{
+		{Field: "status", Old: status(before), New: status(after)},
+		{Field: "owner", Old: before.Owner, New: after.Owner},
+		{Field: "due", Old: before.DueOn, New: after.DueOn},
+		{Field: "snoozed until", Old: day(before.SnoozedUntil), New: day(after.SnoozedUntil)},
+	} {
+		if c.Old != c.New {
+			out = append(out, c)
+		}
+	}
+	return out
 }

@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -142,9 +143,37 @@ func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, limit int, lease
 	return out, nil
 }
 
-// MarkSent records a delivered message and its platform reference.
+// ErrLeaseLost is returned when a worker records the outcome of a claim
+// that is no longer its own: its lease ran out and another worker claimed
+// the message (or recorded it sent) meanwhile.
+var ErrLeaseLost = errors.New("outbox lease lost to another worker")
+
+// A claim is fenced by the message's attempt count: every ClaimOutbox
+// increments it, so (id, attempts) names one claim, and a worker whose
+// lease was taken over holds a stale count that no longer matches.
+
+// RenewLease extends the claim (id, attempt) to now+lease, right before a
+// send, and reports whether the claim is still this worker's. False means
+// another worker has claimed the message since (or it was recorded sent):
+// the caller must not post it. The check and the extension are one
+// UPDATE, so no claim can slip in between.
+func (s *Store) RenewLease(ctx context.Context, id uint, attempt int, now time.Time, lease time.Duration) (bool, error) {
+	res := s.db.WithContext(ctx).Model(&OutboxMessage{}).
+		Where("id = ? AND attempts = ? AND status = ?", id, attempt, OutboxSending).
+		Update("lease_until", now.UTC().Add(lease))
+	if res.Error != nil {
+		return false, fmt.Errorf("renew outbox %d lease: %w", id, res.Error)
+	}
+	return res.RowsAffected == 1, nil
+}
+
+// MarkSent records a delivered message and its platform reference. It is
+// not fenced by the claim: the message reached the platform whoever owns
+// the claim now, and recording it stops the owner from posting it again
+// (its RenewLease fails). A message already recorded sent keeps its first
+// reference.
 func (s *Store) MarkSent(ctx context.Context, id uint, ref string, now time.Time) error {
-	err := s.db.WithContext(ctx).Model(&OutboxMessage{}).Where("id = ?", id).Updates(map[string]any{
+	err := s.db.WithContext(ctx).Model(&OutboxMessage{}).Where("id = ? AND status <> ?", id, OutboxSent).Updates(map[string]any{
 		"status": OutboxSent, "ref": ref, "sent_at": now.UTC(), "lease_until": nil, "last_error": "",
 	}).Error
 	if err != nil {
@@ -153,29 +182,40 @@ func (s *Store) MarkSent(ctx context.Context, id uint, ref string, now time.Time
 	return nil
 }
 
-// MarkRetry puts a message back for another attempt at next. A non-empty
-// ref (the platform took the message although the call failed) is kept so
-// the retry updates rather than posts again.
-func (s *Store) MarkRetry(ctx context.Context, id uint, ref string, next time.Time, lastErr string) error {
+// MarkRetry puts the claimed message (id, attempt) back for another attempt
+// at next. A non-empty ref (the platform took the message although the
+// call failed) is kept so the retry updates rather than posts again. It
+// returns ErrLeaseLost, changing nothing, when the claim is no longer the
+// caller's.
+func (s *Store) MarkRetry(ctx context.Context, id uint, attempt int, ref string, next time.Time, lastErr string) error {
 	fields := map[string]any{
 		"status": OutboxPending, "next_attempt_at": next.UTC(), "lease_until": nil, "last_error": truncate(lastErr, 1000),
 	}
 	if ref != "" {
 		fields["ref"] = ref
 	}
-	if err := s.db.WithContext(ctx).Model(&OutboxMessage{}).Where("id = ?", id).Updates(fields).Error; err != nil {
-		return fmt.Errorf("mark outbox %d for retry: %w", id, err)
-	}
-	return nil
+	return s.settle(ctx, "for retry", id, attempt, fields)
 }
 
-// MarkFailed records that a message cannot be delivered; it is not retried.
-func (s *Store) MarkFailed(ctx context.Context, id uint, lastErr string) error {
-	err := s.db.WithContext(ctx).Model(&OutboxMessage{}).Where("id = ?", id).Updates(map[string]any{
+// MarkFailed records that the claimed message (id, attempt) cannot be
+// delivered; it is not retried. It returns ErrLeaseLost, changing
+// nothing, when the claim is no longer the caller's.
+func (s *Store) MarkFailed(ctx context.Context, id uint, attempt int, lastErr string) error {
+	return s.settle(ctx, "failed", id, attempt, map[string]any{
 		"status": OutboxFailed, "lease_until": nil, "last_error": truncate(lastErr, 1000),
-	}).Error
-	if err != nil {
-		return fmt.Errorf("mark outbox %d failed: %w", id, err)
+	})
+}
+
+// settle applies fields to the message if the claim (id, attempt) is
+// still current.
+func (s *Store) settle(ctx context.Context, what string, id uint, attempt int, fields map[string]any) error {
+	res := s.db.WithContext(ctx).Model(&OutboxMessage{}).
+		Where("id = ? AND attempts = ? AND status = ?", id, attempt, OutboxSending).Updates(fields)
+	if res.Error != nil {
+		return fmt.Errorf("mark outbox %d %s: %w", id, what, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return fmt.Errorf("mark outbox %d %s: %w", id, what, ErrLeaseLost)
 	}
 	return nil
 }

@@ -13,7 +13,7 @@ import (
 
 // TaskModels lists the records of plays: tasks, their history and the
 // state triggers' memory (AllModels includes them).
-var TaskModels = []any{&Task{}, &TaskEvent{}, &TriggerStateRow{}, &CSMManager{}}
+var TaskModels = []any{&Task{}, &TaskEvent{}, &TriggerStateRow{}}
 
 // openTask is the condition of an open task, and the predicate of the
 // partial unique index that allows one open task per (account, play).

@@ -22,7 +22,11 @@ const (
 	DefaultInlineWait = 2500 * time.Millisecond
 	followUpTimeout   = 2 * time.Minute
 	authTestTimeout   = 10 * time.Second
-	maxBodyBytes      = 1 << 20 // Slack's payloads are a few KB; this only bounds abuse
+	// apiTimeout bounds every Web API call: slack-go's default client has
+	// none, so one hung call would hold its caller (an outbox delivery
+	// round, a follow-up) for as long as the connection stays open.
+	apiTimeout   = 20 * time.Second
+	maxBodyBytes = 1 << 20 // Slack's payloads are a few KB; this only bounds abuse
 )
 
 // notServed is the answer to a workspace outside SLACK_TEAM_IDS.
@@ -40,8 +44,9 @@ type Adapter struct {
 	InlineWait time.Duration
 	// HTTPClient posts to response_url; defaultHTTPClient (with a timeout) when nil.
 	HTTPClient *http.Client
-	// EventStore, when set, dedupes Events API retries across replicas
-	// (pass the *models.Store); nil dedupes in this replica's memory only.
+	// EventStore, when set, dedupes Events API retries and replayed
+	// signed requests across replicas (pass the *models.Store); nil
+	// dedupes in this replica's memory only.
 	EventStore EventStore
 	// FindWindow is how far back FindPosted searches a channel's history
 	// (DefaultFindWindow when zero).
@@ -54,6 +59,7 @@ type Adapter struct {
 	teams []string // workspaces served; empty → none
 
 	events *ttlSet // event ids already handled (Events API retries)
+	signed *ttlSet // digests of signed requests already taken (replays)
 	clicks *ttlSet // (user, message, action) recently handled (double clicks)
 	dms    bot.DMChannels
 
@@ -76,7 +82,7 @@ func New(cfg Config, exec bot.Executor, log *slog.Logger) (*Adapter, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	log = log.With("platform", Platform)
-	opts := []slackgo.Option{}
+	opts := []slackgo.Option{slackgo.OptionHTTPClient(&http.Client{Timeout: apiTimeout})}
 	if u := cfg.apiURL(); u != "" {
 		opts = append(opts, slackgo.OptionAPIURL(u))
 	}
@@ -92,6 +98,7 @@ func New(cfg Config, exec bot.Executor, log *slog.Logger) (*Adapter, error) {
 		log:        log,
 		api:        slackgo.New(cfg.BotToken, opts...),
 		events:     newTTLSet(4096, 10*time.Minute),
+		signed:     newTTLSet(16384, replayWindow),
 		clicks:     newTTLSet(1024, 5*time.Second),
 		ctx:        ctx,
 		cancel:     cancel,

@@ -82,10 +82,7 @@ func (a *Adapter) handleCommand(sc slackgo.SlashCommand) any {
 // handleInteraction is the one path of a button click or a modal
 // submission.
 func (a *Adapter) handleInteraction(ic slackgo.InteractionCallback) any {
-	team := ic.Team.ID
-	if team == "" {
-		team = ic.View.TeamID
-	}
+	team := interactionTeam(ic)
 	if !a.served(team) {
 		a.log.Warn("interaction from a workspace not served", "team_id", team, "user", ic.User.ID)
 		if ic.ResponseURL != "" {
@@ -336,6 +333,11 @@ func (a *Adapter) answer(ctx context.Context, o origin, res result) any {
 	if r.Form != nil && a.openModal(ctx, o, r) {
 		return nil
 	}
+	if len(r.Charts) > 0 {
+		// Files cannot go inline: the chart follows as its own message.
+		a.background(func(ctx context.Context) { a.shareCharts(ctx, o, r) })
+		return nil
+	}
 	return toMessage(r)
 }
 
@@ -345,9 +347,20 @@ func (a *Adapter) deliver(ctx context.Context, o origin, res result) {
 	if r.Form != nil && a.openModal(ctx, o, r) {
 		return
 	}
+	if len(r.Charts) > 0 {
+		a.shareCharts(ctx, o, r)
+		return
+	}
 	switch {
 	case o.kind == fromHome:
 		a.publishHome(ctx, o.caller, homeNotice(r))
+	case o.kind == fromMention && r.Ephemeral:
+		// A private answer (a card, which shows MRR; a mistake to
+		// correct) is shown in the thread to the person who asked alone.
+		opts := append(msgOptions(r), slackgo.MsgOptionTS(o.threadTS))
+		if _, err := a.api.PostEphemeralContext(ctx, o.channel, o.user, opts...); err != nil {
+			a.log.Error("answer mention", "channel", o.channel, "user", o.user, "err", err)
+		}
 	case o.kind == fromMention:
 		opts := append(msgOptions(r), slackgo.MsgOptionTS(o.threadTS))
 		if _, _, err := a.api.PostMessageContext(ctx, o.channel, opts...); err != nil {
@@ -420,8 +433,12 @@ func (a *Adapter) background(fn func(ctx context.Context)) {
 	})
 }
 
-// postResponse posts m to a response_url.
+// postResponse posts m to a response_url, if it is Slack's.
 func (a *Adapter) postResponse(ctx context.Context, url string, m message) {
+	if !a.cfg.responseURLAllowed(url) {
+		a.log.Warn("answer not posted: the response_url is not a Slack address", "host", hostOf(url))
+		return
+	}
 	wm := &slackgo.WebhookMessage{Text: m.Text, ResponseType: m.ResponseType}
 	if len(m.Blocks) > 0 {
 		wm.Blocks = &slackgo.Blocks{BlockSet: m.Blocks}

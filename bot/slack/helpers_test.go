@@ -34,6 +34,7 @@ type apiCall struct {
 	Form   url.Values     // form-encoded calls
 	JSON   map[string]any // JSON calls (views.open, response_url)
 	Raw    []byte         // the body as sent (file uploads)
+	Type   string         // its Content-Type header
 }
 
 // postedMsg is a message the fake keeps, as conversations.history returns it.
@@ -55,6 +56,10 @@ type fakeSlack struct {
 	all   []apiCall
 	msgs  []postedMsg // chat.postMessage calls that succeeded, oldest first
 	page  int         // history page size cap; 0 = none to speak of
+	// stall, when set, runs after chat.postMessage has kept the message
+	// and before it answers: a slow or hung Web API that already posted.
+	// ctx ends when the client gives up.
+	stall func(ctx context.Context)
 }
 
 func newFakeSlack(t *testing.T) *fakeSlack {
@@ -78,7 +83,7 @@ func (f *fakeSlack) failWith(method, code string) {
 
 func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
-	c := apiCall{Method: strings.TrimPrefix(r.URL.Path, "/api/"), Raw: body}
+	c := apiCall{Method: strings.TrimPrefix(r.URL.Path, "/api/"), Raw: body, Type: r.Header.Get("Content-Type")}
 	if strings.HasPrefix(r.URL.Path, "/response/") {
 		c.Method = "response_url"
 	}
@@ -123,6 +128,12 @@ func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.WriteString(w, `{"ok":true,"url":"https://acme.slack.com/","team":"Acme","user":"healthbot","team_id":"`+team+`","user_id":"UBOT"}`)
 	case "chat.postMessage":
 		m := f.keep(c.Form)
+		f.mu.Lock()
+		stall := f.stall
+		f.mu.Unlock()
+		if stall != nil {
+			stall(r.Context())
+		}
 		_, _ = io.WriteString(w, `{"ok":true,"channel":"`+m.Channel+`","ts":"`+m.TS+`"}`)
 	case "chat.update":
 		_, _ = io.WriteString(w, `{"ok":true,"channel":"`+c.Form.Get("channel")+`","ts":"`+c.Form.Get("ts")+`"}`)

@@ -106,7 +106,7 @@ func seedPlays(t *testing.T, s *models.Store) uint {
 		}
 	}
 	create(&[]models.CSM{{Handle: "maria", Name: "Maria", SlackUserID: "U1"}, {Handle: "ana", Name: "Ana", SlackUserID: "U9"}})
-	if err := s.SetManager(ctx, "maria", "ana"); err != nil {
+	if _, err := s.SetManager(ctx, "maria", "ana"); err != nil {
 		t.Fatal(err)
 	}
 	acc := models.Account{ExternalID: "X-acme", Name: "Acme Corp", Slug: "acme", MRRCents: 420000, Seats: 10, Owner: "maria", SponsorStatus: "active"}

@@ -11,10 +11,10 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/healthbot/healthbot/bot/bottest"
 	"github.com/healthbot/healthbot/models/modelstest"
 )
 
@@ -198,30 +198,12 @@ func TestUsageAndConfigErrors(t *testing.T) {
 	}
 }
 
-// syncBuffer is a bytes.Buffer safe to read while serve writes to it.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // startServe runs `healthbot serve` until the test ends and returns its
 // base URL and a function that stops it and returns its log.
 func startServe(t *testing.T, p *program, args ...string) (base string, stop func() string) {
 	t.Helper()
 	p.env["HEALTHBOT_HTTP_ADDR"] = "127.0.0.1:0"
-	var stdout, stderr syncBuffer
+	var stdout, stderr bottest.SyncBuffer
 	m := &Main{Stdin: strings.NewReader(""), Stdout: &stdout, Stderr: &stderr,
 		Getenv: func(k string) string { return p.env[k] }, Now: func() time.Time { return now }}
 	ctx, cancel := context.WithCancel(context.Background())
