@@ -152,14 +152,20 @@ func genAccount(rng *rand.Rand, a archetype, i int, today, first time.Time) *acc
 	if started.After(first) {
 		first = started
 	}
+	ac.genHistory(rng, a, today, first, last)
+	ac.genMRR(a, today, started, mrrNow)
+	return ac
+}
+
+// genHistory generates the account's rows of every kind but MRR from
+// first to last, as archetype a describes them seen from today.
+func (ac *account) genHistory(rng *rand.Rand, a archetype, today, first, last time.Time) {
 	ac.genActivity(rng, a, today, first, last)
 	ac.genTickets(rng, a, today, first, last)
 	ac.genTouches(rng, a, today, first, last)
 	ac.genPulses(rng, a, today, first, last)
 	ac.genSurveys(rng, a, today, first, last)
 	ac.genInvoices(rng, a, today, first, last)
-	ac.genMRR(a, today, started, mrrNow)
-	return ac
 }
 
 // level interpolates a then/now figure for the day ago days before the

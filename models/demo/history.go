@@ -72,11 +72,7 @@ func (ac *account) genEarly(rng *rand.Rand, a archetype, i int, today, first tim
 	}
 	e := a.then(rng, i)
 	early := &account{row: ac.row}
-	early.genActivity(rng, e, end, first, end)
-	early.genTickets(rng, e, end, first, end)
-	early.genTouches(rng, e, end, first, end)
-	early.genSurveys(rng, e, end, first, end)
-	early.genInvoices(rng, e, end, first, end)
+	early.genHistory(rng, e, end, first, end) // no pulses: e has none
 	early.genEarlyPulses(rng, a, i, end, first)
 	if d, ok := dips[i]; ok && d.late {
 		early.payLate(rng, end.AddDate(0, 0, -d.ago), end.AddDate(0, 0, -(d.ago-d.days)))
