@@ -80,7 +80,7 @@ func forEachDB(t *testing.T, fn func(t *testing.T, p *program)) {
 func TestEndToEnd(t *testing.T) {
 	forEachDB(t, func(t *testing.T, p *program) {
 		r := p.mustRun("", "demo")
-		if !strings.Contains(r.stdout, "loaded the demo portfolio") || !strings.Contains(r.stdout, "40 accounts (2 churned)") {
+		if !strings.Contains(r.stdout, "loaded the demo portfolio") || !strings.Contains(r.stdout, "52 accounts (14 churned)") {
 			t.Errorf("demo printed %q", r.stdout)
 		}
 		if r := p.run("", "demo"); r.code != 1 || !strings.Contains(r.err.Error(), "empty database") {
@@ -138,7 +138,7 @@ func TestNoArgumentsIsConsoleOnTheDemo(t *testing.T) {
 	r := p.mustRun("/health help\n")
 	first, _, _ := strings.Cut(r.stdout, "\n")
 	want := "healthbot: no Slack or Discord credentials set — console mode on " + p.env["DATABASE_URL"] +
-		" (demo portfolio loaded: 40 accounts). Type /health help."
+		" (demo portfolio loaded: 52 accounts). Type /health help."
 	if first != want {
 		t.Errorf("first line\n%q, want\n%q", first, want)
 	}
@@ -150,7 +150,7 @@ func TestNoArgumentsIsConsoleOnTheDemo(t *testing.T) {
 	}
 	// The second start finds the accounts and loads nothing.
 	r = p.mustRun("")
-	if !strings.Contains(r.stdout, "(40 accounts). Type /health help.") {
+	if !strings.Contains(r.stdout, "(52 accounts). Type /health help.") {
 		t.Errorf("second start printed %q", r.stdout)
 	}
 }
