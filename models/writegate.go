@@ -4,11 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
-	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/healthbot/healthbot/internal/turns"
 	"github.com/jackc/pgx/v5/pgconn"
 	"gorm.io/gorm"
 )
@@ -39,11 +38,9 @@ var ErrBusy = errors.New("the database is busy with other writes")
 // default: long enough for a few 40,000-row batches ahead of it.
 const DefaultBatchWait = time.Minute
 
-// lane orders the writers waiting at the gate: chat writes first.
-type lane int
-
+// Lanes of the gate (turns lanes): chat writes before batches.
 const (
-	laneChat lane = iota
+	laneChat = iota
 	laneBatch
 )
 
@@ -52,14 +49,11 @@ const (
 type writeGate struct {
 	exclusive bool
 	batchWait atomic.Int64 // nanoseconds
-
-	mu      sync.Mutex
-	held    bool
-	waiting [2][]chan struct{} // per lane, oldest first
+	turn      *turns.Turns
 }
 
 func newWriteGate(exclusive bool) *writeGate {
-	g := &writeGate{exclusive: exclusive}
+	g := &writeGate{exclusive: exclusive, turn: turns.New(1, 2)}
 	g.batchWait.Store(int64(DefaultBatchWait))
 	return g
 }
@@ -73,69 +67,27 @@ func (s *Store) SetBatchWait(d time.Duration) {
 // BatchWait is how long a batch waits for the write lock (SetBatchWait).
 func (s *Store) BatchWait() time.Duration { return time.Duration(s.gate.batchWait.Load()) }
 
-// acquire waits for the gate in lane l until ctx ends or, when wait > 0,
+// acquire waits for the gate in lane until ctx ends or, when wait > 0,
 // wait has passed (ErrBusy). A nil error means the caller holds the gate
-// and must release it.
-func (g *writeGate) acquire(ctx context.Context, l lane, wait time.Duration) error {
-	if !g.exclusive {
+// and must release it. A writer that has to wait tells ctx's Yielder.
+func (g *writeGate) acquire(ctx context.Context, lane int, wait time.Duration) error {
+	if !g.exclusive || g.turn.TryTake() {
 		return nil
 	}
-	g.mu.Lock()
-	if !g.held {
-		g.held = true
-		g.mu.Unlock()
-		return nil
+	resume := yieldWhileWaiting(ctx)
+	defer resume()
+	err := g.turn.Take(ctx, lane, wait)
+	if errors.Is(err, turns.ErrTimeout) {
+		return fmt.Errorf("%w: waited %s for the write lock", ErrBusy, wait)
 	}
-	turn := make(chan struct{})
-	g.waiting[l] = append(g.waiting[l], turn)
-	g.mu.Unlock()
-
-	yielded := yieldWhileWaiting(ctx)
-	defer yielded()
-	var expired <-chan time.Time
-	if wait > 0 {
-		t := time.NewTimer(wait)
-		defer t.Stop()
-		expired = t.C
-	}
-	var err error
-	select {
-	case <-turn:
-		return nil
-	case <-ctx.Done():
-		err = ctx.Err()
-	case <-expired:
-		err = fmt.Errorf("%w: waited %s for the write lock", ErrBusy, wait)
-	}
-	g.mu.Lock()
-	if i := slices.Index(g.waiting[l], turn); i >= 0 {
-		g.waiting[l] = slices.Delete(g.waiting[l], i, i+1)
-		g.mu.Unlock()
-		return err
-	}
-	g.mu.Unlock()
-	// The gate was handed over as the wait ended: pass it on.
-	g.release()
 	return err
 }
 
-// release hands the gate to the next chat writer, else to the next batch,
-// else leaves it free.
+// release lets the next writer in: chat writers first.
 func (g *writeGate) release() {
-	if !g.exclusive {
-		return
+	if g.exclusive {
+		g.turn.Give()
 	}
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	for l := range g.waiting {
-		if len(g.waiting[l]) > 0 {
-			next := g.waiting[l][0]
-			g.waiting[l] = g.waiting[l][1:]
-			close(next) // the gate stays held, by next now
-			return
-		}
-	}
-	g.held = false
 }
 
 // inTx reports whether s is bound to a transaction (a Store from WithTx),
@@ -149,7 +101,7 @@ func (s *Store) inTx() bool {
 // SQLite it first waits for the gate, and a BEGIN that another process's
 // write lock kept busy is retried while the wait lasts. A Store already
 // in a transaction nests as a savepoint, without the gate.
-func (s *Store) transaction(ctx context.Context, db *gorm.DB, l lane, fn func(tx *gorm.DB) error) error {
+func (s *Store) transaction(ctx context.Context, db *gorm.DB, l int, fn func(tx *gorm.DB) error) error {
 	if s.inTx() {
 		return db.Transaction(fn)
 	}
