@@ -1,26 +1,13 @@
 package discord_test
 
 import (
-	"context"
 	"testing"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
+	"github.com/healthbot/healthbot/bot/bottest"
 	"github.com/healthbot/healthbot/commands"
 )
-
-// slowEvents is an EventStore that takes delay to answer, as a busy
-// database does.
-type slowEvents struct{ delay time.Duration }
-
-func (e slowEvents) FirstSeen(ctx context.Context, _, _ string, _ time.Time) (bool, error) {
-	select {
-	case <-time.After(e.delay):
-		return true, nil
-	case <-ctx.Done():
-		return false, ctx.Err()
-	}
-}
 
 // The ack deadline counts from the interaction's arrival: a replay check
 // that took most of it leaves the command only the rest, so the deferred
@@ -33,7 +20,7 @@ func TestAckDeadlineCountsFromArrival(t *testing.T) {
 	}}
 	e := newEnv(t, exec)
 	e.a.AckDeadline = time.Second
-	e.a.EventStore = slowEvents{delay: 800 * time.Millisecond}
+	e.a.EventStore = bottest.SlowEvents{Delay: 800 * time.Millisecond}
 	start := time.Now()
 	rec := e.post(interaction(discordgo.InteractionApplicationCommand,
 		slash("health", subcmd("show", opt("account", 3, "acme"))), nil))

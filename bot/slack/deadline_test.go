@@ -5,21 +5,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/healthbot/healthbot/bot/bottest"
 	"github.com/healthbot/healthbot/commands"
 )
-
-// slowEvents is an EventStore that takes delay to answer, as a busy
-// database does.
-type slowEvents struct{ delay time.Duration }
-
-func (e slowEvents) FirstSeen(ctx context.Context, _, _ string, _ time.Time) (bool, error) {
-	select {
-	case <-time.After(e.delay):
-		return true, nil
-	case <-ctx.Done():
-		return false, ctx.Err()
-	}
-}
 
 // sleepyExec answers every command after delay.
 type sleepyExec struct{ delay time.Duration }
@@ -40,7 +28,7 @@ func (e sleepyExec) Execute(ctx context.Context, c commands.Caller, _ commands.C
 func TestInlineWaitCountsFromArrival(t *testing.T) {
 	h := newHarness(t, sleepyExec{delay: 600 * time.Millisecond})
 	h.a.InlineWait = time.Second
-	h.a.EventStore = slowEvents{delay: 800 * time.Millisecond}
+	h.a.EventStore = bottest.SlowEvents{Delay: 800 * time.Millisecond}
 	start := time.Now()
 	w := h.commandWithURL("/health", "acme", "deadline")
 	elapsed := time.Since(start)
