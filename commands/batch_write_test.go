@@ -61,7 +61,7 @@ func TestChatWritesWaitForABatch(t *testing.T) {
 		dec := newHeldDecoder(models.ActivityChunk + 1000) // a chunk is written before the batch holds
 		batch := make(chan error, 1)
 		go func() {
-			_, err := ingestion.Ingest(ctx, s, "activity", dec, ingestion.IngestOptions{})
+			_, err := ingestion.Ingest(ctx, s, "activity", dec, ingestion.IngestOptions{By: models.Actor{Origin: models.OriginAPI}})
 			batch <- err
 		}()
 		select {

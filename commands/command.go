@@ -25,6 +25,8 @@ const (
 	HealthHelp    = "help"    // /health help
 	HealthAdmin   = "admin"   // /health admin csm|channel|owner … (Command.Admin)
 	HealthIAm     = "iam"     // /health iam HANDLE
+	HealthChart   = "chart"   // /health ACCOUNT chart
+	HealthHistory = "history" // /health ACCOUNT history [N]
 )
 
 // Actions of /health admin, kept in Command.Admin.
@@ -32,6 +34,9 @@ const (
 	AdminCSM     = "csm"     // /health admin csm HANDLE USER
 	AdminChannel = "channel" // /health admin channel ACCOUNT CHANNEL
 	AdminOwner   = "owner"   // /health admin owner ACCOUNT HANDLE
+	AdminRole    = "role"    // /health admin role USER ROLE
+	AdminManager = "manager" // /health admin manager CSM MANAGER
+	AdminHistory = "history" // /health admin history [N]
 )
 
 // Command is one parsed chat command. The same struct comes from typed text,
@@ -42,11 +47,15 @@ type Command struct {
 	Account string // as typed: slug, name or prefix
 	Status  string // list filter: healthy, stable, at-risk, critical ("" = all)
 	Colour  string // pulse: red, yellow, green
-	Reason  string // pulse reason code (and free words after it go to Note)
+	Reason  string // pulse: the words after the colour (typed), or the reason given (form, option): a reason code, maybe shortened, then words of a note
 	Kind    string // touch: call, email, meeting, chat, qbr, other
 	Exec    bool   // touch: executive sponsor present
-	Note    string
-	Days    int // a number of days a command takes (none yet: /health ACCOUNT why DAYS will); 0 = its default
+	Note    string // a touch's note; a pulse's note given apart from its reason (form, option)
+	Days    int    // a number of days a command takes (none yet: /health ACCOUNT why DAYS will); 0 = its default
+	Count   int    // how many entries a history shows; 0 = its default
+	// Public asks for an answer that shows MRR to be posted where everyone
+	// sees it (a trailing "public"); such answers are private otherwise.
+	Public bool
 
 	// /health admin and /health iam. User and Channel hold ids decoded
 	// from chat mentions (<@U123|name> → U123, <#C1|x> → C1), or the text
@@ -55,6 +64,8 @@ type Command struct {
 	Handle  string // CSM handle: admin csm, admin owner, iam
 	User    string // admin csm: the chat user
 	Channel string // admin channel: the channel; "" = back to the default routing
+	Role    string // admin role: the role as typed; "none" takes it away
+	Manager string // admin manager: the manager as typed (a handle or a mention); "none" takes it away
 }
 
 // Caller is who sent a command, from where.
@@ -64,4 +75,9 @@ type Caller struct {
 	UserID    string // platform user id
 	UserName  string // display name, for replies and the "who" of records
 	ChannelID string
+
+	// Role is what the caller may do. Execute sets it from the store
+	// (Service.RoleOf) before a handler runs; whatever an adapter put
+	// there is replaced.
+	Role Role
 }

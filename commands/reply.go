@@ -16,6 +16,13 @@ type Reply struct {
 	Context   []string // small secondary lines (latest pulse, last touch, …)
 	Buttons   []Button
 	Form      *Form // when set, the platform asks the user for input (a modal)
+	// Charts are pictures that go with the answer to a command. Each
+	// platform draws them (bot/chart) and shows them its own way: shared
+	// in the channel through Slack's file upload, attached to the message
+	// on Discord, written to files the console names. (Queued messages
+	// carry their one picture as the outbox row's attachment instead.)
+	// Left out of the JSON when empty, so queued payloads read as before.
+	Charts []Chart `json:",omitempty"`
 }
 
 // Section is a titled block of text and fields.

@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/healthbot/healthbot/models"
+	"github.com/healthbot/healthbot/models/modelstest"
 )
 
 // withRows adds rows to the command table for the length of one test.
@@ -22,18 +24,9 @@ func withRows(t *testing.T, rows ...Spec) {
 // parseTestDays reads an optional number of days, as the coming
 // "/health ACCOUNT why [DAYS]" and "/health renewals [DAYS]" will.
 func parseTestDays(cmd *Command, in typed) error {
-	switch len(in.rest) {
-	case 0:
-		return nil
-	case 1:
-		n, err := strconv.Atoi(in.rest[0].text)
-		if err != nil || n <= 0 {
-			return inputErrorf("%q is not a number of days.", in.rest[0].text)
-		}
-		cmd.Days = n
-		return nil
-	}
-	return inputError("Give one number of days.")
+	n, err := optionalNumber(in, "days", "/health acme why 30")
+	cmd.Days = n
+	return err
 }
 
 var testDays = Param{Name: "days", Type: ParamInteger, Description: "How many days back",
@@ -49,27 +42,27 @@ func echo(_ *Service, _ context.Context, _ Caller, cmd Command) (Reply, error) {
 }
 
 // futureRows are the shapes the next commands take: an account
-// sub-command with an argument and one without, a sub-command with an
+// sub-command with an argument (one without is the real /health ACCOUNT
+// chart, checked here beside them), a sub-command with an
 // argument, a sub-command group of its own, and another admin action.
 func futureRows() []Spec {
 	return []Spec{
 		{Verb: VerbHealth, Sub: "why", Words: "why", AfterAccount: true, Usage: "/health ACCOUNT why [DAYS]",
 			Help: "what moved the score", Slash: "What moved an account's score",
-			Params: []Param{accountParam("The account"), testDays}, Private: true, parse: parseTestDays, run: echo},
-		{Verb: VerbHealth, Sub: "chart", Words: "chart", AfterAccount: true, Usage: "/health ACCOUNT chart",
-			Help: "the score over time", Slash: "An account's score over time",
-			Params: []Param{accountParam("The account")}, Private: true, run: echo},
+			Params: []Param{accountParam("The account"), testDays}, Role: RoleViewer, Private: true, parse: parseTestDays, run: echo},
 		{Verb: VerbHealth, Sub: "renewals", Words: "renewals", Usage: "/health renewals [DAYS]",
 			Help: "renewals coming up", Slash: "Renewals coming up",
-			Params: []Param{testDays}, parse: parseTestDays, run: echo},
+			Params: []Param{testDays}, Role: RoleViewer, MRR: true, parse: parseTestDays, run: echo},
 		{Verb: VerbHealth, Sub: "tasks", Heading: true, Slash: "Tasks"},
 		{Verb: VerbHealth, Sub: "tasks", Action: "mine", Words: "tasks mine", Usage: "/health tasks mine",
-			Help: "your tasks", Slash: "Your tasks", Private: true, run: echo},
+			Help: "your tasks", Slash: "Your tasks", Role: RoleViewer, Private: true, run: echo},
 		{Verb: VerbHealth, Sub: "tasks", Words: "tasks", SlashName: "all", Usage: "/health tasks",
-			Help: "everyone's tasks", Slash: "Everyone's tasks", run: echo},
+			Help: "everyone's tasks", Slash: "Everyone's tasks", Role: RoleViewer, run: echo},
+		{Verb: VerbHealth, Sub: "tasks", Action: "close", Words: "tasks close", Usage: "/health tasks close",
+			Help: "close a task", Slash: "Close a task", Role: RoleCSM, Doing: "close a task", Private: true, run: echo},
 		{Verb: VerbHealth, Sub: HealthAdmin, Action: "map", Words: "admin map", Usage: "/health admin map HANDLE @user",
 			Help: "admins: map someone", Slash: "Admins: map someone",
-			Params: []Param{handleParam("The CSM handle", setHandle)}, Private: true, AdminOnly: true,
+			Params: []Param{handleParam("The CSM handle", setHandle)}, Private: true, Role: RoleAdmin,
 			parse: func(cmd *Command, in typed) error { return parseAdminCSM(cmd, in) }, run: echo},
 	}
 }
@@ -92,6 +85,8 @@ func TestTableCarriesTheNextCommands(t *testing.T) {
 		{"/health acme chart 2", Command{Verb: VerbHealth, Sub: HealthShow, Account: "acme chart 2"}},
 		{"/health renewals 60", Command{Verb: VerbHealth, Sub: "renewals", Days: 60}},
 		{"/health renewals", Command{Verb: VerbHealth, Sub: "renewals"}},
+		{"/health renewals 30 public", Command{Verb: VerbHealth, Sub: "renewals", Days: 30, Public: true}},
+		{"/health tasks close", Command{Verb: VerbHealth, Sub: "tasks", Admin: "close"}},
 		{"/health tasks mine", Command{Verb: VerbHealth, Sub: "tasks", Admin: "mine"}},
 		{"/health tasks", Command{Verb: VerbHealth, Sub: "tasks"}},
 		{"/health tasks force", Command{Verb: VerbHealth, Sub: HealthShow, Account: "tasks force"}},
@@ -104,14 +99,14 @@ func TestTableCarriesTheNextCommands(t *testing.T) {
 	}
 	ctx := context.Background()
 	admin := Caller{Platform: Slack, UserID: "UADMIN"}
-	svc := &Service{Admins: []ChatUser{{Platform: Slack, UserID: "UADMIN"}}}
+	svc := &Service{Store: modelstest.MustOpenSQLite(t), Admins: []ChatUser{{Platform: Slack, UserID: "UADMIN"}}}
 	for _, tc := range typedCases {
 		got, err := Parse(tc.line)
 		if err != nil || got != tc.want {
 			t.Errorf("Parse(%q) = %+v, %v; want %+v", tc.line, got, err, tc.want)
 			continue
 		}
-		if tc.want.Sub == HealthShow || tc.want.Verb != VerbHealth || tc.want == (Command{Verb: VerbHealth, Sub: HealthMine}) || tc.want.Sub == HealthAdmin && tc.want.Admin == "" {
+		if tc.want.Sub == HealthShow || tc.want.Sub == HealthChart || tc.want.Verb != VerbHealth || tc.want == (Command{Verb: VerbHealth, Sub: HealthMine}) || tc.want.Sub == HealthAdmin && tc.want.Admin == "" {
 			continue // handlers of their own, which need a store
 		}
 		r, err := svc.Execute(ctx, admin, got)
@@ -125,12 +120,37 @@ func TestTableCarriesTheNextCommands(t *testing.T) {
 	if r, _ := svc.Execute(ctx, Caller{Platform: Slack, UserID: "UOTHER"}, Command{Verb: VerbHealth, Sub: HealthAdmin, Admin: "map"}); !strings.HasPrefix(r.Text, "Only healthbot admins") {
 		t.Errorf("a new admin action ran for a non-admin: %q", r.Text)
 	}
-	if r, _ := svc.Execute(ctx, admin, Command{Verb: VerbHealth, Sub: HealthAdmin, Admin: "purge"}); !strings.Contains(r.Text, "use csm, channel, owner or map") {
+	if r, _ := svc.Execute(ctx, admin, Command{Verb: VerbHealth, Sub: HealthAdmin, Admin: "purge"}); !strings.Contains(r.Text, "use csm, channel, owner, role, manager, history or map") {
 		t.Errorf("unknown admin action: %q", r.Text)
 	}
 
+	// The new rows' roles hold as the table's do: once someone has a role,
+	// a user without one is a viewer, who reads but is refused what needs a
+	// CSM, with who can and how to become one; an answer that may show MRR
+	// is private unless asked for in public.
+	if err := svc.Store.WithTx(ctx, func(tx *models.Store) error {
+		_, err := tx.SetRole(ctx, Slack, "UCSM", string(RoleCSM))
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	viewer := Caller{Platform: Slack, UserID: "UVIEW"}
+	r, _ := svc.Execute(ctx, viewer, Command{Verb: VerbHealth, Sub: "tasks", Admin: "close"})
+	if want := "Only CSMs, managers and admins can close a task; ask an admin to give you the csm role with /health admin role <@UVIEW> csm. Admins: <@UADMIN>."; r.Text != want || !r.Ephemeral {
+		t.Errorf("a viewer closing a task: %q, want %q", r.Text, want)
+	}
+	if r, _ := svc.Execute(ctx, Caller{Platform: Slack, UserID: "UCSM"}, Command{Verb: VerbHealth, Sub: "tasks", Admin: "close"}); !strings.HasPrefix(r.Text, "health/tasks/close") {
+		t.Errorf("a CSM closing a task: %q", r.Text)
+	}
+	for _, public := range []bool{false, true} {
+		r, _ := svc.Execute(ctx, viewer, Command{Verb: VerbHealth, Sub: "renewals", Public: public})
+		if !strings.HasPrefix(r.Text, "health/renewals") || r.Ephemeral == public {
+			t.Errorf("a viewer's renewals (public %v): %q, ephemeral %v", public, r.Text, r.Ephemeral)
+		}
+	}
+
 	help, _ := svc.help(ctx, admin, Command{})
-	for _, line := range []string{"/health ACCOUNT why [DAYS] — what moved the score", "/health tasks mine — your tasks", "/health renewals [DAYS] — renewals coming up"} {
+	for _, line := range []string{"/health ACCOUNT why [DAYS] — what moved the score", "/health tasks mine — your tasks", "/health renewals [DAYS] [public] — renewals coming up"} {
 		if !strings.Contains(help.Text, line+"\n") {
 			t.Errorf("help lacks %q:\n%s", line, help.Text)
 		}
@@ -141,7 +161,7 @@ func TestTableCarriesTheNextCommands(t *testing.T) {
 
 	shape := slashShape(SlashCommands())
 	for _, want := range []string{
-		"/health why account:1! days:2", "/health chart account:1!", "/health renewals days:2",
+		"/health why account:1! days:2", "/health chart account:1!", "/health renewals days:2 public:3",
 		"/health tasks [group]", "/health tasks mine", "/health tasks all", "/health admin map handle:1!",
 	} {
 		if !slices.Contains(shape, want) {
@@ -158,6 +178,7 @@ func TestTableCarriesTheNextCommands(t *testing.T) {
 		{[]string{"health", "why"}, map[string]any{"account": " acme ", "days": float64(30)}, "/health acme why 30"},
 		{[]string{"health", "chart"}, map[string]any{"account": "acme"}, "/health acme chart"},
 		{[]string{"health", "renewals"}, map[string]any{"days": float64(60)}, "/health renewals 60"},
+		{[]string{"health", "renewals"}, map[string]any{"days": float64(60), "public": true}, "/health renewals 60 --public"},
 		{[]string{"health", "tasks", "mine"}, nil, "/health tasks mine"},
 		{[]string{"health", "tasks", "all"}, nil, "/health tasks"},
 	} {
@@ -219,6 +240,14 @@ func TestTableRows(t *testing.T) {
 		}
 		if r.Help == "" && r.Usage != "/health admin" {
 			t.Errorf("%s: not in the help", name)
+		}
+		// Every row says who may run it; one that records says what, for
+		// the refusal.
+		if _, ok := ParseRole(string(r.Role)); !ok {
+			t.Errorf("%s: no Role (it would be admins only)", name)
+		}
+		if r.Role == RoleCSM && r.Doing == "" {
+			t.Errorf("%s: a CSM row without Doing", name)
 		}
 		for _, p := range r.Params {
 			if p.set == nil || p.Type == 0 {

@@ -15,7 +15,7 @@ import (
 // and no lookup sends them to the database either.
 func (cmd Command) unstorableText() string {
 	for _, f := range []struct{ name, value string }{
-		{"account", cmd.Account}, {"status", cmd.Status}, {"colour", cmd.Colour}, {"reason", cmd.Reason},
+		{"account", cmd.Account}, {"status", cmd.Status}, {"colour", cmd.Colour}, {"reason or note", cmd.Reason},
 		{"kind", cmd.Kind}, {"note", cmd.Note}, {"handle", cmd.Handle}, {"user", cmd.User}, {"channel", cmd.Channel},
 	} {
 		switch {

@@ -20,9 +20,12 @@ func TestChatTextThatCannotBeStored(t *testing.T) {
 		svc, _ := newTestService(s)
 		pulses, touches := countRows(t, s, &models.Pulse{}, "1=1"), countRows(t, s, &models.Touch{}, "1=1")
 		for _, tt := range []struct{ line, want string }{
-			{"/pulse acme red budget cut \x00 next year", "The note contains a NUL character (\\u0000), which cannot be stored; remove it and send the command again."},
+			// A pulse's words after the colour are its reason and note as typed
+			// (the handler splits them against the reason codes), so they are
+			// named together.
+			{"/pulse acme red budget cut \x00 next year", "The reason or note contains a NUL character (\\u0000), which cannot be stored; remove it and send the command again."},
 			{"/touch acme call caf\xe9 with the CFO", "The note is not valid UTF-8 text; send it again as plain text."},
-			{"/pulse acme red bud\x00get", "The reason contains a NUL character (\\u0000), which cannot be stored; remove it and send the command again."},
+			{"/pulse acme red bud\x00get", "The reason or note contains a NUL character (\\u0000), which cannot be stored; remove it and send the command again."},
 			{"/health ac\x00me", "The account contains a NUL character (\\u0000), which cannot be stored; remove it and send the command again."},
 		} {
 			r, err := svc.Run(context.Background(), callerMaria, tt.line)

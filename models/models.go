@@ -192,6 +192,9 @@ type CSM struct {
 	Email         string `gorm:"size:256"`
 	SlackUserID   string `gorm:"size:64;index"`
 	DiscordUserID string `gorm:"size:64;index"`
+	// ManagerID is the CSM's manager (another CSM row: a person with chat
+	// ids), whom their overdue work escalates to; nil when none.
+	ManagerID *uint `gorm:"index"`
 }
 
 // AllModels lists every model for migrations, the alert, outbox and task
@@ -199,5 +202,7 @@ type CSM struct {
 func AllModels() []any {
 	core := []any{&Account{}, &Activity{}, &ActivityDay{}, &ActivityLast{}, &Ticket{}, &Touch{}, &Pulse{}, &Survey{}, &Invoice{}, &MRRChange{}, &Snapshot{}, &CSM{}}
 	core = append(core, &ProcessedEvent{}) // platform event ids, deduped across replicas (events.go)
+	// Roles (roles.go) and the audit trail (audit.go).
+	core = append(core, &UserRole{}, &AuditEntry{}, &AuditAccount{})
 	return append(core, AlertModels...)
 }

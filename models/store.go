@@ -23,6 +23,7 @@ type Store struct {
 	loc     *time.Location // the organisation's time zone, for Day columns
 	stats   *queryStats    // shared by every Store derived from the same Open
 	gate    *writeGate     // likewise: where this process's writers queue (writegate.go)
+	inTx    bool           // bound to a transaction (WithTx, WithBulkTx): Audit may write, the gate is passed
 }
 
 // Dialect names returned by Store.Dialect.
@@ -212,7 +213,7 @@ func (s *Store) WithTx(ctx context.Context, fn func(tx *Store) error) error {
 
 // bound is s bound to the transaction tx.
 func (s *Store) bound(tx *gorm.DB) *Store {
-	return &Store{db: tx, dialect: s.dialect, loc: s.loc, stats: s.stats, gate: s.gate}
+	return &Store{db: tx, dialect: s.dialect, loc: s.loc, stats: s.stats, gate: s.gate, inTx: true}
 }
 
 // Ready reports whether the database answers, this binary's migrations

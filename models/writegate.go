@@ -90,19 +90,12 @@ func (g *writeGate) release() {
 	}
 }
 
-// inTx reports whether s is bound to a transaction (a Store from WithTx),
-// whose writer already passed the gate.
-func (s *Store) inTx() bool {
-	_, ok := s.db.Statement.ConnPool.(gorm.TxCommitter)
-	return ok
-}
-
 // transaction runs fn in a transaction on db, as a writer of lane l: on
 // SQLite it first waits for the gate, and a BEGIN that another process's
 // write lock kept busy is retried while the wait lasts. A Store already
 // in a transaction nests as a savepoint, without the gate.
 func (s *Store) transaction(ctx context.Context, db *gorm.DB, l int, fn func(tx *gorm.DB) error) error {
-	if s.inTx() {
+	if s.inTx { // its writer passed the gate already
 		return db.Transaction(fn)
 	}
 	var wait time.Duration

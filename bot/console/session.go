@@ -27,6 +27,10 @@ type Session struct {
 	// scripted session's output is just the replies.
 	Prompt bool
 	Log    *slog.Logger
+	// ChartDir is where a reply's pictures are written as PNG files, whose
+	// paths the session prints; "" is healthbot-charts in the system's
+	// temporary directory.
+	ChartDir string
 
 	lines  chan string
 	last   commands.Reply // the reply whose buttons a number presses
@@ -168,6 +172,9 @@ func (s *Session) press(ctx context.Context, p commands.Press) (commands.Reply, 
 func (s *Session) show(r commands.Reply) error {
 	if err := Render(s.Out, r); err != nil {
 		return fmt.Errorf("write console output: %w", err)
+	}
+	if err := s.writeCharts(r.Charts); err != nil {
+		return err
 	}
 	if _, err := io.WriteString(s.Out, "\n"); err != nil {
 		return fmt.Errorf("write console output: %w", err)

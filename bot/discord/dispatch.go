@@ -33,6 +33,7 @@ type outcome struct {
 	msg    Message
 	modal  *discordgo.InteractionResponseData
 	update bool
+	files  []attachment // pictures the message shows (attachment://)
 }
 
 // dispatch is the one core behind both transports: it decides the
@@ -70,7 +71,7 @@ func (a *Adapter) dispatch(ctx context.Context, i *discordgo.Interaction) (*disc
 		if !ok {
 			return messageResponse(Message{Content: msgUnknownCommand, Ephemeral: true}), nil
 		}
-		private = row.Private
+		private = row.PrivateFor(cmd)
 		work = func(ctx context.Context) outcome {
 			reply, err := a.exec.Execute(ctx, caller, cmd)
 			return a.outcome(reply, err)
@@ -139,7 +140,13 @@ func (a *Adapter) runWithDeadline(ctx context.Context, i *discordgo.Interaction,
 	defer timer.Stop()
 	select {
 	case o := <-done:
-		return immediate(i, o), nil
+		if len(o.files) == 0 {
+			return immediate(i, o), nil
+		}
+		// Files go up as a multipart edit of the response, which both
+		// transports can send (an HTTP interaction's own answer is JSON
+		// only): defer now, and attach them in the edit.
+		done <- o
 	case <-timer.C:
 	}
 	onMessage := i.Type == discordgo.InteractionMessageComponent || (i.Type == discordgo.InteractionModalSubmit && i.Message != nil)
@@ -194,7 +201,8 @@ func (a *Adapter) finish(ctx context.Context, s *discordgo.Session, i *discordgo
 			components = []discordgo.MessageComponent{}
 		}
 		return retryUnknown(ctx, func() error {
-			_, err := s.InteractionResponseEdit(i, &discordgo.WebhookEdit{Content: &content, Embeds: &embeds, Components: &components}, opt)
+			edit := &discordgo.WebhookEdit{Content: &content, Embeds: &embeds, Components: &components, Files: discordFiles(o.files)}
+			_, err := s.InteractionResponseEdit(i, edit, opt)
 			return err
 		})
 	}
@@ -209,6 +217,7 @@ func (a *Adapter) finish(ctx context.Context, s *discordgo.Session, i *discordgo
 		params.Flags = discordgo.MessageFlagsEphemeral
 	}
 	return retryUnknown(ctx, func() error {
+		params.Files = discordFiles(o.files)
 		_, err := s.FollowupMessageCreate(i, true, params, opt)
 		return err
 	})
@@ -237,6 +246,9 @@ func (a *Adapter) outcome(reply commands.Reply, err error) outcome {
 		reply = commands.Reply{Ephemeral: true, Text: bot.SorryText}
 	}
 	o := outcome{msg: a.render(reply)}
+	if len(reply.Charts) > 0 {
+		o.files = a.drawCharts(reply, &o.msg)
+	}
 	if reply.Form != nil {
 		data, long := RenderModal(*reply.Form)
 		a.remember(long)

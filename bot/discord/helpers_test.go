@@ -109,6 +109,7 @@ type request struct {
 	Query  string
 	Auth   string
 	Body   map[string]any
+	Files  []postedFile // the files of a multipart request
 }
 
 // fakeDiscord is an httptest stand-in for Discord's REST API: it records
@@ -141,6 +142,7 @@ type postedMsg struct {
 
 type postedFile struct {
 	Name string
+	Type string // the part's Content-Type
 	Data []byte
 }
 
@@ -207,7 +209,7 @@ func readMultipart(contentType string, raw []byte) ([]byte, []postedFile) {
 		if p.FormName() == "payload_json" {
 			payload = data
 		} else {
-			files = append(files, postedFile{Name: p.FileName(), Data: data})
+			files = append(files, postedFile{Name: p.FileName(), Type: p.Header.Get("Content-Type"), Data: data})
 		}
 	}
 }
@@ -237,7 +239,7 @@ func (f *fakeDiscord) serve(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	f.mu.Lock()
-	f.reqs = append(f.reqs, request{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Auth: r.Header.Get("Authorization"), Body: body})
+	f.reqs = append(f.reqs, request{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Auth: r.Header.Get("Authorization"), Body: body, Files: files})
 	fail, failing := f.fail[r.Method+" "+r.URL.Path]
 	f.mu.Unlock()
 	w.Header().Set("Content-Type", "application/json")

@@ -226,7 +226,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	_ = rc.SetReadDeadline(time.Now().Add(h.timeout)) // unsupported by test recorders: harmless
 	_ = rc.SetWriteDeadline(time.Now().Add(h.timeout + writeSlack))
 
-	res, err := ingestion.Ingest(r.Context(), h.store, kind, dec, ingestion.IngestOptions{MaxErrors: h.maxErrors})
+	// The audit trail names the client's address and the batch id the
+	// log lines carry, so an entry leads to its request.
+	by := models.Actor{Origin: models.OriginAPI, Name: clientHost(r)}
+	res, err := ingestion.Ingest(r.Context(), h.store, kind, dec,
+		ingestion.IngestOptions{By: by, Source: "batch " + batch, MaxErrors: h.maxErrors})
 	status := h.answer(w, kind, res, err)
 	h.log.LogAttrs(r.Context(), logLevel(status), "ingest batch",
 		slog.String("batch", batch), slog.String("kind", kind), slog.Int("records", res.Records),
@@ -319,6 +323,14 @@ func (h *Handler) authorized(r *http.Request) bool {
 
 // batchID names a batch in logs: the caller's X-Request-Id when it sent
 // one (so both sides can find it), else a random id.
+// clientHost is the address the request came from, without its port.
+func clientHost(r *http.Request) string {
+	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+		return host
+	}
+	return r.RemoteAddr
+}
+
 func batchID(r *http.Request) string {
 	if id := r.Header.Get("X-Request-Id"); id != "" && len(id) <= 128 {
 		return id

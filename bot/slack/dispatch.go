@@ -325,6 +325,11 @@ func (a *Adapter) answer(ctx context.Context, o origin, res result) any {
 	if r.Form != nil && a.openModal(ctx, o, r) {
 		return nil
 	}
+	if len(r.Charts) > 0 {
+		// Files cannot go inline: the chart follows as its own message.
+		a.background(func(ctx context.Context) { a.shareCharts(ctx, o, r) })
+		return nil
+	}
 	return toMessage(r)
 }
 
@@ -334,7 +339,18 @@ func (a *Adapter) deliver(ctx context.Context, o origin, res result) {
 	if r.Form != nil && a.openModal(ctx, o, r) {
 		return
 	}
+	if len(r.Charts) > 0 {
+		a.shareCharts(ctx, o, r)
+		return
+	}
 	switch {
+	case o.kind == fromMention && r.Ephemeral:
+		// A private answer (a card, which shows MRR; a mistake to
+		// correct) is shown in the thread to the person who asked alone.
+		opts := append(msgOptions(r), slackgo.MsgOptionTS(o.threadTS))
+		if _, err := a.api.PostEphemeralContext(ctx, o.channel, o.user, opts...); err != nil {
+			a.log.Error("answer mention", "channel", o.channel, "user", o.user, "err", err)
+		}
 	case o.kind == fromMention:
 		opts := append(msgOptions(r), slackgo.MsgOptionTS(o.threadTS))
 		if _, _, err := a.api.PostMessageContext(ctx, o.channel, opts...); err != nil {

@@ -79,7 +79,7 @@ func TestEndToEndWithRealService(t *testing.T) {
 		// The same event from the served workspace is recorded: the count
 		// above would have seen a refused one.
 		h.event(fmt.Sprintf(mention, team, "EvGood"), nil)
-		h.api.next(t, "chat.postMessage")
+		h.api.next(t, "chat.postEphemeral") // a card shows MRR: to the asker alone
 		if n := events("slack"); n != 1 {
 			t.Fatalf("%d processed_events rows after one served event, want 1", n)
 		}

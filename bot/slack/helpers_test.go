@@ -34,6 +34,7 @@ type apiCall struct {
 	Form   url.Values     // form-encoded calls
 	JSON   map[string]any // JSON calls (views.open, response_url)
 	Raw    []byte         // the body as sent (file uploads)
+	Type   string         // its Content-Type header
 }
 
 // postedMsg is a message the fake keeps, as conversations.history returns it.
@@ -82,7 +83,7 @@ func (f *fakeSlack) failWith(method, code string) {
 
 func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
-	c := apiCall{Method: strings.TrimPrefix(r.URL.Path, "/api/"), Raw: body}
+	c := apiCall{Method: strings.TrimPrefix(r.URL.Path, "/api/"), Raw: body, Type: r.Header.Get("Content-Type")}
 	if strings.HasPrefix(r.URL.Path, "/response/") {
 		c.Method = "response_url"
 	}

@@ -1,7 +1,6 @@
 package slack
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -73,14 +72,7 @@ func (a *Adapter) PostFile(ctx context.Context, channel string, r commands.Reply
 	if name == "" {
 		name = "chart.png"
 	}
-	_, err = a.api.UploadFileContext(ctx, slackgo.UploadFileParameters{
-		Reader:   bytes.NewReader(data),
-		FileSize: len(data),
-		Filename: name,
-		Title:    FallbackText(r),
-		AltTxt:   "Chart: " + FallbackText(r),
-		Channel:  channel,
-	})
+	err = a.uploadFiles(ctx, channel, "", "", []upload{{name: name, title: FallbackText(r), alt: "Chart: " + FallbackText(r), data: data}})
 	if err != nil {
 		a.log.Warn("posted the message but not its file", "channel", channel, "ts", ts, "file", name, "err", err)
 	}

@@ -56,6 +56,7 @@ func TestCardGoldens(t *testing.T) {
 			"Overdue invoices: 1, 4,200.50 in total, oldest 12 days past due",
 		}},
 		{"no_data.golden.json", cards.NoData, []string{"Hooli — no data", "Open tickets: no data (tickets not connected)", "Overdue invoices: no data (invoices not connected)"}},
+		{"churned.golden.json", cards.Churned, []string{"Soylent Corp — churned 2025-03-04 · final score 31 Critical", "Final score 31 Critical on 2025-03-03", "Last 90 days", "90-day chart"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			raw := blocksJSON(t, tc.reply)

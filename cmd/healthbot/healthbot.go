@@ -185,6 +185,9 @@ func (m *Main) open(ctx context.Context) error {
 	}
 	m.store = store
 	m.closers = append(m.closers, store.Close)
+	if err := m.recordModelVersion(ctx); err != nil {
+		return err
+	}
 	m.service = &commands.Service{Store: store, Config: m.config, Now: m.Now, Log: m.log, Admins: admins}
 	// Alerts are decided in every rescore's transaction and queued for the
 	// configured platforms, whichever command rescored (serve, a cron'd
@@ -193,6 +196,26 @@ func (m *Main) open(ctx context.Context) error {
 		Log: m.log, Service: m.service, Chart: chart.StatusPNG}
 	m.service.OnRescore = m.alerter.OnRescore
 	m.log.Debug("database open", "database", redact(m.env.DatabaseURL), "dialect", store.Dialect())
+	return nil
+}
+
+// recordModelVersion writes the health model's version to the audit trail
+// when it differs from the one last recorded: whoever changed the YAML
+// file (or upgraded healthbot's defaults) is not in chat to be recorded,
+// so the first process to start with the new model records it, once.
+func (m *Main) recordModelVersion(ctx context.Context) error {
+	by := models.Actor{Origin: models.OriginConfig, Name: "built-in defaults"}
+	if m.env.ConfigPath != "" {
+		by.Name = m.env.ConfigPath
+	}
+	version := m.config.Version()
+	changed, old, err := m.store.RecordModelVersion(ctx, version, by, m.Now())
+	if err != nil {
+		return err
+	}
+	if changed {
+		m.log.Info("health model version recorded", "old", old, "new", version, "source", by.Name)
+	}
 	return nil
 }
 

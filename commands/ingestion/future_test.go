@@ -36,7 +36,7 @@ func TestFutureEventDaysRefused(t *testing.T) {
 		t.Cleanup(func() { _ = s.Close() })
 		ingest := func(kind string, recs ...map[string]string) (ingestion.IngestResult, error) {
 			return ingestion.Ingest(ctx, s, kind, ingestion.NewRecordsDecoder(recs),
-				ingestion.IngestOptions{Now: func() time.Time { return futureNow }})
+				ingestion.IngestOptions{By: models.Actor{Origin: models.OriginAPI}, Now: func() time.Time { return futureNow }})
 		}
 		if _, err := ingest("accounts", map[string]string{"external_id": "a1", "name": "Acme"}); err != nil {
 			t.Fatal(err)
