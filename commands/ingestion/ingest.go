@@ -44,6 +44,9 @@ type IngestOptions struct {
 	// MaxErrors caps the errors a rejected batch reports (default
 	// MaxIngestErrors); reading stops once it is reached.
 	MaxErrors int
+	// Now is the clock that decides which days are in the future
+	// (default time.Now).
+	Now func() time.Time
 }
 
 // ImportCSV validates a CSV file of kind and, when every record is good,
@@ -84,7 +87,8 @@ func Ingest(ctx context.Context, store *models.Store, kind string, dec Decoder, 
 		b := &batch{kind: kind, unit: dec.Unit(), tx: tx, dayOf: tx.DayOf, max: opt.MaxErrors,
 			errs: &BatchError{Kind: kind}, accounts: map[string]uint{}, changed: map[uint]bool{}}
 		s := spec.newSink(b)
-		p := &fieldParser{kind: kind, unit: b.unit} // reused: one allocation per batch, not per record
+		// reused: one allocation per batch, not per record
+		p := &fieldParser{kind: kind, unit: b.unit, dayOf: tx.DayOf, latest: latestEventDay(tx, opt.Now)}
 		for !b.full() {
 			rec, err := dec.Next()
 			if err == io.EOF {
@@ -140,6 +144,16 @@ func Ingest(ctx context.Context, store *models.Store, kind string, dec Decoder, 
 		return res, fmt.Errorf("ingest %s: %w", kind, err)
 	}
 	return res, nil
+}
+
+// latestEventDay is the last day an event may fall on: tomorrow in the
+// organisation's time zone, by now (time.Now when nil).
+func latestEventDay(s *models.Store, now func() time.Time) string {
+	if now == nil {
+		now = time.Now
+	}
+	today, _ := models.ParseDay(s.DayOf(now()))
+	return today.AddDate(0, 0, 1).Format(models.DayLayout)
 }
 
 // auditBatch is a committed batch's entry in the audit trail.
