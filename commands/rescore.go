@@ -147,7 +147,8 @@ func (s *Service) scoreAll(ctx context.Context, store *models.Store, day time.Ti
 	for i, a := range accounts {
 		index[a.ID] = i
 	}
-	results := make([]*scoring.Result, len(accounts))
+	results := make([]Scored, len(accounts))
+	seen := make([]bool, len(accounts))
 	err = store.ModelSignals(ctx, s.model(), day, func(eff *scoring.Effective, sig scoring.Signals) error {
 		i, ok := index[sig.AccountID]
 		if !ok {
@@ -155,19 +156,17 @@ func (s *Service) scoreAll(ctx context.Context, store *models.Store, day time.Ti
 			// on the next run rather than half-described now.
 			return nil
 		}
-		r := eff.Score(sig)
-		results[i] = &r
+		results[i], seen[i] = scoredOf(eff, accounts[i], sig), true
 		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("score all: %w", err)
 	}
-	out := make([]Scored, 0, len(accounts))
-	for i, a := range accounts {
-		if results[i] == nil {
-			continue
+	out := results[:0]
+	for i := range results {
+		if seen[i] {
+			out = append(out, results[i])
 		}
-		out = append(out, Scored{Account: a, Result: *results[i]})
 	}
 	return out, nil
 }
@@ -187,11 +186,11 @@ func (s *Service) scoreEach(ctx context.Context, store *models.Store, day time.T
 		if !activeOn(acc, day) {
 			continue
 		}
-		r, _, err := s.score(ctx, store, acc, day)
+		sc, _, err := s.scoreAccount(ctx, store, acc, day)
 		if err != nil {
 			return nil, fmt.Errorf("score %s: %w", acc.Slug, err)
 		}
-		out = append(out, Scored{Account: acc, Result: r})
+		out = append(out, sc)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Account.Name < out[j].Account.Name })
 	return out, nil
@@ -238,11 +237,10 @@ func (s *Service) writeScored(ctx context.Context, tx *models.Store, day time.Ti
 // rescoreAccount scores one account as of day inside tx, saves its snapshot
 // and runs OnRescore: what every write does before replying.
 func (s *Service) rescoreAccount(ctx context.Context, tx *models.Store, acc models.Account, day time.Time) (scoring.Result, error) {
-	r, _, err := s.score(ctx, tx, acc, day)
+	sc, _, err := s.scoreAccount(ctx, tx, acc, day)
 	if err != nil {
 		return scoring.Result{}, fmt.Errorf("rescore %s: %w", acc.Slug, err)
 	}
-	sc := Scored{Account: acc, Result: r}
 	prev, err := tx.PreviousSnapshots(ctx, day, []uint{acc.ID})
 	if err != nil {
 		return scoring.Result{}, fmt.Errorf("rescore %s: %w", acc.Slug, err)

@@ -229,12 +229,18 @@ type CSM struct {
 	Email         string `gorm:"size:256"`
 	SlackUserID   string `gorm:"size:64;index"`
 	DiscordUserID string `gorm:"size:64;index"`
+	// ManagerID is the CSM's manager (another CSM row: a person with chat
+	// ids), whom their overdue work escalates to; nil when none.
+	ManagerID *uint `gorm:"index"`
 }
 
 // AllModels lists every model for migrations, the alert, outbox and task
-// records (AlertModels) included.
+// run records (AlertModels) and the plays' tasks (TaskModels) included.
 func AllModels() []any {
 	core := []any{&Account{}, &Activity{}, &ActivityDay{}, &ActivityLast{}, &Ticket{}, &Touch{}, &Pulse{}, &Survey{}, &Invoice{}, &MRRChange{}, &Metric{}, &Snapshot{}, &CSM{}}
 	core = append(core, &ProcessedEvent{}) // platform event ids, deduped across replicas (events.go)
-	return append(core, AlertModels...)
+	// Roles (roles.go) and the audit trail (audit.go).
+	core = append(core, &UserRole{}, &AuditEntry{}, &AuditAccount{})
+	core = append(core, AlertModels...)
+	return append(core, TaskModels...)
 }

@@ -177,12 +177,11 @@ func (p *gatherPlan) activity(db *gorm.DB) error {
 			sig.ValueFeatures = n
 		}
 	}
-	stale := false
 	for _, g := range p.groups(func(e *scoring.Effective) string {
 		w := p.windows[e]
 		return featureKey(e) + "\x00" + w.dau + w.mau + w.adopt
 	}) {
-		if err := activitySignals(db, g.w, features[featureKey(g.e)], g.m, &stale); err != nil {
+		if err := activitySignals(db, g.w, features[featureKey(g.e)], g.m); err != nil {
 			return err
 		}
 	}

@@ -22,6 +22,8 @@ type Store struct {
 	dialect string         // "postgres" or "sqlite"
 	loc     *time.Location // the organisation's time zone, for Day columns
 	stats   *queryStats    // shared by every Store derived from the same Open
+	gate    *writeGate     // likewise: where this process's writers queue (writegate.go)
+	inTx    bool           // bound to a transaction (WithTx, WithBulkTx): Audit may write, the gate is passed
 }
 
 // Dialect names returned by Store.Dialect.
@@ -31,7 +33,8 @@ const (
 )
 
 // Open connects to DATABASE_URL (postgres://… or a SQLite path / sqlite://PATH)
-// and applies migrations.
+// and applies migrations. A DSN of another form is refused with ErrBadDSN,
+// and no error quotes the DSN's password (see RedactDSN).
 func Open(ctx context.Context, dsn string, loc *time.Location) (*Store, error) {
 	if loc == nil {
 		loc = time.UTC
@@ -39,7 +42,7 @@ func Open(ctx context.Context, dsn string, loc *time.Location) (*Store, error) {
 	stats := &queryStats{}
 	dialect, db, err := openGorm(ctx, dsn)
 	if err != nil {
-		return nil, fmt.Errorf("open database: %w", err)
+		return nil, fmt.Errorf("open database: %w", redactErr(err, dsn))
 	}
 	sqlDB, err := db.DB()
 	if err != nil {
@@ -47,24 +50,41 @@ func Open(ctx context.Context, dsn string, loc *time.Location) (*Store, error) {
 	}
 	if dialect == DialectSQLite {
 		// SQLite has one writer at a time; a few connections let reads run
-		// beside it in WAL mode while busy_timeout serialises writes.
-		sqlDB.SetMaxOpenConns(4)
-		sqlDB.SetMaxIdleConns(4)
+		// beside it in WAL mode while the write gate (writegate.go)
+		// serialises this process's writes.
+		sqlDB.SetMaxOpenConns(sqliteConns)
+		sqlDB.SetMaxIdleConns(sqliteConns)
 	} else {
-		sqlDB.SetMaxOpenConns(10)
+		sqlDB.SetMaxOpenConns(postgresConns)
 		sqlDB.SetMaxIdleConns(5)
 		sqlDB.SetConnMaxLifetime(30 * time.Minute)
 	}
-	if err := registerCounter(db, stats); err != nil {
+	gate := newWriteGate(dialect == DialectSQLite)
+	if err := errors.Join(registerCounter(db, stats), registerWriteGate(db, gate)); err != nil {
 		_ = sqlDB.Close()
 		return nil, fmt.Errorf("open database: %w", err)
 	}
-	s := &Store{db: db, dialect: dialect, loc: loc, stats: stats}
+	s := &Store{db: db, dialect: dialect, loc: loc, stats: stats, gate: gate}
 	if err := s.migrate(ctx); err != nil {
 		_ = sqlDB.Close()
-		return nil, err
+		return nil, redactErr(err, dsn)
 	}
 	return s, nil
+}
+
+// Connection pool sizes: see MaxConns.
+const (
+	sqliteConns   = 4
+	postgresConns = 10
+)
+
+// MaxConns is the size of the connection pool: how many statements can
+// run at once, so how many commands are worth running at once.
+func (s *Store) MaxConns() int {
+	if s.dialect == DialectSQLite {
+		return sqliteConns
+	}
+	return postgresConns
 }
 
 // sqliteBusyWait bounds how long Open retries a busy SQLite file; it
@@ -84,7 +104,7 @@ func openGorm(ctx context.Context, dsn string) (string, *gorm.DB, error) {
 			return "", nil, err
 		}
 		db, err := gorm.Open(dialector, &gorm.Config{
-			Logger:  newSlowLogger(200 * time.Millisecond),
+			Logger:  quietLogger{},
 			NowFunc: func() time.Time { return time.Now().UTC() },
 		})
 		if err == nil || dialect != DialectSQLite || !isSQLiteBusy(err) || time.Now().After(deadline) {
@@ -109,6 +129,9 @@ func isSQLiteBusy(err error) bool {
 func dialectorFor(dsn string) (string, gorm.Dialector, error) {
 	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
 		return DialectPostgres, postgres.Open(dsn), nil
+	}
+	if err := checkDSN(dsn); err != nil {
+		return "", nil, err
 	}
 	path := strings.TrimPrefix(dsn, "sqlite://")
 	if path == "" {
@@ -178,16 +201,28 @@ func addDays(day string, n int) string {
 }
 
 // WithTx runs fn in one transaction; the Store passed to fn is bound to it,
-// so every method called on it commits or rolls back together.
+// so every method called on it commits or rolls back together. On SQLite
+// it first waits its turn at the write gate, ahead of batches, for as
+// long as ctx allows.
 func (s *Store) WithTx(ctx context.Context, fn func(tx *Store) error) error {
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		return fn(&Store{db: tx, dialect: s.dialect, loc: s.loc, stats: s.stats})
-	})
+	// A full disk may fail the COMMIT itself, which no statement hook sees.
+	return s.stats.observe(s.transaction(ctx, s.db.WithContext(ctx), laneChat, func(tx *gorm.DB) error {
+		return fn(s.bound(tx))
+	}))
 }
 
-// Ready reports whether the database answers and this binary's migrations
-// have been applied; /readyz calls it.
+// bound is s bound to the transaction tx.
+func (s *Store) bound(tx *gorm.DB) *Store {
+	return &Store{db: tx, dialect: s.dialect, loc: s.loc, stats: s.stats, gate: s.gate, inTx: true}
+}
+
+// Ready reports whether the database answers, this binary's migrations
+// have been applied and no write failed for lack of disk space within the
+// last minute; /readyz calls it.
 func (s *Store) Ready(ctx context.Context) error {
+	if err := s.stats.diskFull(); err != nil {
+		return fmt.Errorf("ready: %w", err)
+	}
 	var version int64
 	err := s.db.WithContext(ctx).Raw("SELECT COALESCE(MAX(version), 0) FROM schema_migrations").Scan(&version).Error
 	if err != nil {

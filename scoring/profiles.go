@@ -124,6 +124,23 @@ func (m *Model) For(segment, plan string) *Effective {
 	return &m.Default
 }
 
+// Version is a short hash of the whole model: the top level's version when
+// it has no profiles, else a hash of every profile's name, match and
+// version with the top level's, so reordering, rematching or retuning a
+// profile changes it. It names the model as a whole (what an operator
+// deployed); each account's snapshot records its own profile's version.
+func (m *Model) Version() string {
+	if len(m.Profiles) == 0 {
+		return m.Default.Version
+	}
+	h := sha256.New()
+	fmt.Fprintf(h, "healthbot model v1\n%s %s\n", m.Default.Profile, m.Default.Version)
+	for _, p := range m.Profiles {
+		fmt.Fprintf(h, "%s %s segment=%q plan=%q\n", p.Profile, p.Version, p.Match.Segment, p.Match.Plan)
+	}
+	return hex.EncodeToString(h.Sum(nil)[:4])
+}
+
 // All lists every effective model, the top level first.
 func (m *Model) All() []*Effective {
 	out := []*Effective{&m.Default}

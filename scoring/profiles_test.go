@@ -240,3 +240,34 @@ func TestModelOf(t *testing.T) {
 		t.Errorf("score %d profile %q, want 73 default", r.Score, r.Profile)
 	}
 }
+
+// A model's version is its top level's without profiles, and changes with
+// any profile's name, match or config.
+func TestModelVersion(t *testing.T) {
+	plain := scoring.ModelOf(scoring.Default())
+	if plain.Version() != plain.Default.Version {
+		t.Errorf("a model without profiles: %s, want the top level's %s", plain.Version(), plain.Default.Version)
+	}
+	base := loadProfiles(t)
+	seen := map[string]string{"plain": plain.Version(), "profiles": base.Version()}
+	for name, yaml := range map[string]string{
+		"renamed":   "profiles: [{name: small, match: {segment: [smb]}, weights: {usage: 60}}]",
+		"rematched": "profiles: [{name: smb, match: {segment: [startup]}, weights: {usage: 60}}]",
+		"retuned":   "profiles: [{name: smb, match: {segment: [smb]}, weights: {usage: 61}}]",
+		"original":  "profiles: [{name: smb, match: {segment: [smb]}, weights: {usage: 60}}]",
+	} {
+		m, err := scoring.ParseModel([]byte(yaml))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for other, v := range seen {
+			if v == m.Version() {
+				t.Errorf("%s and %s share version %s", name, other, v)
+			}
+		}
+		seen[name] = m.Version()
+	}
+	if again := loadProfiles(t); again.Version() != base.Version() {
+		t.Error("the same file, another version")
+	}
+}

@@ -24,6 +24,7 @@ const (
 	fromAction                       // button click: response_url (replace the card)
 	fromSubmission                   // modal submission: response_url or chat.postEphemeral
 	fromMention                      // app mention: chat.postMessage in the thread
+	fromHome                         // a press on the App Home tab (or a form it opened): the tab is published again
 )
 
 // origin is where a request came from and where its answer goes.
@@ -33,8 +34,10 @@ type origin struct {
 	triggerID   string // opens a modal; valid for 3 s after the request
 	channel     string
 	user        string
-	threadTS    string // mentions: the thread to answer in
-	replace     bool   // the request came from a message that should be updated in place
+	threadTS    string          // mentions: the thread to answer in
+	replace     bool            // the request came from a message that should be updated in place
+	caller      commands.Caller // fromHome: whose tab to publish
+	received    time.Time       // when the request arrived (zero: now); the inline wait counts from it
 }
 
 // message is the JSON of an inline answer and of a response_url post.
@@ -63,27 +66,26 @@ func ephemeralText(text string) message {
 }
 
 // handleCommand is the one path of a slash command, from HTTP or Socket
-// Mode; it returns the immediate answer (nil: an empty acknowledgement).
-func (a *Adapter) handleCommand(sc slackgo.SlashCommand) any {
+// Mode, received at received; it returns the immediate answer (nil: an
+// empty acknowledgement).
+func (a *Adapter) handleCommand(sc slackgo.SlashCommand, received time.Time) any {
 	if !a.served(sc.TeamID) {
 		a.log.Warn("slash command from a workspace not served", "team_id", sc.TeamID, "user", sc.UserID)
 		return ephemeralText(notServed)
 	}
 	caller := commands.Caller{Platform: Platform, TeamID: sc.TeamID, UserID: sc.UserID, UserName: sc.UserName, ChannelID: sc.ChannelID}
 	line := strings.TrimSpace(sc.Command + " " + unescape(sc.Text))
-	o := origin{kind: fromCommand, responseURL: sc.ResponseURL, triggerID: sc.TriggerID, channel: sc.ChannelID, user: sc.UserID}
+	o := origin{kind: fromCommand, responseURL: sc.ResponseURL, triggerID: sc.TriggerID, channel: sc.ChannelID, user: sc.UserID,
+		received: received}
 	return a.run(o, func(ctx context.Context) (commands.Reply, error) {
 		return a.exec.Run(ctx, caller, line)
 	})
 }
 
 // handleInteraction is the one path of a button click or a modal
-// submission.
-func (a *Adapter) handleInteraction(ic slackgo.InteractionCallback) any {
-	team := ic.Team.ID
-	if team == "" {
-		team = ic.View.TeamID
-	}
+// submission, received at received.
+func (a *Adapter) handleInteraction(ic slackgo.InteractionCallback, received time.Time) any {
+	team := interactionTeam(ic)
 	if !a.served(team) {
 		a.log.Warn("interaction from a workspace not served", "team_id", team, "user", ic.User.ID)
 		if ic.ResponseURL != "" {
@@ -100,9 +102,9 @@ func (a *Adapter) handleInteraction(ic slackgo.InteractionCallback) any {
 	caller := commands.Caller{Platform: Platform, TeamID: team, UserID: ic.User.ID, UserName: userName(ic.User), ChannelID: channel}
 	switch ic.Type {
 	case slackgo.InteractionTypeBlockActions:
-		return a.handleAction(ic, caller)
+		return a.handleAction(ic, caller, received)
 	case slackgo.InteractionTypeViewSubmission:
-		return a.handleSubmission(ic, caller)
+		return a.handleSubmission(ic, caller, received)
 	}
 	return nil
 }
@@ -114,7 +116,7 @@ func userName(u slackgo.User) string {
 	return u.Profile.DisplayName
 }
 
-func (a *Adapter) handleAction(ic slackgo.InteractionCallback, caller commands.Caller) any {
+func (a *Adapter) handleAction(ic slackgo.InteractionCallback, caller commands.Caller, received time.Time) any {
 	if len(ic.ActionCallback.BlockActions) == 0 {
 		return nil
 	}
@@ -126,13 +128,21 @@ func (a *Adapter) handleAction(ic slackgo.InteractionCallback, caller commands.C
 	if msgTS == "" {
 		msgTS = ic.Message.Timestamp
 	}
+	if ic.View.Type == slackgo.VTHomeTab {
+		msgTS = ic.View.ID
+	}
 	if a.clicks.seen(caller.UserID+"|"+msgTS+"|"+act.ActionID, a.Now()) {
 		a.log.Info("ignored a repeated click", "user", caller.UserID, "message_ts", msgTS, "action_id", act.ActionID)
 		return nil
 	}
 	line := act.Value
 	o := origin{kind: fromAction, responseURL: ic.ResponseURL, triggerID: ic.TriggerID, channel: caller.ChannelID,
-		user: caller.UserID, replace: ic.Container.Type == "message" || msgTS != ""}
+		user: caller.UserID, replace: ic.Container.Type == "message" || msgTS != "", received: received}
+	if ic.View.Type == slackgo.VTHomeTab {
+		// No message to replace and no response_url: the answer heads the
+		// tab, published again with the day as it now is.
+		o = origin{kind: fromHome, triggerID: ic.TriggerID, user: caller.UserID, caller: caller, received: received}
+	}
 	return a.run(o, func(ctx context.Context) (commands.Reply, error) {
 		p, err := commands.RunPress(ctx, a.exec, caller, commands.Press{Action: line, OnCard: o.replace})
 		return pressReply(p), err
@@ -152,7 +162,7 @@ func pressReply(p commands.Pressed) commands.Reply {
 	return card
 }
 
-func (a *Adapter) handleSubmission(ic slackgo.InteractionCallback, caller commands.Caller) any {
+func (a *Adapter) handleSubmission(ic slackgo.InteractionCallback, caller commands.Caller, received time.Time) any {
 	if ic.View.CallbackID != formCallbackID {
 		return nil
 	}
@@ -169,7 +179,11 @@ func (a *Adapter) handleSubmission(ic slackgo.InteractionCallback, caller comman
 	if meta.Channel != "" {
 		caller.ChannelID = meta.Channel
 	}
-	o := origin{kind: fromSubmission, responseURL: meta.ResponseURL, channel: caller.ChannelID, user: caller.UserID, replace: meta.Replace}
+	o := origin{kind: fromSubmission, responseURL: meta.ResponseURL, channel: caller.ChannelID, user: caller.UserID,
+		replace: meta.Replace, received: received}
+	if meta.Home {
+		o = origin{kind: fromHome, user: caller.UserID, caller: caller, received: received}
+	}
 	a.run(o, func(ctx context.Context) (commands.Reply, error) {
 		p, err := commands.RunPress(ctx, a.exec, caller, commands.Press{Form: &cmd, OnCard: meta.Replace})
 		return pressReply(p), err
@@ -201,6 +215,7 @@ type envelope struct {
 	EventID   string `json:"event_id"`
 	Event     struct {
 		Type     string `json:"type"`
+		Tab      string `json:"tab"` // app_home_opened: "home" or "messages"
 		User     string `json:"user"`
 		Text     string `json:"text"`
 		Channel  string `json:"channel"`
@@ -230,6 +245,11 @@ func (a *Adapter) handleEvent(env envelope) any {
 		return nil
 	}
 	ev := env.Event
+	if ev.Type == "app_home_opened" && ev.Tab == "home" && ev.User != "" {
+		caller := commands.Caller{Platform: Platform, TeamID: env.TeamID, UserID: ev.User}
+		a.background(func(ctx context.Context) { a.publishHome(ctx, caller, "") })
+		return nil
+	}
 	if ev.Type != "app_mention" || ev.BotID != "" {
 		return nil
 	}
@@ -274,9 +294,12 @@ func mentionLine(text string) string {
 }
 
 // run executes fn under the 3-second rule: if it finishes within
-// InlineWait its answer is delivered now (inline for a command), otherwise
-// the request is acknowledged ("Working on it…" for a command, empty for
-// an interaction) and the answer follows through response_url.
+// InlineWait of the request's arrival its answer is delivered now (inline
+// for a command), otherwise the request is acknowledged ("Working on it…"
+// for a command, empty for an interaction) and the answer follows through
+// response_url. The time already spent on the request (reading it, the
+// replay check) counts, so a busy database cannot push the
+// acknowledgement past Slack's deadline.
 func (a *Adapter) run(o origin, fn func(ctx context.Context) (commands.Reply, error)) any {
 	ctx, cancel := context.WithTimeout(a.ctx, followUpTimeout)
 	done := make(chan result, 1)
@@ -284,7 +307,11 @@ func (a *Adapter) run(o origin, fn func(ctx context.Context) (commands.Reply, er
 		r, err := fn(ctx)
 		done <- result{r, err}
 	})
-	timer := time.NewTimer(a.InlineWait)
+	wait := a.InlineWait
+	if !o.received.IsZero() {
+		wait -= time.Since(o.received)
+	}
+	timer := time.NewTimer(max(wait, 0))
 	defer timer.Stop()
 	select {
 	case res := <-done:
@@ -317,6 +344,11 @@ func (a *Adapter) answer(ctx context.Context, o origin, res result) any {
 	if r.Form != nil && a.openModal(ctx, o, r) {
 		return nil
 	}
+	if len(r.Charts) > 0 {
+		// Files cannot go inline: the chart follows as its own message.
+		a.background(func(ctx context.Context) { a.shareCharts(ctx, o, r) })
+		return nil
+	}
 	return toMessage(r)
 }
 
@@ -326,7 +358,20 @@ func (a *Adapter) deliver(ctx context.Context, o origin, res result) {
 	if r.Form != nil && a.openModal(ctx, o, r) {
 		return
 	}
+	if len(r.Charts) > 0 {
+		a.shareCharts(ctx, o, r)
+		return
+	}
 	switch {
+	case o.kind == fromHome:
+		a.publishHome(ctx, o.caller, homeNotice(r))
+	case o.kind == fromMention && r.Ephemeral:
+		// A private answer (a card, which shows MRR; a mistake to
+		// correct) is shown in the thread to the person who asked alone.
+		opts := append(msgOptions(r), slackgo.MsgOptionTS(o.threadTS))
+		if _, err := a.api.PostEphemeralContext(ctx, o.channel, o.user, opts...); err != nil {
+			a.log.Error("answer mention", "channel", o.channel, "user", o.user, "err", err)
+		}
 	case o.kind == fromMention:
 		opts := append(msgOptions(r), slackgo.MsgOptionTS(o.threadTS))
 		if _, _, err := a.api.PostMessageContext(ctx, o.channel, opts...); err != nil {
@@ -376,7 +421,8 @@ func (a *Adapter) openModal(ctx context.Context, o origin, r commands.Reply) boo
 		return false
 	}
 	f := *r.Form
-	meta, err := formMeta{Form: f.ID, Account: f.Account, Hidden: f.Hidden, ResponseURL: o.responseURL, Channel: o.channel, Replace: o.replace}.encode()
+	meta, err := formMeta{Form: f.ID, Account: f.Account, Hidden: f.Hidden, ResponseURL: o.responseURL, Channel: o.channel, Replace: o.replace,
+		Home: o.kind == fromHome}.encode()
 	if err != nil {
 		a.log.Error("open modal", "err", err)
 		return false
@@ -398,8 +444,12 @@ func (a *Adapter) background(fn func(ctx context.Context)) {
 	})
 }
 
-// postResponse posts m to a response_url.
+// postResponse posts m to a response_url, if it is Slack's.
 func (a *Adapter) postResponse(ctx context.Context, url string, m message) {
+	if !a.cfg.responseURLAllowed(url) {
+		a.log.Warn("answer not posted: the response_url is not a Slack address", "host", hostOf(url))
+		return
+	}
 	wm := &slackgo.WebhookMessage{Text: m.Text, ResponseType: m.ResponseType}
 	if len(m.Blocks) > 0 {
 		wm.Blocks = &slackgo.Blocks{BlockSet: m.Blocks}

@@ -1,15 +1,17 @@
 package slack
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/healthbot/healthbot/bot"
 )
 
 // maxSkew is how far a request's timestamp may be from now, either way,
@@ -65,10 +67,10 @@ func verify(secret string, h http.Header, body []byte, now time.Time) error {
 // parsed, let alone acted on.
 func (a *Adapter) verified(next func(w http.ResponseWriter, r *http.Request, body []byte)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+		r = r.WithContext(context.WithValue(r.Context(), receivedKey{}, time.Now()))
+		body, err := bot.ReadBody(w, r, maxBodyBytes)
 		if err != nil {
-			a.log.Warn("slack request body unreadable or too large", "path", r.URL.Path, "err", err)
-			http.Error(w, "request body unreadable or too large", http.StatusRequestEntityTooLarge)
+			a.log.Warn("slack request body not read", "path", r.URL.Path, "err", err)
 			return
 		}
 		if err := verify(a.cfg.SigningSecret, r.Header, body, a.Now()); err != nil {
@@ -78,4 +80,15 @@ func (a *Adapter) verified(next func(w http.ResponseWriter, r *http.Request, bod
 		}
 		next(w, r, body)
 	})
+}
+
+type receivedKey struct{}
+
+// receivedAt is when the request reached the adapter: Slack's 3 seconds
+// for the answer count from then, not from when the command starts.
+func receivedAt(r *http.Request) time.Time {
+	if t, ok := r.Context().Value(receivedKey{}).(time.Time); ok {
+		return t
+	}
+	return time.Now()
 }

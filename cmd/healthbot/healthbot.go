@@ -181,6 +181,9 @@ func (m *Main) setModel(model scoring.Model, example bool) {
 	if m.alerter != nil {
 		m.alerter.Config = m.config
 	}
+	if m.service != nil && m.service.Planner != nil {
+		m.service.Planner.Config = m.config
+	}
 }
 
 // useExampleForDemo scores the demo portfolio with the shipped example
@@ -205,6 +208,10 @@ func (m *Main) useExampleForDemo(ctx context.Context, loading bool) error {
 	}
 	m.setModel(model, true)
 	m.log.Info("scoring the demo portfolio with the example health model (HEALTHBOT_CONFIG is unset)", "config", examples.HealthModelPath)
+	if loading {
+		// open recorded the defaults' version before the demo was loaded.
+		return m.recordModelVersion(ctx)
+	}
 	return nil
 }
 
@@ -245,11 +252,21 @@ func (m *Main) open(ctx context.Context) error {
 		return usagef("HEALTHBOT_ADMINS: %v", err)
 	}
 	store, err := models.Open(ctx, m.env.DatabaseURL, m.loc)
+	if errors.Is(err, models.ErrBadDSN) {
+		return usagef("%v", err) // the message says what to write instead
+	}
 	if err != nil {
 		return fmt.Errorf("open %s: %w", redact(m.env.DatabaseURL), err)
 	}
 	m.store = store
 	m.closers = append(m.closers, store.Close)
+	// The demo's model is chosen before it is recorded and used.
+	if err := m.useExampleForDemo(ctx, false); err != nil {
+		return err
+	}
+	if err := m.recordModelVersion(ctx); err != nil {
+		return err
+	}
 	m.service = &commands.Service{Store: store, Model: &m.model, Config: m.config, Now: m.Now, Log: m.log, Admins: admins}
 	// Alerts are decided in every rescore's transaction and queued for the
 	// configured platforms, whichever command rescored (serve, a cron'd
@@ -257,8 +274,39 @@ func (m *Main) open(ctx context.Context) error {
 	m.alerter = &commands.Alerter{Config: m.config, Platforms: m.env.platforms(), Now: m.Now,
 		Log: m.log, Service: m.service, Chart: chart.StatusPNG}
 	m.service.OnRescore = m.alerter.OnRescore
+	// Plays run after the alerts, in the same transaction; their tasks go
+	// to the owners by direct message on the chat platforms, or, with
+	// none configured, to the console, which shows each CSM theirs.
+	planner := &commands.Planner{Config: m.config, Platforms: m.env.platforms(), Now: m.Now, Log: m.log}
+	if len(planner.Platforms) == 0 {
+		planner.Platforms = []string{commands.Console}
+	}
+	m.alerter.Planner, m.service.Planner = planner, planner
 	m.log.Debug("database open", "database", redact(m.env.DatabaseURL), "dialect", store.Dialect())
-	return m.useExampleForDemo(ctx, false)
+	return nil
+}
+
+// recordModelVersion writes the health model's version to the audit trail
+// when it differs from the one last recorded: whoever changed the YAML
+// file (or upgraded healthbot's defaults) is not in chat to be recorded,
+// so the first process to start with the new model records it, once.
+func (m *Main) recordModelVersion(ctx context.Context) error {
+	by := models.Actor{Origin: models.OriginConfig, Name: "built-in defaults"}
+	switch {
+	case m.env.ConfigPath != "":
+		by.Name = m.env.ConfigPath
+	case m.example:
+		by.Name = examples.HealthModelPath
+	}
+	version := m.model.Version()
+	changed, old, err := m.store.RecordModelVersion(ctx, version, by, m.Now())
+	if err != nil {
+		return err
+	}
+	if changed {
+		m.log.Info("health model version recorded", "old", old, "new", version, "source", by.Name)
+	}
+	return nil
 }
 
 // today is the organisation's current calendar day as midnight UTC.

@@ -15,12 +15,12 @@ func (m *Main) setupSlack(ctx context.Context, w *wiring) error {
 		m.log.Info("slack not configured: set SLACK_BOT_TOKEN with SLACK_SIGNING_SECRET (HTTP) or SLACK_APP_TOKEN (Socket Mode)")
 		return nil
 	}
-	a, err := slack.New(cfg, m.service, m.log)
+	a, err := slack.New(cfg, w.exec, m.log)
 	if err != nil {
 		return err
 	}
-	// Retried Events API deliveries can reach another replica; the
-	// database decides which one takes the event in.
+	// Retried Events API deliveries and replayed signed requests can
+	// reach another replica; the database decides which one takes them in.
 	a.EventStore = m.store
 	m.closers = append(m.closers, a.Close)
 	a.Mount(w.srv.Mux())

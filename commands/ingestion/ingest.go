@@ -7,6 +7,7 @@ import (
 	"io"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -28,18 +29,32 @@ type IngestResult struct {
 	Accounts []uint
 }
 
-// IngestOptions tunes Ingest; the zero value is the default.
+// IngestOptions says who sends a batch, and tunes Ingest.
 type IngestOptions struct {
+	// By is who sends the batch and from where, for the audit trail:
+	// models.OriginAPI for the HTTP API, OriginCLI for `healthbot import`,
+	// OriginConnector with the vendor as ID for a webhook. Required: a
+	// batch that does not say is refused before anything is read.
+	By models.Actor
+	// Source names what the batch came from (a file name, a delivery's
+	// id), recorded with it; "" for none.
+	Source string
+	// At is when the audit trail says the batch was written; zero is now.
+	At time.Time
 	// MaxErrors caps the errors a rejected batch reports (default
 	// MaxIngestErrors); reading stops once it is reached.
 	MaxErrors int
+	// Now is the clock that decides which days are in the future
+	// (default time.Now).
+	Now func() time.Time
 }
 
 // ImportCSV validates a CSV file of kind and, when every record is good,
-// writes it in one transaction. A *BatchError means bad input: nothing was
+// writes it in one transaction, recorded in the audit trail as a batch
+// from the command line. A *BatchError means bad input: nothing was
 // written and its message names each bad line and field.
 func ImportCSV(ctx context.Context, store *models.Store, kind string, r io.Reader) (IngestResult, error) {
-	return Ingest(ctx, store, kind, NewCSVDecoder(r, kind), IngestOptions{})
+	return Ingest(ctx, store, kind, NewCSVDecoder(r, kind), IngestOptions{By: models.Actor{Origin: models.OriginCLI}})
 }
 
 // Ingest is the one write path for every source of records: it reads dec
@@ -49,11 +64,16 @@ func ImportCSV(ctx context.Context, store *models.Store, kind string, r io.Reade
 // *BatchError lists the problems; other errors are failures to read the
 // input or to write. Records carrying an external_id are upserted by it,
 // the others are idempotent by their natural key, so re-sending a batch
-// changes nothing.
+// changes nothing. A committed batch is one entry of the audit trail, in
+// its transaction: its kind, counts and source, listed in the history of
+// every account it changed.
 func Ingest(ctx context.Context, store *models.Store, kind string, dec Decoder, opt IngestOptions) (IngestResult, error) {
 	spec, ok := kindSpecs[kind]
 	if !ok {
 		return IngestResult{Kind: kind}, fmt.Errorf("ingest: %w: %s", ErrUnknownKind, unknownKind(kind))
+	}
+	if opt.By.Origin == "" {
+		return IngestResult{Kind: kind}, errors.New("ingest: IngestOptions.By names no origin: say who sends the batch (api, cli, connector)")
 	}
 	if opt.MaxErrors <= 0 {
 		opt.MaxErrors = MaxIngestErrors
@@ -67,7 +87,8 @@ func Ingest(ctx context.Context, store *models.Store, kind string, dec Decoder, 
 		b := &batch{kind: kind, unit: dec.Unit(), tx: tx, dayOf: tx.DayOf, max: opt.MaxErrors,
 			errs: &BatchError{Kind: kind}, accounts: map[string]uint{}, changed: map[uint]bool{}}
 		s := spec.newSink(b)
-		p := &fieldParser{kind: kind, unit: b.unit} // reused: one allocation per batch, not per record
+		// reused: one allocation per batch, not per record
+		p := &fieldParser{kind: kind, unit: b.unit, dayOf: tx.DayOf, latest: latestEventDay(tx, opt.Now)}
 		for !b.full() {
 			rec, err := dec.Next()
 			if err == io.EOF {
@@ -114,7 +135,7 @@ func Ingest(ctx context.Context, store *models.Store, kind string, dec Decoder, 
 			res.Accounts = append(res.Accounts, id)
 		}
 		slices.Sort(res.Accounts)
-		return nil
+		return tx.Audit(ctx, auditBatch(res, opt))
 	})
 	if rejected != nil && errors.Is(err, rejected) {
 		return res, rejected
@@ -123,6 +144,27 @@ func Ingest(ctx context.Context, store *models.Store, kind string, dec Decoder, 
 		return res, fmt.Errorf("ingest %s: %w", kind, err)
 	}
 	return res, nil
+}
+
+// latestEventDay is the last day an event may fall on: tomorrow in the
+// organisation's time zone, by now (time.Now when nil).
+func latestEventDay(s *models.Store, now func() time.Time) string {
+	if now == nil {
+		now = time.Now
+	}
+	today, _ := models.ParseDay(s.DayOf(now()))
+	return today.AddDate(0, 0, 1).Format(models.DayLayout)
+}
+
+// auditBatch is a committed batch's entry in the audit trail.
+func auditBatch(res IngestResult, opt IngestOptions) models.AuditRecord {
+	n := func(i int) string { return strconv.Itoa(i) }
+	changes := []models.Change{{Field: "records", New: n(res.Records)}, {Field: "inserted", New: n(res.Inserted)},
+		{Field: "updated", New: n(res.Updated)}, {Field: "unchanged", New: n(res.Unchanged)}}
+	if opt.Source != "" {
+		changes = append(changes, models.Change{Field: "source", New: opt.Source})
+	}
+	return models.AuditRecord{At: opt.At, By: opt.By, Action: models.AuditIngest, Subject: res.Kind, Accounts: res.Accounts, Changes: changes}
 }
 
 // batch is the state of one Ingest call shared by its sink.

@@ -116,7 +116,7 @@ func newTouchSink(b *batch) sink {
 		parse: func(p *fieldParser) (models.Touch, string) {
 			account := p.need("account", 128)
 			return models.Touch{
-				At: p.needTime("at"), Kind: p.enum("kind", true, models.TouchKinds...), Exec: p.boolean("exec"),
+				At: p.needPastTime("at"), Kind: p.enum("kind", true, models.TouchKinds...), Exec: p.boolean("exec"),
 				Note: p.str("note", 2000), By: p.str("by", 128),
 			}, account
 		},
@@ -134,7 +134,7 @@ func newSurveySink(b *batch) sink {
 	return &rowSink[models.Survey]{b: b,
 		parse: func(p *fieldParser) (models.Survey, string) {
 			account := p.need("account", 128)
-			v := models.Survey{Kind: p.enum("kind", true, "nps", "csat"), At: p.needTime("at"), Respondent: p.str("respondent", 256)}
+			v := models.Survey{Kind: p.enum("kind", true, "nps", "csat"), At: p.needPastTime("at"), Respondent: p.str("respondent", 256)}
 			switch v.Kind {
 			case "nps":
 				v.Score = p.integer("score", 0, 10, true)
@@ -186,8 +186,8 @@ func newMetricSink(b *batch) sink {
 func newTicketSink(b *batch) sink {
 	return &rowSink[models.Ticket]{b: b,
 		parse: func(p *fieldParser) (models.Ticket, string) {
-			t := models.Ticket{ExternalID: p.need("external_id", 128), OpenedAt: p.needTime("opened_at"),
-				ClosedAt: p.time("closed_at"), Sentiment: p.enum("sentiment", false, "positive", "neutral", "negative"),
+			t := models.Ticket{ExternalID: p.need("external_id", 128), OpenedAt: p.needPastTime("opened_at"),
+				ClosedAt: p.pastTime("closed_at"), Sentiment: p.enum("sentiment", false, "positive", "neutral", "negative"),
 				Escalated: p.boolean("escalated"), Severity: p.str("severity", 32)}
 			if t.ClosedAt != nil && t.ClosedAt.Before(t.OpenedAt) {
 				p.fail("closed_at", "is before opened_at")
@@ -223,7 +223,7 @@ func newInvoiceSink(b *batch) sink {
 	return &rowSink[models.Invoice]{b: b,
 		parse: func(p *fieldParser) (models.Invoice, string) {
 			return models.Invoice{ExternalID: p.need("external_id", 128), AmountCents: p.money("amount", true),
-				DueOn: p.needDate("due_on"), PaidOn: p.date("paid_on"),
+				DueOn: p.needDate("due_on"), PaidOn: p.pastDate("paid_on"),
 				Status: p.enum("status", true, "open", "paid", "failed", "void")}, p.need("account", 128)
 		},
 		key:        func(i models.Invoice, _ string) string { return i.ExternalID },
