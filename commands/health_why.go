@@ -68,7 +68,7 @@ func (s *Service) why(ctx context.Context, _ Caller, cmd Command) (Reply, error)
 // renderWhy lays out a decomposition: the scores then and now in the
 // title, the change of the unrounded score and any change of profile or
 // model in the lead, each component's points then and now with the steps
-// that moved them and its band and raw figures, the overrides, and the
+// that moved them, its sub-scores and raw figures, the overrides, and the
 // sum. Every number shown is rounded to hundredths so that the parts shown
 // add up to the change shown, as the exact parts add up to the exact change.
 func renderWhy(name, slug string, days int, d scoring.Decomposition) Reply {
@@ -118,9 +118,8 @@ func renderWhy(name, slug string, days int, d scoring.Decomposition) Reply {
 }
 
 // whyComponents is one field per component, the biggest move first:
-// "20.10 → 13.20 pts (−6.90: sub-score −10.20, model +3.30) · 67 weekly
-// active → 33 monthly active · DAU 12.3 / MAU 40 = 0.31 → DAU 2.9 / MAU 40
-// = 0.07".
+// "20.10 → 13.20 pts (−6.90: sub-score −10.20, model +3.30) · 67 → 33
+// monthly active · DAU 12.3 / MAU 40 = 0.31 → DAU 2.9 / MAU 40 = 0.07".
 func whyComponents(d scoring.Decomposition) Section {
 	sec := Section{Title: "Components: points then → now"}
 	// The components' moves and the overrides' add up to the change.
