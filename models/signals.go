@@ -137,8 +137,8 @@ func (s *Store) ModelSignals(ctx context.Context, model *scoring.Model, asOf tim
 	if err != nil {
 		return fmt.Errorf("all signals: %w", err)
 	}
-	for _, id := range order {
-		if err := fn(effs[id], *sigs[id]); err != nil {
+	for i, id := range order {
+		if err := fn(effs[i], *sigs[id]); err != nil {
 			return err
 		}
 	}

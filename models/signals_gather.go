@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -26,7 +27,7 @@ import (
 // profiles: they depend on no window a profile may change, and ParseModel
 // holds a custom component's figure the same in every profile.
 func (s *Store) gather(ctx context.Context, pick func(segment, plan string) *scoring.Effective,
-	comps []scoring.NamedComponent, asOf time.Time, account uint) (map[uint]*scoring.Signals, []uint, map[uint]*scoring.Effective, error) {
+	comps []scoring.NamedComponent, asOf time.Time, account uint) (map[uint]*scoring.Signals, []uint, []*scoring.Effective, error) {
 	db := s.orm(ctx)
 	base := s.window(scoring.Config{}, asOf, account)
 	day, _ := ParseDay(base.t)
@@ -38,21 +39,26 @@ func (s *Store) gather(ctx context.Context, pick func(segment, plan string) *sco
 		q += "id = @account"
 	}
 	sigs := make(map[uint]*scoring.Signals)
-	effs := make(map[uint]*scoring.Effective)
-	var order []uint
+	var (
+		order []uint
+		effs  []*scoring.Effective // the model of order[i]
+		picks = pickCache{pick: pick}
+		// Reused from row to row: the driver's text is copied into them
+		// (or they point into its buffer) and read before the next row.
+		sponsor, segment, plan sql.RawBytes
+	)
 	err := eachRow(db, q+" ORDER BY id", base.args(), func(rows *sql.Rows) error {
 		var (
-			id                     uint
-			sponsor, segment, plan string
-			seats                  int
-			mrr                    int64
+			id    uint
+			seats int
+			mrr   int64
 		)
 		if err := rows.Scan(&id, &sponsor, &segment, &plan, &seats, &mrr); err != nil {
 			return err
 		}
-		sigs[id] = &scoring.Signals{AccountID: id, AsOf: day, SponsorDeparted: sponsor == "departed", Seats: seats, MRRCents: mrr}
-		effs[id] = pick(segment, plan)
+		sigs[id] = &scoring.Signals{AccountID: id, AsOf: day, SponsorDeparted: string(sponsor) == "departed", Seats: seats, MRRCents: mrr}
 		order = append(order, id)
+		effs = append(effs, picks.of(segment, plan))
 		return nil
 	})
 	if err != nil {
@@ -72,10 +78,8 @@ func (s *Store) gather(ctx context.Context, pick func(segment, plan string) *sco
 		sig.MetricSources = metricSources
 	}
 	p := gatherPlan{order: order, sigs: sigs, effs: effs, windows: map[*scoring.Effective]sigWindow{}}
-	for _, e := range effs {
-		if _, ok := p.windows[e]; !ok {
-			p.windows[e] = s.window(e.Config, asOf, account)
-		}
+	for _, e := range picks.distinct {
+		p.windows[e] = s.window(e.Config, asOf, account)
 	}
 	if err := p.activity(db); err != nil {
 		return nil, nil, nil, err
@@ -106,11 +110,41 @@ func (s *Store) gather(ctx context.Context, pick func(segment, plan string) *sco
 	return sigs, order, effs, nil
 }
 
+// pickCache remembers the model of each (segment, plan) met, so the
+// accounts of a portfolio, which share a few, are matched once per pair
+// and their text read without a copy (a map index on string(bytes) does
+// not allocate).
+type pickCache struct {
+	pick     func(segment, plan string) *scoring.Effective
+	bySeg    map[string]map[string]*scoring.Effective
+	distinct []*scoring.Effective // every model picked, once, in the order first met
+}
+
+func (c *pickCache) of(segment, plan []byte) *scoring.Effective {
+	if e, ok := c.bySeg[string(segment)][string(plan)]; ok {
+		return e
+	}
+	e := c.pick(string(segment), string(plan))
+	if c.bySeg == nil {
+		c.bySeg = map[string]map[string]*scoring.Effective{}
+	}
+	byPlan := c.bySeg[string(segment)]
+	if byPlan == nil {
+		byPlan = map[string]*scoring.Effective{}
+		c.bySeg[string(segment)] = byPlan
+	}
+	byPlan[string(plan)] = e
+	if !slices.Contains(c.distinct, e) {
+		c.distinct = append(c.distinct, e)
+	}
+	return e
+}
+
 // gatherPlan is one gather's accounts and the window of each model in use.
 type gatherPlan struct {
 	order   []uint
 	sigs    map[uint]*scoring.Signals
-	effs    map[uint]*scoring.Effective
+	effs    []*scoring.Effective // the model of order[i]
 	windows map[*scoring.Effective]sigWindow
 }
 
@@ -123,34 +157,36 @@ type group struct {
 }
 
 // groups splits the accounts by key(model), in the order of their first
-// account. When every account has the same key, the one group's m is all
-// of the signals, not a copy.
+// account. When every model in use has the same key (one model, or
+// profiles that restate nothing this statement depends on), the one
+// group's m is all of the signals, found without a pass over the accounts.
 func (p *gatherPlan) groups(key func(*scoring.Effective) string) []group {
-	keys := map[*scoring.Effective]string{}
+	keys := make(map[*scoring.Effective]string, len(p.windows))
+	var first string
+	same := true
+	for e := range p.windows {
+		keys[e] = key(e)
+		if len(keys) == 1 {
+			first = keys[e]
+		}
+		same = same && keys[e] == first
+	}
+	if same {
+		e := p.effs[0]
+		return []group{{e: e, w: p.windows[e], m: p.sigs}}
+	}
 	var out []group
 	index := map[string]int{}
-	for _, id := range p.order {
-		e := p.effs[id]
-		k, ok := keys[e]
+	for i, id := range p.order {
+		e := p.effs[i]
+		k := keys[e]
+		gi, ok := index[k]
 		if !ok {
-			k = key(e)
-			keys[e] = k
+			gi = len(out)
+			index[k] = gi
+			out = append(out, group{e: e, w: p.windows[e], m: map[uint]*scoring.Signals{}})
 		}
-		if _, ok := index[k]; !ok {
-			index[k] = len(out)
-			out = append(out, group{e: e, w: p.windows[e]})
-		}
-	}
-	if len(out) == 1 {
-		out[0].m = p.sigs
-		return out
-	}
-	for _, id := range p.order {
-		g := &out[index[keys[p.effs[id]]]]
-		if g.m == nil {
-			g.m = map[uint]*scoring.Signals{}
-		}
-		g.m[id] = p.sigs[id]
+		out[gi].m[id] = p.sigs[id]
 	}
 	return out
 }

@@ -280,6 +280,12 @@ func appendJSONFloat(b []byte, f float64) ([]byte, error) {
 	if math.IsNaN(f) || math.IsInf(f, 0) {
 		return nil, fmt.Errorf("json: unsupported value: %v", f)
 	}
+	if f == math.Trunc(f) && math.Abs(f) < 1e15 && !math.Signbit(f) {
+		// A whole number (weights nearly always are) reads the same as
+		// an integer, at a fraction of the cost (-0 is left to the
+		// general form, which writes its sign as json.Marshal does).
+		return strconv.AppendInt(b, int64(f), 10), nil
+	}
 	format := byte('f')
 	if abs := math.Abs(f); abs != 0 && (abs < 1e-6 || abs >= 1e21) {
 		format = 'e'

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"math"
 	"math/rand/v2"
 	"reflect"
 	"testing"
@@ -135,7 +136,7 @@ func randomResult(r *rand.Rand) scoring.Result {
 // awkwardFloat is a weight as json.Marshal may format it: whole,
 // fractional, tiny and huge (exponent forms), negative and zero.
 func awkwardFloat(r *rand.Rand) float64 {
-	switch r.IntN(6) {
+	switch r.IntN(7) {
 	case 0:
 		return float64(r.IntN(100))
 	case 1:
@@ -146,6 +147,8 @@ func awkwardFloat(r *rand.Rand) float64 {
 		return (r.Float64() + 1) * 1e21
 	case 4:
 		return -r.Float64() * 1e-9
+	case 5:
+		return math.Copysign(0, -1)
 	}
 	return 0
 }
