@@ -260,21 +260,18 @@ func abs64(n int64) int64 {
 
 // sideLabel is "73 Stable", "59 At-risk (capped; computed 64)" or "no data".
 func sideLabel(s scoring.Side) string {
-	if !s.Known {
-		return "no data"
+	if r := sideResult(s); r.Capped() {
+		return scoreSentence(r)
 	}
-	l := fmt.Sprintf("%d %s", s.Score, s.Status)
-	if s.Score != s.Computed {
-		l += fmt.Sprintf(" (capped; computed %d)", s.Computed)
-	}
-	return l
+	return scoreLabel(sideResult(s))
 }
 
-func sideColour(s scoring.Side) string {
-	if !s.Known {
-		return scoring.StatusColour(scoring.NoData)
-	}
-	return scoring.StatusColour(s.Status)
+func sideColour(s scoring.Side) string { return resultColour(sideResult(s)) }
+
+// sideResult is the score of one side as a result, for the helpers that
+// label results.
+func sideResult(s scoring.Side) scoring.Result {
+	return scoring.Result{Known: s.Known, Score: s.Score, Computed: s.Computed, Status: s.Status}
 }
 
 // partLabel is a component's sub-score and band on one side: "67 weekly

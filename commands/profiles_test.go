@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/healthbot/healthbot/commands"
-	"github.com/healthbot/healthbot/examples"
+	"github.com/healthbot/healthbot/commands/commandstest"
 	"github.com/healthbot/healthbot/models"
 	"github.com/healthbot/healthbot/models/modelstest"
 	"github.com/healthbot/healthbot/scoring"
@@ -91,18 +91,15 @@ func TestProfilesScoreIdenticalDataDifferently(t *testing.T) {
 	modelstest.ForEachDB(t, func(t *testing.T, s *models.Store) {
 		ctx := context.Background()
 		seedIdentical(t, s, fixedNow)
-		model, err := scoring.ParseModel(examples.HealthModel)
-		if err != nil {
-			t.Fatal(err)
-		}
-		svc := &commands.Service{Store: s, Model: &model, Config: model.Default.Config, Now: func() time.Time { return fixedNow },
+		model := commandstest.ExampleModel(t)
+		svc := &commands.Service{Store: s, Model: model, Config: model.Default.Config, Now: func() time.Time { return fixedNow },
 			Log: slog.New(slog.DiscardHandler)}
 		today := time.Date(2025, 3, 14, 0, 0, 0, 0, time.UTC)
 		if _, err := svc.Rescore(ctx, today); err != nil {
 			t.Fatal(err)
 		}
 		var some []commands.Scored
-		err = s.WithTx(ctx, func(tx *models.Store) error {
+		err := s.WithTx(ctx, func(tx *models.Store) error {
 			var err error
 			some, err = svc.RescoreAccounts(ctx, tx, today, []uint{1, 2, 3})
 			return err

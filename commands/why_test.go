@@ -11,7 +11,6 @@ import (
 
 	"github.com/healthbot/healthbot/commands"
 	"github.com/healthbot/healthbot/commands/commandstest"
-	"github.com/healthbot/healthbot/examples"
 	"github.com/healthbot/healthbot/models"
 	"github.com/healthbot/healthbot/models/modelstest"
 	"github.com/healthbot/healthbot/scoring"
@@ -124,10 +123,7 @@ func replyText(r commands.Reply) string {
 func TestWhyExactSum(t *testing.T) {
 	s := modelstest.MustOpenSQLite(t)
 	commandstest.WhysOn(t, s, "console", whyNow)
-	model, err := scoring.ParseModel(examples.HealthModel)
-	if err != nil {
-		t.Fatal(err)
-	}
+	model := commandstest.ExampleModel(t)
 	ctx := context.Background()
 	today := time.Date(2026, 3, 15, 0, 0, 0, 0, time.UTC)
 	for _, slug := range []string{"initech", "globex", "hooli"} {
@@ -185,12 +181,9 @@ func TestWhyWithoutHistory(t *testing.T) {
 func TestCardMarksAModelChange(t *testing.T) {
 	s := modelstest.MustOpenSQLite(t)
 	commandstest.WhysOn(t, s, "slack", whyNow)
-	model, err := scoring.ParseModel(examples.HealthModel)
-	if err != nil {
-		t.Fatal(err)
-	}
+	model := commandstest.ExampleModel(t)
 	svc, clock := newTestService(s)
-	clock.t, svc.Model, svc.Config = whyNow, &model, model.Default.Config
+	clock.t, svc.Model, svc.Config = whyNow, model, model.Default.Config
 	hooli := runLine(t, svc, callerMaria, "/health hooli")
 	if want := "▲21 over 7 days; model changed on 2026-03-15 (profile default → smb)."; !strings.HasPrefix(hooli.Text, want) {
 		t.Errorf("Hooli's trend %q, want %q", hooli.Text, want)

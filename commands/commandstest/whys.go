@@ -31,6 +31,34 @@ type Whys struct {
 	ProfileChanged commands.Reply
 }
 
+// ExampleModel is the example health model shipped in the repository
+// (examples/healthbot.yaml).
+func ExampleModel(t testing.TB) *scoring.Model {
+	t.Helper()
+	m, err := scoring.ParseModel(examples.HealthModel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &m
+}
+
+// WhyCase is one of the Whys, with the name its golden files take and a
+// phrase it must say whatever else changes.
+type WhyCase struct {
+	Name  string // usage_fell, pulse_capped, profile_changed
+	Reply commands.Reply
+	Says  string
+}
+
+// Cases lists the three answers for the adapters' golden tests.
+func (w Whys) Cases() []WhyCase {
+	return []WhyCase{
+		{"usage_fell", w.UsageFell, "100 → 67 weekly active"},
+		{"pulse_capped", w.PulseCapped, "Applied: CSM pulse red: budget (cap 59)"},
+		{"profile_changed", w.ProfileChanged, "Profile changed: default → smb"},
+	}
+}
+
 // RealWhys is WhysOn a fresh SQLite store.
 func RealWhys(t testing.TB, platform string, now time.Time) Whys {
 	t.Helper()
@@ -43,11 +71,8 @@ func RealWhys(t testing.TB, platform string, now time.Time) Whys {
 func WhysOn(t testing.TB, s *models.Store, platform string, now time.Time) Whys {
 	t.Helper()
 	SeedWhyAccounts(t, s, now)
-	model, err := scoring.ParseModel(examples.HealthModel)
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc := &commands.Service{Store: s, Model: &model, Config: model.Default.Config, Now: func() time.Time { return now },
+	model := ExampleModel(t)
+	svc := &commands.Service{Store: s, Model: model, Config: model.Default.Config, Now: func() time.Time { return now },
 		Log: slog.New(slog.DiscardHandler)}
 	ctx := context.Background()
 	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
