@@ -194,10 +194,12 @@ type CSM struct {
 	DiscordUserID string `gorm:"size:64;index"`
 }
 
-// AllModels lists every model for migrations, the alert, outbox and task
-// records (AlertModels) included.
+// AllModels lists every model for migrations, the connectors' tables
+// (ConnectorModels) and the alert, outbox and task records (AlertModels)
+// included.
 func AllModels() []any {
 	core := []any{&Account{}, &Activity{}, &ActivityDay{}, &ActivityLast{}, &Ticket{}, &Touch{}, &Pulse{}, &Survey{}, &Invoice{}, &MRRChange{}, &Snapshot{}, &CSM{}}
 	core = append(core, &ProcessedEvent{}) // platform event ids, deduped across replicas (events.go)
+	core = append(core, ConnectorModels...)
 	return append(core, AlertModels...)
 }

@@ -19,6 +19,35 @@ type fieldParser struct {
 	kind, unit string
 	rec        Record
 	errs       []*ValidationError
+
+	dayOf  func(time.Time) string // the organisation's calendar day of an instant
+	latest string                 // the latest day a record may be about (tomorrow)
+	zone   string                 // the organisation's time zone, for messages
+}
+
+// happened refuses a day (of a field about something that happened: an
+// activity, a touch, a payment) more than a day ahead of today in the
+// organisation's time zone, and reports whether it passed. Such a date is
+// a mistake (9999-12-31 for "unknown"), and stored it would stay the
+// newest activity for good.
+func (p *fieldParser) happened(field, day string) bool {
+	if p.latest == "" || day == "" || day <= p.latest {
+		return true
+	}
+	what := quote(day)
+	if v := p.raw(field); v != day {
+		what = quote(v) + " falls on " + day + ", which"
+	}
+	p.fail(field, "%s is more than a day ahead of today (the latest day accepted is %s, in %s); send only what has happened", what, p.latest, p.zone)
+	return false
+}
+
+// happenedAt is happened for an instant, judged by its day in the
+// organisation's time zone.
+func (p *fieldParser) happenedAt(field string, t *time.Time) {
+	if t != nil && p.dayOf != nil {
+		p.happened(field, p.dayOf(*t))
+	}
 }
 
 func (p *fieldParser) fail(field, format string, args ...any) {
@@ -138,10 +167,13 @@ func (p *fieldParser) dayOrAt(dayOf func(time.Time) string) string {
 		if t := p.time("at"); t != nil && dayOf(*t) != day {
 			p.fail("at", "falls on %s in the organisation's time zone, not on day %s", dayOf(*t), day)
 		}
+		p.happened("day", day)
 		return day
 	case p.raw("at") != "":
 		if t := p.time("at"); t != nil {
-			return dayOf(*t)
+			day := dayOf(*t)
+			p.happened("at", day)
+			return day
 		}
 		return ""
 	default:

@@ -33,6 +33,14 @@ type IngestOptions struct {
 	// MaxErrors caps the errors a rejected batch reports (default
 	// MaxIngestErrors); reading stops once it is reached.
 	MaxErrors int
+	// Now is the clock (default time.Now): a record about a day more than
+	// a day ahead of today, in the organisation's time zone, is refused.
+	Now func() time.Time
+	// PartialAccounts lets an accounts record leave out name when its
+	// account exists already, updating only the fields it carries (a
+	// connector reports one changed property at a time). name is still
+	// required to create an account, and every field given is validated.
+	PartialAccounts bool
 }
 
 // ImportCSV validates a CSV file of kind and, when every record is good,
@@ -51,70 +59,21 @@ func ImportCSV(ctx context.Context, store *models.Store, kind string, r io.Reade
 // the others are idempotent by their natural key, so re-sending a batch
 // changes nothing.
 func Ingest(ctx context.Context, store *models.Store, kind string, dec Decoder, opt IngestOptions) (IngestResult, error) {
-	spec, ok := kindSpecs[kind]
-	if !ok {
+	if _, ok := kindSpecs[kind]; !ok {
 		return IngestResult{Kind: kind}, fmt.Errorf("ingest: %w: %s", ErrUnknownKind, unknownKind(kind))
 	}
-	if opt.MaxErrors <= 0 {
-		opt.MaxErrors = MaxIngestErrors
-	}
-	res := IngestResult{Kind: kind}
-	var rejected *BatchError
+	var (
+		res      IngestResult
+		rejected *BatchError
+	)
 	// A batch's statements carry thousands of rows; they are slow by design
 	// and must not fill the slow-query log.
 	ctx = models.BulkContext(ctx)
 	err := store.WithBulkTx(ctx, func(tx *models.Store) error {
-		b := &batch{kind: kind, unit: dec.Unit(), tx: tx, dayOf: tx.DayOf, max: opt.MaxErrors,
-			errs: &BatchError{Kind: kind}, accounts: map[string]uint{}, changed: map[uint]bool{}}
-		s := spec.newSink(b)
-		p := &fieldParser{kind: kind, unit: b.unit} // reused: one allocation per batch, not per record
-		for !b.full() {
-			rec, err := dec.Next()
-			if err == io.EOF {
-				break
-			}
-			var ve *ValidationError
-			if errors.As(err, &ve) {
-				res.Records++
-				b.reject(ve)
-				continue
-			}
-			if err != nil {
-				return err
-			}
-			res.Records++
-			p.rec, p.errs = rec, p.errs[:0]
-			for name := range rec.Fields {
-				if !spec.known(name) {
-					p.fail(name, "unknown field %s; %s has the fields %s", quote(name), kind, strings.Join(spec.fields, ", "))
-				}
-			}
-			if !p.badText() {
-				s.add(p)
-			}
-			for _, e := range p.errs {
-				b.reject(e)
-			}
-			if s.ready() {
-				if err := s.flush(ctx); err != nil {
-					return err
-				}
-			}
-		}
-		if err := s.flush(ctx); err != nil {
-			return err
-		}
-		if len(b.errs.Errors) > 0 {
-			sort.SliceStable(b.errs.Errors, func(i, j int) bool { return b.errs.Errors[i].Position < b.errs.Errors[j].Position })
-			rejected = b.errs
-			return rejected
-		}
-		res.Inserted, res.Updated, res.Unchanged = b.counts.Inserted, b.counts.Updated, b.counts.Unchanged
-		for id := range b.changed {
-			res.Accounts = append(res.Accounts, id)
-		}
-		slices.Sort(res.Accounts)
-		return nil
+		var err error
+		res, err = IngestTx(ctx, tx, kind, dec, opt)
+		errors.As(err, &rejected)
+		return err
 	})
 	if rejected != nil && errors.Is(err, rejected) {
 		return res, rejected
@@ -125,9 +84,90 @@ func Ingest(ctx context.Context, store *models.Store, kind string, dec Decoder, 
 	return res, nil
 }
 
+// IngestTx is Ingest inside the caller's transaction tx, for a caller that
+// writes other rows with the records (a connector's event bookkeeping).
+// Records are written in chunks as they are read, so after any error —
+// a *BatchError included — the caller must roll tx back: only then is
+// nothing written.
+func IngestTx(ctx context.Context, tx *models.Store, kind string, dec Decoder, opt IngestOptions) (IngestResult, error) {
+	spec, ok := kindSpecs[kind]
+	if !ok {
+		return IngestResult{Kind: kind}, fmt.Errorf("ingest: %w: %s", ErrUnknownKind, unknownKind(kind))
+	}
+	if opt.MaxErrors <= 0 {
+		opt.MaxErrors = MaxIngestErrors
+	}
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	res := IngestResult{Kind: kind}
+	b := &batch{kind: kind, unit: dec.Unit(), tx: tx, dayOf: tx.DayOf, max: opt.MaxErrors, partial: opt.PartialAccounts,
+		errs: &BatchError{Kind: kind}, accounts: map[string]uint{}, changed: map[uint]bool{}}
+	s := spec.newSink(b)
+	// reused: one allocation per batch, not per record
+	p := &fieldParser{kind: kind, unit: b.unit, dayOf: b.dayOf, latest: LatestDay(opt.Now(), tx.Location()), zone: tx.Location().String()}
+	for !b.full() {
+		rec, err := dec.Next()
+		if err == io.EOF {
+			break
+		}
+		var ve *ValidationError
+		if errors.As(err, &ve) {
+			res.Records++
+			b.reject(ve)
+			continue
+		}
+		if err != nil {
+			return res, err
+		}
+		res.Records++
+		p.rec, p.errs = rec, p.errs[:0]
+		for name := range rec.Fields {
+			if !spec.known(name) {
+				p.fail(name, "unknown field %s; %s has the fields %s", quote(name), kind, strings.Join(spec.fields, ", "))
+			}
+		}
+		if !p.badText() {
+			s.add(p)
+		}
+		for _, e := range p.errs {
+			b.reject(e)
+		}
+		if s.ready() {
+			if err := s.flush(ctx); err != nil {
+				return res, err
+			}
+		}
+	}
+	if err := s.flush(ctx); err != nil {
+		return res, err
+	}
+	if len(b.errs.Errors) > 0 {
+		sort.SliceStable(b.errs.Errors, func(i, j int) bool { return b.errs.Errors[i].Position < b.errs.Errors[j].Position })
+		return res, b.errs
+	}
+	res.Inserted, res.Updated, res.Unchanged = b.counts.Inserted, b.counts.Updated, b.counts.Unchanged
+	for id := range b.changed {
+		res.Accounts = append(res.Accounts, id)
+	}
+	slices.Sort(res.Accounts)
+	return res, nil
+}
+
+// LatestDay is the latest day (YYYY-MM-DD) a record may be about at now:
+// tomorrow in the organisation's time zone loc, so a record stamped a
+// little ahead by a clock or a time zone passes, while a day far in the
+// future (9999-12-31) — which would count as the newest activity for
+// good — is refused.
+func LatestDay(now time.Time, loc *time.Location) string {
+	y, m, d := now.In(loc).Date()
+	return time.Date(y, m, d+1, 0, 0, 0, 0, time.UTC).Format(models.DayLayout)
+}
+
 // batch is the state of one Ingest call shared by its sink.
 type batch struct {
 	kind, unit string
+	partial    bool // IngestOptions.PartialAccounts
 	tx         *models.Store
 	dayOf      func(time.Time) string // the organisation's calendar day of an instant
 	max        int
