@@ -65,7 +65,7 @@ func (a *Applier) Apply(ctx context.Context, events []Event) (Report, error) {
 	for i := range events {
 		ev := &events[i]
 		if o, ok := p.results[ev]; ok {
-			rep.Outcomes[i].Result, rep.Outcomes[i].Reason = o.Result, o.Reason
+			rep.Outcomes[i].Result, rep.Outcomes[i].Reason, rep.Outcomes[i].Account = o.Result, o.Reason, o.Account
 		} else if reason, bad := p.rejected[keyOf(ev)]; bad && outcomes[i].Result == "" {
 			rep.Outcomes[i].Result, rep.Outcomes[i].Reason = ResultRejected, reason
 		}

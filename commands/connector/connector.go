@@ -104,6 +104,9 @@ type Outcome struct {
 	Result           string // one of Results
 	Reason           string // why it was rejected, parked or ignored
 	Received         time.Time
+	// Account is the account a written event's records went to (0 when
+	// it created the account, or was not written).
+	Account uint
 }
 
 // Report is what an Apply or a Map did.

@@ -80,6 +80,9 @@ func (p *pass) write(ctx context.Context, events []*Event, r *resolution) error 
 	for _, ev := range events {
 		if applied[ev] {
 			p.set(ev, ResultWritten, "")
+			o := p.results[ev]
+			o.Account, _, _ = r.account(ev.Source, ev.Records[0].Account)
+			p.results[ev] = o
 		} else {
 			p.set(ev, ResultIgnored, "older than what is stored")
 		}
