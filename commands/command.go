@@ -55,6 +55,11 @@ type Command struct {
 	Handle  string // CSM handle: admin csm, admin owner, iam
 	User    string // admin csm: the chat user
 	Channel string // admin channel: the channel; "" = back to the default routing
+
+	// /health admin map: the connector (stripe, segment, …) and its id for
+	// the customer (a Stripe customer, a HubSpot company, …).
+	Source   string
+	SourceID string
 }
 
 // Caller is who sent a command, from where.

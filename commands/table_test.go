@@ -67,8 +67,8 @@ func futureRows() []Spec {
 			Help: "your tasks", Slash: "Your tasks", Private: true, run: echo},
 		{Verb: VerbHealth, Sub: "tasks", Words: "tasks", SlashName: "all", Usage: "/health tasks",
 			Help: "everyone's tasks", Slash: "Everyone's tasks", run: echo},
-		{Verb: VerbHealth, Sub: HealthAdmin, Action: "map", Words: "admin map", Usage: "/health admin map HANDLE @user",
-			Help: "admins: map someone", Slash: "Admins: map someone",
+		{Verb: VerbHealth, Sub: HealthAdmin, Action: "alias", Words: "admin alias", Usage: "/health admin alias HANDLE @user",
+			Help: "admins: alias someone", Slash: "Admins: alias someone",
 			Params: []Param{handleParam("The CSM handle", setHandle)}, Private: true, AdminOnly: true,
 			parse: func(cmd *Command, in typed) error { return parseAdminCSM(cmd, in) }, run: echo},
 	}
@@ -95,7 +95,7 @@ func TestTableCarriesTheNextCommands(t *testing.T) {
 		{"/health tasks mine", Command{Verb: VerbHealth, Sub: "tasks", Admin: "mine"}},
 		{"/health tasks", Command{Verb: VerbHealth, Sub: "tasks"}},
 		{"/health tasks force", Command{Verb: VerbHealth, Sub: HealthShow, Account: "tasks force"}},
-		{"/health admin map maria <@U123ABC>", Command{Verb: VerbHealth, Sub: HealthAdmin, Admin: "map", Handle: "maria", User: "U123ABC"}},
+		{"/health admin alias maria <@U123ABC>", Command{Verb: VerbHealth, Sub: HealthAdmin, Admin: "alias", Handle: "maria", User: "U123ABC"}},
 		// The rows that were there keep their grammar.
 		{"/health acme", Command{Verb: VerbHealth, Sub: HealthShow, Account: "acme"}},
 		{"/health", Command{Verb: VerbHealth, Sub: HealthMine}},
@@ -122,10 +122,10 @@ func TestTableCarriesTheNextCommands(t *testing.T) {
 	if _, err := Parse("/health acme why soon"); err == nil || !strings.Contains(err.Error(), `"soon" is not a number of days`) {
 		t.Errorf("a bad argument: %v", err)
 	}
-	if r, _ := svc.Execute(ctx, Caller{Platform: Slack, UserID: "UOTHER"}, Command{Verb: VerbHealth, Sub: HealthAdmin, Admin: "map"}); !strings.HasPrefix(r.Text, "Only healthbot admins") {
+	if r, _ := svc.Execute(ctx, Caller{Platform: Slack, UserID: "UOTHER"}, Command{Verb: VerbHealth, Sub: HealthAdmin, Admin: "alias"}); !strings.HasPrefix(r.Text, "Only healthbot admins") {
 		t.Errorf("a new admin action ran for a non-admin: %q", r.Text)
 	}
-	if r, _ := svc.Execute(ctx, admin, Command{Verb: VerbHealth, Sub: HealthAdmin, Admin: "purge"}); !strings.Contains(r.Text, "use csm, channel, owner or map") {
+	if r, _ := svc.Execute(ctx, admin, Command{Verb: VerbHealth, Sub: HealthAdmin, Admin: "purge"}); !strings.Contains(r.Text, "use csm, channel, owner, map, unmapped or alias") {
 		t.Errorf("unknown admin action: %q", r.Text)
 	}
 
@@ -135,14 +135,14 @@ func TestTableCarriesTheNextCommands(t *testing.T) {
 			t.Errorf("help lacks %q:\n%s", line, help.Text)
 		}
 	}
-	if !strings.HasSuffix(help.Text, "\n/health admin map HANDLE @user — admins: map someone") {
+	if !strings.HasSuffix(help.Text, "\n/health admin alias HANDLE @user — admins: alias someone") {
 		t.Errorf("help does not end with the new admin line:\n%s", help.Text)
 	}
 
 	shape := slashShape(SlashCommands())
 	for _, want := range []string{
 		"/health why account:1! days:2", "/health chart account:1!", "/health renewals days:2",
-		"/health tasks [group]", "/health tasks mine", "/health tasks all", "/health admin map handle:1!",
+		"/health tasks [group]", "/health tasks mine", "/health tasks all", "/health admin alias handle:1!",
 	} {
 		if !slices.Contains(shape, want) {
 			t.Errorf("registered commands lack %q:\n%s", want, strings.Join(shape, "\n"))

@@ -139,6 +139,9 @@ func TestRegisteredAdminShape(t *testing.T) {
 		"/health admin channel channel:Channel#text#news",
 		"/health admin owner account:String!~",
 		"/health admin owner handle:String!",
+		"/health admin map account:String!~",
+		"/health admin map source:String!",
+		"/health admin map id:String!",
 	}, "\n")
 	if got != want {
 		t.Errorf("/health options:\n%s\nwant:\n%s", got, want)
