@@ -37,6 +37,13 @@ func (l *lagTracker) written(account uint, received, committed time.Time) {
 	l.total++
 }
 
+// empty reports whether no event waits for its rescore.
+func (l *lagTracker) empty() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.total == 0
+}
+
 // rescored reports, for each event of the accounts committed before the
 // rescore started at start (so its data was read), the time from its
 // delivery to the rescore's end.

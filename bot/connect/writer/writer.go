@@ -39,6 +39,7 @@ const (
 	DefaultMaxBatch    = 500
 	DefaultLinger      = 5 * time.Millisecond
 	DefaultWait        = 10 * time.Second
+	DefaultRescoreGap  = time.Second
 	// writeTimeout bounds one group commit, so a database that hangs
 	// fails the deliveries (which the vendors send again) instead of
 	// holding the writer for good.
@@ -73,6 +74,13 @@ type Config struct {
 	// Wait is how long a delivery waits for its write before it is
 	// answered 503 (default DefaultWait).
 	Wait time.Duration
+	// RescoreGap is the least time between the end of one rescore and the
+	// start of the next (default DefaultRescoreGap; negative: none). A
+	// rescore of more than a few accounts scores the whole portfolio at a
+	// fixed cost, so under a steady stream of events a gap lets each run
+	// take more accounts and leaves the database time for the writes; the
+	// first rescore after a quiet spell starts at once.
+	RescoreGap time.Duration
 	// OnLag, when set, is told for each event how long it took from its
 	// delivery to its account's rescore (benchmarks).
 	OnLag func(time.Duration)
@@ -124,6 +132,9 @@ func New(cfg Config) *Writer {
 	if cfg.Wait <= 0 {
 		cfg.Wait = DefaultWait
 	}
+	if cfg.RescoreGap == 0 {
+		cfg.RescoreGap = DefaultRescoreGap
+	}
 	w := &Writer{cfg: cfg, applier: &connector.Applier{Store: cfg.Store, Now: cfg.Now},
 		metrics: newMetrics(cfg.Registry, cfg.Types), lag: newLagTracker(),
 		queue: make(chan *item, cfg.QueueEvents+1), stop: make(chan struct{}), done: make(chan struct{})}
@@ -137,6 +148,15 @@ func New(cfg Config) *Writer {
 				cfg.OnLag(d)
 			}
 		})
+		if cfg.RescoreGap > 0 {
+			// Accounts touched meanwhile wait in the queue for the next run.
+			t := time.NewTimer(cfg.RescoreGap)
+			defer t.Stop()
+			select {
+			case <-t.C:
+			case <-w.stop:
+			}
+		}
 	}, cfg.Log)
 	go w.loop()
 	return w
@@ -194,6 +214,11 @@ func (w *Writer) enqueue(it *item) error {
 	w.queue <- it // room is reserved: never blocks
 	return nil
 }
+
+// Idle reports whether no event waits to be written and every written
+// event's account has been rescored since (tests and benchmarks wait for
+// it).
+func (w *Writer) Idle() bool { return w.queued.Load() == 0 && w.lag.empty() }
 
 // Close stops taking deliveries, writes those already queued (their
 // vendors are waiting for the answer), and stops the rescore worker.
