@@ -2,12 +2,10 @@ package models
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sort"
 	"time"
 
-	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 )
 
@@ -30,24 +28,21 @@ func (s *Store) ConnectorMappings(ctx context.Context, source string, sourceIDs 
 // SetConnectorMapping maps m.Source's m.SourceID to m.AccountID and
 // reports whether anything changed. An automatic mapping (Manual false)
 // never replaces a manual one; a manual mapping replaces whatever is there.
+// The database decides, in one statement, so a link applied by another
+// replica at the same moment cannot undo a manual mapping.
 func (s *Store) SetConnectorMapping(ctx context.Context, m ConnectorMapping, now time.Time) (changed bool, err error) {
-	var old ConnectorMapping
-	err = s.orm(ctx).Where("source = ? AND source_id = ?", m.Source, m.SourceID).Take(&old).Error
-	switch {
-	case errors.Is(err, gorm.ErrRecordNotFound):
-	case err != nil:
-		return false, fmt.Errorf("map %s %s: %w", m.Source, m.SourceID, err)
-	case old.Manual && !m.Manual:
-		return false, nil
-	case old.AccountID == m.AccountID && old.Manual == m.Manual:
-		return false, nil
-	}
 	m.UpdatedAt = now.UTC()
-	if err := s.orm(ctx).Clauses(upsertOn([]string{"source", "source_id"}, "account_id", "manual", "updated_at")).
-		Create(&m).Error; err != nil {
-		return false, fmt.Errorf("map %s %s: %w", m.Source, m.SourceID, err)
+	res := s.orm(ctx).Clauses(clause.OnConflict{
+		Columns:   []clause.Column{{Name: "source"}, {Name: "source_id"}},
+		DoUpdates: clause.AssignmentColumns([]string{"account_id", "manual", "updated_at"}),
+		Where: clause.Where{Exprs: []clause.Expression{clause.Expr{
+			SQL: "(excluded.manual OR NOT connector_mappings.manual) AND " +
+				"(connector_mappings.account_id <> excluded.account_id OR connector_mappings.manual <> excluded.manual)"}}},
+	}).Create(&m)
+	if res.Error != nil {
+		return false, fmt.Errorf("map %s %s: %w", m.Source, m.SourceID, res.Error)
 	}
-	return true, nil
+	return res.RowsAffected > 0, nil
 }
 
 // AccountExternalIDs maps account ids to their external ids; ids that do
@@ -93,20 +88,16 @@ func (s *Store) ParkEvents(ctx context.Context, events []ParkedEvent) error {
 }
 
 // TakeParkedEvents removes and returns the events parked under the given
-// vendor ids of source, oldest first, for replay. Events that cannot be
-// applied yet are parked again by the caller, in the same transaction.
+// vendor ids of source, oldest first, for replay: one DELETE … RETURNING,
+// so two replicas replaying at once never both take an event. Events that
+// cannot be applied yet are parked again by the caller, in the same
+// transaction.
 func (s *Store) TakeParkedEvents(ctx context.Context, source string, sourceIDs []string) ([]ParkedEvent, error) {
 	var out []ParkedEvent
 	for _, part := range chunks(sourceIDs, IngestChunk) {
 		var rows []ParkedEvent
-		q := s.orm(ctx).Where("source = ? AND source_id IN ?", source, part)
-		if err := q.Find(&rows).Error; err != nil {
-			return nil, fmt.Errorf("take parked %s events: %w", source, err)
-		}
-		if len(rows) == 0 {
-			continue
-		}
-		if err := s.orm(ctx).Where("source = ? AND source_id IN ?", source, part).Delete(&ParkedEvent{}).Error; err != nil {
+		if err := s.orm(ctx).Raw("DELETE FROM parked_events WHERE source = ? AND source_id IN ? RETURNING *", source, part).
+			Scan(&rows).Error; err != nil {
 			return nil, fmt.Errorf("take parked %s events: %w", source, err)
 		}
 		out = append(out, rows...)
