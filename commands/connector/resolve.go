@@ -132,6 +132,19 @@ func (r *resolution) missing(ev *Event) (id, external string, ok bool) {
 	return "", "", true
 }
 
+// known maps the external ids of the accounts found to their ids, so
+// ingestion need not look them up again.
+func (r *resolution) known() map[string]uint {
+	out := make(map[string]uint, len(r.byExt)+len(r.external))
+	for ext, id := range r.byExt {
+		out[ext] = id
+	}
+	for id, ext := range r.external {
+		out[ext] = id
+	}
+	return out
+}
+
 // newSlug is a slug for an account the events create: the name's, or
 // when another account has it, the name's with the external id's.
 func newSlug(name, external string, taken map[string]models.Account) string {

@@ -72,8 +72,9 @@ func (p *pass) write(ctx context.Context, events []*Event, r *resolution) error 
 	if err := p.slugNewAccounts(ctx, r, w); err != nil {
 		return err
 	}
+	known := r.known()
 	for _, kind := range []string{KindAccount, KindActivity, KindTicket, KindInvoice, ingestion.KindMRR} {
-		if err := p.ingest(ctx, kind, w.kinds[kind]); err != nil {
+		if err := p.ingest(ctx, kind, w.kinds[kind], known); err != nil {
 			return err
 		}
 	}
@@ -177,12 +178,12 @@ func (p *pass) slugNewAccounts(ctx context.Context, r *resolution, w *writes) er
 // transaction. When ingestion refuses records, the events they came from
 // are named in a *rejectError (and the attempt is made again without
 // them).
-func (p *pass) ingest(ctx context.Context, kind string, k *kindRecords) error {
+func (p *pass) ingest(ctx context.Context, kind string, k *kindRecords, known map[string]uint) error {
 	if k == nil || len(k.recs) == 0 {
 		return nil
 	}
 	res, err := ingestion.IngestTx(ctx, p.tx, kind, ingestion.NewRecordsDecoder(k.recs), ingestion.IngestOptions{
-		MaxErrors: len(k.recs) + 1, Now: func() time.Time { return p.now }, PartialAccounts: kind == KindAccount})
+		MaxErrors: len(k.recs) + 1, Now: func() time.Time { return p.now }, PartialAccounts: kind == KindAccount, Accounts: known})
 	var be *ingestion.BatchError
 	if errors.As(err, &be) {
 		re := &rejectError{events: map[models.EventKey]string{}}

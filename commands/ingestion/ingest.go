@@ -41,6 +41,9 @@ type IngestOptions struct {
 	// connector reports one changed property at a time). name is still
 	// required to create an account, and every field given is validated.
 	PartialAccounts bool
+	// Accounts are account ids the caller has looked up already in this
+	// transaction, by external id: records naming them skip the lookup.
+	Accounts map[string]uint
 }
 
 // ImportCSV validates a CSV file of kind and, when every record is good,
@@ -103,6 +106,11 @@ func IngestTx(ctx context.Context, tx *models.Store, kind string, dec Decoder, o
 	res := IngestResult{Kind: kind}
 	b := &batch{kind: kind, unit: dec.Unit(), tx: tx, dayOf: tx.DayOf, max: opt.MaxErrors, partial: opt.PartialAccounts,
 		errs: &BatchError{Kind: kind}, accounts: map[string]uint{}, changed: map[uint]bool{}}
+	for ext, id := range opt.Accounts {
+		if id != 0 {
+			b.accounts[ext] = id
+		}
+	}
 	s := spec.newSink(b)
 	// reused: one allocation per batch, not per record
 	p := &fieldParser{kind: kind, unit: b.unit, dayOf: b.dayOf, latest: LatestDay(opt.Now(), tx.Location()), zone: tx.Location().String()}
