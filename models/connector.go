@@ -1,8 +1,11 @@
 package models
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 )
@@ -120,15 +123,20 @@ type EventKey struct{ Source, EventID string }
 // waits for it and then finds the event taken. Repeated keys count once.
 func (s *Store) ClaimConnectorEvents(ctx context.Context, keys []EventKey, received []time.Time) (map[EventKey]bool, error) {
 	claimed := make(map[EventKey]bool, len(keys))
-	seen := make(map[EventKey]bool, len(keys))
-	var srcs, ids []string
-	var ats []time.Time
+	first := make(map[EventKey]time.Time, len(keys))
 	for i, k := range keys {
-		if seen[k] {
-			continue
+		if _, seen := first[k]; !seen {
+			first[k] = received[i].UTC()
 		}
-		seen[k] = true
-		srcs, ids, ats = append(srcs, k.Source), append(ids, k.EventID), append(ats, received[i].UTC())
+	}
+	// In key order, so two transactions claiming some of the same events
+	// lock them in the same order and cannot deadlock.
+	sorted := slices.SortedFunc(maps.Keys(first), func(a, b EventKey) int {
+		return cmp.Or(cmp.Compare(a.Source, b.Source), cmp.Compare(a.EventID, b.EventID))
+	})
+	srcs, ids, ats := make([]string, len(sorted)), make([]string, len(sorted)), make([]time.Time, len(sorted))
+	for i, k := range sorted {
+		srcs[i], ids[i], ats[i] = k.Source, k.EventID, first[k]
 	}
 	for start := 0; start < len(ids); start += IngestChunk {
 		end := min(start+IngestChunk, len(ids))
@@ -177,10 +185,11 @@ type VersionKey struct{ Source, Kind, ObjectID, Field string }
 // object cannot both win with the older one. Give each key once.
 func (s *Store) ClaimConnectorVersions(ctx context.Context, versions map[VersionKey]int64) (map[VersionKey]bool, error) {
 	won := make(map[VersionKey]bool, len(versions))
-	keys := make([]VersionKey, 0, len(versions))
-	for k := range versions {
-		keys = append(keys, k)
-	}
+	// In key order, as ClaimConnectorEvents, against deadlocks.
+	keys := slices.SortedFunc(maps.Keys(versions), func(a, b VersionKey) int {
+		return cmp.Or(cmp.Compare(a.Source, b.Source), cmp.Compare(a.Kind, b.Kind),
+			cmp.Compare(a.ObjectID, b.ObjectID), cmp.Compare(a.Field, b.Field))
+	})
 	const conflict = ` ON CONFLICT (source, kind, object_id, field) DO UPDATE SET version = excluded.version
 		WHERE connector_versions.version < excluded.version RETURNING source, kind, object_id, field`
 	for _, part := range chunks(keys, IngestChunk) {

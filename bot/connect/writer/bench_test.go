@@ -31,8 +31,11 @@ import (
 
 // SendersEnv sets how many deliveries are in flight at once (default 200):
 // Segment's webhook destination sends one event per request, many
-// requests at a time.
-const SendersEnv = "HEALTHBOT_BENCH_SENDERS"
+// requests at a time. WritersEnv overrides writer.Config.Writers.
+const (
+	SendersEnv = "HEALTHBOT_BENCH_SENDERS"
+	WritersEnv = "HEALTHBOT_BENCH_WRITERS"
+)
 
 // benchFeatures are the generated dataset's features.
 var benchFeatures = []string{"dashboards", "reports", "search", "alerts", "exports", "sharing", "integrations", "api", "admin", "mobile"}
@@ -112,7 +115,8 @@ func runTracks(b *testing.B, s *models.Store, p gen.Params, repeat bool) {
 		runs atomic.Int64
 	)
 	srv := bot.NewServer("127.0.0.1:0", s, slog.New(slog.DiscardHandler))
-	w := writer.New(writer.Config{Store: s, Now: now, Registry: srv.Registry,
+	writers, _ := strconv.Atoi(os.Getenv(WritersEnv))
+	w := writer.New(writer.Config{Store: s, Now: now, Registry: srv.Registry, Writers: writers,
 		Types: map[string][]string{segment.Source: segment.EventTypes},
 		Rescore: func(ctx context.Context, ids []uint) {
 			runs.Add(1)

@@ -71,6 +71,11 @@ type Config struct {
 	// Linger is how long the writer waits for more deliveries before
 	// writing what it has (default DefaultLinger; negative: not at all).
 	Linger time.Duration
+	// Writers is how many transactions may be in flight at once (default
+	// 2 on PostgreSQL, where one takes in the next deliveries while the
+	// other waits for its commit to reach the disk; 1 on SQLite, which
+	// writes one transaction at a time anyway).
+	Writers int
 	// Wait is how long a delivery waits for its write before it is
 	// answered 503 (default DefaultWait).
 	Wait time.Duration
@@ -132,6 +137,12 @@ func New(cfg Config) *Writer {
 	if cfg.Wait <= 0 {
 		cfg.Wait = DefaultWait
 	}
+	if cfg.Writers <= 0 {
+		cfg.Writers = 1
+		if cfg.Store.Dialect() == models.DialectPostgres {
+			cfg.Writers = 2
+		}
+	}
 	if cfg.RescoreGap == 0 {
 		cfg.RescoreGap = DefaultRescoreGap
 	}
@@ -158,7 +169,11 @@ func New(cfg Config) *Writer {
 			}
 		}
 	}, cfg.Log)
-	go w.loop()
+	var writers sync.WaitGroup
+	for range cfg.Writers {
+		writers.Go(w.loop)
+	}
+	go func() { writers.Wait(); close(w.done) }()
 	return w
 }
 
@@ -236,8 +251,9 @@ func (w *Writer) Close() {
 	w.rescore.Close()
 }
 
+// loop is one writer: it takes what is queued, writes it and answers it,
+// until Close.
 func (w *Writer) loop() {
-	defer close(w.done)
 	for {
 		select {
 		case it := <-w.queue:
