@@ -3,8 +3,10 @@ package bot_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -97,4 +99,59 @@ func TestServerMetrics(t *testing.T) {
 			t.Errorf("/metrics lacks %q", want)
 		}
 	}
+}
+
+// TestServerMetricsLabelsAreClosed: a thousand requests with invented
+// methods and paths add no series to the request metrics: methods
+// outside the standard set count as "other", unknown paths as
+// "unmatched", known ones by their route pattern.
+func TestServerMetricsLabelsAreClosed(t *testing.T) {
+	s := bot.NewServer("127.0.0.1:0", nil, nil)
+	s.Handle("POST /echo", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.Copy(w, r.Body) }))
+	send := func(method, path string) {
+		r := httptest.NewRequest(http.MethodGet, path, nil)
+		r.Method = method
+		s.Handler().ServeHTTP(httptest.NewRecorder(), r)
+	}
+	invent := func(from, to int) {
+		for i := from; i < to; i++ {
+			send(fmt.Sprintf("BREW%d", i), fmt.Sprintf("/probe/%d", i))
+			send(fmt.Sprintf("X-%d", i), "/echo")
+			send(http.MethodGet, fmt.Sprintf("/healthz/%d?q=%d", i, i))
+		}
+	}
+	invent(0, 3)
+	before := seriesCount(t, s.Registry)
+	invent(3, 1003)
+	if after := seriesCount(t, s.Registry); after != before {
+		t.Errorf("1,000 invented methods and paths grew the HTTP series from %d to %d", before, after)
+	}
+	rec := httptest.NewRecorder()
+	s.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	body := rec.Body.String()
+	for _, want := range []string{
+		`healthbot_http_requests_total{code="404",method="other",route="unmatched"} 1003`,
+		`healthbot_http_requests_total{code="405",method="other",route="unmatched"} 1003`,
+		`healthbot_http_requests_total{code="404",method="GET",route="unmatched"} 1003`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("/metrics lacks %q", want)
+		}
+	}
+}
+
+// seriesCount counts the series of the server's own HTTP metrics.
+func seriesCount(t *testing.T, reg *prometheus.Registry) int {
+	t.Helper()
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, mf := range mfs {
+		if strings.HasPrefix(mf.GetName(), "healthbot_http_") {
+			n += len(mf.GetMetric())
+		}
+	}
+	return n
 }

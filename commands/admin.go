@@ -29,65 +29,25 @@ func (u ChatUser) Matches(c Caller) bool {
 	return u.UserID != "" && u.UserID == c.UserID && (u.Platform == "" || u.Platform == c.Platform)
 }
 
-// isAdmin says whether the caller may change configuration.
-func (s *Service) isAdmin(c Caller) bool {
-	for _, a := range s.Admins {
-		if a.Matches(c) {
-			return true
-		}
-	}
-	return false
-}
-
-// adminsEnv explains where admins come from, for replies that refuse.
-const adminsEnv = "HEALTHBOT_ADMINS (comma-separated chat user ids, each optionally prefixed slack:, discord: or console:)"
-
-// refuseAdmin answers an admin-only command the caller may not run, with
-// refused true; configuration commands are off while no admins are set.
-func (s *Service) refuseAdmin(ctx context.Context, caller Caller, cmd Command) (refusal Reply, refused bool) {
-	if len(s.Admins) == 0 {
-		s.logger().WarnContext(ctx, "admin command refused: no admins configured", "action", cmd.Admin,
-			"platform", caller.Platform, "user", caller.UserID)
-		return userError(fmt.Sprintf("Configuration commands are off: no healthbot admins are set. Whoever runs healthbot can name them in %s, for you: %s=%s. Nothing was changed.",
-			adminsEnv, "HEALTHBOT_ADMINS", ChatUser{Platform: caller.Platform, UserID: caller.UserID})), true
-	}
-	if !s.isAdmin(caller) {
-		s.logger().WarnContext(ctx, "admin command refused: caller is not an admin", "action", cmd.Admin,
-			"platform", caller.Platform, "user", caller.UserID, "name", caller.UserName)
-		return userError("Only healthbot admins can change configuration. Ask one of: " + s.adminNames(caller.Platform) + ". Nothing was changed."), true
-	}
-	return Reply{}, false
-}
-
 // adminHelp answers a bare "/health admin": the commands, and whether the
 // caller may run them (with the id to put in HEALTHBOT_ADMINS if not).
-func (s *Service) adminHelp(_ context.Context, caller Caller, _ Command) (Reply, error) {
+func (s *Service) adminHelp(ctx context.Context, caller Caller, _ Command) (Reply, error) {
 	me := ChatUser{Platform: caller.Platform, UserID: caller.UserID}
+	names, err := s.adminNames(ctx, caller.Platform)
+	if err != nil {
+		return Reply{}, fmt.Errorf("admin help: %w", err)
+	}
 	var status string
 	switch {
-	case len(s.Admins) == 0:
-		status = "No healthbot admins are set, so these commands are off. Whoever runs healthbot can name them in " + adminsEnv + "; yours is " + me.String() + "."
-	case s.isAdmin(caller):
+	case caller.Role == RoleAdmin:
 		status = "You are a healthbot admin."
+	case names == "":
+		status = "No healthbot admins are set here, so only the console can run these commands. Whoever runs healthbot can name admins in " + adminsEnv + ", or give the admin role from the console; your id is " + me.String() + "."
 	default:
-		status = "You are not a healthbot admin (your id: " + me.String() + "). Admins: " + s.adminNames(caller.Platform) + "."
+		status = "You are not a healthbot admin (your id: " + me.String() + "). Your role: " + string(caller.Role) + ". Admins: " + names + "."
 	}
 	return Reply{Ephemeral: true, Colour: "grey", Title: "healthbot configuration", Text: strings.Join(helpLines(true), "\n"),
-		Context: []string{status, "Anyone can say which CSM they are with " + exampleIAm + "."}}, nil
-}
-
-// adminNames lists the admins, as mentions on the caller's platform.
-func (s *Service) adminNames(platform string) string {
-	names := make([]string, 0, len(s.Admins))
-	for _, a := range s.Admins {
-		switch {
-		case a.Platform == "" || a.Platform == platform:
-			names = append(names, userLabel(platform, a.UserID))
-		default:
-			names = append(names, a.String())
-		}
-	}
-	return strings.Join(names, ", ")
+		Context: []string{status, "CSMs can say which CSM they are with " + exampleIAm + "."}}, nil
 }
 
 // adminCSM runs "/health admin csm HANDLE USER".
@@ -105,8 +65,21 @@ func (s *Service) adminCSM(ctx context.Context, caller Caller, cmd Command) (Rep
 	var m models.ChatMapping
 	err := s.Store.WithTx(ctx, func(tx *models.Store) error {
 		var err error
-		m, err = tx.MapChatUser(ctx, cmd.Handle, platform, id)
-		return err
+		if m, err = tx.MapChatUser(ctx, cmd.Handle, platform, id); err != nil {
+			return err
+		}
+		if !m.Created && m.Previous == id && len(m.TakenFrom) == 0 {
+			return nil
+		}
+		changes := []models.Change{{Field: platform + " user", Old: m.Previous, New: id}}
+		if m.Created {
+			changes = append([]models.Change{{Field: "csm", New: m.CSM.Handle}}, changes...)
+		}
+		for _, h := range m.TakenFrom {
+			changes = append(changes, models.Change{Field: h + "'s " + platform + " user", Old: id})
+		}
+		return tx.Audit(ctx, models.AuditRecord{At: s.now(), By: actorOf(caller), Action: models.AuditAdminCSM,
+			Subject: m.CSM.Handle, Changes: changes})
 	})
 	if err != nil {
 		return Reply{}, fmt.Errorf("admin csm: %w", err)
@@ -143,8 +116,11 @@ func (s *Service) adminCSMConsole(ctx context.Context, caller Caller, handle, us
 			return err
 		}
 		created = true
-		_, err = tx.CreateCSM(ctx, handle)
-		return err
+		if _, err = tx.CreateCSM(ctx, handle); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, models.AuditRecord{At: s.now(), By: actorOf(caller), Action: models.AuditAdminCSM,
+			Subject: handle, Changes: []models.Change{{Field: "csm", New: handle}}})
 	})
 	if err != nil {
 		return Reply{}, fmt.Errorf("admin csm: %w", err)

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/healthbot/healthbot/models"
 )
 
 // adminChannel runs "/health admin channel ACCOUNT CHANNEL": the account's
@@ -29,7 +31,14 @@ func (s *Service) adminChannel(ctx context.Context, caller Caller, cmd Command) 
 	if stored == acc.Channel {
 		return userError(fmt.Sprintf("Nothing changed: %s's alerts on %s already go to %s.", acc.Name, platform, s.channelLabel(platform, acc.Segment, oldEff))), nil
 	}
-	if err := s.Store.SetAccountChannel(ctx, acc.ID, stored); err != nil {
+	err = s.Store.WithTx(ctx, func(tx *models.Store) error {
+		if err := tx.SetAccountChannel(ctx, acc.ID, stored); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, models.AuditRecord{At: s.now(), By: actorOf(caller), Action: models.AuditAdminChannel,
+			Subject: acc.Slug, Accounts: []uint{acc.ID}, Changes: []models.Change{{Field: "channel", Old: acc.Channel, New: stored}}})
+	})
+	if err != nil {
 		return Reply{}, fmt.Errorf("admin channel: %w", err)
 	}
 	s.logger().InfoContext(ctx, "admin: account alert channel set", "by_platform", caller.Platform, "by", caller.UserID,

@@ -83,8 +83,12 @@ func (s *Service) iam(ctx context.Context, caller Caller, cmd Command) (Reply, e
 			outcome = iamHandleTaken
 			return nil
 		}
+		if err != nil {
+			return err
+		}
 		outcome = iamClaimed
-		return err
+		return tx.Audit(ctx, models.AuditRecord{At: s.now(), By: actorOf(caller), Action: models.AuditIAm,
+			Subject: csm.Handle, Changes: []models.Change{{Field: caller.Platform + " user", New: caller.UserID}}})
 	})
 	if err != nil {
 		return Reply{}, fmt.Errorf("iam: %w", err)

@@ -62,8 +62,9 @@ type MapResult struct {
 // the account named by account — a slug, a name or a unique prefix as in
 // chat, or the account's external_id — replays the events parked under
 // that id and rescores the accounts they changed (evaluating their alerts).
-// A mistake the caller can fix is an *InputError.
-func (s *Service) MapConnector(ctx context.Context, source, sourceID, account string) (MapResult, error) {
+// The mapping is recorded in the audit trail as by's. A mistake the caller
+// can fix is an *InputError.
+func (s *Service) MapConnector(ctx context.Context, by models.Actor, source, sourceID, account string) (MapResult, error) {
 	source, sourceID = strings.ToLower(strings.TrimSpace(source)), strings.TrimSpace(sourceID)
 	if !slices.Contains(connector.Sources, source) {
 		return MapResult{}, inputErrorf("%q is not a source; use one of %s.", source, strings.Join(connector.Sources, ", "))
@@ -83,7 +84,7 @@ func (s *Service) MapConnector(ctx context.Context, source, sourceID, account st
 	if m, ok := old[sourceID]; ok {
 		res.Previous, res.PreviousManual = m.AccountID, m.Manual
 	}
-	rep, changed, err := (&connector.Applier{Store: s.Store, Now: s.Now}).Map(ctx, source, sourceID, acc.ID)
+	rep, changed, err := (&connector.Applier{Store: s.Store, Now: s.Now}).Map(ctx, by, source, sourceID, acc.ID)
 	if err != nil {
 		return MapResult{}, err
 	}
@@ -167,7 +168,7 @@ func (r MapResult) Sentence() string {
 
 // adminMap runs "/health admin map ACCOUNT SOURCE ID".
 func (s *Service) adminMap(ctx context.Context, caller Caller, cmd Command) (Reply, error) {
-	res, err := s.MapConnector(ctx, cmd.Source, cmd.SourceID, cmd.Account)
+	res, err := s.MapConnector(ctx, actorOf(caller), cmd.Source, cmd.SourceID, cmd.Account)
 	var ie *InputError
 	if errors.As(err, &ie) {
 		return userError(ie.Msg + " Nothing was changed. Example: " + exampleAdminMap), nil

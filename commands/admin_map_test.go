@@ -73,7 +73,7 @@ func TestAdminUnmappedAndMap(t *testing.T) {
 		if r := runLine(t, svc, slackAdmin, "/health admin unmapped"); r.Text != "stripe cus_Y — 1 event (1 invoice.payment_failed), on 2025-03-14" {
 			t.Fatalf("unmapped after map: %q", r.Text)
 		}
-		_, err = svc.MapConnector(ctx, "stripe", "cus Y", "globex")
+		_, err = svc.MapConnector(ctx, models.Actor{Origin: models.OriginCLI}, "stripe", "cus Y", "globex")
 		var ie *commands.InputError
 		if !errors.As(err, &ie) {
 			t.Fatalf("an id with a space: %v", err)

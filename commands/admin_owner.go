@@ -15,15 +15,14 @@ import (
 func (s *Service) adminOwner(ctx context.Context, caller Caller, cmd Command) (Reply, error) {
 	handle := cmd.Handle
 	if cmd.User != "" {
-		csm, err := s.Store.CSMByChatUser(ctx, caller.Platform, cmd.User)
-		if errors.Is(err, models.ErrNotFound) {
-			return userError(fmt.Sprintf("%s is not mapped to a CSM, so I cannot tell whose handle to set. Map them first: /health admin csm HANDLE %s. Nothing was changed.",
-				userLabel(caller.Platform, cmd.User), userLabel(caller.Platform, cmd.User))), nil
-		}
+		csm, problem, err := s.csmNamed(ctx, caller.Platform, cmd.User, "")
 		if err != nil {
 			return Reply{}, fmt.Errorf("admin owner: %w", err)
 		}
-		handle = csm.Handle
+		if problem != "" {
+			return userError(problem), nil
+		}
+		handle = csm
 	}
 	clear := strings.EqualFold(handle, "none")
 	if !clear {
@@ -53,10 +52,21 @@ func (s *Service) adminOwner(ctx context.Context, caller Caller, cmd Command) (R
 				handle = csm.Handle // the stored spelling, so /health matches it
 			}
 		}
-		if handle == acc.Owner {
+		var changes []models.Change
+		if created {
+			changes = append(changes, models.Change{Field: "csm", New: handle})
+		}
+		if handle != acc.Owner {
+			if err := tx.SetAccountOwner(ctx, acc.ID, handle); err != nil {
+				return err
+			}
+			changes = append(changes, models.Change{Field: "owner", Old: acc.Owner, New: handle})
+		}
+		if len(changes) == 0 {
 			return nil
 		}
-		return tx.SetAccountOwner(ctx, acc.ID, handle)
+		return tx.Audit(ctx, models.AuditRecord{At: s.now(), By: actorOf(caller), Action: models.AuditAdminOwner,
+			Subject: acc.Slug, Accounts: []uint{acc.ID}, Changes: changes})
 	})
 	if err != nil {
 		return Reply{}, fmt.Errorf("admin owner: %w", err)

@@ -8,6 +8,8 @@ const (
 	exampleAdminChannel = "/health admin channel acme #cs-acme"
 	exampleAdminOwner   = "/health admin owner acme maria"
 	exampleIAm          = "/health iam maria"
+	exampleAdminRole    = "/health admin role @maria csm"
+	exampleAdminManager = "/health admin manager maria lee"
 )
 
 // channelDefaultWords put an account back on the default routing.
@@ -82,4 +84,28 @@ func parseIAm(cmd *Command, in typed) error {
 		return inputError("/health iam needs your CSM handle. Example: " + exampleIAm)
 	}
 	return nil
+}
+
+// parseAdminRole reads "/health admin role USER ROLE"; the handler checks
+// both, as it does for Discord's options.
+func parseAdminRole(cmd *Command, in typed) error {
+	args := in.rest
+	if len(args) != 2 {
+		return inputErrorf("/health admin role needs a chat user and a role (%s). Example: %s", orList(roleWords()), exampleAdminRole)
+	}
+	cmd.User = UserRef(args[0].text)
+	cmd.Role = strings.ToLower(args[1].text)
+	return nil
+}
+
+// parseAdminManager reads "/health admin manager CSM MANAGER|none", each a
+// handle or a mention.
+func parseAdminManager(cmd *Command, in typed) error {
+	args := in.rest
+	if len(args) != 2 {
+		return inputError("/health admin manager needs the CSM and their manager (or none), each a handle or a mention. Example: " + exampleAdminManager)
+	}
+	setOwner(cmd, args[0].text)
+	cmd.Manager = args[1].text
+	return needHandle(cmd)
 }

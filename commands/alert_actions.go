@@ -36,7 +36,10 @@ func (s *Service) HandleAlertAction(ctx context.Context, caller Caller, line str
 	var rec models.AlertRecord
 	var reply Reply
 	err = s.Store.WithTx(ctx, func(tx *models.Store) error {
-		var err error
+		before, err := tx.Alert(ctx, uint(id))
+		if err != nil {
+			return err
+		}
 		if f[1] == alertAck {
 			rec, err = tx.AckAlert(ctx, uint(id), who, now)
 		} else {
@@ -47,6 +50,9 @@ func (s *Service) HandleAlertAction(ctx context.Context, caller Caller, line str
 			rec, err = tx.SnoozeAlert(ctx, uint(id), who, s.today().AddDate(0, 0, days))
 		}
 		if err != nil {
+			return err
+		}
+		if err := s.auditAlertAction(ctx, tx, caller, before, rec); err != nil {
 			return err
 		}
 		msgs, err := tx.AlertMessages(ctx, rec.ID)
@@ -84,6 +90,30 @@ func (s *Service) HandleAlertAction(ctx context.Context, caller Caller, line str
 	}
 	reply.Replace = true
 	return reply, nil
+}
+
+// auditAlertAction records what an acknowledgement or a snooze changed on
+// the alert (nothing, for a second acknowledgement).
+func (s *Service) auditAlertAction(ctx context.Context, tx *models.Store, caller Caller, before, after models.AlertRecord) error {
+	var changes []models.Change
+	if before.AckedAt == nil && after.AckedAt != nil {
+		changes = append(changes, models.Change{Field: "acknowledged by", New: after.AckedBy})
+	}
+	if old, now := deref(before.SnoozedUntil), deref(after.SnoozedUntil); old != now {
+		changes = append(changes, models.Change{Field: "snoozed until", Old: old, New: now})
+	}
+	if len(changes) == 0 {
+		return nil
+	}
+	return tx.Audit(ctx, models.AuditRecord{At: s.now(), By: actorOf(caller), Action: models.AuditAlert,
+		Subject: fmt.Sprintf("#%d %s", after.ID, after.Rule), Accounts: []uint{after.AccountID}, Changes: changes})
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }
 
 // alertBase is the alert's message as sent on platform (or any platform's

@@ -57,6 +57,6 @@ func TestWeeklySummaryGolden(t *testing.T) {
 		TimeToValueDays: []int{5, 9, 6}, MAU: 160, Seats: 200, AccountsAtStart: 4, Expanded: 1, MRRStartCents: 1690000, MRREndCents: 1740000,
 	})
 	pulses := []models.Pulse{{AccountID: 1, Colour: "red", Reason: "budget"}, {AccountID: 3, Colour: "red", Reason: "budget"}, {AccountID: 2, Colour: "green"}}
-	rep := buildSummary(scoring.Default(), day, rows, m, pulses, map[uint]int64{1: 420000, 2: 900000, 3: 120000, 4: 300000})
+	rep := buildSummary(scoring.Default(), day, rows, m, pulses, map[uint]int64{1: 420000, 2: 900000, 3: 120000, 4: 300000}, true)
 	goldenJSON(t, "summary_week.golden.json", rep)
 }

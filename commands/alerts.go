@@ -30,17 +30,36 @@ type Alerter struct {
 	// Chart renders the summary's 8-week status chart as PNG (bot/chart's
 	// StatusPNG); nil sends the summary without it.
 	Chart func(weeks []StatusWeek) ([]byte, error)
+
+	// Planner, when set, runs the plays after the alerts, in the same
+	// transaction and with the alerts that fired: tasks open and escalate
+	// with the snapshots they were decided from.
+	Planner *Planner
 }
 
 // OnRescore is the Service.OnRescore hook: it compares each account's new
 // result with its previous snapshot and its rule states, stores fired
 // alerts under their dedupe keys, and queues one message per platform for
 // each alert stored by this call (an alert already stored by another
-// replica or an earlier run is not queued again).
+// replica or an earlier run is not queued again); then the Planner, if
+// any, runs the plays.
 func (a *Alerter) OnRescore(ctx context.Context, tx *models.Store, day time.Time, scored []Scored) error {
 	if len(scored) == 0 {
 		return nil
 	}
+	fired, err := a.evaluate(ctx, tx, day, scored)
+	if err != nil {
+		return err
+	}
+	if a.Planner == nil {
+		return nil
+	}
+	return a.Planner.onRescore(ctx, tx, day, scored, fired)
+}
+
+// evaluate is the alerts' part of OnRescore; it returns the alerts that
+// fired, stored by this call or before.
+func (a *Alerter) evaluate(ctx context.Context, tx *models.Store, day time.Time, scored []Scored) ([]firedAlert, error) {
 	rules := a.Config.AlertRules()
 	ids := make([]uint, len(scored))
 	var owners []string
@@ -54,15 +73,15 @@ func (a *Alerter) OnRescore(ctx context.Context, tx *models.Store, day time.Time
 	}
 	states, err := tx.AlertStates(ctx, ids)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	snoozed, err := tx.SnoozedAccounts(ctx, day)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	reds, err := a.redPulses(ctx, tx, day, scored)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	changed := map[uint]scoring.ArmStates{}
 	var fired []firedAlert
@@ -81,16 +100,16 @@ func (a *Alerter) OnRescore(ctx context.Context, tx *models.Store, day time.Time
 		}
 	}
 	if err := tx.SaveAlertStates(ctx, changed); err != nil {
-		return err
+		return nil, err
 	}
 	if len(fired) == 0 {
-		return nil
+		return nil, nil
 	}
 	csms, err := tx.CSMsByHandle(ctx, owners)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return a.record(ctx, tx, day, fired, snoozed, csms)
+	return fired, a.record(ctx, tx, day, fired, snoozed, csms)
 }
 
 type firedAlert struct {

@@ -18,20 +18,38 @@ const (
 // Sub-commands of /health. What each takes, says and does is its row in
 // the command table (table.go).
 const (
-	HealthShow    = "show"    // /health ACCOUNT
-	HealthMine    = "mine"    // /health
-	HealthList    = "list"    // /health list [status]
-	HealthSummary = "summary" // /health summary
-	HealthHelp    = "help"    // /health help
-	HealthAdmin   = "admin"   // /health admin csm|channel|owner … (Command.Admin)
-	HealthIAm     = "iam"     // /health iam HANDLE
+	HealthShow    = "show"     // /health ACCOUNT
+	HealthMine    = "mine"     // /health
+	HealthList    = "list"     // /health list [status]
+	HealthSummary = "summary"  // /health summary
+	HealthHelp    = "help"     // /health help
+	HealthAdmin   = "admin"    // /health admin csm|channel|owner|role|manager … (Command.Action)
+	HealthIAm     = "iam"      // /health iam HANDLE
+	HealthChart   = "chart"    // /health ACCOUNT chart
+	HealthHistory = "history"  // /health ACCOUNT history [N]
+	HealthTasks   = "tasks"    // /health tasks [mine|all|overdue], /health tasks done|snooze|reassign TASK (Command.Action)
+	HealthRenew   = "renewals" // /health renewals [DAYS]
+	HealthHome    = "home"     // /health home
 )
 
-// Actions of /health admin, kept in Command.Admin.
+// Actions of /health tasks, kept in Command.Action; "" is the group's
+// bare form, the caller's own tasks.
+const (
+	TasksAll      = "all"      // /health tasks all
+	TasksOverdue  = "overdue"  // /health tasks overdue
+	TasksDone     = "done"     // /health tasks done TASK
+	TasksSnooze   = "snooze"   // /health tasks snooze TASK
+	TasksReassign = "reassign" // /health tasks reassign TASK [HANDLE|@user]
+)
+
+// Actions of /health admin, kept in Command.Action.
 const (
 	AdminCSM     = "csm"     // /health admin csm HANDLE USER
 	AdminChannel = "channel" // /health admin channel ACCOUNT CHANNEL
 	AdminOwner   = "owner"   // /health admin owner ACCOUNT HANDLE
+	AdminRole    = "role"    // /health admin role USER ROLE
+	AdminManager = "manager" // /health admin manager CSM MANAGER
+	AdminHistory = "history" // /health admin history [N]
 )
 
 // Command is one parsed chat command. The same struct comes from typed text,
@@ -42,19 +60,31 @@ type Command struct {
 	Account string // as typed: slug, name or prefix
 	Status  string // list filter: healthy, stable, at-risk, critical ("" = all)
 	Colour  string // pulse: red, yellow, green
-	Reason  string // pulse reason code (and free words after it go to Note)
+	Reason  string // pulse: the words after the colour (typed), or the reason given (form, option): a reason code, maybe shortened, then words of a note
 	Kind    string // touch: call, email, meeting, chat, qbr, other
 	Exec    bool   // touch: executive sponsor present
-	Note    string
-	Days    int // a number of days a command takes (none yet: /health ACCOUNT why DAYS will); 0 = its default
+	Note    string // a touch's note; a pulse's note given apart from its reason (form, option)
+	Days    int    // a number of days a command takes (/health renewals DAYS); 0 = its default
+	Count   int    // how many entries a history shows; 0 = its default
+	Task    uint   // a task's number: /health tasks done|snooze|reassign TASK
+	// Public asks for an answer that shows MRR to be posted where everyone
+	// sees it (a trailing "public"); such answers are private otherwise.
+	Public bool
 
-	// /health admin and /health iam. User and Channel hold ids decoded
-	// from chat mentions (<@U123|name> → U123, <#C1|x> → C1), or the text
-	// typed when it was no mention.
-	Admin   string // the action in a group of sub-commands: AdminCSM, AdminChannel, AdminOwner for /health admin ("" = the group's bare form, which explains it)
-	Handle  string // CSM handle: admin csm, admin owner, iam
+	// Action is the action in a group of sub-commands: AdminCSM,
+	// AdminChannel, AdminOwner for /health admin; TasksAll, TasksDone, …
+	// for /health tasks. "" is the group's bare form (/health admin
+	// explains the group, /health tasks lists the caller's tasks).
+	Action string
+
+	// /health admin, /health iam and /health tasks reassign. User and
+	// Channel hold ids decoded from chat mentions (<@U123|name> → U123,
+	// <#C1|x> → C1), or the text typed when it was no mention.
+	Handle  string // CSM handle: admin csm, admin owner, iam, tasks reassign
 	User    string // admin csm: the chat user
 	Channel string // admin channel: the channel; "" = back to the default routing
+	Role    string // admin role: the role as typed; "none" takes it away
+	Manager string // admin manager: the manager as typed (a handle or a mention); "none" takes it away
 
 	// /health admin map: the connector (stripe, segment, …) and its id for
 	// the customer (a Stripe customer, a HubSpot company, …).
@@ -69,4 +99,9 @@ type Caller struct {
 	UserID    string // platform user id
 	UserName  string // display name, for replies and the "who" of records
 	ChannelID string
+
+	// Role is what the caller may do. Execute sets it from the store
+	// (Service.RoleOf) before a handler runs; whatever an adapter put
+	// there is replaced.
+	Role Role
 }

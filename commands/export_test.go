@@ -7,4 +7,6 @@ var (
 	MarkHandled = markHandled
 	// GoldenJSON is goldenJSON, so the alert goldens keep -update-alerts.
 	GoldenJSON = goldenJSON
+	// BoundedDistance is boundedDistance, for its test against the full table.
+	BoundedDistance = boundedDistance
 )

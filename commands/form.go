@@ -2,13 +2,15 @@ package commands
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 )
 
 // Form IDs, as set on Form.ID and read back by FormCommand.
 const (
-	FormPulse = "pulse"
-	FormTouch = "touch"
+	FormPulse    = "pulse"
+	FormTouch    = "touch"
+	FormReassign = "reassign" // a task's new owner; Hidden "task" is its number
 )
 
 // FormCommand turns a submitted Form's values back into a Command. f is the
@@ -52,6 +54,18 @@ func FormCommand(f Form, values map[string]string) (Command, error) {
 			return Command{}, inputErrorf("Pick a kind of touch: %s.", orList(touchKindWords))
 		}
 		return Command{Verb: VerbTouch, Account: f.Account, Kind: kind, Exec: truthy(get("exec")), Note: note}, nil
+	case FormReassign:
+		id, err := strconv.ParseUint(strings.TrimPrefix(get("task"), "#"), 10, 32)
+		if err != nil || id == 0 {
+			return Command{}, inputError("This form lost track of its task; start again from the task's message.")
+		}
+		who := get("handle")
+		if who == "" {
+			return Command{}, inputError("Name the task's new owner: a CSM handle.")
+		}
+		cmd := Command{Verb: VerbHealth, Sub: HealthTasks, Action: TasksReassign, Task: uint(id)}
+		setOwner(&cmd, who)
+		return cmd, nil
 	}
 	return Command{}, inputErrorf("I don't know the form %q; start again from the account's card.", f.ID)
 }

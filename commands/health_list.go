@@ -21,8 +21,9 @@ var listFilters = map[string]scoring.Status{
 }
 
 // healthList answers "/health list [status]": accounts in a status (all
-// when none is given), worst first, with score, status and MRR.
-func (s *Service) healthList(ctx context.Context, _ Caller, cmd Command) (Reply, error) {
+// when none is given), worst first, with score, status and MRR (for a
+// caller who may see it).
+func (s *Service) healthList(ctx context.Context, caller Caller, cmd Command) (Reply, error) {
 	var want scoring.Status
 	if cmd.Status != "" {
 		st, ok := listFilters[strings.ToLower(cmd.Status)]
@@ -42,11 +43,11 @@ func (s *Service) healthList(ctx context.Context, _ Caller, cmd Command) (Reply,
 		}
 	}
 	if want == "" {
-		r := renderList(fmt.Sprintf("All accounts: %d", len(picked)), picked)
+		r := renderList(fmt.Sprintf("All accounts: %d", len(picked)), picked, caller.Role.SeesMRR())
 		r.Text = statusCounts(picked)
 		return r, nil
 	}
-	r := renderList(fmt.Sprintf("%s accounts: %d", want, len(picked)), picked)
+	r := renderList(fmt.Sprintf("%s accounts: %d", want, len(picked)), picked, caller.Role.SeesMRR())
 	if len(picked) == 0 {
 		r.Text = fmt.Sprintf("No account is %s today.", want)
 	} else {
@@ -56,8 +57,9 @@ func (s *Service) healthList(ctx context.Context, _ Caller, cmd Command) (Reply,
 }
 
 // sortWorstFirst orders by score ascending, accounts with no data last,
-// larger MRR first among equals (it is the money at stake).
-func sortWorstFirst(sc []Scored) {
+// larger MRR first among equals (it is the money at stake) when money may
+// be shown, by name otherwise (the order would tell MRR apart).
+func sortWorstFirst(sc []Scored, money bool) {
 	sort.SliceStable(sc, func(i, j int) bool {
 		a, b := sc[i], sc[j]
 		if a.Result.Known != b.Result.Known {
@@ -66,7 +68,7 @@ func sortWorstFirst(sc []Scored) {
 		if a.Result.Score != b.Result.Score {
 			return a.Result.Score < b.Result.Score
 		}
-		if a.Account.MRRCents != b.Account.MRRCents {
+		if money && a.Account.MRRCents != b.Account.MRRCents {
 			return a.Account.MRRCents > b.Account.MRRCents
 		}
 		return strings.ToLower(a.Account.Name) < strings.ToLower(b.Account.Name)
@@ -74,9 +76,10 @@ func sortWorstFirst(sc []Scored) {
 }
 
 // renderList shows accounts worst first, one line each, at most listLimit,
-// with their total MRR in the section title.
-func renderList(title string, sc []Scored) Reply {
-	sortWorstFirst(sc)
+// with their MRR and its total in the section title when money may be
+// shown.
+func renderList(title string, sc []Scored, money bool) Reply {
+	sortWorstFirst(sc, money)
 	var total int64
 	lines := make([]string, 0, min(len(sc), listLimit)+1)
 	for i, x := range sc {
@@ -84,7 +87,10 @@ func renderList(title string, sc []Scored) Reply {
 		if i >= listLimit {
 			continue
 		}
-		l := fmt.Sprintf("%s — %s · MRR %s", x.Account.Name, scoreLabel(x.Result), fmtMoney(x.Account.MRRCents))
+		l := x.Account.Name + " — " + scoreLabel(x.Result)
+		if money {
+			l += " · MRR " + fmtMoney(x.Account.MRRCents)
+		}
 		if x.Result.Capped() {
 			l += fmt.Sprintf(" · capped, computed %d", x.Result.Computed)
 		}
@@ -93,9 +99,13 @@ func renderList(title string, sc []Scored) Reply {
 	if n := len(sc) - listLimit; n > 0 {
 		lines = append(lines, fmt.Sprintf("…and %d more", n))
 	}
-	r := Reply{Ephemeral: true, Colour: "grey", Title: title}
+	r := Reply{Colour: "grey", Title: title}
 	if len(sc) > 0 {
-		r.Sections = []Section{{Title: "Worst first · total MRR " + fmtMoney(total), Text: strings.Join(lines, "\n")}}
+		head := "Worst first"
+		if money {
+			head += " · total MRR " + fmtMoney(total)
+		}
+		r.Sections = []Section{{Title: head, Text: strings.Join(lines, "\n")}}
 	}
 	return r
 }

@@ -41,7 +41,7 @@ func (s *Service) healthMine(ctx context.Context, caller Caller, cmd Command) (R
 		if name == "" {
 			name = csm.Handle
 		}
-		r := renderList(fmt.Sprintf("Your accounts (%s): %d", name, len(mine)), mine)
+		r := renderList(fmt.Sprintf("Your accounts (%s): %d", name, len(mine)), mine, caller.Role.SeesMRR())
 		r.Text = statusCounts(mine)
 		return r, nil
 	}
@@ -49,7 +49,7 @@ func (s *Service) healthMine(ctx context.Context, caller Caller, cmd Command) (R
 	if handle != "" {
 		why = fmt.Sprintf("You (%s) own no active accounts, so these are everyone's.", handle)
 	}
-	r := renderList(fmt.Sprintf("All accounts: %d", len(scored)), scored)
+	r := renderList(fmt.Sprintf("All accounts: %d", len(scored)), scored, caller.Role.SeesMRR())
 	r.Text = why + "\n" + statusCounts(scored)
 	return r, nil
 }

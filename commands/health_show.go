@@ -29,22 +29,27 @@ type card struct {
 	Touch    *models.Touch
 	Tickets  []models.Ticket
 	Overdue  []models.Invoice
+	Money    bool // the caller sees MRR and invoice amounts (Role.SeesMRR)
 }
 
-// healthShow answers "/health ACCOUNT" with the account's card.
-func (s *Service) healthShow(ctx context.Context, _ Caller, cmd Command) (Reply, error) {
+// healthShow answers "/health ACCOUNT" with the account's card, without
+// MRR or invoice amounts for a caller who may not see them; a churned
+// account's is frozen as it stood when it left (churnedCard).
+func (s *Service) healthShow(ctx context.Context, caller Caller, cmd Command) (Reply, error) {
 	day := s.today()
-	acc, reply, err := resolve(ctx, s.Store, day, cmd.Account)
+	acc, reply, err := resolveAny(ctx, s.Store, day, cmd.Account)
 	if acc == nil || err != nil {
 		return reply, err
+	}
+	if churned, ok := churnDay(*acc, day); ok {
+		return s.churnedCard(ctx, *acc, day, churned, caller.Role.SeesMRR())
 	}
 	c, err := s.gatherCard(ctx, *acc, day)
 	if err != nil {
 		return Reply{}, err
 	}
-	r := renderCard(c)
-	r.Ephemeral = true
-	return r, nil
+	c.Money = caller.Role.SeesMRR()
+	return renderCard(c), nil
 }
 
 func (s *Service) gatherCard(ctx context.Context, acc models.Account, day time.Time) (card, error) {
@@ -249,7 +254,7 @@ func cardContext(c card) []string {
 	var tail []string
 	a := c.Account
 	// An MRR of 0 is as likely unknown as free: say nothing rather than 0.
-	if a.MRRCents != 0 {
+	if a.MRRCents != 0 && c.Money {
 		tail = append(tail, "MRR: "+fmtMoney(a.MRRCents))
 	}
 	if a.Owner != "" {
@@ -300,7 +305,10 @@ func overdueLine(c card) string {
 		for _, inv := range c.Overdue {
 			total += inv.AmountCents
 		}
-		l := fmt.Sprintf("Overdue invoices: %d, %s in total", len(c.Overdue), fmtMoney(total))
+		l := fmt.Sprintf("Overdue invoices: %d", len(c.Overdue))
+		if c.Money {
+			l += fmt.Sprintf(", %s in total", fmtMoney(total))
+		}
 		if due, ok := storedDay(c.Overdue[0].DueOn); ok {
 			l += fmt.Sprintf(", oldest %s past due", countNoun(dayDiff(due, c.Day), "day"))
 		}

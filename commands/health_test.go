@@ -40,7 +40,8 @@ func TestHealthUnknownAndAmbiguous(t *testing.T) {
 		for _, tt := range []struct{ line, want string }{
 			{"/health acem", "No account matches 'acem'. Did you mean: Acme Corp?"},
 			{"/health initek", "No account matches 'initek'. Did you mean: Initech?"},
-			{"/health acme old", "No account matches 'acme old'."}, // churned: not offered
+			{"/health acme old", "Acme Old churned on 2025-02-12"}, // churned: found once no active account matches, and frozen
+			{"/health acme", "Suggested action"},                   // an active match wins over a churned one
 			{"/pulse acem green", "Did you mean: Acme Corp?"},
 		} {
 			r := runLine(t, svc, callerMaria, tt.line)

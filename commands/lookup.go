@@ -2,9 +2,11 @@ package commands
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/healthbot/healthbot/models"
 )
@@ -17,13 +19,27 @@ type Lookup struct {
 	Account     *models.Account  // the single match
 	Candidates  []models.Account // several accounts match equally well
 	Suggestions []models.Account // nothing matched: the closest names
+	TooLong     int              // the query's length in characters when over MaxAccountQuery; nothing was matched
 }
+
+// MaxAccountQuery is the longest query looked up, in characters: the
+// longest account name ingestion accepts (256; slugs are at most 128).
+// A longer query cannot name an account, and its cost would grow with its
+// length: an edit distance is quadratic in it. Discord already caps an
+// option at 200 characters; Slack sends a command's text as typed.
+const MaxAccountQuery = 256
 
 // maxCandidates bounds the names listed in an ambiguous or unknown reply.
 const (
 	maxCandidates  = 8
 	maxSuggestions = 3
 )
+
+// maxTypos caps how many edits a suggestion may be away from the query
+// (otherwise a third of its length): a name ten edits away is no longer a
+// typo of it, and the cap bounds the work per account whatever the
+// query's length.
+const maxTypos = 10
 
 // LookupAccount matches query against accounts, trying in turn: the slug,
 // the name (any case), the name as a slug ("acme corp" → "acme-corp"), a
@@ -32,6 +48,10 @@ const (
 // ambiguous. With none, Suggestions holds the closest names by edit distance.
 func LookupAccount(accounts []models.Account, query string) Lookup {
 	l := Lookup{Query: strings.TrimSpace(query)}
+	if n := utf8.RuneCountInString(l.Query); n > MaxAccountQuery {
+		l.TooLong = n
+		return l
+	}
 	q := strings.ToLower(l.Query)
 	if q == "" {
 		return l
@@ -81,6 +101,10 @@ func (l Lookup) Message() string {
 	switch {
 	case l.Account != nil:
 		return ""
+	case l.TooLong > 0:
+		// Not echoed: it is no name, and could fill the screen.
+		return fmt.Sprintf("That account name is %d characters long; names and slugs have at most %d. Give the account's name or slug, for example %s.",
+			l.TooLong, MaxAccountQuery, exampleHealth)
 	case l.Query == "":
 		return "Which account? Give its name or slug, for example " + exampleHealth + "."
 	case len(l.Candidates) > 0:
@@ -116,69 +140,122 @@ func accountNames(accs []models.Account, limit int) string {
 
 // closest ranks accounts by how far query is from the name, the slug, or
 // the name's start of the same length (so "acem" finds "Acme Corp"), and
-// keeps those near enough to be a plausible typo. A whole-name match ranks
-// half a step ahead of an equally close prefix match.
+// keeps the n nearest that are near enough to be a plausible typo (a
+// third of the query's length, at most maxTypos edits). A
+// whole-name match ranks half a step ahead of an equally close prefix
+// match. Its cost is linear in accounts: each distance is bounded by the
+// worst of the n kept so far and stops as soon as it exceeds it.
 func closest(accounts []models.Account, q string, n int) []models.Account {
 	type cand struct {
 		a    models.Account
+		name string
 		dist int // doubled, so the half-step fits in an int
 	}
-	limit := 2 * (len([]rune(q))/3 + 1)
-	var cs []cand
+	rq := []rune(q)
+	limit := 2 * min(len(rq)/3+1, maxTypos)
+	var best []cand // the n nearest so far, by (dist, name), in account order on ties
+	var osa osaTable
 	for _, a := range accounts {
-		name, slug := strings.ToLower(a.Name), strings.ToLower(a.Slug)
-		d := min(2*editDistance(q, name), 2*editDistance(q, slug), 2*editDistance(q, runePrefix(name, len([]rune(q))))+1)
-		if d <= limit {
-			cs = append(cs, cand{a, d})
+		bound := limit
+		if len(best) == n {
+			bound = best[n-1].dist // a tie may still rank first by name
+		}
+		name := strings.ToLower(a.Name)
+		rn := []rune(name)
+		d := 2 * osa.distance(rq, rn, bound/2)
+		d = min(d, 2*osa.distance(rq, []rune(strings.ToLower(a.Slug)), bound/2))
+		if bound > 0 {
+			d = min(d, 2*osa.distance(rq, rn[:min(len(rn), len(rq))], (bound-1)/2)+1)
+		}
+		if d > bound {
+			continue
+		}
+		c := cand{a, name, d}
+		i := sort.Search(len(best), func(i int) bool {
+			return best[i].dist > d || best[i].dist == d && best[i].name > name
+		})
+		if i == n {
+			continue
+		}
+		best = slices.Insert(best, i, c)
+		if len(best) > n {
+			best = best[:n]
 		}
 	}
-	sort.SliceStable(cs, func(i, j int) bool {
-		if cs[i].dist != cs[j].dist {
-			return cs[i].dist < cs[j].dist
-		}
-		return strings.ToLower(cs[i].a.Name) < strings.ToLower(cs[j].a.Name)
-	})
-	var out []models.Account
-	for i := 0; i < len(cs) && i < n; i++ {
-		out = append(out, cs[i].a)
+	out := make([]models.Account, 0, len(best))
+	for _, c := range best {
+		out = append(out, c.a)
 	}
 	return out
 }
 
-func runePrefix(s string, n int) string {
-	rs := []rune(s)
-	if n < len(rs) {
-		rs = rs[:n]
-	}
-	return string(rs)
+// boundedDistance is the optimal-string-alignment distance between a and
+// b (insertions, deletions, substitutions and swaps of two neighbours, the
+// commonest typo, each cost one) when it is at most k, and k+1 otherwise.
+// Only the band of cells within k of the diagonal is computed, and it
+// stops at the first row whose every cell exceeds k (a row's minimum never
+// decreases), so it costs O(min(len) * k) rather than O(len(a) * len(b)).
+func boundedDistance(a, b []rune, k int) int {
+	var t osaTable
+	return t.distance(a, b, k)
 }
 
-// editDistance is the optimal-string-alignment distance between a and b in
-// runes: insertions, deletions, substitutions and swaps of two neighbours
-// (the commonest typo) each cost one.
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	d := make([][]int, len(ra)+1)
-	for i := range d {
-		d[i] = make([]int, len(rb)+1)
-		d[i][0] = i
+// osaTable holds the three rows boundedDistance works in, reused from one
+// account to the next.
+type osaTable struct{ rows [3][]int }
+
+// distance is boundedDistance(a, b, k) in t's rows.
+func (t *osaTable) distance(a, b []rune, k int) int {
+	if len(a) > len(b) {
+		a, b = b, a // the distance is symmetric
 	}
-	for j := range d[0] {
-		d[0][j] = j
+	n, m := len(a), len(b)
+	if m-n > k {
+		return k + 1
 	}
-	for i := 1; i <= len(ra); i++ {
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
-			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
-				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
-			}
+	if n == 0 {
+		return m
+	}
+	over := k + 1 // stands for every value past the bound, outside the band too
+	for r := range t.rows {
+		if cap(t.rows[r]) < m+1 {
+			t.rows[r] = make([]int, m+1)
 		}
 	}
-	return d[len(ra)][len(rb)]
+	prev2, prev, cur := t.rows[0][:m+1], t.rows[1][:m+1], t.rows[2][:m+1]
+	for j := range prev {
+		prev[j] = min(j, over)
+	}
+	for i := 1; i <= n; i++ {
+		lo, hi := max(1, i-k), min(m, i+k)
+		cur[0] = min(i, over)
+		rowMin := cur[0]
+		if lo > 1 {
+			cur[lo-1] = over
+			rowMin = over
+		}
+		for j := lo; j <= hi; j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			v := min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				v = min(v, prev2[j-2]+1)
+			}
+			v = min(v, over)
+			cur[j] = v
+			rowMin = min(rowMin, v)
+		}
+		if hi < m {
+			cur[hi+1] = over // read by the next row, whose band reaches one further
+		}
+		if rowMin > k {
+			return over
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	return prev[m]
 }
 
 // lookupSlug lowercases s and joins its letter-and-digit runs with hyphens,

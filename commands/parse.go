@@ -3,6 +3,7 @@ package commands
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode"
 
@@ -80,11 +81,30 @@ type typed struct {
 // no arguments matches only with nothing after its Words, so
 // "/health help desk" is the account "help desk". ok is false for a verb
 // the table does not have.
+//
+// A trailing "public" asks for an answer that shows MRR to be posted for
+// everyone ("/health acme public", "/health public"); on a row whose
+// answer cannot show MRR it is an ordinary word ("/pulse acme green
+// going public").
 func parseWords(verb, line string, args []cmdWord) (cmd Command, ok bool, err error) {
 	rows := rowsOf(verb)
 	if len(rows) == 0 {
 		return Command{}, false, nil
 	}
+	if n := len(args); n > 0 && isPublicWord(args[n-1]) {
+		if cmd, err := parseRows(rows, verb, line, args[:n-1]); err == nil {
+			if row, ok := SpecOf(cmd); ok && row.MRR {
+				cmd.Public = true
+				return cmd, true, nil
+			}
+		}
+	}
+	cmd, err = parseRows(rows, verb, line, args)
+	return cmd, true, err
+}
+
+// parseRows is parseWords for the rows of verb, "public" left aside.
+func parseRows(rows []Spec, verb, line string, args []cmdWord) (Command, error) {
 	var keyed []Spec
 	for _, r := range rows {
 		if r.Words != "" && !r.AfterAccount {
@@ -95,7 +115,7 @@ func parseWords(verb, line string, args []cmdWord) (cmd Command, ok bool, err er
 	for _, r := range keyed {
 		if n := wordsAt(args, 0, r.Words); n > 0 {
 			if cmd, ok, err := r.parseTyped(typed{line: line, args: args, rest: args[n:]}); ok {
-				return cmd, true, err
+				return cmd, err
 			}
 		}
 	}
@@ -111,7 +131,7 @@ func parseWords(verb, line string, args []cmdWord) (cmd Command, ok bool, err er
 					if err == nil {
 						cmd.Account = joinTokens(args[:i])
 					}
-					return cmd, true, err
+					return cmd, err
 				}
 			}
 		}
@@ -120,16 +140,16 @@ func parseWords(verb, line string, args []cmdWord) (cmd Command, ok bool, err er
 	for i, r := range rows {
 		switch {
 		case r.bare() && len(args) == 0:
-			return r.command(), true, nil
+			return r.command(), nil
 		case r.Words == "" && r.parse != nil:
 			whole = &rows[i]
 		}
 	}
 	if whole == nil {
-		return Command{}, true, inputErrorf("I don't know what /%s should do with that. %s", verb, helpHint)
+		return Command{}, inputErrorf("I don't know what /%s should do with that. %s", verb, helpHint)
 	}
-	cmd, _, err = whole.parseTyped(typed{line: line, args: args, rest: args})
-	return cmd, true, err
+	cmd, _, err := whole.parseTyped(typed{line: line, args: args, rest: args})
+	return cmd, err
 }
 
 // parseTyped reads the words after the row's Words; ok is false when the
@@ -183,7 +203,8 @@ func parseList(cmd *Command, in typed) error {
 	return nil
 }
 
-// parsePulse reads "/pulse ACCOUNT COLOUR [REASON] [NOTE…]".
+// parsePulse reads "/pulse ACCOUNT COLOUR [REASON] [NOTE…]": the words
+// after the colour go to Command.Reason, verbatim.
 func parsePulse(cmd *Command, in typed) error {
 	args := in.rest
 	i := keywordIndex(args, pulseColours)
@@ -197,11 +218,11 @@ func parsePulse(cmd *Command, in typed) error {
 	}
 	cmd.Account = joinTokens(args[:i])
 	cmd.Colour = strings.ToLower(args[i].text)
+	// Which words after the colour make the reason code ("champion left")
+	// and which the note depends on the configured codes: the handler
+	// reads them (matchReason). The parser keeps them as typed.
 	if rest := args[i+1:]; len(rest) > 0 {
-		cmd.Reason = strings.ToLower(rest[0].text)
-		if len(rest) > 1 {
-			cmd.Note = strings.TrimSpace(in.line[rest[1].start:])
-		}
+		cmd.Reason = strings.TrimSpace(in.line[rest[0].start:])
 	}
 	return nil
 }
@@ -239,6 +260,24 @@ func parseTouch(cmd *Command, in typed) error {
 	return nil
 }
 
+// optionalNumber reads the one whole number, above 0, a row takes after
+// its words ("/health acme history 50", "/health renewals 60"); 0 when
+// none is given. what names it in errors ("entries", "days"), with an
+// example of the command.
+func optionalNumber(in typed, what, example string) (int, error) {
+	switch len(in.rest) {
+	case 0:
+		return 0, nil
+	case 1:
+		n, err := strconv.Atoi(in.rest[0].text)
+		if err != nil || n <= 0 {
+			return 0, inputErrorf("%q is not a number of %s: give a whole number above 0, e.g. %s.", in.rest[0].text, what, example)
+		}
+		return n, nil
+	}
+	return 0, inputErrorf("Give one number of %s, e.g. %s.", what, example)
+}
+
 // keywordIndex is the index of the first unquoted keyword that has at least
 // one word before it (the account), or -1. Skipping index 0 lets an account
 // start with a keyword: "/pulse red hat green".
@@ -261,6 +300,12 @@ func isKeyword(t cmdWord, keywords []string) bool {
 		}
 	}
 	return false
+}
+
+// isPublicWord accepts "public" and "--public" (dashes as phones mangle
+// them), unquoted.
+func isPublicWord(t cmdWord) bool {
+	return !t.quoted && strings.EqualFold(strings.TrimLeft(t.text, "-—–"), publicWord)
 }
 
 // isExecFlag accepts "--exec" and the dash-mangled forms that chat clients

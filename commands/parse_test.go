@@ -45,15 +45,18 @@ func TestParse(t *testing.T) {
 		{"/pulse acme red", C{Verb: "pulse", Account: "acme", Colour: "red"}},
 		{"pulse acme green", C{Verb: "pulse", Account: "acme", Colour: "green"}},
 		{"/PULSE acme YELLOW", C{Verb: "pulse", Account: "acme", Colour: "yellow"}},
+		// The words after the colour are kept as typed: which of them make
+		// the reason code is the handler's to say (matchReason).
 		{"/pulse acme red budget", C{Verb: "pulse", Account: "acme", Colour: "red", Reason: "budget"}},
-		{"/pulse acme red Budget cut by 30%", C{Verb: "pulse", Account: "acme", Colour: "red", Reason: "budget", Note: "cut by 30%"}},
-		{"/pulse acme red budget   cut  “by” 30%  ", C{Verb: "pulse", Account: "acme", Colour: "red", Reason: "budget", Note: "cut  “by” 30%"}},
+		{"/pulse acme red Budget cut by 30%", C{Verb: "pulse", Account: "acme", Colour: "red", Reason: "Budget cut by 30%"}},
+		{"/pulse acme red budget   cut  “by” 30%  ", C{Verb: "pulse", Account: "acme", Colour: "red", Reason: "budget   cut  “by” 30%"}},
+		{"/pulse acme red champion left CFO gone", C{Verb: "pulse", Account: "acme", Colour: "red", Reason: "champion left CFO gone"}},
 		{"/pulse Acme Corp yellow", C{Verb: "pulse", Account: "Acme Corp", Colour: "yellow"}},
 		{`/pulse "Red Hat" green`, C{Verb: "pulse", Account: "Red Hat", Colour: "green"}},
 		{"/pulse red hat green", C{Verb: "pulse", Account: "red hat", Colour: "green"}},
 		{"/pulse acme-corp red", C{Verb: "pulse", Account: "acme-corp", Colour: "red"}},
-		{"/pulse acme green other great QBR, red flags gone", C{Verb: "pulse", Account: "acme", Colour: "green", Reason: "other", Note: "great QBR, red flags gone"}},
-		{`/pulse acme red budget "quoted note"`, C{Verb: "pulse", Account: "acme", Colour: "red", Reason: "budget", Note: `"quoted note"`}},
+		{"/pulse acme green other great QBR, red flags gone", C{Verb: "pulse", Account: "acme", Colour: "green", Reason: "other great QBR, red flags gone"}},
+		{`/pulse acme red budget "quoted note"`, C{Verb: "pulse", Account: "acme", Colour: "red", Reason: `budget "quoted note"`}},
 
 		// /touch
 		{"/touch acme", C{Verb: "touch", Account: "acme"}},

@@ -18,6 +18,9 @@ const duplicateWindow = 60 * time.Second
 // maxNote is the longest note the store keeps (Pulse.Note, Touch.Note).
 const maxNote = 2000
 
+// maxReason is the longest reason the store keeps (Pulse.Reason).
+const maxReason = 64
+
 // pulse answers "/pulse ACCOUNT COLOUR [REASON] [NOTE…]": it records the
 // pulse, rescores the account and says what was recorded and the new score.
 // A red pulse without a reason is answered with a form asking for one.
@@ -26,19 +29,20 @@ func (s *Service) pulse(ctx context.Context, caller Caller, cmd Command) (Reply,
 	if !slices.Contains(pulseColours, colour) {
 		return userError("/pulse needs a colour: red, yellow or green. Example: " + examplePulse), nil
 	}
-	if len([]rune(cmd.Note)) > maxNote {
-		return userError(fmt.Sprintf("That note is too long: keep it under %d characters.", maxNote)), nil
-	}
 	day := s.today()
-	acc, reply, err := resolve(ctx, s.Store, day, cmd.Account)
+	acc, reply, err := resolveAny(ctx, s.Store, day, cmd.Account)
 	if acc == nil || err != nil {
 		return reply, err
 	}
-	reason := strings.ToLower(strings.TrimSpace(cmd.Reason))
-	codes := s.Config.ReasonCodes
-	if reason != "" && len(codes) > 0 && !slices.Contains(codes, reason) {
-		return userError(fmt.Sprintf("'%s' is not a reason code. Use one of: %s (any words after the code are kept as a note). Example: /pulse %s %s %s",
-			cmd.Reason, strings.Join(codes, ", "), acc.Slug, colour, codes[0])), nil
+	if churned, ok := churnDay(*acc, day); ok {
+		return churnedReply(*acc, churned, "pulse"), nil
+	}
+	reason, note, refusal := s.pulseReason(*acc, colour, cmd)
+	if refusal != nil {
+		return *refusal, nil
+	}
+	if len([]rune(note)) > maxNote {
+		return userError(fmt.Sprintf("That note is too long: keep it under %d characters.", maxNote)), nil
 	}
 	if colour == scoring.Red && reason == "" {
 		return Reply{
@@ -49,7 +53,7 @@ func (s *Service) pulse(ctx context.Context, caller Caller, cmd Command) (Reply,
 	}
 
 	now := s.now()
-	p := models.Pulse{AccountID: acc.ID, At: now, Colour: colour, Reason: reason, Note: strings.TrimSpace(cmd.Note), By: recordedBy(caller), ByID: recordedByID(caller)}
+	p := models.Pulse{AccountID: acc.ID, At: now, Colour: colour, Reason: reason, Note: note, By: recordedBy(caller), ByID: recordedByID(caller)}
 	return record(ctx, s, *acc, day, now, recording[models.Pulse]{
 		op:       "pulse",
 		rec:      &p,
@@ -58,7 +62,83 @@ func (s *Service) pulse(ctx context.Context, caller Caller, cmd Command) (Reply,
 		stamp:    func(p models.Pulse) (time.Time, string, string) { return p.At, p.By, p.ByID },
 		same:     func(last, p models.Pulse) bool { return last.Colour == p.Colour },
 		describe: describePulse,
+		by:       actorOf(caller),
+		audit: func(p models.Pulse) (string, []models.Change) {
+			return models.AuditPulse, setFields("colour", p.Colour, "reason", p.Reason, "note", p.Note)
+		},
 	})
+}
+
+// pulseReason reads the reason and the note of a pulse from cmd.Reason
+// (the words after the colour, or the reason a form or an option gave)
+// and cmd.Note (a note given apart from them): the reason code it names,
+// exactly or, on a red pulse, by a unique prefix, with the words after it
+// leading the note. A red pulse whose words name no code, or could name
+// several, is refused with the reply that says so (nothing is recorded);
+// a red pulse without any words gets the form (reason ""). A yellow or
+// green pulse whose words do not start with a code keeps them all as its
+// note. With no reason codes configured, a red pulse's first word is its
+// reason.
+func (s *Service) pulseReason(acc models.Account, colour string, cmd Command) (reason, note string, refusal *Reply) {
+	text := strings.TrimSpace(cmd.Reason)
+	codes := s.Config.ReasonCodes
+	red := colour == scoring.Red
+	m := matchReason(text, codes, red)
+	switch {
+	case m.Code != "":
+		reason, note = m.Code, m.Note
+	case text == "":
+		note = ""
+	case len(m.Maybe) > 0:
+		r := userError(fmt.Sprintf("'%s' could be %s: type more of it. Example: /pulse %s %s %s %s",
+			firstWord(text), orList(m.Maybe), acc.Slug, colour, m.Maybe[0], restAfterFirst(text)))
+		return "", "", &r
+	case red && len(codes) > 0:
+		r := userError(fmt.Sprintf("'%s' is not a reason code, and a red pulse starts with one: %s (the start of one will do). The words after the code are kept as the note, e.g. /pulse %s red %s %s",
+			firstWord(text), strings.Join(codes, ", "), acc.Slug, codes[0], text))
+		return "", "", &r
+	case red:
+		reason, note = strings.ToLower(firstWord(text)), restAfterFirst(text)
+		if len(reason) > maxReason {
+			r := userError(fmt.Sprintf("A reason is one word of at most %d characters, then the note. Example: /pulse %s red budget %s", maxReason, acc.Slug, text))
+			return "", "", &r
+		}
+	default:
+		note = text
+	}
+	if extra := strings.TrimSpace(cmd.Note); extra != "" {
+		note = strings.TrimSpace(note + " " + extra)
+	}
+	return reason, note, nil
+}
+
+// firstWord is the first word of text, as typed.
+func firstWord(text string) string {
+	if w := splitWords(text); len(w) > 0 {
+		return w[0].text
+	}
+	return ""
+}
+
+// restAfterFirst is text after its first word, verbatim.
+func restAfterFirst(text string) string {
+	w := splitWords(text)
+	if len(w) < 2 {
+		return ""
+	}
+	return strings.TrimSpace(text[w[1].start:])
+}
+
+// setFields are the changes of a record created: each named field with its
+// value, those left empty left out. pairs is field, value, field, value….
+func setFields(pairs ...string) []models.Change {
+	var out []models.Change
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if pairs[i+1] != "" {
+			out = append(out, models.Change{Field: pairs[i], New: pairs[i+1]})
+		}
+	}
+	return out
 }
 
 // describePulse is "a red pulse for Acme Corp (reason: budget; note: "…") by Maria".

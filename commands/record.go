@@ -22,13 +22,18 @@ type recording[T any] struct {
 	// same reports whether last says what rec says (colour, kind).
 	same     func(last, rec T) bool
 	describe func(rec T, account string) string
+	// by and audit are the audit trail's entry of the write: who made it,
+	// its action and what it set.
+	by    models.Actor
+	audit func(rec T) (action string, changes []models.Change)
 }
 
 // record is the write flow /pulse and /touch share. Under the account's
 // lock, a repeat of the last record by the same person within
 // duplicateWindow is a double click: nothing is written and the reply says
-// it was already recorded. Otherwise the record is stored and the account
-// rescored in the same transaction, so the reply's score includes it.
+// it was already recorded. Otherwise the record is stored, with its entry
+// in the audit trail, and the account rescored in the same transaction,
+// so the reply's score includes it.
 func record[T any](ctx context.Context, s *Service, acc models.Account, day, now time.Time, r recording[T]) (Reply, error) {
 	var (
 		res scoring.Result
@@ -51,6 +56,11 @@ func record[T any](ctx context.Context, s *Service, acc models.Account, day, now
 			return err
 		}
 		if err := r.write(tx, ctx, r.rec); err != nil {
+			return err
+		}
+		action, changes := r.audit(*r.rec)
+		if err := tx.Audit(ctx, models.AuditRecord{At: now, By: r.by, Action: action, Subject: acc.Slug,
+			Accounts: []uint{acc.ID}, Changes: changes}); err != nil {
 			return err
 		}
 		res, err = s.rescoreAccount(ctx, tx, acc, day)

@@ -16,13 +16,35 @@ type Reply struct {
 	Context   []string // small secondary lines (latest pulse, last touch, …)
 	Buttons   []Button
 	Form      *Form // when set, the platform asks the user for input (a modal)
+	// Charts are pictures that go with the answer to a command. Each
+	// platform draws them (bot/chart) and shows them its own way: shared
+	// in the channel through Slack's file upload, attached to the message
+	// on Discord, written to files the console names. (Queued messages
+	// carry their one picture as the outbox row's attachment instead.)
+	// Left out of the JSON when empty, so queued payloads read as before.
+	Charts []Chart `json:",omitempty"`
 }
 
-// Section is a titled block of text and fields.
+// Section is a titled block of text and fields, with the buttons that
+// act on what it shows (a task's Done, Snooze…), which adapters draw
+// beside it where the platform can and after the whole message where it
+// cannot (Discord), so their labels name what they act on.
 type Section struct {
-	Title  string
-	Text   string
-	Fields []Field
+	Title   string
+	Text    string
+	Fields  []Field
+	Buttons []Button `json:",omitempty"` // omitted, payloads stored before sections had buttons read the same
+}
+
+// AllButtons lists every button of the reply in the order it is shown:
+// each section's, then the reply's own. A platform that numbers buttons
+// (the console) numbers them in this order.
+func (r Reply) AllButtons() []Button {
+	var out []Button
+	for _, s := range r.Sections {
+		out = append(out, s.Buttons...)
+	}
+	return append(out, r.Buttons...)
 }
 
 // Field is a label and its value, e.g. "usage" / "weekly active · 67 · 20.1 pts".

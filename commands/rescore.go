@@ -147,7 +147,8 @@ func (s *Service) scoreAll(ctx context.Context, store *models.Store, day time.Ti
 	for i, a := range accounts {
 		index[a.ID] = i
 	}
-	results := make([]*scoring.Result, len(accounts))
+	results := make([]Scored, len(accounts))
+	seen := make([]bool, len(accounts))
 	err = store.AllSignals(ctx, s.Config, day, func(sig scoring.Signals) error {
 		i, ok := index[sig.AccountID]
 		if !ok {
@@ -155,19 +156,17 @@ func (s *Service) scoreAll(ctx context.Context, store *models.Store, day time.Ti
 			// on the next run rather than half-described now.
 			return nil
 		}
-		r := scoring.Score(s.Config, sig)
-		results[i] = &r
+		results[i], seen[i] = scoredOf(s.Config, accounts[i], sig), true
 		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("score all: %w", err)
 	}
-	out := make([]Scored, 0, len(accounts))
-	for i, a := range accounts {
-		if results[i] == nil {
-			continue
+	out := results[:0]
+	for i := range results {
+		if seen[i] {
+			out = append(out, results[i])
 		}
-		out = append(out, Scored{Account: a, Result: *results[i]})
 	}
 	return out, nil
 }
@@ -191,7 +190,7 @@ func (s *Service) scoreEach(ctx context.Context, store *models.Store, day time.T
 		if err != nil {
 			return nil, fmt.Errorf("score %s: %w", acc.Slug, err)
 		}
-		out = append(out, Scored{Account: acc, Result: scoring.Score(s.Config, sig)})
+		out = append(out, scoredOf(s.Config, acc, sig))
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Account.Name < out[j].Account.Name })
 	return out, nil
@@ -242,7 +241,7 @@ func (s *Service) rescoreAccount(ctx context.Context, tx *models.Store, acc mode
 	if err != nil {
 		return scoring.Result{}, fmt.Errorf("rescore %s: %w", acc.Slug, err)
 	}
-	sc := Scored{Account: acc, Result: scoring.Score(s.Config, sig)}
+	sc := scoredOf(s.Config, acc, sig)
 	prev, err := tx.PreviousSnapshots(ctx, day, []uint{acc.ID})
 	if err != nil {
 		return scoring.Result{}, fmt.Errorf("rescore %s: %w", acc.Slug, err)

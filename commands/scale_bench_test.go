@@ -31,13 +31,27 @@ func benchService(s *models.Store, p gen.Params) *commands.Service {
 	return &commands.Service{Store: s, Config: scoring.Default(), Now: now, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 }
 
-// benchRescorer is benchService with the alert hook wired as cmd/healthbot
-// wires it, so a rescore also evaluates and records alerts.
+// benchRescorer is benchService with the alert hook and the plays wired
+// as cmd/healthbot wires them, so a rescore also evaluates and records
+// alerts and opens, updates and escalates tasks.
 func benchRescorer(s *models.Store, p gen.Params) *commands.Service {
 	svc := benchService(s, p)
-	alerter := &commands.Alerter{Config: svc.Config, Platforms: []string{"console"}, Now: svc.Now, Log: svc.Log}
-	svc.OnRescore = alerter.OnRescore
+	planner := &commands.Planner{Config: svc.Config, Platforms: []string{"console"}, Now: svc.Now, Log: svc.Log}
+	alerter := &commands.Alerter{Config: svc.Config, Platforms: []string{"console"}, Now: svc.Now, Log: svc.Log, Planner: planner}
+	svc.OnRescore, svc.Planner = alerter.OnRescore, planner
 	return svc
+}
+
+// clearPlays deletes what the plays wrote (tasks, their history, their
+// messages, the state triggers' memory): the dataset holds none.
+func clearPlays(b *testing.B, s *models.Store) {
+	b.Helper()
+	for _, q := range []string{"DELETE FROM outbox WHERE task_id IS NOT NULL", "DELETE FROM task_events", "DELETE FROM tasks", "DELETE FROM trigger_states"} {
+		if err := s.DB().Exec(q).Error; err != nil {
+			b.Fatalf("%s: %v", q, err)
+		}
+	}
+	gentest.Vacuum(b, s, false, "outbox", "task_events", "tasks", "trigger_states")
 }
 
 // rescoreOp is one timed operation of the rescore benchmarks: the rescore
@@ -107,9 +121,24 @@ func BenchmarkScaleRescore(b *testing.B) {
 // the dataset's last, which has no snapshots yet, so they are inserted (by
 // COPY on PostgreSQL) rather than found unchanged. Before each iteration
 // (untimed) that day's snapshots and alerts are deleted; the alert states
-// the runs change are put back afterwards, so other benchmarks see the
-// dataset as it was.
+// the runs change are put back afterwards, and what the plays wrote is
+// deleted, so other benchmarks see the dataset as it was. The plays run
+// as on any day after the first: an untimed run first opens the tasks of
+// the accounts already renewing at risk (BenchmarkScaleRescorePlaysFirstDay
+// times that run).
 func BenchmarkScaleRescoreNewDay(b *testing.B) {
+	benchNewDay(b, false)
+}
+
+// BenchmarkScaleRescorePlaysFirstDay is BenchmarkScaleRescoreNewDay on the
+// day plays are switched on: every iteration starts with no task and no
+// state trigger fired, so each opens a renewal task for every account
+// renewing within 90 days while At-risk or Critical, and its message.
+func BenchmarkScaleRescorePlaysFirstDay(b *testing.B) {
+	benchNewDay(b, true)
+}
+
+func benchNewDay(b *testing.B, firstDay bool) {
 	gentest.ForEachBenchDB(b, func(b *testing.B, s *models.Store, p gen.Params) {
 		ctx := context.Background()
 		svc := benchRescorer(s, p)
@@ -124,16 +153,26 @@ func BenchmarkScaleRescoreNewDay(b *testing.B) {
 			exec("DELETE FROM snapshots WHERE day = ?", key)
 			exec("DELETE FROM alerts WHERE day = ?", key)
 			gentest.Vacuum(b, s, false, "snapshots", "alerts", "alert_states")
+			if firstDay {
+				clearPlays(b, s)
+			}
 		}
 		exec("DROP TABLE IF EXISTS bench_saved_alert_states")
 		exec("CREATE TABLE bench_saved_alert_states AS SELECT * FROM alert_states")
 		b.Cleanup(func() {
 			clearDay()
+			clearPlays(b, s)
 			exec("DELETE FROM alert_states")
 			exec("INSERT INTO alert_states SELECT * FROM bench_saved_alert_states")
 			exec("DROP TABLE bench_saved_alert_states")
 			gentest.Vacuum(b, s, false, "alert_states")
 		})
+		clearPlays(b, s)
+		if !firstDay {
+			if err := rescoreOp(ctx, svc, day)(); err != nil {
+				b.Fatal(err)
+			}
+		}
 		gentest.VsBaseline(b, s, day, clearDay, rescoreOp(ctx, svc, day))
 	})
 }

@@ -26,6 +26,11 @@ type Service struct {
 	// ingested batch), so alert decisions commit with the scores they
 	// were made from. Alert evaluation and the outbox hook in here.
 	OnRescore func(ctx context.Context, tx *models.Store, day time.Time, scored []Scored) error
+
+	// Planner brings a task's messages up to date when someone closes,
+	// snoozes or reassigns it (the Alerter's Planner); nil leaves them
+	// as they were sent.
+	Planner *Planner
 }
 
 // Scored is one account's fresh result beside its previous snapshot (the
@@ -36,6 +41,27 @@ type Scored struct {
 	Account  models.Account
 	Result   scoring.Result
 	Previous *models.Snapshot
+	// Recency is what the plays' state triggers read beyond the result,
+	// taken from the signals the result was scored from.
+	Recency Recency
+}
+
+// Recency is when an account was last touched and pulsed.
+type Recency struct {
+	LastTouch        *time.Time // day of the latest touch; nil when never touched
+	LastPulse        *time.Time // day of the latest pulse; nil when never pulsed
+	TouchesConnected bool       // some touch is stored for the organisation
+}
+
+// scoredOf scores an account from its signals, keeping their recency.
+func scoredOf(cfg scoring.Config, acc models.Account, sig scoring.Signals) Scored {
+	sc := Scored{Account: acc, Result: scoring.Score(cfg, sig)}
+	sc.Recency = Recency{LastTouch: sig.LastTouch, TouchesConnected: sig.Sources.Touches}
+	if sig.LatestPulse != nil {
+		d := sig.LatestPulse.Day
+		sc.Recency.LastPulse = &d
+	}
+	return sc
 }
 
 // Run parses a command line in the chat grammar and executes it. A line the
@@ -45,6 +71,9 @@ func (s *Service) Run(ctx context.Context, caller Caller, line string) (Reply, e
 	// Alert buttons (acknowledge, snooze) are actions on an alert, not
 	// commands a person types, so they bypass the chat grammar.
 	if IsAlertAction(line) {
+		if refusal, ok, err := s.Require(ctx, caller, RoleCSM, "acknowledge or snooze an alert"); !ok || err != nil {
+			return refusal, err
+		}
 		return s.HandleAlertAction(ctx, caller, line)
 	}
 	cmd, err := Parse(line)
@@ -58,6 +87,9 @@ func (s *Service) Run(ctx context.Context, caller Caller, line string) (Reply, e
 // (unknown account, missing reason) is an ephemeral Reply, not an error;
 // an error comes with a Reply the adapter may show as it is.
 func (s *Service) Execute(ctx context.Context, caller Caller, cmd Command) (Reply, error) {
+	if msg := cmd.unstorableText(); msg != "" {
+		return userError(msg), nil
+	}
 	reply, err := s.execute(ctx, caller, cmd)
 	if err != nil {
 		s.logger().ErrorContext(ctx, "command failed", "verb", cmd.Verb, "sub", cmd.Sub, "account", cmd.Account,
@@ -67,35 +99,68 @@ func (s *Service) Execute(ctx context.Context, caller Caller, cmd Command) (Repl
 	return reply, nil
 }
 
-// execute runs the row of the command table that cmd names: its handler,
-// after the admin check for an admin-only row.
+// execute runs the row of the command table that cmd names: it checks
+// the caller's role against the row's (Spec.Role), runs the handler with
+// the caller's Role set, and keeps an answer that may show MRR private
+// unless the caller asked for it in public (Spec.MRR).
 func (s *Service) execute(ctx context.Context, caller Caller, cmd Command) (Reply, error) {
 	row, ok := SpecOf(cmd)
 	if !ok {
-		return s.unknown(ctx, caller, cmd), nil
+		return s.unknown(ctx, caller, cmd)
 	}
-	if row.AdminOnly {
-		if refusal, refused := s.refuseAdmin(ctx, caller, cmd); refused {
-			return refusal, nil
+	role, err := s.RoleOf(ctx, caller)
+	if err != nil {
+		return Reply{}, fmt.Errorf("role of %s:%s: %w", caller.Platform, caller.UserID, err)
+	}
+	caller.Role = role
+	if refusal, ok, err := s.Require(ctx, caller, row.need(), row.doing()); !ok || err != nil {
+		return refusal, err
+	}
+	reply, err := row.run(s, ctx, caller, cmd)
+	if err != nil {
+		return reply, err
+	}
+	reply.Buttons = pressable(reply.Buttons, role)
+	for i := range reply.Sections {
+		reply.Sections[i].Buttons = pressable(reply.Sections[i].Buttons, role)
+	}
+	return row.private(reply, cmd), nil
+}
+
+// pressable keeps the buttons role may press: a viewer's card has no
+// pulse buttons, which would only answer that they may not.
+func pressable(buttons []Button, role Role) []Button {
+	var keep []Button
+	for _, b := range buttons {
+		need := RoleCSM // alert actions record something
+		if !IsAlertAction(b.Action) {
+			c, err := Parse(b.Action)
+			row, ok := SpecOf(c)
+			if err == nil && ok {
+				need = row.need()
+			}
+		}
+		if role.AtLeast(need) {
+			keep = append(keep, b)
 		}
 	}
-	return row.run(s, ctx, caller, cmd)
+	return keep
 }
 
 // unknown answers a command the table does not have. An action missing
-// from an admin-only group is refused to non-admins before it is named,
-// as its actions are.
-func (s *Service) unknown(ctx context.Context, caller Caller, cmd Command) Reply {
+// from a group is refused, before its actions are named, to whoever may
+// run none of them (non-admins, in /health admin).
+func (s *Service) unknown(ctx context.Context, caller Caller, cmd Command) (Reply, error) {
 	switch {
 	case len(rowsOf(cmd.Verb)) == 0:
-		return userError(fmt.Sprintf("I don't know the command %q. %s", cmd.Verb, helpHint))
+		return userError(fmt.Sprintf("I don't know the command %q. %s", cmd.Verb, helpHint)), nil
 	case !isGroup(cmd.Verb, cmd.Sub):
-		return userError(fmt.Sprintf("/%s has no sub-command %q. %s", cmd.Verb, cmd.Sub, helpHint))
+		return userError(fmt.Sprintf("/%s has no sub-command %q. %s", cmd.Verb, cmd.Sub, helpHint)), nil
 	}
-	if refusal, refused := s.refuseAdmin(ctx, caller, cmd); refused {
-		return refusal
+	if refusal, ok, err := s.Require(ctx, caller, groupNeed(cmd.Verb, cmd.Sub), "use /"+cmd.Verb+" "+cmd.Sub); !ok || err != nil {
+		return refusal, err
 	}
-	return userError(fmt.Sprintf("/%s %s has no action %q: use %s. %s", cmd.Verb, cmd.Sub, cmd.Admin, orList(groupActions(cmd.Verb, cmd.Sub)), helpHint))
+	return userError(fmt.Sprintf("/%s %s has no action %q: use %s. %s", cmd.Verb, cmd.Sub, cmd.Action, orList(groupActions(cmd.Verb, cmd.Sub)), helpHint)), nil
 }
 
 const helpHint = "/health help lists the commands."

@@ -22,7 +22,7 @@ func SlashCommands() []SlashCommand {
 		verb := v[1:]
 		if !hasSubs(verb) {
 			r := rowsOf(verb)[0]
-			out = append(out, SlashCommand{Name: verb, Description: r.Slash, Params: r.Params})
+			out = append(out, SlashCommand{Name: verb, Description: r.Slash, Params: r.params()})
 			continue
 		}
 		top := SlashCommand{Name: verb, Description: heading(verb, "").Slash}
@@ -47,7 +47,7 @@ func SlashCommands() []SlashCommand {
 }
 
 func (r Spec) slash() SlashCommand {
-	return SlashCommand{Name: r.slashName(), Description: r.Slash, Params: r.Params}
+	return SlashCommand{Name: r.slashName(), Description: r.Slash, Params: r.params()}
 }
 
 // slashName is the row's name where commands are registered.
@@ -112,7 +112,7 @@ func SlashSpec(path ...string) (Spec, bool) {
 // strings, yes or no as a bool. It is the Command the typed line gives.
 func (r Spec) FromParams(values map[string]any) Command {
 	cmd := r.command()
-	for _, p := range r.Params {
+	for _, p := range r.params() {
 		if v, ok := values[p.Name]; ok {
 			p.set(&cmd, v)
 		}

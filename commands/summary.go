@@ -13,9 +13,10 @@ import (
 	"github.com/healthbot/healthbot/scoring"
 )
 
-// Summary builds the weekly health summary as of today, for /health summary.
+// Summary builds the weekly health summary as of today, for /health
+// summary: without MRR for a caller who may not see it.
 func (s *Service) Summary(ctx context.Context, caller Caller) (Reply, error) {
-	sum, err := s.WeeklySummary(ctx, s.today())
+	sum, err := s.weeklySummary(ctx, s.today(), caller.Role.SeesMRR())
 	if err != nil {
 		return Reply{}, err
 	}
@@ -50,8 +51,14 @@ type summaryAccount struct {
 }
 
 // WeeklySummary builds the summary of scoring.md "Weekly summary" as of day
-// (midnight UTC of the organisation's date), comparing with day−7.
+// (midnight UTC of the organisation's date), comparing with day−7, MRR
+// included: the scheduler posts it to the team channels admins chose.
 func (s *Service) WeeklySummary(ctx context.Context, day time.Time) (WeeklySummaryResult, error) {
+	return s.weeklySummary(ctx, day, true)
+}
+
+// weeklySummary is WeeklySummary with MRR shown or left out (money).
+func (s *Service) weeklySummary(ctx context.Context, day time.Time, money bool) (WeeklySummaryResult, error) {
 	st := s.Store
 	weekAgo := day.AddDate(0, 0, -7)
 	accounts, err := st.ActiveAccounts(ctx, day)
@@ -187,7 +194,7 @@ func (s *Service) WeeklySummary(ctx context.Context, day time.Time) (WeeklySumma
 		}
 	}
 	slices.SortFunc(pulses, func(a, b models.Pulse) int { return cmp.Compare(a.AccountID, b.AccountID) })
-	rep := buildSummary(s.Config, day, rows, scoring.OrgMetrics(s.Config, in), pulses, mrr)
+	rep := buildSummary(s.Config, day, rows, scoring.OrgMetrics(s.Config, in), pulses, mrr, money)
 	return WeeklySummaryResult{Reply: rep, Weeks: weeks}, nil
 }
 
@@ -244,8 +251,16 @@ func costliest(cfg scoring.Config, sn models.Snapshot) string {
 	return best
 }
 
-// buildSummary lays the summary out; it reads nothing, so it is golden-tested.
-func buildSummary(cfg scoring.Config, day time.Time, rows []summaryAccount, m scoring.Metrics, pulses []models.Pulse, mrr map[uint]int64) Reply {
+// buildSummary lays the summary out, with MRR when money; it reads
+// nothing, so it is golden-tested.
+func buildSummary(cfg scoring.Config, day time.Time, rows []summaryAccount, m scoring.Metrics, pulses []models.Pulse, mrr map[uint]int64, money bool) Reply {
+	// withMRR is " · MRR 1,200" after a figure, or nothing without money.
+	withMRR := func(cents int64) string {
+		if !money {
+			return ""
+		}
+		return " · MRR " + fmtMoney(cents)
+	}
 	rep := Reply{Colour: "grey", Title: "Weekly health summary — week of " + day.AddDate(0, 0, -6).Format("2 Jan") + " to " + day.Format("2 Jan 2006")}
 	type agg struct {
 		n, prevN     int
@@ -281,9 +296,12 @@ func buildSummary(cfg scoring.Config, day time.Time, rows []summaryAccount, m sc
 		if total > 0 {
 			share = int(float64(a.n)*100/float64(total) + 0.5)
 		}
-		v := fmt.Sprintf("%d (%d%%) · MRR %s", a.n, share, fmtMoney(a.mrr))
+		v := fmt.Sprintf("%d (%d%%)", a.n, share) + withMRR(a.mrr)
 		if prevTotal > 0 {
-			v += fmt.Sprintf(" · %s accounts, MRR %s", fmtDelta(a.n-a.prevN), fmtMoneyDelta(a.mrr-a.prevMRR))
+			v += fmt.Sprintf(" · %s accounts", fmtDelta(a.n-a.prevN))
+			if money {
+				v += ", MRR " + fmtMoneyDelta(a.mrr-a.prevMRR)
+			}
 		}
 		ov = append(ov, Field{Label: string(st), Value: v})
 	}
@@ -311,7 +329,7 @@ func buildSummary(cfg scoring.Config, day time.Time, rows []summaryAccount, m sc
 			if issue == "" {
 				issue = "—"
 			}
-			f = append(f, Field{Label: r.acc.Name, Value: fmt.Sprintf("%d · MRR %s · issue: %s · %s", r.snap.Score, fmtMoney(r.mrr), issue, scoring.SuggestedAction(scoring.AtRisk))})
+			f = append(f, Field{Label: r.acc.Name, Value: fmt.Sprintf("%d%s · issue: %s · %s", r.snap.Score, withMRR(r.mrr), issue, scoring.SuggestedAction(scoring.AtRisk))})
 		}
 		rep.Sections = append(rep.Sections, Section{Title: "At-risk accounts", Fields: f})
 	}
@@ -324,7 +342,7 @@ func buildSummary(cfg scoring.Config, day time.Time, rows []summaryAccount, m sc
 			} else {
 				owner = "@" + owner
 			}
-			f = append(f, Field{Label: r.acc.Name, Value: fmt.Sprintf("%d · MRR %s · critical for %s · %s", r.snap.Score, fmtMoney(r.mrr), countNoun(r.daysCrit, "day"), owner)})
+			f = append(f, Field{Label: r.acc.Name, Value: fmt.Sprintf("%d%s · critical for %s · %s", r.snap.Score, withMRR(r.mrr), countNoun(r.daysCrit, "day"), owner)})
 		}
 		rep.Sections = append(rep.Sections, Section{Title: "Critical accounts", Fields: f})
 	}
@@ -335,14 +353,14 @@ func buildSummary(cfg scoring.Config, day time.Time, rows []summaryAccount, m sc
 			if plan == "" {
 				plan = "no plan"
 			}
-			exp = append(exp, Field{Label: r.acc.Name, Value: fmt.Sprintf("%d · %s · MRR %s", r.snap.Score, plan, fmtMoney(r.mrr))})
+			exp = append(exp, Field{Label: r.acc.Name, Value: fmt.Sprintf("%d · %s%s", r.snap.Score, plan, withMRR(r.mrr))})
 		}
 	}
 	if len(exp) > 0 {
 		rep.Sections = append(rep.Sections, Section{Title: "Expansion ready", Fields: exp})
 	}
 	rep.Sections = append(rep.Sections, metricsSection(m))
-	rep.Sections = append(rep.Sections, pulseSection(pulses, mrr))
+	rep.Sections = append(rep.Sections, pulseSection(pulses, mrr, withMRR))
 	if mv := movers(rows); len(mv) > 0 {
 		rep.Sections = append(rep.Sections, Section{Title: "Biggest movers of the week", Fields: mv})
 	}
@@ -402,7 +420,9 @@ func unitSuffix(u string) string {
 
 func trimFloat(f float64) string { return fmtPts(f) }
 
-func pulseSection(pulses []models.Pulse, mrr map[uint]int64) Section {
+// pulseSection counts the latest pulses per colour, with their MRR as
+// withMRR shows it.
+func pulseSection(pulses []models.Pulse, mrr map[uint]int64, withMRR func(int64) string) Section {
 	type agg struct {
 		n   int
 		mrr int64
@@ -426,7 +446,7 @@ func pulseSection(pulses []models.Pulse, mrr map[uint]int64) Section {
 	}
 	var f []Field
 	for _, c := range []string{scoring.Red, scoring.Yellow, scoring.Green} {
-		f = append(f, Field{Label: c, Value: fmt.Sprintf("%s · MRR %s", countNoun(by[c].n, "account"), fmtMoney(by[c].mrr))})
+		f = append(f, Field{Label: c, Value: countNoun(by[c].n, "account") + withMRR(by[c].mrr)})
 	}
 	sec := Section{Title: "CSM pulse (latest per account, last 30 days)", Fields: f}
 	if len(reasons) > 0 {

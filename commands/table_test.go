@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/healthbot/healthbot/models"
+	"github.com/healthbot/healthbot/models/modelstest"
 )
 
 // withRows adds rows to the command table for the length of one test.
@@ -22,18 +24,9 @@ func withRows(t *testing.T, rows ...Spec) {
 // parseTestDays reads an optional number of days, as the coming
 // "/health ACCOUNT why [DAYS]" and "/health renewals [DAYS]" will.
 func parseTestDays(cmd *Command, in typed) error {
-	switch len(in.rest) {
-	case 0:
-		return nil
-	case 1:
-		n, err := strconv.Atoi(in.rest[0].text)
-		if err != nil || n <= 0 {
-			return inputErrorf("%q is not a number of days.", in.rest[0].text)
-		}
-		cmd.Days = n
-		return nil
-	}
-	return inputError("Give one number of days.")
+	n, err := optionalNumber(in, "days", "/health acme why 30")
+	cmd.Days = n
+	return err
 }
 
 var testDays = Param{Name: "days", Type: ParamInteger, Description: "How many days back",
@@ -45,31 +38,22 @@ var testDays = Param{Name: "days", Type: ParamInteger, Description: "How many da
 
 // echo is a handler that says which command it ran.
 func echo(_ *Service, _ context.Context, _ Caller, cmd Command) (Reply, error) {
-	return Reply{Text: fmt.Sprintf("%s/%s/%s account=%q days=%d handle=%q user=%q", cmd.Verb, cmd.Sub, cmd.Admin, cmd.Account, cmd.Days, cmd.Handle, cmd.User)}, nil
+	return Reply{Text: fmt.Sprintf("%s/%s/%s account=%q days=%d handle=%q user=%q", cmd.Verb, cmd.Sub, cmd.Action, cmd.Account, cmd.Days, cmd.Handle, cmd.User)}, nil
 }
 
 // futureRows are the shapes the next commands take: an account
-// sub-command with an argument and one without, a sub-command with an
-// argument, a sub-command group of its own, and another admin action.
+// sub-command with an argument (one without is the real /health ACCOUNT
+// chart, checked here beside them) and another admin action. A
+// sub-command with an argument (/health renewals) and a group of its own
+// (/health tasks) are real rows now, checked here beside them.
 func futureRows() []Spec {
 	return []Spec{
 		{Verb: VerbHealth, Sub: "why", Words: "why", AfterAccount: true, Usage: "/health ACCOUNT why [DAYS]",
 			Help: "what moved the score", Slash: "What moved an account's score",
-			Params: []Param{accountParam("The account"), testDays}, Private: true, parse: parseTestDays, run: echo},
-		{Verb: VerbHealth, Sub: "chart", Words: "chart", AfterAccount: true, Usage: "/health ACCOUNT chart",
-			Help: "the score over time", Slash: "An account's score over time",
-			Params: []Param{accountParam("The account")}, Private: true, run: echo},
-		{Verb: VerbHealth, Sub: "renewals", Words: "renewals", Usage: "/health renewals [DAYS]",
-			Help: "renewals coming up", Slash: "Renewals coming up",
-			Params: []Param{testDays}, parse: parseTestDays, run: echo},
-		{Verb: VerbHealth, Sub: "tasks", Heading: true, Slash: "Tasks"},
-		{Verb: VerbHealth, Sub: "tasks", Action: "mine", Words: "tasks mine", Usage: "/health tasks mine",
-			Help: "your tasks", Slash: "Your tasks", Private: true, run: echo},
-		{Verb: VerbHealth, Sub: "tasks", Words: "tasks", SlashName: "all", Usage: "/health tasks",
-			Help: "everyone's tasks", Slash: "Everyone's tasks", run: echo},
+			Params: []Param{accountParam("The account"), testDays}, Role: RoleViewer, Private: true, parse: parseTestDays, run: echo},
 		{Verb: VerbHealth, Sub: HealthAdmin, Action: "alias", Words: "admin alias", Usage: "/health admin alias HANDLE @user",
 			Help: "admins: alias someone", Slash: "Admins: alias someone",
-			Params: []Param{handleParam("The CSM handle", setHandle)}, Private: true, AdminOnly: true,
+			Params: []Param{handleParam("The CSM handle", setHandle)}, Private: true, Role: RoleAdmin,
 			parse: func(cmd *Command, in typed) error { return parseAdminCSM(cmd, in) }, run: echo},
 	}
 }
@@ -92,10 +76,18 @@ func TestTableCarriesTheNextCommands(t *testing.T) {
 		{"/health acme chart 2", Command{Verb: VerbHealth, Sub: HealthShow, Account: "acme chart 2"}},
 		{"/health renewals 60", Command{Verb: VerbHealth, Sub: "renewals", Days: 60}},
 		{"/health renewals", Command{Verb: VerbHealth, Sub: "renewals"}},
-		{"/health tasks mine", Command{Verb: VerbHealth, Sub: "tasks", Admin: "mine"}},
+		{"/health renewals 30 public", Command{Verb: VerbHealth, Sub: "renewals", Days: 30, Public: true}},
+		{"/health tasks mine", Command{Verb: VerbHealth, Sub: "tasks"}},
 		{"/health tasks", Command{Verb: VerbHealth, Sub: "tasks"}},
-		{"/health tasks force", Command{Verb: VerbHealth, Sub: HealthShow, Account: "tasks force"}},
-		{"/health admin alias maria <@U123ABC>", Command{Verb: VerbHealth, Sub: HealthAdmin, Admin: "alias", Handle: "maria", User: "U123ABC"}},
+		{"/health tasks all", Command{Verb: VerbHealth, Sub: "tasks", Action: "all"}},
+		{"/health tasks done #12", Command{Verb: VerbHealth, Sub: "tasks", Action: "done", Task: 12}},
+		{"/health tasks reassign 12 <@U2|lee>", Command{Verb: VerbHealth, Sub: "tasks", Action: "reassign", Task: 12, User: "U2"}},
+		{"/health tasks reassign 12 @lee", Command{Verb: VerbHealth, Sub: "tasks", Action: "reassign", Task: 12, Handle: "lee"}},
+		{`/health "tasks force"`, Command{Verb: VerbHealth, Sub: HealthShow, Account: "tasks force"}},
+		{"/health home depot", Command{Verb: VerbHealth, Sub: HealthShow, Account: "home depot"}},
+		{"/health home", Command{Verb: VerbHealth, Sub: "home"}},
+		{"/health home public", Command{Verb: VerbHealth, Sub: "home", Public: true}},
+		{"/health admin alias maria <@U123ABC>", Command{Verb: VerbHealth, Sub: HealthAdmin, Action: "alias", Handle: "maria", User: "U123ABC"}},
 		// The rows that were there keep their grammar.
 		{"/health acme", Command{Verb: VerbHealth, Sub: HealthShow, Account: "acme"}},
 		{"/health", Command{Verb: VerbHealth, Sub: HealthMine}},
@@ -104,14 +96,15 @@ func TestTableCarriesTheNextCommands(t *testing.T) {
 	}
 	ctx := context.Background()
 	admin := Caller{Platform: Slack, UserID: "UADMIN"}
-	svc := &Service{Admins: []ChatUser{{Platform: Slack, UserID: "UADMIN"}}}
+	svc := &Service{Store: modelstest.MustOpenSQLite(t), Admins: []ChatUser{{Platform: Slack, UserID: "UADMIN"}}}
 	for _, tc := range typedCases {
 		got, err := Parse(tc.line)
 		if err != nil || got != tc.want {
 			t.Errorf("Parse(%q) = %+v, %v; want %+v", tc.line, got, err, tc.want)
 			continue
 		}
-		if tc.want.Sub == HealthShow || tc.want.Verb != VerbHealth || tc.want == (Command{Verb: VerbHealth, Sub: HealthMine}) || tc.want.Sub == HealthAdmin && tc.want.Admin == "" {
+		if tc.want.Sub == HealthShow || tc.want.Sub == HealthChart || tc.want.Verb != VerbHealth || tc.want.Sub == HealthTasks || tc.want.Sub == HealthRenew || tc.want.Sub == HealthHome ||
+			tc.want == (Command{Verb: VerbHealth, Sub: HealthMine}) || tc.want.Sub == HealthAdmin && tc.want.Action == "" {
 			continue // handlers of their own, which need a store
 		}
 		r, err := svc.Execute(ctx, admin, got)
@@ -122,16 +115,52 @@ func TestTableCarriesTheNextCommands(t *testing.T) {
 	if _, err := Parse("/health acme why soon"); err == nil || !strings.Contains(err.Error(), `"soon" is not a number of days`) {
 		t.Errorf("a bad argument: %v", err)
 	}
-	if r, _ := svc.Execute(ctx, Caller{Platform: Slack, UserID: "UOTHER"}, Command{Verb: VerbHealth, Sub: HealthAdmin, Admin: "alias"}); !strings.HasPrefix(r.Text, "Only healthbot admins") {
+	for line, want := range map[string]string{
+		"/health tasks force":         `quote it: /health "tasks force"`,
+		"/health tasks done":          "Give the task's number",
+		"/health tasks snooze twelve": `"twelve" is not a task number`,
+		"/health renewals soon":       `"soon" is not one`,
+		"/health renewals 0":          `"0" is not one`,
+	} {
+		if _, err := Parse(line); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %v, want an error containing %q", line, err, want)
+		}
+	}
+	if r, _ := svc.Execute(ctx, Caller{Platform: Slack, UserID: "UOTHER"}, Command{Verb: VerbHealth, Sub: HealthAdmin, Action: "alias"}); !strings.HasPrefix(r.Text, "Only healthbot admins") {
 		t.Errorf("a new admin action ran for a non-admin: %q", r.Text)
 	}
-	if r, _ := svc.Execute(ctx, admin, Command{Verb: VerbHealth, Sub: HealthAdmin, Admin: "purge"}); !strings.Contains(r.Text, "use csm, channel, owner, map, unmapped or alias") {
+	if r, _ := svc.Execute(ctx, admin, Command{Verb: VerbHealth, Sub: HealthAdmin, Action: "purge"}); !strings.Contains(r.Text, "use csm, channel, owner, role, manager, history, map, unmapped or alias") {
 		t.Errorf("unknown admin action: %q", r.Text)
 	}
 
+	// The new rows' roles hold as the table's do: once someone has a role,
+	// a user without one is a viewer, who reads but is refused what needs a
+	// CSM, with who can and how to become one; an answer that may show MRR
+	// is private unless asked for in public.
+	if err := svc.Store.WithTx(ctx, func(tx *models.Store) error {
+		_, err := tx.SetRole(ctx, Slack, "UCSM", string(RoleCSM))
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	viewer := Caller{Platform: Slack, UserID: "UVIEW"}
+	r, _ := svc.Execute(ctx, viewer, Command{Verb: VerbHealth, Sub: "tasks", Action: "done", Task: 99})
+	if want := "Only CSMs, managers and admins can close a task; ask an admin to give you the csm role with /health admin role <@UVIEW> csm. Admins: <@UADMIN>."; r.Text != want || !r.Ephemeral {
+		t.Errorf("a viewer closing a task: %q, want %q", r.Text, want)
+	}
+	if r, _ := svc.Execute(ctx, Caller{Platform: Slack, UserID: "UCSM"}, Command{Verb: VerbHealth, Sub: "tasks", Action: "done", Task: 99}); r.Text != "There is no task 99. /health tasks lists the open ones." {
+		t.Errorf("a CSM closing a task: %q", r.Text)
+	}
+	for _, public := range []bool{false, true} {
+		r, _ := svc.Execute(ctx, viewer, Command{Verb: VerbHealth, Sub: "renewals", Public: public})
+		if !strings.HasPrefix(r.Text, "No active account renews") || r.Ephemeral == public {
+			t.Errorf("a viewer's renewals (public %v): %q, ephemeral %v", public, r.Text, r.Ephemeral)
+		}
+	}
+
 	help, _ := svc.help(ctx, admin, Command{})
-	for _, line := range []string{"/health ACCOUNT why [DAYS] — what moved the score", "/health tasks mine — your tasks", "/health renewals [DAYS] — renewals coming up"} {
-		if !strings.Contains(help.Text, line+"\n") {
+	for _, line := range []string{"/health ACCOUNT why [DAYS] — what moved the score", "/health tasks [mine] — your open tasks", "/health renewals [DAYS] [public] — accounts renewing"} {
+		if !strings.Contains(help.Text, line) {
 			t.Errorf("help lacks %q:\n%s", line, help.Text)
 		}
 	}
@@ -141,8 +170,9 @@ func TestTableCarriesTheNextCommands(t *testing.T) {
 
 	shape := slashShape(SlashCommands())
 	for _, want := range []string{
-		"/health why account:1! days:2", "/health chart account:1!", "/health renewals days:2",
-		"/health tasks [group]", "/health tasks mine", "/health tasks all", "/health admin alias handle:1!",
+		"/health why account:1! days:2", "/health chart account:1!", "/health renewals days:2 public:3",
+		"/health tasks [group]", "/health tasks mine", "/health tasks all", "/health tasks done task:2!", "/health tasks reassign task:2! handle:1",
+		"/health home public:3", "/health admin alias handle:1!",
 	} {
 		if !slices.Contains(shape, want) {
 			t.Errorf("registered commands lack %q:\n%s", want, strings.Join(shape, "\n"))
@@ -158,8 +188,12 @@ func TestTableCarriesTheNextCommands(t *testing.T) {
 		{[]string{"health", "why"}, map[string]any{"account": " acme ", "days": float64(30)}, "/health acme why 30"},
 		{[]string{"health", "chart"}, map[string]any{"account": "acme"}, "/health acme chart"},
 		{[]string{"health", "renewals"}, map[string]any{"days": float64(60)}, "/health renewals 60"},
+		{[]string{"health", "renewals"}, map[string]any{"days": float64(60), "public": true}, "/health renewals 60 --public"},
 		{[]string{"health", "tasks", "mine"}, nil, "/health tasks mine"},
-		{[]string{"health", "tasks", "all"}, nil, "/health tasks"},
+		{[]string{"health", "tasks", "all"}, nil, "/health tasks all"},
+		{[]string{"health", "tasks", "done"}, map[string]any{"task": float64(12)}, "/health tasks done 12"},
+		{[]string{"health", "tasks", "reassign"}, map[string]any{"task": float64(12), "handle": "<@U2>"}, "/health tasks reassign 12 <@U2>"},
+		{[]string{"health", "home"}, nil, "/health home"},
 	} {
 		row, ok := SlashSpec(tc.path...)
 		want, _ := Parse(tc.typed)
@@ -220,6 +254,14 @@ func TestTableRows(t *testing.T) {
 		if r.Help == "" && r.Usage != "/health admin" {
 			t.Errorf("%s: not in the help", name)
 		}
+		// Every row says who may run it; one that records says what, for
+		// the refusal.
+		if _, ok := ParseRole(string(r.Role)); !ok {
+			t.Errorf("%s: no Role (it would be admins only)", name)
+		}
+		if r.Role == RoleCSM && r.Doing == "" {
+			t.Errorf("%s: a CSM row without Doing", name)
+		}
 		for _, p := range r.Params {
 			if p.set == nil || p.Type == 0 {
 				t.Errorf("%s %s: parameter without a type or a setter", name, p.Name)
@@ -242,7 +284,13 @@ func TestTableRows(t *testing.T) {
 		}
 	}
 	walk(nil, SlashCommands())
-	if len(paths) != len(table)-2 { // every row but the two headings
+	headings := 0
+	for _, r := range table {
+		if r.Heading {
+			headings++
+		}
+	}
+	if len(paths) != len(table)-headings { // every row but the headings
 		t.Errorf("%d registered commands for %d rows", len(paths), len(table))
 	}
 	for _, p := range paths {

@@ -22,9 +22,12 @@ func (s *Service) touch(ctx context.Context, caller Caller, cmd Command) (Reply,
 		return userError(fmt.Sprintf("That note is too long: keep it under %d characters.", maxNote)), nil
 	}
 	day := s.today()
-	acc, reply, err := resolve(ctx, s.Store, day, cmd.Account)
+	acc, reply, err := resolveAny(ctx, s.Store, day, cmd.Account)
 	if acc == nil || err != nil {
 		return reply, err
+	}
+	if churned, ok := churnDay(*acc, day); ok {
+		return churnedReply(*acc, churned, "touch"), nil
 	}
 	if kind == "" {
 		return Reply{
@@ -44,6 +47,14 @@ func (s *Service) touch(ctx context.Context, caller Caller, cmd Command) (Reply,
 		stamp:    func(t models.Touch) (time.Time, string, string) { return t.At, t.By, t.ByID },
 		same:     func(last, t models.Touch) bool { return last.Kind == t.Kind },
 		describe: describeTouch,
+		by:       actorOf(caller),
+		audit: func(t models.Touch) (string, []models.Change) {
+			exec := ""
+			if t.Exec {
+				exec = "yes"
+			}
+			return models.AuditTouch, setFields("kind", t.Kind, "exec sponsor", exec, "note", t.Note)
+		},
 	})
 }
 

@@ -177,11 +177,18 @@ func TestPulseRejections(t *testing.T) {
 		loadPortfolio(t, s)
 		svc, _ := newTestService(s)
 		for _, tt := range []struct{ line, want string }{
-			{"/pulse acme red budgt", "'budgt' is not a reason code. Use one of: budget, champion-left, product-gaps, competitor, poor-support, low-adoption, merger, other"},
-			{"/pulse acme green happy now", "'happy' is not a reason code."},
+			{"/pulse acme red budgt", "'budgt' is not a reason code, and a red pulse starts with one: budget, champion-left, product-gaps, competitor, poor-support, low-adoption, merger, other (the start of one will do). The words after the code are kept as the note, e.g. /pulse acme-corp red budget budgt"},
+			{"/pulse acme red lost the deal", "'lost' is not a reason code"},
+			{"/pulse acme red p gaps", "'p' could be product-gaps or poor-support: type more of it. Example: /pulse acme-corp red product-gaps gaps"},
+			{"/pulse acme yellow c", ""}, // recorded below: a prefix names a code on red pulses only
+			{"/pulse acme-old red budget", "Acme Old churned on 2025-02-12: healthbot no longer scores it, so no pulse was recorded. /health acme-old shows its final score."},
+			{"/touch acme old call", "Acme Old churned on 2025-02-12: healthbot no longer scores it, so no touch was recorded."},
 			{"/pulse acme", "/pulse needs a colour: red, yellow or green. Example: /pulse acme red budget"},
 			{"/touch acme fax", "No account matches 'acme fax'."},
 		} {
+			if tt.want == "" {
+				continue
+			}
 			r := runLine(t, svc, callerMaria, tt.line)
 			if !strings.Contains(r.Text, tt.want) || !r.Ephemeral {
 				t.Errorf("%s: %q, want %q", tt.line, r.Text, tt.want)
@@ -189,6 +196,9 @@ func TestPulseRejections(t *testing.T) {
 		}
 		if n := countRows(t, s, &models.Pulse{}, "1 = 1"); n != 0 {
 			t.Errorf("%d pulses recorded by rejected commands", n)
+		}
+		if n := countRows(t, s, &models.Touch{}, "account_id = ?", churnedID); n != 0 {
+			t.Errorf("%d touches recorded for a churned account", n)
 		}
 	})
 }

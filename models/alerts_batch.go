@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-// alertBatch bounds the rows of one alert or outbox statement: 14 columns
+// alertBatch bounds the rows of one alert or outbox statement: 15 columns
 // × 1,000 rows stays under both databases' bound-parameter limits, and a
 // rescore firing more than 1,000 alerts at once is an outage, not a day.
 const alertBatch = 1000
@@ -57,14 +57,14 @@ func (s *Store) EnqueueAll(ctx context.Context, msgs []OutboxMessage, now time.T
 		part := msgs[:min(alertBatch, len(msgs))]
 		msgs = msgs[len(part):]
 		var b strings.Builder
-		b.WriteString(`INSERT INTO outbox (platform, channel, kind, payload, attachment, attach_name, dedupe_key, alert_id,
+		b.WriteString(`INSERT INTO outbox (platform, channel, kind, payload, attachment, attach_name, dedupe_key, alert_id, task_id,
 			status, attempts, next_attempt_at, last_error, ref, created_at) VALUES `)
-		args := make([]any, 0, 14*len(part))
+		args := make([]any, 0, 15*len(part))
 		for i, m := range part {
 			if i > 0 {
 				b.WriteByte(',')
 			}
-			b.WriteString("(?,?,?,?,?,?,?,?,?,0,?,'','',?)")
+			b.WriteString("(?,?,?,?,?,?,?,?,?,?,0,?,'','',?)")
 			status, next := m.Status, m.NextAttemptAt
 			if status == "" {
 				status = OutboxPending
@@ -72,7 +72,7 @@ func (s *Store) EnqueueAll(ctx context.Context, msgs []OutboxMessage, now time.T
 			if next.IsZero() {
 				next = now
 			}
-			args = append(args, m.Platform, m.Channel, m.Kind, m.Payload, m.Attachment, m.AttachName, m.DedupeKey, m.AlertID,
+			args = append(args, m.Platform, m.Channel, m.Kind, m.Payload, m.Attachment, m.AttachName, m.DedupeKey, m.AlertID, m.TaskID,
 				status, next.UTC(), now.UTC())
 		}
 		b.WriteString(` ON CONFLICT (dedupe_key) DO NOTHING`)

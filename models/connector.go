@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strings"
 	"time"
 )
 
@@ -222,10 +221,4 @@ func (s *Store) ClaimConnectorVersions(ctx context.Context, versions map[Version
 		}
 	}
 	return won, nil
-}
-
-// placeholders is n rows of width "?" parameters for a VALUES list.
-func placeholders(n, width int) string {
-	row := "(" + strings.TrimSuffix(strings.Repeat("?,", width), ",") + ")"
-	return strings.TrimSuffix(strings.Repeat(row+",", n), ",")
 }

@@ -9,8 +9,10 @@ import (
 )
 
 // ProcessedEvent records that a platform event (a Slack Events API
-// event_id, a Discord interaction id) was taken in by some replica, so a
-// platform retry that reaches another replica is dropped there too.
+// event_id, a Discord interaction id, the digest of a signed Slack command
+// or click under platform "slack-request") was taken in by some replica,
+// so a platform retry or a replayed request that reaches another replica
+// is dropped there too.
 // (Platform, EventID) is the primary key, hence unique.
 type ProcessedEvent struct {
 	Platform string    `gorm:"primaryKey;size:16"`

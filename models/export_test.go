@@ -8,3 +8,7 @@ var (
 	PreviousSnapshotsAllSQL     = previousSnapshotsAllSQL(fullSnapshot)
 	PreviousSnapshotHeadsAllSQL = previousSnapshotsAllSQL(snapshotHead)
 )
+
+// LogEveryQuery makes s log every statement as a slow one, so a test can
+// read what the slow-query log shows.
+func LogEveryQuery(s *Store) { s.stats.slow.Store(0) }

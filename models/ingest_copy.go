@@ -33,15 +33,15 @@ func (s *Store) WithBulkTx(ctx context.Context, fn func(tx *Store) error) error 
 	if s.dialect != DialectPostgres {
 		return s.WithTx(ctx, fn)
 	}
-	return s.db.WithContext(ctx).Connection(func(c *gorm.DB) error {
+	return s.stats.observe(s.db.WithContext(ctx).Connection(func(c *gorm.DB) error {
 		conn, ok := c.Statement.ConnPool.(*sql.Conn)
 		if !ok {
 			return fmt.Errorf("bulk transaction: connection is a %T", c.Statement.ConnPool)
 		}
 		return c.Transaction(func(tx *gorm.DB) error {
-			return fn(&Store{db: tx.Set(bulkConnKey, &bulkConn{conn: conn}), dialect: s.dialect, loc: s.loc, stats: s.stats})
+			return fn(&Store{db: tx.Set(bulkConnKey, &bulkConn{conn: conn}), dialect: s.dialect, loc: s.loc, stats: s.stats, inTx: true})
 		})
-	})
+	}))
 }
 
 // copyActivity tries to write rows with COPY, which costs PostgreSQL less

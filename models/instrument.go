@@ -11,8 +11,13 @@ import (
 	"gorm.io/gorm/logger"
 )
 
-// queryStats counts every statement a Store sends, for metrics.
-type queryStats struct{ total atomic.Int64 }
+// queryStats counts every statement a Store sends, for metrics, and
+// remembers when a write last failed because the disk was full, for Ready.
+type queryStats struct {
+	total      atomic.Int64
+	diskFullAt atomic.Int64 // unix nanoseconds; 0 = never
+	slow       atomic.Int64 // the slow-query threshold, in nanoseconds
+}
 
 // Queries is the number of SQL statements this Store (and the transaction
 // Stores derived from it) has run since Open.
@@ -42,36 +47,45 @@ func CountQueries(ctx context.Context, fn func(ctx context.Context) error) (int,
 	return c.N(), err
 }
 
-// registerCounter hooks every gorm processor so each statement is counted.
+// slowQuery is how long a statement may take before it is logged.
+const slowQuery = 200 * time.Millisecond
+
+// registerCounter hooks every gorm processor so each statement is counted
+// (and a disk-full failure noticed), and a slow one logged.
 func registerCounter(db *gorm.DB, stats *queryStats) error {
+	stats.slow.Store(int64(slowQuery))
+	start := func(tx *gorm.DB) { tx.InstanceSet(startKey, time.Now()) }
 	count := func(tx *gorm.DB) {
 		stats.total.Add(1)
+		_ = stats.observe(tx.Error)
 		if ctx := tx.Statement.Context; ctx != nil {
 			if c, ok := ctx.Value(counterKey{}).(*QueryCounter); ok {
 				c.n.Add(1)
 			}
 		}
+		if began, ok := tx.InstanceGet(startKey); ok {
+			logSlow(tx, time.Since(began.(time.Time)), time.Duration(stats.slow.Load()))
+		}
 	}
 	cb := db.Callback()
 	return errors.Join(
+		cb.Create().Before("gorm:create").Register(startKey, start),
 		cb.Create().After("gorm:create").Register("healthbot:count", count),
+		cb.Query().Before("gorm:query").Register(startKey, start),
 		cb.Query().After("gorm:query").Register("healthbot:count", count),
+		cb.Update().Before("gorm:update").Register(startKey, start),
 		cb.Update().After("gorm:update").Register("healthbot:count", count),
+		cb.Delete().Before("gorm:delete").Register(startKey, start),
 		cb.Delete().After("gorm:delete").Register("healthbot:count", count),
+		cb.Row().Before("gorm:row").Register(startKey, start),
 		cb.Row().After("gorm:row").Register("healthbot:count", count),
+		cb.Raw().Before("gorm:raw").Register(startKey, start),
 		cb.Raw().After("gorm:raw").Register("healthbot:count", count),
 	)
 }
 
-// slowLogger keeps gorm quiet except for slow statements, which go to slog
-// at warn level: failed statements are reported by the callers that see them.
-// Statements run under BulkContext are large by design, so they warn only
-// past bulkThreshold and are otherwise logged at debug level.
-type slowLogger struct{ threshold, bulkThreshold time.Duration }
-
-func newSlowLogger(threshold time.Duration) logger.Interface {
-	return slowLogger{threshold: threshold, bulkThreshold: 25 * threshold}
-}
+// startKey is the statement setting holding when the statement started.
+const startKey = "healthbot:start"
 
 type bulkKey struct{}
 
@@ -80,28 +94,43 @@ type bulkKey struct{}
 // does not warn about every one of them.
 func BulkContext(ctx context.Context) context.Context { return context.WithValue(ctx, bulkKey{}, true) }
 
-func (l slowLogger) LogMode(logger.LogLevel) logger.Interface { return l }
-func (l slowLogger) Info(context.Context, string, ...any)     {}
-func (l slowLogger) Warn(context.Context, string, ...any)     {}
-func (l slowLogger) Error(ctx context.Context, msg string, args ...any) {
-	slog.DebugContext(ctx, "gorm", "msg", msg, "args", args)
-}
-
-func (l slowLogger) Trace(ctx context.Context, begin time.Time, fc func() (string, int64), err error) {
-	elapsed := time.Since(begin)
-	if elapsed < l.threshold {
+// logSlow logs a statement that took threshold or longer, at warn level;
+// statements run under BulkContext are large by design, so they warn only
+// past 25 times the threshold and are otherwise logged at debug level.
+// The statement is logged as sent, with its placeholders ("?", "$1"):
+// never with the values bound to them, which are customer data (notes,
+// emails, names). It is read from the statement itself rather than from
+// gorm's trace, whose text has the values written in.
+func logSlow(tx *gorm.DB, elapsed, threshold time.Duration) {
+	if elapsed < threshold {
 		return
 	}
+	ctx := tx.Statement.Context
+	if ctx == nil {
+		ctx = context.Background()
+	}
 	level := slog.LevelWarn
-	if bulk, _ := ctx.Value(bulkKey{}).(bool); bulk && elapsed < l.bulkThreshold {
+	if bulk, _ := ctx.Value(bulkKey{}).(bool); bulk && elapsed < 25*threshold {
 		level = slog.LevelDebug
 		if !slog.Default().Enabled(ctx, level) {
 			return // skip rendering a statement of thousands of rows
 		}
 	}
-	sql, rows := fc()
-	slog.Log(ctx, level, "slow query", "elapsed", elapsed.Round(time.Millisecond), "rows", rows, "sql", truncate(sql, 500))
+	slog.Log(ctx, level, "slow query", "elapsed", elapsed.Round(time.Millisecond), "rows", tx.RowsAffected,
+		"sql", truncate(tx.Statement.SQL.String(), 500))
 }
+
+// quietLogger keeps gorm's own logger silent: slow statements are logged
+// by logSlow, and failed ones are reported by the callers that see them.
+type quietLogger struct{}
+
+func (quietLogger) LogMode(logger.LogLevel) logger.Interface { return quietLogger{} }
+func (quietLogger) Info(context.Context, string, ...any)     {}
+func (quietLogger) Warn(context.Context, string, ...any)     {}
+func (quietLogger) Error(ctx context.Context, msg string, args ...any) {
+	slog.DebugContext(ctx, "gorm", "msg", msg, "args", args)
+}
+func (quietLogger) Trace(context.Context, time.Time, func() (string, int64), error) {}
 
 func truncate(s string, n int) string {
 	if len(s) <= n {

@@ -123,6 +123,11 @@ func applyMigrations(db *gorm.DB) (backfilled bool, err error) {
 	if backfilled, err = ensureActivityRollups(db); err != nil {
 		return false, err
 	}
+	for _, q := range auditGuardDDL(db.Dialector.Name()) {
+		if err := db.Exec(q).Error; err != nil {
+			return false, fmt.Errorf("audit trail guard: %w", err)
+		}
+	}
 	var n int64
 	if err := db.Model(&schemaMigration{}).Where("version = ?", SchemaVersion).Count(&n).Error; err != nil {
 		return false, err
@@ -164,7 +169,7 @@ var schemaFingerprint = func() string {
 	for _, ix := range obsoleteIndexes {
 		extra = append(extra, "drop index "+reflect.TypeOf(ix.model).Elem().Name()+"."+ix.name)
 	}
-	extra = append(extra, fmt.Sprintf("schema version %d", SchemaVersion), rollupStep)
+	extra = append(extra, fmt.Sprintf("schema version %d", SchemaVersion), rollupStep, auditStep)
 	all := append([]any{&schemaMigration{}, &schemaState{}}, AllModels()...)
 	return fingerprintOf(all, extra)
 }()

@@ -192,14 +192,20 @@ type CSM struct {
 	Email         string `gorm:"size:256"`
 	SlackUserID   string `gorm:"size:64;index"`
 	DiscordUserID string `gorm:"size:64;index"`
+	// ManagerID is the CSM's manager (another CSM row: a person with chat
+	// ids), whom their overdue work escalates to; nil when none.
+	ManagerID *uint `gorm:"index"`
 }
 
-// AllModels lists every model for migrations, the connectors' tables
-// (ConnectorModels) and the alert, outbox and task records (AlertModels)
-// included.
+// AllModels lists every model for migrations, the alert, outbox and task
+// run records (AlertModels), the plays' tasks (TaskModels) and the
+// connectors' tables (ConnectorModels) included.
 func AllModels() []any {
 	core := []any{&Account{}, &Activity{}, &ActivityDay{}, &ActivityLast{}, &Ticket{}, &Touch{}, &Pulse{}, &Survey{}, &Invoice{}, &MRRChange{}, &Snapshot{}, &CSM{}}
 	core = append(core, &ProcessedEvent{}) // platform event ids, deduped across replicas (events.go)
+	// Roles (roles.go) and the audit trail (audit.go).
+	core = append(core, &UserRole{}, &AuditEntry{}, &AuditAccount{})
+	core = append(core, AlertModels...)
 	core = append(core, ConnectorModels...)
-	return append(core, AlertModels...)
+	return append(core, TaskModels...)
 }

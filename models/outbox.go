@@ -2,7 +2,9 @@ package models
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -14,7 +16,32 @@ const (
 	KindAlert   = "alert"
 	KindSummary = "summary"
 	KindDigest  = "digest"
+	// KindTask is a task's direct message to its owner, kept up to date
+	// as the task changes (TaskID set).
+	KindTask = "task"
+	// KindEscalation tells a manager (or the account's channel) that a
+	// task is overdue (TaskID set).
+	KindEscalation = "escalation"
+	// KindYourDay is a CSM's daily "your day" direct message.
+	KindYourDay = "your_day"
 )
+
+// ConsolePlatform is the platform name of the console, whose messages
+// the console takes itself (TakeInbox).
+const ConsolePlatform = "console"
+
+// UserChannel is the outbox channel of a direct message to a chat user
+// ("user:U0123"): the platform's adapter opens the conversation with the
+// user before it posts, and the console shows it to that user.
+func UserChannel(userID string) string { return userChannelPrefix + userID }
+
+// DirectUser is the user a UserChannel names, and false for a channel.
+func DirectUser(channel string) (string, bool) {
+	user, ok := strings.CutPrefix(channel, userChannelPrefix)
+	return user, ok && user != ""
+}
+
+const userChannelPrefix = "user:"
 
 // Outbox message statuses. A claimed message is "sending" until its lease
 // runs out, so a worker that dies mid-delivery leaves it to another.
@@ -40,6 +67,7 @@ type OutboxMessage struct {
 	AttachName    string    `gorm:"size:128"`
 	DedupeKey     string    `gorm:"size:200;not null;uniqueIndex"`
 	AlertID       *uint     `gorm:"index"`
+	TaskID        *uint     `gorm:"index"`
 	Status        string    `gorm:"size:16;not null;index:outbox_due,priority:1"`
 	Attempts      int       `gorm:"not null;default:0"`
 	NextAttemptAt time.Time `gorm:"not null;index:outbox_due,priority:2"`
@@ -84,8 +112,10 @@ func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, limit int, lease
 	now = now.UTC()
 	var out []OutboxMessage
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		q := tx.Where("(status = ? AND next_attempt_at <= ?) OR (status = ? AND lease_until < ?)",
-			OutboxPending, now, OutboxSending, now).Order("id").Limit(limit)
+		// The console shows its messages itself (TakeInbox), between a
+		// user's commands: no worker delivers them.
+		q := tx.Where("((status = ? AND next_attempt_at <= ?) OR (status = ? AND lease_until < ?)) AND platform <> ?",
+			OutboxPending, now, OutboxSending, now, ConsolePlatform).Order("id").Limit(limit)
 		if s.dialect == DialectPostgres {
 			q = q.Clauses(clause.Locking{Strength: "UPDATE", Options: "SKIP LOCKED"})
 		}
@@ -113,9 +143,37 @@ func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, limit int, lease
 	return out, nil
 }
 
-// MarkSent records a delivered message and its platform reference.
+// ErrLeaseLost is returned when a worker records the outcome of a claim
+// that is no longer its own: its lease ran out and another worker claimed
+// the message (or recorded it sent) meanwhile.
+var ErrLeaseLost = errors.New("outbox lease lost to another worker")
+
+// A claim is fenced by the message's attempt count: every ClaimOutbox
+// increments it, so (id, attempts) names one claim, and a worker whose
+// lease was taken over holds a stale count that no longer matches.
+
+// RenewLease extends the claim (id, attempt) to now+lease, right before a
+// send, and reports whether the claim is still this worker's. False means
+// another worker has claimed the message since (or it was recorded sent):
+// the caller must not post it. The check and the extension are one
+// UPDATE, so no claim can slip in between.
+func (s *Store) RenewLease(ctx context.Context, id uint, attempt int, now time.Time, lease time.Duration) (bool, error) {
+	res := s.db.WithContext(ctx).Model(&OutboxMessage{}).
+		Where("id = ? AND attempts = ? AND status = ?", id, attempt, OutboxSending).
+		Update("lease_until", now.UTC().Add(lease))
+	if res.Error != nil {
+		return false, fmt.Errorf("renew outbox %d lease: %w", id, res.Error)
+	}
+	return res.RowsAffected == 1, nil
+}
+
+// MarkSent records a delivered message and its platform reference. It is
+// not fenced by the claim: the message reached the platform whoever owns
+// the claim now, and recording it stops the owner from posting it again
+// (its RenewLease fails). A message already recorded sent keeps its first
+// reference.
 func (s *Store) MarkSent(ctx context.Context, id uint, ref string, now time.Time) error {
-	err := s.db.WithContext(ctx).Model(&OutboxMessage{}).Where("id = ?", id).Updates(map[string]any{
+	err := s.db.WithContext(ctx).Model(&OutboxMessage{}).Where("id = ? AND status <> ?", id, OutboxSent).Updates(map[string]any{
 		"status": OutboxSent, "ref": ref, "sent_at": now.UTC(), "lease_until": nil, "last_error": "",
 	}).Error
 	if err != nil {
@@ -124,29 +182,40 @@ func (s *Store) MarkSent(ctx context.Context, id uint, ref string, now time.Time
 	return nil
 }
 
-// MarkRetry puts a message back for another attempt at next. A non-empty
-// ref (the platform took the message although the call failed) is kept so
-// the retry updates rather than posts again.
-func (s *Store) MarkRetry(ctx context.Context, id uint, ref string, next time.Time, lastErr string) error {
+// MarkRetry puts the claimed message (id, attempt) back for another attempt
+// at next. A non-empty ref (the platform took the message although the
+// call failed) is kept so the retry updates rather than posts again. It
+// returns ErrLeaseLost, changing nothing, when the claim is no longer the
+// caller's.
+func (s *Store) MarkRetry(ctx context.Context, id uint, attempt int, ref string, next time.Time, lastErr string) error {
 	fields := map[string]any{
 		"status": OutboxPending, "next_attempt_at": next.UTC(), "lease_until": nil, "last_error": truncate(lastErr, 1000),
 	}
 	if ref != "" {
 		fields["ref"] = ref
 	}
-	if err := s.db.WithContext(ctx).Model(&OutboxMessage{}).Where("id = ?", id).Updates(fields).Error; err != nil {
-		return fmt.Errorf("mark outbox %d for retry: %w", id, err)
-	}
-	return nil
+	return s.settle(ctx, "for retry", id, attempt, fields)
 }
 
-// MarkFailed records that a message cannot be delivered; it is not retried.
-func (s *Store) MarkFailed(ctx context.Context, id uint, lastErr string) error {
-	err := s.db.WithContext(ctx).Model(&OutboxMessage{}).Where("id = ?", id).Updates(map[string]any{
+// MarkFailed records that the claimed message (id, attempt) cannot be
+// delivered; it is not retried. It returns ErrLeaseLost, changing
+// nothing, when the claim is no longer the caller's.
+func (s *Store) MarkFailed(ctx context.Context, id uint, attempt int, lastErr string) error {
+	return s.settle(ctx, "failed", id, attempt, map[string]any{
 		"status": OutboxFailed, "lease_until": nil, "last_error": truncate(lastErr, 1000),
-	}).Error
-	if err != nil {
-		return fmt.Errorf("mark outbox %d failed: %w", id, err)
+	})
+}
+
+// settle applies fields to the message if the claim (id, attempt) is
+// still current.
+func (s *Store) settle(ctx context.Context, what string, id uint, attempt int, fields map[string]any) error {
+	res := s.db.WithContext(ctx).Model(&OutboxMessage{}).
+		Where("id = ? AND attempts = ? AND status = ?", id, attempt, OutboxSending).Updates(fields)
+	if res.Error != nil {
+		return fmt.Errorf("mark outbox %d %s: %w", id, what, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return fmt.Errorf("mark outbox %d %s: %w", id, what, ErrLeaseLost)
 	}
 	return nil
 }

@@ -48,7 +48,7 @@ func TestOutboxEnqueueClaimDeliver(t *testing.T) {
 		if err := s.MarkSent(ctx, got[0].ID, "ts1", t0); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.MarkRetry(ctx, got[1].ID, "", t0.Add(10*time.Second), "boom"); err != nil {
+		if err := s.MarkRetry(ctx, got[1].ID, got[1].Attempts, "", t0.Add(10*time.Second), "boom"); err != nil {
 			t.Fatal(err)
 		}
 		if early, _ := s.ClaimOutbox(ctx, t0.Add(5*time.Second), 10, time.Minute); len(early) != 0 {
@@ -63,7 +63,7 @@ func TestOutboxEnqueueClaimDeliver(t *testing.T) {
 		if len(dead) != 1 || dead[0].Attempts != 3 {
 			t.Fatalf("claim after an expired lease: %+v", dead)
 		}
-		if err := s.MarkFailed(ctx, dead[0].ID, "channel_not_found"); err != nil {
+		if err := s.MarkFailed(ctx, dead[0].ID, dead[0].Attempts, "channel_not_found"); err != nil {
 			t.Fatal(err)
 		}
 		counts, err := s.OutboxCounts(ctx)
@@ -72,6 +72,65 @@ func TestOutboxEnqueueClaimDeliver(t *testing.T) {
 		}
 		if counts[models.OutboxSent] != 1 || counts[models.OutboxFailed] != 1 {
 			t.Fatalf("counts %v", counts)
+		}
+	})
+}
+
+// TestOutboxLeaseFencing: a claim taken over after its lease ran out can
+// neither be renewed nor settled by its first holder, so that worker
+// cannot post the message; the new holder's renewal keeps others off it
+// for the whole send; and a message recorded sent by anyone stops the
+// holder from posting it.
+func TestOutboxLeaseFencing(t *testing.T) {
+	modelstest.ForEachDB(t, func(t *testing.T, s *models.Store) {
+		ctx := openAlertsDB(t, s)
+		if _, err := s.Enqueue(ctx, &models.OutboxMessage{Platform: "slack", Channel: "C1", Kind: models.KindAlert, Payload: "{}", DedupeKey: "a"}, t0); err != nil {
+			t.Fatal(err)
+		}
+		first, err := s.ClaimOutbox(ctx, t0, 10, time.Minute)
+		if err != nil || len(first) != 1 {
+			t.Fatalf("claim: %v %v", first, err)
+		}
+		old := first[0]
+		if ok, err := s.RenewLease(ctx, old.ID, old.Attempts, t0.Add(50*time.Second), time.Minute); err != nil || !ok {
+			t.Fatalf("renewing a held claim: %v %v", ok, err)
+		}
+		// Renewed at +50s for a minute: not claimable at +90s, as it would
+		// have been under the first lease alone.
+		if again, _ := s.ClaimOutbox(ctx, t0.Add(90*time.Second), 10, time.Minute); len(again) != 0 {
+			t.Fatalf("a renewed claim was taken over")
+		}
+		taken, err := s.ClaimOutbox(ctx, t0.Add(3*time.Minute), 10, time.Minute)
+		if err != nil || len(taken) != 1 {
+			t.Fatalf("take over an expired claim: %v %v", taken, err)
+		}
+		if ok, _ := s.RenewLease(ctx, old.ID, old.Attempts, t0.Add(3*time.Minute), time.Minute); ok {
+			t.Error("the first holder renewed a claim taken over by another worker")
+		}
+		if err := s.MarkRetry(ctx, old.ID, old.Attempts, "", t0, "late"); !errors.Is(err, models.ErrLeaseLost) {
+			t.Errorf("stale MarkRetry: %v, want ErrLeaseLost", err)
+		}
+		if err := s.MarkFailed(ctx, old.ID, old.Attempts, "late"); !errors.Is(err, models.ErrLeaseLost) {
+			t.Errorf("stale MarkFailed: %v, want ErrLeaseLost", err)
+		}
+		cur := taken[0]
+		if ok, err := s.RenewLease(ctx, cur.ID, cur.Attempts, t0.Add(3*time.Minute), time.Minute); err != nil || !ok {
+			t.Fatalf("the new holder's renewal: %v %v", ok, err)
+		}
+		// The first holder's post went through after all: recording it
+		// stops the new holder from posting again.
+		if err := s.MarkSent(ctx, old.ID, "ts-old", t0.Add(3*time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		if ok, _ := s.RenewLease(ctx, cur.ID, cur.Attempts, t0.Add(3*time.Minute), time.Minute); ok {
+			t.Error("the holder may still post a message recorded sent")
+		}
+		if err := s.MarkSent(ctx, cur.ID, "ts-new", t0.Add(4*time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		msgs, _ := s.OutboxMessages(ctx, "")
+		if msgs[0].Status != models.OutboxSent || msgs[0].Ref != "ts-old" {
+			t.Errorf("status %s ref %q, want sent with the first ref", msgs[0].Status, msgs[0].Ref)
 		}
 	})
 }

@@ -22,6 +22,7 @@ type Store struct {
 	dialect string         // "postgres" or "sqlite"
 	loc     *time.Location // the organisation's time zone, for Day columns
 	stats   *queryStats    // shared by every Store derived from the same Open
+	inTx    bool           // bound to a transaction (WithTx, WithBulkTx): Audit may write
 }
 
 // Dialect names returned by Store.Dialect.
@@ -31,7 +32,8 @@ const (
 )
 
 // Open connects to DATABASE_URL (postgres://… or a SQLite path / sqlite://PATH)
-// and applies migrations.
+// and applies migrations. A DSN of another form is refused with ErrBadDSN,
+// and no error quotes the DSN's password (see RedactDSN).
 func Open(ctx context.Context, dsn string, loc *time.Location) (*Store, error) {
 	if loc == nil {
 		loc = time.UTC
@@ -39,7 +41,7 @@ func Open(ctx context.Context, dsn string, loc *time.Location) (*Store, error) {
 	stats := &queryStats{}
 	dialect, db, err := openGorm(ctx, dsn)
 	if err != nil {
-		return nil, fmt.Errorf("open database: %w", err)
+		return nil, fmt.Errorf("open database: %w", redactErr(err, dsn))
 	}
 	sqlDB, err := db.DB()
 	if err != nil {
@@ -62,7 +64,7 @@ func Open(ctx context.Context, dsn string, loc *time.Location) (*Store, error) {
 	s := &Store{db: db, dialect: dialect, loc: loc, stats: stats}
 	if err := s.migrate(ctx); err != nil {
 		_ = sqlDB.Close()
-		return nil, err
+		return nil, redactErr(err, dsn)
 	}
 	return s, nil
 }
@@ -84,7 +86,7 @@ func openGorm(ctx context.Context, dsn string) (string, *gorm.DB, error) {
 			return "", nil, err
 		}
 		db, err := gorm.Open(dialector, &gorm.Config{
-			Logger:  newSlowLogger(200 * time.Millisecond),
+			Logger:  quietLogger{},
 			NowFunc: func() time.Time { return time.Now().UTC() },
 		})
 		if err == nil || dialect != DialectSQLite || !isSQLiteBusy(err) || time.Now().After(deadline) {
@@ -109,6 +111,9 @@ func isSQLiteBusy(err error) bool {
 func dialectorFor(dsn string) (string, gorm.Dialector, error) {
 	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
 		return DialectPostgres, postgres.Open(dsn), nil
+	}
+	if err := checkDSN(dsn); err != nil {
+		return "", nil, err
 	}
 	path := strings.TrimPrefix(dsn, "sqlite://")
 	if path == "" {
@@ -180,14 +185,19 @@ func addDays(day string, n int) string {
 // WithTx runs fn in one transaction; the Store passed to fn is bound to it,
 // so every method called on it commits or rolls back together.
 func (s *Store) WithTx(ctx context.Context, fn func(tx *Store) error) error {
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		return fn(&Store{db: tx, dialect: s.dialect, loc: s.loc, stats: s.stats})
-	})
+	// A full disk may fail the COMMIT itself, which no statement hook sees.
+	return s.stats.observe(s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		return fn(&Store{db: tx, dialect: s.dialect, loc: s.loc, stats: s.stats, inTx: true})
+	}))
 }
 
-// Ready reports whether the database answers and this binary's migrations
-// have been applied; /readyz calls it.
+// Ready reports whether the database answers, this binary's migrations
+// have been applied and no write failed for lack of disk space within the
+// last minute; /readyz calls it.
 func (s *Store) Ready(ctx context.Context) error {
+	if err := s.stats.diskFull(); err != nil {
+		return fmt.Errorf("ready: %w", err)
+	}
 	var version int64
 	err := s.db.WithContext(ctx).Raw("SELECT COALESCE(MAX(version), 0) FROM schema_migrations").Scan(&version).Error
 	if err != nil {

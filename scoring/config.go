@@ -38,6 +38,10 @@ type Config struct {
 	// by name; weights name them like the built-in ones.
 	Components map[string]CustomComponent `yaml:"components"`
 
+	// Plays turn alerts and state triggers into tasks (plays.go); a file
+	// that names none keeps DefaultPlays, and `plays: []` turns them off.
+	Plays []Play `yaml:"plays"`
+
 	// customNames is Components' names in display order (sorted), set once
 	// by Parse and the model so Score does not sort per account; nil on a
 	// hand-built config, which Score then sorts itself.
@@ -186,6 +190,9 @@ type ScheduleConfig struct {
 	Rescore        string `yaml:"rescore"`
 	WeeklySummary  string `yaml:"weekly_summary"`
 	CriticalDigest string `yaml:"critical_digest"`
+	// YourDay is when each CSM with an open task due today or overdue,
+	// or a renewal at risk, gets their "your day" direct message.
+	YourDay string `yaml:"your_day"`
 }
 
 // ChannelsConfig routes alerts and summaries: an account's own channel wins,
@@ -234,11 +241,12 @@ func Default() Config {
 			PulseRed: true, SponsorLeft: true, SnoozeDays: 7,
 		},
 		Targets:  TargetsConfig{NPS: 50, CSATMean: 4.5, TimeToValueDays: 7, AdoptionPct: 80, ExpansionPct: 20, NRRPct: 100, CloseMargin: 0.10},
-		Schedule: ScheduleConfig{Rescore: "06:00", WeeklySummary: "Mon 09:00", CriticalDigest: "09:00"},
+		Schedule: ScheduleConfig{Rescore: "06:00", WeeklySummary: "Mon 09:00", CriticalDigest: "09:00", YourDay: "08:30"},
 		Channels: ChannelsConfig{
 			Default:  map[string]string{},
 			Segments: map[string]map[string]string{},
 		},
+		Plays: DefaultPlays(),
 	}
 }
 

@@ -118,6 +118,11 @@ func (c Config) Validate() error {
 		_, err := ParseDaily(c.Schedule.CriticalDigest)
 		v.check(err == nil, "schedule.critical_digest", errText(err))
 	}
+	if c.Schedule.YourDay != "" {
+		_, err := ParseDaily(c.Schedule.YourDay)
+		v.check(err == nil, "schedule.your_day", errText(err))
+	}
+	c.validatePlays(&v)
 	if c.Schedule.WeeklySummary != "" {
 		_, _, err := ParseWeekly(c.Schedule.WeeklySummary)
 		v.check(err == nil, "schedule.weekly_summary", errText(err))

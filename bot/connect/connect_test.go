@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/healthbot/healthbot/bot/bottest"
 	"github.com/healthbot/healthbot/bot/connect"
 	"github.com/healthbot/healthbot/bot/connect/connecttest"
 )
@@ -124,4 +125,18 @@ func httpGet(h http.Handler) *httptest.ResponseRecorder {
 	w := httptest.NewRecorder()
 	h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/", nil))
 	return w
+}
+
+// TestTrickledDeliveryTimesOut: a delivery whose body does not arrive
+// within the server's read timeout is answered 408, not 413 (it is not
+// too large), and nothing reaches the sink.
+func TestTrickledDeliveryTimesOut(t *testing.T) {
+	sink := &connecttest.Sink{}
+	h := connect.NewHandler(stub{}, sink)
+	if code := bottest.Trickle(t, h, "/", nil, []byte("ok and a body that takes its time"), 200*time.Millisecond, 20*time.Millisecond); code != http.StatusRequestTimeout {
+		t.Errorf("trickled delivery answered %d, want 408", code)
+	}
+	if n := len(sink.Batches()); n != 0 {
+		t.Errorf("sink got %d batches", n)
+	}
 }

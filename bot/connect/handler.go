@@ -4,10 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
 	"log/slog"
 	"net/http"
 	"time"
+
+	"github.com/healthbot/healthbot/bot"
 )
 
 // DefaultMaxBytes bounds a delivery's body. The largest deliveries are
@@ -91,10 +92,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "use POST", http.StatusMethodNotAllowed)
 		return
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.maxBytes))
+	body, err := bot.ReadBody(w, r, h.maxBytes)
 	if err != nil {
-		h.log.Warn("connector delivery unreadable or too large", "source", src, "err", err)
-		http.Error(w, "request body unreadable or too large", http.StatusRequestEntityTooLarge)
+		h.log.Warn("connector delivery not read", "source", src, "err", err)
 		return
 	}
 	now := h.now()

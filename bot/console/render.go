@@ -28,7 +28,9 @@ func Marker(colour string) string { return statusMarkers[colour] }
 
 // Render writes r as terminal text: the title with its status marker, the
 // lead text, each section with its fields aligned, the context lines, and
-// the buttons numbered from 1 so the user can press one by typing its number.
+// the buttons numbered from 1 so the user can press one by typing its
+// number (a section's buttons under it, the reply's at the end, numbered
+// in the order of Reply.AllButtons).
 // A Form is not rendered here: the session asks for it field by field.
 func Render(w io.Writer, r commands.Reply) error {
 	var b strings.Builder
@@ -41,6 +43,7 @@ func Render(w io.Writer, r commands.Reply) error {
 	if r.Text != "" {
 		b.WriteString(strings.TrimRight(r.Text, "\n") + "\n")
 	}
+	n := 0 // buttons numbered so far: they are numbered across the reply
 	for _, s := range r.Sections {
 		b.WriteString("\n")
 		if s.Title != "" {
@@ -50,6 +53,10 @@ func Render(w io.Writer, r commands.Reply) error {
 			b.WriteString(indent(strings.TrimRight(s.Text, "\n"), "  ") + "\n")
 		}
 		writeFields(&b, s.Fields)
+		if len(s.Buttons) > 0 {
+			b.WriteString("  " + buttonLine(s.Buttons, n) + "\n")
+			n += len(s.Buttons)
+		}
 	}
 	if len(r.Context) > 0 {
 		b.WriteString("\n")
@@ -58,7 +65,7 @@ func Render(w io.Writer, r commands.Reply) error {
 		}
 	}
 	if len(r.Buttons) > 0 {
-		b.WriteString("\n" + ButtonLine(r.Buttons) + "\n")
+		b.WriteString("\n" + buttonLine(r.Buttons, n) + "\n")
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
@@ -75,10 +82,13 @@ func titleMarker(r commands.Reply) string {
 }
 
 // ButtonLine is the buttons as "[1] Pulse red  [2] Pulse yellow  …".
-func ButtonLine(buttons []commands.Button) string {
+func ButtonLine(buttons []commands.Button) string { return buttonLine(buttons, 0) }
+
+// buttonLine numbers buttons from after+1.
+func buttonLine(buttons []commands.Button, after int) string {
 	parts := make([]string, len(buttons))
 	for i, btn := range buttons {
-		parts[i] = fmt.Sprintf("[%d] %s", i+1, btn.Label)
+		parts[i] = fmt.Sprintf("[%d] %s", after+i+1, btn.Label)
 	}
 	return strings.Join(parts, "  ")
 }

@@ -3,14 +3,17 @@ package console
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/healthbot/healthbot/bot"
 	"github.com/healthbot/healthbot/commands"
+	"github.com/healthbot/healthbot/models"
 )
 
 // Platform is the Caller.Platform of console commands.
@@ -27,6 +30,16 @@ type Session struct {
 	// scripted session's output is just the replies.
 	Prompt bool
 	Log    *slog.Logger
+	// ChartDir is where a reply's pictures are written as PNG files, whose
+	// paths the session prints; "" is healthbot-charts in the system's
+	// temporary directory.
+	ChartDir string
+	// Inbox, when set, holds the direct messages healthbot queued for the
+	// console's user (their tasks, their day): they are shown when the
+	// session starts and after each command.
+	Inbox Inbox
+	// Now is the clock that stamps a message shown (time.Now when nil).
+	Now func() time.Time
 
 	lines  chan string
 	last   commands.Reply // the reply whose buttons a number presses
@@ -44,6 +57,9 @@ func (s *Session) Run(ctx context.Context) error {
 	// Reading happens in its own goroutine so that a cancelled context ends
 	// the session even while it waits for a line.
 	go s.read()
+	if err := s.showInbox(ctx); err != nil {
+		return err
+	}
 	for {
 		line, ok := s.next(ctx, "> ")
 		if !ok {
@@ -60,7 +76,53 @@ func (s *Session) Run(ctx context.Context) error {
 		if err := s.handle(ctx, line); err != nil {
 			return err
 		}
+		if err := s.showInbox(ctx); err != nil {
+			return err
+		}
 	}
+}
+
+// Inbox hands over the messages queued for a user; *models.Store has it.
+type Inbox interface {
+	TakeInbox(ctx context.Context, platform, channel string, now time.Time) ([]models.OutboxMessage, error)
+}
+
+// showInbox shows the direct messages waiting for the user, each under a
+// line that says so; their buttons are pressed by number as a reply's. A
+// store that cannot be read is logged and tried again after the next
+// command.
+func (s *Session) showInbox(ctx context.Context) error {
+	if s.Inbox == nil {
+		return nil
+	}
+	now := time.Now
+	if s.Now != nil {
+		now = s.Now
+	}
+	msgs, err := s.Inbox.TakeInbox(ctx, Platform, models.UserChannel(s.Caller.UserID), now())
+	if err != nil {
+		s.Log.Error("console inbox", "err", err)
+		return nil
+	}
+	for _, m := range msgs {
+		var r commands.Reply
+		if err := json.Unmarshal([]byte(m.Payload), &r); err != nil {
+			s.Log.Error("console inbox: unreadable message", "id", m.ID, "err", err)
+			continue
+		}
+		head := "── healthbot → you ──"
+		if m.Ref != "" {
+			// Shown before, and changed since (a task closed, snoozed…).
+			head = "── healthbot → you (updated) ──"
+		}
+		if err := s.say(head); err != nil {
+			return err
+		}
+		if err := s.show(r); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // end is the result of a session whose input ran out.
@@ -100,10 +162,11 @@ func (s *Session) next(ctx context.Context, prompt string) (string, bool) {
 // handle runs one line: a button number or a command.
 func (s *Session) handle(ctx context.Context, line string) error {
 	if n, err := strconv.Atoi(line); err == nil {
-		if n < 1 || n > len(s.last.Buttons) {
-			return s.say(noButton(n, len(s.last.Buttons)))
+		buttons := s.last.AllButtons()
+		if n < 1 || n > len(buttons) {
+			return s.say(noButton(n, len(buttons)))
 		}
-		btn := s.last.Buttons[n-1]
+		btn := buttons[n-1]
 		s.Log.Debug("console button", "label", btn.Label, "action", btn.Action)
 		return s.run(ctx, func() (commands.Reply, error) { return s.press(ctx, commands.Press{Action: btn.Action}) })
 	}
@@ -169,10 +232,13 @@ func (s *Session) show(r commands.Reply) error {
 	if err := Render(s.Out, r); err != nil {
 		return fmt.Errorf("write console output: %w", err)
 	}
+	if err := s.writeCharts(r.Charts); err != nil {
+		return err
+	}
 	if _, err := io.WriteString(s.Out, "\n"); err != nil {
 		return fmt.Errorf("write console output: %w", err)
 	}
-	if len(r.Buttons) > 0 || r.Form == nil {
+	if len(r.AllButtons()) > 0 || r.Form == nil {
 		s.last = r
 	}
 	return nil

@@ -84,6 +84,7 @@ type Adapter struct {
 
 	seen *recent // interaction ids already handled
 	long *recent // hashed custom id → action or form payload
+	dms  bot.DMChannels
 
 	wg sync.WaitGroup // deferred work in flight
 }

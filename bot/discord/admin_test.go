@@ -93,8 +93,9 @@ func TestAdminAccountAutocomplete(t *testing.T) {
 }
 
 // TestRegisteredAdminShape pins the shape users see: /health iam handle,
-// and an admin group whose pickers are Discord's user and text-channel
-// ones and whose account autocompletes.
+// a public option on every answer that may show MRR, and an admin group
+// whose pickers are Discord's user and text-channel ones and whose
+// account autocompletes.
 func TestRegisteredAdminShape(t *testing.T) {
 	var health *discordgo.ApplicationCommand
 	for _, c := range discord.ApplicationCommands() {
@@ -131,14 +132,33 @@ func TestRegisteredAdminShape(t *testing.T) {
 	got := strings.Join(shape, "\n")
 	want := strings.Join([]string{
 		"/health show account:String!~",
+		"/health show public:Boolean",
+		"/health chart account:String!~",
+		"/health mine public:Boolean",
 		"/health list status:String",
+		"/health list public:Boolean",
+		"/health summary public:Boolean",
+		"/health history account:String!~",
+		"/health history count:Integer",
 		"/health iam handle:String!",
+		"/health home public:Boolean",
+		"/health renewals days:Integer",
+		"/health renewals public:Boolean",
+		"/health tasks done task:Integer!",
+		"/health tasks snooze task:Integer!",
+		"/health tasks reassign task:Integer!",
+		"/health tasks reassign handle:String",
 		"/health admin csm handle:String!",
 		"/health admin csm user:User!",
 		"/health admin channel account:String!~",
 		"/health admin channel channel:Channel#text#news",
 		"/health admin owner account:String!~",
 		"/health admin owner handle:String!",
+		"/health admin role user:User!",
+		"/health admin role role:String!",
+		"/health admin manager handle:String!",
+		"/health admin manager manager:String!",
+		"/health admin history count:Integer",
 		"/health admin map account:String!~",
 		"/health admin map source:String!",
 		"/health admin map id:String!",

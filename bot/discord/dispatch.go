@@ -33,6 +33,7 @@ type outcome struct {
 	msg    Message
 	modal  *discordgo.InteractionResponseData
 	update bool
+	files  []attachment // pictures the message shows (attachment://)
 }
 
 // dispatch is the one core behind both transports: it decides the
@@ -69,7 +70,7 @@ func (a *Adapter) dispatch(ctx context.Context, i *discordgo.Interaction) (*disc
 		if !ok {
 			return messageResponse(Message{Content: msgUnknownCommand, Ephemeral: true}), nil
 		}
-		private = row.Private
+		private = row.PrivateFor(cmd)
 		work = func(ctx context.Context) outcome {
 			reply, err := a.exec.Execute(ctx, caller, cmd)
 			return a.outcome(reply, err)
@@ -105,12 +106,15 @@ func (a *Adapter) dispatch(ctx context.Context, i *discordgo.Interaction) (*disc
 	return a.runWithDeadline(ctx, i, private, work)
 }
 
-// refuse says why i must not be executed, or "" when it may: direct
-// messages unless Config.AllowDMs, and guilds outside Config.GuildIDs
-// when that list is set.
+// refuse says why i must not be executed, or "" when it may: commands in
+// direct messages unless Config.AllowDMs, and guilds outside
+// Config.GuildIDs when that list is set. A button (or the form it
+// opened) in a direct message is always let through: it sits on a
+// message healthbot itself sent that person (a task), since Discord
+// sends a component's clicks to the application that posted it.
 func (a *Adapter) refuse(i *discordgo.Interaction) string {
 	if i.GuildID == "" {
-		if a.cfg.AllowDMs {
+		if a.cfg.AllowDMs || i.Type == discordgo.InteractionMessageComponent || i.Type == discordgo.InteractionModalSubmit {
 			return ""
 		}
 		return msgNoDM
@@ -136,7 +140,13 @@ func (a *Adapter) runWithDeadline(ctx context.Context, i *discordgo.Interaction,
 	defer timer.Stop()
 	select {
 	case o := <-done:
-		return immediate(i, o), nil
+		if len(o.files) == 0 {
+			return immediate(i, o), nil
+		}
+		// Files go up as a multipart edit of the response, which both
+		// transports can send (an HTTP interaction's own answer is JSON
+		// only): defer now, and attach them in the edit.
+		done <- o
 	case <-timer.C:
 	}
 	onMessage := i.Type == discordgo.InteractionMessageComponent || (i.Type == discordgo.InteractionModalSubmit && i.Message != nil)
@@ -191,7 +201,8 @@ func (a *Adapter) finish(ctx context.Context, s *discordgo.Session, i *discordgo
 			components = []discordgo.MessageComponent{}
 		}
 		return retryUnknown(ctx, func() error {
-			_, err := s.InteractionResponseEdit(i, &discordgo.WebhookEdit{Content: &content, Embeds: &embeds, Components: &components}, opt)
+			edit := &discordgo.WebhookEdit{Content: &content, Embeds: &embeds, Components: &components, Files: discordFiles(o.files)}
+			_, err := s.InteractionResponseEdit(i, edit, opt)
 			return err
 		})
 	}
@@ -206,6 +217,7 @@ func (a *Adapter) finish(ctx context.Context, s *discordgo.Session, i *discordgo
 		params.Flags = discordgo.MessageFlagsEphemeral
 	}
 	return retryUnknown(ctx, func() error {
+		params.Files = discordFiles(o.files)
 		_, err := s.FollowupMessageCreate(i, true, params, opt)
 		return err
 	})
@@ -234,6 +246,9 @@ func (a *Adapter) outcome(reply commands.Reply, err error) outcome {
 		reply = commands.Reply{Ephemeral: true, Text: bot.SorryText}
 	}
 	o := outcome{msg: a.render(reply)}
+	if len(reply.Charts) > 0 {
+		o.files = a.drawCharts(reply, &o.msg)
+	}
 	if reply.Form != nil {
 		data, long := RenderModal(*reply.Form)
 		a.remember(long)

@@ -115,7 +115,7 @@ func TestEndToEndWithTheRealService(t *testing.T) {
 		if got := response(t, e.post(foreign)); !strings.Contains(get(got, "data", "content").(string), "does not serve") {
 			t.Errorf("foreign guild answered %v", got)
 		}
-		dm := interaction(discordgo.InteractionMessageComponent, map[string]any{"custom_id": green, "component_type": 2},
+		dm := interaction(discordgo.InteractionApplicationCommand, slash("pulse", opt("account", 3, "acme"), opt("color", 3, "green")),
 			map[string]any{"guild_id": nil, "member": nil, "user": member["user"]})
 		if got := response(t, e.post(dm)); !strings.Contains(get(got, "data", "content").(string), "direct messages") {
 			t.Errorf("DM answered %v", got)

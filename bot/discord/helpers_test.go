@@ -6,6 +6,7 @@ import (
 	"crypto/ed25519"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"mime"
@@ -109,6 +110,7 @@ type request struct {
 	Query  string
 	Auth   string
 	Body   map[string]any
+	Files  []postedFile // the files of a multipart request
 }
 
 // fakeDiscord is an httptest stand-in for Discord's REST API: it records
@@ -141,6 +143,7 @@ type postedMsg struct {
 
 type postedFile struct {
 	Name string
+	Type string // the part's Content-Type
 	Data []byte
 }
 
@@ -207,7 +210,7 @@ func readMultipart(contentType string, raw []byte) ([]byte, []postedFile) {
 		if p.FormName() == "payload_json" {
 			payload = data
 		} else {
-			files = append(files, postedFile{Name: p.FileName(), Data: data})
+			files = append(files, postedFile{Name: p.FileName(), Type: p.Header.Get("Content-Type"), Data: data})
 		}
 	}
 }
@@ -237,7 +240,7 @@ func (f *fakeDiscord) serve(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	f.mu.Lock()
-	f.reqs = append(f.reqs, request{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Auth: r.Header.Get("Authorization"), Body: body})
+	f.reqs = append(f.reqs, request{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Auth: r.Header.Get("Authorization"), Body: body, Files: files})
 	fail, failing := f.fail[r.Method+" "+r.URL.Path]
 	f.mu.Unlock()
 	w.Header().Set("Content-Type", "application/json")
@@ -268,6 +271,9 @@ func (f *fakeDiscord) serve(w http.ResponseWriter, r *http.Request) {
 			c["application_id"] = parts[1]
 		}
 		_ = json.NewEncoder(w).Encode(cmds)
+	case r.Method == "POST" && len(parts) == 3 && parts[0] == "users" && parts[1] == "@me" && parts[2] == "channels":
+		// A user's DM channel is "dm" and their id, as Discord answers the same channel each time.
+		_ = json.NewEncoder(w).Encode(map[string]any{"id": fmt.Sprint("dm", body["recipient_id"]), "type": 1})
 	case r.Method == "POST" && parts[0] == "channels":
 		m := f.create(parts[1], body, files)
 		_ = json.NewEncoder(w).Encode(map[string]any{"id": m.ID, "channel_id": parts[1], "content": body["content"], "nonce": body["nonce"]})

@@ -6,12 +6,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strconv"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
+
+	"github.com/healthbot/healthbot/bot"
 )
 
 // maxBody bounds an interaction request; real ones are a few kilobytes.
@@ -27,9 +28,9 @@ func (a *Adapter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "POST only", http.StatusMethodNotAllowed)
 		return
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	body, err := bot.ReadBody(w, r, maxBody)
 	if err != nil {
-		http.Error(w, "request too large", http.StatusRequestEntityTooLarge)
+		a.log.WarnContext(ctx, "interaction body not read", "remote", r.RemoteAddr, "err", err)
 		return
 	}
 	if err := a.verify(r.Header, body); err != nil {

@@ -125,7 +125,8 @@ func (a *Adapter) send(ctx context.Context, channel string, m Message, files []*
 // (outbox.FilePoster). Message and file go in one request, so they arrive
 // together or not at all.
 func (a *Adapter) PostFile(ctx context.Context, channel string, r commands.Reply, name string, data []byte) (string, error) {
-	if err := a.canPost(channel); err != nil {
+	channel, err := a.target(ctx, channel)
+	if err != nil {
 		return "", err
 	}
 	name = attachmentName(name)
@@ -162,7 +163,8 @@ func (a *Adapter) FindPosted(ctx context.Context, channel, key string) (string, 
 	if key == "" {
 		return "", nil
 	}
-	if err := a.canPost(channel); err != nil {
+	channel, err := a.target(ctx, channel)
+	if err != nil {
 		return "", err
 	}
 	endpoint := discordgo.EndpointChannelMessages(channel)

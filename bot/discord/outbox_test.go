@@ -200,3 +200,31 @@ func decodeEmbeds(t *testing.T, raws []json.RawMessage) []*discordgo.MessageEmbe
 	}
 	return out
 }
+
+// TestOutboxDirectMessage: a task for a user ("user:ID") opens their DM
+// channel (POST /users/@me/channels) and posts there; an edit of it goes
+// to the same channel, which is opened once.
+func TestOutboxDirectMessage(t *testing.T) {
+	modelstest.ForEachDB(t, func(t *testing.T, s *models.Store) {
+		rig := newOutboxRig(t, s)
+		ctx := context.Background()
+		payload, _ := json.Marshal(commandstest.TaskDM("discord"))
+		m := &models.OutboxMessage{Platform: "discord", Channel: models.UserChannel("80351110224678912"), Kind: models.KindTask, Payload: string(payload), DedupeKey: "task/12/discord"}
+		if _, err := s.Enqueue(ctx, m, rig.clock); err != nil {
+			t.Fatal(err)
+		}
+		rig.run(t, time.Second)
+		row := rig.row(t, "task/12/discord")
+		if row.Status != models.OutboxSent || row.Ref == "" {
+			t.Fatalf("after delivery: %+v", row)
+		}
+		if err := s.RequeueMessages(ctx, map[uint]string{row.ID: string(payload)}, rig.clock); err != nil {
+			t.Fatal(err)
+		}
+		rig.run(t, time.Second)
+		const dm = "/api/v10/channels/dm80351110224678912/messages"
+		if rig.count("POST", "/api/v10/users/@me/channels") != 1 || rig.count("POST", dm) != 1 || rig.count("PATCH", dm+"/"+row.Ref) != 1 {
+			t.Errorf("requests %+v", rig.e.rest.Requests())
+		}
+	})
+}

@@ -24,19 +24,13 @@ func (a *Adapter) Platform() string { return Platform }
 // Post sends r to a channel as the bot and returns the message id
 // (bot.Poster). An outbox message carries its key's nonce, enforced, and
 // its footer marker (see FindPosted).
+// A direct message to a user ("user:123…") goes to their DM channel.
 func (a *Adapter) Post(ctx context.Context, channel string, r commands.Reply) (string, error) {
-	if err := a.canPost(channel); err != nil {
+	channel, err := a.target(ctx, channel)
+	if err != nil {
 		return "", err
 	}
 	return a.send(ctx, channel, a.render(r), nil)
-}
-
-// canPost refuses at once when no bot token is configured.
-func (a *Adapter) canPost(channel string) error {
-	if a.cfg.BotToken == "" {
-		return &bot.PermanentError{Err: fmt.Errorf("discord channel %s: %s is not set", channel, EnvBotToken)}
-	}
-	return nil
 }
 
 func isPermanent(err error) bool {
@@ -46,8 +40,9 @@ func isPermanent(err error) bool {
 
 // Update replaces a message Post sent earlier (bot.Poster).
 func (a *Adapter) Update(ctx context.Context, channel, ref string, r commands.Reply) error {
-	if a.cfg.BotToken == "" {
-		return &bot.PermanentError{Err: fmt.Errorf("update discord message %s: %s is not set", ref, EnvBotToken)}
+	channel, err := a.target(ctx, channel)
+	if err != nil {
+		return err
 	}
 	m := a.render(r)
 	tag(&m, outbox.KeyFrom(ctx))
@@ -58,7 +53,7 @@ func (a *Adapter) Update(ctx context.Context, channel, ref string, r commands.Re
 	if components == nil {
 		components = []discordgo.MessageComponent{}
 	}
-	_, err := a.rest.ChannelMessageEditComplex(&discordgo.MessageEdit{
+	_, err = a.rest.ChannelMessageEditComplex(&discordgo.MessageEdit{
 		ID: ref, Channel: channel,
 		Content: &content, Embeds: &embeds, Components: &components,
 	}, discordgo.WithContext(ctx))

@@ -91,7 +91,7 @@ func Render(r commands.Reply) Message {
 	} else {
 		m.Embeds = []*discordgo.MessageEmbed{renderEmbed(r)}
 	}
-	m.Components, m.Long = renderButtons(r.Buttons)
+	m.Components, m.Long = renderButtons(buttonGroups(r))
 	return m
 }
 
@@ -321,41 +321,63 @@ func TruncateLines(s string, n int) string {
 	return truncateRunes(s, n)
 }
 
-// renderButtons puts buttons in rows of five, at most five rows; buttons
-// beyond 25 are dropped (no reply has that many). Styles: danger red,
-// primary green (the "good" action), the rest grey.
-func renderButtons(buttons []commands.Button) ([]discordgo.MessageComponent, map[string]string) {
-	var (
-		rows []discordgo.MessageComponent
-		row  []discordgo.MessageComponent
-		long map[string]string
-	)
-	for i, b := range buttons {
-		if i >= MaxButtonsInRow*MaxRows {
-			break
-		}
-		id, overflow := ButtonID(i, b.Action)
-		if overflow {
-			if long == nil {
-				long = map[string]string{}
-			}
-			long[id] = b.Action
-		}
-		style := discordgo.SecondaryButton
-		switch b.Style {
-		case commands.StyleDanger:
-			style = discordgo.DangerButton
-		case commands.StylePrimary:
-			style = discordgo.SuccessButton
-		}
-		row = append(row, discordgo.Button{Label: truncateRunes(nonEmpty(b.Label), MaxButtonLabel), Style: style, CustomID: id})
-		if len(row) == MaxButtonsInRow {
-			rows = append(rows, discordgo.ActionsRow{Components: row})
-			row = nil
+// buttonGroups are the reply's buttons by what they act on: each
+// section's, then the reply's own.
+func buttonGroups(r commands.Reply) [][]commands.Button {
+	var out [][]commands.Button
+	for _, s := range r.Sections {
+		if len(s.Buttons) > 0 {
+			out = append(out, s.Buttons)
 		}
 	}
-	if len(row) > 0 {
-		rows = append(rows, discordgo.ActionsRow{Components: row})
+	if len(r.Buttons) > 0 {
+		out = append(out, r.Buttons)
+	}
+	return out
+}
+
+// renderButtons puts each group of buttons (a section's: one task's
+// four) on rows of its own, five to a row, at most five rows; buttons
+// beyond them are dropped (a list of tasks offers buttons for its first
+// five only, so none is). Custom ids count buttons across the message, in
+// Reply.AllButtons order. Styles: danger red, primary green (the "good"
+// action), the rest grey.
+func renderButtons(groups [][]commands.Button) ([]discordgo.MessageComponent, map[string]string) {
+	var (
+		rows []discordgo.MessageComponent
+		long map[string]string
+		i    int
+	)
+	for _, g := range groups {
+		var row []discordgo.MessageComponent
+		for _, b := range g {
+			id, overflow := ButtonID(i, b.Action)
+			i++
+			if overflow {
+				if long == nil {
+					long = map[string]string{}
+				}
+				long[id] = b.Action
+			}
+			style := discordgo.SecondaryButton
+			switch b.Style {
+			case commands.StyleDanger:
+				style = discordgo.DangerButton
+			case commands.StylePrimary:
+				style = discordgo.SuccessButton
+			}
+			row = append(row, discordgo.Button{Label: truncateRunes(nonEmpty(b.Label), MaxButtonLabel), Style: style, CustomID: id})
+			if len(row) == MaxButtonsInRow {
+				rows = append(rows, discordgo.ActionsRow{Components: row})
+				row = nil
+			}
+		}
+		if len(row) > 0 {
+			rows = append(rows, discordgo.ActionsRow{Components: row})
+		}
+	}
+	if len(rows) > MaxRows {
+		rows = rows[:MaxRows]
 	}
 	return rows, long
 }

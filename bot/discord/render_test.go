@@ -57,6 +57,7 @@ func TestGoldenCards(t *testing.T) {
 			"Overdue invoices: 1, 4,200.50 in total, oldest 12 days past due",
 		}},
 		{"no-data", cards.NoData, 0x9AA0A6, []string{"Hooli — no data", "Open tickets: no data (tickets not connected)", "Overdue invoices: no data (invoices not connected)"}},
+		{"churned", cards.Churned, 0x9AA0A6, []string{"Soylent Corp — churned 2025-03-04 · final score 31 Critical", "Final score 31 Critical on 2025-03-03", "Last 90 days", "Final components"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			m := discord.Render(tc.reply)

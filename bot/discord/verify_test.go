@@ -2,6 +2,7 @@ package discord_test
 
 import (
 	"crypto/ed25519"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -63,8 +64,9 @@ func TestRejectedRequestsRunNothing(t *testing.T) {
 }
 
 // TestForeignGuildRefused: a verified interaction from a guild outside
-// DISCORD_GUILD_IDS, or from a DM, is refused without running anything,
-// on both transports.
+// DISCORD_GUILD_IDS, or a command typed in a DM, is refused without
+// running anything, on both transports. (A button in a DM sits on a
+// message healthbot sent there, a task: TestButtonInDirectMessageRuns.)
 func TestForeignGuildRefused(t *testing.T) {
 	modelstest.ForEachDB(t, func(t *testing.T, store *models.Store) {
 		testForeignGuildRefused(t, store)
@@ -76,19 +78,22 @@ func testForeignGuildRefused(t *testing.T, store *models.Store) {
 	e.a.EventStore = store
 	cmd := slash("pulse", opt("account", 3, "acme"), opt("color", 3, "green"))
 	for _, tc := range []struct {
-		name  string
-		extra map[string]any
-		want  string
+		name    string
+		extra   map[string]any
+		want    string
+		buttons bool // buttons and forms are refused too
 	}{
-		{"foreign guild", map[string]any{"guild_id": "999"}, "does not serve this server"},
-		{"direct message", map[string]any{"guild_id": nil, "member": nil, "user": member["user"]}, "not in direct messages"},
+		{"foreign guild", map[string]any{"guild_id": "999"}, "does not serve this server", true},
+		{"direct message", dmExtra, "not in direct messages", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			for _, body := range [][]byte{
-				interaction(discordgo.InteractionApplicationCommand, cmd, tc.extra),
-				interaction(discordgo.InteractionMessageComponent, map[string]any{"custom_id": "b2|pulse acme green", "component_type": 2}, tc.extra),
-				interaction(discordgo.InteractionModalSubmit, map[string]any{"custom_id": "f|pulse|acme|colour=red", "components": []any{}}, tc.extra),
-			} {
+			bodies := [][]byte{interaction(discordgo.InteractionApplicationCommand, cmd, tc.extra)}
+			if tc.buttons {
+				bodies = append(bodies,
+					interaction(discordgo.InteractionMessageComponent, map[string]any{"custom_id": "b2|pulse acme green", "component_type": 2}, tc.extra),
+					interaction(discordgo.InteractionModalSubmit, map[string]any{"custom_id": "f|pulse|acme|colour=red", "components": []any{}}, tc.extra))
+			}
+			for _, body := range bodies {
 				got := response(t, e.post(body))
 				if num(got["type"]) != 4 || num(get(got, "data", "flags")) != 64 || !strings.Contains(get(got, "data", "content").(string), tc.want) {
 					t.Errorf("HTTP answer %v", got)
@@ -143,5 +148,25 @@ func TestNoPublicKeyNoEndpoint(t *testing.T) {
 	a.Mount(mux)
 	if _, pattern := mux.Handler(mustRequest("POST", "/discord/interactions")); pattern != "" {
 		t.Errorf("mounted %q without a public key", pattern)
+	}
+}
+
+// dmExtra makes an interaction come from a direct message.
+var dmExtra = map[string]any{"guild_id": nil, "member": nil, "user": member["user"]}
+
+// TestButtonInDirectMessageRuns: a button pressed on a message healthbot
+// sent someone directly (a task) runs, although commands typed in direct
+// messages are refused.
+func TestButtonInDirectMessageRuns(t *testing.T) {
+	e := newEnv(t, &fakeExec{reply: scripted}, guildID)
+	body := interaction(discordgo.InteractionMessageComponent, map[string]any{"custom_id": "b0|health tasks done 12", "component_type": 2}, dmExtra)
+	got := response(t, e.post(body))
+	if strings.Contains(fmt.Sprint(got), "not in direct messages") {
+		t.Fatalf("a button in a DM was refused: %v", got)
+	}
+	e.a.Wait()
+	calls := e.exec.Calls()
+	if len(calls) != 1 || calls[0].Line != "/health tasks done 12" {
+		t.Errorf("executor calls %+v, want the button's line once", calls)
 	}
 }

@@ -24,9 +24,10 @@ import (
 // Store is what the worker needs of the database; *models.Store has it.
 type Store interface {
 	ClaimOutbox(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]models.OutboxMessage, error)
+	RenewLease(ctx context.Context, id uint, attempt int, now time.Time, lease time.Duration) (bool, error)
 	MarkSent(ctx context.Context, id uint, ref string, now time.Time) error
-	MarkRetry(ctx context.Context, id uint, ref string, next time.Time, lastErr string) error
-	MarkFailed(ctx context.Context, id uint, lastErr string) error
+	MarkRetry(ctx context.Context, id uint, attempt int, ref string, next time.Time, lastErr string) error
+	MarkFailed(ctx context.Context, id uint, attempt int, lastErr string) error
 }
 
 // FilePoster is an optional Poster capability: posting a message with a
@@ -54,7 +55,16 @@ func KeyFrom(ctx context.Context) string {
 	return k
 }
 
-// Worker claims due outbox messages and delivers them.
+// DefaultSendTimeout bounds the platform calls of one message (a post,
+// or a search for an earlier post and an update). The adapters' own HTTP
+// clients time out sooner; this deadline also covers a poster without one.
+const DefaultSendTimeout = 45 * time.Second
+
+// Worker claims due outbox messages and delivers them. Several workers
+// (one per replica) may share a database: a claim is a lease, renewed
+// right before each send and fenced by the claim's attempt number, so a
+// worker whose lease ran out while it was busy cannot post a message that
+// another worker has taken over.
 type Worker struct {
 	Store   Store
 	Posters map[string]bot.Poster // by platform
@@ -65,7 +75,8 @@ type Worker struct {
 	Jitter func() float64                                   // in [0,1); tests make it fixed
 
 	Batch       int           // messages claimed at once
-	Lease       time.Duration // how long a claim holds before another worker may take over
+	Lease       time.Duration // how long a claim holds before another worker may take over; renewed before each send, and at least 2×SendTimeout
+	SendTimeout time.Duration // bounds one message's platform calls (DefaultSendTimeout)
 	Poll        time.Duration // idle wait between claims in Run
 	BaseDelay   time.Duration // first retry delay; doubles per attempt
 	MaxDelay    time.Duration
@@ -100,9 +111,15 @@ func (w *Worker) defaults() {
 	if w.Batch <= 0 {
 		w.Batch = 20
 	}
+	if w.SendTimeout <= 0 {
+		w.SendTimeout = DefaultSendTimeout
+	}
 	if w.Lease <= 0 {
 		w.Lease = 2 * time.Minute
 	}
+	// A send must end while its lease still holds, or another worker could
+	// take the message over and post it while this one is still posting.
+	w.Lease = max(w.Lease, 2*w.SendTimeout)
 	if w.Poll <= 0 {
 		w.Poll = 5 * time.Second
 	}
@@ -178,7 +195,7 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 func (w *Worker) release(msgs []models.OutboxMessage) {
 	ctx := context.Background()
 	for _, m := range msgs {
-		if err := w.Store.MarkRetry(ctx, m.ID, "", w.Now(), "released: worker stopping"); err != nil {
+		if err := w.Store.MarkRetry(ctx, m.ID, m.Attempts, "", w.Now(), "released: worker stopping"); err != nil && !errors.Is(err, models.ErrLeaseLost) {
 			w.Log.Error("outbox: release", "id", m.ID, "err", err)
 		}
 	}
@@ -205,8 +222,24 @@ func (w *Worker) deliver(ctx context.Context, m models.OutboxMessage) {
 		w.fail(keep, log, m, fmt.Errorf("decode payload: %w", err))
 		return
 	}
+	// Re-check the claim and extend it to cover this send: with a batch
+	// sent one by one behind a slow platform, the claim may have run out
+	// and been taken over by another worker by now.
+	owned, err := w.Store.RenewLease(keep, m.ID, m.Attempts, w.Now(), w.Lease)
+	if err != nil {
+		// Unknown whether the claim is still ours: do not post. The lease
+		// runs out and the message is claimed again.
+		log.Error("outbox: renew lease", "err", err)
+		return
+	}
+	if !owned {
+		log.Warn("outbox: claim taken over by another worker; not sending")
+		return
+	}
 	ctx = context.WithValue(ctx, keyCtx{}, m.DedupeKey)
-	ref, err := w.send(ctx, poster, m, r)
+	sctx, cancel := context.WithTimeout(ctx, w.SendTimeout)
+	ref, err := w.send(sctx, poster, m, r)
+	cancel()
 	switch {
 	case err == nil:
 		if err := w.Store.MarkSent(keep, m.ID, ref, w.Now()); err != nil {
@@ -266,17 +299,28 @@ func (w *Worker) send(ctx context.Context, p bot.Poster, m models.OutboxMessage,
 func (w *Worker) retry(ctx context.Context, log *slog.Logger, m models.OutboxMessage, ref string, next time.Time, cause error) {
 	retries.WithLabelValues(m.Platform, m.Kind).Inc()
 	log.Warn("outbox: will retry", "next", next, "err", cause)
-	if err := w.Store.MarkRetry(ctx, m.ID, ref, next, cause.Error()); err != nil {
-		log.Error("outbox: record retry", "err", err)
+	if err := w.Store.MarkRetry(ctx, m.ID, m.Attempts, ref, next, cause.Error()); err != nil {
+		logSettle(log, "outbox: record retry", err)
 	}
 }
 
 func (w *Worker) fail(ctx context.Context, log *slog.Logger, m models.OutboxMessage, cause error) {
 	failed.WithLabelValues(m.Platform, m.Kind).Inc()
 	log.Error("outbox: delivery failed for good", "err", cause)
-	if err := w.Store.MarkFailed(ctx, m.ID, cause.Error()); err != nil {
-		log.Error("outbox: record failure", "err", err)
+	if err := w.Store.MarkFailed(ctx, m.ID, m.Attempts, cause.Error()); err != nil {
+		logSettle(log, "outbox: record failure", err)
 	}
+}
+
+// logSettle logs a failure to record an outcome; a claim taken over by
+// another worker is expected now and then (its new owner records it), so
+// it is only a warning.
+func logSettle(log *slog.Logger, msg string, err error) {
+	if errors.Is(err, models.ErrLeaseLost) {
+		log.Warn(msg, "err", err)
+		return
+	}
+	log.Error(msg, "err", err)
 }
 
 // backoff is BaseDelay·2^(attempt-1), capped at MaxDelay, with "equal

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/healthbot/healthbot/bot"
+	"github.com/healthbot/healthbot/bot/bottest"
 	"github.com/healthbot/healthbot/bot/outbox"
 	"github.com/healthbot/healthbot/commands"
 	"github.com/healthbot/healthbot/models"
@@ -80,18 +81,6 @@ func (f *fakePlatform) seen() map[string]int {
 	return out
 }
 
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *fakeClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 func enqueue(t *testing.T, s *models.Store, platform string, keys ...string) {
 	t.Helper()
 	for _, k := range keys {
@@ -104,7 +93,7 @@ func enqueue(t *testing.T, s *models.Store, platform string, keys ...string) {
 	}
 }
 
-func newWorker(s *models.Store, clock *fakeClock, posters ...bot.Poster) *outbox.Worker {
+func newWorker(s *models.Store, clock *bottest.Clock, posters ...bot.Poster) *outbox.Worker {
 	w := outbox.New(s, slog.New(slog.NewTextHandler(io.Discard, nil)), posters...)
 	w.Now = clock.Now
 	w.Jitter = func() float64 { return 0.5 }
@@ -120,7 +109,7 @@ func newWorker(s *models.Store, clock *fakeClock, posters ...bot.Poster) *outbox
 
 // drain runs RunOnce, advancing the fake clock when idle, until nothing is
 // pending or sending.
-func drain(t *testing.T, s *models.Store, w *outbox.Worker, clock *fakeClock) {
+func drain(t *testing.T, s *models.Store, w *outbox.Worker, clock *bottest.Clock) {
 	t.Helper()
 	for i := 0; i < 200; i++ {
 		counts, err := s.OutboxCounts(context.Background())
@@ -167,7 +156,7 @@ func TestKilledMidBatchThenRestartedDeliversEachOnce(t *testing.T) {
 		if err := s.MigrateAlerts(context.Background()); err != nil {
 			t.Fatal(err)
 		}
-		clock := &fakeClock{now: t0}
+		clock := bottest.NewClock(t0)
 		ks := keys(12)
 		enqueue(t, s, "slack", ks...)
 
@@ -218,7 +207,7 @@ func TestRetryAfterIsWaitedOut(t *testing.T) {
 		if err := s.MigrateAlerts(context.Background()); err != nil {
 			t.Fatal(err)
 		}
-		clock := &fakeClock{now: t0}
+		clock := bottest.NewClock(t0)
 		ks := keys(3)
 		enqueue(t, s, "discord", ks...)
 		f := newFake("discord", clock.Now)
@@ -256,7 +245,7 @@ func TestRateLimitedButPostedIsUpdatedNotReposted(t *testing.T) {
 		if err := s.MigrateAlerts(context.Background()); err != nil {
 			t.Fatal(err)
 		}
-		clock := &fakeClock{now: t0}
+		clock := bottest.NewClock(t0)
 		enqueue(t, s, "slack", "only")
 		f := newFake("slack", clock.Now)
 		f.script = func(n int, _ string) (bool, error) {
@@ -278,7 +267,7 @@ func TestPermanentErrorIsRecordedNotRetried(t *testing.T) {
 		if err := s.MigrateAlerts(context.Background()); err != nil {
 			t.Fatal(err)
 		}
-		clock := &fakeClock{now: t0}
+		clock := bottest.NewClock(t0)
 		enqueue(t, s, "slack", "gone")
 		f := newFake("slack", clock.Now)
 		f.script = func(int, string) (bool, error) {
@@ -304,7 +293,7 @@ func TestTransientErrorsBackOffThenGiveUp(t *testing.T) {
 		if err := s.MigrateAlerts(context.Background()); err != nil {
 			t.Fatal(err)
 		}
-		clock := &fakeClock{now: t0}
+		clock := bottest.NewClock(t0)
 		enqueue(t, s, "slack", "flaky")
 		f := newFake("slack", clock.Now)
 		f.script = func(int, string) (bool, error) { return false, errors.New("connection reset") }

@@ -3,7 +3,6 @@ package scheduler_test
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -341,26 +340,5 @@ func TestTwoReplicasDeliverOnce(t *testing.T) {
 		}
 		checkSim(t, a, slack, discord)
 	}
-	t.Run("sqlite", func(t *testing.T) {
-		path := filepath.Join(t.TempDir(), "shared.db")
-		run(t, func() *models.Store {
-			s, err := models.Open(context.Background(), path, time.UTC)
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { _ = s.Close() })
-			return s
-		})
-	})
-	t.Run("postgres", func(t *testing.T) {
-		dsn := modelstest.PostgresDSN(t)
-		run(t, func() *models.Store {
-			s, err := models.Open(context.Background(), dsn, time.UTC)
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { _ = s.Close() })
-			return s
-		})
-	})
+	modelstest.ForEachShared(t, run)
 }

@@ -14,6 +14,7 @@ const (
 	TaskWeeklySummary  = "weekly_summary"
 	TaskCriticalDigest = "critical_digest"
 	TaskPruneEvents    = "prune_events"
+	TaskYourDay        = "your_day"
 )
 
 // PruneEventsAt is when, after local midnight, the processed-event ids
@@ -76,11 +77,14 @@ type Jobs struct {
 	// PruneEvents deletes the processed platform event ids (Slack event
 	// ids, Discord interaction ids) seen before the given instant.
 	PruneEvents func(ctx context.Context, before time.Time) error
+	// YourDay queues each CSM's "your day" direct message for day.
+	YourDay func(ctx context.Context, day time.Time) error
 }
 
 // StandardTasks builds the task table of the schedule config: the daily
-// rescore, the weekly summary and the daily critical digest, each at its
-// configured time in loc, and the daily pruning of processed event ids at
+// rescore, the weekly summary, the daily critical digest and the daily
+// "your day" messages, each at its configured time in loc, and the daily
+// pruning of processed event ids at
 // PruneEventsAt, which is housekeeping and so not in the schedule config.
 // An empty time or a nil job leaves a task out.
 func StandardTasks(sc scoring.ScheduleConfig, loc *time.Location, jobs Jobs) ([]Task, error) {
@@ -117,6 +121,15 @@ func StandardTasks(sc scoring.ScheduleConfig, loc *time.Location, jobs Jobs) ([]
 		}
 		tasks = append(tasks, Task{Name: TaskCriticalDigest, Latest: Daily(off, loc), Run: func(ctx context.Context, p Period) error {
 			return jobs.CriticalDigest(ctx, p.Name, day(p))
+		}})
+	}
+	if sc.YourDay != "" && jobs.YourDay != nil {
+		off, err := scoring.ParseDaily(sc.YourDay)
+		if err != nil {
+			return nil, fmt.Errorf("schedule your_day %q: %w", sc.YourDay, err)
+		}
+		tasks = append(tasks, Task{Name: TaskYourDay, Latest: Daily(off, loc), Run: func(ctx context.Context, p Period) error {
+			return jobs.YourDay(ctx, day(p))
 		}})
 	}
 	if jobs.PruneEvents != nil {

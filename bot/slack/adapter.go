@@ -22,7 +22,11 @@ const (
 	DefaultInlineWait = 2500 * time.Millisecond
 	followUpTimeout   = 2 * time.Minute
 	authTestTimeout   = 10 * time.Second
-	maxBodyBytes      = 1 << 20 // Slack's payloads are a few KB; this only bounds abuse
+	// apiTimeout bounds every Web API call: slack-go's default client has
+	// none, so one hung call would hold its caller (an outbox delivery
+	// round, a follow-up) for as long as the connection stays open.
+	apiTimeout   = 20 * time.Second
+	maxBodyBytes = 1 << 20 // Slack's payloads are a few KB; this only bounds abuse
 )
 
 // notServed is the answer to a workspace outside SLACK_TEAM_IDS.
@@ -40,8 +44,9 @@ type Adapter struct {
 	InlineWait time.Duration
 	// HTTPClient posts to response_url; defaultHTTPClient (with a timeout) when nil.
 	HTTPClient *http.Client
-	// EventStore, when set, dedupes Events API retries across replicas
-	// (pass the *models.Store); nil dedupes in this replica's memory only.
+	// EventStore, when set, dedupes Events API retries and replayed
+	// signed requests across replicas (pass the *models.Store); nil
+	// dedupes in this replica's memory only.
 	EventStore EventStore
 	// FindWindow is how far back FindPosted searches a channel's history
 	// (DefaultFindWindow when zero).
@@ -54,7 +59,9 @@ type Adapter struct {
 	teams []string // workspaces served; empty → none
 
 	events *ttlSet // event ids already handled (Events API retries)
+	signed *ttlSet // digests of signed requests already taken (replays)
 	clicks *ttlSet // (user, message, action) recently handled (double clicks)
+	dms    bot.DMChannels
 
 	bg     sync.WaitGroup
 	ctx    context.Context // parent of follow-up work, cancelled by Close
@@ -75,7 +82,7 @@ func New(cfg Config, exec bot.Executor, log *slog.Logger) (*Adapter, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	log = log.With("platform", Platform)
-	opts := []slackgo.Option{}
+	opts := []slackgo.Option{slackgo.OptionHTTPClient(&http.Client{Timeout: apiTimeout})}
 	if u := cfg.apiURL(); u != "" {
 		opts = append(opts, slackgo.OptionAPIURL(u))
 	}
@@ -91,6 +98,7 @@ func New(cfg Config, exec bot.Executor, log *slog.Logger) (*Adapter, error) {
 		log:        log,
 		api:        slackgo.New(cfg.BotToken, opts...),
 		events:     newTTLSet(4096, 10*time.Minute),
+		signed:     newTTLSet(16384, replayWindow),
 		clicks:     newTTLSet(1024, 5*time.Second),
 		ctx:        ctx,
 		cancel:     cancel,
@@ -152,10 +160,15 @@ const Platform = commands.Slack
 // Platform reports Slack's name (bot.Poster).
 func (a *Adapter) Platform() string { return Platform }
 
-// Post sends r to channel with chat.postMessage and returns its ts. An
-// outbox message is tagged with its dedupe key (message metadata), which
-// is how FindPosted finds it again.
+// Post sends r to channel with chat.postMessage and returns its ts; a
+// direct message to a user ("user:U0123") goes to the conversation
+// conversations.open gives. An outbox message is tagged with its dedupe
+// key (message metadata), which is how FindPosted finds it again.
 func (a *Adapter) Post(ctx context.Context, channel string, r commands.Reply) (string, error) {
+	channel, err := a.channelFor(ctx, channel)
+	if err != nil {
+		return "", err
+	}
 	_, ts, err := a.api.PostMessageContext(ctx, channel, append(msgOptions(r), metadata(ctx)...)...)
 	if err != nil {
 		return "", deliveryError("chat.postMessage", err)
@@ -165,6 +178,10 @@ func (a *Adapter) Post(ctx context.Context, channel string, r commands.Reply) (s
 
 // Update replaces the message ref (its ts) in channel with chat.update.
 func (a *Adapter) Update(ctx context.Context, channel, ref string, r commands.Reply) error {
+	channel, err := a.channelFor(ctx, channel)
+	if err != nil {
+		return err
+	}
 	if _, _, _, err := a.api.UpdateMessageContext(ctx, channel, ref, append(msgOptions(r), metadata(ctx)...)...); err != nil {
 		return deliveryError("chat.update", err)
 	}
@@ -182,6 +199,7 @@ func msgOptions(r commands.Reply) []slackgo.MsgOption {
 var permanentErrors = []string{
 	"channel_not_found", "not_in_channel", "invalid_auth", "account_inactive",
 	"is_archived", "token_revoked", "not_authed", "msg_too_long", "invalid_blocks",
+	"user_not_found", "user_disabled", "cannot_dm_bot",
 }
 
 // deliveryError classifies a Web API failure for the outbox worker: rate

@@ -5,6 +5,7 @@
 package slack
 
 import (
+	"net/url"
 	"strings"
 )
 
@@ -48,4 +49,34 @@ func (c Config) apiURL() string {
 		return c.APIURL + "/"
 	}
 	return c.APIURL
+}
+
+// responseURLAllowed reports whether raw may be posted to as a
+// response_url: an https address on Slack's own domain (slack.com and its
+// subdomains: hooks.slack.com serves every response_url Slack sends),
+// or on SLACK_API_URL's host and its subdomains when that is set (a
+// GovSlack or test deployment). The address comes in the request's
+// payload, so anything else would let whoever shapes a payload make the
+// bot post wherever they like.
+func (c Config) responseURLAllowed(raw string) bool {
+	u, err := url.Parse(raw)
+	if err != nil || u.User != nil || u.Host == "" {
+		return false
+	}
+	if u.Scheme == "https" && u.Port() == "" && underDomain(u.Hostname(), "slack.com") {
+		return true
+	}
+	if c.APIURL == "" {
+		return false
+	}
+	api, err := url.Parse(c.APIURL)
+	return err == nil && api.Host != "" && u.Scheme == api.Scheme && u.Port() == api.Port() &&
+		underDomain(u.Hostname(), api.Hostname())
+}
+
+// underDomain reports whether host is domain or one of its subdomains,
+// ignoring case.
+func underDomain(host, domain string) bool {
+	host, domain = strings.ToLower(host), strings.ToLower(domain)
+	return host == domain || strings.HasSuffix(host, "."+domain)
 }

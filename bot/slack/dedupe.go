@@ -1,6 +1,9 @@
 package slack
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"net/http"
 	"sync"
 	"time"
 
@@ -19,6 +22,38 @@ func (a *Adapter) repeatedEvent(id string) bool {
 		return true
 	}
 	return bot.SeenBefore(a.ctx, a.EventStore, Platform, id, now, a.log)
+}
+
+// replayWindow is how long a signed request is remembered as taken: its
+// signature passes verify while its timestamp is within maxSkew of now,
+// either way, so a request first seen at any point of that span must be
+// remembered for twice maxSkew.
+const replayWindow = 2 * maxSkew
+
+// requestPlatform is the EventStore platform under which signed requests
+// are remembered (their digests, not their content).
+const requestPlatform = "slack-request"
+
+// replayed reports whether the signed slash command or interaction r was
+// already taken, by this replica or another, remembering it when not: a
+// captured request re-sent while its signature is still valid (up to 5
+// minutes) would otherwise run again — a second pulse, touch or alert
+// action. Slack itself never re-sends these (it retries only Events API
+// deliveries, deduped by event id), and every real request has its own
+// trigger id, hence its own signature, so the signature and its
+// timestamp name one request. Only a digest of them is stored. Call it
+// once the workspace is known to be served, so refused requests leave
+// nothing behind.
+func (a *Adapter) replayed(r *http.Request) bool {
+	sum := sha256.Sum256([]byte(r.Header.Get("X-Slack-Request-Timestamp") + ":" + r.Header.Get("X-Slack-Signature")))
+	key := hex.EncodeToString(sum[:])
+	now := a.Now()
+	if !a.signed.seen(key, now) && !bot.SeenBefore(a.ctx, a.EventStore, requestPlatform, key, now, a.log) {
+		return false
+	}
+	a.log.Warn("slack request dropped: already taken (a replay)", "path", r.URL.Path, "remote", r.RemoteAddr,
+		"timestamp", r.Header.Get("X-Slack-Request-Timestamp"))
+	return true
 }
 
 // ttlSet remembers keys for a while, up to a bounded number, to drop

@@ -24,6 +24,7 @@ const (
 	fromAction                       // button click: response_url (replace the card)
 	fromSubmission                   // modal submission: response_url or chat.postEphemeral
 	fromMention                      // app mention: chat.postMessage in the thread
+	fromHome                         // a press on the App Home tab (or a form it opened): the tab is published again
 )
 
 // origin is where a request came from and where its answer goes.
@@ -33,8 +34,9 @@ type origin struct {
 	triggerID   string // opens a modal; valid for 3 s after the request
 	channel     string
 	user        string
-	threadTS    string // mentions: the thread to answer in
-	replace     bool   // the request came from a message that should be updated in place
+	threadTS    string          // mentions: the thread to answer in
+	replace     bool            // the request came from a message that should be updated in place
+	caller      commands.Caller // fromHome: whose tab to publish
 }
 
 // message is the JSON of an inline answer and of a response_url post.
@@ -80,10 +82,7 @@ func (a *Adapter) handleCommand(sc slackgo.SlashCommand) any {
 // handleInteraction is the one path of a button click or a modal
 // submission.
 func (a *Adapter) handleInteraction(ic slackgo.InteractionCallback) any {
-	team := ic.Team.ID
-	if team == "" {
-		team = ic.View.TeamID
-	}
+	team := interactionTeam(ic)
 	if !a.served(team) {
 		a.log.Warn("interaction from a workspace not served", "team_id", team, "user", ic.User.ID)
 		if ic.ResponseURL != "" {
@@ -126,6 +125,9 @@ func (a *Adapter) handleAction(ic slackgo.InteractionCallback, caller commands.C
 	if msgTS == "" {
 		msgTS = ic.Message.Timestamp
 	}
+	if ic.View.Type == slackgo.VTHomeTab {
+		msgTS = ic.View.ID
+	}
 	if a.clicks.seen(caller.UserID+"|"+msgTS+"|"+act.ActionID, a.Now()) {
 		a.log.Info("ignored a repeated click", "user", caller.UserID, "message_ts", msgTS, "action_id", act.ActionID)
 		return nil
@@ -133,6 +135,11 @@ func (a *Adapter) handleAction(ic slackgo.InteractionCallback, caller commands.C
 	line := act.Value
 	o := origin{kind: fromAction, responseURL: ic.ResponseURL, triggerID: ic.TriggerID, channel: caller.ChannelID,
 		user: caller.UserID, replace: ic.Container.Type == "message" || msgTS != ""}
+	if ic.View.Type == slackgo.VTHomeTab {
+		// No message to replace and no response_url: the answer heads the
+		// tab, published again with the day as it now is.
+		o = origin{kind: fromHome, triggerID: ic.TriggerID, user: caller.UserID, caller: caller}
+	}
 	return a.run(o, func(ctx context.Context) (commands.Reply, error) {
 		p, err := commands.RunPress(ctx, a.exec, caller, commands.Press{Action: line, OnCard: o.replace})
 		return pressReply(p), err
@@ -170,6 +177,9 @@ func (a *Adapter) handleSubmission(ic slackgo.InteractionCallback, caller comman
 		caller.ChannelID = meta.Channel
 	}
 	o := origin{kind: fromSubmission, responseURL: meta.ResponseURL, channel: caller.ChannelID, user: caller.UserID, replace: meta.Replace}
+	if meta.Home {
+		o = origin{kind: fromHome, user: caller.UserID, caller: caller}
+	}
 	a.run(o, func(ctx context.Context) (commands.Reply, error) {
 		p, err := commands.RunPress(ctx, a.exec, caller, commands.Press{Form: &cmd, OnCard: meta.Replace})
 		return pressReply(p), err
@@ -201,6 +211,7 @@ type envelope struct {
 	EventID   string `json:"event_id"`
 	Event     struct {
 		Type     string `json:"type"`
+		Tab      string `json:"tab"` // app_home_opened: "home" or "messages"
 		User     string `json:"user"`
 		Text     string `json:"text"`
 		Channel  string `json:"channel"`
@@ -230,6 +241,11 @@ func (a *Adapter) handleEvent(env envelope) any {
 		return nil
 	}
 	ev := env.Event
+	if ev.Type == "app_home_opened" && ev.Tab == "home" && ev.User != "" {
+		caller := commands.Caller{Platform: Platform, TeamID: env.TeamID, UserID: ev.User}
+		a.background(func(ctx context.Context) { a.publishHome(ctx, caller, "") })
+		return nil
+	}
 	if ev.Type != "app_mention" || ev.BotID != "" {
 		return nil
 	}
@@ -317,6 +333,11 @@ func (a *Adapter) answer(ctx context.Context, o origin, res result) any {
 	if r.Form != nil && a.openModal(ctx, o, r) {
 		return nil
 	}
+	if len(r.Charts) > 0 {
+		// Files cannot go inline: the chart follows as its own message.
+		a.background(func(ctx context.Context) { a.shareCharts(ctx, o, r) })
+		return nil
+	}
 	return toMessage(r)
 }
 
@@ -326,7 +347,20 @@ func (a *Adapter) deliver(ctx context.Context, o origin, res result) {
 	if r.Form != nil && a.openModal(ctx, o, r) {
 		return
 	}
+	if len(r.Charts) > 0 {
+		a.shareCharts(ctx, o, r)
+		return
+	}
 	switch {
+	case o.kind == fromHome:
+		a.publishHome(ctx, o.caller, homeNotice(r))
+	case o.kind == fromMention && r.Ephemeral:
+		// A private answer (a card, which shows MRR; a mistake to
+		// correct) is shown in the thread to the person who asked alone.
+		opts := append(msgOptions(r), slackgo.MsgOptionTS(o.threadTS))
+		if _, err := a.api.PostEphemeralContext(ctx, o.channel, o.user, opts...); err != nil {
+			a.log.Error("answer mention", "channel", o.channel, "user", o.user, "err", err)
+		}
 	case o.kind == fromMention:
 		opts := append(msgOptions(r), slackgo.MsgOptionTS(o.threadTS))
 		if _, _, err := a.api.PostMessageContext(ctx, o.channel, opts...); err != nil {
@@ -376,7 +410,8 @@ func (a *Adapter) openModal(ctx context.Context, o origin, r commands.Reply) boo
 		return false
 	}
 	f := *r.Form
-	meta, err := formMeta{Form: f.ID, Account: f.Account, Hidden: f.Hidden, ResponseURL: o.responseURL, Channel: o.channel, Replace: o.replace}.encode()
+	meta, err := formMeta{Form: f.ID, Account: f.Account, Hidden: f.Hidden, ResponseURL: o.responseURL, Channel: o.channel, Replace: o.replace,
+		Home: o.kind == fromHome}.encode()
 	if err != nil {
 		a.log.Error("open modal", "err", err)
 		return false
@@ -398,8 +433,12 @@ func (a *Adapter) background(fn func(ctx context.Context)) {
 	})
 }
 
-// postResponse posts m to a response_url.
+// postResponse posts m to a response_url, if it is Slack's.
 func (a *Adapter) postResponse(ctx context.Context, url string, m message) {
+	if !a.cfg.responseURLAllowed(url) {
+		a.log.Warn("answer not posted: the response_url is not a Slack address", "host", hostOf(url))
+		return
+	}
 	wm := &slackgo.WebhookMessage{Text: m.Text, ResponseType: m.ResponseType}
 	if len(m.Blocks) > 0 {
 		wm.Blocks = &slackgo.Blocks{BlockSet: m.Blocks}

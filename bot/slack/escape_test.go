@@ -39,7 +39,7 @@ func TestMentionKeepsLaterMentions(t *testing.T) {
 	if w := h.event(ev, nil); w.Code != http.StatusOK {
 		t.Fatalf("event answered %d", w.Code)
 	}
-	h.api.next(t, "chat.postMessage")
+	h.api.next(t, "chat.postEphemeral")
 	want := "/health admin csm maria <@U0002> for P&G"
 	if calls := exec.calls(); len(calls) != 1 || calls[0].Line != want {
 		t.Errorf("executor calls = %+v, want one %q", calls, want)

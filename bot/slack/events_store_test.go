@@ -27,7 +27,7 @@ func TestEventRetryAcrossReplicas(t *testing.T) {
 		if w := one.event(mentionEvent, nil); w.Code != http.StatusOK {
 			t.Fatalf("event answered %d", w.Code)
 		}
-		one.api.next(t, "chat.postMessage")
+		one.api.next(t, "chat.postEphemeral")
 		if w := two.event(mentionEvent, http.Header{"X-Slack-Retry-Num": {"1"}, "X-Slack-Retry-Reason": {"http_timeout"}}); w.Code != http.StatusOK {
 			t.Fatalf("retry answered %d", w.Code)
 		}
@@ -35,7 +35,7 @@ func TestEventRetryAcrossReplicas(t *testing.T) {
 		if n := len(exec.calls()); n != 1 {
 			t.Errorf("%d executor calls across replicas, want 1", n)
 		}
-		if n := two.api.count("chat.postMessage"); n != 0 {
+		if n := two.api.count("chat.postMessage") + two.api.count("chat.postEphemeral"); n != 0 {
 			t.Errorf("the second replica answered the retry (%d posts)", n)
 		}
 	})
@@ -59,7 +59,7 @@ func TestEventStoreDownStillAnswers(t *testing.T) {
 	store := &failingEvents{}
 	h.a.EventStore = store
 	h.event(mentionEvent, nil)
-	h.api.next(t, "chat.postMessage")
+	h.api.next(t, "chat.postEphemeral")
 	h.event(mentionEvent, http.Header{"X-Slack-Retry-Num": {"1"}})
 	_ = h.a.Close()
 	if n := len(exec.calls()); n != 1 || store.calls != 1 {

@@ -34,6 +34,7 @@ type apiCall struct {
 	Form   url.Values     // form-encoded calls
 	JSON   map[string]any // JSON calls (views.open, response_url)
 	Raw    []byte         // the body as sent (file uploads)
+	Type   string         // its Content-Type header
 }
 
 // postedMsg is a message the fake keeps, as conversations.history returns it.
@@ -55,6 +56,10 @@ type fakeSlack struct {
 	all   []apiCall
 	msgs  []postedMsg // chat.postMessage calls that succeeded, oldest first
 	page  int         // history page size cap; 0 = none to speak of
+	// stall, when set, runs after chat.postMessage has kept the message
+	// and before it answers: a slow or hung Web API that already posted.
+	// ctx ends when the client gives up.
+	stall func(ctx context.Context)
 }
 
 func newFakeSlack(t *testing.T) *fakeSlack {
@@ -78,7 +83,7 @@ func (f *fakeSlack) failWith(method, code string) {
 
 func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
-	c := apiCall{Method: strings.TrimPrefix(r.URL.Path, "/api/"), Raw: body}
+	c := apiCall{Method: strings.TrimPrefix(r.URL.Path, "/api/"), Raw: body, Type: r.Header.Get("Content-Type")}
 	if strings.HasPrefix(r.URL.Path, "/response/") {
 		c.Method = "response_url"
 	}
@@ -96,7 +101,10 @@ func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
 	code := f.fail[c.Method]
 	f.all = append(f.all, c)
 	f.mu.Unlock()
-	f.calls <- c
+	select {
+	case f.calls <- c:
+	default: // nobody waits for calls this many (a long end-to-end run): all keeps them
+	}
 	w.Header().Set("Content-Type", "application/json")
 	if after, ok := strings.CutPrefix(code, "posted+"); ok {
 		// The platform took the message and then failed the call anyway
@@ -120,6 +128,12 @@ func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.WriteString(w, `{"ok":true,"url":"https://acme.slack.com/","team":"Acme","user":"healthbot","team_id":"`+team+`","user_id":"UBOT"}`)
 	case "chat.postMessage":
 		m := f.keep(c.Form)
+		f.mu.Lock()
+		stall := f.stall
+		f.mu.Unlock()
+		if stall != nil {
+			stall(r.Context())
+		}
 		_, _ = io.WriteString(w, `{"ok":true,"channel":"`+m.Channel+`","ts":"`+m.TS+`"}`)
 	case "chat.update":
 		_, _ = io.WriteString(w, `{"ok":true,"channel":"`+c.Form.Get("channel")+`","ts":"`+c.Form.Get("ts")+`"}`)
@@ -133,8 +147,11 @@ func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.WriteString(w, `{"ok":true,"files":[{"id":"F0001","title":"chart"}]}`)
 	case "chat.postEphemeral":
 		_, _ = io.WriteString(w, `{"ok":true,"message_ts":"1741944600.000300"}`)
-	case "views.open":
+	case "views.open", "views.publish":
 		_, _ = io.WriteString(w, `{"ok":true,"view":{"id":"V0001"}}`)
+	case "conversations.open":
+		// The direct message channel of a user is "D" and the user's id.
+		_, _ = io.WriteString(w, `{"ok":true,"channel":{"id":"D`+c.Form.Get("users")+`"}}`)
 	case "apps.connections.open":
 		_, _ = io.WriteString(w, `{"ok":true,"url":"`+f.wsURL+`"}`)
 	default:
@@ -219,7 +236,7 @@ func (f *fakeSlack) next(t *testing.T, method string) apiCall {
 	}
 }
 
-// none asserts that no call to method was recorded so far.
+// count is how many calls to method were recorded so far.
 func (f *fakeSlack) count(method string) int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -422,4 +439,17 @@ func str(v any, path ...any) string {
 		b, _ := json.Marshal(x)
 		return string(b)
 	}
+}
+
+// calledWith lists the recorded calls to method, oldest first.
+func (f *fakeSlack) calledWith(method string) []apiCall {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []apiCall
+	for _, c := range f.all {
+		if c.Method == method {
+			out = append(out, c)
+		}
+	}
+	return out
 }

@@ -30,6 +30,10 @@ func (a *Adapter) serveCommand(w http.ResponseWriter, r *http.Request, body []by
 		ResponseURL: form.Get("response_url"),
 		TriggerID:   form.Get("trigger_id"),
 	}
+	if a.served(sc.TeamID) && a.replayed(r) {
+		w.WriteHeader(http.StatusOK)
+		return
+	}
 	writeAck(w, a.handleCommand(sc))
 }
 
@@ -47,7 +51,20 @@ func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request, body 
 		http.Error(w, "unreadable payload", http.StatusBadRequest)
 		return
 	}
+	if a.served(interactionTeam(ic)) && a.replayed(r) {
+		w.WriteHeader(http.StatusOK)
+		return
+	}
 	writeAck(w, a.handleInteraction(ic))
+}
+
+// interactionTeam is the workspace an interaction came from: a modal
+// submission carries it on its view only.
+func interactionTeam(ic slackgo.InteractionCallback) string {
+	if ic.Team.ID != "" {
+		return ic.Team.ID
+	}
+	return ic.View.TeamID
 }
 
 // serveEvent answers POST /slack/events (JSON).
@@ -71,4 +88,14 @@ func writeAck(w http.ResponseWriter, ack any) {
 	}
 	w.Header().Set("Content-Type", "application/json")
 	_ = json.NewEncoder(w).Encode(ack)
+}
+
+// hostOf is raw's host, for a log line that must not carry the rest of
+// the address (a response_url's path is a credential).
+func hostOf(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(unparseable)"
+	}
+	return u.Host
 }

@@ -188,24 +188,35 @@ func TestLogTouchButtonOpensModal(t *testing.T) {
 	}
 }
 
+// TestAppMentionAnsweredInThreadOnce: "@healthbot acme" is answered in
+// its thread, once however often Slack retries, and to the asker alone,
+// since a card shows MRR; "@healthbot acme public" posts it there.
 func TestAppMentionAnsweredInThreadOnce(t *testing.T) {
 	exec := newFakeExec()
 	exec.replies["/health acme"] = healthyCard(t)
+	public := healthyCard(t)
+	public.Ephemeral = false
+	exec.replies["/health acme public"] = public
 	h := newHarness(t, exec)
 	ev := `{"token":"x","team_id":"` + team + `","api_app_id":"A0001","type":"event_callback","event_id":"Ev0001","event_time":1741944000,
 	  "event":{"type":"app_mention","user":"U0001","text":"<@UBOT> acme","ts":"1741944000.000500","channel":"C0001","event_ts":"1741944000.000500"}}`
 	if w := h.event(ev, nil); w.Code != http.StatusOK {
 		t.Fatalf("event answered %d", w.Code)
 	}
-	post := h.api.next(t, "chat.postMessage")
-	if post.Form.Get("channel") != "C0001" || post.Form.Get("thread_ts") != "1741944000.000500" || !strings.Contains(post.Form.Get("blocks"), "Acme Corp") {
-		t.Errorf("chat.postMessage %v", post.Form)
+	post := h.api.next(t, "chat.postEphemeral")
+	if post.Form.Get("channel") != "C0001" || post.Form.Get("user") != "U0001" || post.Form.Get("thread_ts") != "1741944000.000500" ||
+		!strings.Contains(post.Form.Get("blocks"), "Acme Corp") {
+		t.Errorf("chat.postEphemeral %v", post.Form)
+	}
+	h.event(strings.NewReplacer("Ev0001", "Ev0002", "acme", "acme public").Replace(ev), nil)
+	if post := h.api.next(t, "chat.postMessage"); post.Form.Get("thread_ts") != "1741944000.000500" {
+		t.Errorf("public answer %v", post.Form)
 	}
 	if w := h.event(ev, http.Header{"X-Slack-Retry-Num": {"1"}, "X-Slack-Retry-Reason": {"http_timeout"}}); w.Code != http.StatusOK {
 		t.Errorf("retry answered %d", w.Code)
 	}
-	if calls := exec.calls(); len(calls) != 1 || calls[0].Line != "/health acme" {
-		t.Errorf("executor calls = %+v, want one /health acme", calls)
+	if calls := exec.calls(); len(calls) != 2 || calls[0].Line != "/health acme" {
+		t.Errorf("executor calls = %+v, want /health acme once, then in public", calls)
 	}
 }
 

@@ -28,6 +28,7 @@ type formMeta struct {
 	ResponseURL string            `json:"u,omitempty"`
 	Channel     string            `json:"c,omitempty"`
 	Replace     bool              `json:"r,omitempty"`
+	Home        bool              `json:"o,omitempty"` // opened from the App Home tab: the answer republishes it
 }
 
 // form rebuilds the Form as FormCommand expects it.

@@ -1,7 +1,6 @@
 package slack
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -63,6 +62,10 @@ func metadata(ctx context.Context) []slackgo.MsgOption {
 // retrying would either post the message twice or update it without the
 // file.
 func (a *Adapter) PostFile(ctx context.Context, channel string, r commands.Reply, name string, data []byte) (string, error) {
+	channel, err := a.channelFor(ctx, channel)
+	if err != nil {
+		return "", err
+	}
 	ts, err := a.Post(ctx, channel, r)
 	if err != nil {
 		return "", err
@@ -73,14 +76,7 @@ func (a *Adapter) PostFile(ctx context.Context, channel string, r commands.Reply
 	if name == "" {
 		name = "chart.png"
 	}
-	_, err = a.api.UploadFileContext(ctx, slackgo.UploadFileParameters{
-		Reader:   bytes.NewReader(data),
-		FileSize: len(data),
-		Filename: name,
-		Title:    FallbackText(r),
-		AltTxt:   "Chart: " + FallbackText(r),
-		Channel:  channel,
-	})
+	err = a.uploadFiles(ctx, channel, "", "", []upload{{name: name, title: FallbackText(r), alt: "Chart: " + FallbackText(r), data: data}})
 	if err != nil {
 		a.log.Warn("posted the message but not its file", "channel", channel, "ts", ts, "file", name, "err", err)
 	}
@@ -96,6 +92,10 @@ func (a *Adapter) PostFile(ctx context.Context, channel string, r commands.Reply
 func (a *Adapter) FindPosted(ctx context.Context, channel, key string) (string, error) {
 	if key == "" {
 		return "", nil
+	}
+	channel, err := a.channelFor(ctx, channel)
+	if err != nil {
+		return "", err
 	}
 	window := a.FindWindow
 	if window <= 0 {

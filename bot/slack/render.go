@@ -26,9 +26,13 @@ const actionPrefix = "hb:"
 
 // Blocks renders a neutral Reply as Block Kit message blocks, within
 // Slack's limits: a header with the status emoji and title, the lead text,
-// each section (fields split ten to a block), the context lines and one
-// actions block holding the buttons. It is a pure function.
-func Blocks(r commands.Reply) []slackgo.Block {
+// each section (fields split ten to a block, then an actions block of its
+// own buttons), the context lines and one actions block holding the
+// reply's buttons. It is a pure function.
+func Blocks(r commands.Reply) []slackgo.Block { return blocks(r, MaxMessageBlocks) }
+
+// blocks is Blocks within maxBlocks: a message's 50, or a view's 100.
+func blocks(r commands.Reply, maxBlocks int) []slackgo.Block {
 	var content []slackgo.Block
 	if r.Title != "" {
 		title := r.Title
@@ -43,8 +47,11 @@ func Blocks(r commands.Reply) []slackgo.Block {
 		}
 		content = append(content, slackgo.NewSectionBlock(mrkdwn(truncateEscaped(t, MaxSectionText, "")), nil, nil))
 	}
+	n := 0 // buttons rendered so far: action ids are unique across the message
 	for _, s := range r.Sections {
 		content = append(content, sectionBlocks(s)...)
+		content = append(content, actionBlocks(s.Buttons, n)...)
+		n += len(s.Buttons)
 	}
 	content = append(content, contextBlocks(r.Context)...)
 	if len(content) == 0 && len(r.Buttons) == 0 {
@@ -52,8 +59,8 @@ func Blocks(r commands.Reply) []slackgo.Block {
 		content = append(content, slackgo.NewSectionBlock(mrkdwn("Done."), nil, nil))
 	}
 
-	actions := actionBlocks(r.Buttons)
-	room := MaxMessageBlocks - len(actions)
+	actions := actionBlocks(r.Buttons, n)
+	room := maxBlocks - len(actions)
 	if len(content) > room {
 		dropped := len(content) - (room - 1)
 		content = append(content[:room-1:room-1],
@@ -172,18 +179,18 @@ func contextBlocks(lines []string) []slackgo.Block {
 }
 
 // actionBlocks renders the buttons, 25 to a block; each action_id is
-// "hb:N" (unique within the message) and each value the button's command
-// line, which is what runs when it is pressed. A command line too long
-// for a value is left out rather than cut, since a cut command would do
-// something else.
-func actionBlocks(buttons []commands.Button) []slackgo.Block {
+// "hb:N" (N counts from after, unique within the message) and each value
+// the button's command line, which is what runs when it is pressed. A
+// command line too long for a value is left out rather than cut, since a
+// cut command would do something else.
+func actionBlocks(buttons []commands.Button, after int) []slackgo.Block {
 	var out []slackgo.Block
 	var els []slackgo.BlockElement
 	for i, b := range buttons {
 		if len([]rune(b.Action)) > MaxValue || b.Action == "" {
 			continue
 		}
-		btn := slackgo.NewButtonBlockElement(fmt.Sprintf("%s%d", actionPrefix, i), b.Action, plain(Truncate(b.Label, MaxButtonText)))
+		btn := slackgo.NewButtonBlockElement(fmt.Sprintf("%s%d", actionPrefix, after+i), b.Action, plain(Truncate(b.Label, MaxButtonText)))
 		switch b.Style {
 		case commands.StyleDanger:
 			btn = btn.WithStyle(slackgo.StyleDanger)

@@ -56,6 +56,7 @@ func TestCardGoldens(t *testing.T) {
 			"Overdue invoices: 1, 4,200.50 in total, oldest 12 days past due",
 		}},
 		{"no_data.golden.json", cards.NoData, []string{"Hooli — no data", "Open tickets: no data (tickets not connected)", "Overdue invoices: no data (invoices not connected)"}},
+		{"churned.golden.json", cards.Churned, []string{"Soylent Corp — churned 2025-03-04 · final score 31 Critical", "Final score 31 Critical on 2025-03-03", "Last 90 days", "90-day chart"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			raw := blocksJSON(t, tc.reply)
@@ -212,6 +213,9 @@ func TestManifestMatchesRoutes(t *testing.T) {
 	}
 	var m struct {
 		Features struct {
+			AppHome struct {
+				Home bool `yaml:"home_tab_enabled"`
+			} `yaml:"app_home"`
 			SlashCommands []struct {
 				Command, URL string
 				ShouldEscape bool `yaml:"should_escape"`
@@ -245,16 +249,19 @@ func TestManifestMatchesRoutes(t *testing.T) {
 			t.Errorf("%s should_escape = %v, want %v", c.Command, c.ShouldEscape, want)
 		}
 	}
+	if !m.Features.AppHome.Home {
+		t.Error("the Home tab is off: app_home_opened would never come")
+	}
 	if strings.Join(cmds, " ") != "/health /pulse /touch" {
 		t.Errorf("commands %v", cmds)
 	}
 	if !strings.HasSuffix(m.Settings.EventSubscriptions.RequestURL, "/slack/events") ||
 		!strings.HasSuffix(m.Settings.Interactivity.RequestURL, "/slack/interactions") ||
-		strings.Join(m.Settings.EventSubscriptions.BotEvents, " ") != "app_mention" {
+		strings.Join(m.Settings.EventSubscriptions.BotEvents, " ") != "app_mention app_home_opened" {
 		t.Errorf("settings %+v", m.Settings)
 	}
 	// Each scope is explained in docs/slack.md; adding one means saying why.
-	scopes := "commands chat:write chat:write.public app_mentions:read files:write channels:history groups:history"
+	scopes := "commands chat:write chat:write.public app_mentions:read files:write channels:history groups:history im:write im:history"
 	if got := strings.Join(m.OAuthConfig.Scopes.Bot, " "); got != scopes {
 		t.Errorf("scopes %s, want %s", got, scopes)
 	}

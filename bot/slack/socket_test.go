@@ -87,7 +87,7 @@ func TestSocketMode(t *testing.T) {
 	if p := got["env-ev"]; p["payload"] != nil {
 		t.Errorf("event ack carries a payload: %v", p)
 	}
-	post := api.next(t, "chat.postMessage")
+	post := api.next(t, "chat.postEphemeral")
 	if post.Form.Get("channel") != "C0002" || post.Form.Get("thread_ts") != "1741944000.000900" {
 		t.Errorf("mention answer %v", post.Form)
 	}

@@ -5,11 +5,12 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/healthbot/healthbot/bot"
 )
 
 // maxSkew is how far a request's timestamp may be from now, either way,
@@ -65,10 +66,9 @@ func verify(secret string, h http.Header, body []byte, now time.Time) error {
 // parsed, let alone acted on.
 func (a *Adapter) verified(next func(w http.ResponseWriter, r *http.Request, body []byte)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+		body, err := bot.ReadBody(w, r, maxBodyBytes)
 		if err != nil {
-			a.log.Warn("slack request body unreadable or too large", "path", r.URL.Path, "err", err)
-			http.Error(w, "request body unreadable or too large", http.StatusRequestEntityTooLarge)
+			a.log.Warn("slack request body not read", "path", r.URL.Path, "err", err)
 			return
 		}
 		if err := verify(a.cfg.SigningSecret, r.Header, body, a.Now()); err != nil {

@@ -3,6 +3,10 @@
 // benchmarks and load tests:
 //
 //	DATABASE_URL=postgres://… go run ./cmd/healthbot-gen -accounts 10000 -days 180
+//
+// A backtest's default year of weekly evaluation days, ending 60 days
+// before the last day, with a month of activity before the first, needs
+// -days 455.
 package main
 
 import (

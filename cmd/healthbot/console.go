@@ -71,6 +71,8 @@ func (m *Main) chat(ctx context.Context, user string) error {
 		Out:    m.Stdout,
 		Prompt: isTerminal(m.Stdin),
 		Log:    m.log,
+		Inbox:  m.store,
+		Now:    m.Now,
 	}
 	if _, err := m.store.CSMByChatUser(ctx, console.Platform, user); err != nil {
 		m.log.Debug("console user is not a CSM: /health shows every account", "user", user)

@@ -1,10 +1,10 @@
 package main
 
 import (
-	"net/url"
 	"strings"
 
 	"github.com/healthbot/healthbot/commands"
+	"github.com/healthbot/healthbot/models"
 )
 
 // Env is the configuration read from environment variables, named as in
@@ -88,13 +88,4 @@ func list(s string) []string {
 
 // redact hides a password in a database URL before it reaches a log line
 // or an error message.
-func redact(dsn string) string {
-	u, err := url.Parse(dsn)
-	if err != nil || u.User == nil {
-		return dsn
-	}
-	if _, ok := u.User.Password(); ok {
-		u.User = url.UserPassword(u.User.Username(), "xxxxx")
-	}
-	return u.String()
-}
+func redact(dsn string) string { return models.RedactDSN(dsn) }

@@ -179,11 +179,17 @@ func (m *Main) open(ctx context.Context) error {
 		return usagef("HEALTHBOT_ADMINS: %v", err)
 	}
 	store, err := models.Open(ctx, m.env.DatabaseURL, m.loc)
+	if errors.Is(err, models.ErrBadDSN) {
+		return usagef("%v", err) // the message says what to write instead
+	}
 	if err != nil {
 		return fmt.Errorf("open %s: %w", redact(m.env.DatabaseURL), err)
 	}
 	m.store = store
 	m.closers = append(m.closers, store.Close)
+	if err := m.recordModelVersion(ctx); err != nil {
+		return err
+	}
 	m.service = &commands.Service{Store: store, Config: m.config, Now: m.Now, Log: m.log, Admins: admins}
 	// Alerts are decided in every rescore's transaction and queued for the
 	// configured platforms, whichever command rescored (serve, a cron'd
@@ -191,7 +197,35 @@ func (m *Main) open(ctx context.Context) error {
 	m.alerter = &commands.Alerter{Config: m.config, Platforms: m.env.platforms(), Now: m.Now,
 		Log: m.log, Service: m.service, Chart: chart.StatusPNG}
 	m.service.OnRescore = m.alerter.OnRescore
+	// Plays run after the alerts, in the same transaction; their tasks go
+	// to the owners by direct message on the chat platforms, or, with
+	// none configured, to the console, which shows each CSM theirs.
+	planner := &commands.Planner{Config: m.config, Platforms: m.env.platforms(), Now: m.Now, Log: m.log}
+	if len(planner.Platforms) == 0 {
+		planner.Platforms = []string{commands.Console}
+	}
+	m.alerter.Planner, m.service.Planner = planner, planner
 	m.log.Debug("database open", "database", redact(m.env.DatabaseURL), "dialect", store.Dialect())
+	return nil
+}
+
+// recordModelVersion writes the health model's version to the audit trail
+// when it differs from the one last recorded: whoever changed the YAML
+// file (or upgraded healthbot's defaults) is not in chat to be recorded,
+// so the first process to start with the new model records it, once.
+func (m *Main) recordModelVersion(ctx context.Context) error {
+	by := models.Actor{Origin: models.OriginConfig, Name: "built-in defaults"}
+	if m.env.ConfigPath != "" {
+		by.Name = m.env.ConfigPath
+	}
+	version := m.config.Version()
+	changed, old, err := m.store.RecordModelVersion(ctx, version, by, m.Now())
+	if err != nil {
+		return err
+	}
+	if changed {
+		m.log.Info("health model version recorded", "old", old, "new", version, "source", by.Name)
+	}
 	return nil
 }
 

@@ -35,7 +35,10 @@ func (m *Main) importCSV(ctx context.Context, args []string) error {
 	if err := m.open(ctx); err != nil {
 		return err
 	}
-	res, err := ingestion.ImportCSV(ctx, m.store, kind, r)
+	// The audit trail records the batch as the shell's user's, with its file.
+	user := strings.TrimSpace(m.Getenv("USER"))
+	res, err := ingestion.Ingest(ctx, m.store, kind, ingestion.NewCSVDecoder(r, kind), ingestion.IngestOptions{
+		By: models.Actor{Origin: models.OriginCLI, ID: user, Name: user}, Source: path, At: m.Now()})
 	if err != nil {
 		var be *ingestion.BatchError
 		if errors.As(err, &be) {

@@ -11,10 +11,10 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/healthbot/healthbot/bot/bottest"
 	"github.com/healthbot/healthbot/models/modelstest"
 )
 
@@ -80,7 +80,7 @@ func forEachDB(t *testing.T, fn func(t *testing.T, p *program)) {
 func TestEndToEnd(t *testing.T) {
 	forEachDB(t, func(t *testing.T, p *program) {
 		r := p.mustRun("", "demo")
-		if !strings.Contains(r.stdout, "loaded the demo portfolio") || !strings.Contains(r.stdout, "40 accounts (2 churned)") {
+		if !strings.Contains(r.stdout, "loaded the demo portfolio") || !strings.Contains(r.stdout, "52 accounts (14 churned)") {
 			t.Errorf("demo printed %q", r.stdout)
 		}
 		if r := p.run("", "demo"); r.code != 1 || !strings.Contains(r.err.Error(), "empty database") {
@@ -138,7 +138,7 @@ func TestNoArgumentsIsConsoleOnTheDemo(t *testing.T) {
 	r := p.mustRun("/health help\n")
 	first, _, _ := strings.Cut(r.stdout, "\n")
 	want := "healthbot: no Slack or Discord credentials set — console mode on " + p.env["DATABASE_URL"] +
-		" (demo portfolio loaded: 40 accounts). Type /health help."
+		" (demo portfolio loaded: 52 accounts). Type /health help."
 	if first != want {
 		t.Errorf("first line\n%q, want\n%q", first, want)
 	}
@@ -150,7 +150,7 @@ func TestNoArgumentsIsConsoleOnTheDemo(t *testing.T) {
 	}
 	// The second start finds the accounts and loads nothing.
 	r = p.mustRun("")
-	if !strings.Contains(r.stdout, "(40 accounts). Type /health help.") {
+	if !strings.Contains(r.stdout, "(52 accounts). Type /health help.") {
 		t.Errorf("second start printed %q", r.stdout)
 	}
 }
@@ -198,30 +198,12 @@ func TestUsageAndConfigErrors(t *testing.T) {
 	}
 }
 
-// syncBuffer is a bytes.Buffer safe to read while serve writes to it.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // startServe runs `healthbot serve` until the test ends and returns its
 // base URL and a function that stops it and returns its log.
 func startServe(t *testing.T, p *program, args ...string) (base string, stop func() string) {
 	t.Helper()
 	p.env["HEALTHBOT_HTTP_ADDR"] = "127.0.0.1:0"
-	var stdout, stderr syncBuffer
+	var stdout, stderr bottest.SyncBuffer
 	m := &Main{Stdin: strings.NewReader(""), Stdout: &stdout, Stderr: &stderr,
 		Getenv: func(k string) string { return p.env[k] }, Now: func() time.Time { return now }}
 	ctx, cancel := context.WithCancel(context.Background())

@@ -8,6 +8,7 @@ import (
 
 	"github.com/healthbot/healthbot/commands"
 	"github.com/healthbot/healthbot/commands/connector"
+	"github.com/healthbot/healthbot/models"
 )
 
 // mapUsage is how `healthbot map` is called.
@@ -24,7 +25,10 @@ func (m *Main) mapSource(ctx context.Context, args []string) error {
 	if err := m.open(ctx); err != nil {
 		return err
 	}
-	res, err := m.service.MapConnector(ctx, args[0], args[1], strings.Join(args[2:], " "))
+	// The audit trail records the mapping as the shell's user's.
+	user := strings.TrimSpace(m.Getenv("USER"))
+	res, err := m.service.MapConnector(ctx, models.Actor{Origin: models.OriginCLI, ID: user, Name: user},
+		args[0], args[1], strings.Join(args[2:], " "))
 	var ie *commands.InputError
 	if errors.As(err, &ie) {
 		return usagef("map: %s Nothing was changed.\n%s", ie.Msg, mapUsage)

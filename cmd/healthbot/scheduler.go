@@ -8,7 +8,7 @@ import (
 )
 
 // setupScheduler runs the schedule of the health model (daily rescore,
-// critical digest, weekly summary) at their times in HEALTHBOT_TIMEZONE,
+// critical digest, weekly summary, "your day") at their times in HEALTHBOT_TIMEZONE,
 // and prunes the processed platform and connector event ids daily. Replicas share the
 // work through the task_runs table, so each period runs once.
 func (m *Main) setupScheduler(ctx context.Context, w *wiring) error {
@@ -19,6 +19,7 @@ func (m *Main) setupScheduler(ctx context.Context, w *wiring) error {
 		},
 		WeeklySummary:  m.alerter.QueueWeeklySummary,
 		CriticalDigest: m.alerter.QueueCriticalDigest,
+		YourDay:        m.service.QueueYourDay,
 		PruneEvents: func(ctx context.Context, before time.Time) error {
 			n, err := m.store.PruneProcessedEvents(ctx, before)
 			if err != nil {

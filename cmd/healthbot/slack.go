@@ -19,8 +19,8 @@ func (m *Main) setupSlack(ctx context.Context, w *wiring) error {
 	if err != nil {
 		return err
 	}
-	// Retried Events API deliveries can reach another replica; the
-	// database decides which one takes the event in.
+	// Retried Events API deliveries and replayed signed requests can
+	// reach another replica; the database decides which one takes them in.
 	a.EventStore = m.store
 	m.closers = append(m.closers, a.Close)
 	a.Mount(w.srv.Mux())

@@ -29,6 +29,9 @@ type Cards struct {
 	AtRisk commands.Reply
 	// NoData is Hooli, from a store where no source is connected.
 	NoData commands.Reply
+	// Churned is Soylent Corp: churned 10 days ago, frozen at its final
+	// score of 31 Critical after sliding from 82 over its last 90 days.
+	Churned commands.Reply
 }
 
 type cardsKey struct {
@@ -54,6 +57,7 @@ func RealCards(t testing.TB, platform string, now time.Time) Cards {
 	}
 	full := modelstest.MustOpenSQLite(t)
 	SeedCardAccounts(t, full, now)
+	SeedChurnedAccount(t, full, now)
 	empty := modelstest.MustOpenSQLite(t)
 	if err := empty.DB().Create(&models.Account{ExternalID: "A-9", Name: "Hooli", Slug: "hooli", Owner: "maria"}).Error; err != nil {
 		t.Fatal(err)
@@ -62,6 +66,7 @@ func RealCards(t testing.TB, platform string, now time.Time) Cards {
 		Healthy: showCard(t, full, platform, now, "acme"),
 		AtRisk:  showCard(t, full, platform, now, "paper-street"),
 		NoData:  showCard(t, empty, platform, now, "hooli"),
+		Churned: showCard(t, full, platform, now, "soylent"),
 	}
 	cardsCache[key] = c
 	return c
@@ -89,14 +94,7 @@ func showCard(t testing.TB, s *models.Store, platform string, now time.Time, slu
 //     pulse (budget).
 func SeedCardAccounts(t testing.TB, s *models.Store, now time.Time) {
 	t.Helper()
-	day := func(n int) string { return now.AddDate(0, 0, -n).Format(models.DayLayout) }
-	at := func(n int) time.Time { return now.AddDate(0, 0, -n) }
-	create := func(v any) {
-		t.Helper()
-		if err := s.DB().Create(v).Error; err != nil {
-			t.Fatalf("seed %T: %v", v, err)
-		}
-	}
+	day, at, create := seeder(t, s, now)
 	renewal, paperRenewal := day(-60), day(-47)
 	paid := day(38)
 	acme := models.Account{ExternalID: "A-1", Name: "Acme Corp", Slug: "acme", Plan: "enterprise", MRRCents: 1250000, Seats: 10,
@@ -143,4 +141,58 @@ func SeedCardAccounts(t testing.TB, s *models.Store, now time.Time) {
 		{AccountID: paper.ID, Day: day(7), Known: true, Score: 72, Computed: 72, Status: "Stable", Subscores: "{}"},
 		{AccountID: paper.ID, Day: day(2), Known: true, Score: 59, Computed: 69, Status: "At-risk", Subscores: "{}"},
 	})
+}
+
+// SeedChurnedAccount loads Soylent Corp, churned 10 days before now: a
+// snapshot a day from 120 to 11 days back sliding from 82 Healthy to 31
+// Critical (the last with its sub-scores, raw figures and the red pulse
+// that capped it), pulses, touches thinning out, and the alerts of its
+// fall.
+func SeedChurnedAccount(t testing.TB, s *models.Store, now time.Time) {
+	t.Helper()
+	day, at, create := seeder(t, s, now)
+	churned := day(10)
+	acc := models.Account{ExternalID: "A-7", Name: "Soylent Corp", Slug: "soylent", Plan: "growth", MRRCents: 275000, Seats: 12,
+		Owner: "maria", ChurnedOn: &churned}
+	create(&acc)
+	var snaps []models.Snapshot
+	for n := 120; n >= 11; n-- {
+		score := 31 + (n-11)*51/109
+		sn := models.Snapshot{AccountID: acc.ID, Day: day(n), Known: true, Score: score, Computed: score,
+			Status: string(scoring.StatusOf(score)), Subscores: "{}"}
+		if n == 11 {
+			sn.Subscores = `{"adoption":20,"engagement":33,"payment":30,"support":25,"usage":33}`
+			sn.Details = `{"raw":{"usage":"DAU 0.3 / MAU 8 = 0.04","adoption":"1 of 6 value features (0.17)","payment":"1 overdue invoice"},"overrides":["red pulse: budget"]}`
+		}
+		snaps = append(snaps, sn)
+	}
+	create(&snaps)
+	create(&[]models.Pulse{
+		{AccountID: acc.ID, At: at(80), Day: day(80), Colour: "yellow", Note: "usage dipping", By: "Maria"},
+		{AccountID: acc.ID, At: at(24), Day: day(24), Colour: "red", Reason: "budget", Note: "CFO froze spend", By: "Maria"},
+	})
+	create(&[]models.Touch{
+		{AccountID: acc.ID, At: at(95), Day: day(95), Kind: "qbr", Exec: true, By: "Maria"},
+		{AccountID: acc.ID, At: at(60), Day: day(60), Kind: "call", By: "Maria"},
+		{AccountID: acc.ID, At: at(33), Day: day(33), Kind: "email", By: "Maria"},
+	})
+	create(&[]models.AlertRecord{
+		{DedupeKey: "soylent/below_60/1", AccountID: acc.ID, Rule: scoring.AlertBelow60, Arming: 1, Day: day(74), FromScore: 60, ToScore: 59},
+		{DedupeKey: "soylent/below_40/1", AccountID: acc.ID, Rule: scoring.AlertBelow40, Arming: 1, Day: day(30), FromScore: 40, ToScore: 39},
+		{DedupeKey: "soylent/pulse_red/1", AccountID: acc.ID, Rule: scoring.AlertPulseRed, Arming: 1, Day: day(24), FromScore: 37, ToScore: 37},
+	})
+}
+
+// seeder is what seeding needs: day(n) and at(n), n days before now as a
+// stored day and as a time, and create, which stores rows or fails t.
+func seeder(t testing.TB, s *models.Store, now time.Time) (day func(int) string, at func(int) time.Time, create func(any)) {
+	day = func(n int) string { return now.AddDate(0, 0, -n).Format(models.DayLayout) }
+	at = func(n int) time.Time { return now.AddDate(0, 0, -n) }
+	create = func(v any) {
+		t.Helper()
+		if err := s.DB().Create(v).Error; err != nil {
+			t.Fatalf("seed %T: %v", v, err)
+		}
+	}
+	return day, at, create
 }

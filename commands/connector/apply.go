@@ -109,16 +109,16 @@ func (p *pass) report() Report {
 
 // Map maps source's vendor id to the account (manual: automatic links no
 // longer change it) and replays the events parked under that id, in one
-// transaction. changed is false when the mapping was there already.
-func (a *Applier) Map(ctx context.Context, source, sourceID string, accountID uint) (rep Report, changed bool, err error) {
+// transaction, with the mapping's entry in the audit trail (by who). changed
+// is false when the mapping was there already.
+func (a *Applier) Map(ctx context.Context, by models.Actor, source, sourceID string, accountID uint) (rep Report, changed bool, err error) {
 	if !slices.Contains(Sources, source) {
 		return Report{}, false, fmt.Errorf("map: source %q is not one of %v", source, Sources)
 	}
 	p, err := a.inTx(ctx, a.now(), func(ctx context.Context, p *pass) error {
 		p.touched[accountID] = true
 		var err error
-		changed, err = p.tx.SetConnectorMapping(ctx, models.ConnectorMapping{Source: source, SourceID: sourceID,
-			AccountID: accountID, Manual: true}, p.now)
+		changed, err = p.setMapping(ctx, by, models.ConnectorMapping{Source: source, SourceID: sourceID, AccountID: accountID, Manual: true})
 		if err != nil {
 			return err
 		}
@@ -128,6 +128,40 @@ func (a *Applier) Map(ctx context.Context, source, sourceID string, accountID ui
 		return Report{}, false, fmt.Errorf("map %s %s: %w", source, sourceID, err)
 	}
 	return p.report(), changed, nil
+}
+
+// setMapping stores a mapping and, when it changed, its entry in the audit
+// trail, listed in the history of the account it names and of the one it
+// named before.
+func (p *pass) setMapping(ctx context.Context, by models.Actor, m models.ConnectorMapping) (bool, error) {
+	old, err := p.tx.ConnectorMappings(ctx, m.Source, []string{m.SourceID})
+	if err != nil {
+		return false, err
+	}
+	changed, err := p.tx.SetConnectorMapping(ctx, m, p.now)
+	if err != nil || !changed {
+		return changed, err
+	}
+	slug := func(id uint) (string, error) {
+		if id == 0 {
+			return "", nil
+		}
+		a, err := p.tx.Account(ctx, id)
+		if errors.Is(err, models.ErrNotFound) {
+			return "", nil
+		}
+		return a.Slug, err
+	}
+	oldID := old[m.SourceID].AccountID
+	oldSlug, err := slug(oldID)
+	if err != nil {
+		return false, err
+	}
+	newSlug, err := slug(m.AccountID)
+	if err != nil {
+		return false, err
+	}
+	return true, p.tx.Audit(ctx, models.MapAudit(p.now, by, m.Source, m.SourceID, oldID, oldSlug, m.AccountID, newSlug))
 }
 
 // pass is one attempt at applying events, inside one transaction.

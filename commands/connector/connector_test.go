@@ -13,6 +13,9 @@ import (
 	"github.com/healthbot/healthbot/models/modelstest"
 )
 
+// cli is who the tests' own writes are by, for the audit trail.
+var cli = models.Actor{Origin: models.OriginCLI, ID: "test"}
+
 // now is the tests' clock.
 var now = time.Date(2026, 11, 20, 15, 0, 0, 0, time.UTC)
 
@@ -27,7 +30,7 @@ func seed(t *testing.T, s *models.Store) {
 		{"external_id": "crm-acme", "name": "Acme", "mrr": "100"},
 		{"external_id": "crm-globex", "name": "Globex"},
 	}
-	if _, err := ingestion.Ingest(context.Background(), s, "accounts", ingestion.NewRecordsDecoder(recs), ingestion.IngestOptions{}); err != nil {
+	if _, err := ingestion.Ingest(context.Background(), s, "accounts", ingestion.NewRecordsDecoder(recs), ingestion.IngestOptions{By: cli}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -134,7 +137,7 @@ func TestParkAndMap(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		rep, changed, err := applier(s).Map(context.Background(), "stripe", "cus_unknown", acme.ID)
+		rep, changed, err := applier(s).Map(context.Background(), cli, "stripe", "cus_unknown", acme.ID)
 		if err != nil || !changed || rep.ReplayedWritten() != 1 || len(rep.Accounts) != 1 || rep.Accounts[0] != acme.ID {
 			t.Fatalf("map: %+v changed %v, %v", rep, changed, err)
 		}
@@ -230,7 +233,7 @@ func TestChurnSetByHandStays(t *testing.T) {
 	modelstest.ForEachDB(t, func(t *testing.T, s *models.Store) {
 		seed(t, s)
 		recs := []map[string]string{{"external_id": "crm-acme", "name": "Acme", "churned_on": "2026-10-01"}}
-		if _, err := ingestion.Ingest(context.Background(), s, "accounts", ingestion.NewRecordsDecoder(recs), ingestion.IngestOptions{}); err != nil {
+		if _, err := ingestion.Ingest(context.Background(), s, "accounts", ingestion.NewRecordsDecoder(recs), ingestion.IngestOptions{By: cli}); err != nil {
 			t.Fatal(err)
 		}
 		apply(t, s, subEvent("e1", "sub_a", now.Add(-time.Hour), true, 2000, false))
@@ -299,7 +302,7 @@ func TestAccountFieldsInOrder(t *testing.T) {
 	modelstest.ForEachDB(t, func(t *testing.T, s *models.Store) {
 		seed(t, s)
 		a := acme(t, s)
-		if _, _, err := applier(s).Map(context.Background(), "hubspot", "1246965", a.ID); err != nil {
+		if _, _, err := applier(s).Map(context.Background(), cli, "hubspot", "1246965", a.ID); err != nil {
 			t.Fatal(err)
 		}
 		prop := func(id, field, value string, at time.Time) connector.Event {

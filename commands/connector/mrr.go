@@ -106,7 +106,7 @@ func (p *pass) subscriptions(ctx context.Context, changes []subChange, w *writes
 		return err
 	}
 	for _, id := range slices.Sorted(maps.Keys(final)) {
-		w.account(ext[id], map[string]string{"mrr": cents(final[id])}, owners[id]...)
+		w.account(owners[id][0].Source, ext[id], map[string]string{"mrr": cents(final[id])}, owners[id]...)
 	}
 	for _, d := range slices.SortedFunc(maps.Keys(history), func(a, b mrrDay) int {
 		return cmp.Or(cmp.Compare(a.account, b.account), cmp.Compare(a.day, b.day))
@@ -166,7 +166,7 @@ func (p *pass) churn(ctx context.Context, churnOn map[uint]models.ConnectorChurn
 	var cleared []uint
 	for _, id := range slices.Sorted(maps.Keys(churnOn)) {
 		if a := accounts[ext[id]]; a.ChurnedOn == nil {
-			w.account(ext[id], map[string]string{"churned_on": churnOn[id].ChurnedOn}, owners[id]...)
+			w.account(churnOn[id].Source, ext[id], map[string]string{"churned_on": churnOn[id].ChurnedOn}, owners[id]...)
 			mark = append(mark, churnOn[id])
 		}
 	}
@@ -176,7 +176,7 @@ func (p *pass) churn(ctx context.Context, churnOn map[uint]models.ConnectorChurn
 			continue
 		}
 		if a := accounts[ext[id]]; a.ChurnedOn != nil && *a.ChurnedOn == c.ChurnedOn {
-			w.account(ext[id], map[string]string{"churned_on": ""}, owners[id]...)
+			w.account(owners[id][0].Source, ext[id], map[string]string{"churned_on": ""}, owners[id]...)
 		}
 		cleared = append(cleared, id)
 	}

@@ -23,7 +23,7 @@ func (p *pass) write(ctx context.Context, events []*Event, r *resolution) error 
 	if err != nil {
 		return err
 	}
-	w := &writes{kinds: map[string]*kindRecords{}, accounts: map[string]int{}}
+	w := &writes{kinds: map[string]*kindRecords{}, accounts: map[[2]string]int{}}
 	applied := map[*Event]bool{}
 	var subs []subChange
 	var links []*linkChange
@@ -49,7 +49,7 @@ func (p *pass) write(ctx context.Context, events []*Event, r *resolution) error 
 				if len(fields) == 0 {
 					continue
 				}
-				w.account(ext, fields, ev)
+				w.account(ev.Source, ext, fields, ev)
 			case KindSubscription:
 				if !v.applies(ev, i, "") {
 					continue
@@ -110,10 +110,10 @@ func churnOf(ev *Event, object string) *Record {
 }
 
 // writes are the ingestion records a pass writes, by kind, each with the
-// events it came from (an accounts record may merge several).
+// events it came from (an accounts record may merge several of a source).
 type writes struct {
 	kinds    map[string]*kindRecords
-	accounts map[string]int // external id → index of its accounts record
+	accounts map[[2]string]int // source and external id → index of its accounts record
 }
 
 type kindRecords struct {
@@ -131,9 +131,11 @@ func (w *writes) add(kind string, fields map[string]string, owners ...*Event) {
 	k.owners = append(k.owners, owners)
 }
 
-// account merges fields into the one accounts record of the account.
-func (w *writes) account(external string, fields map[string]string, owners ...*Event) {
-	if i, ok := w.accounts[external]; ok {
+// account merges fields into the one accounts record of the account for
+// source.
+func (w *writes) account(source, external string, fields map[string]string, owners ...*Event) {
+	key := [2]string{source, external}
+	if i, ok := w.accounts[key]; ok {
 		k := w.kinds[KindAccount]
 		maps.Copy(k.recs[i], fields)
 		for _, o := range owners {
@@ -146,7 +148,7 @@ func (w *writes) account(external string, fields map[string]string, owners ...*E
 	rec := map[string]string{"external_id": external}
 	maps.Copy(rec, fields)
 	w.add(KindAccount, rec, owners...)
-	w.accounts[external] = len(w.kinds[KindAccount].recs) - 1
+	w.accounts[key] = len(w.kinds[KindAccount].recs) - 1
 }
 
 // slugNewAccounts gives each account the events create a slug no other
@@ -157,8 +159,8 @@ func (p *pass) slugNewAccounts(ctx context.Context, r *resolution, w *writes) er
 		return nil
 	}
 	var want []string
-	for ext := range r.created {
-		if i, ok := w.accounts[ext]; ok && k.recs[i]["slug"] == "" {
+	for key, i := range w.accounts {
+		if r.created[key[1]] && k.recs[i]["slug"] == "" {
 			want = append(want, ingestion.Slugify(k.recs[i]["name"]))
 		}
 	}
@@ -166,23 +168,44 @@ func (p *pass) slugNewAccounts(ctx context.Context, r *resolution, w *writes) er
 	if err != nil {
 		return err
 	}
-	for ext := range r.created {
-		if i, ok := w.accounts[ext]; ok && k.recs[i]["slug"] == "" {
-			k.recs[i]["slug"] = newSlug(k.recs[i]["name"], ext, taken)
+	for key, i := range w.accounts {
+		if r.created[key[1]] && k.recs[i]["slug"] == "" {
+			k.recs[i]["slug"] = newSlug(k.recs[i]["name"], key[1], taken)
 		}
 	}
 	return nil
 }
 
 // ingest writes one kind's records through ingestion, in the pass's
-// transaction. When ingestion refuses records, the events they came from
-// are named in a *rejectError (and the attempt is made again without
-// them).
+// transaction, one batch per source (the audit trail names the connector
+// a batch came from). When ingestion refuses records, the events they
+// came from are named in a *rejectError (and the attempt is made again
+// without them).
 func (p *pass) ingest(ctx context.Context, kind string, k *kindRecords, known map[string]uint) error {
-	if k == nil || len(k.recs) == 0 {
+	if k == nil {
 		return nil
 	}
+	bySource := map[string]*kindRecords{}
+	for i, rec := range k.recs {
+		src := k.owners[i][0].Source
+		if bySource[src] == nil {
+			bySource[src] = &kindRecords{}
+		}
+		bySource[src].recs = append(bySource[src].recs, rec)
+		bySource[src].owners = append(bySource[src].owners, k.owners[i])
+	}
+	for _, src := range slices.Sorted(maps.Keys(bySource)) {
+		if err := p.ingestFrom(ctx, kind, src, bySource[src], known); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ingestFrom writes one source's records of a kind.
+func (p *pass) ingestFrom(ctx context.Context, kind, source string, k *kindRecords, known map[string]uint) error {
 	res, err := ingestion.IngestTx(ctx, p.tx, kind, ingestion.NewRecordsDecoder(k.recs), ingestion.IngestOptions{
+		By: models.Actor{Origin: models.OriginConnector, ID: source}, Source: eventsOf(k.owners), At: p.now,
 		MaxErrors: len(k.recs) + 1, Now: func() time.Time { return p.now }, PartialAccounts: kind == KindAccount, Accounts: known})
 	var be *ingestion.BatchError
 	if errors.As(err, &be) {
@@ -205,6 +228,25 @@ func (p *pass) ingest(ctx context.Context, kind string, k *kindRecords, known ma
 		p.touched[id] = true
 	}
 	return nil
+}
+
+// eventsOf names the events records came from, for the audit trail: the
+// first event's id, and how many more.
+func eventsOf(owners [][]*Event) string {
+	seen := map[*Event]bool{}
+	first := ""
+	for _, os := range owners {
+		for _, ev := range os {
+			if first == "" {
+				first = ev.ID
+			}
+			seen[ev] = true
+		}
+	}
+	if len(seen) > 1 {
+		return fmt.Sprintf("event %s and %d more", first, len(seen)-1)
+	}
+	return "event " + first
 }
 
 // verRef is the record that carries the newest version of a key in a pass.
@@ -316,7 +358,8 @@ func (p *pass) link(ctx context.Context, links []*linkChange, r *resolution) err
 		if id == 0 {
 			return fmt.Errorf("link %s %s: account %q was not created", src, vendorID, ext)
 		}
-		changed, err := p.tx.SetConnectorMapping(ctx, models.ConnectorMapping{Source: src, SourceID: vendorID, AccountID: id}, p.now)
+		changed, err := p.setMapping(ctx, models.Actor{Origin: models.OriginConnector, ID: src},
+			models.ConnectorMapping{Source: src, SourceID: vendorID, AccountID: id})
 		if err != nil {
 			return err
 		}

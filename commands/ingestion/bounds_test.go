@@ -20,7 +20,7 @@ func TestFutureDaysRefused(t *testing.T) {
 		ingestMust(t, s, "accounts", "accounts.csv")
 		// 23:30 in UTC is already the 21st in Tokyo, but the store's zone is UTC.
 		now := func() time.Time { return time.Date(2026, 11, 20, 23, 30, 0, 0, time.UTC) }
-		opt := ingestion.IngestOptions{Now: now}
+		opt := ingestion.IngestOptions{By: models.Actor{Origin: models.OriginCLI}, Now: now}
 		cases := []struct {
 			kind, field string
 			rec         map[string]string
@@ -64,8 +64,9 @@ func TestPartialAccounts(t *testing.T) {
 			_, err := ingestion.Ingest(context.Background(), s, "accounts", ingestion.NewRecordsDecoder(recs), opt)
 			return err
 		}
-		partial := ingestion.IngestOptions{PartialAccounts: true}
-		if err := ingest(ingestion.IngestOptions{}, map[string]string{"external_id": "acc-1", "mrr": "1"}); err == nil {
+		by := models.Actor{Origin: models.OriginCLI}
+		partial := ingestion.IngestOptions{By: by, PartialAccounts: true}
+		if err := ingest(ingestion.IngestOptions{By: by}, map[string]string{"external_id": "acc-1", "mrr": "1"}); err == nil {
 			t.Fatal("a record without a name passed without PartialAccounts")
 		}
 		if err := ingest(partial, map[string]string{"external_id": "acc-1", "mrr": "2500"}); err != nil {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -28,8 +29,18 @@ type IngestResult struct {
 	Accounts []uint
 }
 
-// IngestOptions tunes Ingest; the zero value is the default.
+// IngestOptions says who sends a batch, and tunes Ingest.
 type IngestOptions struct {
+	// By is who sends the batch and from where, for the audit trail:
+	// models.OriginAPI for the HTTP API, OriginCLI for `healthbot import`,
+	// OriginConnector with the vendor as ID for a webhook. Required: a
+	// batch that does not say is refused before anything is read.
+	By models.Actor
+	// Source names what the batch came from (a file name, a delivery's
+	// id), recorded with it; "" for none.
+	Source string
+	// At is when the audit trail says the batch was written; zero is now.
+	At time.Time
 	// MaxErrors caps the errors a rejected batch reports (default
 	// MaxIngestErrors); reading stops once it is reached.
 	MaxErrors int
@@ -47,10 +58,11 @@ type IngestOptions struct {
 }
 
 // ImportCSV validates a CSV file of kind and, when every record is good,
-// writes it in one transaction. A *BatchError means bad input: nothing was
+// writes it in one transaction, recorded in the audit trail as a batch
+// from the command line. A *BatchError means bad input: nothing was
 // written and its message names each bad line and field.
 func ImportCSV(ctx context.Context, store *models.Store, kind string, r io.Reader) (IngestResult, error) {
-	return Ingest(ctx, store, kind, NewCSVDecoder(r, kind), IngestOptions{})
+	return Ingest(ctx, store, kind, NewCSVDecoder(r, kind), IngestOptions{By: models.Actor{Origin: models.OriginCLI}})
 }
 
 // Ingest is the one write path for every source of records: it reads dec
@@ -60,10 +72,15 @@ func ImportCSV(ctx context.Context, store *models.Store, kind string, r io.Reade
 // *BatchError lists the problems; other errors are failures to read the
 // input or to write. Records carrying an external_id are upserted by it,
 // the others are idempotent by their natural key, so re-sending a batch
-// changes nothing.
+// changes nothing. A committed batch is one entry of the audit trail, in
+// its transaction: its kind, counts and source, listed in the history of
+// every account it changed.
 func Ingest(ctx context.Context, store *models.Store, kind string, dec Decoder, opt IngestOptions) (IngestResult, error) {
 	if _, ok := kindSpecs[kind]; !ok {
 		return IngestResult{Kind: kind}, fmt.Errorf("ingest: %w: %s", ErrUnknownKind, unknownKind(kind))
+	}
+	if opt.By.Origin == "" {
+		return IngestResult{Kind: kind}, errNoOrigin
 	}
 	var (
 		res      IngestResult
@@ -87,15 +104,21 @@ func Ingest(ctx context.Context, store *models.Store, kind string, dec Decoder, 
 	return res, nil
 }
 
+// errNoOrigin refuses a batch that does not say who sends it.
+var errNoOrigin = errors.New("ingest: IngestOptions.By names no origin: say who sends the batch (api, cli, connector)")
+
 // IngestTx is Ingest inside the caller's transaction tx, for a caller that
-// writes other rows with the records (a connector's event bookkeeping).
-// Records are written in chunks as they are read, so after any error —
-// a *BatchError included — the caller must roll tx back: only then is
-// nothing written.
+// writes other rows with the records (a connector's event bookkeeping);
+// the batch's audit entry is written in tx too. Records are written in
+// chunks as they are read, so after any error — a *BatchError included —
+// the caller must roll tx back: only then is nothing written.
 func IngestTx(ctx context.Context, tx *models.Store, kind string, dec Decoder, opt IngestOptions) (IngestResult, error) {
 	spec, ok := kindSpecs[kind]
 	if !ok {
 		return IngestResult{Kind: kind}, fmt.Errorf("ingest: %w: %s", ErrUnknownKind, unknownKind(kind))
+	}
+	if opt.By.Origin == "" {
+		return IngestResult{Kind: kind}, errNoOrigin
 	}
 	if opt.MaxErrors <= 0 {
 		opt.MaxErrors = MaxIngestErrors
@@ -159,7 +182,7 @@ func IngestTx(ctx context.Context, tx *models.Store, kind string, dec Decoder, o
 		res.Accounts = append(res.Accounts, id)
 	}
 	slices.Sort(res.Accounts)
-	return res, nil
+	return res, tx.Audit(ctx, auditBatch(res, opt))
 }
 
 // LatestDay is the latest day (YYYY-MM-DD) a record may be about at now:
@@ -170,6 +193,17 @@ func IngestTx(ctx context.Context, tx *models.Store, kind string, dec Decoder, o
 func LatestDay(now time.Time, loc *time.Location) string {
 	y, m, d := now.In(loc).Date()
 	return time.Date(y, m, d+1, 0, 0, 0, 0, time.UTC).Format(models.DayLayout)
+}
+
+// auditBatch is a committed batch's entry in the audit trail.
+func auditBatch(res IngestResult, opt IngestOptions) models.AuditRecord {
+	n := func(i int) string { return strconv.Itoa(i) }
+	changes := []models.Change{{Field: "records", New: n(res.Records)}, {Field: "inserted", New: n(res.Inserted)},
+		{Field: "updated", New: n(res.Updated)}, {Field: "unchanged", New: n(res.Unchanged)}}
+	if opt.Source != "" {
+		changes = append(changes, models.Change{Field: "source", New: opt.Source})
+	}
+	return models.AuditRecord{At: opt.At, By: opt.By, Action: models.AuditIngest, Subject: res.Kind, Accounts: res.Accounts, Changes: changes}
 }
 
 // batch is the state of one Ingest call shared by its sink.

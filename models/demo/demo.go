@@ -1,8 +1,11 @@
-// Package demo loads a deterministic demo portfolio: about forty accounts
-// with six months of history (usage, tickets, touches, pulses, surveys,
-// invoices, MRR changes) designed so that every status and every part of
-// the account card shows something. The same today always yields the same
-// rows.
+// Package demo loads a deterministic demo portfolio: 38 active accounts in
+// three segments, designed so that every status and every part of the
+// account card shows something, and 14 accounts that churned over the past
+// year, with fifteen months of history (usage, tickets, touches, pulses,
+// surveys, invoices, MRR changes) so that a backtest of the health score
+// finds real, imperfect signal in the stored rows: most churners fade
+// first, a few leave without warning, and some accounts dip and recover
+// (churners.go, history.go). The same today always yields the same rows.
 package demo
 
 import (
@@ -14,8 +17,10 @@ import (
 	"github.com/healthbot/healthbot/models"
 )
 
-// HistoryDays is how far back the generated history reaches.
-const HistoryDays = 182
+// HistoryDays is how far back the generated history reaches: fifteen
+// months, so that a backtest's default year of weekly evaluation days,
+// ending 60 days before today, has a month of activity before its first.
+const HistoryDays = 455
 
 // ErrNotEmpty is returned by Load when the database already holds accounts:
 // the demo is for trying healthbot out, never mixed into real data.

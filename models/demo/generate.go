@@ -1,8 +1,8 @@
 package demo
 
 import (
-	"context"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"regexp"
 	"strings"
@@ -13,10 +13,6 @@ import (
 
 // seed fixes the portfolio: the same seed and day give the same rows.
 const seed = 20260301
-
-// batchSize bounds the rows per INSERT (activity has 4 columns, tickets
-// about 9), well under both databases' bound-parameter limits.
-const batchSize = 500
 
 // account is one generated account with its history, before ids exist.
 type account struct {
@@ -35,16 +31,34 @@ type account struct {
 type portfolio struct{ accounts []*account }
 
 // generate builds the portfolio with history up to today (midnight in the
-// organisation's zone).
+// organisation's zone). Each account draws from its own random stream,
+// numbered by its position; the history before the archetypes' six months
+// comes from a second stream per account, so that adding it changed none
+// of the rows, and none of the scores, the demo had before.
 func generate(today time.Time) *portfolio {
 	p := &portfolio{}
 	i := 0
+	first := today.AddDate(0, 0, -(HistoryDays - 1))
 	for _, a := range archetypes {
 		for k := 0; k < a.count; k++ {
 			rng := rand.New(rand.NewPCG(seed, uint64(i)))
-			p.accounts = append(p.accounts, genAccount(rng, a.vary(rng, k), i, today))
+			v := a.vary(rng, k)
+			ac := genAccount(rng, v, i, today, today.AddDate(0, 0, -(recentDays-1)))
+			ac.genEarly(rand.New(rand.NewPCG(seed, earlyStream+uint64(i))), v, i, today, first)
+			if ac.row.ChurnedOn != nil {
+				ac.mrr = append(ac.mrr, models.MRRChange{EffectiveOn: *ac.row.ChurnedOn, MRRCents: 0})
+			}
+			p.accounts = append(p.accounts, ac)
 			i++
 		}
+	}
+	for _, c := range churners {
+		rng := rand.New(rand.NewPCG(seed, uint64(i)))
+		last := today.AddDate(0, 0, -c.ago-1)
+		ac := genAccount(rng, c.archetype, i, last, first)
+		ac.churn(last)
+		p.accounts = append(p.accounts, ac)
+		i++
 	}
 	return p
 }
@@ -96,17 +110,20 @@ func (a archetype) vary(rng *rand.Rand, k int) archetype {
 	return a
 }
 
-func genAccount(rng *rand.Rand, a archetype, i int, today time.Time) *account {
+// genAccount generates account i of archetype a with history from first
+// (or its start date) up to today, the account's last day.
+func genAccount(rng *rand.Rand, a archetype, i int, today, first time.Time) *account {
 	name := names[i%len(names)]
 	started := today.AddDate(0, 0, -between(rng, a.startedAgo))
 	mrrNow := int64(between(rng, a.mrr)) * 100
+	segment, plan := segmentOf(mrrNow)
 	ac := &account{arch: a.name}
 	ac.row = models.Account{
 		ExternalID:    fmt.Sprintf("demo-%03d", i+1),
 		Name:          name,
 		Slug:          slugify(name),
-		Plan:          a.plan,
-		Segment:       a.segment,
+		Plan:          plan,
+		Segment:       segment,
 		MRRCents:      mrrNow,
 		Seats:         between(rng, a.users) + 5 + rng.IntN(10),
 		Owner:         CSMs[i%len(CSMs)].Handle,
@@ -131,32 +148,54 @@ func genAccount(rng *rand.Rand, a archetype, i int, today time.Time) *account {
 		last = today.AddDate(0, 0, -a.churnedAgo)
 		ac.row.ChurnedOn = dayPtr(last)
 	}
-	// first is the first day with history: six months back, or the start.
-	first := today.AddDate(0, 0, -(HistoryDays - 1))
+	// History starts on first, or on the start date when it is later.
 	if started.After(first) {
 		first = started
 	}
+	ac.genHistory(rng, a, today, first, last)
+	ac.genMRR(a, today, started, mrrNow)
+	return ac
+}
+
+// genHistory generates the account's rows of every kind but MRR from
+// first to last, as archetype a describes them seen from today.
+func (ac *account) genHistory(rng *rand.Rand, a archetype, today, first, last time.Time) {
 	ac.genActivity(rng, a, today, first, last)
 	ac.genTickets(rng, a, today, first, last)
 	ac.genTouches(rng, a, today, first, last)
 	ac.genPulses(rng, a, today, first, last)
 	ac.genSurveys(rng, a, today, first, last)
 	ac.genInvoices(rng, a, today, first, last)
-	ac.genMRR(a, today, started, mrrNow)
-	return ac
 }
 
-// level interpolates a then/now figure for the day ago days before today.
+// level interpolates a then/now figure for the day ago days before the
+// account's last day.
 func level(a archetype, then, now float64, ago int) float64 {
-	span := float64(HistoryDays)
-	from := float64(HistoryDays)
+	span := float64(recentDays)
+	from := float64(recentDays)
 	if a.declineFrom > 0 {
-		span, from = float64(a.declineFrom-30), float64(a.declineFrom)
+		to := a.declineTo
+		if to == 0 {
+			to = 30
+		}
+		span, from = float64(a.declineFrom-to), float64(a.declineFrom)
 	}
-	// progress is 0 before the change starts and 1 over the last 30 days.
+	// progress is 0 before the change starts and 1 once it is complete
+	// (by default over the last 30 days).
 	progress := (from - float64(ago)) / span
 	progress = min(max(progress, 0), 1)
 	return then + (now-then)*progress
+}
+
+// dipFactor scales the chance of activity ago days before the last day:
+// 1 outside the archetype's dip, down to 0.25 in its middle.
+func (a archetype) dipFactor(ago int) float64 {
+	from, to := a.dip[0], a.dip[1]
+	if from <= to || ago > from || ago < to {
+		return 1
+	}
+	x := float64(from-ago) / float64(from-to)
+	return 1 - 0.75*math.Sin(math.Pi*x)
 }
 
 func (ac *account) genActivity(rng *rand.Rand, a archetype, today, first, last time.Time) {
@@ -164,7 +203,7 @@ func (ac *account) genActivity(rng *rand.Rand, a archetype, today, first, last t
 	order := rng.Perm(len(Features))
 	for d := first; !d.After(last); d = d.AddDate(0, 0, 1) {
 		ago := int(today.Sub(d).Hours()/24 + 0.5)
-		p := level(a, a.pThen, a.pNow, ago)
+		p := level(a, a.pThen, a.pNow, ago) * a.dipFactor(ago)
 		if wd := d.Weekday(); wd == time.Saturday || wd == time.Sunday {
 			p *= 0.25
 		}
@@ -179,9 +218,16 @@ func (ac *account) genActivity(rng *rand.Rand, a archetype, today, first, last t
 				continue
 			}
 			// Each active user-day records one feature in use; over a
-			// month every feature in use is seen.
-			f := order[rng.IntN(nfeat)]
-			ac.activity = append(ac.activity, models.Activity{Day: day(d), UserID: user, Feature: Features[f]})
+			// month every feature in use is seen. In a decline, the users
+			// still coming are the keen ones: featPerDay features each
+			// (neighbours in the account's order).
+			f, n := rng.IntN(nfeat), 1
+			if ago < a.declineFrom {
+				n = max(min(a.featPerDay, nfeat), 1)
+			}
+			for k := range n {
+				ac.activity = append(ac.activity, models.Activity{Day: day(d), UserID: user, Feature: Features[order[(f+k)%nfeat]]})
+			}
 		}
 	}
 }
@@ -221,6 +267,7 @@ func (ac *account) genTickets(rng *rand.Rand, a archetype, today, first, last ti
 		}
 		ac.tickets = append(ac.tickets, t)
 	}
+	ac.genTroubleTickets(rng, a, today, first, last)
 	if a.escalatedOpen {
 		opened := at(rng, today, 9)
 		ac.tickets = append(ac.tickets, models.Ticket{
@@ -236,7 +283,7 @@ func (ac *account) genTouches(rng *rand.Rand, a archetype, today, first, last ti
 	}
 	by := ac.row.Owner
 	k := 0
-	for ago := a.lastTouchAgo; ; ago += a.touchEvery - 2 + rng.IntN(5) {
+	for ago := a.lastTouchAgo; ; ago += a.touchGap(ago) - 2 + rng.IntN(5) {
 		t := at(rng, today, ago)
 		if t.Before(first) {
 			return
@@ -334,11 +381,16 @@ func (ac *account) genInvoices(rng *rand.Rand, a archetype, today, first, last t
 		}
 		ac.invoices = append(ac.invoices, inv)
 	}
-	// The most recent invoice already due decides the overdue and failed bands.
+	// The most recent invoice already due decides the overdue and failed
+	// bands; with payDays, every invoice due in those last days does.
+	since := day(today.AddDate(0, 0, -a.payDays))
 	for j := len(ac.invoices) - 1; j >= 0; j-- {
 		inv := &ac.invoices[j]
 		if inv.DueOn >= day(today) {
 			continue
+		}
+		if a.payDays > 0 && inv.DueOn < since {
+			break
 		}
 		switch a.payment {
 		case "overdue":
@@ -346,7 +398,9 @@ func (ac *account) genInvoices(rng *rand.Rand, a archetype, today, first, last t
 		case "failed":
 			inv.Status, inv.PaidOn = "failed", nil
 		}
-		break
+		if a.payDays == 0 {
+			break
+		}
 	}
 }
 
@@ -378,78 +432,4 @@ func (p *portfolio) stats() Stats {
 		s.MRRChanges += len(a.mrr)
 	}
 	return s
-}
-
-// write inserts the portfolio: accounts first for their ids, then every
-// other table in multi-row batches.
-func (p *portfolio) write(ctx context.Context, store *models.Store) error {
-	db := store.DB().WithContext(ctx)
-	csms := append([]models.CSM(nil), CSMs...)
-	if err := db.CreateInBatches(&csms, batchSize).Error; err != nil {
-		return fmt.Errorf("insert csms: %w", err)
-	}
-	rows := make([]models.Account, len(p.accounts))
-	for i, a := range p.accounts {
-		rows[i] = a.row
-	}
-	if err := db.CreateInBatches(&rows, batchSize).Error; err != nil {
-		return fmt.Errorf("insert accounts: %w", err)
-	}
-	var (
-		activity []models.Activity
-		tickets  []models.Ticket
-		touches  []models.Touch
-		pulses   []models.Pulse
-		surveys  []models.Survey
-		invoices []models.Invoice
-		mrr      []models.MRRChange
-	)
-	for i, a := range p.accounts {
-		id := rows[i].ID
-		for _, r := range a.activity {
-			r.AccountID = id
-			activity = append(activity, r)
-		}
-		for _, r := range a.tickets {
-			r.AccountID, r.OpenedDay = id, store.DayOf(r.OpenedAt)
-			tickets = append(tickets, r)
-		}
-		for _, r := range a.touches {
-			r.AccountID, r.Day = id, store.DayOf(r.At)
-			touches = append(touches, r)
-		}
-		for _, r := range a.pulses {
-			r.AccountID, r.Day = id, store.DayOf(r.At)
-			pulses = append(pulses, r)
-		}
-		for _, r := range a.surveys {
-			r.AccountID, r.Day = id, store.DayOf(r.At)
-			surveys = append(surveys, r)
-		}
-		for _, r := range a.invoices {
-			r.AccountID = id
-			invoices = append(invoices, r)
-		}
-		for _, r := range a.mrr {
-			r.AccountID = id
-			mrr = append(mrr, r)
-		}
-	}
-	for _, step := range []struct {
-		what string
-		n    int
-		rows any
-	}{
-		{"activity", len(activity), &activity}, {"tickets", len(tickets), &tickets}, {"touches", len(touches), &touches},
-		{"pulses", len(pulses), &pulses}, {"surveys", len(surveys), &surveys}, {"invoices", len(invoices), &invoices},
-		{"mrr changes", len(mrr), &mrr},
-	} {
-		if step.n == 0 {
-			continue // gorm refuses to insert an empty slice
-		}
-		if err := db.CreateInBatches(step.rows, batchSize).Error; err != nil {
-			return fmt.Errorf("insert %s: %w", step.what, err)
-		}
-	}
-	return nil
 }

@@ -39,29 +39,12 @@ var features = [nFeatures]string{"dashboards", "reports", "search", "alerts", "e
 var (
 	nameFirst = []string{"Blue", "North", "Silver", "Bright", "Iron", "Green", "Swift", "Red", "Clear", "Stone", "Golden", "Quiet", "Rapid", "Cedar", "Polar", "Summit"}
 	nameLast  = []string{"Harbor", "Labs", "Systems", "Works", "Foods", "Logistics", "Health", "Media", "Capital", "Energy", "Retail", "Robotics", "Studio", "Freight", "Bank", "Cloud"}
-	plans     = []string{"starter", "pro", "business", "enterprise"}
+	plans     = []string{"starter", "pro", "business", "enterprise"} // segment i buys plan i or i+1
 	segments  = []string{"smb", "mid-market", "enterprise"}
 	kinds     = []string{"call", "email", "meeting", "chat", "qbr", "other"}
-	colours   = []string{"green", "green", "green", "yellow", "yellow", "red"}
+	colours   = []string{"green", "green", "green", "green", "yellow", "yellow", "yellow", "red"}
 	reasons   = []string{"", "budget", "champion", "adoption", "support", "competitor"}
 )
-
-// profile is an account's fixed shape: every table's pass derives it again
-// from the account's own stream, so passes agree without sharing state.
-type profile struct {
-	index     int // 0-based
-	id        int64
-	seats     int
-	users     int     // distinct users who ever act
-	activeP   float64 // mean probability that a user acts on a weekday
-	decline   float64 // per-day multiplicative drift of activeP (declining accounts < 1)
-	startDay  int     // day offset (from the first generated day) the account started; may be negative
-	churnDay  int     // day offset the account churned, or -1
-	owner     string
-	mrrCents  int64
-	departed  bool
-	ticketMul float64
-}
 
 // rng is the random stream of one account and table.
 func (g *generator) rng(index, stream int) *rand.Rand {
@@ -87,37 +70,6 @@ func (g *generator) at(offset int, r *rand.Rand) time.Time {
 	return g.first.AddDate(0, 0, offset).Add(time.Duration(7*3600+r.IntN(12*3600)) * time.Second)
 }
 
-func (g *generator) profile(i int) profile {
-	r := g.rng(i, streamProfile)
-	// Seats are log-normal: most accounts are small, a few are large.
-	seats := int(math.Round(math.Exp(2.3 + 0.8*r.NormFloat64())))
-	seats = min(max(seats, 2), 400)
-	pr := profile{
-		index: i, id: int64(i + 1), seats: seats,
-		users:     max(1, int(float64(seats)*(0.4+0.6*r.Float64()))),
-		activeP:   0.04 + 0.31*r.Float64(),
-		decline:   1,
-		startDay:  -r.IntN(900),
-		churnDay:  -1,
-		owner:     fmt.Sprintf("csm-%03d", r.IntN(g.csms)+1),
-		mrrCents:  int64(seats) * int64(2000+r.IntN(8000)),
-		departed:  r.Float64() < 0.05,
-		ticketMul: 0.5 + r.Float64(),
-	}
-	switch x := r.Float64(); {
-	case x < 0.15: // declining: usage fades over the period
-		pr.decline = 0.985 + 0.01*r.Float64()
-	case x < 0.22: // dormant: barely used
-		pr.activeP *= 0.15
-	case x < 0.30: // new: started inside the period
-		pr.startDay = r.IntN(max(1, g.p.Days-14))
-	}
-	if r.Float64() < 0.03 {
-		pr.churnDay = r.IntN(g.p.Days + 30)
-	}
-	return pr
-}
-
 // accounts yields the account rows.
 func (g *generator) accounts() iter.Seq[[]any] {
 	return func(yield func([]any) bool) {
@@ -140,7 +92,7 @@ func (g *generator) accounts() iter.Seq[[]any] {
 				sponsor = "departed"
 			}
 			created := g.first.AddDate(0, 0, min(pr.startDay, 0))
-			if !yield([]any{pr.id, fmt.Sprintf("acct-%06d", i+1), name, slug, plans[r.IntN(len(plans))], segments[min(2, pr.seats/40)],
+			if !yield([]any{pr.id, fmt.Sprintf("acct-%06d", i+1), name, slug, plans[pr.segment+r.IntN(2)], segments[pr.segment],
 				pr.mrrCents, int64(pr.seats), pr.owner, started, renewal, firstValue, churned,
 				fmt.Sprintf("Sponsor %d", i+1), "VP Operations", sponsor, "", created, created}) {
 				return
@@ -155,6 +107,9 @@ var accountColumns = []string{"id", "external_id", "name", "slug", "plan", "segm
 	"created_at", "updated_at"}
 
 // activity yields (account, day, user, feature) tuples in primary-key order.
+// A user acts on a day with their own propensity times the account's
+// health squared; as health falls, the last users stop coming at all, and
+// the fewer user-days touch fewer of the account's features.
 func (g *generator) activity() iter.Seq[[]any] {
 	return func(yield func([]any) bool) {
 		var picked [nFeatures]bool
@@ -166,10 +121,8 @@ func (g *generator) activity() iter.Seq[[]any] {
 			for u := range prop {
 				prop[u] = pr.activeP * (0.3 + 1.4*r.Float64())
 			}
-			p := 1.0
 			for d := 0; d < g.p.Days; d++ {
-				p *= pr.decline
-				if d < pr.startDay || (pr.churnDay >= 0 && d >= pr.churnDay) {
+				if !pr.live(d) {
 					continue
 				}
 				day := g.day(d)
@@ -178,12 +131,19 @@ func (g *generator) activity() iter.Seq[[]any] {
 				if wd == time.Saturday || wd == time.Sunday {
 					week = 0.2
 				}
-				for u := 0; u < pr.users; u++ {
-					if r.Float64() >= prop[u]*p*week {
+				h := pr.health(d)
+				users := int(math.Ceil(float64(pr.users) * (0.3 + 0.7*h)))
+				for u := 0; u < users; u++ {
+					// Frequency falls faster than health: h².
+					if r.Float64() >= prop[u]*h*h*week {
 						continue
 					}
 					user := fmt.Sprintf("u%d", u+1)
 					n := 1 + r.IntN(2)
+					if pr.fading(d) {
+						// The users still coming are the keen ones.
+						n += int(3*(1-h) + 0.5)
+					}
 					if r.Float64() < 0.05 {
 						if !yield([]any{pr.id, day, user, ""}) {
 							return
@@ -191,8 +151,8 @@ func (g *generator) activity() iter.Seq[[]any] {
 					}
 					picked = [nFeatures]bool{}
 					for k := 0; k < n; k++ {
-						// Skewed towards the first features.
-						picked[int(float64(len(features))*r.Float64()*r.Float64())] = true
+						// Any of the account's own features.
+						picked[r.IntN(pr.breadth)] = true
 					}
 					for f, ok := range picked {
 						if ok && !yield([]any{pr.id, day, user, features[f]}) {
@@ -207,32 +167,43 @@ func (g *generator) activity() iter.Seq[[]any] {
 
 var activityColumns = []string{"account_id", "day", "user_id", "feature"}
 
-// live reports whether the account exists and has not churned on day d.
-func (pr profile) live(d int) bool { return d >= pr.startDay && (pr.churnDay < 0 || d < pr.churnDay) }
-
-// tickets yields support tickets: a Poisson-ish rate that grows with users.
+// tickets yields support tickets: a Poisson-ish rate that grows with
+// users, more often and mostly negative while the account is in trouble.
+// A churned account's tickets are closed by its churn day at the latest.
 func (g *generator) tickets() iter.Seq[[]any] {
 	return func(yield func([]any) bool) {
-		sentiments := []string{"", "", "neutral", "positive", "negative", "negative"}
+		calm := []string{"", "", "neutral", "neutral", "positive", "positive", "negative"}
+		upset := []string{"", "neutral", "neutral", "positive", "negative", "negative", "negative"}
 		severities := []string{"low", "normal", "normal", "high", "urgent"}
 		for i := 0; i < g.p.Accounts; i++ {
 			pr := g.profile(i)
 			r := g.rng(i, streamTickets)
 			rate := pr.ticketMul * (0.01 + 0.003*float64(pr.users))
+			end := g.p.End.AddDate(0, 0, 1)
+			if pr.churnDay >= 0 {
+				end = g.first.AddDate(0, 0, pr.churnDay).Add(9 * time.Hour)
+			}
 			for d := 0; d < g.p.Days; d++ {
-				if !pr.live(d) || r.Float64() >= rate {
+				sentiments, escalate := calm, 0.04
+				if pr.troubled(d) {
+					sentiments, escalate = upset, 0.15
+				}
+				if !pr.live(d) || r.Float64() >= rate*(1+(1-pr.health(d))) {
 					continue
 				}
 				opened := g.at(d, r)
 				var closed any
 				if age := g.p.Days - d; r.Float64() < 0.9 || age > 30 {
 					c := opened.Add(time.Duration(1+r.IntN(20*24)) * time.Hour)
-					if c.Before(g.p.End.AddDate(0, 0, 1)) {
+					if c.Before(end) {
 						closed = c
 					}
 				}
+				if closed == nil && pr.churnDay >= 0 {
+					closed = end
+				}
 				if !yield([]any{fmt.Sprintf("t-%06d-%03d", i+1, d), pr.id, opened, g.day(d), closed,
-					sentiments[r.IntN(len(sentiments))], r.Float64() < 0.05, severities[r.IntN(len(severities))]}) {
+					sentiments[r.IntN(len(sentiments))], r.Float64() < escalate, severities[r.IntN(len(severities))]}) {
 					return
 				}
 			}
@@ -242,19 +213,24 @@ func (g *generator) tickets() iter.Seq[[]any] {
 
 var ticketColumns = []string{"external_id", "account_id", "opened_at", "opened_day", "closed_at", "sentiment", "escalated", "severity"}
 
-// touches yields CSM touches every one to six weeks.
+// touches yields CSM touches every one to six weeks, times the account's
+// cadence, further apart while an account fades before its churn.
 func (g *generator) touches() iter.Seq[[]any] {
 	return func(yield func([]any) bool) {
 		for i := 0; i < g.p.Accounts; i++ {
 			pr := g.profile(i)
 			r := g.rng(i, streamTouches)
-			for d := r.IntN(30); d < g.p.Days; d += 7 + r.IntN(35) {
-				if !pr.live(d) {
-					continue
+			for d := r.IntN(30); d < g.p.Days; {
+				if pr.live(d) {
+					if !yield([]any{pr.id, g.at(d, r), g.day(d), kinds[r.IntN(len(kinds))], r.Float64() < 0.15, "", pr.owner}) {
+						return
+					}
 				}
-				if !yield([]any{pr.id, g.at(d, r), g.day(d), kinds[r.IntN(len(kinds))], r.Float64() < 0.15, "", pr.owner}) {
-					return
+				gap := int(float64(7+r.IntN(35)) * pr.touchEvery)
+				if pr.fading(d) {
+					gap = int(float64(gap) * (1 + 1.5*(1-pr.health(d))))
 				}
+				d += gap
 			}
 		}
 	}
@@ -262,21 +238,37 @@ func (g *generator) touches() iter.Seq[[]any] {
 
 var touchColumns = []string{"account_id", "at", "day", "kind", "exec", "note", "by"}
 
-// pulses yields a few CSM pulses for a third of the accounts.
+// pulses yields a few CSM pulses for a third of the accounts, and the
+// pulse a CSM records when an account fades or dips (a green one after a
+// dip recovers).
 func (g *generator) pulses() iter.Seq[[]any] {
 	return func(yield func([]any) bool) {
 		for i := 0; i < g.p.Accounts; i++ {
 			pr := g.profile(i)
 			r := g.rng(i, streamPulses)
-			if r.Float64() >= 0.33 {
-				continue
+			var days []int
+			var cols []string
+			if r.Float64() < 0.33 {
+				for k := 0; k < 1+r.IntN(3); k++ {
+					days = append(days, r.IntN(g.p.Days))
+					cols = append(cols, colours[r.IntN(len(colours))])
+				}
 			}
-			for k := 0; k < 1+r.IntN(3); k++ {
-				d := r.IntN(g.p.Days)
-				if !pr.live(d) {
+			if pr.pulse != "" {
+				// Somewhere in the second half of the fade.
+				from := (pr.warnDay + pr.churnDay) / 2
+				days = append(days, from+r.IntN(max(1, pr.churnDay-from)))
+				cols = append(cols, pr.pulse)
+			}
+			if pr.dipPulse != "" {
+				days = append(days, pr.dipStart+(pr.dipEnd-pr.dipStart)/3, pr.dipEnd+r.IntN(14))
+				cols = append(cols, pr.dipPulse, "green")
+			}
+			for k, d := range days {
+				if d < 0 || d >= g.p.Days || !pr.live(d) {
 					continue
 				}
-				c := colours[r.IntN(len(colours))]
+				c := cols[k]
 				reason := ""
 				if c != "green" {
 					reason = reasons[1+r.IntN(len(reasons)-1)]
@@ -291,7 +283,8 @@ func (g *generator) pulses() iter.Seq[[]any] {
 
 var pulseColumns = []string{"account_id", "at", "day", "colour", "reason", "note", "by"}
 
-// surveys yields NPS responses (about one a quarter per account) and CSAT ratings.
+// surveys yields NPS responses (about one a quarter per account) and CSAT
+// ratings, both lower while the account is in trouble.
 func (g *generator) surveys() iter.Seq[[]any] {
 	return func(yield func([]any) bool) {
 		for i := 0; i < g.p.Accounts; i++ {
@@ -301,14 +294,19 @@ func (g *generator) surveys() iter.Seq[[]any] {
 				if !pr.live(d) {
 					continue
 				}
+				mood := 0.0
+				if pr.troubled(d) {
+					mood = 1 - pr.health(d)
+				}
 				if r.Float64() < 0.012 {
-					score := min(10, max(0, int(math.Round(7.5+2.5*r.NormFloat64()))))
+					score := min(10, max(0, int(math.Round(7.5-5*mood+2.5*r.NormFloat64()))))
 					if !yield([]any{pr.id, "nps", int64(score), g.at(d, r), g.day(d), fmt.Sprintf("u%d", 1+r.IntN(pr.users))}) {
 						return
 					}
 				}
 				if r.Float64() < 0.01 {
-					if !yield([]any{pr.id, "csat", int64(1 + r.IntN(5)), g.at(d, r), g.day(d), fmt.Sprintf("u%d", 1+r.IntN(pr.users))}) {
+					score := max(1, 1+r.IntN(5)-int(math.Round(3*mood*r.Float64())))
+					if !yield([]any{pr.id, "csat", int64(score), g.at(d, r), g.day(d), fmt.Sprintf("u%d", 1+r.IntN(pr.users))}) {
 						return
 					}
 				}
@@ -319,31 +317,54 @@ func (g *generator) surveys() iter.Seq[[]any] {
 
 var surveyColumns = []string{"account_id", "kind", "score", "at", "day", "respondent"}
 
-// invoices yields one invoice a month: mostly paid on time, some late,
-// a few open past due or failed.
+// invoices yields one invoice a month: mostly paid on time, some late (a
+// failed card retried), a few written off as failed, and in the last weeks
+// some open past due or failing. A churner's invoices in its fade fail,
+// stay open or are paid late as its fate says; one in a dip may be late.
 func (g *generator) invoices() iter.Seq[[]any] {
 	return func(yield func([]any) bool) {
 		for i := 0; i < g.p.Accounts; i++ {
 			pr := g.profile(i)
 			r := g.rng(i, streamInvoices)
+			last := g.p.Days - 1 // the last day a payment can be recorded
+			if pr.churnDay >= 0 {
+				last = pr.churnDay - 1
+			}
 			for d := r.IntN(30); d < g.p.Days; d += 30 {
 				if !pr.live(d) {
 					continue
 				}
-				due := g.day(d)
-				var paid any
-				status := "paid"
+				status, paidDay := "paid", max(0, d-r.IntN(5))
+				late := d + 3 + r.IntN(28)
 				switch x := r.Float64(); {
-				case x < 0.03:
+				case pr.payFate != payOnTime && pr.fading(d) && d >= pr.churnDay-75:
+					switch pr.payFate {
+					case payFailed:
+						status = "failed"
+					case payOverdue:
+						status = "open"
+					case payLate:
+						paidDay = late
+					}
+				case pr.dipLate && pr.dipping(d):
+					paidDay = late + 7
+				case x < 0.004:
 					status = "failed"
-				case x < 0.08 && d > g.p.Days-60:
+				case x < 0.02 && d > g.p.Days-30:
+					status = "failed"
+				case x < 0.06 && d > g.p.Days-60:
 					status = "open"
-				case x < 0.2:
-					paid = g.day(min(g.p.Days-1, d+3+r.IntN(30)))
-				default:
-					paid = g.day(max(0, d-r.IntN(5)))
+				case x < 0.08:
+					paidDay = late
 				}
-				if !yield([]any{fmt.Sprintf("inv-%06d-%03d", i+1, d), pr.id, pr.mrrCents, due, paid, status}) {
+				var paid any
+				if status == "paid" && paidDay > last {
+					status = "open"
+				}
+				if status == "paid" {
+					paid = g.day(paidDay)
+				}
+				if !yield([]any{fmt.Sprintf("inv-%06d-%03d", i+1, d), pr.id, pr.mrrCents, g.day(d), paid, status}) {
 					return
 				}
 			}
@@ -353,22 +374,29 @@ func (g *generator) invoices() iter.Seq[[]any] {
 
 var invoiceColumns = []string{"external_id", "account_id", "amount_cents", "due_on", "paid_on", "status"}
 
-// mrr yields the MRR at start, and a change in the period for some accounts.
+// mrr yields the MRR at start, a change in the period for some accounts,
+// and a last change to 0 on a churned account's churn day.
 func (g *generator) mrr() iter.Seq[[]any] {
 	return func(yield func([]any) bool) {
 		for i := 0; i < g.p.Accounts; i++ {
 			pr := g.profile(i)
 			r := g.rng(i, streamMRR)
 			start := pr.mrrCents
-			// A change strictly after the start day, inside the period.
-			from := max(pr.startDay, 0) + 1
-			if r.Float64() < 0.3 && from < g.p.Days {
+			// A change strictly after the start day and before the churn, inside the period.
+			from, to := max(pr.startDay, 0)+1, g.p.Days
+			if pr.churnDay >= 0 {
+				to = pr.churnDay
+			}
+			if r.Float64() < 0.3 && from < to {
 				start = pr.mrrCents * int64(70+r.IntN(60)) / 100
-				if !yield([]any{pr.id, g.day(from + r.IntN(g.p.Days-from)), pr.mrrCents}) {
+				if !yield([]any{pr.id, g.day(from + r.IntN(to-from)), pr.mrrCents}) {
 					return
 				}
 			}
 			if !yield([]any{pr.id, g.day(pr.startDay), start}) {
+				return
+			}
+			if pr.churnDay >= 0 && !yield([]any{pr.id, g.day(pr.churnDay), int64(0)}) {
 				return
 			}
 		}

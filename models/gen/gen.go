@@ -2,7 +2,10 @@
 // (users, daily activity over ~10 features, tickets, touches, pulses,
 // surveys, invoices, MRR history, CSMs and 60 days of daily snapshots) into a Store, fast: COPY on
 // PostgreSQL, large multi-row INSERTs in one transaction on SQLite. It
-// feeds the scale benchmarks and `healthbot-gen`.
+// feeds the scale benchmarks, the backtest and `healthbot-gen`. Accounts
+// churn with and without warning, and dip and recover, over any number
+// of days of history (lifecycle.go), so a backtest has real churn to
+// predict from the stored rows alone.
 package gen
 
 import (
@@ -17,8 +20,9 @@ import (
 
 // Version changes whenever the generated rows or their order change, so
 // stored benchmark datasets built by an older generator are rebuilt rather
-// than reused (3: snapshot history written day by day).
-const Version = 3
+// than reused (3: snapshot history written day by day; 4: accounts churn
+// with and without warning, dip and recover, see lifecycle.go).
+const Version = 4
 
 // Params fix a dataset: the same Params give the same rows.
 type Params struct {

@@ -97,6 +97,24 @@ func ForEachDSN(t *testing.T, fn func(t *testing.T, dsn string)) {
 	t.Run("postgres", func(t *testing.T) { fn(t, PostgresDSN(t)) })
 }
 
+// ForEachShared runs fn as ForEachDSN does, with open in place of the
+// DSN: each call opens another Store on the same fresh database, as
+// another replica or a restarted process would (closed when the test
+// ends).
+func ForEachShared(t *testing.T, fn func(t *testing.T, open func() *models.Store)) {
+	t.Helper()
+	ForEachDSN(t, func(t *testing.T, dsn string) {
+		fn(t, func() *models.Store {
+			s, err := models.Open(context.Background(), dsn, time.UTC)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { _ = s.Close() })
+			return s
+		})
+	})
+}
+
 // ForEachDB runs fn as subtest "sqlite", and as subtest "postgres" when
 // HEALTHBOT_TEST_POSTGRES_URL is set, each on a fresh database.
 func ForEachDB(t *testing.T, fn func(t *testing.T, s *models.Store)) {

@@ -101,7 +101,7 @@ func runTracks(b *testing.B, s *models.Store, p gen.Params, repeat bool) {
 	bodies, headers, tuples := trackEvents(b.N, p.Accounts, day)
 	if repeat {
 		// Stored earlier in the day (untimed, and rescored then).
-		if _, err := ingestion.Ingest(ctx, s, ingestion.KindActivity, ingestion.NewRecordsDecoder(tuples), ingestion.IngestOptions{Now: now}); err != nil {
+		if _, err := ingestion.Ingest(ctx, s, ingestion.KindActivity, ingestion.NewRecordsDecoder(tuples), ingestion.IngestOptions{By: cli, Now: now}); err != nil {
 			b.Fatal(err)
 		}
 		gentest.Vacuum(b, s, true, "activities", "activity_days", "activity_last")

@@ -29,6 +29,9 @@ import (
 	dto "github.com/prometheus/client_model/go"
 )
 
+// cli is who the tests' own writes are by, for the audit trail.
+var cli = models.Actor{Origin: models.OriginCLI, ID: "test"}
+
 const (
 	secret    = "whsec_test_secret"
 	publicURL = "https://bot.example.com"
@@ -136,7 +139,7 @@ func dump(t *testing.T, s *models.Store, tables ...string) string {
 func seedAcme(t *testing.T, s *models.Store) models.Account {
 	t.Helper()
 	recs := []map[string]string{{"external_id": "acme", "name": "Acme Corp", "slug": "acme"}}
-	if _, err := ingestion.Ingest(context.Background(), s, "accounts", ingestion.NewRecordsDecoder(recs), ingestion.IngestOptions{}); err != nil {
+	if _, err := ingestion.Ingest(context.Background(), s, "accounts", ingestion.NewRecordsDecoder(recs), ingestion.IngestOptions{By: cli}); err != nil {
 		t.Fatal(err)
 	}
 	a, err := s.AccountByExternalID(context.Background(), "acme")
@@ -204,7 +207,7 @@ var sampleCases = []sampleCase{
 		}
 	}},
 	{hubspot.Source, "company.propertyChange.json", nil, func(t *testing.T, h *harness, acme models.Account) {
-		if _, _, err := (&connector.Applier{Store: h.store}).Map(context.Background(), "hubspot", "1246965", acme.ID); err != nil {
+		if _, _, err := (&connector.Applier{Store: h.store}).Map(context.Background(), cli, "hubspot", "1246965", acme.ID); err != nil {
 			t.Fatal(err)
 		}
 	}, func(t *testing.T, h *harness, _ models.Account) {
