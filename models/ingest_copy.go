@@ -26,22 +26,31 @@ type bulkConn struct {
 	copyFailed bool
 }
 
-// WithBulkTx is WithTx for large writes: on PostgreSQL the transaction runs
-// on one dedicated connection, which lets InsertActivity stream rows with
-// COPY inside it, still all or nothing. On SQLite it is WithTx.
+// WithBulkTx is WithTx for large writes, a batch: on PostgreSQL the
+// transaction runs on one dedicated connection, which lets InsertActivity
+// stream rows with COPY inside it, still all or nothing. A batch waits at
+// most BatchWait for the write lock (SQLite) or for any lock (PostgreSQL),
+// and then fails with ErrBusy, having written nothing; on SQLite chat
+// writes waiting at the gate go first.
 func (s *Store) WithBulkTx(ctx context.Context, fn func(tx *Store) error) error {
 	if s.dialect != DialectPostgres {
-		return s.WithTx(ctx, fn)
+		return s.stats.observe(s.transaction(ctx, s.db.WithContext(ctx), laneBatch, func(tx *gorm.DB) error {
+			return fn(s.bound(tx))
+		}))
 	}
-	return s.stats.observe(s.db.WithContext(ctx).Connection(func(c *gorm.DB) error {
+	return busyErr(s.stats.observe(s.db.WithContext(ctx).Connection(func(c *gorm.DB) error {
 		conn, ok := c.Statement.ConnPool.(*sql.Conn)
 		if !ok {
 			return fmt.Errorf("bulk transaction: connection is a %T", c.Statement.ConnPool)
 		}
 		return c.Transaction(func(tx *gorm.DB) error {
-			return fn(&Store{db: tx.Set(bulkConnKey, &bulkConn{conn: conn}), dialect: s.dialect, loc: s.loc, stats: s.stats, inTx: true})
+			if err := tx.Exec(s.lockTimeoutSQL()).Error; err != nil {
+				return fmt.Errorf("bulk transaction: %w", err)
+			}
+			bulk := s.bound(tx.Set(bulkConnKey, &bulkConn{conn: conn}))
+			return fn(bulk)
 		})
-	}))
+	})))
 }
 
 // copyActivity tries to write rows with COPY, which costs PostgreSQL less

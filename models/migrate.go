@@ -74,7 +74,7 @@ func (s *Store) migrate(ctx context.Context) error {
 // under the lock: the process that waited finds the work done.
 func (s *Store) migrateLocked(ctx context.Context, force bool) error {
 	backfilled := false
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.transaction(ctx, s.db.WithContext(ctx), laneChat, func(tx *gorm.DB) error {
 		if s.dialect == DialectPostgres {
 			if err := tx.Exec(lockMigrationsSQL, migrationLockClass).Error; err != nil {
 				return fmt.Errorf("lock: %w", err)

@@ -111,7 +111,7 @@ func (s *Store) Enqueue(ctx context.Context, m *OutboxMessage, now time.Time) (c
 func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]OutboxMessage, error) {
 	now = now.UTC()
 	var out []OutboxMessage
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.transaction(ctx, s.db.WithContext(ctx), laneChat, func(tx *gorm.DB) error {
 		// The console shows its messages itself (TakeInbox), between a
 		// user's commands: no worker delivers them.
 		q := tx.Where("((status = ? AND next_attempt_at <= ?) OR (status = ? AND lease_until < ?)) AND platform <> ?",

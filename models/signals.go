@@ -270,41 +270,64 @@ func valueFeatures(db *gorm.DB, cfg scoring.Config, w sigWindow) ([]string, int,
 // configured list every non-empty feature counts: a feature used in the
 // adoption window was seen in the (longer) feature-seen window.
 //
-// Every account's figures come from the rollups when they describe day T
-// (activityFromRollups); one account's, and every account's on a day with
-// later activity, from the raw rows. One account's raw rows are an index
+// Every account's figures come from the rollups (activityFromRollups),
+// except those of accounts with activity dated after day T, which come
+// from their raw rows: the last days of their users no longer tell who was
+// active in a window ending at T. One row dated in 9999 so costs one
+// account's raw rows, not the portfolio's. When most accounts have later
+// activity (a past day rescored), or one account is asked for, every
+// figure comes from the raw rows: one account's raw rows are an index
 // range of a few hundred rows, cheaper than the rollup ranges, which are
 // led by the day, not the account.
 func activitySignals(db *gorm.DB, w sigWindow, features []string, m map[uint]*scoring.Signals) error {
+	var ids []uint // nil: every account of w
 	if w.account == 0 {
-		done, err := activityFromRollups(db, w, features, m)
+		later, declined, err := activityFromRollups(db, w, features, m)
 		if err != nil {
 			return fmt.Errorf("activity rollups: %w", err)
 		}
-		if done {
+		if !declined && len(later) == 0 {
 			return nil
 		}
+		if !declined && len(later) <= maxLaterAccounts {
+			ids = later
+		}
+		// The rollups' figures of these accounts are wrong, and the raw
+		// rows set only accounts with activity in the windows.
+		for _, id := range later {
+			m[id].ActiveUserDays7, m[id].MAU, m[id].ValueFeaturesUsed30 = 0, 0, 0
+		}
 	}
-	if err := activityFromRows(db, w, features, m); err != nil {
+	if err := activityFromRows(db, w, features, ids, m); err != nil {
 		return fmt.Errorf("activity: %w", err)
 	}
 	return nil
 }
 
+// maxLaterAccounts is how many accounts with activity after T are read
+// from their raw rows one by one (in one IN list); with more, the raw rows
+// of every account are read, in one pass.
+const maxLaterAccounts = 500
+
 // activityFromRows computes activitySignals from the raw activity rows of
-// the windows.
-func activityFromRows(db *gorm.DB, w sigWindow, features []string, m map[uint]*scoring.Signals) error {
+// the windows, for the accounts ids (nil: every account of w).
+func activityFromRows(db *gorm.DB, w sigWindow, features []string, ids []uint, m map[uint]*scoring.Signals) error {
 	args := w.args()
 	featureCond := "feature <> ''"
 	if len(features) > 0 {
 		featureCond = "feature IN @features"
 		args["features"] = features
 	}
+	filter := w.filter()
+	if ids != nil {
+		filter += " AND account_id IN @ids"
+		args["ids"] = ids
+	}
 	return eachRow(db, `SELECT account_id,
 		COUNT(DISTINCT CASE WHEN day >= @dau THEN day || '/' || user_id END) AS user_days7,
 		COUNT(DISTINCT CASE WHEN day >= @mau THEN user_id END) AS mau,
 		COUNT(DISTINCT CASE WHEN day >= @adopt AND `+featureCond+` THEN feature END) AS used30
-		FROM activities WHERE day >= @activity AND day <= @t`+w.filter()+` GROUP BY account_id`, args, func(rows *sql.Rows) error {
+		FROM activities WHERE day >= @activity AND day <= @t`+filter+` GROUP BY account_id`, args, func(rows *sql.Rows) error {
 		var (
 			id                     uint
 			userDays7, mau, used30 int64
@@ -319,25 +342,47 @@ func activityFromRows(db *gorm.DB, w sigWindow, features []string, m map[uint]*s
 	})
 }
 
-// noActivityAfterT holds when no activity is dated after day @t: every
-// activity row has its account-day in activity_days, whose key leads with
-// the day, so MAX(day) is one probe at the end of that index in any plan.
-// It is not written as NOT EXISTS (… WHERE day > @t): once pgx's cached
-// statement gets PostgreSQL's generic plan (from the sixth run on), the
-// planner guesses a third of the table after an unknown day and scans
-// all of activity_days, three times, finding nothing: 200-250 ms of the
-// daily rescore instead of a few ms.
-const noActivityAfterT = "(SELECT COALESCE(MAX(day), '') FROM activity_days) <= @t"
+// maxLaterDays is how many distinct days after T the rollups put up with:
+// a day or two of activity ahead of the as-of day (tomorrow's first events
+// in an early time zone, a stray bad row) costs the few accounts that have
+// them their raw rows; more means a past day is being rescored, when most
+// accounts have later activity and the raw rows are read for all.
+const maxLaterDays = 3
+
+// laterDays lists, as the CTE "later", the first maxLaterDays+1 distinct
+// days after @t that hold activity, walking them with one probe each at
+// the head of activity_days' key (the least day after the previous one),
+// and then a NULL. It reads no more than that whatever the plan: the
+// least day after a bound is an ordered index probe with LIMIT 1 in a
+// generic plan as in a custom one. A range "day > @t" would not be: once
+// pgx's cached statement gets PostgreSQL's generic plan (from the sixth
+// run on), the planner guesses a third of the table after an unknown day
+// and may scan all of activity_days (200-250 ms of the daily rescore
+// instead of a few ms, seen when the check was a NOT EXISTS).
+var laterDays = fmt.Sprintf(`WITH RECURSIVE later(day, n) AS (
+	SELECT (SELECT MIN(day) FROM activity_days WHERE day > @t), 1
+	UNION ALL
+	SELECT (SELECT MIN(d.day) FROM activity_days d WHERE d.day > later.day), n + 1
+	FROM later WHERE later.day IS NOT NULL AND n <= %d)
+`, maxLaterDays)
+
+// fewLaterDays holds when at most maxLaterDays days after @t hold
+// activity: the rollup reads run only then.
+var fewLaterDays = fmt.Sprintf("(SELECT COUNT(day) FROM later) <= %d", maxLaterDays)
 
 // activityFromRollups computes activitySignals from the rollups
-// (rollups.go) and reports true, or reports false and leaves m alone when
-// some activity is dated after T: the last days then no longer tell who
-// was active in a window ending at T. The check is part of the same
-// statement, so it and the figures read one snapshot. User-days are the
-// sum of the DAU window's activity_days (a range of its key); MAU and the
-// features used are the users and features whose last day falls in their
-// windows, counted in one pass over activity_last.
-func activityFromRollups(db *gorm.DB, w sigWindow, features []string, m map[uint]*scoring.Signals) (bool, error) {
+// (rollups.go). It returns the accounts with activity dated after T,
+// whose figures it sets wrong (the caller reads them from the raw rows),
+// or reports declined and leaves m alone when more than maxLaterDays
+// days after T hold activity. The later accounts and the figures come
+// from one statement, so they read one snapshot: an account gaining a
+// later row meanwhile is either listed or has exact figures. User-days
+// are the sum of the DAU window's activity_days (a range of its key,
+// exact whatever came later); MAU and the features used are the users
+// and features whose last day falls in their windows, counted in one
+// pass over activity_last, exact for the accounts without later
+// activity.
+func activityFromRollups(db *gorm.DB, w sigWindow, features []string, m map[uint]*scoring.Signals) (later []uint, declined bool, err error) {
 	args := w.args()
 	keyCond := "1 = 1"
 	if len(features) > 0 {
@@ -345,16 +390,18 @@ func activityFromRollups(db *gorm.DB, w sigWindow, features []string, m map[uint
 		args["features"] = features
 	}
 	args["last"] = min(w.mau, w.adopt)
-	later := false
-	err := eachRow(db, `SELECT 0 AS part, 0 AS account_id, CASE WHEN `+noActivityAfterT+` THEN 0 ELSE 1 END AS a, 0 AS b
+	err = eachRow(db, laterDays+`SELECT 0 AS part, 0 AS account_id, (SELECT COUNT(day) FROM later) AS a, 0 AS b
+		UNION ALL
+		SELECT 3, account_id, 0, 0 FROM activity_days
+		WHERE day IN (SELECT day FROM later) AND `+fewLaterDays+` GROUP BY account_id
 		UNION ALL
 		SELECT 1, account_id, SUM(users), 0 FROM activity_days
-		WHERE day >= @dau AND day <= @t AND `+noActivityAfterT+` GROUP BY account_id
+		WHERE day >= @dau AND day <= @t AND `+fewLaterDays+` GROUP BY account_id
 		UNION ALL
 		SELECT 2, account_id,
 			SUM(CASE WHEN kind = 'u' AND last_day >= @mau THEN 1 ELSE 0 END),
 			SUM(CASE WHEN kind = 'f' AND last_day >= @adopt AND `+keyCond+` THEN 1 ELSE 0 END)
-		FROM activity_last WHERE last_day >= @last AND last_day <= @t AND `+noActivityAfterT+` GROUP BY account_id`,
+		FROM activity_last WHERE last_day >= @last AND last_day <= @t AND `+fewLaterDays+` GROUP BY account_id`,
 		args, func(rows *sql.Rows) error {
 			var (
 				part int
@@ -367,19 +414,21 @@ func activityFromRollups(db *gorm.DB, w sigWindow, features []string, m map[uint
 			sig := m[id]
 			switch {
 			case part == 0:
-				later = a == 1
+				declined = a > maxLaterDays
 			case sig == nil:
 			case part == 1:
 				sig.ActiveUserDays7 = int(a)
 			case part == 2:
 				sig.MAU, sig.ValueFeaturesUsed30 = int(a), int(b)
+			case part == 3:
+				later = append(later, id)
 			}
 			return nil
 		})
 	if err != nil {
-		return false, err
+		return nil, false, err
 	}
-	return !later, nil
+	return later, declined, nil
 }
 
 // openAt is "the ticket was still open at the end of day T". Tickets store

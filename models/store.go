@@ -22,7 +22,8 @@ type Store struct {
 	dialect string         // "postgres" or "sqlite"
 	loc     *time.Location // the organisation's time zone, for Day columns
 	stats   *queryStats    // shared by every Store derived from the same Open
-	inTx    bool           // bound to a transaction (WithTx, WithBulkTx): Audit may write
+	gate    *writeGate     // likewise: where this process's writers queue (writegate.go)
+	inTx    bool           // bound to a transaction (WithTx, WithBulkTx): Audit may write, the gate is passed
 }
 
 // Dialect names returned by Store.Dialect.
@@ -49,24 +50,41 @@ func Open(ctx context.Context, dsn string, loc *time.Location) (*Store, error) {
 	}
 	if dialect == DialectSQLite {
 		// SQLite has one writer at a time; a few connections let reads run
-		// beside it in WAL mode while busy_timeout serialises writes.
-		sqlDB.SetMaxOpenConns(4)
-		sqlDB.SetMaxIdleConns(4)
+		// beside it in WAL mode while the write gate (writegate.go)
+		// serialises this process's writes.
+		sqlDB.SetMaxOpenConns(sqliteConns)
+		sqlDB.SetMaxIdleConns(sqliteConns)
 	} else {
-		sqlDB.SetMaxOpenConns(10)
+		sqlDB.SetMaxOpenConns(postgresConns)
 		sqlDB.SetMaxIdleConns(5)
 		sqlDB.SetConnMaxLifetime(30 * time.Minute)
 	}
-	if err := registerCounter(db, stats); err != nil {
+	gate := newWriteGate(dialect == DialectSQLite)
+	if err := errors.Join(registerCounter(db, stats), registerWriteGate(db, gate)); err != nil {
 		_ = sqlDB.Close()
 		return nil, fmt.Errorf("open database: %w", err)
 	}
-	s := &Store{db: db, dialect: dialect, loc: loc, stats: stats}
+	s := &Store{db: db, dialect: dialect, loc: loc, stats: stats, gate: gate}
 	if err := s.migrate(ctx); err != nil {
 		_ = sqlDB.Close()
 		return nil, redactErr(err, dsn)
 	}
 	return s, nil
+}
+
+// Connection pool sizes: see MaxConns.
+const (
+	sqliteConns   = 4
+	postgresConns = 10
+)
+
+// MaxConns is the size of the connection pool: how many statements can
+// run at once, so how many commands are worth running at once.
+func (s *Store) MaxConns() int {
+	if s.dialect == DialectSQLite {
+		return sqliteConns
+	}
+	return postgresConns
 }
 
 // sqliteBusyWait bounds how long Open retries a busy SQLite file; it
@@ -183,12 +201,19 @@ func addDays(day string, n int) string {
 }
 
 // WithTx runs fn in one transaction; the Store passed to fn is bound to it,
-// so every method called on it commits or rolls back together.
+// so every method called on it commits or rolls back together. On SQLite
+// it first waits its turn at the write gate, ahead of batches, for as
+// long as ctx allows.
 func (s *Store) WithTx(ctx context.Context, fn func(tx *Store) error) error {
 	// A full disk may fail the COMMIT itself, which no statement hook sees.
-	return s.stats.observe(s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		return fn(&Store{db: tx, dialect: s.dialect, loc: s.loc, stats: s.stats, inTx: true})
+	return s.stats.observe(s.transaction(ctx, s.db.WithContext(ctx), laneChat, func(tx *gorm.DB) error {
+		return fn(s.bound(tx))
 	}))
+}
+
+// bound is s bound to the transaction tx.
+func (s *Store) bound(tx *gorm.DB) *Store {
+	return &Store{db: tx, dialect: s.dialect, loc: s.loc, stats: s.stats, gate: s.gate, inTx: true}
 }
 
 // Ready reports whether the database answers, this binary's migrations

@@ -4,6 +4,7 @@ package bottest
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -99,4 +100,18 @@ func (c *Clock) Advance(d time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.now = c.now.Add(d)
+}
+
+// SlowEvents is an EventStore (bot.EventStore) that takes Delay to record
+// an event, as a busy database does, and reports every one as new.
+type SlowEvents struct{ Delay time.Duration }
+
+// FirstSeen waits Delay (or ctx) and reports the event new.
+func (e SlowEvents) FirstSeen(ctx context.Context, _, _ string, _ time.Time) (bool, error) {
+	select {
+	case <-time.After(e.Delay):
+		return true, nil
+	case <-ctx.Done():
+		return false, ctx.Err()
+	}
 }

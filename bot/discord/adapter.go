@@ -31,8 +31,11 @@ const (
 	// response to travel.
 	DefaultAckDeadline = 2500 * time.Millisecond
 	// DefaultWorkTimeout bounds deferred work; the interaction token that
-	// edits the answer lives 15 minutes.
-	DefaultWorkTimeout = 5 * time.Minute
+	// edits the answer lives 15 minutes. A command may wait a while for
+	// its turn (a pulse on SQLite behind an ingestion batch holding the
+	// write lock, up to the ingestion timeout, 10 minutes by default) and
+	// must still be written and answered.
+	DefaultWorkTimeout = 14 * time.Minute
 	// DefaultMaxSkew is how far a signed timestamp may be from now before
 	// the request counts as a replay.
 	DefaultMaxSkew = 5 * time.Minute

@@ -41,6 +41,7 @@ type outcome struct {
 // the step that finishes it. A nil response means i repeats an
 // interaction already handled.
 func (a *Adapter) dispatch(ctx context.Context, i *discordgo.Interaction) (*discordgo.InteractionResponse, later) {
+	received := time.Now()
 	if i.Type == discordgo.InteractionPing {
 		return &discordgo.InteractionResponse{Type: discordgo.InteractionResponsePong}, nil
 	}
@@ -103,7 +104,7 @@ func (a *Adapter) dispatch(ctx context.Context, i *discordgo.Interaction) (*disc
 	default:
 		return messageResponse(Message{Content: "healthbot does not handle this kind of interaction.", Ephemeral: true}), nil
 	}
-	return a.runWithDeadline(ctx, i, private, work)
+	return a.runWithDeadline(ctx, i, private, received, work)
 }
 
 // refuse says why i must not be executed, or "" when it may: commands in
@@ -126,9 +127,11 @@ func (a *Adapter) refuse(i *discordgo.Interaction) string {
 }
 
 // runWithDeadline runs work and answers with its result when it finishes
-// within AckDeadline, or with a deferred response at once otherwise (an
-// ephemeral one when private), the result then following through later.
-func (a *Adapter) runWithDeadline(ctx context.Context, i *discordgo.Interaction, private bool, work func(context.Context) outcome) (*discordgo.InteractionResponse, later) {
+// within AckDeadline of received, or with a deferred response otherwise
+// (an ephemeral one when private), the result then following through
+// later. The time already spent since received (the replay check on a
+// busy database) counts against the deadline.
+func (a *Adapter) runWithDeadline(ctx context.Context, i *discordgo.Interaction, private bool, received time.Time, work func(context.Context) outcome) (*discordgo.InteractionResponse, later) {
 	done := make(chan outcome, 1)
 	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), a.WorkTimeout)
 	// Counted for Wait, so shutdown waits for work that outlives the ack.
@@ -136,7 +139,7 @@ func (a *Adapter) runWithDeadline(ctx context.Context, i *discordgo.Interaction,
 		defer cancel()
 		done <- work(wctx)
 	})
-	timer := time.NewTimer(a.AckDeadline)
+	timer := time.NewTimer(max(a.AckDeadline-time.Since(received), 0))
 	defer timer.Stop()
 	select {
 	case o := <-done:

@@ -45,6 +45,11 @@ const TimeoutEnv = "HEALTHBOT_INGEST_TIMEOUT"
 // connection.
 const writeSlack = time.Minute
 
+// retryAfterBusy is the Retry-After of a 503 (seconds): a batch that
+// could not get the write lock in time tries again after the writes ahead
+// of it, a few 40,000-row batches' worth.
+const retryAfterBusy = "30"
+
 // Pattern is the route the handler serves, in net/http ServeMux syntax.
 const Pattern = "POST /api/v1/{kind}"
 
@@ -266,6 +271,13 @@ func (h *Handler) answer(w http.ResponseWriter, kind string, res ingestion.Inges
 		writeJSON(w, http.StatusRequestTimeout, Problem{Kind: kind,
 			Error: fmt.Sprintf("the upload took longer than %s; nothing was written. Send smaller batches, or raise the limit with %s (e.g. %s=30m).", h.timeout, TimeoutEnv, TimeoutEnv)})
 		return http.StatusRequestTimeout
+	case errors.Is(err, models.ErrBusy):
+		// Other writes held the database for the store's batch wait: the
+		// same batch will go through later.
+		w.Header().Set("Retry-After", retryAfterBusy)
+		writeJSON(w, http.StatusServiceUnavailable, Problem{Kind: kind,
+			Error: fmt.Sprintf("the database is busy with other writes; nothing was written. Send the batch again in %s seconds.", retryAfterBusy)})
+		return http.StatusServiceUnavailable
 	case models.IsDiskFull(err):
 		writeJSON(w, http.StatusInsufficientStorage, Problem{Kind: kind,
 			Error: "disk full: the database has no space left, so nothing was written. Free space where the database is stored, then send the batch again."})

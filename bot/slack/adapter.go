@@ -17,10 +17,14 @@ import (
 
 // Timings of the 3-second rule: Slack gives up on a request after 3 s, so
 // the executor gets InlineWait to answer inline and the rest is finished
-// through response_url within followUpTimeout.
+// through response_url within followUpTimeout. A response_url takes posts
+// for 30 minutes; a command may wait a while for its turn, a pulse on
+// SQLite behind an ingestion batch holding the write lock (up to the
+// ingestion timeout, 10 minutes by default), and must still be written
+// and answered.
 const (
 	DefaultInlineWait = 2500 * time.Millisecond
-	followUpTimeout   = 2 * time.Minute
+	followUpTimeout   = 15 * time.Minute
 	authTestTimeout   = 10 * time.Second
 	// apiTimeout bounds every Web API call: slack-go's default client has
 	// none, so one hung call would hold its caller (an outbox delivery

@@ -37,6 +37,7 @@ type origin struct {
 	threadTS    string          // mentions: the thread to answer in
 	replace     bool            // the request came from a message that should be updated in place
 	caller      commands.Caller // fromHome: whose tab to publish
+	received    time.Time       // when the request arrived (zero: now); the inline wait counts from it
 }
 
 // message is the JSON of an inline answer and of a response_url post.
@@ -65,23 +66,25 @@ func ephemeralText(text string) message {
 }
 
 // handleCommand is the one path of a slash command, from HTTP or Socket
-// Mode; it returns the immediate answer (nil: an empty acknowledgement).
-func (a *Adapter) handleCommand(sc slackgo.SlashCommand) any {
+// Mode, received at received; it returns the immediate answer (nil: an
+// empty acknowledgement).
+func (a *Adapter) handleCommand(sc slackgo.SlashCommand, received time.Time) any {
 	if !a.served(sc.TeamID) {
 		a.log.Warn("slash command from a workspace not served", "team_id", sc.TeamID, "user", sc.UserID)
 		return ephemeralText(notServed)
 	}
 	caller := commands.Caller{Platform: Platform, TeamID: sc.TeamID, UserID: sc.UserID, UserName: sc.UserName, ChannelID: sc.ChannelID}
 	line := strings.TrimSpace(sc.Command + " " + unescape(sc.Text))
-	o := origin{kind: fromCommand, responseURL: sc.ResponseURL, triggerID: sc.TriggerID, channel: sc.ChannelID, user: sc.UserID}
+	o := origin{kind: fromCommand, responseURL: sc.ResponseURL, triggerID: sc.TriggerID, channel: sc.ChannelID, user: sc.UserID,
+		received: received}
 	return a.run(o, func(ctx context.Context) (commands.Reply, error) {
 		return a.exec.Run(ctx, caller, line)
 	})
 }
 
 // handleInteraction is the one path of a button click or a modal
-// submission.
-func (a *Adapter) handleInteraction(ic slackgo.InteractionCallback) any {
+// submission, received at received.
+func (a *Adapter) handleInteraction(ic slackgo.InteractionCallback, received time.Time) any {
 	team := interactionTeam(ic)
 	if !a.served(team) {
 		a.log.Warn("interaction from a workspace not served", "team_id", team, "user", ic.User.ID)
@@ -99,9 +102,9 @@ func (a *Adapter) handleInteraction(ic slackgo.InteractionCallback) any {
 	caller := commands.Caller{Platform: Platform, TeamID: team, UserID: ic.User.ID, UserName: userName(ic.User), ChannelID: channel}
 	switch ic.Type {
 	case slackgo.InteractionTypeBlockActions:
-		return a.handleAction(ic, caller)
+		return a.handleAction(ic, caller, received)
 	case slackgo.InteractionTypeViewSubmission:
-		return a.handleSubmission(ic, caller)
+		return a.handleSubmission(ic, caller, received)
 	}
 	return nil
 }
@@ -113,7 +116,7 @@ func userName(u slackgo.User) string {
 	return u.Profile.DisplayName
 }
 
-func (a *Adapter) handleAction(ic slackgo.InteractionCallback, caller commands.Caller) any {
+func (a *Adapter) handleAction(ic slackgo.InteractionCallback, caller commands.Caller, received time.Time) any {
 	if len(ic.ActionCallback.BlockActions) == 0 {
 		return nil
 	}
@@ -134,11 +137,11 @@ func (a *Adapter) handleAction(ic slackgo.InteractionCallback, caller commands.C
 	}
 	line := act.Value
 	o := origin{kind: fromAction, responseURL: ic.ResponseURL, triggerID: ic.TriggerID, channel: caller.ChannelID,
-		user: caller.UserID, replace: ic.Container.Type == "message" || msgTS != ""}
+		user: caller.UserID, replace: ic.Container.Type == "message" || msgTS != "", received: received}
 	if ic.View.Type == slackgo.VTHomeTab {
 		// No message to replace and no response_url: the answer heads the
 		// tab, published again with the day as it now is.
-		o = origin{kind: fromHome, triggerID: ic.TriggerID, user: caller.UserID, caller: caller}
+		o = origin{kind: fromHome, triggerID: ic.TriggerID, user: caller.UserID, caller: caller, received: received}
 	}
 	return a.run(o, func(ctx context.Context) (commands.Reply, error) {
 		p, err := commands.RunPress(ctx, a.exec, caller, commands.Press{Action: line, OnCard: o.replace})
@@ -159,7 +162,7 @@ func pressReply(p commands.Pressed) commands.Reply {
 	return card
 }
 
-func (a *Adapter) handleSubmission(ic slackgo.InteractionCallback, caller commands.Caller) any {
+func (a *Adapter) handleSubmission(ic slackgo.InteractionCallback, caller commands.Caller, received time.Time) any {
 	if ic.View.CallbackID != formCallbackID {
 		return nil
 	}
@@ -176,9 +179,10 @@ func (a *Adapter) handleSubmission(ic slackgo.InteractionCallback, caller comman
 	if meta.Channel != "" {
 		caller.ChannelID = meta.Channel
 	}
-	o := origin{kind: fromSubmission, responseURL: meta.ResponseURL, channel: caller.ChannelID, user: caller.UserID, replace: meta.Replace}
+	o := origin{kind: fromSubmission, responseURL: meta.ResponseURL, channel: caller.ChannelID, user: caller.UserID,
+		replace: meta.Replace, received: received}
 	if meta.Home {
-		o = origin{kind: fromHome, user: caller.UserID, caller: caller}
+		o = origin{kind: fromHome, user: caller.UserID, caller: caller, received: received}
 	}
 	a.run(o, func(ctx context.Context) (commands.Reply, error) {
 		p, err := commands.RunPress(ctx, a.exec, caller, commands.Press{Form: &cmd, OnCard: meta.Replace})
@@ -290,9 +294,12 @@ func mentionLine(text string) string {
 }
 
 // run executes fn under the 3-second rule: if it finishes within
-// InlineWait its answer is delivered now (inline for a command), otherwise
-// the request is acknowledged ("Working on it…" for a command, empty for
-// an interaction) and the answer follows through response_url.
+// InlineWait of the request's arrival its answer is delivered now (inline
+// for a command), otherwise the request is acknowledged ("Working on it…"
+// for a command, empty for an interaction) and the answer follows through
+// response_url. The time already spent on the request (reading it, the
+// replay check) counts, so a busy database cannot push the
+// acknowledgement past Slack's deadline.
 func (a *Adapter) run(o origin, fn func(ctx context.Context) (commands.Reply, error)) any {
 	ctx, cancel := context.WithTimeout(a.ctx, followUpTimeout)
 	done := make(chan result, 1)
@@ -300,7 +307,11 @@ func (a *Adapter) run(o origin, fn func(ctx context.Context) (commands.Reply, er
 		r, err := fn(ctx)
 		done <- result{r, err}
 	})
-	timer := time.NewTimer(a.InlineWait)
+	wait := a.InlineWait
+	if !o.received.IsZero() {
+		wait -= time.Since(o.received)
+	}
+	timer := time.NewTimer(max(wait, 0))
 	defer timer.Stop()
 	select {
 	case res := <-done:

@@ -34,7 +34,7 @@ func (a *Adapter) serveCommand(w http.ResponseWriter, r *http.Request, body []by
 		w.WriteHeader(http.StatusOK)
 		return
 	}
-	writeAck(w, a.handleCommand(sc))
+	writeAck(w, a.handleCommand(sc, receivedAt(r)))
 }
 
 // serveInteraction answers POST /slack/interactions (a form with one
@@ -55,7 +55,7 @@ func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request, body 
 		w.WriteHeader(http.StatusOK)
 		return
 	}
-	writeAck(w, a.handleInteraction(ic))
+	writeAck(w, a.handleInteraction(ic, receivedAt(r)))
 }
 
 // interactionTeam is the workspace an interaction came from: a modal

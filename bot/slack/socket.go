@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"log"
+	"time"
 
 	slackgo "github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
@@ -58,16 +59,17 @@ func (a *Adapter) socketEvent(ctx context.Context, client *socketmode.Client, ev
 		return
 	}
 	req := *evt.Request
+	received := time.Now()
 	go func() {
 		var ack any
 		switch evt.Type {
 		case socketmode.EventTypeSlashCommand:
 			if sc, ok := evt.Data.(slackgo.SlashCommand); ok {
-				ack = a.handleCommand(sc)
+				ack = a.handleCommand(sc, received)
 			}
 		case socketmode.EventTypeInteractive:
 			if ic, ok := evt.Data.(slackgo.InteractionCallback); ok {
-				ack = a.handleInteraction(ic)
+				ack = a.handleInteraction(ic, received)
 			}
 		case socketmode.EventTypeEventsAPI:
 			// The raw payload is the same envelope HTTP receives, so both

@@ -1,6 +1,7 @@
 package slack
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
@@ -66,6 +67,7 @@ func verify(secret string, h http.Header, body []byte, now time.Time) error {
 // parsed, let alone acted on.
 func (a *Adapter) verified(next func(w http.ResponseWriter, r *http.Request, body []byte)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r = r.WithContext(context.WithValue(r.Context(), receivedKey{}, time.Now()))
 		body, err := bot.ReadBody(w, r, maxBodyBytes)
 		if err != nil {
 			a.log.Warn("slack request body not read", "path", r.URL.Path, "err", err)
@@ -78,4 +80,15 @@ func (a *Adapter) verified(next func(w http.ResponseWriter, r *http.Request, bod
 		}
 		next(w, r, body)
 	})
+}
+
+type receivedKey struct{}
+
+// receivedAt is when the request reached the adapter: Slack's 3 seconds
+// for the answer count from then, not from when the command starts.
+func receivedAt(r *http.Request) time.Time {
+	if t, ok := r.Context().Value(receivedKey{}).(time.Time); ok {
+		return t
+	}
+	return time.Now()
 }

@@ -18,7 +18,7 @@ func (m *Main) setupDiscord(ctx context.Context, w *wiring) error {
 		m.log.Info("discord not configured: set DISCORD_BOT_TOKEN, DISCORD_APP_ID and DISCORD_PUBLIC_KEY")
 		return nil
 	}
-	a, err := discord.New(cfg, m.service, discord.StoreAccounts{Store: m.store, Now: m.Now}, m.log)
+	a, err := discord.New(cfg, w.exec, discord.StoreAccounts{Store: m.store, Now: m.Now}, m.log)
 	if err != nil {
 		return err
 	}

@@ -44,6 +44,9 @@ func (m *Main) importCSV(ctx context.Context, args []string) error {
 		if errors.As(err, &be) {
 			return fmt.Errorf("import %s: %w", path, err)
 		}
+		if errors.Is(err, models.ErrBusy) {
+			return fmt.Errorf("import %s %s: nothing was written, run it again once the other writes are done: %w", kind, path, err)
+		}
 		return fmt.Errorf("import %s %s: %w", kind, path, err)
 	}
 	fmt.Fprintf(m.Stdout, "imported %s from %s: %d records, %d inserted, %d updated, %d unchanged\n",

@@ -19,6 +19,7 @@ type task struct {
 // wiring collects what the configured parts contribute to serve.
 type wiring struct {
 	srv     *bot.Server
+	exec    bot.Executor // the chat platforms' executor: the service, in turns (bot.Pool)
 	posters []bot.Poster
 	tasks   []task
 }
@@ -32,7 +33,10 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	if err := m.open(ctx); err != nil {
 		return err
 	}
-	w := &wiring{srv: bot.NewServer(m.env.HTTPAddr, m.store, m.log)}
+	srv := bot.NewServer(m.env.HTTPAddr, m.store, m.log)
+	// About as many commands run at once as the database has connections;
+	// the rest wait their turn, acknowledged and answered by follow-up.
+	w := &wiring{srv: srv, exec: bot.NewPool(m.service, bot.PoolSize(m.store.MaxConns()), srv.Registry)}
 	// Each part mounts its handlers and adds its tasks; the order matters
 	// only in that the delivery worker needs the platforms' posters.
 	for _, part := range []struct {

@@ -15,7 +15,7 @@ func (m *Main) setupSlack(ctx context.Context, w *wiring) error {
 		m.log.Info("slack not configured: set SLACK_BOT_TOKEN with SLACK_SIGNING_SECRET (HTTP) or SLACK_APP_TOKEN (Socket Mode)")
 		return nil
 	}
-	a, err := slack.New(cfg, m.service, m.log)
+	a, err := slack.New(cfg, w.exec, m.log)
 	if err != nil {
 		return err
 	}

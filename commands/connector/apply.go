@@ -36,7 +36,7 @@ func (a *Applier) now() time.Time {
 // delivers again.
 func (a *Applier) Apply(ctx context.Context, events []Event) (Report, error) {
 	now := a.now()
-	latest := ingestion.LatestDay(now, a.Store.Location())
+	latest := ingestion.LatestEventDay(a.Store, func() time.Time { return now })
 	outcomes := make([]Outcome, len(events))
 	var todo []*Event
 	for i := range events {

@@ -43,7 +43,7 @@ func parseAccount(p *fieldParser, partial bool) (models.Account, string) {
 		Plan: p.str("plan", 64), Segment: p.str("segment", 64), MRRCents: p.money("mrr", false),
 		Seats: p.integer("seats", 0, 1_000_000_000, false), Owner: p.str("owner", 128),
 		StartedOn: p.date("started_on"), RenewalOn: p.date("renewal_on"),
-		FirstValueOn: p.date("first_value_on"), ChurnedOn: p.date("churned_on"),
+		FirstValueOn: p.pastDate("first_value_on"), ChurnedOn: p.date("churned_on"),
 		SponsorName: p.str("sponsor_name", 256), SponsorTitle: p.str("sponsor_title", 256),
 		SponsorStatus: p.enum("sponsor_status", false, "active", "departed"), Channel: p.str("channel", 128),
 	}

@@ -19,35 +19,11 @@ type fieldParser struct {
 	kind, unit string
 	rec        Record
 	errs       []*ValidationError
-
-	dayOf  func(time.Time) string // the organisation's calendar day of an instant
-	latest string                 // the latest day a record may be about (tomorrow)
-	zone   string                 // the organisation's time zone, for messages
-}
-
-// happened refuses a day (of a field about something that happened: an
-// activity, a touch, a payment) more than a day ahead of today in the
-// organisation's time zone, and reports whether it passed. Such a date is
-// a mistake (9999-12-31 for "unknown"), and stored it would stay the
-// newest activity for good.
-func (p *fieldParser) happened(field, day string) bool {
-	if p.latest == "" || day == "" || day <= p.latest {
-		return true
-	}
-	what := quote(day)
-	if v := p.raw(field); v != day {
-		what = quote(v) + " falls on " + day + ", which"
-	}
-	p.fail(field, "%s is more than a day ahead of today (the latest day accepted is %s, in %s); send only what has happened", what, p.latest, p.zone)
-	return false
-}
-
-// happenedAt is happened for an instant, judged by its day in the
-// organisation's time zone.
-func (p *fieldParser) happenedAt(field string, t *time.Time) {
-	if t != nil && p.dayOf != nil {
-		p.happened(field, p.dayOf(*t))
-	}
+	// dayOf is the organisation's calendar day of an instant; latest is
+	// the last day an event may fall on (YYYY-MM-DD, tomorrow there; ""
+	// checks nothing). See happened.
+	dayOf  func(time.Time) string
+	latest string
 }
 
 func (p *fieldParser) fail(field, format string, args ...any) {
@@ -166,13 +142,14 @@ func (p *fieldParser) dayOrAt(dayOf func(time.Time) string) string {
 		day := p.needDate("day")
 		if t := p.time("at"); t != nil && dayOf(*t) != day {
 			p.fail("at", "falls on %s in the organisation's time zone, not on day %s", dayOf(*t), day)
+		} else if day != "" {
+			p.happened("day", day, "")
 		}
-		p.happened("day", day)
 		return day
 	case p.raw("at") != "":
 		if t := p.time("at"); t != nil {
 			day := dayOf(*t)
-			p.happened("at", day)
+			p.happened("at", day, day)
 			return day
 		}
 		return ""
@@ -180,6 +157,63 @@ func (p *fieldParser) dayOrAt(dayOf func(time.Time) string) string {
 		p.fail("day", "is required (or give at, an RFC 3339 time)")
 		return ""
 	}
+}
+
+// Events (activity, a ticket opened or closed, a touch, a survey answer,
+// a payment, an account's first value) cannot lie ahead: a row dated in
+// 9999 is a bad feed, and it would sit after every as-of day, making each
+// rescore read its account's raw activity instead of the rollups. Days
+// that are plans (an invoice's due_on, an account's started_on,
+// renewal_on and churned_on, an MRR change's effective_on) may lie ahead.
+// Tomorrow is still accepted, in the organisation's time zone: a source
+// in a time zone ahead of it, or a clock a little fast, sends the first
+// events of a day that has not begun here yet.
+
+// happened refuses field when day, the calendar day its value falls on
+// in the organisation's time zone, is after p.latest; onDay is that day
+// when the value is a time (it names it in the message), "" for a date.
+func (p *fieldParser) happened(field, day, onDay string) {
+	if p.latest == "" || day <= p.latest {
+		return
+	}
+	if onDay != "" {
+		p.fail(field, "%s is in the future: it falls on %s in the organisation's time zone, and events are accepted up to %s (tomorrow there); check the source's clock or time zone",
+			quote(p.raw(field)), onDay, p.latest)
+		return
+	}
+	p.fail(field, "%s is in the future: events are accepted up to %s (tomorrow in the organisation's time zone); check the date",
+		quote(p.raw(field)), p.latest)
+}
+
+// pastDate is date for an event's day: it cannot be after p.latest.
+func (p *fieldParser) pastDate(field string) *string {
+	d := p.date(field)
+	if d != nil {
+		p.happened(field, *d, "")
+	}
+	return d
+}
+
+// pastTime is time for an event's instant: its day cannot be after
+// p.latest.
+func (p *fieldParser) pastTime(field string) *time.Time {
+	t := p.time(field)
+	if t != nil && p.dayOf != nil {
+		day := p.dayOf(*t)
+		p.happened(field, day, day)
+	}
+	return t
+}
+
+// needPastTime is needTime for an event's instant (see pastTime).
+func (p *fieldParser) needPastTime(field string) time.Time {
+	if p.raw(field) == "" {
+		return p.needTime(field)
+	}
+	if t := p.pastTime(field); t != nil {
+		return *t
+	}
+	return time.Time{}
 }
 
 // money is an amount in currency units, returned in cents. An empty

@@ -44,8 +44,8 @@ type IngestOptions struct {
 	// MaxErrors caps the errors a rejected batch reports (default
 	// MaxIngestErrors); reading stops once it is reached.
 	MaxErrors int
-	// Now is the clock (default time.Now): a record about a day more than
-	// a day ahead of today, in the organisation's time zone, is refused.
+	// Now is the clock that decides which days are in the future
+	// (default time.Now).
 	Now func() time.Time
 	// PartialAccounts lets an accounts record leave out name when its
 	// account exists already, updating only the fields it carries (a
@@ -123,9 +123,6 @@ func IngestTx(ctx context.Context, tx *models.Store, kind string, dec Decoder, o
 	if opt.MaxErrors <= 0 {
 		opt.MaxErrors = MaxIngestErrors
 	}
-	if opt.Now == nil {
-		opt.Now = time.Now
-	}
 	res := IngestResult{Kind: kind}
 	b := &batch{kind: kind, unit: dec.Unit(), tx: tx, dayOf: tx.DayOf, max: opt.MaxErrors, partial: opt.PartialAccounts,
 		errs: &BatchError{Kind: kind}, accounts: map[string]uint{}, changed: map[uint]bool{}}
@@ -136,7 +133,7 @@ func IngestTx(ctx context.Context, tx *models.Store, kind string, dec Decoder, o
 	}
 	s := spec.newSink(b)
 	// reused: one allocation per batch, not per record
-	p := &fieldParser{kind: kind, unit: b.unit, dayOf: b.dayOf, latest: LatestDay(opt.Now(), tx.Location()), zone: tx.Location().String()}
+	p := &fieldParser{kind: kind, unit: b.unit, dayOf: tx.DayOf, latest: LatestEventDay(tx, opt.Now)}
 	for !b.full() {
 		rec, err := dec.Next()
 		if err == io.EOF {
@@ -185,14 +182,14 @@ func IngestTx(ctx context.Context, tx *models.Store, kind string, dec Decoder, o
 	return res, tx.Audit(ctx, auditBatch(res, opt))
 }
 
-// LatestDay is the latest day (YYYY-MM-DD) a record may be about at now:
-// tomorrow in the organisation's time zone loc, so a record stamped a
-// little ahead by a clock or a time zone passes, while a day far in the
-// future (9999-12-31) — which would count as the newest activity for
-// good — is refused.
-func LatestDay(now time.Time, loc *time.Location) string {
-	y, m, d := now.In(loc).Date()
-	return time.Date(y, m, d+1, 0, 0, 0, 0, time.UTC).Format(models.DayLayout)
+// LatestEventDay is the last day an event may fall on: tomorrow in the
+// organisation's time zone, by now (time.Now when nil).
+func LatestEventDay(s *models.Store, now func() time.Time) string {
+	if now == nil {
+		now = time.Now
+	}
+	today, _ := models.ParseDay(s.DayOf(now()))
+	return today.AddDate(0, 0, 1).Format(models.DayLayout)
 }
 
 // auditBatch is a committed batch's entry in the audit trail.

@@ -107,12 +107,10 @@ func newTouchSink(b *batch) sink {
 	return &rowSink[models.Touch]{b: b,
 		parse: func(p *fieldParser) (models.Touch, string) {
 			account := p.need("account", 128)
-			t := models.Touch{
-				At: p.needTime("at"), Kind: p.enum("kind", true, models.TouchKinds...), Exec: p.boolean("exec"),
+			return models.Touch{
+				At: p.needPastTime("at"), Kind: p.enum("kind", true, models.TouchKinds...), Exec: p.boolean("exec"),
 				Note: p.str("note", 2000), By: p.str("by", 128),
-			}
-			p.happenedAt("at", &t.At)
-			return t, account
+			}, account
 		},
 		key: func(t models.Touch, account string) string {
 			return fmt.Sprintf("%s|%d|%s|%s", account, t.At.UnixMicro(), t.Kind, t.By)
@@ -128,8 +126,7 @@ func newSurveySink(b *batch) sink {
 	return &rowSink[models.Survey]{b: b,
 		parse: func(p *fieldParser) (models.Survey, string) {
 			account := p.need("account", 128)
-			v := models.Survey{Kind: p.enum("kind", true, "nps", "csat"), At: p.needTime("at"), Respondent: p.str("respondent", 256)}
-			p.happenedAt("at", &v.At)
+			v := models.Survey{Kind: p.enum("kind", true, "nps", "csat"), At: p.needPastTime("at"), Respondent: p.str("respondent", 256)}
 			switch v.Kind {
 			case "nps":
 				v.Score = p.integer("score", 0, 10, true)
@@ -165,14 +162,12 @@ func newMRRSink(b *batch) sink {
 func newTicketSink(b *batch) sink {
 	return &rowSink[models.Ticket]{b: b,
 		parse: func(p *fieldParser) (models.Ticket, string) {
-			t := models.Ticket{ExternalID: p.need("external_id", 128), OpenedAt: p.needTime("opened_at"),
-				ClosedAt: p.time("closed_at"), Sentiment: p.enum("sentiment", false, "positive", "neutral", "negative"),
+			t := models.Ticket{ExternalID: p.need("external_id", 128), OpenedAt: p.needPastTime("opened_at"),
+				ClosedAt: p.pastTime("closed_at"), Sentiment: p.enum("sentiment", false, "positive", "neutral", "negative"),
 				Escalated: p.boolean("escalated"), Severity: p.str("severity", 32)}
 			if t.ClosedAt != nil && t.ClosedAt.Before(t.OpenedAt) {
 				p.fail("closed_at", "is before opened_at")
 			}
-			p.happenedAt("opened_at", &t.OpenedAt)
-			p.happenedAt("closed_at", t.ClosedAt)
 			return t, p.need("account", 128)
 		},
 		key:        func(t models.Ticket, _ string) string { return t.ExternalID },
@@ -203,13 +198,9 @@ func newTicketSink(b *batch) sink {
 func newInvoiceSink(b *batch) sink {
 	return &rowSink[models.Invoice]{b: b,
 		parse: func(p *fieldParser) (models.Invoice, string) {
-			inv := models.Invoice{ExternalID: p.need("external_id", 128), AmountCents: p.money("amount", true),
-				DueOn: p.needDate("due_on"), PaidOn: p.date("paid_on"),
-				Status: p.enum("status", true, "open", "paid", "failed", "void")}
-			if inv.PaidOn != nil {
-				p.happened("paid_on", *inv.PaidOn) // due_on may well be ahead
-			}
-			return inv, p.need("account", 128)
+			return models.Invoice{ExternalID: p.need("external_id", 128), AmountCents: p.money("amount", true),
+				DueOn: p.needDate("due_on"), PaidOn: p.pastDate("paid_on"),
+				Status: p.enum("status", true, "open", "paid", "failed", "void")}, p.need("account", 128)
 		},
 		key:        func(i models.Invoice, _ string) string { return i.ExternalID },
 		dupField:   "external_id",
