@@ -31,10 +31,12 @@ import (
 
 // SendersEnv sets how many deliveries are in flight at once (default 200):
 // Segment's webhook destination sends one event per request, many
-// requests at a time. WritersEnv overrides writer.Config.Writers.
+// requests at a time. WritersEnv and GapEnv (a duration) override
+// writer.Config.Writers and RescoreGap.
 const (
 	SendersEnv = "HEALTHBOT_BENCH_SENDERS"
 	WritersEnv = "HEALTHBOT_BENCH_WRITERS"
+	GapEnv     = "HEALTHBOT_BENCH_RESCORE_GAP"
 )
 
 // benchFeatures are the generated dataset's features.
@@ -116,7 +118,8 @@ func runTracks(b *testing.B, s *models.Store, p gen.Params, repeat bool) {
 	)
 	srv := bot.NewServer("127.0.0.1:0", s, slog.New(slog.DiscardHandler))
 	writers, _ := strconv.Atoi(os.Getenv(WritersEnv))
-	w := writer.New(writer.Config{Store: s, Now: now, Registry: srv.Registry, Writers: writers,
+	gap, _ := time.ParseDuration(os.Getenv(GapEnv))
+	w := writer.New(writer.Config{Store: s, Now: now, Registry: srv.Registry, Writers: writers, RescoreGap: gap,
 		Types: map[string][]string{segment.Source: segment.EventTypes},
 		Rescore: func(ctx context.Context, ids []uint) {
 			runs.Add(1)
