@@ -67,9 +67,13 @@ func (s *Store) AccountExternalIDs(ctx context.Context, ids []uint) (map[uint]st
 // AccountByExternalID loads one account by its external id (ErrNotFound
 // when absent).
 func (s *Store) AccountByExternalID(ctx context.Context, externalID string) (Account, error) {
-	var a Account
-	if err := s.orm(ctx).Where("external_id = ?", externalID).Take(&a).Error; err != nil {
-		return Account{}, fmt.Errorf("account with external id %q: %w", externalID, notFound(err))
+	found, err := s.AccountsByExternalID(ctx, []string{externalID})
+	if err != nil {
+		return Account{}, err
+	}
+	a, ok := found[externalID]
+	if !ok {
+		return Account{}, fmt.Errorf("account with external id %q: %w", externalID, ErrNotFound)
 	}
 	return a, nil
 }
