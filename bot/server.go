@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -192,6 +193,10 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		case rec.status >= 500:
 			level = slog.LevelError
 		case route == "/healthz" || route == "/readyz" || route == "/metrics":
+			level = slog.LevelDebug
+		case strings.HasPrefix(route, "/hooks/") && rec.status < 400:
+			// A vendor may send thousands of events a second; the
+			// connector logs what goes wrong with them.
 			level = slog.LevelDebug
 		}
 		s.log.Log(r.Context(), level, "http request", "method", r.Method, "path", r.URL.Path,

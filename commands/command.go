@@ -86,6 +86,11 @@ type Command struct {
 	Channel string // admin channel: the channel; "" = back to the default routing
 	Role    string // admin role: the role as typed; "none" takes it away
 	Manager string // admin manager: the manager as typed (a handle or a mention); "none" takes it away
+
+	// /health admin map: the connector (stripe, segment, …) and its id for
+	// the customer (a Stripe customer, a HubSpot company, …).
+	Source   string
+	SourceID string
 }
 
 // Caller is who sent a command, from where.

@@ -104,7 +104,7 @@ func (s *Service) RescoreAccounts(ctx context.Context, tx *models.Store, day tim
 	if len(want) <= smallRescore {
 		all, err = s.scoreEach(ctx, tx, day, want)
 	} else {
-		all, err = s.scoreAll(ctx, tx, day)
+		all, err = s.scoreSome(ctx, tx, day, want)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("rescore accounts: %w", err)
@@ -139,6 +139,14 @@ func (s *Service) RescoreAccounts(ctx context.Context, tx *models.Store, day tim
 // scoreAll scores every active account as of day with the set-based
 // AllSignals, returning them in the store's account order (by name).
 func (s *Service) scoreAll(ctx context.Context, store *models.Store, day time.Time) ([]Scored, error) {
+	return s.scoreSome(ctx, store, day, nil)
+}
+
+// scoreSome is scoreAll for the accounts in want (nil: all): the
+// set-based pass still reads every account's signals, but scores only the
+// accounts wanted (a stream of connector events touches some thousands of
+// a portfolio's accounts between two rescores, not all).
+func (s *Service) scoreSome(ctx context.Context, store *models.Store, day time.Time, want map[uint]bool) ([]Scored, error) {
 	accounts, err := store.ActiveAccounts(ctx, day)
 	if err != nil {
 		return nil, fmt.Errorf("score all: %w", err)
@@ -151,9 +159,9 @@ func (s *Service) scoreAll(ctx context.Context, store *models.Store, day time.Ti
 	seen := make([]bool, len(accounts))
 	err = store.ModelSignals(ctx, s.model(), day, func(eff *scoring.Effective, sig scoring.Signals) error {
 		i, ok := index[sig.AccountID]
-		if !ok {
-			// An account created between the two queries: it is scored
-			// on the next run rather than half-described now.
+		if !ok || (want != nil && !want[sig.AccountID]) {
+			// Not wanted, or an account created between the two queries:
+			// it is scored on the next run rather than half-described now.
 			return nil
 		}
 		results[i], seen[i] = scoredOf(eff, accounts[i], sig), true

@@ -4,6 +4,8 @@ import (
 	"context"
 	"slices"
 	"strings"
+
+	"github.com/healthbot/healthbot/commands/connector"
 )
 
 // The command table: every command a person can run, one row each. The
@@ -295,6 +297,20 @@ func init() {
 			Slash:  "Admins: the latest changes of every kind, newest first",
 			Params: []Param{{Name: "count", Type: ParamInteger, Description: "How many entries (default 20)", set: setCount}},
 			Role:   RoleAdmin, Private: true, parse: parseCount, run: (*Service).adminHistory},
+		{Verb: VerbHealth, Sub: HealthAdmin, Action: AdminMap, Words: "admin map", Usage: "/health admin map ACCOUNT SOURCE ID",
+			Help:  "admins: map a connector's id for a customer (" + strings.Join(connector.Sources, ", ") + ") to the account, and apply its waiting events",
+			Slash: "Admins: map a Stripe, Segment, Zendesk, HubSpot or Intercom id to an account",
+			Params: []Param{
+				accountParam("The account"),
+				{Name: "source", Type: ParamString, Description: "The connector", Required: true, Choices: connector.Sources,
+					set: setText(func(c *Command) *string { return &c.Source })},
+				{Name: "id", Type: ParamString, Description: "The source's id for the customer (cus_…, a company id)", Required: true, MaxLength: 255,
+					set: setText(func(c *Command) *string { return &c.SourceID })},
+			},
+			Role: RoleAdmin, Private: true, parse: parseAdminMap, run: (*Service).adminMap},
+		{Verb: VerbHealth, Sub: HealthAdmin, Action: AdminUnmapped, Words: "admin unmapped", Usage: "/health admin unmapped",
+			Help: "admins: connector events waiting for a mapping, per source and id", Slash: "Admins: connector events waiting for a mapping",
+			Role: RoleAdmin, Private: true, run: (*Service).adminUnmapped},
 		{Verb: VerbHealth, Sub: HealthAdmin, Words: HealthAdmin, Usage: "/health admin",
 			SlashName: "help", Slash: "The admin commands, and whether you may run them",
 			Role: RoleViewer, Private: true, run: (*Service).adminHelp},

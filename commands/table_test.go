@@ -33,8 +33,8 @@ func echo(_ *Service, _ context.Context, _ Caller, cmd Command) (Reply, error) {
 // now, checked here beside it.
 func futureRows() []Spec {
 	return []Spec{
-		{Verb: VerbHealth, Sub: HealthAdmin, Action: "map", Words: "admin map", Usage: "/health admin map HANDLE @user",
-			Help: "admins: map someone", Slash: "Admins: map someone",
+		{Verb: VerbHealth, Sub: HealthAdmin, Action: "alias", Words: "admin alias", Usage: "/health admin alias HANDLE @user",
+			Help: "admins: alias someone", Slash: "Admins: alias someone",
 			Params: []Param{handleParam("The CSM handle", setHandle)}, Private: true, Role: RoleAdmin,
 			parse: func(cmd *Command, in typed) error { return parseAdminCSM(cmd, in) }, run: echo},
 	}
@@ -69,7 +69,7 @@ func TestTableCarriesTheNextCommands(t *testing.T) {
 		{"/health home depot", Command{Verb: VerbHealth, Sub: HealthShow, Account: "home depot"}},
 		{"/health home", Command{Verb: VerbHealth, Sub: "home"}},
 		{"/health home public", Command{Verb: VerbHealth, Sub: "home", Public: true}},
-		{"/health admin map maria <@U123ABC>", Command{Verb: VerbHealth, Sub: HealthAdmin, Action: "map", Handle: "maria", User: "U123ABC"}},
+		{"/health admin alias maria <@U123ABC>", Command{Verb: VerbHealth, Sub: HealthAdmin, Action: "alias", Handle: "maria", User: "U123ABC"}},
 		// The rows that were there keep their grammar.
 		{"/health acme", Command{Verb: VerbHealth, Sub: HealthShow, Account: "acme"}},
 		{"/health", Command{Verb: VerbHealth, Sub: HealthMine}},
@@ -108,10 +108,10 @@ func TestTableCarriesTheNextCommands(t *testing.T) {
 			t.Errorf("%s: %v, want an error containing %q", line, err, want)
 		}
 	}
-	if r, _ := svc.Execute(ctx, Caller{Platform: Slack, UserID: "UOTHER"}, Command{Verb: VerbHealth, Sub: HealthAdmin, Action: "map"}); !strings.HasPrefix(r.Text, "Only healthbot admins") {
+	if r, _ := svc.Execute(ctx, Caller{Platform: Slack, UserID: "UOTHER"}, Command{Verb: VerbHealth, Sub: HealthAdmin, Action: "alias"}); !strings.HasPrefix(r.Text, "Only healthbot admins") {
 		t.Errorf("a new admin action ran for a non-admin: %q", r.Text)
 	}
-	if r, _ := svc.Execute(ctx, admin, Command{Verb: VerbHealth, Sub: HealthAdmin, Action: "purge"}); !strings.Contains(r.Text, "use csm, channel, owner, role, manager, history or map") {
+	if r, _ := svc.Execute(ctx, admin, Command{Verb: VerbHealth, Sub: HealthAdmin, Action: "purge"}); !strings.Contains(r.Text, "use csm, channel, owner, role, manager, history, map, unmapped or alias") {
 		t.Errorf("unknown admin action: %q", r.Text)
 	}
 
@@ -146,7 +146,7 @@ func TestTableCarriesTheNextCommands(t *testing.T) {
 			t.Errorf("help lacks %q:\n%s", line, help.Text)
 		}
 	}
-	if !strings.HasSuffix(help.Text, "\n/health admin map HANDLE @user — admins: map someone") {
+	if !strings.HasSuffix(help.Text, "\n/health admin alias HANDLE @user — admins: alias someone") {
 		t.Errorf("help does not end with the new admin line:\n%s", help.Text)
 	}
 
@@ -154,7 +154,7 @@ func TestTableCarriesTheNextCommands(t *testing.T) {
 	for _, want := range []string{
 		"/health why account:1! days:2", "/health chart account:1!", "/health renewals days:2 public:3",
 		"/health tasks [group]", "/health tasks mine", "/health tasks all", "/health tasks done task:2!", "/health tasks reassign task:2! handle:1",
-		"/health home public:3", "/health admin map handle:1!",
+		"/health home public:3", "/health admin alias handle:1!",
 	} {
 		if !slices.Contains(shape, want) {
 			t.Errorf("registered commands lack %q:\n%s", want, strings.Join(shape, "\n"))

@@ -235,12 +235,14 @@ type CSM struct {
 }
 
 // AllModels lists every model for migrations, the alert, outbox and task
-// run records (AlertModels) and the plays' tasks (TaskModels) included.
+// run records (AlertModels), the plays' tasks (TaskModels) and the
+// connectors' tables (ConnectorModels) included.
 func AllModels() []any {
 	core := []any{&Account{}, &Activity{}, &ActivityDay{}, &ActivityLast{}, &Ticket{}, &Touch{}, &Pulse{}, &Survey{}, &Invoice{}, &MRRChange{}, &Metric{}, &Snapshot{}, &CSM{}}
 	core = append(core, &ProcessedEvent{}) // platform event ids, deduped across replicas (events.go)
 	// Roles (roles.go) and the audit trail (audit.go).
 	core = append(core, &UserRole{}, &AuditEntry{}, &AuditAccount{})
 	core = append(core, AlertModels...)
+	core = append(core, ConnectorModels...)
 	return append(core, TaskModels...)
 }

@@ -24,6 +24,34 @@ func IsAccountField(f string) bool {
 	return false
 }
 
+// ParseFieldMap reads "field=name,field=name" (as an environment variable
+// would carry it) into a map from account fields to a vendor's names for
+// them (HubSpot properties, Segment traits), starting from defaults;
+// "field=" drops a default.
+func ParseFieldMap(s string, defaults map[string]string) (map[string]string, error) {
+	out := map[string]string{}
+	for f, p := range defaults {
+		out[f] = p
+	}
+	for _, pair := range strings.Split(s, ",") {
+		pair = strings.TrimSpace(pair)
+		if pair == "" {
+			continue
+		}
+		f, p, ok := strings.Cut(pair, "=")
+		f, p = strings.TrimSpace(f), strings.TrimSpace(p)
+		if !ok || !IsAccountField(f) {
+			return nil, fmt.Errorf("%q is not field=name with an account field (%s)", pair, strings.Join(AccountFields, ", "))
+		}
+		if p == "" {
+			delete(out, f)
+			continue
+		}
+		out[f] = p
+	}
+	return out, nil
+}
+
 // FieldValue renders a vendor's value for an account field in ingestion
 // format: dates (…_on) as YYYY-MM-DD from a date, an RFC 3339 time or epoch
 // milliseconds (HubSpot's date properties); mrr as money with two decimals;

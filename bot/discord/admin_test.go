@@ -161,6 +161,9 @@ func TestRegisteredAdminShape(t *testing.T) {
 		"/health admin manager handle:String!",
 		"/health admin manager manager:String!",
 		"/health admin history count:Integer",
+		"/health admin map account:String!~",
+		"/health admin map source:String!",
+		"/health admin map id:String!",
 	}, "\n")
 	if got != want {
 		t.Errorf("/health options:\n%s\nwant:\n%s", got, want)

@@ -81,7 +81,7 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(m.Stdout, usage)
 		return nil
-	case "", "serve", "console", "demo", "migrate", "import", "rescore":
+	case "", "serve", "console", "demo", "migrate", "import", "rescore", "map":
 	default:
 		return usagef("unknown command %q\n\n%s", cmd, usage)
 	}
@@ -109,6 +109,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.importCSV(ctx, rest)
 	case "rescore":
 		return m.rescore(ctx, rest)
+	case "map":
+		return m.mapSource(ctx, rest)
 	}
 	return nil
 }
@@ -341,6 +343,9 @@ Commands:
   import KIND FILE.csv     load accounts, activity, tickets, touches, surveys,
                            invoices, mrr or metrics from CSV (FILE "-" reads stdin)
   rescore [--as-of DAY]    score every account for DAY (YYYY-MM-DD, default today)
+  map SOURCE ID ACCOUNT    map a connector's id for a customer (stripe, segment,
+                           zendesk, hubspot, intercom) to an account and apply
+                           the events waiting for it
   help                     this text
 
 Configuration is by environment variable (DATABASE_URL, HEALTHBOT_CONFIG,

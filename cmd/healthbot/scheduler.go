@@ -9,7 +9,7 @@ import (
 
 // setupScheduler runs the schedule of the health model (daily rescore,
 // critical digest, weekly summary, "your day") at their times in HEALTHBOT_TIMEZONE,
-// and prunes the processed platform event ids daily. Replicas share the
+// and prunes the processed platform and connector event ids daily. Replicas share the
 // work through the task_runs table, so each period runs once.
 func (m *Main) setupScheduler(ctx context.Context, w *wiring) error {
 	tasks, err := scheduler.StandardTasks(m.config.Schedule, m.loc, scheduler.Jobs{
@@ -26,6 +26,12 @@ func (m *Main) setupScheduler(ctx context.Context, w *wiring) error {
 				return err
 			}
 			m.log.Info("pruned processed event ids", "deleted", n, "seen_before", before)
+			// The same retention outlasts the longest vendor retries
+			// (Stripe's, three days).
+			if n, err = m.store.PruneConnectorEvents(ctx, before); err != nil {
+				return err
+			}
+			m.log.Info("pruned connector event ids", "deleted", n, "received_before", before)
 			return nil
 		},
 	})

@@ -46,6 +46,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		{"slack", m.setupSlack},
 		{"discord", m.setupDiscord},
 		{"ingest", m.setupIngest},
+		{"hooks", m.setupHooks},
 		{"outbox", m.setupOutbox},
 		{"scheduler", m.setupScheduler},
 	} {

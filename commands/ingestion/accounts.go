@@ -14,7 +14,7 @@ import (
 func newAccountSink(b *batch) sink {
 	slugs := map[string]slugUse{} // slug → first record in this batch using it
 	return &rowSink[models.Account]{b: b,
-		parse:    parseAccount,
+		parse:    func(p *fieldParser) (models.Account, string) { return parseAccount(p, b.partial) },
 		key:      func(a models.Account, _ string) string { return a.ExternalID },
 		dupField: "external_id",
 		dupWhat:  "same external_id",
@@ -30,9 +30,16 @@ type slugUse struct {
 	pos        int
 }
 
-func parseAccount(p *fieldParser) (models.Account, string) {
+// parseAccount validates one accounts record. With partial, name may be
+// left out (mergeAccounts then requires it of new accounts only); given,
+// it must not be empty either way.
+func parseAccount(p *fieldParser, partial bool) (models.Account, string) {
+	name := ""
+	if _, given := p.rec.Fields["name"]; given || !partial {
+		name = p.need("name", 256)
+	}
 	a := models.Account{
-		ExternalID: p.need("external_id", 128), Name: p.need("name", 256), Slug: p.str("slug", 128),
+		ExternalID: p.need("external_id", 128), Name: name, Slug: p.str("slug", 128),
 		Plan: p.str("plan", 64), Segment: p.str("segment", 64), MRRCents: p.money("mrr", false),
 		Seats: p.integer("seats", 0, 1_000_000_000, false), Owner: p.str("owner", 128),
 		StartedOn: p.date("started_on"), RenewalOn: p.date("renewal_on"),
@@ -67,6 +74,10 @@ func mergeAccounts(ctx context.Context, b *batch, slugs map[string]slugUse, chun
 			if p.row.Slug == "" {
 				p.row.Slug = old.Slug
 			}
+		} else if p.row.Name == "" {
+			// Only a partial record gets here without a name.
+			b.fail(p.pos, "name", "is required: no account has external_id %s yet, and a new account needs a name", quote(p.row.ExternalID))
+			continue
 		} else if p.row.Slug == "" {
 			slugField = "name"
 			p.row.Slug = Slugify(p.row.Name)
@@ -106,6 +117,9 @@ func mergeAccounts(ctx context.Context, b *batch, slugs map[string]slugUse, chun
 // keepAccountFields copies into row the stored values of the fields the
 // record did not carry.
 func keepAccountFields(row *models.Account, old models.Account, has func(string) bool) {
+	if !has("name") { // a partial record's
+		row.Name = old.Name
+	}
 	keep := func(field string, dst, src any) {
 		if has(field) {
 			return

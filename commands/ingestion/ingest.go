@@ -47,6 +47,14 @@ type IngestOptions struct {
 	// Now is the clock that decides which days are in the future
 	// (default time.Now).
 	Now func() time.Time
+	// PartialAccounts lets an accounts record leave out name when its
+	// account exists already, updating only the fields it carries (a
+	// connector reports one changed property at a time). name is still
+	// required to create an account, and every field given is validated.
+	PartialAccounts bool
+	// Accounts are account ids the caller has looked up already in this
+	// transaction, by external id: records naming them skip the lookup.
+	Accounts map[string]uint
 }
 
 // ImportCSV validates a CSV file of kind and, when every record is good,
@@ -68,74 +76,24 @@ func ImportCSV(ctx context.Context, store *models.Store, kind string, r io.Reade
 // its transaction: its kind, counts and source, listed in the history of
 // every account it changed.
 func Ingest(ctx context.Context, store *models.Store, kind string, dec Decoder, opt IngestOptions) (IngestResult, error) {
-	spec, ok := kindSpecs[kind]
-	if !ok {
+	if _, ok := kindSpecs[kind]; !ok {
 		return IngestResult{Kind: kind}, fmt.Errorf("ingest: %w: %s", ErrUnknownKind, unknownKind(kind))
 	}
 	if opt.By.Origin == "" {
-		return IngestResult{Kind: kind}, errors.New("ingest: IngestOptions.By names no origin: say who sends the batch (api, cli, connector)")
+		return IngestResult{Kind: kind}, errNoOrigin
 	}
-	if opt.MaxErrors <= 0 {
-		opt.MaxErrors = MaxIngestErrors
-	}
-	res := IngestResult{Kind: kind}
-	var rejected *BatchError
+	var (
+		res      IngestResult
+		rejected *BatchError
+	)
 	// A batch's statements carry thousands of rows; they are slow by design
 	// and must not fill the slow-query log.
 	ctx = models.BulkContext(ctx)
 	err := store.WithBulkTx(ctx, func(tx *models.Store) error {
-		b := &batch{kind: kind, unit: dec.Unit(), tx: tx, dayOf: tx.DayOf, max: opt.MaxErrors,
-			errs: &BatchError{Kind: kind}, accounts: map[string]uint{}, changed: map[uint]bool{}}
-		s := spec.newSink(b)
-		// reused: one allocation per batch, not per record
-		p := &fieldParser{kind: kind, unit: b.unit, dayOf: tx.DayOf, latest: latestEventDay(tx, opt.Now)}
-		for !b.full() {
-			rec, err := dec.Next()
-			if err == io.EOF {
-				break
-			}
-			var ve *ValidationError
-			if errors.As(err, &ve) {
-				res.Records++
-				b.reject(ve)
-				continue
-			}
-			if err != nil {
-				return err
-			}
-			res.Records++
-			p.rec, p.errs = rec, p.errs[:0]
-			for name := range rec.Fields {
-				if !spec.known(name) {
-					p.fail(name, "unknown field %s; %s has the fields %s", quote(name), kind, strings.Join(spec.fields, ", "))
-				}
-			}
-			if !p.badText() {
-				s.add(p)
-			}
-			for _, e := range p.errs {
-				b.reject(e)
-			}
-			if s.ready() {
-				if err := s.flush(ctx); err != nil {
-					return err
-				}
-			}
-		}
-		if err := s.flush(ctx); err != nil {
-			return err
-		}
-		if len(b.errs.Errors) > 0 {
-			sort.SliceStable(b.errs.Errors, func(i, j int) bool { return b.errs.Errors[i].Position < b.errs.Errors[j].Position })
-			rejected = b.errs
-			return rejected
-		}
-		res.Inserted, res.Updated, res.Unchanged = b.counts.Inserted, b.counts.Updated, b.counts.Unchanged
-		for id := range b.changed {
-			res.Accounts = append(res.Accounts, id)
-		}
-		slices.Sort(res.Accounts)
-		return tx.Audit(ctx, auditBatch(res, opt))
+		var err error
+		res, err = IngestTx(ctx, tx, kind, dec, opt)
+		errors.As(err, &rejected)
+		return err
 	})
 	if rejected != nil && errors.Is(err, rejected) {
 		return res, rejected
@@ -146,9 +104,87 @@ func Ingest(ctx context.Context, store *models.Store, kind string, dec Decoder, 
 	return res, nil
 }
 
-// latestEventDay is the last day an event may fall on: tomorrow in the
+// errNoOrigin refuses a batch that does not say who sends it.
+var errNoOrigin = errors.New("ingest: IngestOptions.By names no origin: say who sends the batch (api, cli, connector)")
+
+// IngestTx is Ingest inside the caller's transaction tx, for a caller that
+// writes other rows with the records (a connector's event bookkeeping);
+// the batch's audit entry is written in tx too. Records are written in
+// chunks as they are read, so after any error — a *BatchError included —
+// the caller must roll tx back: only then is nothing written.
+func IngestTx(ctx context.Context, tx *models.Store, kind string, dec Decoder, opt IngestOptions) (IngestResult, error) {
+	spec, ok := kindSpecs[kind]
+	if !ok {
+		return IngestResult{Kind: kind}, fmt.Errorf("ingest: %w: %s", ErrUnknownKind, unknownKind(kind))
+	}
+	if opt.By.Origin == "" {
+		return IngestResult{Kind: kind}, errNoOrigin
+	}
+	if opt.MaxErrors <= 0 {
+		opt.MaxErrors = MaxIngestErrors
+	}
+	res := IngestResult{Kind: kind}
+	b := &batch{kind: kind, unit: dec.Unit(), tx: tx, dayOf: tx.DayOf, max: opt.MaxErrors, partial: opt.PartialAccounts,
+		errs: &BatchError{Kind: kind}, accounts: map[string]uint{}, changed: map[uint]bool{}}
+	for ext, id := range opt.Accounts {
+		if id != 0 {
+			b.accounts[ext] = id
+		}
+	}
+	s := spec.newSink(b)
+	// reused: one allocation per batch, not per record
+	p := &fieldParser{kind: kind, unit: b.unit, dayOf: tx.DayOf, latest: LatestEventDay(tx, opt.Now)}
+	for !b.full() {
+		rec, err := dec.Next()
+		if err == io.EOF {
+			break
+		}
+		var ve *ValidationError
+		if errors.As(err, &ve) {
+			res.Records++
+			b.reject(ve)
+			continue
+		}
+		if err != nil {
+			return res, err
+		}
+		res.Records++
+		p.rec, p.errs = rec, p.errs[:0]
+		for name := range rec.Fields {
+			if !spec.known(name) {
+				p.fail(name, "unknown field %s; %s has the fields %s", quote(name), kind, strings.Join(spec.fields, ", "))
+			}
+		}
+		if !p.badText() {
+			s.add(p)
+		}
+		for _, e := range p.errs {
+			b.reject(e)
+		}
+		if s.ready() {
+			if err := s.flush(ctx); err != nil {
+				return res, err
+			}
+		}
+	}
+	if err := s.flush(ctx); err != nil {
+		return res, err
+	}
+	if len(b.errs.Errors) > 0 {
+		sort.SliceStable(b.errs.Errors, func(i, j int) bool { return b.errs.Errors[i].Position < b.errs.Errors[j].Position })
+		return res, b.errs
+	}
+	res.Inserted, res.Updated, res.Unchanged = b.counts.Inserted, b.counts.Updated, b.counts.Unchanged
+	for id := range b.changed {
+		res.Accounts = append(res.Accounts, id)
+	}
+	slices.Sort(res.Accounts)
+	return res, tx.Audit(ctx, auditBatch(res, opt))
+}
+
+// LatestEventDay is the last day an event may fall on: tomorrow in the
 // organisation's time zone, by now (time.Now when nil).
-func latestEventDay(s *models.Store, now func() time.Time) string {
+func LatestEventDay(s *models.Store, now func() time.Time) string {
 	if now == nil {
 		now = time.Now
 	}
@@ -170,6 +206,7 @@ func auditBatch(res IngestResult, opt IngestOptions) models.AuditRecord {
 // batch is the state of one Ingest call shared by its sink.
 type batch struct {
 	kind, unit string
+	partial    bool // IngestOptions.PartialAccounts
 	tx         *models.Store
 	dayOf      func(time.Time) string // the organisation's calendar day of an instant
 	max        int

@@ -1,20 +1,28 @@
 // Package connecttest has what the connector tests share: a hand-written
-// Sink that keeps what it is given, and a check that a connector refuses
-// every kind of badly signed delivery with 401 and hands nothing on.
+// Sink that keeps what it is given, each vendor's signing, and a check
+// that a connector refuses every kind of badly signed delivery with 401
+// and hands nothing on.
 package connecttest
 
 import (
 	"bytes"
 	"context"
+	"crypto/hmac"
+	"crypto/sha1"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/healthbot/healthbot/bot/connect"
+	"github.com/stripe/stripe-go/v82/webhook"
 )
 
 // Sink is a connect.Sink that keeps every batch, or refuses with Err.
@@ -118,4 +126,54 @@ func CheckRejects(t *testing.T, endpoint Endpoint, target string, body []byte, s
 			}
 		})
 	}
+}
+
+// The vendors' signing, as each documents it, written apart from the
+// connectors' verification so a test checks one against the other.
+
+// SignStripe signs as Stripe does, by stripe-go's own test helper:
+// Stripe-Signature "t=…,v1=…", the HMAC-SHA256 of "t.body".
+func SignStripe(body []byte, secret string, at time.Time) http.Header {
+	p := webhook.GenerateTestSignedPayload(&webhook.UnsignedPayload{Payload: body, Secret: secret, Timestamp: at})
+	return http.Header{"Stripe-Signature": {p.Header}}
+}
+
+// SignSegment signs as Segment does: X-Signature, the hex HMAC-SHA1 of the
+// body.
+func SignSegment(body []byte, secret string, _ time.Time) http.Header {
+	m := hmac.New(sha1.New, []byte(secret))
+	m.Write(body)
+	return http.Header{"X-Signature": {hex.EncodeToString(m.Sum(nil))}}
+}
+
+// SignZendesk signs as Zendesk does: X-Zendesk-Webhook-Signature, the
+// base64 HMAC-SHA256 of the timestamp header and the body.
+func SignZendesk(body []byte, secret string, at time.Time) http.Header {
+	ts := at.UTC().Format(time.RFC3339)
+	m := hmac.New(sha256.New, []byte(secret))
+	m.Write([]byte(ts))
+	m.Write(body)
+	return http.Header{"X-Zendesk-Webhook-Signature": {base64.StdEncoding.EncodeToString(m.Sum(nil))},
+		"X-Zendesk-Webhook-Signature-Timestamp": {ts}}
+}
+
+// SignHubSpot signs a POST to uri (scheme, host, path and query as HubSpot
+// calls it) as HubSpot's v3 does: the base64 HMAC-SHA256 of method, URI,
+// body and timestamp (epoch milliseconds).
+func SignHubSpot(uri string) Signer {
+	return func(body []byte, secret string, at time.Time) http.Header {
+		ts := strconv.FormatInt(at.UnixMilli(), 10)
+		m := hmac.New(sha256.New, []byte(secret))
+		m.Write([]byte("POST" + uri + string(body) + ts))
+		return http.Header{"X-HubSpot-Signature-v3": {base64.StdEncoding.EncodeToString(m.Sum(nil))},
+			"X-HubSpot-Request-Timestamp": {ts}}
+	}
+}
+
+// SignIntercom signs as Intercom does: X-Hub-Signature "sha1=" and the hex
+// HMAC-SHA1 of the body.
+func SignIntercom(body []byte, secret string, _ time.Time) http.Header {
+	m := hmac.New(sha1.New, []byte(secret))
+	m.Write(body)
+	return http.Header{"X-Hub-Signature": {"sha1=" + hex.EncodeToString(m.Sum(nil))}}
 }

@@ -23,6 +23,10 @@ import (
 // Source is the connector's name in records, metrics and mappings.
 const Source = "hubspot"
 
+// EventTypes are the subscription types the connector uses: the closed set
+// of type labels in metrics, where any other type counts as "other".
+var EventTypes = []string{"company.propertyChange", "object.propertyChange"}
+
 // Window is how old X-HubSpot-Request-Timestamp may be: HubSpot's
 // documented five minutes (a timestamp as far in the future is refused too).
 const Window = 5 * time.Minute
@@ -74,27 +78,7 @@ func NewHandler(cfg Config, sink connect.Sink, opts ...connect.Option) *connect.
 // variable would carry it) into a Config.Properties, starting from
 // DefaultProperties; "field=" stops a default.
 func ParseProperties(s string) (map[string]string, error) {
-	out := map[string]string{}
-	for f, p := range DefaultProperties {
-		out[f] = p
-	}
-	for _, pair := range strings.Split(s, ",") {
-		pair = strings.TrimSpace(pair)
-		if pair == "" {
-			continue
-		}
-		f, p, ok := strings.Cut(pair, "=")
-		f, p = strings.TrimSpace(f), strings.TrimSpace(p)
-		if !ok || !connect.IsAccountField(f) {
-			return nil, fmt.Errorf("%q is not field=property with an account field (%s)", pair, strings.Join(connect.AccountFields, ", "))
-		}
-		if p == "" {
-			delete(out, f)
-			continue
-		}
-		out[f] = p
-	}
-	return out, nil
+	return connect.ParseFieldMap(s, DefaultProperties)
 }
 
 // Source implements connect.Connector.

@@ -9,12 +9,8 @@ package hubspot_test
 // body + timestamp)).
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/base64"
 	"net/http"
 	"net/http/httptest"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -32,17 +28,10 @@ const (
 
 var now = time.UnixMilli(1564113660000)
 
-func signURI(uri string) connecttest.Signer {
-	return func(body []byte, secret string, at time.Time) http.Header {
-		ts := strconv.FormatInt(at.UnixMilli(), 10)
-		m := hmac.New(sha256.New, []byte(secret))
-		m.Write([]byte("POST" + uri + string(body) + ts))
-		return http.Header{"X-HubSpot-Signature-v3": {base64.StdEncoding.EncodeToString(m.Sum(nil))},
-			"X-HubSpot-Request-Timestamp": {ts}}
-	}
-}
-
-var sign = signURI(publicURL + target)
+var (
+	signURI = connecttest.SignHubSpot
+	sign    = signURI(publicURL + target)
+)
 
 func endpoint(secret string, sink connect.Sink) http.Handler {
 	return hubspot.NewHandler(hubspot.Config{Secret: secret, PublicURL: publicURL}, sink, connect.WithClock(func() time.Time { return now }))

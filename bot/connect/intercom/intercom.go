@@ -20,6 +20,14 @@ import (
 // Source is the connector's name in records, metrics and mappings.
 const Source = "intercom"
 
+// EventTypes are the conversation topics the setup subscribes to, and
+// Intercom's ping: the closed set of type labels in metrics, where any
+// other topic counts as "other".
+var EventTypes = []string{"conversation.user.created", "conversation.user.replied", "conversation.admin.replied",
+	"conversation.admin.opened", "conversation.admin.closed", "conversation.admin.snoozed",
+	"conversation.admin.unsnoozed", "conversation.admin.assigned", "conversation_part.tag.created",
+	"conversation.rating.added", "conversation.priority.updated", "ping"}
+
 // DefaultEscalationTags are the conversation tags that mark it escalated.
 var DefaultEscalationTags = []string{"escalated", "escalation"}
 

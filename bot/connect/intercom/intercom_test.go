@@ -9,9 +9,6 @@ package intercom_test
 // body keyed by the app's client secret.
 
 import (
-	"crypto/hmac"
-	"crypto/sha1"
-	"encoding/hex"
 	"net/http"
 	"strings"
 	"testing"
@@ -24,11 +21,7 @@ import (
 
 const secret = "intercom-client-secret"
 
-func sign(body []byte, secret string, _ time.Time) http.Header {
-	m := hmac.New(sha1.New, []byte(secret))
-	m.Write(body)
-	return http.Header{"X-Hub-Signature": {"sha1=" + hex.EncodeToString(m.Sum(nil))}}
-}
+var sign = connecttest.SignIntercom
 
 func endpoint(secret string, sink connect.Sink) http.Handler {
 	return intercom.NewHandler(intercom.Config{Secret: secret}, sink)

@@ -22,6 +22,10 @@ import (
 // Source is the connector's name in records, metrics and mappings.
 const Source = "segment"
 
+// EventTypes are Segment's call types: the closed set of type labels in
+// metrics (track and group are used, the rest counted as ignored).
+var EventTypes = []string{"track", "group", "identify", "page", "screen", "alias"}
+
 // Config configures the connector.
 type Config struct {
 	// Secret is the shared secret set in the destination's settings.
@@ -38,6 +42,10 @@ type Connector struct{ cfg Config }
 
 // New returns the connector for cfg.
 func New(cfg Config) *Connector { return &Connector{cfg: cfg} }
+
+// ParseTraits reads "field=trait,field=trait" (as an environment variable
+// would carry it) into a Config.Traits.
+func ParseTraits(s string) (map[string]string, error) { return connect.ParseFieldMap(s, nil) }
 
 // NewHandler is the http.Handler for POST /hooks/segment.
 func NewHandler(cfg Config, sink connect.Sink, opts ...connect.Option) *connect.Handler {

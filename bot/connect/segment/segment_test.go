@@ -8,9 +8,6 @@ package segment_test
 // by the shared secret.
 
 import (
-	"crypto/hmac"
-	"crypto/sha1"
-	"encoding/hex"
 	"net/http"
 	"strings"
 	"testing"
@@ -23,11 +20,7 @@ import (
 
 const secret = "segment-shared-secret"
 
-func sign(body []byte, secret string, _ time.Time) http.Header {
-	m := hmac.New(sha1.New, []byte(secret))
-	m.Write(body)
-	return http.Header{"X-Signature": {hex.EncodeToString(m.Sum(nil))}}
-}
+var sign = connecttest.SignSegment
 
 func endpoint(secret string, sink connect.Sink) http.Handler {
 	return segment.NewHandler(segment.Config{Secret: secret}, sink)

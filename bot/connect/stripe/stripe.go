@@ -20,6 +20,14 @@ import (
 // Source is the connector's name in records, metrics and mappings.
 const Source = "stripe"
 
+// EventTypes are the event types the connector uses, and the subscription
+// events Stripe also offers for paused subscriptions: the closed set of
+// type labels in metrics, where any other type counts as "other".
+var EventTypes = []string{"invoice.created", "invoice.finalized", "invoice.paid", "invoice.payment_failed",
+	"invoice.voided", "invoice.marked_uncollectible", "customer.subscription.created", "customer.subscription.updated",
+	"customer.subscription.deleted", "customer.subscription.paused", "customer.subscription.resumed",
+	"customer.created", "customer.updated"}
+
 // MetadataKey is the customer, subscription or invoice metadata key whose
 // value names the healthbot account (its external_id).
 const MetadataKey = "healthbot_account"

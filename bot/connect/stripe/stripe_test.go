@@ -24,10 +24,7 @@ import (
 const secret = "whsec_test_secret"
 
 // sign is how Stripe signs a delivery, by the SDK's own helper.
-func sign(body []byte, secret string, at time.Time) http.Header {
-	p := webhook.GenerateTestSignedPayload(&webhook.UnsignedPayload{Payload: body, Secret: secret, Timestamp: at})
-	return http.Header{"Stripe-Signature": {p.Header}}
-}
+var sign = connecttest.SignStripe
 
 func endpoint(secret string, sink connect.Sink) http.Handler { return hstripe.NewHandler(secret, sink) }
 

@@ -22,6 +22,13 @@ import (
 // Source is the connector's name in records, metrics and mappings.
 const Source = "zendesk"
 
+// EventTypes are the ticket events the connector uses and "trigger" (a
+// trigger's payload): the closed set of type labels in metrics, where any
+// other type counts as "other".
+var EventTypes = []string{"trigger", "zen:event-type:ticket.created", "zen:event-type:ticket.status_changed",
+	"zen:event-type:ticket.custom_status_changed", "zen:event-type:ticket.priority_changed",
+	"zen:event-type:ticket.tags_changed", "zen:event-type:ticket.organization_changed"}
+
 // DefaultWindow is how far the signed timestamp may be from now, either
 // way. Zendesk signs the timestamp so replays can be refused but states no
 // window; five minutes is the window Stripe and HubSpot document for the

@@ -14,9 +14,6 @@ package zendesk_test
 // that way; the page now says TIMESTAMP + BODY, which is what Zendesk sends.)
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/base64"
 	"net/http"
 	"strings"
 	"testing"
@@ -31,14 +28,7 @@ const secret = "dGhpc19zZWNyZXRfaXNfZm9yX3Rlc3Rpbmdfb25seQ=="
 
 var now = time.Date(2019, 5, 27, 9, 12, 30, 0, time.UTC)
 
-func sign(body []byte, secret string, at time.Time) http.Header {
-	ts := at.UTC().Format(time.RFC3339)
-	m := hmac.New(sha256.New, []byte(secret))
-	m.Write([]byte(ts))
-	m.Write(body)
-	return http.Header{"X-Zendesk-Webhook-Signature": {base64.StdEncoding.EncodeToString(m.Sum(nil))},
-		"X-Zendesk-Webhook-Signature-Timestamp": {ts}}
-}
+var sign = connecttest.SignZendesk
 
 func endpoint(secret string, sink connect.Sink) http.Handler {
 	return zendesk.NewHandler(zendesk.Config{Secret: secret}, sink, connect.WithClock(func() time.Time { return now }))
