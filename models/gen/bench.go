@@ -24,6 +24,9 @@ const (
 	DaysEnv = "HEALTHBOT_BENCH_DAYS"
 	// HistoryEnv overrides the days of snapshot history (default 60; see Params.History).
 	HistoryEnv = "HEALTHBOT_BENCH_HISTORY"
+	// SchemaEnv names the PostgreSQL schema of the dataset instead of
+	// BenchSchema's bench_<accounts>_<days>[_h<history>], for a private copy.
+	SchemaEnv = "HEALTHBOT_BENCH_SCHEMA"
 	// PostgresEnv is the base PostgreSQL URL; the dataset lives in its own schema there.
 	PostgresEnv = "HEALTHBOT_TEST_POSTGRES_URL"
 )
@@ -134,6 +137,9 @@ func openBenchPostgres(ctx context.Context, p Params) (BenchDataset, error) {
 	}
 	defer conn.Close()
 	schema := BenchSchema(p)
+	if v := os.Getenv(SchemaEnv); v != "" {
+		schema = v
+	}
 	h := fnv.New64a()
 	h.Write([]byte("healthbot-bench " + schema))
 	key := int64(h.Sum64() >> 1)
