@@ -190,7 +190,7 @@ $fn$`
 const pgRollupRecountFn = `CREATE OR REPLACE FUNCTION %[2]s() RETURNS trigger
 LANGUAGE plpgsql SET search_path FROM CURRENT AS $fn$
 BEGIN
-	IF current_setting('`+RollupDeferSetting+`', true) = 'on' THEN
+	IF current_setting('` + RollupDeferSetting + `', true) = 'on' THEN
 		PERFORM activity_rollup_flush();
 	END IF;
 	LOCK TABLE activities IN SHARE ROW EXCLUSIVE MODE;
@@ -229,8 +229,8 @@ $fn$`
 const pgRollupTruncateFn = `CREATE OR REPLACE FUNCTION activity_rollup_truncate() RETURNS trigger
 LANGUAGE plpgsql SET search_path FROM CURRENT AS $fn$
 BEGIN
-	IF current_setting('`+RollupDeferSetting+`', true) = 'on' THEN
-		TRUNCATE `+rollupPending+`;
+	IF current_setting('` + RollupDeferSetting + `', true) = 'on' THEN
+		TRUNCATE ` + rollupPending + `;
 	END IF;
 	IF EXISTS (SELECT 1 FROM activity_days) THEN
 		TRUNCATE activity_days;
