@@ -34,7 +34,9 @@ func monthStart(t time.Time) time.Time {
 }
 
 // partitionName is the table of the month starting at m.
-func partitionName(m time.Time) string { return fmt.Sprintf("activities_%04d_%02d", m.Year(), int(m.Month())) }
+func partitionName(m time.Time) string {
+	return fmt.Sprintf("activities_%04d_%02d", m.Year(), int(m.Month()))
+}
 
 // partitionActivities converts a plain activities table into the
 // partitioned one, in the migration's transaction: the rows are copied
