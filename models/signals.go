@@ -3,8 +3,11 @@ package models
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"fmt"
+	"slices"
 	"sort"
+	"strconv"
 	"time"
 
 	"github.com/healthbot/healthbot/scoring"
@@ -27,7 +30,43 @@ type sigWindow struct {
 	dau, mau, adopt, seen, support, engage, exec, late, survey string
 	activity                                                   string    // the earliest of dau, mau and adopt: the activity rows read
 	endT                                                       time.Time // the first instant after day T in the organisation's zone
-	account                                                    uint      // 0: every account
+	account                                                    uint      // 0: every account (of subset)
+	// subset narrows the pass to these accounts (nil: every active one);
+	// the organisation-wide figures are still taken over every account.
+	subset []uint
+	// inSubset is the condition "account_id is one of subset" for the
+	// dialect, and subsetArg what it binds to @subset (see subsetCond).
+	inSubset  string
+	subsetArg any
+}
+
+// subsetCond is the condition that col is one of the subset's ids, with
+// the value to bind to @subset. On PostgreSQL the ids go as one array
+// (= ANY): a list of thousands of parameters costs tens of milliseconds
+// to parse and plan in every statement of a rescore, the array almost
+// nothing, and the executor hashes it. SQLite takes the IN list.
+func (s *Store) subsetCond(col string, ids []uint) (string, any) {
+	if s.dialect == DialectPostgres {
+		return col + " = ANY(CAST(@subset AS bigint[]))", idArray(ids)
+	}
+	return col + " IN @subset", ids
+}
+
+// idArray is ids as one PostgreSQL array value ('{1,2,3}'), bound as a
+// single parameter.
+type idArray []uint
+
+// Value implements driver.Valuer.
+func (a idArray) Value() (driver.Value, error) {
+	b := make([]byte, 0, 2+len(a)*6)
+	b = append(b, '{')
+	for i, id := range a {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendUint(b, uint64(id), 10)
+	}
+	return string(append(b, '}')), nil
 }
 
 // windowDays is a configured window, or its default when unset, so a
@@ -67,15 +106,18 @@ func (s *Store) window(cfg scoring.Config, asOf time.Time, accountID uint) sigWi
 func (w sigWindow) args() map[string]any {
 	return map[string]any{"t": w.t, "dau": w.dau, "mau": w.mau, "adopt": w.adopt, "seen": w.seen,
 		"support": w.support, "engage": w.engage, "exec": w.exec, "late": w.late, "survey": w.survey,
-		"activity": w.activity, "endT": w.endT, "account": w.account}
+		"activity": w.activity, "endT": w.endT, "account": w.account, "subset": w.subsetArg}
 }
 
-// filter narrows a query to the one account, if any.
+// filter narrows a query to the one account, or to the subset, if any.
 func (w sigWindow) filter() string {
-	if w.account == 0 {
-		return ""
+	switch {
+	case w.account != 0:
+		return " AND account_id = @account"
+	case w.subset != nil:
+		return " AND " + w.inSubset
 	}
-	return " AND account_id = @account"
+	return ""
 }
 
 // Signals gathers one account's scoring inputs as of day asOf (taken at
@@ -88,21 +130,32 @@ func (s *Store) Signals(ctx context.Context, cfg scoring.Config, accountID uint,
 		return scoring.Signals{}, fmt.Errorf("signals: account 0: %w", ErrNotFound)
 	}
 	eff := &scoring.Effective{Config: cfg}
-	sigs, order, _, err := s.gather(ctx, func(string, string) *scoring.Effective { return eff }, weighted(cfg.Components, cfg.Weights), asOf, accountID)
+	sigs, order, _, err := s.gather(ctx, func(string, string) *scoring.Effective { return eff }, weighted(cfg.Components, cfg.Weights), asOf, accountID, nil)
 	if err != nil {
 		return scoring.Signals{}, fmt.Errorf("signals of account %d: %w", accountID, err)
 	}
 	if len(order) == 0 {
 		return scoring.Signals{}, fmt.Errorf("signals of account %d: %w", accountID, ErrNotFound)
 	}
-	w := s.window(cfg, asOf, accountID)
+	orgMean, err := orgMeanTickets(s.orm(ctx), s.window(cfg, asOf, accountID))
+	if err != nil {
+		return scoring.Signals{}, fmt.Errorf("signals of account %d: %w", accountID, err)
+	}
+	sig := sigs[accountID]
+	sig.OrgMeanTickets90 = orgMean
+	return *sig, nil
+}
+
+// orgMeanTickets is the organisation's mean tickets per active account in
+// w's support window, counted apart from the accounts being scored (one
+// account, or a subset). The org mean is everything minus the (few)
+// churned accounts, so each count is an index range (ticket_opened_day,
+// idx_accounts_churned_on) and a /health card does not join every ticket
+// of the window to accounts. CROSS JOIN makes SQLite start from the
+// churned accounts (PostgreSQL plans it as an inner join either way).
+func orgMeanTickets(db *gorm.DB, w sigWindow) (float64, error) {
 	var org struct{ Accounts, Tickets int64 }
-	// The org mean is everything minus the (few) churned accounts, so each
-	// count is an index range (ticket_opened_day, idx_accounts_churned_on)
-	// and a /health card does not join every ticket of the window to
-	// accounts. CROSS JOIN makes SQLite start from the churned accounts
-	// (PostgreSQL plans it as an inner join either way).
-	err = s.orm(ctx).Raw(`SELECT
+	err := db.Raw(`SELECT
 		(SELECT COUNT(*) FROM accounts) - (SELECT COUNT(*) FROM accounts WHERE `+churnedAtNamed+`) AS accounts,
 		(SELECT COUNT(*) FROM tickets WHERE opened_day >= @support AND opened_day <= @t)
 		- (SELECT COUNT(*) FROM accounts CROSS JOIN tickets
@@ -110,11 +163,9 @@ func (s *Store) Signals(ctx context.Context, cfg scoring.Config, accountID uint,
 		      AND tickets.opened_day >= @support AND tickets.opened_day <= @t) AS tickets`,
 		w.args()).Scan(&org).Error
 	if err != nil {
-		return scoring.Signals{}, fmt.Errorf("signals of account %d: org tickets: %w", accountID, err)
+		return 0, fmt.Errorf("org tickets: %w", err)
 	}
-	sig := sigs[accountID]
-	sig.OrgMeanTickets90 = mean(org.Tickets, org.Accounts)
-	return *sig, nil
+	return mean(org.Tickets, org.Accounts), nil
 }
 
 // AllSignals gathers every active account's inputs as of day asOf under
@@ -133,9 +184,52 @@ func (s *Store) AllSignals(ctx context.Context, cfg scoring.Config, asOf time.Ti
 // further distinct window or value-feature set that a profile in use
 // restates (see gather), whatever the number of accounts.
 func (s *Store) ModelSignals(ctx context.Context, model *scoring.Model, asOf time.Time, fn func(*scoring.Effective, scoring.Signals) error) error {
-	sigs, order, effs, err := s.gather(ctx, model.For, modelInputs(model), asOf, 0)
+	return s.ModelSignalsOf(ctx, model, asOf, nil, fn)
+}
+
+// MaxSubset is the most accounts ModelSignalsOf narrows its statements to;
+// past it (half of a 10,000-account portfolio), a pass over every account
+// costs about as much.
+const MaxSubset = 5000
+
+// ModelSignalsOf is ModelSignals for the active accounts among ids (nil:
+// every active account), with the same figures: each statement is
+// narrowed to those accounts, and the organisation-wide figures (the mean
+// tickets, the value features seen, which sources hold data) are still
+// taken over the whole portfolio. A stream of connector events touches a
+// few thousand accounts between two rescores, and their rescore reads
+// their rows only. Past MaxSubset accounts it reads every account and
+// calls fn for those of ids only.
+func (s *Store) ModelSignalsOf(ctx context.Context, model *scoring.Model, asOf time.Time, ids []uint, fn func(*scoring.Effective, scoring.Signals) error) error {
+	if ids != nil && len(ids) == 0 {
+		return nil
+	}
+	var want map[uint]bool
+	subset := ids
+	if len(ids) > MaxSubset {
+		want = make(map[uint]bool, len(ids))
+		for _, id := range ids {
+			want[id] = true
+		}
+		subset = nil
+	} else if ids != nil {
+		subset = slices.Clone(ids)
+		slices.Sort(subset)
+		subset = slices.Compact(subset)
+	}
+	sigs, order, effs, err := s.gather(ctx, model.For, modelInputs(model), asOf, 0, subset)
 	if err != nil {
 		return fmt.Errorf("all signals: %w", err)
+	}
+	if want != nil {
+		for i, id := range order {
+			if want[id] {
+				if err := fn(effs[i], *sigs[id]); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
 	}
 	for i, id := range order {
 		if err := fn(effs[i], *sigs[id]); err != nil {
@@ -315,15 +409,15 @@ func activityFromRollups(db *gorm.DB, w sigWindow, features []string, m map[uint
 	err = eachRow(db, laterDays+`SELECT 0 AS part, 0 AS account_id, (SELECT COUNT(day) FROM later) AS a, 0 AS b
 		UNION ALL
 		SELECT 3, account_id, 0, 0 FROM activity_days
-		WHERE day IN (SELECT day FROM later) AND `+fewLaterDays+` GROUP BY account_id
+		WHERE day IN (SELECT day FROM later) AND `+fewLaterDays+w.filter()+` GROUP BY account_id
 		UNION ALL
 		SELECT 1, account_id, SUM(users), 0 FROM activity_days
-		WHERE day >= @dau AND day <= @t AND `+fewLaterDays+` GROUP BY account_id
+		WHERE day >= @dau AND day <= @t AND `+fewLaterDays+w.filter()+` GROUP BY account_id
 		UNION ALL
 		SELECT 2, account_id,
 			SUM(CASE WHEN kind = 'u' AND last_day >= @mau THEN 1 ELSE 0 END),
 			SUM(CASE WHEN kind = 'f' AND last_day >= @adopt AND `+keyCond+` THEN 1 ELSE 0 END)
-		FROM activity_last WHERE last_day >= @last AND last_day <= @t AND `+fewLaterDays+` GROUP BY account_id`,
+		FROM activity_last WHERE last_day >= @last AND last_day <= @t AND `+fewLaterDays+w.filter()+` GROUP BY account_id`,
 		args, func(rows *sql.Rows) error {
 			var (
 				part int
