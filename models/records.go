@@ -33,12 +33,16 @@ func (s *Store) ActiveAccountsOf(ctx context.Context, asOf time.Time, ids []uint
 		return nil, nil
 	}
 	cond, arg := s.subsetCond("id", ids)
-	rows, err := s.orm(ctx).Raw("SELECT "+accountColumns+" FROM accounts WHERE "+activeAtNamed+" AND "+cond+" ORDER BY name, id",
-		map[string]any{"t": dayKey(asOf), "subset": arg}).Rows()
-	if err != nil {
-		return nil, fmt.Errorf("active accounts: %w", err)
-	}
-	out, err := scanAccounts(rows)
+	var out []Account
+	err := s.customPlans(ctx, true, func(s *Store) error {
+		rows, err := s.orm(ctx).Raw("SELECT "+accountColumns+" FROM accounts WHERE "+activeAtNamed+" AND "+cond+" ORDER BY name, id",
+			map[string]any{"t": dayKey(asOf), "subset": arg}).Rows()
+		if err != nil {
+			return err
+		}
+		out, err = scanAccounts(rows)
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("active accounts: %w", err)
 	}

@@ -52,6 +52,36 @@ func (s *Store) subsetCond(col string, ids []uint) (string, any) {
 	return col + " IN @subset", ids
 }
 
+// customPlans runs fn with PostgreSQL planning each statement for its
+// own parameters (plan_cache_mode force_custom_plan) when on is set, in
+// the caller's transaction or one of its own, and the mode restored
+// after. A subset's statements need it: from its sixth run a cached
+// statement may take the generic plan, which guesses a handful of ids in
+// "= ANY($1)" and probes the indexes once per id of thousands (four times
+// the backend time of reading every account, measured). SQLite, and
+// every account, run fn as it is.
+func (s *Store) customPlans(ctx context.Context, on bool, fn func(*Store) error) error {
+	if !on || s.dialect != DialectPostgres {
+		return fn(s)
+	}
+	run := func(tx *Store) error {
+		if err := tx.orm(ctx).Exec("SET LOCAL plan_cache_mode = force_custom_plan").Error; err != nil {
+			return fmt.Errorf("custom plans: %w", err)
+		}
+		if err := fn(tx); err != nil {
+			return err
+		}
+		if err := tx.orm(ctx).Exec("SET LOCAL plan_cache_mode TO DEFAULT").Error; err != nil {
+			return fmt.Errorf("custom plans: %w", err)
+		}
+		return nil
+	}
+	if s.inTx {
+		return run(s)
+	}
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error { return run(s.bound(tx)) })
+}
+
 // idArray is ids as one PostgreSQL array value ('{1,2,3}'), bound as a
 // single parameter.
 type idArray []uint
@@ -217,7 +247,16 @@ func (s *Store) ModelSignalsOf(ctx context.Context, model *scoring.Model, asOf t
 		slices.Sort(subset)
 		subset = slices.Compact(subset)
 	}
-	sigs, order, effs, err := s.gather(ctx, model.For, modelInputs(model), asOf, 0, subset)
+	var (
+		sigs  map[uint]*scoring.Signals
+		order []uint
+		effs  []*scoring.Effective
+		err   error
+	)
+	err = s.customPlans(ctx, subset != nil, func(s *Store) error {
+		sigs, order, effs, err = s.gather(ctx, model.For, modelInputs(model), asOf, 0, subset)
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("all signals: %w", err)
 	}

@@ -377,3 +377,58 @@ func backendCPU(b *testing.B, s *models.Store) map[int]time.Duration {
 	}
 	return out
 }
+
+// BenchmarkScaleGatherSome compares, on the dataset of
+// BenchmarkScaleSegmentTrack, the two ways a rescore of some thousands of
+// accounts gathers their signals: "all" reads every account's rows and
+// keeps those wanted (the set-based pass before ModelSignalsOf), "some"
+// reads the wanted accounts' rows only. HEALTHBOT_BENCH_SOME sets how
+// many accounts (default 3,000: about a second of the track stream).
+func BenchmarkScaleGatherSome(b *testing.B) {
+	prev := slog.Default()
+	slog.SetDefault(slog.New(slog.DiscardHandler))
+	b.Cleanup(func() { slog.SetDefault(prev) })
+	s, p := ownDataset(b)
+	n := 3000
+	if v, err := strconv.Atoi(os.Getenv("HEALTHBOT_BENCH_SOME")); err == nil && v > 0 {
+		n = v
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	ids := make([]uint, 0, n)
+	for _, i := range r.Perm(p.Accounts)[:n] {
+		ids = append(ids, uint(i+1))
+	}
+	model := scoring.ModelOf(scoring.Default())
+	ctx := context.Background()
+	for _, way := range []string{"all", "some"} {
+		b.Run(way, func(b *testing.B) {
+			cpu := startCPU(b, s)
+			for b.Loop() {
+				got := 0
+				var err error
+				if way == "all" {
+					want := map[uint]bool{}
+					for _, id := range ids {
+						want[id] = true
+					}
+					err = s.ModelSignals(ctx, &model, p.End, func(_ *scoring.Effective, sig scoring.Signals) error {
+						if want[sig.AccountID] {
+							got++
+						}
+						return nil
+					})
+				} else {
+					err = s.ModelSignalsOf(ctx, &model, p.End, ids, func(*scoring.Effective, scoring.Signals) error { got++; return nil })
+				}
+				if err != nil || got == 0 {
+					b.Fatalf("%d accounts, %v", got, err)
+				}
+			}
+			goCPU, pgCPU := cpu()
+			b.ReportMetric(goCPU.Seconds()*1000/float64(b.N), "go-cpu-ms/op")
+			if pgCPU >= 0 {
+				b.ReportMetric(pgCPU.Seconds()*1000/float64(b.N), "pg-cpu-ms/op")
+			}
+		})
+	}
+}
