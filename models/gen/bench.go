@@ -24,6 +24,13 @@ const (
 	DaysEnv = "HEALTHBOT_BENCH_DAYS"
 	// PostgresEnv is the base PostgreSQL URL; the dataset lives in its own schema there.
 	PostgresEnv = "HEALTHBOT_TEST_POSTGRES_URL"
+	// SchemaEnv names the PostgreSQL schema instead of bench_<accounts>_<days>,
+	// so branches that change the generator keep their datasets apart.
+	SchemaEnv = "HEALTHBOT_BENCH_SCHEMA"
+	// KeepEnv, when set, makes OpenBench refuse to rebuild a dataset that
+	// does not match (another generator version or Params): a dataset
+	// someone else built is used read-only, never dropped.
+	KeepEnv = "HEALTHBOT_BENCH_KEEP"
 )
 
 // ErrNoPostgres is returned by OpenBench for PostgreSQL when PostgresEnv is unset.
@@ -82,6 +89,9 @@ func BenchSQLitePath(p Params) string {
 
 // BenchSchema is the PostgreSQL schema of the benchmark dataset of p.
 func BenchSchema(p Params) string {
+	if v := os.Getenv(SchemaEnv); v != "" {
+		return v
+	}
 	p = p.withDefaults()
 	return fmt.Sprintf("bench_%d_%d", p.Accounts, p.Days)
 }
@@ -162,6 +172,9 @@ func openOrBuild(ctx context.Context, dsn string, p Params, reset func() error) 
 		return BenchDataset{Store: s, Stats: st, Where: dsn}, nil
 	}
 	_ = s.Close()
+	if os.Getenv(KeepEnv) != "" {
+		return BenchDataset{}, fmt.Errorf("open bench dataset: schema %s does not hold the dataset of %s and %s forbids rebuilding it", BenchSchema(p), p, KeepEnv)
+	}
 	if err := reset(); err != nil {
 		return BenchDataset{}, fmt.Errorf("open bench dataset: reset: %w", err)
 	}
