@@ -136,8 +136,9 @@ func (s *Store) previousSnapshots(ctx context.Context, q string, args map[string
 // is the select list on the table, list(t) reads them from alias t in
 // scanSnapshots' order (nullable text as "", as gorm would).
 type snapshotShape struct {
-	stored string
-	text   bool // Subscores, Details, Profile and ModelVersion; without them they read as ""
+	stored  string
+	text    bool // Subscores, Details, Profile and ModelVersion; without them they read as ""
+	profile bool // Profile and ModelVersion alone
 }
 
 var (
@@ -147,6 +148,9 @@ var (
 
 func (c snapshotShape) list(t string) string {
 	text := "'', '', '', ''"
+	if c.profile {
+		text = "'', '', " + t + ".profile, " + t + ".model_version"
+	}
 	if c.text {
 		text = "COALESCE(" + t + ".subscores, ''), COALESCE(" + t + ".details, ''), " + t + ".profile, " + t + ".model_version"
 	}

@@ -9,22 +9,6 @@ import (
 	"gorm.io/gorm"
 )
 
-// LatestSnapshots returns, for each account active on day, its latest
-// snapshot on or before day, in ascending account id order; accounts never
-// scored are absent. One query.
-func (s *Store) LatestSnapshots(ctx context.Context, day time.Time) ([]Snapshot, error) {
-	var out []Snapshot
-	err := s.orm(ctx).Raw(`SELECT snapshots.* FROM snapshots
-		JOIN (SELECT account_id, MAX(day) AS day FROM snapshots WHERE day <= @t GROUP BY account_id) latest
-		  ON latest.account_id = snapshots.account_id AND latest.day = snapshots.day
-		JOIN accounts ON accounts.id = snapshots.account_id
-		WHERE `+activeAtNamed+` ORDER BY snapshots.account_id`, map[string]any{"t": dayKey(day)}).Scan(&out).Error
-	if err != nil {
-		return nil, fmt.Errorf("latest snapshots: %w", err)
-	}
-	return out, nil
-}
-
 // SnapshotsBetween streams every snapshot with from <= day <= to, ordered by
 // account id then day, so trends of many accounts need one pass and bounded
 // memory. fn may read the database; an error from fn stops the stream.

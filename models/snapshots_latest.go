@@ -1,0 +1,118 @@
+package models
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"time"
+)
+
+// LatestSnapshots returns, for each account active on day, its latest
+// snapshot on or before day, in ascending account id order; accounts never
+// scored are absent. One query (after a probe for the newest days), whose
+// cost follows the number of accounts, not the days of history kept: it
+// used to group the whole history by account (320-380 ms at 60 days of
+// 10,000 accounts, growing by the day).
+func (s *Store) LatestSnapshots(ctx context.Context, day time.Time) ([]Snapshot, error) {
+	m, err := s.latestOf(ctx, day, fullSnapshot)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Snapshot, 0, len(m))
+	for _, sn := range m {
+		out = append(out, sn)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].AccountID < out[j].AccountID })
+	return out, nil
+}
+
+// LatestSnapshotHeads is LatestSnapshots keyed by account, without
+// Subscores and Details (left ""): what the lists show (known, score,
+// computed, status, profile). Every write that changes an account saves
+// its snapshot for the day, so these are the scores of now once the day's
+// rescore has run, and the previous day's for the accounts it has not
+// scored yet.
+func (s *Store) LatestSnapshotHeads(ctx context.Context, day time.Time) (map[uint]Snapshot, error) {
+	return s.latestOf(ctx, day, listHead)
+}
+
+// listHead is snapshotHead with the profile and model version: the lists
+// name an account's profile.
+var listHead = snapshotShape{stored: "id, account_id, day, known, score, computed, status, profile, model_version, updated_at", profile: true}
+
+// latestOf reads each active account's latest snapshot on or before day.
+//
+// The newest two days with snapshots on or before day (d1, then d2) are
+// two ranges of the snapshot_by_day index: d1 is today once the daily
+// rescore has run, or the day an early write (a pulse after midnight)
+// rescored a few accounts, and d2 the day before, which the daily rescore
+// wrote for every account. An account's row of d1, else of d2, is its
+// latest; only the accounts in neither (new, or not scored for days) are
+// probed one by one on (account_id, day). So the cost is two days of rows
+// and a few probes, whatever the history: grouping every snapshot by
+// account read them all.
+func (s *Store) latestOf(ctx context.Context, day time.Time, cols snapshotShape) (map[uint]Snapshot, error) {
+	t := dayKey(day)
+	var days []string
+	err := s.orm(ctx).Raw(`SELECT day FROM (SELECT MAX(day) AS day FROM snapshots WHERE day <= @t) d1 WHERE day IS NOT NULL
+		UNION ALL
+		SELECT day FROM (SELECT MAX(day) AS day FROM snapshots WHERE day < (SELECT MAX(day) FROM snapshots WHERE day <= @t)) d2 WHERE day IS NOT NULL`,
+		map[string]any{"t": t}).Scan(&days).Error
+	if err != nil {
+		return nil, fmt.Errorf("latest snapshots: newest days: %w", err)
+	}
+	if len(days) == 0 {
+		return map[uint]Snapshot{}, nil
+	}
+	d1, d2 := days[0], days[0]
+	if len(days) > 1 {
+		d2 = days[1]
+	}
+	args := map[string]any{"t": t, "d1": d1, "d2": d2}
+	// y is the rows of d1 and those of d2 for accounts without one on d1;
+	// missing the active accounts in neither, probed for their latest
+	// before d2. EXCEPT is a hashed set operation on PostgreSQL, linear
+	// whatever the planner believes of the newest days' row counts (see
+	// previousSnapshotsAllSQL for what NOT EXISTS cost on stale statistics).
+	q := `WITH y1 AS ` + s.materialized() + ` (SELECT ` + cols.stored + ` FROM snapshots WHERE day = @d1),
+	y AS ` + s.materialized() + ` (SELECT * FROM y1 UNION ALL
+		SELECT ` + cols.stored + ` FROM snapshots WHERE day = @d2 AND @d2 < @d1
+		  AND account_id IN (SELECT account_id FROM snapshots WHERE day = @d2 EXCEPT SELECT account_id FROM y1)),
+	missing AS (SELECT id FROM accounts WHERE ` + activeAtNamed + ` EXCEPT SELECT account_id FROM y)
+	SELECT ` + cols.list("y") + ` FROM y JOIN accounts ON accounts.id = y.account_id WHERE ` + activeAtNamed + `
+	UNION ALL
+	SELECT ` + cols.list("p") + ` FROM missing CROSS JOIN LATERAL (
+		SELECT ` + cols.stored + ` FROM snapshots WHERE snapshots.account_id = missing.id AND snapshots.day < @d2 ORDER BY snapshots.day DESC LIMIT 1
+	) p`
+	if s.dialect != DialectPostgres {
+		// SQLite has no LATERAL: the probe is a correlated subquery on the
+		// unique (account_id, day) index, then a rowid lookup.
+		q = `WITH y1 AS (SELECT ` + cols.stored + ` FROM snapshots WHERE day = @d1),
+		y AS (SELECT * FROM y1 UNION ALL
+			SELECT ` + cols.stored + ` FROM snapshots WHERE day = @d2 AND @d2 < @d1
+			  AND account_id NOT IN (SELECT account_id FROM y1))
+		SELECT ` + cols.list("y") + ` FROM y JOIN accounts ON accounts.id = y.account_id WHERE ` + activeAtNamed + `
+		UNION ALL
+		SELECT ` + cols.list("p") + ` FROM accounts JOIN snapshots p ON p.id = (
+			SELECT z.id FROM snapshots z WHERE z.account_id = accounts.id AND z.day < @d2 ORDER BY z.day DESC LIMIT 1)
+		WHERE ` + activeAtNamed + ` AND accounts.id NOT IN (SELECT account_id FROM y)`
+	}
+	rows, err := s.orm(ctx).Raw(q, args).Rows()
+	if err != nil {
+		return nil, fmt.Errorf("latest snapshots: %w", err)
+	}
+	out, err := scanSnapshots(rows)
+	if err != nil {
+		return nil, fmt.Errorf("latest snapshots: %w", err)
+	}
+	return out, nil
+}
+
+// materialized keeps a CTE computed once on PostgreSQL (SQLite has no
+// such keyword before 3.35 and decides for itself).
+func (s *Store) materialized() string {
+	if s.dialect == DialectPostgres {
+		return "MATERIALIZED"
+	}
+	return ""
+}

@@ -1,0 +1,69 @@
+package models_test
+
+import (
+	"context"
+	"reflect"
+	"testing"
+
+	"github.com/healthbot/healthbot/models"
+	"github.com/healthbot/healthbot/models/modelstest"
+)
+
+// TestLatestSnapshotHeads covers every way an account's latest snapshot
+// is found: on the newest day (an early write rescored it), on the day
+// before (the last daily rescore), by a probe further back (not scored
+// for days), or not at all (never scored); churned accounts are left out.
+func TestLatestSnapshotHeads(t *testing.T) {
+	modelstest.ForEachDB(t, func(t *testing.T, s *models.Store) {
+		ctx := context.Background()
+		seedFixture(t, s)
+		withProfile := snap(alpha, 0, 44)
+		withProfile.Profile, withProfile.ModelVersion = "smb", "abc123"
+		if err := s.SaveSnapshots(ctx, []models.Snapshot{
+			// the last full day, T-1
+			snap(alpha, -1, 60), snap(gamma, -1, 10), snap(delta, -1, 30),
+			// beta last scored at T-6, eps never
+			snap(beta, -6, 70), snap(beta, -9, 71),
+			// T: a pulse rescored alpha before the daily run; T+1 is ignored
+			withProfile, snap(delta, 1, 1),
+		}); err != nil {
+			t.Fatal(err)
+		}
+		heads, err := s.LatestSnapshotHeads(ctx, asOf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[uint]string{}
+		for id, h := range heads {
+			got[id] = h.Day
+			if h.Subscores != "" || h.Details != "" {
+				t.Errorf("head of %d carries JSON: %+v", id, h)
+			}
+		}
+		want := map[uint]string{alpha: day(0), delta: day(-1), beta: day(-6)}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("latest days = %v, want %v", got, want)
+		}
+		if h := heads[alpha]; h.Score != 44 || h.Profile != "smb" || h.ModelVersion != "abc123" || !h.Known {
+			t.Errorf("alpha's head = %+v, want score 44, profile smb", h)
+		}
+		// A day before any snapshot has none; the full rows agree with the heads.
+		if none, err := s.LatestSnapshotHeads(ctx, asOf.AddDate(0, 0, -20)); err != nil || len(none) != 0 {
+			t.Errorf("heads at T-20 = %v, %v; want none", none, err)
+		}
+		full, err := s.LatestSnapshots(ctx, asOf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []uint
+		for _, sn := range full {
+			ids = append(ids, sn.AccountID)
+			if sn.Day != want[sn.AccountID] || sn.Subscores != "{}" {
+				t.Errorf("LatestSnapshots row %+v, want day %s with its subscores", sn, want[sn.AccountID])
+			}
+		}
+		if w := []uint{alpha, beta, delta}; !reflect.DeepEqual(ids, w) {
+			t.Errorf("LatestSnapshots accounts = %v, want %v in id order", ids, w)
+		}
+	})
+}
