@@ -55,10 +55,11 @@ type csmDay struct {
 // days gathers the day of each CSM in handles with a constant number of
 // queries: every account scored once, every open task read once.
 func (s *Service) days(ctx context.Context, day time.Time, handles []string) (map[string]*csmDay, error) {
-	scored, err := s.scoreAll(ctx, s.Store, day)
+	pf, err := s.portfolio(ctx, day)
 	if err != nil {
 		return nil, err
 	}
+	scored := pf.scored
 	tasks, err := s.Store.OpenTasks(ctx, nil)
 	if err != nil {
 		return nil, err
@@ -80,6 +81,10 @@ func (s *Service) days(ctx context.Context, day time.Time, handles []string) (ma
 	if err != nil {
 		return nil, err
 	}
+	pulses, err := s.lastPulses(ctx, day, owned)
+	if err != nil {
+		return nil, err
+	}
 	for _, t := range tasks {
 		d := out[t.Owner]
 		sc, ok := byID[t.AccountID]
@@ -90,6 +95,9 @@ func (s *Service) days(ctx context.Context, day time.Time, handles []string) (ma
 		d.tasks.accounts[t.AccountID] = accountNowOf(sc)
 	}
 	for _, d := range out {
+		for i := range d.accounts {
+			d.accounts[i].Recency.LastPulse = pulses[d.accounts[i].Account.ID]
+		}
 		d.trend = trend
 		sortWorstFirst(d.accounts, true)
 		sortTasks(d.tasks.tasks)

@@ -32,12 +32,13 @@ func (s *Service) healthList(ctx context.Context, caller Caller, cmd Command) (R
 		}
 		want = st
 	}
-	scored, err := s.scoreAll(ctx, s.Store, s.today())
+	day := s.today()
+	pf, err := s.portfolio(ctx, day)
 	if err != nil {
 		return Reply{}, fmt.Errorf("health list: %w", err)
 	}
 	var picked []Scored
-	for _, sc := range scored {
+	for _, sc := range pf.scored {
 		if want == "" || (sc.Result.Known && sc.Result.Status == want) {
 			picked = append(picked, sc)
 		}
@@ -45,7 +46,7 @@ func (s *Service) healthList(ctx context.Context, caller Caller, cmd Command) (R
 	if want == "" {
 		r := renderList(fmt.Sprintf("All accounts: %d", len(picked)), picked, caller.Role.SeesMRR())
 		r.Text = statusCounts(picked)
-		return r, nil
+		return pf.annotate(r, day), nil
 	}
 	r := renderList(fmt.Sprintf("%s accounts: %d", want, len(picked)), picked, caller.Role.SeesMRR())
 	if len(picked) == 0 {
@@ -53,7 +54,7 @@ func (s *Service) healthList(ctx context.Context, caller Caller, cmd Command) (R
 	} else {
 		r.Colour = scoring.StatusColour(want)
 	}
-	return r, nil
+	return pf.annotate(r, day), nil
 }
 
 // sortWorstFirst orders by score ascending, accounts with no data last,

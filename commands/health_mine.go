@@ -24,7 +24,9 @@ func (s *Service) healthMine(ctx context.Context, caller Caller, cmd Command) (R
 	case !errors.Is(err, models.ErrNotFound):
 		return Reply{}, fmt.Errorf("health mine: %w", err)
 	}
-	scored, err := s.scoreAll(ctx, s.Store, s.today())
+	day := s.today()
+	pf, err := s.portfolio(ctx, day)
+	scored := pf.scored
 	if err != nil {
 		return Reply{}, fmt.Errorf("health mine: %w", err)
 	}
@@ -43,7 +45,7 @@ func (s *Service) healthMine(ctx context.Context, caller Caller, cmd Command) (R
 		}
 		r := renderList(fmt.Sprintf("Your accounts (%s): %d", name, len(mine)), mine, caller.Role.SeesMRR())
 		r.Text = statusCounts(mine)
-		return r, nil
+		return pf.annotate(r, day), nil
 	}
 	why := "You are not mapped to a CSM here, so these are everyone's accounts."
 	if handle != "" {
@@ -51,5 +53,5 @@ func (s *Service) healthMine(ctx context.Context, caller Caller, cmd Command) (R
 	}
 	r := renderList(fmt.Sprintf("All accounts: %d", len(scored)), scored, caller.Role.SeesMRR())
 	r.Text = why + "\n" + statusCounts(scored)
-	return r, nil
+	return pf.annotate(r, day), nil
 }

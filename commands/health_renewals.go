@@ -28,11 +28,11 @@ func (s *Service) renewals(ctx context.Context, caller Caller, cmd Command) (Rep
 		return userError(fmt.Sprintf("/health renewals looks at most %d days ahead.", maxRenewalDays)), nil
 	}
 	day := s.today()
-	scored, err := s.scoreAll(ctx, s.Store, day)
+	pf, err := s.portfolio(ctx, day)
 	if err != nil {
 		return Reply{}, fmt.Errorf("renewals: %w", err)
 	}
-	renewing := renewingWithin(scored, day, days)
+	renewing := renewingWithin(pf.scored, day, days)
 	trend, err := s.trends(ctx, day, renewing)
 	if err != nil {
 		return Reply{}, fmt.Errorf("renewals: %w", err)
@@ -61,7 +61,7 @@ func (s *Service) renewals(ctx context.Context, caller Caller, cmd Command) (Rep
 		r.Colour = "orange"
 	}
 	r.Sections = []Section{{Title: "Worst first", Text: renewalLines(renewing, trend, day, listLimit, true, money)}}
-	return r, nil
+	return pf.annotate(r, day), nil
 }
 
 // renewingWithin keeps the accounts whose renewal falls in day .. day+days.

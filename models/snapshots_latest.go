@@ -116,3 +116,31 @@ func (s *Store) materialized() string {
 	}
 	return ""
 }
+
+// LatestPulseDays maps each account of ids with a pulse on or before day
+// to that latest pulse's day: what "pulses to refresh" lists. One index
+// probe on (account_id, day) per account, in statements of at most
+// maxProbedIDs ids.
+func (s *Store) LatestPulseDays(ctx context.Context, day time.Time, ids []uint) (map[uint]time.Time, error) {
+	out := make(map[uint]time.Time, len(ids))
+	for len(ids) > 0 {
+		n := min(len(ids), maxProbedIDs)
+		var rows []struct {
+			AccountID uint
+			Day       string
+		}
+		err := s.orm(ctx).Raw(`SELECT account_id, MAX(day) AS day FROM pulses
+			WHERE account_id IN @ids AND day <= @t GROUP BY account_id`,
+			map[string]any{"ids": ids[:n], "t": dayKey(day)}).Scan(&rows).Error
+		if err != nil {
+			return nil, fmt.Errorf("latest pulse days: %w", err)
+		}
+		for _, r := range rows {
+			if d, err := ParseDay(r.Day); err == nil {
+				out[r.AccountID] = d
+			}
+		}
+		ids = ids[n:]
+	}
+	return out, nil
+}
