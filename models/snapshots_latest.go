@@ -144,3 +144,36 @@ func (s *Store) LatestPulseDays(ctx context.Context, day time.Time, ids []uint) 
 	}
 	return out, nil
 }
+
+// CriticalSince maps each account of ids whose latest snapshot in
+// [from, day] is Critical to the first day of that unbroken Critical run
+// (bounded by from): how long it has been Critical. Per account, one
+// backward index scan over the run and one probe, in statements of at most
+// maxProbedIDs ids: the cost follows the Critical accounts and their runs,
+// not the history kept.
+func (s *Store) CriticalSince(ctx context.Context, from, day time.Time, ids []uint) (map[uint]string, error) {
+	out := make(map[uint]string, len(ids))
+	for len(ids) > 0 {
+		n := min(len(ids), maxProbedIDs)
+		var rows []struct {
+			ID    uint
+			Since *string
+		}
+		err := s.orm(ctx).Raw(`WITH ok AS (SELECT accounts.id, (SELECT MAX(n.day) FROM snapshots n
+			WHERE n.account_id = accounts.id AND n.day >= @from AND n.day <= @t AND n.status <> 'Critical') AS day
+			FROM accounts WHERE accounts.id IN @ids)
+		SELECT ok.id, (SELECT MIN(c.day) FROM snapshots c WHERE c.account_id = ok.id AND c.day >= @from AND c.day <= @t
+			AND c.day > COALESCE(ok.day, '')) AS since FROM ok`,
+			map[string]any{"ids": ids[:n], "from": dayKey(from), "t": dayKey(day)}).Scan(&rows).Error
+		if err != nil {
+			return nil, fmt.Errorf("critical since: %w", err)
+		}
+		for _, r := range rows {
+			if r.Since != nil {
+				out[r.ID] = *r.Since
+			}
+		}
+		ids = ids[n:]
+	}
+	return out, nil
+}

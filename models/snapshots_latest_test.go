@@ -67,3 +67,34 @@ func TestLatestSnapshotHeads(t *testing.T) {
 		}
 	})
 }
+
+// TestCriticalSince: the first day of the unbroken Critical run that ends
+// with an account's latest snapshot, bounded by from; none when the latest
+// is not Critical.
+func TestCriticalSince(t *testing.T) {
+	modelstest.ForEachDB(t, func(t *testing.T, s *models.Store) {
+		ctx := context.Background()
+		seedFixture(t, s)
+		crit := func(acct uint, n int) models.Snapshot {
+			sn := snap(acct, n, 30)
+			sn.Status = "Critical"
+			return sn
+		}
+		if err := s.SaveSnapshots(ctx, []models.Snapshot{
+			crit(alpha, -5), snap(alpha, -4, 50), crit(alpha, -3), crit(alpha, -2), crit(alpha, 0), crit(alpha, 1),
+			crit(beta, -2), snap(beta, -1, 60),
+			crit(eps, -20), crit(eps, -12), crit(eps, -1),
+		}); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.CriticalSince(ctx, asOf.AddDate(0, 0, -10), asOf, []uint{alpha, beta, eps, delta})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// eps has been Critical since T-20, but the window starts at T-10:
+		// its first snapshot in it is T-1. T+1 is after the day.
+		if want := map[uint]string{alpha: day(-3), eps: day(-1)}; !reflect.DeepEqual(got, want) {
+			t.Errorf("CriticalSince = %v, want %v", got, want)
+		}
+	})
+}
