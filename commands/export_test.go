@@ -2,6 +2,7 @@ package commands
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/healthbot/healthbot/scoring"
 )
@@ -39,4 +40,16 @@ func resultsByID(scored []Scored) map[uint]scoring.Result {
 		out[sc.Account.ID] = sc.Result
 	}
 	return out
+}
+
+// FreshList is "/health list" as it was answered before the snapshots
+// served it: every account rescored, then listed.
+func FreshList(ctx context.Context, s *Service, money bool) (Reply, error) {
+	scored, err := s.scoreAll(ctx, s.Store, s.today())
+	if err != nil {
+		return Reply{}, err
+	}
+	r := renderList(fmt.Sprintf("All accounts: %d", len(scored)), scored, money)
+	r.Text = statusCounts(scored)
+	return r, nil
 }

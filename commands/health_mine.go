@@ -25,33 +25,31 @@ func (s *Service) healthMine(ctx context.Context, caller Caller, cmd Command) (R
 		return Reply{}, fmt.Errorf("health mine: %w", err)
 	}
 	day := s.today()
-	pf, err := s.portfolio(ctx, day)
-	scored := pf.scored
+	money := caller.Role.SeesMRR()
+	if handle != "" {
+		mine, err := s.page(ctx, day, models.ScoreFilter{Owner: handle}, listLimit, money)
+		if err != nil {
+			return Reply{}, fmt.Errorf("health mine: %w", err)
+		}
+		if mine.total > 0 {
+			name := csm.Name
+			if name == "" {
+				name = csm.Handle
+			}
+			r := renderListOf(fmt.Sprintf("Your accounts (%s): %d", name, mine.total), mine.rows, mine.total, mine.totalMRR(), money)
+			r.Text = statusCountsOf(mine.count)
+			return mine.annotate(r, day), nil
+		}
+	}
+	all, err := s.page(ctx, day, models.ScoreFilter{}, listLimit, money)
 	if err != nil {
 		return Reply{}, fmt.Errorf("health mine: %w", err)
-	}
-	var mine []Scored
-	if handle != "" {
-		for _, sc := range scored {
-			if sc.Account.Owner == handle {
-				mine = append(mine, sc)
-			}
-		}
-	}
-	if len(mine) > 0 {
-		name := csm.Name
-		if name == "" {
-			name = csm.Handle
-		}
-		r := renderList(fmt.Sprintf("Your accounts (%s): %d", name, len(mine)), mine, caller.Role.SeesMRR())
-		r.Text = statusCounts(mine)
-		return pf.annotate(r, day), nil
 	}
 	why := "You are not mapped to a CSM here, so these are everyone's accounts."
 	if handle != "" {
 		why = fmt.Sprintf("You (%s) own no active accounts, so these are everyone's.", handle)
 	}
-	r := renderList(fmt.Sprintf("All accounts: %d", len(scored)), scored, caller.Role.SeesMRR())
-	r.Text = why + "\n" + statusCounts(scored)
-	return pf.annotate(r, day), nil
+	r := renderListOf(fmt.Sprintf("All accounts: %d", all.total), all.rows, all.total, all.totalMRR(), money)
+	r.Text = why + "\n" + statusCountsOf(all.count)
+	return all.annotate(r, day), nil
 }

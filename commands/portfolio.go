@@ -134,3 +134,83 @@ func (s *Service) lastPulses(ctx context.Context, day time.Time, accounts []Scor
 	}
 	return out, nil
 }
+
+// listPage is one list's accounts: the worst (ScorePage's rows, with the
+// accounts never scored scored on the spot and merged in) and the figures
+// of all that the filter selects.
+type listPage struct {
+	rows   []Scored
+	count  map[scoring.Status]int   // by status, NoData for unknown scores
+	mrr    map[scoring.Status]int64 // by status
+	total  int
+	stale  int
+	oldest time.Time
+}
+
+// page reads a list's page from the day's snapshots (see portfolio for
+// why they are current): the worst limit accounts f selects (all when
+// limit is 0) and the counts and MRR of all of them, ranked and counted
+// by the database, so a list costs the same whatever the portfolio.
+func (s *Service) page(ctx context.Context, day time.Time, f models.ScoreFilter, limit int, money bool) (listPage, error) {
+	rows, st, unscored, err := s.Store.ScorePage(ctx, day, f, limit, money)
+	if err != nil {
+		return listPage{}, err
+	}
+	p := listPage{count: map[scoring.Status]int{}, mrr: map[scoring.Status]int64{}, stale: st.Stale}
+	for status, n := range st.Count {
+		if f.Status != "" && status != f.Status {
+			continue // counted for the stale note, not listed
+		}
+		p.count[scoring.Status(status)] += n
+		p.mrr[scoring.Status(status)] += st.MRR[status]
+		p.total += n
+	}
+	if d, ok := storedDay(st.Oldest); ok && st.Stale > 0 {
+		p.oldest = d
+	}
+	p.rows = make([]Scored, 0, len(rows)+len(unscored))
+	for _, r := range rows {
+		p.rows = append(p.rows, Scored{Account: r.Account, Result: resultOfHead(r.Head)})
+	}
+	if len(unscored) == 0 {
+		return p, nil
+	}
+	want := make(map[uint]bool, len(unscored))
+	for _, id := range unscored {
+		want[id] = true
+	}
+	var fresh []Scored
+	if len(want) <= smallRescore {
+		fresh, err = s.scoreEach(ctx, s.Store, day, want)
+	} else {
+		fresh, err = s.scoreSome(ctx, s.Store, day, want)
+	}
+	if err != nil {
+		return listPage{}, fmt.Errorf("list: %w", err)
+	}
+	for _, sc := range fresh {
+		st := statusOfResult(sc.Result)
+		if f.Status != "" && (!sc.Result.Known || string(st) != f.Status) {
+			continue
+		}
+		p.rows = append(p.rows, sc)
+		p.count[st]++
+		p.mrr[st] += sc.Account.MRRCents
+		p.total++
+	}
+	return p, nil
+}
+
+// totalMRR is the MRR of every account of the page.
+func (p listPage) totalMRR() int64 {
+	var t int64
+	for _, m := range p.mrr {
+		t += m
+	}
+	return t
+}
+
+// annotate is portfolio.annotate for a page.
+func (p listPage) annotate(r Reply, day time.Time) Reply {
+	return portfolio{stale: p.stale, oldest: p.oldest}.annotate(r, day)
+}

@@ -29,6 +29,15 @@ func sameScores(t *testing.T, svc *commands.Service, when string) {
 	if stale != 0 {
 		t.Errorf("%s: %d accounts listed from an earlier day", when, stale)
 	}
+	want, err := commands.FreshList(ctx, svc, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := runLine(t, svc, callerMaria, "/health list")
+	got.Ephemeral, got.Context = want.Ephemeral, nil
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("%s: /health list\n%+v\nwant (a full rescore's)\n%+v", when, got, want)
+	}
 	if len(listed) != len(fresh) {
 		t.Errorf("%s: %d accounts listed, %d active", when, len(listed), len(fresh))
 	}
@@ -115,9 +124,10 @@ func TestListsFromSnapshots(t *testing.T) {
 		sameScores(t, svc, "with an account never scored")
 
 		// The next morning, before its rescore, the lists say their scores
-		// are yesterday's (Hooli, never scored, is scored on the spot).
+		// are yesterday's: Acme and Globex, Maria's (Hooli, never scored,
+		// is scored on the spot).
 		svc.Now = func() time.Time { return fixedNow.AddDate(0, 0, 1) }
-		if r := runLine(t, svc, callerMaria, "/health"); len(r.Context) != 1 || !strings.Contains(r.Context[0], "3 scores as of Fri 14 Mar") {
+		if r := runLine(t, svc, callerMaria, "/health"); len(r.Context) != 1 || !strings.Contains(r.Context[0], "2 scores as of Fri 14 Mar") {
 			t.Errorf("bare /health the next morning: context %q", r.Context)
 		}
 	})

@@ -53,50 +53,12 @@ var listHead = snapshotShape{stored: "id, account_id, day, known, score, compute
 // account read them all.
 func (s *Store) latestOf(ctx context.Context, day time.Time, cols snapshotShape) (map[uint]Snapshot, error) {
 	t := dayKey(day)
-	var days []string
-	err := s.orm(ctx).Raw(`SELECT day FROM (SELECT MAX(day) AS day FROM snapshots WHERE day <= @t) d1 WHERE day IS NOT NULL
-		UNION ALL
-		SELECT day FROM (SELECT MAX(day) AS day FROM snapshots WHERE day < (SELECT MAX(day) FROM snapshots WHERE day <= @t)) d2 WHERE day IS NOT NULL`,
-		map[string]any{"t": t}).Scan(&days).Error
-	if err != nil {
-		return nil, fmt.Errorf("latest snapshots: newest days: %w", err)
-	}
-	if len(days) == 0 {
-		return map[uint]Snapshot{}, nil
-	}
-	d1, d2 := days[0], days[0]
-	if len(days) > 1 {
-		d2 = days[1]
+	d1, d2, ok, err := s.newestDays(ctx, t)
+	if err != nil || !ok {
+		return map[uint]Snapshot{}, err
 	}
 	args := map[string]any{"t": t, "d1": d1, "d2": d2}
-	// y is the rows of d1 and those of d2 for accounts without one on d1;
-	// missing the active accounts in neither, probed for their latest
-	// before d2. EXCEPT is a hashed set operation on PostgreSQL, linear
-	// whatever the planner believes of the newest days' row counts (see
-	// previousSnapshotsAllSQL for what NOT EXISTS cost on stale statistics).
-	q := `WITH y1 AS ` + s.materialized() + ` (SELECT ` + cols.stored + ` FROM snapshots WHERE day = @d1),
-	y AS ` + s.materialized() + ` (SELECT * FROM y1 UNION ALL
-		SELECT ` + cols.stored + ` FROM snapshots WHERE day = @d2 AND @d2 < @d1
-		  AND account_id IN (SELECT account_id FROM snapshots WHERE day = @d2 EXCEPT SELECT account_id FROM y1)),
-	missing AS (SELECT id FROM accounts WHERE ` + activeAtNamed + ` EXCEPT SELECT account_id FROM y)
-	SELECT ` + cols.list("y") + ` FROM y JOIN accounts ON accounts.id = y.account_id WHERE ` + activeAtNamed + `
-	UNION ALL
-	SELECT ` + cols.list("p") + ` FROM missing CROSS JOIN LATERAL (
-		SELECT ` + cols.stored + ` FROM snapshots WHERE snapshots.account_id = missing.id AND snapshots.day < @d2 ORDER BY snapshots.day DESC LIMIT 1
-	) p`
-	if s.dialect != DialectPostgres {
-		// SQLite has no LATERAL: the probe is a correlated subquery on the
-		// unique (account_id, day) index, then a rowid lookup.
-		q = `WITH y1 AS (SELECT ` + cols.stored + ` FROM snapshots WHERE day = @d1),
-		y AS (SELECT * FROM y1 UNION ALL
-			SELECT ` + cols.stored + ` FROM snapshots WHERE day = @d2 AND @d2 < @d1
-			  AND account_id NOT IN (SELECT account_id FROM y1))
-		SELECT ` + cols.list("y") + ` FROM y JOIN accounts ON accounts.id = y.account_id WHERE ` + activeAtNamed + `
-		UNION ALL
-		SELECT ` + cols.list("p") + ` FROM accounts JOIN snapshots p ON p.id = (
-			SELECT z.id FROM snapshots z WHERE z.account_id = accounts.id AND z.day < @d2 ORDER BY z.day DESC LIMIT 1)
-		WHERE ` + activeAtNamed + ` AND accounts.id NOT IN (SELECT account_id FROM y)`
-	}
+	q := s.latestSQL(cols) + ` SELECT * FROM latest`
 	rows, err := s.orm(ctx).Raw(q, args).Rows()
 	if err != nil {
 		return nil, fmt.Errorf("latest snapshots: %w", err)
@@ -106,6 +68,55 @@ func (s *Store) latestOf(ctx context.Context, day time.Time, cols snapshotShape)
 		return nil, fmt.Errorf("latest snapshots: %w", err)
 	}
 	return out, nil
+}
+
+// newestDays returns the newest two days with snapshots on or before t
+// (d2 = d1 when there is one); ok is false when there is none.
+func (s *Store) newestDays(ctx context.Context, t string) (d1, d2 string, ok bool, err error) {
+	var days []string
+	err = s.orm(ctx).Raw(`SELECT day FROM (SELECT MAX(day) AS day FROM snapshots WHERE day <= @t) d1 WHERE day IS NOT NULL
+		UNION ALL
+		SELECT day FROM (SELECT MAX(day) AS day FROM snapshots WHERE day < (SELECT MAX(day) FROM snapshots WHERE day <= @t)) d2 WHERE day IS NOT NULL`,
+		map[string]any{"t": t}).Scan(&days).Error
+	if err != nil {
+		return "", "", false, fmt.Errorf("latest snapshots: newest days: %w", err)
+	}
+	if len(days) == 0 {
+		return "", "", false, nil
+	}
+	if len(days) > 1 {
+		return days[0], days[1], true, nil
+	}
+	return days[0], days[0], true, nil
+}
+
+// latestSQL is the WITH clause that defines "latest", each active
+// account's latest snapshot on or before @t in the columns of cols's list,
+// given @d1 and @d2 (newestDays).
+func (s *Store) latestSQL(cols snapshotShape) string {
+	if s.dialect != DialectPostgres {
+		// SQLite has no LATERAL: the probe is a correlated subquery on the
+		// unique (account_id, day) index, then a rowid lookup.
+		return `WITH y1 AS (SELECT ` + cols.stored + ` FROM snapshots WHERE day = @d1),
+		y AS (SELECT * FROM y1 UNION ALL
+			SELECT ` + cols.stored + ` FROM snapshots WHERE day = @d2 AND @d2 < @d1
+			  AND account_id NOT IN (SELECT account_id FROM y1)),
+		latest AS (SELECT ` + cols.list("y") + ` FROM y JOIN accounts ON accounts.id = y.account_id WHERE ` + activeAtNamed + `
+		UNION ALL
+		SELECT ` + cols.list("p") + ` FROM accounts JOIN snapshots p ON p.id = (
+			SELECT z.id FROM snapshots z WHERE z.account_id = accounts.id AND z.day < @d2 ORDER BY z.day DESC LIMIT 1)
+		WHERE ` + activeAtNamed + ` AND accounts.id NOT IN (SELECT account_id FROM y))`
+	}
+	return `WITH y1 AS MATERIALIZED (SELECT ` + cols.stored + ` FROM snapshots WHERE day = @d1),
+	y AS MATERIALIZED (SELECT * FROM y1 UNION ALL
+		SELECT ` + cols.stored + ` FROM snapshots WHERE day = @d2 AND @d2 < @d1
+		  AND account_id IN (SELECT account_id FROM snapshots WHERE day = @d2 EXCEPT SELECT account_id FROM y1)),
+	missing AS (SELECT id FROM accounts WHERE ` + activeAtNamed + ` EXCEPT SELECT account_id FROM y),
+	latest AS (SELECT ` + cols.list("y") + ` FROM y JOIN accounts ON accounts.id = y.account_id WHERE ` + activeAtNamed + `
+	UNION ALL
+	SELECT ` + cols.list("p") + ` FROM missing CROSS JOIN LATERAL (
+		SELECT ` + cols.stored + ` FROM snapshots WHERE snapshots.account_id = missing.id AND snapshots.day < @d2 ORDER BY snapshots.day DESC LIMIT 1
+	) p)`
 }
 
 // materialized keeps a CTE computed once on PostgreSQL (SQLite has no

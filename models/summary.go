@@ -159,15 +159,15 @@ func orgUsage(db *gorm.DB, args map[string]any, in *scoring.OrgInputs) error {
 		in.MAU, in.Seats = int(r.Rolled+r.Raw), int(r.Seats)
 		return nil
 	}
-	err = db.Raw(`SELECT
-		(SELECT COUNT(*) FROM (SELECT DISTINCT activities.account_id, activities.user_id FROM activities
+	var raw int64
+	err = db.Raw(`SELECT COUNT(*) FROM (SELECT DISTINCT activities.account_id, activities.user_id FROM activities
 		  JOIN accounts ON accounts.id = activities.account_id
-		  WHERE `+active+` AND activities.day >= @d30 AND activities.day <= @to) users) AS raw`,
-		args).Scan(&r).Error
+		  WHERE `+active+` AND activities.day >= @d30 AND activities.day <= @to) users`,
+		args).Scan(&raw).Error
 	if err != nil {
 		return fmt.Errorf("usage: %w", err)
 	}
-	in.MAU, in.Seats = int(r.Raw), int(r.Seats)
+	in.MAU, in.Seats = int(raw), int(r.Seats)
 	return nil
 }
 
