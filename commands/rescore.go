@@ -30,8 +30,14 @@ func (s *Service) Rescore(ctx context.Context, day time.Time) (RescoreStats, err
 	day = time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, time.UTC)
 	stats := RescoreStats{Day: day, ByStatus: map[scoring.Status]int{}}
 	err := s.Store.WithBulkTx(ctx, func(tx *models.Store) error {
-		scored, err := s.scoreAll(ctx, tx, day)
+		scored, org, err := s.scoreSomeOrg(ctx, tx, day, nil)
 		if err != nil {
+			return err
+		}
+		// The organisation-wide figures the pass computed, so a card or a
+		// write scoring one account today reads them instead of counting
+		// the organisation again.
+		if err := tx.SaveOrgAggregates(ctx, org, s.now()); err != nil {
 			return err
 		}
 		// The snapshots depend on the scores alone, so they are encoded on
@@ -147,9 +153,16 @@ func (s *Service) scoreAll(ctx context.Context, store *models.Store, day time.Ti
 // accounts wanted (a stream of connector events touches some thousands of
 // a portfolio's accounts between two rescores, not all).
 func (s *Service) scoreSome(ctx context.Context, store *models.Store, day time.Time, want map[uint]bool) ([]Scored, error) {
+	scored, _, err := s.scoreSomeOrg(ctx, store, day, want)
+	return scored, err
+}
+
+// scoreSomeOrg is scoreSome that also returns the organisation-wide
+// figures the pass computed (models.OrgAggregate).
+func (s *Service) scoreSomeOrg(ctx context.Context, store *models.Store, day time.Time, want map[uint]bool) ([]Scored, []models.OrgAggregate, error) {
 	accounts, err := store.ActiveAccounts(ctx, day)
 	if err != nil {
-		return nil, fmt.Errorf("score all: %w", err)
+		return nil, nil, fmt.Errorf("score all: %w", err)
 	}
 	index := make(map[uint]int, len(accounts))
 	for i, a := range accounts {
@@ -157,7 +170,7 @@ func (s *Service) scoreSome(ctx context.Context, store *models.Store, day time.T
 	}
 	results := make([]Scored, len(accounts))
 	seen := make([]bool, len(accounts))
-	err = store.ModelSignals(ctx, s.model(), day, func(eff *scoring.Effective, sig scoring.Signals) error {
+	org, err := store.ModelSignalsOrg(ctx, s.model(), day, func(eff *scoring.Effective, sig scoring.Signals) error {
 		i, ok := index[sig.AccountID]
 		if !ok || (want != nil && !want[sig.AccountID]) {
 			// Not wanted, or an account created between the two queries:
@@ -168,7 +181,7 @@ func (s *Service) scoreSome(ctx context.Context, store *models.Store, day time.T
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("score all: %w", err)
+		return nil, nil, fmt.Errorf("score all: %w", err)
 	}
 	out := results[:0]
 	for i := range results {
@@ -176,7 +189,7 @@ func (s *Service) scoreSome(ctx context.Context, store *models.Store, day time.T
 			out = append(out, results[i])
 		}
 	}
-	return out, nil
+	return out, org, nil
 }
 
 // scoreEach scores the active accounts among ids one by one, in the

@@ -88,7 +88,11 @@ func (s *Store) Signals(ctx context.Context, cfg scoring.Config, accountID uint,
 		return scoring.Signals{}, fmt.Errorf("signals: account 0: %w", ErrNotFound)
 	}
 	eff := &scoring.Effective{Config: cfg}
-	sigs, order, _, err := s.gather(ctx, func(string, string) *scoring.Effective { return eff }, weighted(cfg.Components, cfg.Weights), asOf, accountID)
+	stored, err := s.OrgAggregates(ctx, asOf)
+	if err != nil {
+		return scoring.Signals{}, fmt.Errorf("signals of account %d: %w", accountID, err)
+	}
+	sigs, order, _, err := s.gather(ctx, func(string, string) *scoring.Effective { return eff }, weighted(cfg.Components, cfg.Weights), asOf, accountID, nil, stored)
 	if err != nil {
 		return scoring.Signals{}, fmt.Errorf("signals of account %d: %w", accountID, err)
 	}
@@ -96,6 +100,15 @@ func (s *Store) Signals(ctx context.Context, cfg scoring.Config, accountID uint,
 		return scoring.Signals{}, fmt.Errorf("signals of account %d: %w", accountID, ErrNotFound)
 	}
 	w := s.window(cfg, asOf, accountID)
+	sig := sigs[accountID]
+	// The day's full rescore saved the organisation's figures: a card
+	// reads them rather than counting every ticket of the window again.
+	accounts, ok1 := storedOrg(stored, OrgActiveAccounts, "")
+	tickets, ok2 := storedOrg(stored, OrgTickets, w.support)
+	if ok1 && ok2 {
+		sig.OrgMeanTickets90 = mean(tickets, accounts)
+		return *sig, nil
+	}
 	var org struct{ Accounts, Tickets int64 }
 	// The org mean is everything minus the (few) churned accounts, so each
 	// count is an index range (ticket_opened_day, idx_accounts_churned_on)
@@ -112,7 +125,6 @@ func (s *Store) Signals(ctx context.Context, cfg scoring.Config, accountID uint,
 	if err != nil {
 		return scoring.Signals{}, fmt.Errorf("signals of account %d: org tickets: %w", accountID, err)
 	}
-	sig := sigs[accountID]
 	sig.OrgMeanTickets90 = mean(org.Tickets, org.Accounts)
 	return *sig, nil
 }
@@ -133,16 +145,25 @@ func (s *Store) AllSignals(ctx context.Context, cfg scoring.Config, asOf time.Ti
 // further distinct window or value-feature set that a profile in use
 // restates (see gather), whatever the number of accounts.
 func (s *Store) ModelSignals(ctx context.Context, model *scoring.Model, asOf time.Time, fn func(*scoring.Effective, scoring.Signals) error) error {
-	sigs, order, effs, err := s.gather(ctx, model.For, modelInputs(model), asOf, 0)
+	_, err := s.ModelSignalsOrg(ctx, model, asOf, fn)
+	return err
+}
+
+// ModelSignalsOrg is ModelSignals that also returns the organisation-wide
+// figures it computed on the way (OrgAggregate), for the rescore to save
+// with the day's snapshots.
+func (s *Store) ModelSignalsOrg(ctx context.Context, model *scoring.Model, asOf time.Time, fn func(*scoring.Effective, scoring.Signals) error) ([]OrgAggregate, error) {
+	org := &orgFigures{day: dayKey(asOf)}
+	sigs, order, effs, err := s.gather(ctx, model.For, modelInputs(model), asOf, 0, org, nil)
 	if err != nil {
-		return fmt.Errorf("all signals: %w", err)
+		return nil, fmt.Errorf("all signals: %w", err)
 	}
 	for i, id := range order {
 		if err := fn(effs[i], *sigs[id]); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	return nil
+	return org.rows, nil
 }
 
 // weighted lists the custom components of comps that weights score (> 0),

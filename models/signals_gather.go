@@ -26,8 +26,13 @@ import (
 // "has any row"), pulses and custom components are read once whatever the
 // profiles: they depend on no window a profile may change, and ParseModel
 // holds a custom component's figure the same in every profile.
+//
+// org, when not nil, collects the organisation-wide figures a gather over
+// every account computes (OrgAggregate); stored, when not nil, holds those
+// of asOf's day a full rescore saved, which a gather of one account reads
+// instead of aggregating the organisation.
 func (s *Store) gather(ctx context.Context, pick func(segment, plan string) *scoring.Effective,
-	comps []scoring.NamedComponent, asOf time.Time, account uint) (map[uint]*scoring.Signals, []uint, []*scoring.Effective, error) {
+	comps []scoring.NamedComponent, asOf time.Time, account uint, org *orgFigures, stored map[string]int64) (map[uint]*scoring.Signals, []uint, []*scoring.Effective, error) {
 	db := s.orm(ctx)
 	base := s.window(scoring.Config{}, asOf, account)
 	day, _ := ParseDay(base.t)
@@ -77,7 +82,7 @@ func (s *Store) gather(ctx context.Context, pick func(segment, plan string) *sco
 		sig.Sources = sources
 		sig.MetricSources = metricSources
 	}
-	p := gatherPlan{order: order, sigs: sigs, effs: effs, windows: map[*scoring.Effective]sigWindow{}}
+	p := gatherPlan{order: order, sigs: sigs, effs: effs, windows: map[*scoring.Effective]sigWindow{}, org: org, stored: stored}
 	for _, e := range picks.distinct {
 		p.windows[e] = s.window(e.Config, asOf, account)
 	}
@@ -146,6 +151,8 @@ type gatherPlan struct {
 	sigs    map[uint]*scoring.Signals
 	effs    []*scoring.Effective // the model of order[i]
 	windows map[*scoring.Effective]sigWindow
+	org     *orgFigures      // collects the org-wide figures (gather of every account)
+	stored  map[string]int64 // the day's saved org-wide figures (gather of one account)
 }
 
 // group is the accounts whose models agree on what one statement depends
@@ -204,9 +211,21 @@ func (p *gatherPlan) activity(db *gorm.DB) error {
 	}
 	features := map[string][]string{}
 	for _, g := range p.groups(featureKey) {
-		fs, n, err := valueFeatures(db, g.e.Config, g.w)
-		if err != nil {
-			return err
+		var fs []string
+		n, ok := 0, false
+		if len(distinctFeatures(g.e.Config.ValueFeatures)) == 0 {
+			var v int64
+			v, ok = storedOrg(p.stored, OrgFeaturesSeen, g.w.seen)
+			n = int(v)
+		}
+		if !ok {
+			var err error
+			if fs, n, err = valueFeatures(db, g.e.Config, g.w); err != nil {
+				return err
+			}
+			if fs == nil {
+				p.org.add(OrgFeaturesSeen, g.w.seen, int64(n))
+			}
 		}
 		features[featureKey(g.e)] = fs
 		for _, sig := range g.m {
@@ -254,6 +273,8 @@ func (p *gatherPlan) tickets(db *gorm.DB, s *Store, all bool) error {
 			tickets += int64(sig.Tickets90)
 		}
 		orgMean := mean(tickets, int64(len(m)))
+		p.org.add(OrgTickets, g.w.support, tickets)
+		p.org.add(OrgActiveAccounts, "", int64(len(m)))
 		for _, sig := range g.m {
 			sig.OrgMeanTickets90 = orgMean
 		}
