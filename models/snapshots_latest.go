@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"sort"
 	"time"
@@ -185,6 +186,36 @@ func (s *Store) CriticalSince(ctx context.Context, from, day time.Time, ids []ui
 			}
 		}
 		ids = ids[n:]
+	}
+	return out, nil
+}
+
+// HistoryHeads is History without Subscores and Details (left ""): what
+// a card's trend, days in status and model changes read. A year of one
+// account's snapshots is 365 rows whose JSON was most of the bytes, read
+// through reflection on every card.
+func (s *Store) HistoryHeads(ctx context.Context, accountID uint, from, to time.Time) ([]Snapshot, error) {
+	rows, err := s.orm(ctx).Raw(`SELECT `+listHead.list("snapshots")+` FROM snapshots
+		WHERE account_id = ? AND day >= ? AND day <= ? ORDER BY day`, accountID, dayKey(from), dayKey(to)).Rows()
+	if err != nil {
+		return nil, fmt.Errorf("history of account %d: %w", accountID, err)
+	}
+	defer rows.Close()
+	var out []Snapshot
+	for rows.Next() {
+		var (
+			sn      Snapshot
+			updated sql.NullTime
+		)
+		if err := rows.Scan(&sn.ID, &sn.AccountID, &sn.Day, &sn.Known, &sn.Score, &sn.Computed, &sn.Status,
+			&sn.Subscores, &sn.Details, &sn.Profile, &sn.ModelVersion, &updated); err != nil {
+			return nil, fmt.Errorf("history of account %d: %w", accountID, err)
+		}
+		sn.UpdatedAt = timeOrZero(updated)
+		out = append(out, sn)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("history of account %d: %w", accountID, err)
 	}
 	return out, nil
 }

@@ -51,6 +51,22 @@ func TestLatestSnapshotHeads(t *testing.T) {
 		if none, err := s.LatestSnapshotHeads(ctx, asOf.AddDate(0, 0, -20)); err != nil || len(none) != 0 {
 			t.Errorf("heads at T-20 = %v, %v; want none", none, err)
 		}
+		// HistoryHeads is History without the JSON.
+		hist, err := s.History(ctx, beta, asOf.AddDate(0, 0, -30), asOf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		heads2, err := s.HistoryHeads(ctx, beta, asOf.AddDate(0, 0, -30), asOf)
+		if err != nil || len(heads2) != len(hist) || len(hist) != 2 {
+			t.Fatalf("HistoryHeads = %v, %v; History = %v", heads2, err, hist)
+		}
+		for i := range hist {
+			h := hist[i]
+			h.Subscores, h.Details = "", ""
+			if h.Day != heads2[i].Day || h.Score != heads2[i].Score || h.Status != heads2[i].Status || heads2[i].Subscores != "" {
+				t.Errorf("HistoryHeads[%d] = %+v, want %+v", i, heads2[i], h)
+			}
+		}
 		full, err := s.LatestSnapshots(ctx, asOf)
 		if err != nil {
 			t.Fatal(err)
