@@ -62,7 +62,7 @@ func (s *Store) ScorePage(ctx context.Context, day time.Time, f ScoreFilter, lim
 		where = "(" + where + " OR accounts.id IN @also)"
 		args["also"] = f.Also
 	}
-	d1, d2, ok, err := s.newestDays(ctx, t)
+	d1, d2, full, ok, err := s.newestDays(ctx, t)
 	if err != nil {
 		return nil, st, nil, err
 	}
@@ -80,7 +80,7 @@ func (s *Store) ScorePage(ctx context.Context, day time.Time, f ScoreFilter, lim
 		Oldest string
 		Active int
 	}
-	err = s.orm(ctx).Raw(s.latestSQL(listHead)+` SELECT CASE WHEN l.known THEN l.status ELSE @nodata END AS status,
+	err = s.orm(ctx).Raw(s.latestSQL(listHead, full)+` SELECT CASE WHEN l.known THEN l.status ELSE @nodata END AS status,
 		COUNT(*) AS n, COALESCE(SUM(accounts.mrr_cents), 0) AS mrr,
 		SUM(CASE WHEN l.day < @t THEN 1 ELSE 0 END) AS stale, MIN(l.day) AS oldest,
 		(SELECT COUNT(*) FROM accounts WHERE `+activeAtNamed+` AND `+where+`) AS active`+from+
@@ -113,7 +113,7 @@ func (s *Store) ScorePage(ctx context.Context, day time.Time, f ScoreFilter, lim
 	}
 	// The rank: known first, lowest score, then largest MRR when money.
 	rank := "CASE WHEN l.known THEN 0 ELSE 1 END AS k1, l.score AS k2, " + map[bool]string{true: "-accounts.mrr_cents", false: "0"}[money] + " AS k3"
-	q := s.latestSQL(listHead) + `, f AS (SELECT l.id, l.account_id, l.day, l.known, l.score, l.computed, l.status, l.profile, l.model_version, l.updated_at, ` + rank + from + `)`
+	q := s.latestSQL(listHead, full) + `, f AS (SELECT l.id, l.account_id, l.day, l.known, l.score, l.computed, l.status, l.profile, l.model_version, l.updated_at, ` + rank + from + `)`
 	if limit > 0 {
 		// Every row up to the limit-th, and those tied with it.
 		q += `, edge AS (SELECT k1, k2, k3 FROM f ORDER BY k1, k2, k3 LIMIT 1 OFFSET @off)
@@ -192,14 +192,14 @@ func scanSnapshotsRanked(rows *sql.Rows) ([]Snapshot, error) {
 	for rows.Next() {
 		var (
 			sn         Snapshot
-			updated    sql.NullTime
+			updated    any
 			k1, k2, k3 int64
 		)
 		if err := rows.Scan(&sn.ID, &sn.AccountID, &sn.Day, &sn.Known, &sn.Score, &sn.Computed, &sn.Status,
 			&sn.Profile, &sn.ModelVersion, &updated, &k1, &k2, &k3); err != nil {
 			return nil, err
 		}
-		sn.UpdatedAt = timeOrZero(updated)
+		sn.UpdatedAt = anyTime(updated)
 		out = append(out, sn)
 	}
 	return out, rows.Err()

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -54,12 +55,12 @@ var listHead = snapshotShape{stored: "id, account_id, day, known, score, compute
 // account read them all.
 func (s *Store) latestOf(ctx context.Context, day time.Time, cols snapshotShape) (map[uint]Snapshot, error) {
 	t := dayKey(day)
-	d1, d2, ok, err := s.newestDays(ctx, t)
+	d1, d2, full, ok, err := s.newestDays(ctx, t)
 	if err != nil || !ok {
 		return map[uint]Snapshot{}, err
 	}
 	args := map[string]any{"t": t, "d1": d1, "d2": d2}
-	q := s.latestSQL(cols) + ` SELECT * FROM latest`
+	q := s.latestSQL(cols, full) + ` SELECT * FROM latest`
 	rows, err := s.orm(ctx).Raw(q, args).Rows()
 	if err != nil {
 		return nil, fmt.Errorf("latest snapshots: %w", err)
@@ -72,61 +73,94 @@ func (s *Store) latestOf(ctx context.Context, day time.Time, cols snapshotShape)
 }
 
 // newestDays returns the newest two days with snapshots on or before t
-// (d2 = d1 when there is one); ok is false when there is none.
-func (s *Store) newestDays(ctx context.Context, t string) (d1, d2 string, ok bool, err error) {
-	var days []string
-	err = s.orm(ctx).Raw(`SELECT day FROM (SELECT MAX(day) AS day FROM snapshots WHERE day <= @t) d1 WHERE day IS NOT NULL
+// (d2 = d1 when there is one) and whether d1 was fully rescored (its org
+// aggregates were saved: every account active then has a row that day);
+// ok is false when there is no snapshot.
+func (s *Store) newestDays(ctx context.Context, t string) (d1, d2 string, full, ok bool, err error) {
+	var days []struct {
+		Day  string
+		Full bool
+	}
+	err = s.orm(ctx).Raw(`SELECT day, EXISTS (SELECT 1 FROM org_aggregates o WHERE o.day = d1.day AND o.name = @name AND o.since = '') AS full
+		FROM (SELECT MAX(day) AS day FROM snapshots WHERE day <= @t) d1 WHERE day IS NOT NULL
 		UNION ALL
-		SELECT day FROM (SELECT MAX(day) AS day FROM snapshots WHERE day < (SELECT MAX(day) FROM snapshots WHERE day <= @t)) d2 WHERE day IS NOT NULL`,
-		map[string]any{"t": t}).Scan(&days).Error
+		SELECT day, false FROM (SELECT MAX(day) AS day FROM snapshots WHERE day < (SELECT MAX(day) FROM snapshots WHERE day <= @t)) d2 WHERE day IS NOT NULL`,
+		map[string]any{"t": t, "name": OrgActiveAccounts}).Scan(&days).Error
 	if err != nil {
-		return "", "", false, fmt.Errorf("latest snapshots: newest days: %w", err)
+		return "", "", false, false, fmt.Errorf("latest snapshots: newest days: %w", err)
 	}
 	if len(days) == 0 {
-		return "", "", false, nil
+		return "", "", false, false, nil
 	}
+	d1, d2, full = days[0].Day, days[0].Day, days[0].Full
 	if len(days) > 1 {
-		return days[0], days[1], true, nil
+		d2 = days[1].Day
 	}
-	return days[0], days[0], true, nil
+	return d1, d2, full, true, nil
 }
 
 // latestSQL is the WITH clause that defines "latest", each active
 // account's latest snapshot on or before @t in the columns of cols's list,
-// given @d1 and @d2 (newestDays).
-func (s *Store) latestSQL(cols snapshotShape) string {
+// given @d1 and @d2 (newestDays): one pass over the accounts, each joined
+// with its row of d1, else of d2 (not read when d1 was fully rescored),
+// else probed for its latest before. Plain joins on the base table, not
+// CTEs: whatever the planner believes of the newest days' row counts
+// (autovacuum is off and statistics lag), the worst plan is one index
+// probe per account, never a rescan of a day per account.
+func (s *Store) latestSQL(cols snapshotShape, full bool) string {
+	srcs := []string{"y1", "y2", "p"}
+	join := ` LEFT JOIN snapshots y2 ON y2.account_id = accounts.id AND y2.day = @d2 AND @d2 < @d1`
+	before, missing := "@d2", "y1.id IS NULL AND y2.id IS NULL"
+	if full {
+		srcs, join, before, missing = []string{"y1", "p"}, "", "@d1", "y1.id IS NULL"
+	}
+	probe := ` LEFT JOIN LATERAL (SELECT * FROM snapshots z WHERE ` + missing + ` AND z.account_id = accounts.id AND z.day < ` + before + `
+		ORDER BY z.day DESC LIMIT 1) p ON true`
 	if s.dialect != DialectPostgres {
 		// SQLite has no LATERAL: the probe is a correlated subquery on the
-		// unique (account_id, day) index, then a rowid lookup.
-		return `WITH y1 AS (SELECT ` + cols.stored + ` FROM snapshots WHERE day = @d1),
-		y AS (SELECT * FROM y1 UNION ALL
-			SELECT ` + cols.stored + ` FROM snapshots WHERE day = @d2 AND @d2 < @d1
-			  AND account_id NOT IN (SELECT account_id FROM y1)),
-		latest AS (SELECT ` + cols.list("y") + ` FROM y JOIN accounts ON accounts.id = y.account_id WHERE ` + activeAtNamed + `
-		UNION ALL
-		SELECT ` + cols.list("p") + ` FROM accounts JOIN snapshots p ON p.id = (
-			SELECT z.id FROM snapshots z WHERE z.account_id = accounts.id AND z.day < @d2 ORDER BY z.day DESC LIMIT 1)
-		WHERE ` + activeAtNamed + ` AND accounts.id NOT IN (SELECT account_id FROM y))`
+		// unique (account_id, day) index, evaluated for the missing only.
+		probe = ` LEFT JOIN snapshots p ON ` + missing + ` AND p.id = (SELECT z.id FROM snapshots z
+		WHERE z.account_id = accounts.id AND z.day < ` + before + ` ORDER BY z.day DESC LIMIT 1)`
 	}
-	return `WITH y1 AS MATERIALIZED (SELECT ` + cols.stored + ` FROM snapshots WHERE day = @d1),
-	y AS MATERIALIZED (SELECT * FROM y1 UNION ALL
-		SELECT ` + cols.stored + ` FROM snapshots WHERE day = @d2 AND @d2 < @d1
-		  AND account_id IN (SELECT account_id FROM snapshots WHERE day = @d2 EXCEPT SELECT account_id FROM y1)),
-	missing AS (SELECT id FROM accounts WHERE ` + activeAtNamed + ` EXCEPT SELECT account_id FROM y),
-	latest AS (SELECT ` + cols.list("y") + ` FROM y JOIN accounts ON accounts.id = y.account_id WHERE ` + activeAtNamed + `
-	UNION ALL
-	SELECT ` + cols.list("p") + ` FROM missing CROSS JOIN LATERAL (
-		SELECT ` + cols.stored + ` FROM snapshots WHERE snapshots.account_id = missing.id AND snapshots.day < @d2 ORDER BY snapshots.day DESC LIMIT 1
-	) p)`
+	return `WITH latest AS (SELECT ` + cols.pick(srcs) + ` FROM accounts
+		LEFT JOIN snapshots y1 ON y1.account_id = accounts.id AND y1.day = @d1` + join + probe + `
+		WHERE ` + activeAtNamed + ` AND COALESCE(` + strings.Join(mapIDs(srcs), ", ") + `) IS NOT NULL)`
 }
 
-// materialized keeps a CTE computed once on PostgreSQL (SQLite has no
-// such keyword before 3.35 and decides for itself).
-func (s *Store) materialized() string {
-	if s.dialect == DialectPostgres {
-		return "MATERIALIZED"
+func mapIDs(srcs []string) []string {
+	out := make([]string, len(srcs))
+	for i, t := range srcs {
+		out[i] = t + ".id"
 	}
-	return ""
+	return out
+}
+
+// pick is list's columns, each taken from the first of srcs whose row
+// exists, named as the table's.
+func (c snapshotShape) pick(srcs []string) string {
+	col := func(name, empty string) string {
+		var b strings.Builder
+		b.WriteString("CASE")
+		for _, t := range srcs[:len(srcs)-1] {
+			b.WriteString(" WHEN " + t + ".id IS NOT NULL THEN " + t + "." + name)
+		}
+		b.WriteString(" ELSE " + srcs[len(srcs)-1] + "." + name + " END")
+		if empty != "" {
+			return "COALESCE(" + b.String() + ", " + empty + ") AS " + name
+		}
+		return b.String() + " AS " + name
+	}
+	parts := []string{col("id", ""), col("account_id", ""), col("day", ""), col("known", ""), col("score", ""),
+		col("computed", ""), col("status", "")}
+	switch {
+	case c.text:
+		parts = append(parts, col("subscores", "''"), col("details", "''"), col("profile", ""), col("model_version", ""))
+	case c.profile:
+		parts = append(parts, "'' AS subscores", "'' AS details", col("profile", ""), col("model_version", ""))
+	default:
+		parts = append(parts, "'' AS subscores", "'' AS details", "'' AS profile", "'' AS model_version")
+	}
+	return strings.Join(append(parts, col("updated_at", "")), ", ")
 }
 
 // LatestPulseDays maps each account of ids with a pulse on or before day

@@ -47,6 +47,9 @@ func TestLatestSnapshotHeads(t *testing.T) {
 		if h := heads[alpha]; h.Score != 44 || h.Profile != "smb" || h.ModelVersion != "abc123" || !h.Known {
 			t.Errorf("alpha's head = %+v, want score 44, profile smb", h)
 		}
+		if h, err := s.History(ctx, alpha, asOf, asOf); err != nil || len(h) != 1 || !h[0].UpdatedAt.Equal(heads[alpha].UpdatedAt) || h[0].UpdatedAt.IsZero() {
+			t.Errorf("alpha's head updated at %v, its row's %v (%v)", heads[alpha].UpdatedAt, h, err)
+		}
 		// A day before any snapshot has none; the full rows agree with the heads.
 		if none, err := s.LatestSnapshotHeads(ctx, asOf.AddDate(0, 0, -20)); err != nil || len(none) != 0 {
 			t.Errorf("heads at T-20 = %v, %v; want none", none, err)
