@@ -50,6 +50,25 @@ func (o *orgFigures) add(name, since string, v int64) {
 	o.rows = append(o.rows, OrgAggregate{Day: o.day, Name: name, Since: since, Value: v})
 }
 
+// list is the figures collected (nil for no collector).
+func (o *orgFigures) list() []OrgAggregate {
+	if o == nil {
+		return nil
+	}
+	return o.rows
+}
+
+// storedMean is the organisation's mean tickets in w's support window from
+// the day's saved figures, if saved.
+func storedMean(stored map[string]int64, w sigWindow) (float64, bool) {
+	accounts, ok1 := storedOrg(stored, OrgActiveAccounts, "")
+	tickets, ok2 := storedOrg(stored, OrgTickets, w.support)
+	if !ok1 || !ok2 {
+		return 0, false
+	}
+	return mean(tickets, accounts), true
+}
+
 // SaveOrgAggregates replaces rows' figures (upsert by day, name, since).
 func (s *Store) SaveOrgAggregates(ctx context.Context, rows []OrgAggregate, now time.Time) error {
 	if len(rows) == 0 {

@@ -32,16 +32,22 @@ import (
 // of asOf's day a full rescore saved, which a gather of one account reads
 // instead of aggregating the organisation.
 func (s *Store) gather(ctx context.Context, pick func(segment, plan string) *scoring.Effective,
-	comps []scoring.NamedComponent, asOf time.Time, account uint, org *orgFigures, stored map[string]int64) (map[uint]*scoring.Signals, []uint, []*scoring.Effective, error) {
+	comps []scoring.NamedComponent, asOf time.Time, account uint, subset []uint, org *orgFigures, stored map[string]int64) (map[uint]*scoring.Signals, []uint, []*scoring.Effective, error) {
 	db := s.orm(ctx)
 	base := s.window(scoring.Config{}, asOf, account)
+	inSubset, subsetArg := s.subsetCond("account_id", subset)
+	base.subset, base.inSubset, base.subsetArg = subset, inSubset, subsetArg
 	day, _ := ParseDay(base.t)
 
 	q := "SELECT id, COALESCE(sponsor_status, ''), COALESCE(segment, ''), COALESCE(plan, ''), seats, mrr_cents FROM accounts WHERE "
-	if account == 0 {
-		q += activeAtNamed
-	} else {
+	switch {
+	case account != 0:
 		q += "id = @account"
+	case subset != nil:
+		cond, _ := s.subsetCond("id", subset)
+		q += activeAtNamed + " AND " + cond
+	default:
+		q += activeAtNamed
 	}
 	sigs := make(map[uint]*scoring.Signals)
 	var (
@@ -84,12 +90,14 @@ func (s *Store) gather(ctx context.Context, pick func(segment, plan string) *sco
 	}
 	p := gatherPlan{order: order, sigs: sigs, effs: effs, windows: map[*scoring.Effective]sigWindow{}, org: org, stored: stored}
 	for _, e := range picks.distinct {
-		p.windows[e] = s.window(e.Config, asOf, account)
+		w := s.window(e.Config, asOf, account)
+		w.subset, w.inSubset, w.subsetArg = subset, inSubset, subsetArg
+		p.windows[e] = w
 	}
 	if err := p.activity(db); err != nil {
 		return nil, nil, nil, err
 	}
-	if err := p.tickets(db, s, account == 0); err != nil {
+	if err := p.tickets(db, s, account == 0 && subset == nil); err != nil {
 		return nil, nil, nil, err
 	}
 	for _, step := range []struct {
@@ -244,7 +252,9 @@ func (p *gatherPlan) activity(db *gorm.DB) error {
 }
 
 // tickets fills the support figures once per distinct support window.
-// With every account (all), it also sets the organisation's mean tickets
+// For a subset of the accounts, it sets the organisation's mean tickets
+// from a count of its own (orgMeanTickets). With every account (all), it
+// also sets the organisation's mean tickets
 // in that window over every active account: with one window that is the
 // mean of the figures just read; with several, each window's statement
 // reads every account, the others' figures into throwaway signals.
@@ -264,6 +274,20 @@ func (p *gatherPlan) tickets(db *gorm.DB, s *Store, all bool) error {
 		}
 		if err := s.ticketSignals(db, g.w, m); err != nil {
 			return err
+		}
+		if !all && g.w.subset != nil {
+			// The subset's figures are not the organisation's: the day's
+			// saved ones, else counted apart.
+			orgMean, ok := storedMean(p.stored, g.w)
+			if !ok {
+				var err error
+				if orgMean, err = orgMeanTickets(db, g.w); err != nil {
+					return err
+				}
+			}
+			for _, sig := range g.m {
+				sig.OrgMeanTickets90 = orgMean
+			}
 		}
 		if !all {
 			continue
