@@ -72,10 +72,6 @@ func renewingWithin(scored []Scored, day time.Time, days int) []Scored {
 	return out
 }
 
-func atRiskStatus(r scoring.Result) bool {
-	return r.Known && (r.Status == scoring.AtRisk || r.Status == scoring.Critical)
-}
-
 // renewalLines is a line a renewal, in the order given, at most limit
 // then how many more of the n renewing: "Globex — renews Wed 30 Apr 2025 (in 58 days) · 55
 // At-risk ▼3 (7d) · MRR 1,200 · @maria" (the MRR when money, the owner
