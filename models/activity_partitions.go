@@ -191,6 +191,25 @@ func (s *Store) ensureActivityMonths(ctx context.Context, months []time.Time) (i
 		}
 		lo, hi := m.Format(DayLayout), m.AddDate(0, 1, 0).Format(DayLayout)
 		err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+			// Readers and writers wait while the month moves (rare: only
+			// rows written before a table covered their month, such as a
+			// backfill, are moved, once). Writers without the lock: a row
+			// written to the default partition between the copy and the
+			// delete below would be deleted without being copied, and a
+			// COPY that had planned its routing before the attach would
+			// send rows to the default partition after it, where they now
+			// violate its constraint. Readers without it: a query that
+			// waited for the attach read the new month table with a
+			// snapshot taken before the move and missed its rows (a card
+			// counted one value feature of two). The check is repeated
+			// under the lock, for a replica that made the month meanwhile.
+			if err := tx.Exec("LOCK TABLE activities IN ACCESS EXCLUSIVE MODE").Error; err != nil {
+				return err
+			}
+			var made bool
+			if err := tx.Raw("SELECT to_regclass(?) IS NOT NULL", name).Scan(&made).Error; err != nil || made {
+				return err
+			}
 			for _, q := range []string{
 				"CREATE TABLE " + name + " (LIKE activities INCLUDING DEFAULTS INCLUDING CONSTRAINTS)",
 				"INSERT INTO " + name + " SELECT * FROM activities_default WHERE day >= '" + lo + "' AND day < '" + hi + "'",
