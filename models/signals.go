@@ -88,7 +88,7 @@ func (s *Store) Signals(ctx context.Context, cfg scoring.Config, accountID uint,
 		return scoring.Signals{}, fmt.Errorf("signals: account 0: %w", ErrNotFound)
 	}
 	eff := &scoring.Effective{Config: cfg}
-	sigs, order, _, err := s.gather(ctx, func(string, string) *scoring.Effective { return eff }, weighted(cfg.Components, cfg.Weights), asOf, accountID)
+	sigs, order, _, err := s.gather(ctx, func(string, string) *scoring.Effective { return eff }, weighted(cfg.Components, cfg.Weights), asOf, accountID, false)
 	if err != nil {
 		return scoring.Signals{}, fmt.Errorf("signals of account %d: %w", accountID, err)
 	}
@@ -133,7 +133,7 @@ func (s *Store) AllSignals(ctx context.Context, cfg scoring.Config, asOf time.Ti
 // further distinct window or value-feature set that a profile in use
 // restates (see gather), whatever the number of accounts.
 func (s *Store) ModelSignals(ctx context.Context, model *scoring.Model, asOf time.Time, fn func(*scoring.Effective, scoring.Signals) error) error {
-	sigs, order, effs, err := s.gather(ctx, model.For, modelInputs(model), asOf, 0)
+	sigs, order, effs, err := s.gather(ctx, model.For, modelInputs(model), asOf, 0, false)
 	if err != nil {
 		return fmt.Errorf("all signals: %w", err)
 	}
@@ -548,3 +548,21 @@ func eachRow(db *gorm.DB, query string, args map[string]any, scan func(*sql.Rows
 	}
 	return rows.Err()
 }
+
+// startedByNamed: the account had started by day @t (an account without a
+// start day counts as started).
+const startedByNamed = "COALESCE(accounts.started_on, '0000-00-00') <= @t"
+
+// mrrAtNamed is an account's MRR as of day @t: its latest change on or
+// before @t, or, without one, the MRR it stores now.
+const mrrAtNamed = `COALESCE((SELECT m.mrr_cents FROM mrr_changes m
+	WHERE m.account_id = accounts.id AND m.effective_on <= @t
+	ORDER BY m.effective_on DESC LIMIT 1), accounts.mrr_cents)`
+
+// sponsorAtNamed is an account's sponsor status as of day @t, which the
+// store keeps without a date: a sponsor who has left had not left yet on
+// a day when a touch on or after it had them present ("exec"), so
+// "departed" holds from the day after the last such touch (on every day
+// when there is none).
+const sponsorAtNamed = `CASE WHEN accounts.sponsor_status = 'departed' AND NOT EXISTS (SELECT 1 FROM touches x
+	WHERE x.account_id = accounts.id AND x."exec" AND x.day >= @t) THEN 'departed' ELSE '' END`

@@ -1,0 +1,99 @@
+package models
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/healthbot/healthbot/scoring"
+)
+
+// PointInTimeSignals gathers the scoring inputs of every account active
+// as of day asOf, as they stood then, for a backtest: the accounts that
+// had started by asOf (started_on on or before it, or none) and had not
+// churned by it, each with its own profile of model, figures from the
+// stored rows dated on or before asOf (activity, tickets opened by then
+// and still open at its end, touches, pulses, surveys, invoices due by
+// then, custom metrics), its MRR from mrr_changes as of asOf and a source
+// counted as connected only with a row dated by then. It runs the
+// rescore's statements (ModelSignals) with asOf as their day: one
+// set-based pass for every account.
+//
+// Facts the store keeps without a history are approximated (see
+// BacktestFacts): a departed sponsor counts as departed from the day after
+// the account's last touch with the sponsor present (on every day without
+// such a touch); an account's segment, plan and seats, a ticket's
+// sentiment and escalation and an invoice's status are taken as they are
+// now (a failed invoice counts as failed from its due day; a void one
+// never counts as overdue).
+func (s *Store) PointInTimeSignals(ctx context.Context, model *scoring.Model, asOf time.Time, fn func(*scoring.Effective, scoring.Signals) error) error {
+	sigs, order, effs, err := s.gather(ctx, model.For, modelInputs(model), asOf, 0, true)
+	if err != nil {
+		return fmt.Errorf("signals as of %s: %w", dayKey(asOf), err)
+	}
+	for i, id := range order {
+		if err := fn(effs[i], *sigs[id]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ChurnDays returns the churn day of every account that has one, by id:
+// a backtest's labels.
+func (s *Store) ChurnDays(ctx context.Context) (map[uint]time.Time, error) {
+	var rows []struct {
+		ID        uint
+		ChurnedOn string
+	}
+	if err := s.orm(ctx).Raw(`SELECT id, churned_on FROM accounts WHERE churned_on IS NOT NULL AND churned_on <> ''`).Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("churn days: %w", err)
+	}
+	out := make(map[uint]time.Time, len(rows))
+	for _, r := range rows {
+		d, err := ParseDay(r.ChurnedOn)
+		if err != nil {
+			return nil, fmt.Errorf("churn days: account %d: %w", r.ID, err)
+		}
+		out[r.ID] = d
+	}
+	return out, nil
+}
+
+// BacktestFacts counts the stored facts a backtest takes as they are now
+// on every past day, for its report to say how much rests on them.
+type BacktestFacts struct {
+	SponsorDeparted int // accounts whose sponsor_status is departed: departed after their last touch with the sponsor
+	FailedInvoices  int // invoices whose status is failed: failed from their due day on
+	VoidInvoices    int // invoices whose status is void: never counted overdue
+}
+
+// BacktestFacts counts them in one statement.
+func (s *Store) BacktestFacts(ctx context.Context) (BacktestFacts, error) {
+	var f BacktestFacts
+	err := s.orm(ctx).Raw(`SELECT
+		(SELECT COUNT(*) FROM accounts WHERE sponsor_status = 'departed') AS sponsor_departed,
+		(SELECT COUNT(*) FROM invoices WHERE status = 'failed') AS failed_invoices,
+		(SELECT COUNT(*) FROM invoices WHERE status = 'void') AS void_invoices`).Scan(&f).Error
+	if err != nil {
+		return BacktestFacts{}, fmt.Errorf("backtest facts: %w", err)
+	}
+	return f, nil
+}
+
+// EarliestDataDay is the first day of stored activity, tickets or touches
+// (zero when there is none): where a backtest's history begins.
+func (s *Store) EarliestDataDay(ctx context.Context) (time.Time, error) {
+	var day *string
+	err := s.orm(ctx).Raw(`SELECT MIN(d) FROM (
+		SELECT MIN(day) AS d FROM activities
+		UNION ALL SELECT MIN(opened_day) FROM tickets
+		UNION ALL SELECT MIN(day) FROM touches) firsts`).Scan(&day).Error
+	if err != nil {
+		return time.Time{}, fmt.Errorf("earliest data day: %w", err)
+	}
+	if d := dayPtr(day); d != nil {
+		return *d, nil
+	}
+	return time.Time{}, nil
+}
