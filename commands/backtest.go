@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/healthbot/healthbot/models"
@@ -91,28 +92,77 @@ func (s *Service) Backtest(ctx context.Context, model *scoring.Model, opt Backte
 	return run, nil
 }
 
-// backtestSamples gathers the samples of the evaluation days, and counts
-// the accounts they cover.
+// backtestWorkers is how many evaluation days are gathered at once: the
+// database reads one day while another day's rows are scanned or scored.
+const backtestWorkers = 2
+
+// backtestSamples gathers the samples of the evaluation days, in day
+// order, and counts the accounts they cover.
 func (s *Service) backtestSamples(ctx context.Context, model *scoring.Model, horizon int, days []time.Time) (*scoring.SampleSet, int, error) {
 	churn, err := s.Store.ChurnDays(ctx)
 	if err != nil {
 		return nil, 0, fmt.Errorf("backtest: %w", err)
 	}
+	ctx, cancel := context.WithCancel(ctx) // a failed day stops the others
+	defer cancel()
+	perDay := make([]*scoring.SampleSet, len(days))
+	errs := make([]error, len(days))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(backtestWorkers, len(days)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				ss := scoring.NewSampleSet(model, horizon)
+				errs[i] = s.Store.PointInTimeSignals(ctx, model, days[i], func(eff *scoring.Effective, sig scoring.Signals) error {
+					var cd *time.Time
+					if d, ok := churn[sig.AccountID]; ok {
+						cd = &d
+					}
+					ss.Add(eff, sig, cd)
+					return nil
+				})
+				if errs[i] != nil {
+					cancel()
+				}
+				perDay[i] = ss
+			}
+		}()
+	}
+	for i := range days {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	if err := firstError(errs); err != nil {
+		return nil, 0, fmt.Errorf("backtest: %w", err)
+	}
 	ss := scoring.NewSampleSet(model, horizon)
 	seen := map[uint]bool{}
-	for _, day := range days {
-		err := s.Store.PointInTimeSignals(ctx, model, day, func(eff *scoring.Effective, sig scoring.Signals) error {
-			var cd *time.Time
-			if d, ok := churn[sig.AccountID]; ok {
-				cd = &d
-			}
-			ss.Add(eff, sig, cd)
-			seen[sig.AccountID] = true
-			return nil
-		})
-		if err != nil {
-			return nil, 0, fmt.Errorf("backtest: %w", err)
+	for _, day := range perDay {
+		for _, smp := range day.Samples {
+			seen[smp.AccountID] = true
 		}
+		ss.Samples = append(ss.Samples, day.Samples...)
 	}
 	return ss, len(seen), nil
+}
+
+// firstError is the first error that is not the cancellation the others
+// caused, or the first cancellation.
+func firstError(errs []error) error {
+	var canceled error
+	for _, err := range errs {
+		switch {
+		case err == nil:
+		case errors.Is(err, context.Canceled):
+			if canceled == nil {
+				canceled = err
+			}
+		default:
+			return err
+		}
+	}
+	return canceled
 }

@@ -28,6 +28,9 @@ type sigWindow struct {
 	activity                                                   string    // the earliest of dau, mau and adopt: the activity rows read
 	endT                                                       time.Time // the first instant after day T in the organisation's zone
 	account                                                    uint      // 0: every account
+	// pointInTime: every account active as of a past day (PointInTimeSignals);
+	// postgres: the database is PostgreSQL. They choose the activity pass.
+	pointInTime, postgres bool
 }
 
 // windowDays is a configured window, or its default when unset, so a
@@ -203,7 +206,13 @@ func mean(sum, n int64) float64 {
 // led by the day, not the account.
 func activitySignals(db *gorm.DB, w sigWindow, features []string, m map[uint]*scoring.Signals) error {
 	var ids []uint // nil: every account of w
-	if w.account == 0 {
+	if w.pointInTime && w.postgres {
+		if err := activityPerAccount(db, w, features, m); err != nil {
+			return fmt.Errorf("activity: %w", err)
+		}
+		return nil
+	}
+	if w.account == 0 && !w.pointInTime {
 		later, declined, err := activityFromRollups(db, w, features, m)
 		if err != nil {
 			return fmt.Errorf("activity rollups: %w", err)
@@ -224,6 +233,40 @@ func activitySignals(db *gorm.DB, w sigWindow, features []string, m map[uint]*sc
 		return fmt.Errorf("activity: %w", err)
 	}
 	return nil
+}
+
+// activityPerAccount is activityFromRows for a past day on PostgreSQL:
+// the rollups cannot tell a past window's users (every account has later
+// activity), and activities has no index led by the day, so the grouped
+// statement would read the whole table for a month of it. Here each
+// account active on the day (and started by it) reads its own month, a
+// range of the primary key (account_id, day, user_id, feature), which an
+// index-only scan covers.
+func activityPerAccount(db *gorm.DB, w sigWindow, features []string, m map[uint]*scoring.Signals) error {
+	args := w.args()
+	featureCond := "feature <> ''"
+	if len(features) > 0 {
+		featureCond = "feature IN @features"
+		args["features"] = features
+	}
+	return eachRow(db, `SELECT accounts.id, x.user_days7, x.mau, x.used30 FROM accounts CROSS JOIN LATERAL (SELECT
+		COUNT(DISTINCT CASE WHEN day >= @dau THEN day || '/' || user_id END) AS user_days7,
+		COUNT(DISTINCT CASE WHEN day >= @mau THEN user_id END) AS mau,
+		COUNT(DISTINCT CASE WHEN day >= @adopt AND `+featureCond+` THEN feature END) AS used30
+		FROM activities WHERE account_id = accounts.id AND day >= @activity AND day <= @t) x
+		WHERE `+activeAtNamed+` AND `+startedByNamed, args, func(rows *sql.Rows) error {
+		var (
+			id                     uint
+			userDays7, mau, used30 int64
+		)
+		if err := rows.Scan(&id, &userDays7, &mau, &used30); err != nil {
+			return err
+		}
+		if sig := m[id]; sig != nil {
+			sig.ActiveUserDays7, sig.MAU, sig.ValueFeaturesUsed30 = int(userDays7), int(mau), int(used30)
+		}
+		return nil
+	})
 }
 
 // maxLaterAccounts is how many accounts with activity after T are read

@@ -93,7 +93,10 @@ func (s *Store) gather(ctx context.Context, pick func(segment, plan string) *sco
 	}
 	p := gatherPlan{order: order, sigs: sigs, effs: effs, windows: map[*scoring.Effective]sigWindow{}}
 	for _, e := range picks.distinct {
-		p.windows[e] = s.window(e.Config, asOf, account)
+		w := s.window(e.Config, asOf, account)
+		w.pointInTime = pointInTime && account == 0
+		w.postgres = s.dialect == DialectPostgres
+		p.windows[e] = w
 	}
 	if err := p.activity(db); err != nil {
 		return nil, nil, nil, err
