@@ -15,6 +15,7 @@ import (
 type TuneOptions struct {
 	Backtest BacktestOptions
 	Search   scoring.TuneOptions
+	AsOf     time.Time // the day whose statuses the proposal is compared on; zero: today
 }
 
 // TuneRun is a weight proposal with the evidence for it. It is never
@@ -63,7 +64,11 @@ func (s *Service) Tune(ctx context.Context, model *scoring.Model, opt TuneOption
 		run.Proposed = map[string]float64{}
 	}
 	maps.Copy(run.Proposed, run.Result.Proposed)
-	if run.Today, err = s.statusChanges(ctx, model, run.Proposed); err != nil {
+	day := opt.AsOf
+	if day.IsZero() {
+		day = s.today()
+	}
+	if run.Today, err = s.statusChanges(ctx, model, run.Proposed, day); err != nil {
 		return TuneRun{}, err
 	}
 	run.Duration = s.now().Sub(start)
@@ -84,8 +89,7 @@ func tuneNothing(bt BacktestRun) string {
 // counts those whose status the proposed top-level weights would move.
 // An account whose profile restates its own weights keeps them: the
 // proposal is for the top level (scoring.ProposalYAML).
-func (s *Service) statusChanges(ctx context.Context, model *scoring.Model, proposed map[string]float64) (StatusChanges, error) {
-	day := s.today()
+func (s *Service) statusChanges(ctx context.Context, model *scoring.Model, proposed map[string]float64, day time.Time) (StatusChanges, error) {
 	c := StatusChanges{Day: day}
 	ss := scoring.NewSampleSet(model, 1)
 	top := model.Default.Config.Weights
@@ -139,7 +143,7 @@ func TuneText(run TuneRun, out string) string {
 			countNoun(f.Samples, "sample"), fmtAUC(f.CurrentAUC), fmtAUC(f.HeldOutAUC))
 	}
 	t := run.Today
-	fmt.Fprintf(&b, "\nToday (%s): %d of %s would change status under the proposal: %d to a better one, %d to a worse one",
+	fmt.Fprintf(&b, "\nOn %s: %d of %s would change status under the proposal: %d to a better one, %d to a worse one",
 		t.Day.Format("2006-01-02"), t.Changed(), countNoun(t.Accounts, "active account"), t.Better, t.Worse)
 	if t.Kept > 0 {
 		fmt.Fprintf(&b, "; %s keep their profile's own weights", countNoun(t.Kept, "account"))

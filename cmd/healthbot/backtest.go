@@ -18,7 +18,7 @@ import (
 
 const (
 	backtestUsage = "usage: healthbot backtest [--horizon DAYS] [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--config FILE] [--json]"
-	tuneUsage     = "usage: healthbot tune [--horizon DAYS] [--folds K] [--step N] [--out FILE] [--from YYYY-MM-DD] [--to YYYY-MM-DD]"
+	tuneUsage     = "usage: healthbot tune [--horizon DAYS] [--folds K] [--step N] [--out FILE] [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--as-of YYYY-MM-DD]"
 )
 
 // spanFlags are the evaluation-day flags backtest and tune share.
@@ -118,12 +118,19 @@ func (m *Main) tune(ctx context.Context, args []string) error {
 	folds := fs.Int("folds", 5, "k of the k-fold cross-validation by account")
 	step := fs.Int("step", 5, "weights are multiples of N summing to 100")
 	out := fs.String("out", "healthbot.proposed.yaml", "where to write the proposed config")
+	asOf := fs.String("as-of", "", "the day whose statuses the proposal is compared on, YYYY-MM-DD (default today)")
 	if err := parseFlags(fs, args, tuneUsage); err != nil {
 		return err
 	}
 	opt, err := span.options("tune", tuneUsage)
 	if err != nil {
 		return err
+	}
+	var day time.Time
+	if *asOf != "" {
+		if day, err = time.Parse(models.DayLayout, *asOf); err != nil {
+			return usagef("tune: --as-of %q is not a day: write it as YYYY-MM-DD\n%s", *asOf, tuneUsage)
+		}
 	}
 	if *folds < 2 {
 		return usagef("tune: --folds %d: give 2 or more\n%s", *folds, tuneUsage)
@@ -141,7 +148,7 @@ func (m *Main) tune(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	run, err := m.service.Tune(ctx, &m.model, commands.TuneOptions{Backtest: opt,
+	run, err := m.service.Tune(ctx, &m.model, commands.TuneOptions{Backtest: opt, AsOf: day,
 		Search: scoring.TuneOptions{Folds: *folds, Step: *step}})
 	if errors.Is(err, commands.ErrBadBacktest) {
 		return usagef("tune: %v", err)
