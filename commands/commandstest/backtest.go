@@ -1,10 +1,15 @@
 package commandstest
 
 import (
+	"context"
+	"log/slog"
 	"testing"
 	"time"
 
+	"github.com/healthbot/healthbot/commands"
 	"github.com/healthbot/healthbot/models"
+	"github.com/healthbot/healthbot/models/modelstest"
+	"github.com/healthbot/healthbot/scoring"
 )
 
 // The hand-made backtest portfolio: seven accounts with touches and
@@ -41,8 +46,8 @@ var (
 	BacktestE2      = time.Date(2026, 1, 12, 0, 0, 0, 0, time.UTC)
 	BacktestHorizon = 30
 	// BacktestNow is a clock after the portfolio's last row, when the
-	// default span ends before E2: the tests give the days.
-	BacktestNow = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	// default span (a year of weekly days ending 60 days ago) ends on E2.
+	BacktestNow = time.Date(2026, 3, 13, 12, 0, 0, 0, time.UTC)
 )
 
 // BacktestWant are the hand-computed figures of the portfolio.
@@ -106,4 +111,29 @@ func SeedBacktestPortfolio(t testing.TB, s *models.Store) {
 		// Due after E2: would make alpha "failed" if it leaked.
 		{ExternalID: "BI-4", AccountID: id["alpha"], AmountCents: 10000, DueOn: "2026-01-25", Status: "failed"},
 	})
+}
+
+// RealBacktest is "/health backtest" as the real Service answers an admin
+// on platform at BacktestNow, on the hand-made portfolio in a fresh
+// SQLite store: the default year of weekly days, ending on E2, with the
+// default 60-day horizon.
+func RealBacktest(t testing.TB, platform string) commands.Reply {
+	t.Helper()
+	s := modelstest.MustOpenSQLite(t)
+	SeedBacktestPortfolio(t, s)
+	m := scoring.ModelOf(scoring.Default())
+	svc := &commands.Service{Store: s, Model: &m, Config: m.Default.Config, Now: func() time.Time { return BacktestNow },
+		Log: slog.New(slog.DiscardHandler), Admins: []commands.ChatUser{{Platform: platform, UserID: "U-ADMIN"}}}
+	cmd, err := commands.Parse("/health backtest")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := svc.Execute(context.Background(), commands.Caller{Platform: platform, UserID: "U-ADMIN", UserName: "ada"}, cmd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Charts) != 2 {
+		t.Fatalf("/health backtest: %d charts, want the ROC curve and the churn rate by status", len(r.Charts))
+	}
+	return r
 }
