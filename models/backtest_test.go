@@ -22,8 +22,8 @@ func TestPointInTimeSignals(t *testing.T) {
 		day := func(d string) time.Time { t, _ := models.ParseDay(d); return t }
 		accs := []models.Account{
 			{ExternalID: "P-1", Name: "Kilo", Slug: "kilo", StartedOn: str("2025-01-01"), MRRCents: 9900, SponsorStatus: "departed"},
-			{ExternalID: "P-2", Name: "Lima", Slug: "lima", StartedOn: str("2025-03-01")},            // not started on 2025-02-01
-			{ExternalID: "P-3", Name: "Mike", Slug: "mike", ChurnedOn: str("2025-01-20")},            // churned before it
+			{ExternalID: "P-2", Name: "Lima", Slug: "lima", StartedOn: str("2025-03-01")},             // not started on 2025-02-01
+			{ExternalID: "P-3", Name: "Mike", Slug: "mike", ChurnedOn: str("2025-01-20")},             // churned before it
 			{ExternalID: "P-4", Name: "Nova", Slug: "nova", SponsorStatus: "departed", MRRCents: 500}, // no start day: counts as started
 		}
 		if err := s.DB().Create(&accs).Error; err != nil {

@@ -607,5 +607,11 @@ const mrrAtNamed = `COALESCE((SELECT m.mrr_cents FROM mrr_changes m
 // a day when a touch on or after it had them present ("exec"), so
 // "departed" holds from the day after the last such touch (on every day
 // when there is none).
-const sponsorAtNamed = `CASE WHEN accounts.sponsor_status = 'departed' AND NOT EXISTS (SELECT 1 FROM touches x
-	WHERE x.account_id = accounts.id AND x."exec" AND x.day >= @t) THEN 'departed' ELSE '' END`
+//
+// The probe runs for the departed sponsors alone, one index range each
+// (touch_account_day): a CASE is evaluated in order, and LIMIT keeps the
+// planner from hashing every touch with the sponsor present instead, which
+// cost a scan of the touches per evaluation day.
+const sponsorAtNamed = `CASE WHEN COALESCE(accounts.sponsor_status, '') <> 'departed' THEN ''
+	WHEN (SELECT 1 FROM touches x WHERE x.account_id = accounts.id AND x.day >= @t AND x."exec" LIMIT 1) IS NULL THEN 'departed'
+	ELSE '' END`
