@@ -122,3 +122,61 @@ func (s *Store) EarliestDataDay(ctx context.Context) (time.Time, error) {
 	}
 	return time.Time{}, nil
 }
+
+// activityPerAccount is activityFromRows for a past day on PostgreSQL:
+// the rollups cannot tell a past window's users (every account has later
+// activity), and activities has no index led by the day, so the grouped
+// statement would read the whole table for a month of it. Here each
+// account active on the day (and started by it) reads its own month, a
+// range of the primary key (account_id, day, user_id, feature), which an
+// index-only scan covers.
+func activityPerAccount(db *gorm.DB, w sigWindow, features []string, m map[uint]*scoring.Signals) error {
+	args := w.args()
+	featureCond := "feature <> ''"
+	if len(features) > 0 {
+		featureCond = "feature IN @features"
+		args["features"] = features
+	}
+	return eachRow(db, `SELECT accounts.id, x.user_days7, x.mau, x.used30 FROM accounts CROSS JOIN LATERAL (SELECT
+		COUNT(DISTINCT CASE WHEN day >= @dau THEN day || '/' || user_id END) AS user_days7,
+		COUNT(DISTINCT CASE WHEN day >= @mau THEN user_id END) AS mau,
+		COUNT(DISTINCT CASE WHEN day >= @adopt AND `+featureCond+` THEN feature END) AS used30
+		FROM activities WHERE account_id = accounts.id AND day >= @activity AND day <= @t) x
+		WHERE `+activeAtNamed+` AND `+startedByNamed, args, func(rows *sql.Rows) error {
+		var (
+			id                     uint
+			userDays7, mau, used30 int64
+		)
+		if err := rows.Scan(&id, &userDays7, &mau, &used30); err != nil {
+			return err
+		}
+		if sig := m[id]; sig != nil {
+			sig.ActiveUserDays7, sig.MAU, sig.ValueFeaturesUsed30 = int(userDays7), int(mau), int(used30)
+		}
+		return nil
+	})
+}
+
+// startedByNamed: the account had started by day @t (an account without a
+// start day counts as started).
+const startedByNamed = "COALESCE(accounts.started_on, '0000-00-00') <= @t"
+
+// mrrAtNamed is an account's MRR as of day @t: its latest change on or
+// before @t, or, without one, the MRR it stores now.
+const mrrAtNamed = `COALESCE((SELECT m.mrr_cents FROM mrr_changes m
+	WHERE m.account_id = accounts.id AND m.effective_on <= @t
+	ORDER BY m.effective_on DESC LIMIT 1), accounts.mrr_cents)`
+
+// sponsorAtNamed is an account's sponsor status as of day @t, which the
+// store keeps without a date: a sponsor who has left had not left yet on
+// a day when a touch on or after it had them present ("exec"), so
+// "departed" holds from the day after the last such touch (on every day
+// when there is none).
+//
+// The probe runs for the departed sponsors alone, one index range each
+// (touch_account_day): a CASE is evaluated in order, and LIMIT keeps the
+// planner from hashing every touch with the sponsor present instead, which
+// cost a scan of the touches per evaluation day.
+const sponsorAtNamed = `CASE WHEN COALESCE(accounts.sponsor_status, '') <> 'departed' THEN ''
+	WHEN (SELECT 1 FROM touches x WHERE x.account_id = accounts.id AND x.day >= @t AND x."exec" LIMIT 1) IS NULL THEN 'departed'
+	ELSE '' END`
