@@ -157,16 +157,23 @@ func toldBy(al scoring.Alert, all []scoring.Alert) []string {
 // force); nil otherwise. The rules need the pulse's id and reason, which
 // the result does not carry.
 func (a *Alerter) redPulses(ctx context.Context, tx *models.Store, day time.Time, scored []Scored) (map[uint]models.Pulse, error) {
+	// The window is the longest of the accounts' profiles': a profile may
+	// restate pulse_days, and the latest pulse in it is each one's latest.
+	window, capped := pulseDays(a.Config), false
 	for _, sc := range scored {
 		for _, o := range sc.Result.Overrides {
 			if o.Rule == scoring.RulePulseRed {
-				reds, err := tx.LatestPulseBy(ctx, day.AddDate(0, 0, -(pulseDays(a.Config)-1)), day)
-				if err != nil {
-					return nil, fmt.Errorf("alerts: %w", err)
-				}
-				return reds, nil
+				capped = true
+				window = max(window, pulseDays(*sc.configOr(&a.Config)))
 			}
 		}
+	}
+	if capped {
+		reds, err := tx.LatestPulseBy(ctx, day.AddDate(0, 0, -(window-1)), day)
+		if err != nil {
+			return nil, fmt.Errorf("alerts: %w", err)
+		}
+		return reds, nil
 	}
 	return nil, nil
 }

@@ -63,7 +63,7 @@ type Command struct {
 	Status  string // list filter: healthy, stable, at-risk, critical ("" = all)
 	Colour  string // pulse: red, yellow, green
 	Reason  string // pulse: the words after the colour (typed), or the reason given (form, option): a reason code, maybe shortened, then words of a note
-	Kind    string // touch: call, email, meeting, chat, qbr, other
+	Kind    string // touch: one of models.TouchKinds
 	Exec    bool   // touch: executive sponsor present
 	Note    string // a touch's note; a pulse's note given apart from its reason (form, option)
 	Days    int    // a number of days a command takes (/health ACCOUNT why DAYS, /health renewals DAYS); 0 = its default

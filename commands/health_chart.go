@@ -64,7 +64,7 @@ func (s *Service) healthChart(ctx context.Context, _ Caller, cmd Command) (Reply
 
 // trendChart is the picture of an account's score span.
 func (s *Service) trendChart(acc models.Account, h scoreSpan) Chart {
-	t := &TrendChart{From: h.From, To: h.To, Bands: s.Config.Status, ChurnedOn: h.Churned}
+	t := &TrendChart{From: h.From, To: h.To, Bands: s.configOf(acc).Status, ChurnedOn: h.Churned}
 	for _, sn := range h.Snaps {
 		if d, ok := storedDay(sn.Day); ok && sn.Known {
 			t.Scores = append(t.Scores, ScorePoint{Day: d, Score: sn.Score})

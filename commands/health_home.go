@@ -164,7 +164,11 @@ type stale []Scored
 func stalePulses(accounts []Scored, day time.Time, pulseDays int) stale {
 	var out stale
 	for _, sc := range accounts {
-		if p := sc.Recency.LastPulse; p == nil || dayDiff(*p, day) >= pulseDays {
+		n := pulseDays
+		if sc.Config != nil && sc.Config.Windows.PulseDays > 0 {
+			n = sc.Config.Windows.PulseDays // the account's profile's
+		}
+		if p := sc.Recency.LastPulse; p == nil || dayDiff(*p, day) >= n {
 			out = append(out, sc)
 		}
 	}

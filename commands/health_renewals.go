@@ -22,10 +22,11 @@ func (s *Service) renewals(ctx context.Context, caller Caller, cmd Command) (Rep
 	money := caller.Role.SeesMRR()
 	days := cmd.Days
 	switch {
-	case days <= 0:
+	case days == 0:
 		days = scoring.RenewalWindowDays
-	case days > maxRenewalDays:
-		return userError(fmt.Sprintf("/health renewals looks at most %d days ahead.", maxRenewalDays)), nil
+	case days < 0 || days > maxRenewalDays:
+		return userError(fmt.Sprintf("/health renewals takes a number of days from 1 to %d (%d when left out). Example: /health renewals 60",
+			maxRenewalDays, scoring.RenewalWindowDays)), nil
 	}
 	day := s.today()
 	scored, err := s.scoreAll(ctx, s.Store, day)
@@ -167,8 +168,4 @@ func parseRenewals(cmd *Command, in typed) error {
 }
 
 var renewalDaysParam = Param{Name: "days", Type: ParamInteger, Description: "How many days ahead (90 when left out)",
-	set: func(c *Command, v any) {
-		if f, ok := v.(float64); ok && f > 0 {
-			c.Days = int(f)
-		}
-	}}
+	Min: 1, Max: maxRenewalDays, set: setDays}

@@ -118,7 +118,10 @@ func renderCard(c card) Reply {
 		Buttons: cardButtons(slug),
 	}
 	if r.Known && c.Trend.Change7 != nil && *c.Trend.Change7 != 0 {
-		reply.Buttons = append(reply.Buttons, Button{Label: "Why did it change?", Style: StyleDefault, Action: "/health " + slug + " " + HealthWhy})
+		// What moved it, and the picture of how: the 90 days' chart.
+		reply.Buttons = append(reply.Buttons,
+			Button{Label: "Why did it change?", Style: StyleDefault, Action: "/health " + slug + " " + HealthWhy},
+			Button{Label: "Chart", Style: StyleDefault, Action: "/health " + slug + " " + HealthChart})
 	}
 	var lead []string
 	if r.Known {

@@ -36,8 +36,12 @@ func (s *Service) why(ctx context.Context, _ Caller, cmd Command) (Reply, error)
 		return reply, err
 	}
 	days := cmd.Days
-	if days <= 0 {
+	switch {
+	case days == 0:
 		days = whyDays
+	case days < 0 || days > maxDays:
+		return userError(fmt.Sprintf("The days to look back are a number from 1 to %d (%d when left out). Example: /health %s why 30",
+			maxDays, whyDays, acc.Slug)), nil
 	}
 	now, _, err := s.score(ctx, s.Store, *acc, day)
 	if err != nil {

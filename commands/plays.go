@@ -133,8 +133,9 @@ func (p *Planner) stateTriggers(ctx context.Context, tx *models.Store, day time.
 	var out []trigger
 	for _, sc := range scored {
 		pt := triggerPoint(day, sc)
+		cfg := sc.configOr(&p.Config) // the account's profile's windows and engagement bands
 		for _, name := range used {
-			holds := p.Config.Holds(name, pt)
+			holds := cfg.Holds(name, pt)
 			st := states[sc.Account.ID][name]
 			next, fired := st.Step(holds)
 			if next != st {
@@ -144,7 +145,7 @@ func (p *Planner) stateTriggers(ctx context.Context, tx *models.Store, day time.
 				changed[sc.Account.ID][name] = next
 			}
 			if fired {
-				out = append(out, trigger{sc: sc, name: name, key: scoring.TriggerKey(sc.Account.ID, name, next.Arming), detail: stateDetail(name, pt, p.Config)})
+				out = append(out, trigger{sc: sc, name: name, key: scoring.TriggerKey(sc.Account.ID, name, next.Arming), detail: stateDetail(name, pt, *cfg)})
 			}
 		}
 	}

@@ -81,7 +81,7 @@ func (s *Service) pulse(ctx context.Context, caller Caller, cmd Command) (Reply,
 // reason.
 func (s *Service) pulseReason(acc models.Account, colour string, cmd Command) (reason, note string, refusal *Reply) {
 	text := strings.TrimSpace(cmd.Reason)
-	codes := s.Config.ReasonCodes
+	codes := s.configOf(acc).ReasonCodes // a profile may restate them
 	red := colour == scoring.Red
 	m := matchReason(text, codes, red)
 	switch {
@@ -164,7 +164,7 @@ func describePulse(p models.Pulse, account string) string {
 // within 24 characters, the shortest limit (Slack modals).
 func (s *Service) pulseForm(acc models.Account, colour string) *Form {
 	reason := FormField{Name: "reason", Label: "Reason", Kind: FieldSelect, Required: true}
-	for _, c := range s.Config.ReasonCodes {
+	for _, c := range s.configOf(acc).ReasonCodes {
 		reason.Options = append(reason.Options, Option{Value: c, Label: c})
 	}
 	if len(reason.Options) == 0 {

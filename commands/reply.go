@@ -2,10 +2,11 @@ package commands
 
 // Reply is a platform-neutral message. Adapters render it as Slack Block
 // Kit, a Discord embed with components, or terminal text. Its text is
-// plain: adapters add their own emphasis and escaping. The one thing text
-// carries besides words is a Mention of a user or channel, written by
-// Mention.String and read back by Spans, which each adapter renders its
-// own way; so nothing here is platform markup.
+// plain: adapters add their own emphasis and escaping. The one piece of
+// markup it carries is a Mention of a user or channel, written by
+// Mention.String in the "<@ID>" / "<#ID>" form Slack and Discord share and
+// read back by Spans, which each adapter renders its own way (the console
+// as a name).
 type Reply struct {
 	Ephemeral bool   // only the caller sees it
 	Replace   bool   // update the message the action came from instead of posting anew

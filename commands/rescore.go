@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"time"
 
@@ -143,11 +145,22 @@ func (s *Service) scoreAll(ctx context.Context, store *models.Store, day time.Ti
 }
 
 // scoreSome is scoreAll for the accounts in want (nil: all): the
-// set-based pass still reads every account's signals, but scores only the
-// accounts wanted (a stream of connector events touches some thousands of
-// a portfolio's accounts between two rescores, not all).
+// set-based pass reads the signals of the accounts wanted only, up to
+// models.MaxSubset of them (a stream of connector events touches some
+// thousands of a portfolio's accounts between two rescores, not all);
+// past that, every account's, scoring only those wanted.
 func (s *Service) scoreSome(ctx context.Context, store *models.Store, day time.Time, want map[uint]bool) ([]Scored, error) {
-	accounts, err := store.ActiveAccounts(ctx, day)
+	var ids []uint // nil: every account
+	if want != nil && len(want) <= models.MaxSubset {
+		ids = slices.Sorted(maps.Keys(want))
+	}
+	var accounts []models.Account
+	var err error
+	if ids != nil {
+		accounts, err = store.ActiveAccountsOf(ctx, day, ids)
+	} else {
+		accounts, err = store.ActiveAccounts(ctx, day)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("score all: %w", err)
 	}
@@ -157,7 +170,7 @@ func (s *Service) scoreSome(ctx context.Context, store *models.Store, day time.T
 	}
 	results := make([]Scored, len(accounts))
 	seen := make([]bool, len(accounts))
-	err = store.ModelSignals(ctx, s.model(), day, func(eff *scoring.Effective, sig scoring.Signals) error {
+	err = store.ModelSignalsOf(ctx, s.model(), day, ids, func(eff *scoring.Effective, sig scoring.Signals) error {
 		i, ok := index[sig.AccountID]
 		if !ok || (want != nil && !want[sig.AccountID]) {
 			// Not wanted, or an account created between the two queries:

@@ -74,10 +74,11 @@ func TestViewerIsRefusedWrites(t *testing.T) {
 			t.Errorf("refused writes wrote: %d pulses (was %d), %d audit entries (was %d)", n, pulses, len(auditActions(t, s)), trail)
 		}
 		// A viewer reads: the card, without MRR and without buttons they
-		// may not press; "Why did it change?" (its trend moved) only reads.
+		// may not press; "Why did it change?" and "Chart" (its trend moved)
+		// only read.
 		card := runLine(t, svc, slackNewbie, "/health acme-corp")
 		if !strings.HasPrefix(card.Title, "Acme Corp") || strings.Contains(strings.Join(card.Context, " "), "MRR") ||
-			len(card.Buttons) != 1 || card.Buttons[0].Action != "/health acme-corp why" || !card.Ephemeral {
+			len(card.Buttons) != 2 || card.Buttons[0].Action != "/health acme-corp why" || card.Buttons[1].Action != "/health acme-corp chart" || !card.Ephemeral {
 			t.Errorf("a viewer's card: %q %q buttons %v", card.Title, card.Context, card.Buttons)
 		}
 
@@ -85,7 +86,7 @@ func TestViewerIsRefusedWrites(t *testing.T) {
 		if r := runLine(t, svc, slackNewbie, "/pulse acme-corp green"); !strings.HasPrefix(r.Text, "Recorded") {
 			t.Errorf("a CSM records: %q", r.Text)
 		}
-		if r := runLine(t, svc, slackNewbie, "/health acme-corp"); !strings.Contains(strings.Join(r.Context, " "), "MRR: 12,000") || len(r.Buttons) != 5 {
+		if r := runLine(t, svc, slackNewbie, "/health acme-corp"); !strings.Contains(strings.Join(r.Context, " "), "MRR: 12,000") || len(r.Buttons) != 6 {
 			t.Errorf("a CSM sees MRR and the buttons: %q %v", r.Context, r.Buttons)
 		}
 		r = runLine(t, svc, slackAdmin, "/health admin role <@U9NEW> none")
@@ -207,11 +208,12 @@ func TestPublicAnswers(t *testing.T) {
 			public      bool
 			wantButtons int
 		}{
-			// The card's trend moved: "Why did it change?" besides the four
-			// that record, and it alone in public (it redraws no card).
-			{"/health acme-corp", false, 5},
-			{"/health acme-corp public", true, 1},
-			{"/health acme-corp --public", true, 1},
+			// The card's trend moved: "Why did it change?" and "Chart"
+			// besides the four that record, and they alone in public (they
+			// redraw no card).
+			{"/health acme-corp", false, 6},
+			{"/health acme-corp public", true, 2},
+			{"/health acme-corp --public", true, 2},
 			{"/health", false, 0},
 			{"/health public", true, 0},
 			{"/health list at-risk public", true, 0},

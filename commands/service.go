@@ -51,6 +51,10 @@ type Scored struct {
 	// Recency is what the plays' state triggers read beyond the result,
 	// taken from the signals the result was scored from.
 	Recency Recency
+	// Config is the config of the account's profile, which it was scored
+	// with: what the plays' state triggers, the red-pulse alert and the
+	// stale pulses of /health home judge it by (nil: the top level's).
+	Config *scoring.Config
 }
 
 // Recency is when an account was last touched and pulsed.
@@ -63,7 +67,7 @@ type Recency struct {
 // scoredOf scores an account from its signals with its profile's model,
 // keeping their recency.
 func scoredOf(eff *scoring.Effective, acc models.Account, sig scoring.Signals) Scored {
-	sc := Scored{Account: acc, Result: eff.Score(sig)}
+	sc := Scored{Account: acc, Result: eff.Score(sig), Config: &eff.Config}
 	sc.Recency = Recency{LastTouch: sig.LastTouch, TouchesConnected: sig.Sources.Touches}
 	if sig.LatestPulse != nil {
 		d := sig.LatestPulse.Day
@@ -186,6 +190,20 @@ func (s *Service) model() *scoring.Model {
 	}
 	m := scoring.ModelOf(s.Config)
 	return &m
+}
+
+// configOf is the config of acc's profile: its reason codes, windows and
+// bands.
+func (s *Service) configOf(acc models.Account) *scoring.Config {
+	return &s.model().For(acc.Segment, acc.Plan).Config
+}
+
+// configOr is sc's profile config, or top when it has none.
+func (sc Scored) configOr(top *scoring.Config) *scoring.Config {
+	if sc.Config != nil {
+		return sc.Config
+	}
+	return top
 }
 
 // scoreAccount scores one account as of day with its profile's model,

@@ -135,6 +135,9 @@ type Param struct {
 	Choices     []string // the only values allowed, offered as a list
 	Accounts    bool     // account names are suggested as it is typed
 	MaxLength   int      // of text; 0 leaves the platform's limit
+	// Min and Max bound a number where the platform checks it as it is
+	// typed (Discord); 0 and 0: no bounds. The handler checks them again.
+	Min, Max int
 
 	// set puts a value, as the platform sends it (a string, a bool, a
 	// number), into the Command.
@@ -330,14 +333,25 @@ func accountParam(description string) Param {
 		set: setText(func(c *Command) *string { return &c.Account })}
 }
 
-// daysParam is an optional number of days.
+// daysParam is an optional number of days, from 1 to maxDays.
 func daysParam(description string) Param {
-	return Param{Name: "days", Type: ParamInteger, Description: description,
-		set: func(c *Command, v any) {
-			if f, ok := v.(float64); ok && f >= 1 && f <= maxDays {
-				c.Days = int(f)
-			}
-		}}
+	return Param{Name: "days", Type: ParamInteger, Description: description, Min: 1, Max: maxDays, set: setDays}
+}
+
+// setDays reads a days option (Discord sends numbers as float64). A value
+// out of range is kept out of range (below 1: -1), for the handler to
+// refuse with the range rather than quietly use its default.
+func setDays(c *Command, v any) {
+	if f, ok := v.(float64); ok {
+		switch {
+		case f < 1:
+			c.Days = -1
+		case f > maxDays:
+			c.Days = maxDays + 1
+		default:
+			c.Days = int(f)
+		}
+	}
 }
 
 // maxDays bounds a number of days typed: ten years of history.

@@ -92,7 +92,7 @@ func describeTouch(t models.Touch, account string) string {
 func touchForm(acc models.Account) *Form {
 	kind := FormField{Name: "kind", Label: "Kind", Kind: FieldSelect, Required: true}
 	for _, k := range touchKindWords {
-		kind.Options = append(kind.Options, Option{Value: k, Label: kindLabels[k]})
+		kind.Options = append(kind.Options, Option{Value: k, Label: kindLabel(k)})
 	}
 	return &Form{
 		ID:      FormTouch,
@@ -107,7 +107,11 @@ func touchForm(acc models.Account) *Form {
 	}
 }
 
-// kindLabels are the touch kinds as a select shows them.
-var kindLabels = map[string]string{
-	"call": "Call", "email": "Email", "meeting": "Meeting", "chat": "Chat", "qbr": "QBR", "other": "Other",
+// kindLabel is a touch kind (models.TouchKinds) as a select shows it:
+// capitalised, and the one acronym in capitals.
+func kindLabel(kind string) string {
+	if kind == "qbr" {
+		return "QBR"
+	}
+	return strings.ToUpper(kind[:1]) + kind[1:]
 }

@@ -188,7 +188,13 @@ func TestCardMarksAModelChange(t *testing.T) {
 	if want := "▲21 over 7 days; model changed on 2026-03-15 (profile default → smb)."; !strings.HasPrefix(hooli.Text, want) {
 		t.Errorf("Hooli's trend %q, want %q", hooli.Text, want)
 	}
-	if b := hooli.Buttons[len(hooli.Buttons)-1]; b.Label != "Why did it change?" || b.Action != "/health hooli why" {
+	if n := len(hooli.Buttons); n < 2 {
+		t.Fatalf("Hooli's buttons %+v", hooli.Buttons)
+	}
+	if b := hooli.Buttons[len(hooli.Buttons)-2]; b.Label != "Why did it change?" || b.Action != "/health hooli why" {
+		t.Errorf("Hooli's next to last button %+v", b)
+	}
+	if b := hooli.Buttons[len(hooli.Buttons)-1]; b.Label != "Chart" || b.Action != "/health hooli chart" {
 		t.Errorf("Hooli's last button %+v", b)
 	}
 	if globex := runLine(t, svc, callerMaria, "/health globex"); strings.Contains(globex.Text, "model changed") {

@@ -115,6 +115,36 @@ func (s *Store) TakeParkedEvents(ctx context.Context, source string, sourceIDs [
 	return out, nil
 }
 
+// ParkedForAccounts lists, by source, the vendor ids under which events
+// wait that name an account external id an account now has (one created
+// since they were parked, by ingestion or by a connector): what a replay
+// can now apply. With externals, only events naming one of those; nil:
+// any.
+func (s *Store) ParkedForAccounts(ctx context.Context, externals []string) (map[string][]string, error) {
+	q := `SELECT DISTINCT p.source, p.source_id FROM parked_events p JOIN accounts a ON a.external_id = p.external
+		WHERE p.external <> ''`
+	var args []any
+	if externals != nil {
+		if len(externals) == 0 {
+			return nil, nil
+		}
+		q += " AND p.external IN ?"
+		args = append(args, externals)
+	}
+	var rows []struct{ Source, SourceID string }
+	if err := s.orm(ctx).Raw(q+" ORDER BY p.source, p.source_id", args...).Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("parked events for accounts: %w", err)
+	}
+	if len(rows) == 0 {
+		return nil, nil
+	}
+	out := map[string][]string{}
+	for _, r := range rows {
+		out[r.Source] = append(out[r.Source], r.SourceID)
+	}
+	return out, nil
+}
+
 // ParkedGroup is the events parked under one vendor id: how many, of which
 // types, received on which days.
 type ParkedGroup struct {

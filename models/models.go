@@ -1,9 +1,9 @@
 // Package models is healthbot's storage: the stored records, their
 // migrations, the formats of stored values (a snapshot's JSON), and the
-// Store that gathers scoring.Signals with aggregate SQL. It is the only
-// package that imports gorm and the only one that speaks SQL: everything
-// else reads and writes through Store's methods. Store.DB lends the gorm
-// handle to models' own sub-packages alone (demo and gen, which fill
+// Store that gathers scoring.Signals with aggregate SQL. It and its own
+// sub-packages are the only ones that import gorm and speak SQL:
+// everything else reads and writes through Store's methods. Store.DB lends
+// the gorm handle to those sub-packages alone (demo and gen, which fill
 // databases in bulk) and to tests and their helpers.
 package models
 
@@ -106,7 +106,7 @@ type Touch struct {
 	AccountID uint      `gorm:"not null;uniqueIndex:touch_natural;index:touch_account_day,priority:1"`
 	At        time.Time `gorm:"not null;uniqueIndex:touch_natural"`
 	Day       string    `gorm:"size:10;not null;index:touch_account_day,priority:2"`
-	Kind      string    `gorm:"size:16;not null;uniqueIndex:touch_natural"` // call, email, meeting, chat, qbr, other
+	Kind      string    `gorm:"size:16;not null;uniqueIndex:touch_natural"` // one of TouchKinds
 	Exec      bool      `gorm:"not null;default:false"`
 	Note      string    `gorm:"size:2000"`
 	By        string    `gorm:"size:128;uniqueIndex:touch_natural"`

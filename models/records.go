@@ -26,6 +26,29 @@ func (s *Store) ActiveAccounts(ctx context.Context, asOf time.Time) ([]Account, 
 	return out, nil
 }
 
+// ActiveAccountsOf lists the accounts among ids (at most MaxSubset) not
+// churned on day asOf, in ActiveAccounts' order.
+func (s *Store) ActiveAccountsOf(ctx context.Context, asOf time.Time, ids []uint) ([]Account, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	cond, arg := s.subsetCond("id", ids)
+	var out []Account
+	err := s.customPlans(ctx, true, func(s *Store) error {
+		rows, err := s.orm(ctx).Raw("SELECT "+accountColumns+" FROM accounts WHERE "+activeAtNamed+" AND "+cond+" ORDER BY name, id",
+			map[string]any{"t": dayKey(asOf), "subset": arg}).Rows()
+		if err != nil {
+			return err
+		}
+		out, err = scanAccounts(rows)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("active accounts: %w", err)
+	}
+	return out, nil
+}
+
 // ActiveAccountNames lists the accounts not churned on day asOf, in
 // ActiveAccounts' order (name, id), with only ID, Slug and Name set: what
 // resolving a user's account query reads, without loading whole rows of

@@ -27,7 +27,14 @@ type sigWindow struct {
 	dau, mau, adopt, seen, support, engage, exec, late, survey string
 	activity                                                   string    // the earliest of dau, mau and adopt: the activity rows read
 	endT                                                       time.Time // the first instant after day T in the organisation's zone
-	account                                                    uint      // 0: every account
+	account                                                    uint      // 0: every account (of subset)
+	// subset narrows the pass to these accounts (nil: every active one);
+	// the organisation-wide figures are still taken over every account.
+	subset []uint
+	// inSubset is the condition "account_id is one of subset" for the
+	// dialect, and subsetArg what it binds to @subset (see subsetCond).
+	inSubset  string
+	subsetArg any
 	// pointInTime: every account active as of a past day (PointInTimeSignals);
 	// postgres: the database is PostgreSQL. They choose the activity pass.
 	pointInTime, postgres bool
@@ -70,15 +77,18 @@ func (s *Store) window(cfg scoring.Config, asOf time.Time, accountID uint) sigWi
 func (w sigWindow) args() map[string]any {
 	return map[string]any{"t": w.t, "dau": w.dau, "mau": w.mau, "adopt": w.adopt, "seen": w.seen,
 		"support": w.support, "engage": w.engage, "exec": w.exec, "late": w.late, "survey": w.survey,
-		"activity": w.activity, "endT": w.endT, "account": w.account}
+		"activity": w.activity, "endT": w.endT, "account": w.account, "subset": w.subsetArg}
 }
 
-// filter narrows a query to the one account, if any.
+// filter narrows a query to the one account, or to the subset, if any.
 func (w sigWindow) filter() string {
-	if w.account == 0 {
-		return ""
+	switch {
+	case w.account != 0:
+		return " AND account_id = @account"
+	case w.subset != nil:
+		return " AND " + w.inSubset
 	}
-	return " AND account_id = @account"
+	return ""
 }
 
 // Signals gathers one account's scoring inputs as of day asOf (taken at
@@ -91,32 +101,19 @@ func (s *Store) Signals(ctx context.Context, cfg scoring.Config, accountID uint,
 		return scoring.Signals{}, fmt.Errorf("signals: account 0: %w", ErrNotFound)
 	}
 	eff := &scoring.Effective{Config: cfg}
-	sigs, order, _, err := s.gather(ctx, func(string, string) *scoring.Effective { return eff }, weighted(cfg.Components, cfg.Weights), asOf, accountID, false)
+	sigs, order, _, err := s.gather(ctx, func(string, string) *scoring.Effective { return eff }, weighted(cfg.Components, cfg.Weights), asOf, accountID, nil, false)
 	if err != nil {
 		return scoring.Signals{}, fmt.Errorf("signals of account %d: %w", accountID, err)
 	}
 	if len(order) == 0 {
 		return scoring.Signals{}, fmt.Errorf("signals of account %d: %w", accountID, ErrNotFound)
 	}
-	w := s.window(cfg, asOf, accountID)
-	var org struct{ Accounts, Tickets int64 }
-	// The org mean is everything minus the (few) churned accounts, so each
-	// count is an index range (ticket_opened_day, idx_accounts_churned_on)
-	// and a /health card does not join every ticket of the window to
-	// accounts. CROSS JOIN makes SQLite start from the churned accounts
-	// (PostgreSQL plans it as an inner join either way).
-	err = s.orm(ctx).Raw(`SELECT
-		(SELECT COUNT(*) FROM accounts) - (SELECT COUNT(*) FROM accounts WHERE `+churnedAtNamed+`) AS accounts,
-		(SELECT COUNT(*) FROM tickets WHERE opened_day >= @support AND opened_day <= @t)
-		- (SELECT COUNT(*) FROM accounts CROSS JOIN tickets
-		    WHERE tickets.account_id = accounts.id AND `+churnedAtNamed+`
-		      AND tickets.opened_day >= @support AND tickets.opened_day <= @t) AS tickets`,
-		w.args()).Scan(&org).Error
+	orgMean, err := orgMeanTickets(s.orm(ctx), s.window(cfg, asOf, accountID))
 	if err != nil {
-		return scoring.Signals{}, fmt.Errorf("signals of account %d: org tickets: %w", accountID, err)
+		return scoring.Signals{}, fmt.Errorf("signals of account %d: %w", accountID, err)
 	}
 	sig := sigs[accountID]
-	sig.OrgMeanTickets90 = mean(org.Tickets, org.Accounts)
+	sig.OrgMeanTickets90 = orgMean
 	return *sig, nil
 }
 
@@ -136,16 +133,7 @@ func (s *Store) AllSignals(ctx context.Context, cfg scoring.Config, asOf time.Ti
 // further distinct window or value-feature set that a profile in use
 // restates (see gather), whatever the number of accounts.
 func (s *Store) ModelSignals(ctx context.Context, model *scoring.Model, asOf time.Time, fn func(*scoring.Effective, scoring.Signals) error) error {
-	sigs, order, effs, err := s.gather(ctx, model.For, modelInputs(model), asOf, 0, false)
-	if err != nil {
-		return fmt.Errorf("all signals: %w", err)
-	}
-	for i, id := range order {
-		if err := fn(effs[i], *sigs[id]); err != nil {
-			return err
-		}
-	}
-	return nil
+	return s.ModelSignalsOf(ctx, model, asOf, nil, fn)
 }
 
 // weighted lists the custom components of comps that weights score (> 0),
@@ -324,15 +312,15 @@ func activityFromRollups(db *gorm.DB, w sigWindow, features []string, m map[uint
 	err = eachRow(db, laterDays+`SELECT 0 AS part, 0 AS account_id, (SELECT COUNT(day) FROM later) AS a, 0 AS b
 		UNION ALL
 		SELECT 3, account_id, 0, 0 FROM activity_days
-		WHERE day IN (SELECT day FROM later) AND `+fewLaterDays+` GROUP BY account_id
+		WHERE day IN (SELECT day FROM later) AND `+fewLaterDays+w.filter()+` GROUP BY account_id
 		UNION ALL
 		SELECT 1, account_id, SUM(users), 0 FROM activity_days
-		WHERE day >= @dau AND day <= @t AND `+fewLaterDays+` GROUP BY account_id
+		WHERE day >= @dau AND day <= @t AND `+fewLaterDays+w.filter()+` GROUP BY account_id
 		UNION ALL
 		SELECT 2, account_id,
 			SUM(CASE WHEN kind = 'u' AND last_day >= @mau THEN 1 ELSE 0 END),
 			SUM(CASE WHEN kind = 'f' AND last_day >= @adopt AND `+keyCond+` THEN 1 ELSE 0 END)
-		FROM activity_last WHERE last_day >= @last AND last_day <= @t AND `+fewLaterDays+` GROUP BY account_id`,
+		FROM activity_last WHERE last_day >= @last AND last_day <= @t AND `+fewLaterDays+w.filter()+` GROUP BY account_id`,
 		args, func(rows *sql.Rows) error {
 			var (
 				part int

@@ -31,24 +31,29 @@ import (
 // accounts are those active as of asOf that had started by then, each
 // one's MRR is its mrr_changes' as of asOf, a departed sponsor counts only
 // after the account's last touch with the sponsor present (sponsorAtNamed),
-// and a source counts as
-// connected when it holds a row dated on or before asOf.
+// and a source counts as connected when it holds a row dated on or before
+// asOf.
 func (s *Store) gather(ctx context.Context, pick func(segment, plan string) *scoring.Effective,
-	comps []scoring.NamedComponent, asOf time.Time, account uint, pointInTime bool) (map[uint]*scoring.Signals, []uint, []*scoring.Effective, error) {
+	comps []scoring.NamedComponent, asOf time.Time, account uint, subset []uint, pointInTime bool) (map[uint]*scoring.Signals, []uint, []*scoring.Effective, error) {
 	db := s.orm(ctx)
 	base := s.window(scoring.Config{}, asOf, account)
+	inSubset, subsetArg := s.subsetCond("account_id", subset)
+	base.subset, base.inSubset, base.subsetArg = subset, inSubset, subsetArg
 	day, _ := ParseDay(base.t)
 
-	sponsor, mrr := "COALESCE(sponsor_status, '')", "mrr_cents"
+	sponsorCol, mrrCol := "COALESCE(sponsor_status, '')", "mrr_cents"
 	if pointInTime {
-		sponsor, mrr = sponsorAtNamed, mrrAtNamed
+		sponsorCol, mrrCol = sponsorAtNamed, mrrAtNamed
 	}
-	q := "SELECT id, " + sponsor + ", COALESCE(segment, ''), COALESCE(plan, ''), seats, " + mrr + " FROM accounts WHERE "
+	q := "SELECT id, " + sponsorCol + ", COALESCE(segment, ''), COALESCE(plan, ''), seats, " + mrrCol + " FROM accounts WHERE "
 	switch {
 	case account != 0:
 		q += "id = @account"
 	case pointInTime:
 		q += activeAtNamed + " AND " + startedByNamed
+	case subset != nil:
+		cond, _ := s.subsetCond("id", subset)
+		q += activeAtNamed + " AND " + cond
 	default:
 		q += activeAtNamed
 	}
@@ -59,7 +64,7 @@ func (s *Store) gather(ctx context.Context, pick func(segment, plan string) *sco
 		picks = pickCache{pick: pick}
 		// Reused from row to row: the driver's text is copied into them
 		// (or they point into its buffer) and read before the next row.
-		sponsorStatus, segment, plan sql.RawBytes
+		sponsor, segment, plan sql.RawBytes
 	)
 	err := eachRow(db, q+" ORDER BY id", base.args(), func(rows *sql.Rows) error {
 		var (
@@ -67,10 +72,10 @@ func (s *Store) gather(ctx context.Context, pick func(segment, plan string) *sco
 			seats int
 			mrr   int64
 		)
-		if err := rows.Scan(&id, &sponsorStatus, &segment, &plan, &seats, &mrr); err != nil {
+		if err := rows.Scan(&id, &sponsor, &segment, &plan, &seats, &mrr); err != nil {
 			return err
 		}
-		sigs[id] = &scoring.Signals{AccountID: id, AsOf: day, SponsorDeparted: string(sponsorStatus) == "departed", Seats: seats, MRRCents: mrr}
+		sigs[id] = &scoring.Signals{AccountID: id, AsOf: day, SponsorDeparted: string(sponsor) == "departed", Seats: seats, MRRCents: mrr}
 		order = append(order, id)
 		effs = append(effs, picks.of(segment, plan))
 		return nil
@@ -94,14 +99,15 @@ func (s *Store) gather(ctx context.Context, pick func(segment, plan string) *sco
 	p := gatherPlan{order: order, sigs: sigs, effs: effs, windows: map[*scoring.Effective]sigWindow{}}
 	for _, e := range picks.distinct {
 		w := s.window(e.Config, asOf, account)
-		w.pointInTime = pointInTime && account == 0
+		w.subset, w.inSubset, w.subsetArg = subset, inSubset, subsetArg
+		w.pointInTime = pointInTime && account == 0 && subset == nil
 		w.postgres = s.dialect == DialectPostgres
 		p.windows[e] = w
 	}
 	if err := p.activity(db); err != nil {
 		return nil, nil, nil, err
 	}
-	if err := p.tickets(db, s, account == 0); err != nil {
+	if err := p.tickets(db, s, account == 0 && subset == nil); err != nil {
 		return nil, nil, nil, err
 	}
 	for _, step := range []struct {
@@ -242,7 +248,9 @@ func (p *gatherPlan) activity(db *gorm.DB) error {
 }
 
 // tickets fills the support figures once per distinct support window.
-// With every account (all), it also sets the organisation's mean tickets
+// For a subset of the accounts, it sets the organisation's mean tickets
+// from a count of its own (orgMeanTickets). With every account (all), it
+// also sets the organisation's mean tickets
 // in that window over every active account: with one window that is the
 // mean of the figures just read; with several, each window's statement
 // reads every account, the others' figures into throwaway signals.
@@ -262,6 +270,16 @@ func (p *gatherPlan) tickets(db *gorm.DB, s *Store, all bool) error {
 		}
 		if err := s.ticketSignals(db, g.w, m); err != nil {
 			return err
+		}
+		if !all && g.w.subset != nil {
+			// The subset's figures are not the organisation's.
+			orgMean, err := orgMeanTickets(db, g.w)
+			if err != nil {
+				return err
+			}
+			for _, sig := range g.m {
+				sig.OrgMeanTickets90 = orgMean
+			}
 		}
 		if !all {
 			continue

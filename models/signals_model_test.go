@@ -107,3 +107,45 @@ func TestModelSignalsFollowEachProfile(t *testing.T) {
 		t.Logf("ModelSignals: %d statements, %d without the profile", profiled, base)
 	})
 }
+
+// TestModelSignalsOfSubset: ModelSignalsOf narrowed to some accounts (one
+// under the short profile, one not, an unknown id) gives each exactly the
+// figures of the pass over every account — the organisation's mean
+// tickets included — and nothing for the others.
+func TestModelSignalsOfSubset(t *testing.T) {
+	modelstest.ForEachDB(t, func(t *testing.T, s *models.Store) {
+		seedFixture(t, s)
+		ctx := context.Background()
+		if err := s.DB().Exec("UPDATE accounts SET segment = 'SMB' WHERE id = ?", alpha).Error; err != nil {
+			t.Fatal(err)
+		}
+		m := shortModel(t)
+		all, _ := modelSignals(t, ctx, s, &m)
+		for id := range all {
+			for _, ids := range [][]uint{{id}, {alpha, id, 9999}} {
+				got := map[uint]scoring.Signals{}
+				err := s.ModelSignalsOf(ctx, &m, asOf, ids, func(_ *scoring.Effective, sig scoring.Signals) error {
+					got[sig.AccountID] = sig
+					return nil
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+				checked := map[uint]bool{9999: true}
+				for _, want := range ids {
+					if checked[want] {
+						continue
+					}
+					checked[want] = true
+					if !reflect.DeepEqual(got[want], all[want]) {
+						t.Errorf("ids %v, account %d:\n got %s\nwant %s", ids, want, show(got[want]), show(all[want]))
+					}
+					delete(got, want)
+				}
+				if len(got) > 0 {
+					t.Errorf("ids %v: also gave %d other accounts", ids, len(got))
+				}
+			}
+		}
+	})
+}

@@ -64,6 +64,10 @@ func paramOptions(params []commands.Param) []*discordgo.ApplicationCommandOption
 			Type: optionTypes[p.Type], Name: p.Name, Description: p.Description,
 			Required: p.Required, Autocomplete: p.Accounts, MaxLength: p.MaxLength,
 		}
+		if p.Min != 0 || p.Max != 0 {
+			lo := float64(p.Min)
+			o.MinValue, o.MaxValue = &lo, float64(p.Max)
+		}
 		if p.Type == commands.ParamChannel {
 			// Where alerts can be posted: text and announcement channels.
 			o.ChannelTypes = []discordgo.ChannelType{discordgo.ChannelTypeGuildText, discordgo.ChannelTypeGuildNews}

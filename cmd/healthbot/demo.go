@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/healthbot/healthbot/models"
 	"github.com/healthbot/healthbot/models/demo"
 )
 
@@ -55,6 +56,16 @@ func (m *Main) loadDemo(ctx context.Context) (demo.Stats, error) {
 		_, err := quiet.Rescore(ctx, day)
 		return err
 	}, today, demo.BackfillDays)
+	if err != nil {
+		return demo.Stats{}, err
+	}
+	// The churned accounts' last days, so their frozen cards have them.
+	err = demo.BackfillChurned(ctx, m.store, func(ctx context.Context, day time.Time, ids []uint) error {
+		return m.store.WithTx(ctx, func(tx *models.Store) error {
+			_, err := quiet.RescoreAccounts(ctx, tx, day, ids)
+			return err
+		})
+	})
 	if err != nil {
 		return demo.Stats{}, err
 	}

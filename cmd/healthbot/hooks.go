@@ -93,5 +93,10 @@ func (m *Main) setupHooks(ctx context.Context, w *wiring) error {
 		log.Info("HUBSPOT_PUBLIC_URL is not set: HubSpot's signed URL is taken from X-Forwarded-Proto and X-Forwarded-Host, else the request")
 	}
 	log.Info(fmt.Sprintf("connector endpoints mounted: %s", strings.Join(paths, " ")))
+	// Events parked for accounts that appeared while nothing replayed them
+	// (a crash between a batch of accounts and its replay).
+	if ids := m.replayArrived(ctx); len(ids) > 0 {
+		m.rescoreIngested(ctx, ids)
+	}
 	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/healthbot/healthbot/commands"
+	"github.com/healthbot/healthbot/commands/connector"
 	"github.com/healthbot/healthbot/commands/ingestion"
 	"github.com/healthbot/healthbot/models"
 )
@@ -51,6 +52,17 @@ func (m *Main) importCSV(ctx context.Context, args []string) error {
 	}
 	fmt.Fprintf(m.Stdout, "imported %s from %s: %d records, %d inserted, %d updated, %d unchanged\n",
 		kind, path, res.Records, res.Inserted, res.Updated, res.Unchanged)
+	if kind == ingestion.KindAccounts {
+		// Connector events parked for accounts that exist now.
+		rep, err := (&connector.Applier{Store: m.store, Now: m.Now}).ReplayArrived(ctx, nil)
+		if err != nil {
+			return fmt.Errorf("import %s: the accounts were written, but the connector events waiting for them were not applied (they stay parked): %w", path, err)
+		}
+		if n := len(rep.Replayed); n > 0 {
+			fmt.Fprintf(m.Stdout, "applied %d of %d connector events that waited for these accounts\n", rep.ReplayedWritten(), n)
+			res.Accounts = append(res.Accounts, rep.Accounts...)
+		}
+	}
 	if len(res.Accounts) > 0 {
 		// New data moves scores: refresh today's snapshots of the changed
 		// accounts so /health and alerts see it now, not at the next

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/healthbot/healthbot/bot/ingest"
+	"github.com/healthbot/healthbot/commands/connector"
+	"github.com/healthbot/healthbot/commands/ingestion"
 	"github.com/healthbot/healthbot/models"
 )
 
@@ -45,11 +47,32 @@ func (m *Main) setupIngest(ctx context.Context, w *wiring) error {
 		ingest.WithMaxBytes(maxBytes),
 		ingest.WithTimeout(timeout),
 		ingest.WithRegistry(w.srv.Registry),
-		ingest.WithOnCommitted(q.Add))
+		ingest.WithOnCommitted(func(ctx context.Context, kind string, ids []uint) {
+			if kind == ingestion.KindAccounts {
+				ids = append(ids, m.replayArrived(ctx)...)
+			}
+			q.Add(ctx, kind, ids)
+		}))
 	h.Mount(w.srv)
 	m.closers = append(m.closers, func() error { h.Wait(); q.Close(); return nil })
 	m.log.Info("ingestion API mounted", "path", "/api/v1/{kind}", "max_bytes", maxBytes, "timeout", timeout)
 	return nil
+}
+
+// replayArrived applies the connector events parked for accounts that
+// exist now (a batch of accounts created them), returning the accounts
+// they changed. A failure is logged: the events stay parked, and the
+// next batch of accounts or start-up tries again.
+func (m *Main) replayArrived(ctx context.Context) []uint {
+	rep, err := (&connector.Applier{Store: m.store, Now: m.Now}).ReplayArrived(ctx, nil)
+	if err != nil {
+		m.log.Error("parked connector events not replayed; they stay parked until the next batch of accounts or restart", "err", err)
+		return nil
+	}
+	if n := len(rep.Replayed); n > 0 {
+		m.log.Info("replayed parked connector events for new accounts", "events", n, "written", rep.ReplayedWritten(), "accounts", len(rep.Accounts))
+	}
+	return rep.Accounts
 }
 
 // rescoreIngested rescores accounts ingested batches changed, as of today.

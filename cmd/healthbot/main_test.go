@@ -86,6 +86,12 @@ func TestEndToEnd(t *testing.T) {
 		if r := p.run("", "demo"); r.code != 1 || !strings.Contains(r.err.Error(), "empty database") {
 			t.Errorf("second demo: exit %d, %v; want 1 saying the database is not empty", r.code, r.err)
 		}
+		// A churned account's card is frozen at its final score, with the
+		// days that led there (the demo scores its last 90 days).
+		if r := p.mustRun("/health yoyodyne\n", "console"); !strings.Contains(r.stdout, "Yoyodyne — churned ") ||
+			!strings.Contains(r.stdout, " · final score ") || !strings.Contains(r.stdout, "Last 90 days") {
+			t.Errorf("the churned Yoyodyne's card:\n%s", r.stdout)
+		}
 
 		r = p.mustRun("", "rescore", "--as-of", "2026-11-20")
 		if !regexp.MustCompile(`^rescored 38 accounts as of 2026-11-20: \d+ Healthy, \d+ Stable, \d+ At-risk, \d+ Critical`).MatchString(r.stdout) {

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/healthbot/healthbot/models"
 	"github.com/healthbot/healthbot/scoring"
 )
 
@@ -36,6 +37,28 @@ func TestReadme(t *testing.T) {
 		"HUBSPOT_PUBLIC_URL", "HUBSPOT_PROPERTIES", "INTERCOM_CLIENT_SECRET"} {
 		if !strings.Contains(readme, "| `"+v+"` |") {
 			t.Errorf("README's configuration table lacks %s", v)
+		}
+	}
+}
+
+// TestTouchKindsInDocs: the touch kinds are listed once, in
+// models.TouchKinds; the README, the docs and Slack's manifest spell the
+// same list, in the same order.
+func TestTouchKindsInDocs(t *testing.T) {
+	kinds := models.TouchKinds
+	for _, c := range []struct{ file, want string }{
+		{"../../README.md", "`/touch ACCOUNT " + strings.Join(kinds, `\|`) + " "},
+		{"../../docs/ingestion.md", "kind* (" + strings.Join(kinds, "/") + ")"},
+		{"../../docs/discord.md", "`kind` offers " + strings.Join(kinds, ", ") + ";"},
+		{"../../slack-app-manifest.yaml", `"account ` + strings.Join(kinds, "|") + " "},
+	} {
+		data, err := os.ReadFile(c.file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Prose wraps: compare with every run of white space as one space.
+		if text := strings.Join(strings.Fields(string(data)), " "); !strings.Contains(text, c.want) {
+			t.Errorf("%s does not list the touch kinds as %q", c.file, c.want)
 		}
 	}
 }

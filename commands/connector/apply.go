@@ -130,6 +130,38 @@ func (a *Applier) Map(ctx context.Context, by models.Actor, source, sourceID str
 	return p.report(), changed, nil
 }
 
+// ReplayArrived applies, in one transaction, the parked events that name
+// an account external id some account now has: accounts created since by
+// ingestion (a CSV or API batch of accounts) or by another connector (a
+// HubSpot company). With externals, only events naming one of those; nil:
+// every such event (after an ingestion of accounts, and at start-up, for
+// any a crash between the two left). Events still missing an account
+// are parked again.
+func (a *Applier) ReplayArrived(ctx context.Context, externals []string) (Report, error) {
+	p, err := a.inTx(ctx, a.now(), func(ctx context.Context, p *pass) error {
+		return p.replayArrived(ctx, externals)
+	})
+	if err != nil {
+		return Report{}, fmt.Errorf("replay parked events: %w", err)
+	}
+	return p.report(), nil
+}
+
+// replayArrived replays the events parked under the vendor ids whose
+// events name an external id an account has (ParkedForAccounts).
+func (p *pass) replayArrived(ctx context.Context, externals []string) error {
+	waiting, err := p.tx.ParkedForAccounts(ctx, externals)
+	if err != nil {
+		return err
+	}
+	for _, src := range slices.Sorted(maps.Keys(waiting)) {
+		if err := p.replay(ctx, src, waiting[src]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // setMapping stores a mapping and, when it changed, its entry in the audit
 // trail, listed in the history of the account it names and of the one it
 // named before.

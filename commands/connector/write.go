@@ -88,7 +88,15 @@ func (p *pass) write(ctx context.Context, events []*Event, r *resolution) error 
 			p.set(ev, ResultIgnored, "older than what is stored")
 		}
 	}
-	return p.link(ctx, links, r)
+	if err := p.link(ctx, links, r); err != nil {
+		return err
+	}
+	// Events parked earlier for the accounts these events created (a
+	// Segment group, a HubSpot company) can now be applied.
+	if len(r.created) > 0 {
+		return p.replayArrived(ctx, slices.Sorted(maps.Keys(r.created)))
+	}
+	return nil
 }
 
 // withAccount is a copy of fields naming the account by its external id.

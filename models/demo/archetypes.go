@@ -125,6 +125,9 @@ var names = []string{
 
 var sponsorNames = []string{"Morgan Lee", "Avery Chen", "Jordan Patel", "Casey Nguyen", "Riley Johnson", "Quinn Garcia", "Taylor Kim", "Harper Singh"}
 var sponsorTitles = []string{"VP Operations", "CTO", "Head of Customer Experience", "COO", "Director of Analytics", "VP Engineering"}
+
+// touchKinds is the demo's mix of models.TouchKinds: calls and emails
+// twice as often as meetings and chats, and neither QBRs nor others.
 var touchKinds = []string{"call", "email", "meeting", "chat", "email", "call"}
 var touchNotes = []string{"check-in", "roadmap review", "renewal prep", "training session", "usage review", "support follow-up"}
 var severities = []string{"low", "normal", "normal", "high", "urgent"}

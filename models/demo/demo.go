@@ -13,6 +13,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/healthbot/healthbot/models"
@@ -105,6 +107,55 @@ func Backfill(ctx context.Context, rescore Rescorer, today time.Time, days int) 
 		day := last.AddDate(0, 0, -i)
 		if err := rescore(ctx, day); err != nil {
 			return fmt.Errorf("backfill demo snapshots: %w", err)
+		}
+	}
+	return nil
+}
+
+// AccountsRescorer scores the accounts ids as of a day and writes their
+// snapshots for it: commands.Service.RescoreAccounts in a transaction.
+type AccountsRescorer func(ctx context.Context, day time.Time, ids []uint) error
+
+// ChurnedBackfillDays is how far back from its churn BackfillChurned
+// scores a churned account: the last 90 days its frozen card shows.
+const ChurnedBackfillDays = 90
+
+// churnedStep is how many days apart BackfillChurned scores: enough
+// points for the card's steps, its trend and its chart, at a third of the
+// cost of every day.
+const churnedStep = 3
+
+// BackfillChurned scores every churned account on its last day before
+// churning, and every churnedStep days before that over
+// ChurnedBackfillDays, oldest first, so /health on it shows its final
+// score and the days that led there, frozen, as a portfolio scored daily
+// would have them. Backfill covers the recent days only, which churned
+// accounts never reach.
+func BackfillChurned(ctx context.Context, s *models.Store, rescore AccountsRescorer) error {
+	var rows []struct {
+		ID        uint
+		ChurnedOn string
+	}
+	if err := s.DB().WithContext(ctx).Raw("SELECT id, churned_on FROM accounts WHERE churned_on IS NOT NULL ORDER BY id").
+		Scan(&rows).Error; err != nil {
+		return fmt.Errorf("backfill churned demo accounts: %w", err)
+	}
+	byDay := map[string][]uint{}
+	for _, r := range rows {
+		churned, err := models.ParseDay(r.ChurnedOn)
+		if err != nil {
+			return fmt.Errorf("backfill churned demo account %d: %w", r.ID, err)
+		}
+		last := churned.AddDate(0, 0, -1) // its last active day
+		for back := 0; back < ChurnedBackfillDays; back += churnedStep {
+			d := last.AddDate(0, 0, -back).Format(models.DayLayout)
+			byDay[d] = append(byDay[d], r.ID)
+		}
+	}
+	for _, d := range slices.Sorted(maps.Keys(byDay)) {
+		day, _ := models.ParseDay(d)
+		if err := rescore(ctx, day, byDay[d]); err != nil {
+			return fmt.Errorf("backfill churned demo accounts on %s: %w", d, err)
 		}
 	}
 	return nil

@@ -41,7 +41,6 @@ var (
 	nameLast  = []string{"Harbor", "Labs", "Systems", "Works", "Foods", "Logistics", "Health", "Media", "Capital", "Energy", "Retail", "Robotics", "Studio", "Freight", "Bank", "Cloud"}
 	plans     = []string{"starter", "pro", "business", "enterprise"} // segment i buys plan i or i+1
 	segments  = []string{"smb", "mid-market", "enterprise"}
-	kinds     = []string{"call", "email", "meeting", "chat", "qbr", "other"}
 	colours   = []string{"green", "green", "green", "green", "yellow", "yellow", "yellow", "red"}
 	reasons   = []string{"", "budget", "champion", "adoption", "support", "competitor"}
 )
@@ -222,7 +221,7 @@ func (g *generator) touches() iter.Seq[[]any] {
 			r := g.rng(i, streamTouches)
 			for d := r.IntN(30); d < g.p.Days; {
 				if pr.live(d) {
-					if !yield([]any{pr.id, g.at(d, r), g.day(d), kinds[r.IntN(len(kinds))], r.Float64() < 0.15, "", pr.owner}) {
+					if !yield([]any{pr.id, g.at(d, r), g.day(d), models.TouchKinds[r.IntN(len(models.TouchKinds))], r.Float64() < 0.15, "", pr.owner}) {
 						return
 					}
 				}

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -112,9 +113,10 @@ func runTracks(b *testing.B, s *models.Store, p gen.Params, repeat bool) {
 	alerter := &commands.Alerter{Config: svc.Config, Platforms: []string{commands.Slack}, Now: now, Log: svc.Log}
 	svc.OnRescore = alerter.OnRescore
 	var (
-		mu   sync.Mutex
-		lags []time.Duration
-		runs atomic.Int64
+		mu        sync.Mutex
+		lags      []time.Duration
+		runs      atomic.Int64
+		rescoring atomic.Int64 // nanoseconds spent in rescores
 	)
 	srv := bot.NewServer("127.0.0.1:0", s, slog.New(slog.DiscardHandler))
 	writers, _ := strconv.Atoi(os.Getenv(WritersEnv))
@@ -123,12 +125,14 @@ func runTracks(b *testing.B, s *models.Store, p gen.Params, repeat bool) {
 		Types: map[string][]string{segment.Source: segment.EventTypes},
 		Rescore: func(ctx context.Context, ids []uint) {
 			runs.Add(1)
+			t0 := time.Now()
 			if err := s.WithTx(ctx, func(tx *models.Store) error {
 				_, err := svc.RescoreAccounts(ctx, tx, day, ids)
 				return err
 			}); err != nil {
 				b.Error(err)
 			}
+			rescoring.Add(int64(time.Since(t0)))
 		},
 		OnLag: func(d time.Duration) { mu.Lock(); lags = append(lags, d); mu.Unlock() },
 	})
@@ -154,6 +158,7 @@ func runTracks(b *testing.B, s *models.Store, p gen.Params, repeat bool) {
 		answers    = make([][]time.Duration, senders)
 		wg         sync.WaitGroup
 	)
+	cpu := startCPU(b, s)
 	b.ResetTimer()
 	start := time.Now()
 	for k := range senders {
@@ -185,6 +190,7 @@ func runTracks(b *testing.B, s *models.Store, p gen.Params, repeat bool) {
 		}
 	}
 	drained := time.Since(start)
+	goCPU, pgCPU := cpu()
 	after, _, err := gen.Baseline(ctx, s, p.End)
 	if err != nil {
 		b.Fatal(err)
@@ -203,6 +209,14 @@ func runTracks(b *testing.B, s *models.Store, p gen.Params, repeat bool) {
 	b.ReportMetric(float64(busy.Load()), "busy-503")
 	b.ReportMetric(ms((base+after)/2), "baseline-ms")
 	b.ReportMetric(drained.Seconds()-elapsed.Seconds(), "catch-up-s")
+	b.ReportMetric(time.Duration(rescoring.Load()).Seconds(), "rescore-s")
+	// CPU time per 1,000 events, from the start of the sending to the end
+	// of the catch-up: what the machine's load does not change.
+	kev := float64(b.N) / 1000
+	b.ReportMetric(goCPU.Seconds()/kev, "go-cpu-s/kev")
+	if pgCPU >= 0 {
+		b.ReportMetric(pgCPU.Seconds()/kev, "pg-cpu-s/kev")
+	}
 	b.ReportMetric(0, "ns/op")
 }
 
@@ -294,5 +308,127 @@ func saveAlertStates(b *testing.B, s *models.Store) func(drop bool) {
 		if drop {
 			exec("DROP TABLE bench_saved_alert_states_hooks")
 		}
+	}
+}
+
+// startCPU starts counting CPU time: the function returned reports the
+// time this process used since (the server, the writer, the rescores and
+// the senders alike) and the time the PostgreSQL backends of the store's
+// connections used (-1 when they cannot be told apart from others': set
+// application_name in HEALTHBOT_TEST_POSTGRES_URL). The pool keeps its
+// connections idle meanwhile, so none of them ends, with its time, before
+// the count.
+func startCPU(b *testing.B, s *models.Store) func() (goCPU, pgCPU time.Duration) {
+	sqlDB, err := s.DB().DB()
+	if err != nil {
+		b.Fatal(err)
+	}
+	sqlDB.SetMaxIdleConns(100)
+	go0, pg0 := selfCPU(), backendCPU(b, s)
+	return func() (time.Duration, time.Duration) {
+		goCPU := selfCPU() - go0
+		pg1 := backendCPU(b, s)
+		if pg0 == nil || pg1 == nil {
+			return goCPU, -1
+		}
+		var pg time.Duration
+		for pid, t := range pg1 {
+			pg += t - pg0[pid]
+		}
+		return goCPU, pg
+	}
+}
+
+func selfCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// backendCPU is the CPU time of each backend serving this application
+// (by application_name), read from /proc; nil when it has no name.
+func backendCPU(b *testing.B, s *models.Store) map[int]time.Duration {
+	var pids []int
+	if err := s.DB().Raw(`SELECT pid FROM pg_stat_activity
+		WHERE application_name = current_setting('application_name') AND current_setting('application_name') <> ''
+		AND datname = current_database()`).Scan(&pids).Error; err != nil {
+		b.Fatal(err)
+	}
+	if len(pids) == 0 {
+		return nil
+	}
+	out := map[int]time.Duration{}
+	for _, pid := range pids {
+		raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		if err != nil {
+			continue // not on this machine, or gone
+		}
+		// Fields after the command's closing parenthesis: utime and stime
+		// are the 12th and 13th, in clock ticks (100 a second on Linux).
+		f := strings.Fields(string(raw[strings.LastIndexByte(string(raw), ')')+1:]))
+		if len(f) < 13 {
+			continue
+		}
+		u, _ := strconv.ParseInt(f[11], 10, 64)
+		st, _ := strconv.ParseInt(f[12], 10, 64)
+		out[pid] = time.Duration(u+st) * 10 * time.Millisecond
+	}
+	return out
+}
+
+// BenchmarkScaleGatherSome compares, on the dataset of
+// BenchmarkScaleSegmentTrack, the two ways a rescore of some thousands of
+// accounts gathers their signals: "all" reads every account's rows and
+// keeps those wanted (the set-based pass before ModelSignalsOf), "some"
+// reads the wanted accounts' rows only. HEALTHBOT_BENCH_SOME sets how
+// many accounts (default 3,000: about a second of the track stream).
+func BenchmarkScaleGatherSome(b *testing.B) {
+	prev := slog.Default()
+	slog.SetDefault(slog.New(slog.DiscardHandler))
+	b.Cleanup(func() { slog.SetDefault(prev) })
+	s, p := ownDataset(b)
+	n := 3000
+	if v, err := strconv.Atoi(os.Getenv("HEALTHBOT_BENCH_SOME")); err == nil && v > 0 {
+		n = v
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	ids := make([]uint, 0, n)
+	for _, i := range r.Perm(p.Accounts)[:n] {
+		ids = append(ids, uint(i+1))
+	}
+	model := scoring.ModelOf(scoring.Default())
+	ctx := context.Background()
+	for _, way := range []string{"all", "some"} {
+		b.Run(way, func(b *testing.B) {
+			cpu := startCPU(b, s)
+			for b.Loop() {
+				got := 0
+				var err error
+				if way == "all" {
+					want := map[uint]bool{}
+					for _, id := range ids {
+						want[id] = true
+					}
+					err = s.ModelSignals(ctx, &model, p.End, func(_ *scoring.Effective, sig scoring.Signals) error {
+						if want[sig.AccountID] {
+							got++
+						}
+						return nil
+					})
+				} else {
+					err = s.ModelSignalsOf(ctx, &model, p.End, ids, func(*scoring.Effective, scoring.Signals) error { got++; return nil })
+				}
+				if err != nil || got == 0 {
+					b.Fatalf("%d accounts, %v", got, err)
+				}
+			}
+			goCPU, pgCPU := cpu()
+			b.ReportMetric(goCPU.Seconds()*1000/float64(b.N), "go-cpu-ms/op")
+			if pgCPU >= 0 {
+				b.ReportMetric(pgCPU.Seconds()*1000/float64(b.N), "pg-cpu-ms/op")
+			}
+		})
 	}
 }
