@@ -120,6 +120,9 @@ func applyMigrations(db *gorm.DB) (backfilled bool, err error) {
 	if err := dropObsoleteIndexes(db); err != nil {
 		return false, err
 	}
+	if err := partitionActivities(db, time.Now().UTC()); err != nil {
+		return false, err
+	}
 	if backfilled, err = ensureActivityRollups(db); err != nil {
 		return false, err
 	}
@@ -169,7 +172,7 @@ var schemaFingerprint = func() string {
 	for _, ix := range obsoleteIndexes {
 		extra = append(extra, "drop index "+reflect.TypeOf(ix.model).Elem().Name()+"."+ix.name)
 	}
-	extra = append(extra, fmt.Sprintf("schema version %d", SchemaVersion), rollupStep, auditStep)
+	extra = append(extra, fmt.Sprintf("schema version %d", SchemaVersion), rollupStep, auditStep, activityPartitionStep)
 	all := append([]any{&schemaMigration{}, &schemaState{}}, AllModels()...)
 	return fingerprintOf(all, extra)
 }()

@@ -382,7 +382,11 @@ func valueFeatures(db *gorm.DB, cfg scoring.Config, w sigWindow) ([]string, int,
 	// steps from one distinct feature to the next (one index probe each)
 	// and the EXISTS probes each for a row in the window, so the cost
 	// follows the number of distinct features, not of activity rows.
-	// Features > '' are exactly the non-empty ones.
+	// Features > '' are exactly the non-empty ones. The probe is a
+	// scalar subquery with LIMIT 1, not EXISTS: on activities partitioned
+	// by month, PostgreSQL turned the EXISTS into a hashed subplan that
+	// read the window's three months in full (1.4M rows, 2.1 s at 10,000
+	// accounts, where the probes take about 10 ms).
 	var n int64
 	err := db.Raw(`WITH RECURSIVE f(feature) AS (
 		SELECT MIN(feature) FROM activities WHERE feature > ''
@@ -390,7 +394,7 @@ func valueFeatures(db *gorm.DB, cfg scoring.Config, w sigWindow) ([]string, int,
 		SELECT (SELECT MIN(a.feature) FROM activities a WHERE a.feature > f.feature) FROM f WHERE f.feature IS NOT NULL
 	)
 	SELECT COUNT(*) FROM f WHERE f.feature IS NOT NULL
-		AND EXISTS (SELECT 1 FROM activities a WHERE a.feature = f.feature AND a.day >= @seen AND a.day <= @t)`, w.args()).Scan(&n).Error
+		AND (SELECT 1 FROM activities a WHERE a.feature = f.feature AND a.day >= @seen AND a.day <= @t LIMIT 1) IS NOT NULL`, w.args()).Scan(&n).Error
 	if err != nil {
 		return nil, 0, fmt.Errorf("value features: %w", err)
 	}

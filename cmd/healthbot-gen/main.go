@@ -6,7 +6,8 @@
 //
 // A backtest's default year of weekly evaluation days, ending 60 days
 // before the last day, with a month of activity before the first, needs
-// -days 455.
+// -days 455. The issue-17 scale dataset (100,000 accounts, 180 days of
+// activity, a year of snapshots) is -accounts 100000 -days 180 -history 365.
 package main
 
 import (
@@ -36,6 +37,7 @@ func run(ctx context.Context, args []string, dsn string, out io.Writer) error {
 	fs := flag.NewFlagSet("healthbot-gen", flag.ContinueOnError)
 	accounts := fs.Int("accounts", 10000, "number of accounts")
 	days := fs.Int("days", 180, "days of history")
+	history := fs.Int("history", 0, "days of daily snapshots before the last day (0: 60, or fewer than -days); may exceed -days")
 	seed := fs.Uint64("seed", gen.DefaultSeed, "random seed")
 	end := fs.String("end", gen.DefaultEnd.Format(models.DayLayout), "last day of history (YYYY-MM-DD)")
 	if err := fs.Parse(args); err != nil {
@@ -53,7 +55,7 @@ func run(ctx context.Context, args []string, dsn string, out io.Writer) error {
 		return err
 	}
 	defer store.Close()
-	p := gen.Params{Accounts: *accounts, Days: *days, Seed: *seed, End: endDay}
+	p := gen.Params{Accounts: *accounts, Days: *days, Seed: *seed, End: endDay, History: *history}
 	st, err := gen.Generate(ctx, store, p)
 	if errors.Is(err, gen.ErrNotEmpty) {
 		if ok, prev, _ := gen.Existing(ctx, store, p); ok {

@@ -19,6 +19,10 @@ type Env struct {
 	IngestToken string // HEALTHBOT_INGEST_TOKEN
 	Admins      []string
 	LogLevel    string // HEALTHBOT_LOG_LEVEL
+	// ActivityRetention is HEALTHBOT_ACTIVITY_RETENTION_DAYS as given:
+	// raw activity older than that many days is dropped daily ("" keeps
+	// it all); see activityRetention.
+	ActivityRetention string
 
 	SlackSigningSecret string
 	SlackBotToken      string
@@ -44,6 +48,8 @@ func readEnv(getenv func(string) string) Env {
 		IngestToken: get("HEALTHBOT_INGEST_TOKEN", ""),
 		Admins:      list(getenv("HEALTHBOT_ADMINS")),
 		LogLevel:    get("HEALTHBOT_LOG_LEVEL", ""),
+
+		ActivityRetention: get("HEALTHBOT_ACTIVITY_RETENTION_DAYS", ""),
 
 		SlackSigningSecret: get("SLACK_SIGNING_SECRET", ""),
 		SlackBotToken:      get("SLACK_BOT_TOKEN", ""),

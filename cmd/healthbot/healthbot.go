@@ -38,10 +38,12 @@ type Main struct {
 	config  scoring.Config // its top level (model.Default.Config)
 	example bool           // model is the shipped example (examples.HealthModel), chosen for the demo portfolio
 	loc     *time.Location
-	store   *models.Store
-	service *commands.Service
-	alerter *commands.Alerter
-	closers []func() error
+	// retention is HEALTHBOT_ACTIVITY_RETENTION_DAYS (0: keep all activity).
+	retention int
+	store     *models.Store
+	service   *commands.Service
+	alerter   *commands.Alerter
+	closers   []func() error
 }
 
 // NewMain returns a Main wired to the process's streams, environment and clock.
@@ -173,6 +175,9 @@ func (m *Main) setup(cmd string) error {
 			return usagef("HEALTHBOT_CONFIG: %v", err)
 		}
 		m.setModel(model, false)
+	}
+	if m.retention, err = activityRetention(m.env.ActivityRetention, m.model); err != nil {
+		return err
 	}
 	return nil
 }

@@ -9,7 +9,8 @@ import (
 
 // setupScheduler runs the schedule of the health model (daily rescore,
 // critical digest, weekly summary, "your day") at their times in HEALTHBOT_TIMEZONE,
-// and prunes the processed platform and connector event ids daily. Replicas share the
+// and prunes the processed platform and connector event ids daily, with
+// the activity past HEALTHBOT_ACTIVITY_RETENTION_DAYS (models.MaintainActivity). Replicas share the
 // work through the task_runs table, so each period runs once.
 func (m *Main) setupScheduler(ctx context.Context, w *wiring) error {
 	tasks, err := scheduler.StandardTasks(m.config.Schedule, m.loc, scheduler.Jobs{
@@ -32,6 +33,13 @@ func (m *Main) setupScheduler(ctx context.Context, w *wiring) error {
 				return err
 			}
 			m.log.Info("pruned connector event ids", "deleted", n, "received_before", before)
+			// Activity: next months' tables, and the retention.
+			p, err := m.store.MaintainActivity(ctx, m.Now(), m.retention)
+			if err != nil {
+				return err
+			}
+			m.log.Info("maintained activity", "retention_days", m.retention, "kept_from", p.Before,
+				"months_dropped", p.Dropped, "rows_deleted", p.Deleted, "months_created", p.MonthsMade)
 			return nil
 		},
 	})

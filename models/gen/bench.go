@@ -22,6 +22,11 @@ const (
 	AccountsEnv = "HEALTHBOT_BENCH_ACCOUNTS"
 	// DaysEnv overrides the days of history (default 180).
 	DaysEnv = "HEALTHBOT_BENCH_DAYS"
+	// HistoryEnv overrides the days of snapshot history (default 60; see Params.History).
+	HistoryEnv = "HEALTHBOT_BENCH_HISTORY"
+	// SchemaEnv names the PostgreSQL schema of the dataset instead of
+	// BenchSchema's bench_<accounts>_<days>[_h<history>], for a private copy.
+	SchemaEnv = "HEALTHBOT_BENCH_SCHEMA"
 	// PostgresEnv is the base PostgreSQL URL; the dataset lives in its own schema there.
 	PostgresEnv = "HEALTHBOT_TEST_POSTGRES_URL"
 )
@@ -31,13 +36,14 @@ var ErrNoPostgres = errors.New(PostgresEnv + " not set")
 
 // BenchParams are the benchmark dataset's Params: 10,000 accounts and 180
 // days (about 3,000,000 activity rows), 1,000 accounts when short, either
-// overridden by AccountsEnv and DaysEnv.
+// overridden by AccountsEnv and DaysEnv, and the snapshot history by
+// HistoryEnv.
 func BenchParams(short bool) (Params, error) {
 	p := Params{Accounts: 10000, Days: 180}
 	if short {
 		p.Accounts = 1000
 	}
-	for env, dst := range map[string]*int{AccountsEnv: &p.Accounts, DaysEnv: &p.Days} {
+	for env, dst := range map[string]*int{AccountsEnv: &p.Accounts, DaysEnv: &p.Days, HistoryEnv: &p.History} {
 		if v := os.Getenv(env); v != "" {
 			n, err := strconv.Atoi(v)
 			if err != nil || n <= 0 {
@@ -77,12 +83,20 @@ func OpenBench(ctx context.Context, dialect string, p Params) (BenchDataset, err
 // BenchSQLitePath is where the SQLite benchmark dataset of p lives.
 func BenchSQLitePath(p Params) string {
 	p = p.withDefaults()
-	return filepath.Join(os.TempDir(), fmt.Sprintf("healthbot-bench-a%d-d%d-s%d-v%d.db", p.Accounts, p.Days, p.Seed, Version))
+	h := ""
+	if p.History > 0 {
+		h = fmt.Sprintf("-h%d", p.History)
+	}
+	return filepath.Join(os.TempDir(), fmt.Sprintf("healthbot-bench-a%d-d%d%s-s%d-v%d.db", p.Accounts, p.Days, h, p.Seed, Version))
 }
 
-// BenchSchema is the PostgreSQL schema of the benchmark dataset of p.
+// BenchSchema is the PostgreSQL schema of the benchmark dataset of p:
+// bench_<accounts>_<days>, with _h<history> when Params.History is set.
 func BenchSchema(p Params) string {
 	p = p.withDefaults()
+	if p.History > 0 {
+		return fmt.Sprintf("bench_%d_%d_h%d", p.Accounts, p.Days, p.History)
+	}
 	return fmt.Sprintf("bench_%d_%d", p.Accounts, p.Days)
 }
 
@@ -123,6 +137,9 @@ func openBenchPostgres(ctx context.Context, p Params) (BenchDataset, error) {
 	}
 	defer conn.Close()
 	schema := BenchSchema(p)
+	if v := os.Getenv(SchemaEnv); v != "" {
+		schema = v
+	}
 	h := fnv.New64a()
 	h.Write([]byte("healthbot-bench " + schema))
 	key := int64(h.Sum64() >> 1)

@@ -447,11 +447,14 @@ func slugOf(name string) string {
 const historyDays = 60
 
 // snapshots yields a daily snapshot per live account for the historyDays
-// before the last day (the last day itself is left to the rescore): a
+// (or Params.History) before the last day (the last day itself is left to the rescore): a
 // random walk of the score with its status band.
 func (g *generator) snapshots() iter.Seq[[]any] {
 	return func(yield func([]any) bool) {
 		from := max(0, g.p.Days-1-historyDays)
+		if g.p.History > 0 {
+			from = g.p.Days - 1 - g.p.History
+		}
 		// Day by day, every account's row of a day together, as the daily
 		// rescore writes them: a day's snapshots then sit on adjacent
 		// pages, as in production, where reading yesterday's 10,000 is

@@ -1,6 +1,7 @@
 // Package gen writes a deterministic, realistic portfolio of N accounts
 // (users, daily activity over ~10 features, tickets, touches, pulses,
-// surveys, invoices, MRR history, CSMs and 60 days of daily snapshots) into a Store, fast: COPY on
+// surveys, invoices, MRR history, CSMs and 60 days of daily snapshots, or
+// Params.History) into a Store, fast: COPY on
 // PostgreSQL, large multi-row INSERTs in one transaction on SQLite. It
 // feeds the scale benchmarks, the backtest and `healthbot-gen`. Accounts
 // churn with and without warning, and dip and recover, over any number
@@ -30,6 +31,12 @@ type Params struct {
 	Days     int       // days of history, ending at End
 	Seed     uint64    // random seed
 	End      time.Time // the last generated day (midnight UTC); benchmarks score as of it
+	// History is the days of daily snapshots before the last day. Zero
+	// means the default: 60 days, or fewer when Days is shorter. A
+	// History longer than Days reaches back before the first day of
+	// activity (a year of snapshots over 180 days of activity, say, as
+	// a portfolio that keeps only recent raw activity has).
+	History int
 }
 
 // DefaultEnd is the last day of generated history unless Params say otherwise.
@@ -56,7 +63,11 @@ func (p Params) withDefaults() Params {
 // String identifies the dataset, as stored in the marker table.
 func (p Params) String() string {
 	p = p.withDefaults()
-	return fmt.Sprintf("v%d accounts=%d days=%d seed=%d end=%s", Version, p.Accounts, p.Days, p.Seed, p.End.Format(models.DayLayout))
+	s := fmt.Sprintf("v%d accounts=%d days=%d seed=%d end=%s", Version, p.Accounts, p.Days, p.Seed, p.End.Format(models.DayLayout))
+	if p.History > 0 {
+		s += fmt.Sprintf(" history=%d", p.History)
+	}
+	return s
 }
 
 // Stats describe a generation run.

@@ -106,3 +106,37 @@ func TestGenerateIsDeterministic(t *testing.T) {
 		}
 	})
 }
+
+// TestGenerateHistoryLongerThanActivity checks Params.History: daily
+// snapshots reach back History days before the last day, past the first
+// day of activity, the same on every database, and the marker and the
+// benchmark schema tell the dataset from the default one.
+func TestGenerateHistoryLongerThanActivity(t *testing.T) {
+	p := gen.Params{Accounts: 12, Days: 20, History: 45}
+	if gen.BenchSchema(p) != "bench_12_20_h45" || gen.BenchSchema(gen.Params{Accounts: 12, Days: 20}) != "bench_12_20" {
+		t.Errorf("BenchSchema = %q, %q", gen.BenchSchema(p), gen.BenchSchema(gen.Params{Accounts: 12, Days: 20}))
+	}
+	var first *[3]string
+	modelstest.ForEachDB(t, func(t *testing.T, s *models.Store) {
+		ctx := context.Background()
+		if _, err := gen.Generate(ctx, s, p); err != nil {
+			t.Fatal(err)
+		}
+		var got struct{ Lo, Hi, N string }
+		if err := s.DB().Raw("SELECT MIN(day) AS lo, MAX(day) AS hi, CAST(COUNT(*) AS TEXT) AS n FROM snapshots").Scan(&got).Error; err != nil {
+			t.Fatal(err)
+		}
+		if got.Lo != "2026-02-14" || got.Hi != "2026-03-30" {
+			t.Errorf("snapshot days %s..%s, want 2026-02-14..2026-03-30 (45 days before 2026-03-31)", got.Lo, got.Hi)
+		}
+		d := [3]string{got.Lo, got.Hi, got.N}
+		if first == nil {
+			first = &d
+		} else if *first != d {
+			t.Errorf("snapshots differ between databases: %v, %v", *first, d)
+		}
+		if ok, _, _ := gen.Existing(ctx, s, gen.Params{Accounts: 12, Days: 20}); ok {
+			t.Error("Existing(default history) = true for a 45-day history")
+		}
+	})
+}

@@ -1,0 +1,278 @@
+package models
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// On PostgreSQL, activities is partitioned by month of day (RANGE on the
+// text day, which sorts as the date in the database's C collation and in
+// any other: every day has the same YYYY-MM-DD shape), one table per
+// month, activities_YYYY_MM, and a default partition, activities_default,
+// for a day no month table covers. A month of raw activity older than the
+// retention is then dropped as one table (PruneActivity) instead of
+// deleted row by row, and a new day's rows go to the current month's
+// table, whose primary key is a fraction of the whole. The rollup
+// triggers sit on the parent and see the rows routed to any partition.
+// SQLite keeps one table.
+
+// activityPartitionStep names the partitioning in the schema fingerprint.
+const activityPartitionStep = "activities partitioned by month (PostgreSQL)"
+
+// activityMonthsAhead is how many months after the current one get their
+// table in advance (by the migration and by MaintainActivity).
+const activityMonthsAhead = 2
+
+// monthStart is the first day of t's month.
+func monthStart(t time.Time) time.Time {
+	return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC)
+}
+
+// partitionName is the table of the month starting at m.
+func partitionName(m time.Time) string {
+	return fmt.Sprintf("activities_%04d_%02d", m.Year(), int(m.Month()))
+}
+
+// partitionActivities converts a plain activities table into the
+// partitioned one, in the migration's transaction: the rows are copied
+// into month tables covering every stored day, then the primary key and
+// the feature index are built on them (faster than maintaining them row
+// by row), the old table is dropped and the new one takes its name. The
+// rollup triggers are re-created by ensureActivityRollups, which runs
+// next; the rollups themselves are unchanged, as are the rows. Readers and
+// writers of activities wait for the migration's commit (BENCHMARKS.md
+// times it at 10,000 accounts). It does nothing on SQLite or when
+// activities is partitioned already.
+func partitionActivities(db *gorm.DB, now time.Time) error {
+	if db.Dialector.Name() != DialectPostgres {
+		return nil
+	}
+	var kind string
+	if err := db.Raw("SELECT relkind::text FROM pg_class WHERE oid = to_regclass('activities')").Scan(&kind).Error; err != nil {
+		return fmt.Errorf("partition activities: %w", err)
+	}
+	if kind != "r" {
+		return nil
+	}
+	start := time.Now()
+	var span struct{ Lo, Hi *string }
+	if err := db.Raw("SELECT MIN(day) AS lo, MAX(day) AS hi FROM activities").Scan(&span).Error; err != nil {
+		return fmt.Errorf("partition activities: %w", err)
+	}
+	from, to := monthStart(now), monthStart(now)
+	for _, d := range []*string{span.Lo, span.Hi} {
+		if d == nil {
+			continue
+		}
+		t, err := ParseDay(*d)
+		if err != nil { // a malformed day: it goes to the default partition
+			continue
+		}
+		from, to = minTime(from, monthStart(t)), maxTime(to, monthStart(t))
+	}
+	steps := []string{
+		"CREATE TABLE activities_partitioned (LIKE activities INCLUDING DEFAULTS INCLUDING CONSTRAINTS) PARTITION BY RANGE (day)",
+		"CREATE TABLE activities_default PARTITION OF activities_partitioned DEFAULT",
+	}
+	for m := from; !m.After(to.AddDate(0, activityMonthsAhead, 0)); m = m.AddDate(0, 1, 0) {
+		steps = append(steps, createPartitionSQL("activities_partitioned", m))
+	}
+	steps = append(steps,
+		"INSERT INTO activities_partitioned SELECT * FROM activities ORDER BY day, account_id, user_id, feature",
+		"DROP TABLE activities",
+		"ALTER TABLE activities_partitioned RENAME TO activities",
+		"ALTER TABLE activities ADD CONSTRAINT activities_pkey PRIMARY KEY (account_id, day, user_id, feature)",
+		"CREATE INDEX activity_feature_day ON activities (feature, day)",
+		"ANALYZE activities",
+	)
+	for _, q := range steps {
+		if err := db.Exec(q).Error; err != nil {
+			return fmt.Errorf("partition activities: %s: %w", strings.SplitN(q, " (", 2)[0], err)
+		}
+	}
+	if span.Lo == nil {
+		return nil
+	}
+	slog.Info("partitioned activities by month", "months", monthsBetween(from, to)+1+activityMonthsAhead, "took", time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+func createPartitionSQL(parent string, m time.Time) string {
+	return fmt.Sprintf("CREATE TABLE IF NOT EXISTS %s PARTITION OF %s FOR VALUES FROM ('%s') TO ('%s')",
+		partitionName(m), parent, m.Format(DayLayout), m.AddDate(0, 1, 0).Format(DayLayout))
+}
+
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
+
+func monthsBetween(a, b time.Time) int {
+	return (b.Year()-a.Year())*12 + int(b.Month()) - int(a.Month())
+}
+
+// ActivityPruned says what PruneActivity removed.
+type ActivityPruned struct {
+	Before     string   // rows of days before this one are gone
+	Dropped    []string // month tables dropped (PostgreSQL)
+	Deleted    int64    // rows deleted one by one (SQLite; the default partition)
+	MonthsMade int      // month tables created ahead (PostgreSQL)
+}
+
+// MaintainActivity keeps activities' partitions and retention (the daily
+// job of `serve`): on PostgreSQL it creates the tables of the current
+// month and the next activityMonthsAhead, and of any month with rows in
+// the default partition, moving those rows to it; when keepDays > 0 it then drops the raw activity
+// of days more than keepDays before now (PruneActivity). keepDays must be
+// at least the longest activity window of the scoring config, which the
+// caller checks.
+func (s *Store) MaintainActivity(ctx context.Context, now time.Time, keepDays int) (ActivityPruned, error) {
+	var out ActivityPruned
+	if s.dialect == DialectPostgres {
+		// The months ahead, and any month with rows in the default
+		// partition (written before a table covered it), so that those
+		// rows can be dropped with their month too.
+		var stray []string
+		if err := s.orm(ctx).Raw("SELECT DISTINCT substr(day, 1, 7) FROM activities_default WHERE day ~ '^[0-9]{4}-[0-9]{2}-'").Scan(&stray).Error; err != nil {
+			return out, fmt.Errorf("activity partitions: %w", err)
+		}
+		months := []time.Time{}
+		for m := monthStart(now); !m.After(monthStart(now).AddDate(0, activityMonthsAhead, 0)); m = m.AddDate(0, 1, 0) {
+			months = append(months, m)
+		}
+		for _, v := range stray {
+			if m, err := time.Parse("2006-01", v); err == nil {
+				months = append(months, m)
+			}
+		}
+		n, err := s.ensureActivityMonths(ctx, months)
+		if err != nil {
+			return out, err
+		}
+		out.MonthsMade = n
+	}
+	if keepDays <= 0 {
+		return out, nil
+	}
+	today, _ := ParseDay(s.DayOf(now))
+	p, err := s.PruneActivity(ctx, today.AddDate(0, 0, -keepDays))
+	p.MonthsMade = out.MonthsMade
+	return p, err
+}
+
+// ensureActivityMonths creates the month tables of months (month starts)
+// that are missing. A month whose rows sit in the default partition (no
+// table covered it when they were written) gets them moved to its new
+// table first, which leaves the rollups as they are: the rows stay.
+func (s *Store) ensureActivityMonths(ctx context.Context, months []time.Time) (int, error) {
+	made := 0
+	for _, m := range months {
+		name := partitionName(m)
+		var exists bool
+		if err := s.orm(ctx).Raw("SELECT to_regclass(?) IS NOT NULL", name).Scan(&exists).Error; err != nil {
+			return made, fmt.Errorf("activity partitions: %w", err)
+		}
+		if exists {
+			continue
+		}
+		lo, hi := m.Format(DayLayout), m.AddDate(0, 1, 0).Format(DayLayout)
+		err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+			for _, q := range []string{
+				"CREATE TABLE " + name + " (LIKE activities INCLUDING DEFAULTS INCLUDING CONSTRAINTS)",
+				"INSERT INTO " + name + " SELECT * FROM activities_default WHERE day >= '" + lo + "' AND day < '" + hi + "'",
+				"DELETE FROM activities_default WHERE day >= '" + lo + "' AND day < '" + hi + "'",
+				"ALTER TABLE activities ATTACH PARTITION " + name + " FOR VALUES FROM ('" + lo + "') TO ('" + hi + "')",
+			} {
+				if err := tx.Exec(q).Error; err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return made, fmt.Errorf("activity partition %s: %w", name, err)
+		}
+		made++
+	}
+	return made, nil
+}
+
+// PruneActivity removes raw activity of days before before, and the
+// rollup rows that only they backed, so the rollups still match the
+// activity left. On PostgreSQL it works a month at a time: it drops the
+// month tables that end on or before before's month (one catalog change
+// each, whatever their size), deletes the same days from the default
+// partition, and leaves the days of before's own month until that month
+// can go whole: Before says which day the cut fell on. SQLite deletes the
+// rows (its triggers keep the rollups).
+func (s *Store) PruneActivity(ctx context.Context, before time.Time) (ActivityPruned, error) {
+	if s.dialect != DialectPostgres {
+		cut := before.Format(DayLayout)
+		res := s.orm(ctx).Exec("DELETE FROM activities WHERE day < ?", cut)
+		if res.Error != nil {
+			return ActivityPruned{}, fmt.Errorf("prune activity: %w", res.Error)
+		}
+		return ActivityPruned{Before: cut, Deleted: res.RowsAffected}, nil
+	}
+	cut := monthStart(before)
+	out := ActivityPruned{Before: cut.Format(DayLayout)}
+	var parts []struct{ Name, Bound string }
+	err := s.orm(ctx).Raw(`SELECT c.relname AS name, pg_get_expr(c.relpartbound, c.oid) AS bound
+		FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+		WHERE i.inhparent = to_regclass('activities') ORDER BY c.relname`).Scan(&parts).Error
+	if err != nil {
+		return out, fmt.Errorf("prune activity: %w", err)
+	}
+	err = s.WithTx(ctx, func(tx *Store) error {
+		db := tx.orm(ctx)
+		for _, p := range parts {
+			if !strings.HasPrefix(p.Name, "activities_") || p.Name == "activities_default" {
+				continue
+			}
+			m, err := time.Parse("2006_01", strings.TrimPrefix(p.Name, "activities_"))
+			if err != nil || m.AddDate(0, 1, 0).After(cut) {
+				continue
+			}
+			if err := db.Exec("DROP TABLE " + p.Name).Error; err != nil {
+				return err
+			}
+			out.Dropped = append(out.Dropped, p.Name)
+		}
+		// Straight at the partition: the parent's delete trigger would
+		// recount what the rollup deletes below remove anyway.
+		res := db.Exec("DELETE FROM activities_default WHERE day < ?", out.Before)
+		if res.Error != nil {
+			return res.Error
+		}
+		out.Deleted = res.RowsAffected
+		if len(out.Dropped) == 0 && out.Deleted == 0 {
+			return nil
+		}
+		// Every row of these days is gone: so are the day counts, and the
+		// last days that fell on them (the key has no later row).
+		for _, q := range []string{"DELETE FROM activity_days WHERE day < ?", "DELETE FROM activity_last WHERE last_day < ?"} {
+			if err := db.Exec(q, out.Before).Error; err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return out, fmt.Errorf("prune activity: %w", err)
+	}
+	return out, nil
+}
