@@ -28,8 +28,14 @@ import (
 // pulse behind an ingestion batch on SQLite) gives its turn to the next
 // one meanwhile. Past DefaultMaxQueue waiting per turn, a command is
 // refused at once with BusyText.
+//
+// Reports (the weekly summary on demand) cost seconds each, not
+// milliseconds: at most a quarter of the turns (one at least) run them, so
+// a burst of summaries cannot hold every turn while cards and lists miss
+// their inline deadline behind them.
 type Pool struct {
 	exec     Executor
+	reports  chan struct{} // a token per report running or about to
 	turns    *turns.Turns
 	maxQueue int
 	rejected prometheus.Counter
@@ -62,6 +68,7 @@ func PoolSize(conns int) int { return max(conns-1, 1) }
 // healthbot_command_queue_wait_seconds.
 func NewPool(exec Executor, size int, reg prometheus.Registerer) *Pool {
 	p := &Pool{exec: exec, turns: turns.New(size, 2), maxQueue: max(size, 1) * DefaultMaxQueue,
+		reports: make(chan struct{}, max(size/4, 1)),
 		rejected: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "healthbot_commands_rejected_total",
 			Help: "Chat commands refused because too many were waiting for a turn.",
@@ -89,20 +96,34 @@ func NewPool(exec Executor, size int, reg prometheus.Registerer) *Pool {
 // Run runs a command line in its turn.
 func (p *Pool) Run(ctx context.Context, caller commands.Caller, line string) (commands.Reply, error) {
 	cmd, err := commands.Parse(line) // a line that does not parse is answered at once, in the first lane
-	return p.do(ctx, err == nil && cmd.Account == "" && !commands.IsAlertAction(line),
+	return p.do(ctx, err == nil && cmd.Account == "" && !commands.IsAlertAction(line), err == nil && isReport(cmd),
 		func(ctx context.Context) (commands.Reply, error) { return p.exec.Run(ctx, caller, line) })
+}
+
+// isReport tells the commands that cost seconds whatever the caller: the
+// weekly summary.
+func isReport(cmd commands.Command) bool {
+	return cmd.Verb == commands.VerbHealth && cmd.Sub == commands.HealthSummary
 }
 
 // Execute runs a parsed command in its turn.
 func (p *Pool) Execute(ctx context.Context, caller commands.Caller, cmd commands.Command) (commands.Reply, error) {
-	return p.do(ctx, cmd.Account == "",
+	return p.do(ctx, cmd.Account == "", isReport(cmd),
 		func(ctx context.Context) (commands.Reply, error) { return p.exec.Execute(ctx, caller, cmd) })
 }
 
 // do waits for a turn, in the portfolio lane or the account lane, runs fn,
 // and gives the turn back.
-func (p *Pool) do(ctx context.Context, portfolio bool, fn func(context.Context) (commands.Reply, error)) (commands.Reply, error) {
+func (p *Pool) do(ctx context.Context, portfolio, report bool, fn func(context.Context) (commands.Reply, error)) (commands.Reply, error) {
 	start := time.Now()
+	if report {
+		select {
+		case p.reports <- struct{}{}:
+			defer func() { <-p.reports }()
+		case <-ctx.Done():
+			return commands.Reply{}, fmt.Errorf("wait for a turn to run: %w", ctx.Err())
+		}
+	}
 	if !p.turns.TryTake() {
 		if p.turns.Waiting() >= p.maxQueue {
 			p.rejected.Inc()

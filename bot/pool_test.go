@@ -179,3 +179,34 @@ func TestPoolLetsAnotherRunWhileOneWaitsForTheWriteLock(t *testing.T) {
 	close(exec.release)
 	wg.Wait()
 }
+
+// TestPoolBoundsReports: of a pool of 4, one turn at most runs a summary;
+// the others are left to cards and lists, which start at once beside it.
+func TestPoolBoundsReports(t *testing.T) {
+	e := &gatedExec{release: make(chan struct{})}
+	p := bot.NewPool(e, 4, nil)
+	var wg sync.WaitGroup
+	run := func(line string) {
+		wg.Go(func() {
+			if _, err := p.Run(context.Background(), commands.Caller{}, line); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	for range 3 {
+		run("/health summary")
+	}
+	waitFor(t, "a summary to start", func() bool { return e.running.Load() == 1 })
+	run("/health list")
+	run("/health acme")
+	waitFor(t, "the list and the card to start beside it", func() bool { return e.running.Load() == 3 })
+	time.Sleep(20 * time.Millisecond)
+	if n := e.running.Load(); n != 3 {
+		t.Errorf("%d commands running, want 3: one summary, the list and the card", n)
+	}
+	close(e.release)
+	wg.Wait()
+	if len(e.started) != 5 {
+		t.Errorf("started %v, want all 5", e.started)
+	}
+}

@@ -37,7 +37,23 @@ func (s *Service) Home(ctx context.Context, caller Caller) (Reply, error) {
 		return Reply{}, fmt.Errorf("home: %w", err)
 	}
 	day := s.today()
-	days, err := s.days(ctx, day, []string{csm.Handle})
+	// Only this CSM's accounts and those of their open tasks are read,
+	// ranked by the database: the day costs the same whatever the
+	// portfolio.
+	owner := csm.Handle
+	tasks, err := s.Store.OpenTasks(ctx, &owner)
+	if err != nil {
+		return Reply{}, fmt.Errorf("home: %w", err)
+	}
+	var also []uint
+	for _, t := range tasks {
+		also = append(also, t.AccountID)
+	}
+	pg, err := s.page(ctx, day, models.ScoreFilter{Owner: owner, Also: also}, 0, true)
+	if err != nil {
+		return Reply{}, fmt.Errorf("home: %w", err)
+	}
+	days, err := s.daysOf(ctx, day, []string{owner}, pg.rows, tasks)
 	if err != nil {
 		return Reply{}, fmt.Errorf("home: %w", err)
 	}
@@ -53,9 +69,9 @@ type csmDay struct {
 }
 
 // days gathers the day of each CSM in handles with a constant number of
-// queries: every account scored once, every open task read once.
+// queries: every account's score read once, every open task read once.
 func (s *Service) days(ctx context.Context, day time.Time, handles []string) (map[string]*csmDay, error) {
-	scored, err := s.scoreAll(ctx, s.Store, day)
+	pf, err := s.portfolio(ctx, day)
 	if err != nil {
 		return nil, err
 	}
@@ -63,6 +79,12 @@ func (s *Service) days(ctx context.Context, day time.Time, handles []string) (ma
 	if err != nil {
 		return nil, err
 	}
+	return s.daysOf(ctx, day, handles, pf.scored, tasks)
+}
+
+// daysOf is days from the accounts scored (those the CSMs own and those
+// of their tasks at least) and the open tasks.
+func (s *Service) daysOf(ctx context.Context, day time.Time, handles []string, scored []Scored, tasks []models.Task) (map[string]*csmDay, error) {
 	out := make(map[string]*csmDay, len(handles))
 	for _, h := range handles {
 		out[h] = &csmDay{tasks: taskView{accounts: map[uint]accountNow{}}}
@@ -80,6 +102,10 @@ func (s *Service) days(ctx context.Context, day time.Time, handles []string) (ma
 	if err != nil {
 		return nil, err
 	}
+	pulses, err := s.lastPulses(ctx, day, owned)
+	if err != nil {
+		return nil, err
+	}
 	for _, t := range tasks {
 		d := out[t.Owner]
 		sc, ok := byID[t.AccountID]
@@ -90,6 +116,9 @@ func (s *Service) days(ctx context.Context, day time.Time, handles []string) (ma
 		d.tasks.accounts[t.AccountID] = accountNowOf(sc)
 	}
 	for _, d := range out {
+		for i := range d.accounts {
+			d.accounts[i].Recency.LastPulse = pulses[d.accounts[i].Account.ID]
+		}
 		d.trend = trend
 		sortWorstFirst(d.accounts, true)
 		sortTasks(d.tasks.tasks)
@@ -147,7 +176,7 @@ func (d *csmDay) reply(day time.Time, csm models.CSM, pulseDays int, money bool)
 	}
 	if len(renewing) > 0 {
 		sortWorstFirst(renewing, money)
-		r.Sections = append(r.Sections, Section{Title: "Renewals in the next 90 days", Text: renewalLines(renewing, d.trend, day, homeLines, false, money)})
+		r.Sections = append(r.Sections, Section{Title: "Renewals in the next 90 days", Text: renewalLines(renewing, len(renewing), d.trend, day, homeLines, false, money)})
 	}
 	if len(stale) > 0 {
 		r.Sections = append(r.Sections, Section{Title: "Pulses to refresh", Text: stale.lines(day, homeLines)})

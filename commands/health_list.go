@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/healthbot/healthbot/models"
 	"github.com/healthbot/healthbot/scoring"
 )
 
@@ -32,28 +33,24 @@ func (s *Service) healthList(ctx context.Context, caller Caller, cmd Command) (R
 		}
 		want = st
 	}
-	scored, err := s.scoreAll(ctx, s.Store, s.today())
+	day := s.today()
+	money := caller.Role.SeesMRR()
+	pg, err := s.page(ctx, day, models.ScoreFilter{Status: string(want)}, listLimit, money)
 	if err != nil {
 		return Reply{}, fmt.Errorf("health list: %w", err)
 	}
-	var picked []Scored
-	for _, sc := range scored {
-		if want == "" || (sc.Result.Known && sc.Result.Status == want) {
-			picked = append(picked, sc)
-		}
-	}
 	if want == "" {
-		r := renderList(fmt.Sprintf("All accounts: %d", len(picked)), picked, caller.Role.SeesMRR())
-		r.Text = statusCounts(picked)
-		return r, nil
+		r := renderListOf(fmt.Sprintf("All accounts: %d", pg.total), pg.rows, pg.total, pg.totalMRR(), money)
+		r.Text = statusCountsOf(pg.count)
+		return pg.annotate(r, day), nil
 	}
-	r := renderList(fmt.Sprintf("%s accounts: %d", want, len(picked)), picked, caller.Role.SeesMRR())
-	if len(picked) == 0 {
+	r := renderListOf(fmt.Sprintf("%s accounts: %d", want, pg.total), pg.rows, pg.total, pg.totalMRR(), money)
+	if pg.total == 0 {
 		r.Text = fmt.Sprintf("No account is %s today.", want)
 	} else {
 		r.Colour = scoring.StatusColour(want)
 	}
-	return r, nil
+	return pg.annotate(r, day), nil
 }
 
 // sortWorstFirst orders by score ascending, accounts with no data last,
@@ -81,17 +78,25 @@ func sortWorstFirst(sc []Scored, money bool) {
 // has one other than the default: a model without profiles has nothing to
 // tell apart.
 func renderList(title string, sc []Scored, money bool) Reply {
+	var total int64
+	for _, x := range sc {
+		total += x.Account.MRRCents
+	}
+	return renderListOf(title, sc, len(sc), total, money)
+}
+
+// renderListOf is renderList of a page: sc holds the worst of n accounts
+// (at least listLimit of them when there are more), whose MRR is total.
+func renderListOf(title string, sc []Scored, n int, total int64, money bool) Reply {
 	sortWorstFirst(sc, money)
 	profiles := false
 	for _, x := range sc {
 		profiles = profiles || x.Result.Profile != "" && x.Result.Profile != scoring.DefaultProfile
 	}
-	var total int64
 	lines := make([]string, 0, min(len(sc), listLimit)+1)
 	for i, x := range sc {
-		total += x.Account.MRRCents
 		if i >= listLimit {
-			continue
+			break
 		}
 		l := x.Account.Name + " — " + scoreLabel(x.Result)
 		if money {
@@ -105,11 +110,11 @@ func renderList(title string, sc []Scored, money bool) Reply {
 		}
 		lines = append(lines, l)
 	}
-	if n := len(sc) - listLimit; n > 0 {
-		lines = append(lines, fmt.Sprintf("…and %d more", n))
+	if more := n - listLimit; more > 0 {
+		lines = append(lines, fmt.Sprintf("…and %d more", more))
 	}
 	r := Reply{Colour: "grey", Title: title}
-	if len(sc) > 0 {
+	if n > 0 {
 		head := "Worst first"
 		if money {
 			head += " · total MRR " + fmtMoney(total)
@@ -125,6 +130,11 @@ func statusCounts(sc []Scored) string {
 	for _, x := range sc {
 		n[statusOfResult(x.Result)]++
 	}
+	return statusCountsOf(n)
+}
+
+// statusCountsOf is statusCounts of counts by status.
+func statusCountsOf(n map[scoring.Status]int) string {
 	var parts []string
 	for _, st := range []scoring.Status{scoring.Healthy, scoring.Stable, scoring.AtRisk, scoring.Critical, scoring.NoData} {
 		if n[st] > 0 || st != scoring.NoData {

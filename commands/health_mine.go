@@ -24,32 +24,32 @@ func (s *Service) healthMine(ctx context.Context, caller Caller, cmd Command) (R
 	case !errors.Is(err, models.ErrNotFound):
 		return Reply{}, fmt.Errorf("health mine: %w", err)
 	}
-	scored, err := s.scoreAll(ctx, s.Store, s.today())
+	day := s.today()
+	money := caller.Role.SeesMRR()
+	if handle != "" {
+		mine, err := s.page(ctx, day, models.ScoreFilter{Owner: handle}, listLimit, money)
+		if err != nil {
+			return Reply{}, fmt.Errorf("health mine: %w", err)
+		}
+		if mine.total > 0 {
+			name := csm.Name
+			if name == "" {
+				name = csm.Handle
+			}
+			r := renderListOf(fmt.Sprintf("Your accounts (%s): %d", name, mine.total), mine.rows, mine.total, mine.totalMRR(), money)
+			r.Text = statusCountsOf(mine.count)
+			return mine.annotate(r, day), nil
+		}
+	}
+	all, err := s.page(ctx, day, models.ScoreFilter{}, listLimit, money)
 	if err != nil {
 		return Reply{}, fmt.Errorf("health mine: %w", err)
-	}
-	var mine []Scored
-	if handle != "" {
-		for _, sc := range scored {
-			if sc.Account.Owner == handle {
-				mine = append(mine, sc)
-			}
-		}
-	}
-	if len(mine) > 0 {
-		name := csm.Name
-		if name == "" {
-			name = csm.Handle
-		}
-		r := renderList(fmt.Sprintf("Your accounts (%s): %d", name, len(mine)), mine, caller.Role.SeesMRR())
-		r.Text = statusCounts(mine)
-		return r, nil
 	}
 	why := "You are not mapped to a CSM here, so these are everyone's accounts."
 	if handle != "" {
 		why = fmt.Sprintf("You (%s) own no active accounts, so these are everyone's.", handle)
 	}
-	r := renderList(fmt.Sprintf("All accounts: %d", len(scored)), scored, caller.Role.SeesMRR())
-	r.Text = why + "\n" + statusCounts(scored)
-	return r, nil
+	r := renderListOf(fmt.Sprintf("All accounts: %d", all.total), all.rows, all.total, all.totalMRR(), money)
+	r.Text = why + "\n" + statusCountsOf(all.count)
+	return all.annotate(r, day), nil
 }

@@ -29,31 +29,26 @@ func (s *Service) renewals(ctx context.Context, caller Caller, cmd Command) (Rep
 			maxRenewalDays, scoring.RenewalWindowDays)), nil
 	}
 	day := s.today()
-	scored, err := s.scoreAll(ctx, s.Store, day)
+	pg, err := s.page(ctx, day, models.ScoreFilter{RenewFrom: day.Format(models.DayLayout), RenewTo: day.AddDate(0, 0, days).Format(models.DayLayout)}, listLimit, money)
 	if err != nil {
 		return Reply{}, fmt.Errorf("renewals: %w", err)
 	}
-	renewing := renewingWithin(scored, day, days)
+	renewing := pg.rows
+	sortWorstFirst(renewing, money)
+	renewing = renewing[:min(len(renewing), listLimit)]
 	trend, err := s.trends(ctx, day, renewing)
 	if err != nil {
 		return Reply{}, fmt.Errorf("renewals: %w", err)
 	}
-	sortWorstFirst(renewing, money)
 	// Private unless asked for in public: the row shows MRR (Spec.MRR).
-	r := Reply{Colour: "grey", Title: fmt.Sprintf("Renewals in the next %s: %d", countNoun(days, "day"), len(renewing))}
-	if len(renewing) == 0 {
+	r := Reply{Colour: "grey", Title: fmt.Sprintf("Renewals in the next %s: %d", countNoun(days, "day"), pg.total)}
+	if pg.total == 0 {
 		r.Text = fmt.Sprintf("No active account renews in the next %s.", countNoun(days, "day"))
 		return r, nil
 	}
-	var total, risk int64
-	atRisk := 0
-	for _, sc := range renewing {
-		total += sc.Account.MRRCents
-		if atRiskStatus(sc.Result) {
-			atRisk++
-			risk += sc.Account.MRRCents
-		}
-	}
+	total := pg.totalMRR()
+	atRisk := pg.count[scoring.AtRisk] + pg.count[scoring.Critical]
+	risk := pg.mrr[scoring.AtRisk] + pg.mrr[scoring.Critical]
 	r.Text = fmt.Sprintf("%d At-risk or Critical", atRisk)
 	if money {
 		r.Text = fmt.Sprintf("MRR up for renewal %s · %d At-risk or Critical, MRR %s", fmtMoney(total), atRisk, fmtMoney(risk))
@@ -61,8 +56,8 @@ func (s *Service) renewals(ctx context.Context, caller Caller, cmd Command) (Rep
 	if atRisk > 0 {
 		r.Colour = "orange"
 	}
-	r.Sections = []Section{{Title: "Worst first", Text: renewalLines(renewing, trend, day, listLimit, true, money)}}
-	return r, nil
+	r.Sections = []Section{{Title: "Worst first", Text: renewalLines(renewing, pg.total, trend, day, listLimit, true, money)}}
+	return pg.annotate(r, day), nil
 }
 
 // renewingWithin keeps the accounts whose renewal falls in day .. day+days.
@@ -77,19 +72,14 @@ func renewingWithin(scored []Scored, day time.Time, days int) []Scored {
 	return out
 }
 
-func atRiskStatus(r scoring.Result) bool {
-	return r.Known && (r.Status == scoring.AtRisk || r.Status == scoring.Critical)
-}
-
 // renewalLines is a line a renewal, in the order given, at most limit
-// then how many more: "Globex — renews Wed 30 Apr 2025 (in 58 days) · 55
+// then how many more of the n renewing: "Globex — renews Wed 30 Apr 2025 (in 58 days) · 55
 // At-risk ▼3 (7d) · MRR 1,200 · @maria" (the MRR when money, the owner
 // when owner).
-func renewalLines(sc []Scored, trend map[uint]int, day time.Time, limit int, owner, money bool) string {
+func renewalLines(sc []Scored, n int, trend map[uint]int, day time.Time, limit int, owner, money bool) string {
 	var lines []string
 	for i, x := range sc {
 		if i == limit {
-			lines = append(lines, fmt.Sprintf("…and %d more", len(sc)-limit))
 			break
 		}
 		l := fmt.Sprintf("%s — renews %s", x.Account.Name, fmtDay(*x.Account.RenewalOn))
@@ -104,6 +94,9 @@ func renewalLines(sc []Scored, trend map[uint]int, day time.Time, limit int, own
 			l += " · " + handleLabel(x.Account.Owner)
 		}
 		lines = append(lines, l)
+	}
+	if n > limit {
+		lines = append(lines, fmt.Sprintf("…and %d more", n-limit))
 	}
 	return strings.Join(lines, "\n")
 }

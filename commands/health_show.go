@@ -63,7 +63,7 @@ func (s *Service) gatherCard(ctx context.Context, acc models.Account, day time.T
 	c.Sources = sig.Sources
 
 	from := day.AddDate(0, 0, -historyDays)
-	hist, err := s.Store.History(ctx, acc.ID, from, day.AddDate(0, 0, -1))
+	hist, err := s.Store.HistoryHeads(ctx, acc.ID, from, day.AddDate(0, 0, -1))
 	if err != nil {
 		return c, fmt.Errorf("card %s: history: %w", acc.Slug, err)
 	}

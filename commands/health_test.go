@@ -1,6 +1,7 @@
 package commands_test
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -56,6 +57,10 @@ func TestHealthMineAndList(t *testing.T) {
 	modelstest.ForEachDB(t, func(t *testing.T, s *models.Store) {
 		loadPortfolio(t, s)
 		svc, _ := newTestService(s)
+		// The lists read the day's snapshots, which the daily rescore writes.
+		if _, err := svc.Rescore(context.Background(), fixedNow); err != nil {
+			t.Fatal(err)
+		}
 		checkGolden(t, "mine_maria", runLine(t, svc, callerMaria, "/health"))
 		checkGolden(t, "mine_unmapped", runLine(t, svc, commands.Caller{Platform: "slack", UserID: "U9", UserName: "Eve"}, "/health"))
 		checkGolden(t, "list_all", runLine(t, svc, callerMaria, "/health list"))

@@ -32,8 +32,14 @@ func (s *Service) Rescore(ctx context.Context, day time.Time) (RescoreStats, err
 	day = time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, time.UTC)
 	stats := RescoreStats{Day: day, ByStatus: map[scoring.Status]int{}}
 	err := s.Store.WithBulkTx(ctx, func(tx *models.Store) error {
-		scored, err := s.scoreAll(ctx, tx, day)
+		scored, org, err := s.scoreSomeOrg(ctx, tx, day, nil)
 		if err != nil {
+			return err
+		}
+		// The organisation-wide figures the pass computed, so a card or a
+		// write scoring one account today reads them instead of counting
+		// the organisation again.
+		if err := tx.SaveOrgAggregates(ctx, org, s.now()); err != nil {
 			return err
 		}
 		// The snapshots depend on the scores alone, so they are encoded on
@@ -150,6 +156,14 @@ func (s *Service) scoreAll(ctx context.Context, store *models.Store, day time.Ti
 // thousands of a portfolio's accounts between two rescores, not all);
 // past that, every account's, scoring only those wanted.
 func (s *Service) scoreSome(ctx context.Context, store *models.Store, day time.Time, want map[uint]bool) ([]Scored, error) {
+	scored, _, err := s.scoreSomeOrg(ctx, store, day, want)
+	return scored, err
+}
+
+// scoreSomeOrg is scoreSome that also returns the organisation-wide
+// figures the pass computed over every account (models.OrgAggregate; none
+// for a subset).
+func (s *Service) scoreSomeOrg(ctx context.Context, store *models.Store, day time.Time, want map[uint]bool) ([]Scored, []models.OrgAggregate, error) {
 	var ids []uint // nil: every account
 	if want != nil && len(want) <= models.MaxSubset {
 		ids = slices.Sorted(maps.Keys(want))
@@ -162,7 +176,7 @@ func (s *Service) scoreSome(ctx context.Context, store *models.Store, day time.T
 		accounts, err = store.ActiveAccounts(ctx, day)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("score all: %w", err)
+		return nil, nil, fmt.Errorf("score all: %w", err)
 	}
 	index := make(map[uint]int, len(accounts))
 	for i, a := range accounts {
@@ -170,7 +184,7 @@ func (s *Service) scoreSome(ctx context.Context, store *models.Store, day time.T
 	}
 	results := make([]Scored, len(accounts))
 	seen := make([]bool, len(accounts))
-	err = store.ModelSignalsOf(ctx, s.model(), day, ids, func(eff *scoring.Effective, sig scoring.Signals) error {
+	org, err := store.ModelSignalsOfOrg(ctx, s.model(), day, ids, func(eff *scoring.Effective, sig scoring.Signals) error {
 		i, ok := index[sig.AccountID]
 		if !ok || (want != nil && !want[sig.AccountID]) {
 			// Not wanted, or an account created between the two queries:
@@ -181,7 +195,7 @@ func (s *Service) scoreSome(ctx context.Context, store *models.Store, day time.T
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("score all: %w", err)
+		return nil, nil, fmt.Errorf("score all: %w", err)
 	}
 	out := results[:0]
 	for i := range results {
@@ -189,7 +203,7 @@ func (s *Service) scoreSome(ctx context.Context, store *models.Store, day time.T
 			out = append(out, results[i])
 		}
 	}
-	return out, nil
+	return out, org, nil
 }
 
 // scoreEach scores the active accounts among ids one by one, in the

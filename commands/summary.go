@@ -83,72 +83,45 @@ func (s *Service) weeklySummary(ctx context.Context, day time.Time, money bool) 
 	}
 	curBy, oldBy := bySnapAccount(cur), bySnapAccount(old)
 
-	// Days critical and the 8-week chart come from one pass over history.
+	// The 8-week chart: each bar counts the accounts active on its own day
+	// (so an account that churned since still shows in the weeks it was a
+	// customer) by their latest snapshot then, among those of the last
+	// 120 days. Each is two days of snapshots and a few probes, not a pass
+	// over the history (which was 12.7 s at 10,000 accounts).
 	weeks := make([]StatusWeek, 8)
 	for i := range weeks {
 		weeks[i] = StatusWeek{Day: day.AddDate(0, 0, -7*(7-i)), Counts: map[scoring.Status]int{}}
 	}
-	weekKeys := make([]string, len(weeks)) // formatted once: the pass below compares every snapshot with each
-	for i, w := range weeks {
-		weekKeys[i] = w.Day.Format(models.DayLayout)
-	}
-	critSince := map[uint]string{}
-	lastAt := map[uint][]models.Snapshot{} // per account, the latest snapshot on or before each week day
 	from := day.AddDate(0, 0, -90)
 	if weeks[0].Day.Before(from) {
 		from = weeks[0].Day
 	}
 	from = from.AddDate(0, 0, -30)
-	err = st.SnapshotsBetween(ctx, from, day, func(sn models.Snapshot) error {
-		if sn.Status == string(scoring.Critical) {
-			if _, ok := critSince[sn.AccountID]; !ok {
-				critSince[sn.AccountID] = sn.Day
-			}
-		} else {
-			delete(critSince, sn.AccountID)
+	fromKey := from.Format(models.DayLayout)
+	for i, w := range weeks {
+		heads, err := st.LatestSnapshotHeads(ctx, w.Day)
+		if err != nil {
+			return WeeklySummaryResult{}, fmt.Errorf("weekly summary: %w", err)
 		}
-		slots := lastAt[sn.AccountID]
-		if slots == nil {
-			slots = make([]models.Snapshot, len(weeks))
-			lastAt[sn.AccountID] = slots
-		}
-		for i, key := range weekKeys {
-			if sn.Day <= key {
-				slots[i] = sn
+		for _, sn := range heads {
+			if sn.Day >= fromKey {
+				weeks[i].Counts[scoring.Status(sn.Status)]++
 			}
 		}
-		return nil
-	})
-	if err != nil {
-		return WeeklySummaryResult{}, fmt.Errorf("weekly summary: %w", err)
 	}
 	active := map[uint]bool{}
 	for _, a := range accounts {
 		active[a.ID] = true
 	}
-	// Each bar counts the accounts active on its own day, so an account
-	// that churned since still shows in the weeks it was a customer.
-	activeOn := make([]map[uint]bool, len(weeks))
-	for i, w := range weeks {
-		if w.Day.Equal(day) { // the last bar is today, already read above
-			activeOn[i] = active
-			continue
-		}
-		accs, err := st.ActiveAccounts(ctx, w.Day)
-		if err != nil {
-			return WeeklySummaryResult{}, fmt.Errorf("weekly summary: %w", err)
-		}
-		activeOn[i] = make(map[uint]bool, len(accs))
-		for _, a := range accs {
-			activeOn[i][a.ID] = true
+	var critical []uint
+	for _, sn := range cur {
+		if sn.Status == string(scoring.Critical) {
+			critical = append(critical, sn.AccountID)
 		}
 	}
-	for id, slots := range lastAt {
-		for i, sn := range slots {
-			if sn.Day != "" && activeOn[i][id] {
-				weeks[i].Counts[scoring.Status(sn.Status)]++
-			}
-		}
+	critSince, err := st.CriticalSince(ctx, from, day, critical)
+	if err != nil {
+		return WeeklySummaryResult{}, fmt.Errorf("weekly summary: %w", err)
 	}
 
 	var rows []summaryAccount
@@ -157,7 +130,10 @@ func (s *Service) weeklySummary(ctx context.Context, day time.Time, money bool) 
 		if !ok {
 			continue
 		}
-		row := summaryAccount{acc: a, snap: sn, mrr: mrr[a.ID], prevMRR: oldMRR[a.ID], costliest: issueOf(s.Config, sn)}
+		row := summaryAccount{acc: a, snap: sn, mrr: mrr[a.ID], prevMRR: oldMRR[a.ID]}
+		if sn.Status == string(scoring.AtRisk) { // the only accounts whose issue is shown
+			row.costliest = issueOf(s.Config, sn)
+		}
 		if p, ok := oldBy[a.ID]; ok {
 			row.prev = &p
 		}

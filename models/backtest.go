@@ -39,7 +39,7 @@ func (s *Store) PointInTimeSignals(ctx context.Context, model *scoring.Model, as
 		effs  []*scoring.Effective
 	)
 	read := func(st *Store) (err error) {
-		sigs, order, effs, err = st.gather(ctx, model.For, modelInputs(model), asOf, 0, nil, true)
+		sigs, order, effs, err = st.gather(ctx, model.For, modelInputs(model), asOf, 0, nil, nil, nil, true)
 		return err
 	}
 	var err error

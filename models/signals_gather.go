@@ -27,6 +27,11 @@ import (
 // profiles: they depend on no window a profile may change, and ParseModel
 // holds a custom component's figure the same in every profile.
 //
+// org, when not nil, collects the organisation-wide figures a gather over
+// every account computes (OrgAggregate); stored, when not nil, holds those
+// of asOf's day a full rescore saved, which a gather of one account reads
+// instead of aggregating the organisation.
+//
 // With pointInTime (a backtest's past day, PointInTimeSignals) the
 // accounts are those active as of asOf that had started by then, each
 // one's MRR is its mrr_changes' as of asOf, a departed sponsor counts only
@@ -34,7 +39,8 @@ import (
 // and a source counts as connected when it holds a row dated on or before
 // asOf.
 func (s *Store) gather(ctx context.Context, pick func(segment, plan string) *scoring.Effective,
-	comps []scoring.NamedComponent, asOf time.Time, account uint, subset []uint, pointInTime bool) (map[uint]*scoring.Signals, []uint, []*scoring.Effective, error) {
+	comps []scoring.NamedComponent, asOf time.Time, account uint, subset []uint, org *orgFigures, stored map[string]int64,
+	pointInTime bool) (map[uint]*scoring.Signals, []uint, []*scoring.Effective, error) {
 	db := s.orm(ctx)
 	base := s.window(scoring.Config{}, asOf, account)
 	inSubset, subsetArg := s.subsetCond("account_id", subset)
@@ -96,7 +102,7 @@ func (s *Store) gather(ctx context.Context, pick func(segment, plan string) *sco
 		sig.Sources = sources
 		sig.MetricSources = metricSources
 	}
-	p := gatherPlan{order: order, sigs: sigs, effs: effs, windows: map[*scoring.Effective]sigWindow{}}
+	p := gatherPlan{order: order, sigs: sigs, effs: effs, windows: map[*scoring.Effective]sigWindow{}, org: org, stored: stored}
 	for _, e := range picks.distinct {
 		w := s.window(e.Config, asOf, account)
 		w.subset, w.inSubset, w.subsetArg = subset, inSubset, subsetArg
@@ -169,6 +175,8 @@ type gatherPlan struct {
 	sigs    map[uint]*scoring.Signals
 	effs    []*scoring.Effective // the model of order[i]
 	windows map[*scoring.Effective]sigWindow
+	org     *orgFigures      // collects the org-wide figures (gather of every account)
+	stored  map[string]int64 // the day's saved org-wide figures (gather of one account)
 }
 
 // group is the accounts whose models agree on what one statement depends
@@ -227,9 +235,21 @@ func (p *gatherPlan) activity(db *gorm.DB) error {
 	}
 	features := map[string][]string{}
 	for _, g := range p.groups(featureKey) {
-		fs, n, err := valueFeatures(db, g.e.Config, g.w)
-		if err != nil {
-			return err
+		var fs []string
+		n, ok := 0, false
+		if len(distinctFeatures(g.e.Config.ValueFeatures)) == 0 {
+			var v int64
+			v, ok = storedOrg(p.stored, OrgFeaturesSeen, g.w.seen)
+			n = int(v)
+		}
+		if !ok {
+			var err error
+			if fs, n, err = valueFeatures(db, g.e.Config, g.w); err != nil {
+				return err
+			}
+			if fs == nil {
+				p.org.add(OrgFeaturesSeen, g.w.seen, int64(n))
+			}
 		}
 		features[featureKey(g.e)] = fs
 		for _, sig := range g.m {
@@ -272,10 +292,14 @@ func (p *gatherPlan) tickets(db *gorm.DB, s *Store, all bool) error {
 			return err
 		}
 		if !all && g.w.subset != nil {
-			// The subset's figures are not the organisation's.
-			orgMean, err := orgMeanTickets(db, g.w)
-			if err != nil {
-				return err
+			// The subset's figures are not the organisation's: the day's
+			// saved ones, else counted apart.
+			orgMean, ok := storedMean(p.stored, g.w)
+			if !ok {
+				var err error
+				if orgMean, err = orgMeanTickets(db, g.w); err != nil {
+					return err
+				}
 			}
 			for _, sig := range g.m {
 				sig.OrgMeanTickets90 = orgMean
@@ -289,6 +313,8 @@ func (p *gatherPlan) tickets(db *gorm.DB, s *Store, all bool) error {
 			tickets += int64(sig.Tickets90)
 		}
 		orgMean := mean(tickets, int64(len(m)))
+		p.org.add(OrgTickets, g.w.support, tickets)
+		p.org.add(OrgActiveAccounts, "", int64(len(m)))
 		for _, sig := range g.m {
 			sig.OrgMeanTickets90 = orgMean
 		}

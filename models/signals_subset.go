@@ -31,8 +31,24 @@ const MaxSubset = 5000
 // their rows only. Past MaxSubset accounts it reads every account and
 // calls fn for those of ids only.
 func (s *Store) ModelSignalsOf(ctx context.Context, model *scoring.Model, asOf time.Time, ids []uint, fn func(*scoring.Effective, scoring.Signals) error) error {
+	_, err := s.modelSignalsOf(ctx, model, asOf, ids, fn, false)
+	return err
+}
+
+// ModelSignalsOfOrg is ModelSignalsOf that also returns the
+// organisation-wide figures a pass over every account computed (none for
+// a subset), for the rescore to save (OrgAggregate).
+func (s *Store) ModelSignalsOfOrg(ctx context.Context, model *scoring.Model, asOf time.Time, ids []uint, fn func(*scoring.Effective, scoring.Signals) error) ([]OrgAggregate, error) {
+	return s.modelSignalsOf(ctx, model, asOf, ids, fn, true)
+}
+
+// modelSignalsOf is ModelSignalsOf, collecting the org-wide figures when
+// collect is set. A subset reads the day's saved figures (OrgAggregate)
+// rather than counting the organisation again, when a full rescore of the
+// day saved them.
+func (s *Store) modelSignalsOf(ctx context.Context, model *scoring.Model, asOf time.Time, ids []uint, fn func(*scoring.Effective, scoring.Signals) error, collect bool) ([]OrgAggregate, error) {
 	if ids != nil && len(ids) == 0 {
-		return nil
+		return nil, nil
 	}
 	var want map[uint]bool
 	subset := ids
@@ -53,29 +69,41 @@ func (s *Store) ModelSignalsOf(ctx context.Context, model *scoring.Model, asOf t
 		effs  []*scoring.Effective
 		err   error
 	)
+	var (
+		org    *orgFigures
+		stored map[string]int64
+	)
+	if collect && subset == nil {
+		org = &orgFigures{day: dayKey(asOf)}
+	}
+	if subset != nil {
+		if stored, err = s.OrgAggregates(ctx, asOf); err != nil {
+			return nil, fmt.Errorf("all signals: %w", err)
+		}
+	}
 	err = s.customPlans(ctx, subset != nil, func(s *Store) error {
-		sigs, order, effs, err = s.gather(ctx, model.For, modelInputs(model), asOf, 0, subset, false)
+		sigs, order, effs, err = s.gather(ctx, model.For, modelInputs(model), asOf, 0, subset, org, stored, false)
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("all signals: %w", err)
+		return nil, fmt.Errorf("all signals: %w", err)
 	}
 	if want != nil {
 		for i, id := range order {
 			if want[id] {
 				if err := fn(effs[i], *sigs[id]); err != nil {
-					return err
+					return nil, err
 				}
 			}
 		}
-		return nil
+		return org.list(), nil
 	}
 	for i, id := range order {
 		if err := fn(effs[i], *sigs[id]); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	return nil
+	return org.list(), nil
 }
 
 // subsetCond is the condition that col is one of the subset's ids, with

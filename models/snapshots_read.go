@@ -136,8 +136,9 @@ func (s *Store) previousSnapshots(ctx context.Context, q string, args map[string
 // is the select list on the table, list(t) reads them from alias t in
 // scanSnapshots' order (nullable text as "", as gorm would).
 type snapshotShape struct {
-	stored string
-	text   bool // Subscores, Details, Profile and ModelVersion; without them they read as ""
+	stored  string
+	text    bool // Subscores, Details, Profile and ModelVersion; without them they read as ""
+	profile bool // Profile and ModelVersion alone
 }
 
 var (
@@ -147,6 +148,9 @@ var (
 
 func (c snapshotShape) list(t string) string {
 	text := "'', '', '', ''"
+	if c.profile {
+		text = "'', '', " + t + ".profile, " + t + ".model_version"
+	}
 	if c.text {
 		text = "COALESCE(" + t + ".subscores, ''), COALESCE(" + t + ".details, ''), " + t + ".profile, " + t + ".model_version"
 	}
@@ -163,15 +167,39 @@ func scanSnapshots(rows *sql.Rows) (map[uint]Snapshot, error) {
 	for rows.Next() {
 		var (
 			sn      Snapshot
-			updated sql.NullTime
+			updated any
 		)
 		err := rows.Scan(&sn.ID, &sn.AccountID, &sn.Day, &sn.Known, &sn.Score, &sn.Computed, &sn.Status,
 			&sn.Subscores, &sn.Details, &sn.Profile, &sn.ModelVersion, &updated)
 		if err != nil {
 			return nil, err
 		}
-		sn.UpdatedAt = timeOrZero(updated)
+		sn.UpdatedAt = anyTime(updated)
 		out[sn.AccountID] = sn
 	}
 	return out, rows.Err()
+}
+
+// anyTime reads a scanned timestamp: a time, or on SQLite the text of one
+// when the column came through an expression (which has no declared type
+// for the driver to convert by); zero when NULL or unreadable.
+func anyTime(v any) time.Time {
+	switch t := v.(type) {
+	case time.Time:
+		return t
+	case string:
+		return parseStoredTime(t)
+	case []byte:
+		return parseStoredTime(string(t))
+	}
+	return time.Time{}
+}
+
+func parseStoredTime(s string) time.Time {
+	for _, layout := range []string{"2006-01-02 15:04:05.999999999-07:00", time.RFC3339Nano, "2006-01-02 15:04:05.999999999", "2006-01-02T15:04:05.999999999"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t
+		}
+	}
+	return time.Time{}
 }

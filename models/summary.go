@@ -3,27 +3,12 @@ package models
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/healthbot/healthbot/scoring"
 	"gorm.io/gorm"
 )
-
-// LatestSnapshots returns, for each account active on day, its latest
-// snapshot on or before day, in ascending account id order; accounts never
-// scored are absent. One query.
-func (s *Store) LatestSnapshots(ctx context.Context, day time.Time) ([]Snapshot, error) {
-	var out []Snapshot
-	err := s.orm(ctx).Raw(`SELECT snapshots.* FROM snapshots
-		JOIN (SELECT account_id, MAX(day) AS day FROM snapshots WHERE day <= @t GROUP BY account_id) latest
-		  ON latest.account_id = snapshots.account_id AND latest.day = snapshots.day
-		JOIN accounts ON accounts.id = snapshots.account_id
-		WHERE `+activeAtNamed+` ORDER BY snapshots.account_id`, map[string]any{"t": dayKey(day)}).Scan(&out).Error
-	if err != nil {
-		return nil, fmt.Errorf("latest snapshots: %w", err)
-	}
-	return out, nil
-}
 
 // SnapshotsBetween streams every snapshot with from <= day <= to, ordered by
 // account id then day, so trends of many accounts need one pass and bounded
@@ -140,19 +125,49 @@ func orgTimeToValue(db *gorm.DB, args map[string]any, in *scoring.OrgInputs) err
 
 // orgUsage: distinct users of the period's last 30 days and licensed seats,
 // over the accounts active at its end.
+//
+// The users come from the activity_last rollup (a user was active in the
+// window when their last day falls in it), exact for every account
+// without activity dated after the period; those few are counted from
+// their raw rows. Counting distinct (account, user) pairs of the raw rows
+// for the whole portfolio read a month of activity, as much as the
+// benchmarks' baseline aggregate (0.85-1.5 s of the weekly summary's 2.8 s
+// at 10,000 accounts). When more than maxLaterDays days after the period
+// hold activity (an old period), the raw rows are read for all.
 func orgUsage(db *gorm.DB, args map[string]any, in *scoring.OrgInputs) error {
-	var r struct{ MAU, Seats int64 }
-	err := db.Raw(`SELECT
+	const active = "(accounts.churned_on IS NULL OR accounts.churned_on > @to)"
+	rollArgs := map[string]any{"t": args["to"], "to": args["to"], "d30": args["d30"]}
+	var r struct {
+		LaterDays          int64
+		Rolled, Raw, Seats int64
+	}
+	err := db.Raw(strings.Replace(laterDays, "@t", "@to", -1)+`SELECT
+		(SELECT COUNT(day) FROM later) AS later_days,
+		(SELECT COUNT(*) FROM activity_last l JOIN accounts ON accounts.id = l.account_id
+		  WHERE l.kind = 'u' AND l.last_day >= @d30 AND l.last_day <= @to AND `+active+`
+		    AND l.account_id NOT IN (SELECT account_id FROM activity_days WHERE day IN (SELECT day FROM later))) AS rolled,
 		(SELECT COUNT(*) FROM (SELECT DISTINCT activities.account_id, activities.user_id FROM activities
 		  JOIN accounts ON accounts.id = activities.account_id
-		  WHERE (accounts.churned_on IS NULL OR accounts.churned_on > @to)
-		    AND activities.day >= @d30 AND activities.day <= @to) users) AS mau,
+		  WHERE `+active+` AND activities.day >= @d30 AND activities.day <= @to
+		    AND activities.account_id IN (SELECT account_id FROM activity_days WHERE day IN (SELECT day FROM later))) users) AS raw,
 		(SELECT COALESCE(SUM(seats), 0) FROM accounts WHERE churned_on IS NULL OR churned_on > @to) AS seats`,
-		args).Scan(&r).Error
+		rollArgs).Scan(&r).Error
 	if err != nil {
 		return fmt.Errorf("usage: %w", err)
 	}
-	in.MAU, in.Seats = int(r.MAU), int(r.Seats)
+	if r.LaterDays <= maxLaterDays {
+		in.MAU, in.Seats = int(r.Rolled+r.Raw), int(r.Seats)
+		return nil
+	}
+	var raw int64
+	err = db.Raw(`SELECT COUNT(*) FROM (SELECT DISTINCT activities.account_id, activities.user_id FROM activities
+		  JOIN accounts ON accounts.id = activities.account_id
+		  WHERE `+active+` AND activities.day >= @d30 AND activities.day <= @to) users`,
+		args).Scan(&raw).Error
+	if err != nil {
+		return fmt.Errorf("usage: %w", err)
+	}
+	in.MAU, in.Seats = int(raw), int(r.Seats)
 	return nil
 }
 

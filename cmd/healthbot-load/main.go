@@ -52,8 +52,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 	n := fs.Int("n", 1000, "requests to send (at most 100,000)")
 	dur := fs.Duration("d", time.Minute, "stop sending after this long (at most 10m)")
 	answers := fs.String("answers", "", "loopback address to receive deferred answers on, e.g. 127.0.0.1:8099")
+	accounts := fs.String("accounts", "", "a file of account slugs, one a line, that fill {account} in commands in turn")
+	servePID := fs.Int("serve-pid", 0, "serve's process id: report its peak resident memory (Linux /proc VmHWM) after the run")
 	var cmds lines
-	fs.Var(&cmds, "cmd", "a command line to send, e.g. '/health acme' (repeat for a mix; default '/health list')")
+	fs.Var(&cmds, "cmd", "a command line to send, e.g. '/health acme' or '/health {account}' (repeat for a mix; default '/health list')")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -63,6 +65,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 	}
 	cfg := slackload.Config{URL: *target, Secret: secret, TeamID: *team, Users: strings.Split(*users, ","),
 		Commands: cmds, Concurrency: *conc, Requests: *n, Duration: *dur}
+	if *accounts != "" {
+		b, err := os.ReadFile(*accounts)
+		if err != nil {
+			return fmt.Errorf("read the accounts: %w", err)
+		}
+		cfg.Accounts = strings.Fields(string(b))
+	}
 	if *answers != "" {
 		r, err := slackload.Listen(*answers)
 		if err != nil {
@@ -77,5 +86,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 		return err
 	}
 	fmt.Fprint(out, rep.String())
+	if *servePID > 0 {
+		hwm, err := slackload.PeakRSS(*servePID)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "serve (pid %d) peak RSS: %.1f MiB\n", *servePID, float64(hwm)/(1<<20))
+	}
 	return nil
 }

@@ -25,10 +25,15 @@ const (
 	// HistoryEnv overrides the days of snapshot history (default 60; see Params.History).
 	HistoryEnv = "HEALTHBOT_BENCH_HISTORY"
 	// SchemaEnv names the PostgreSQL schema of the dataset instead of
-	// BenchSchema's bench_<accounts>_<days>[_h<history>], for a private copy.
+	// BenchSchema's bench_<accounts>_<days>[_h<history>], for a private copy
+	// (branches that change the generator keep their datasets apart).
 	SchemaEnv = "HEALTHBOT_BENCH_SCHEMA"
 	// PostgresEnv is the base PostgreSQL URL; the dataset lives in its own schema there.
 	PostgresEnv = "HEALTHBOT_TEST_POSTGRES_URL"
+	// KeepEnv, when set, makes OpenBench refuse to rebuild a dataset that
+	// does not match (another generator version or Params): a dataset
+	// someone else built is used read-only, never dropped.
+	KeepEnv = "HEALTHBOT_BENCH_KEEP"
 )
 
 // ErrNoPostgres is returned by OpenBench for PostgreSQL when PostgresEnv is unset.
@@ -93,6 +98,9 @@ func BenchSQLitePath(p Params) string {
 // BenchSchema is the PostgreSQL schema of the benchmark dataset of p:
 // bench_<accounts>_<days>, with _h<history> when Params.History is set.
 func BenchSchema(p Params) string {
+	if v := os.Getenv(SchemaEnv); v != "" {
+		return v
+	}
 	p = p.withDefaults()
 	if p.History > 0 {
 		return fmt.Sprintf("bench_%d_%d_h%d", p.Accounts, p.Days, p.History)
@@ -137,9 +145,6 @@ func openBenchPostgres(ctx context.Context, p Params) (BenchDataset, error) {
 	}
 	defer conn.Close()
 	schema := BenchSchema(p)
-	if v := os.Getenv(SchemaEnv); v != "" {
-		schema = v
-	}
 	h := fnv.New64a()
 	h.Write([]byte("healthbot-bench " + schema))
 	key := int64(h.Sum64() >> 1)
@@ -179,6 +184,9 @@ func openOrBuild(ctx context.Context, dsn string, p Params, reset func() error) 
 		return BenchDataset{Store: s, Stats: st, Where: dsn}, nil
 	}
 	_ = s.Close()
+	if os.Getenv(KeepEnv) != "" {
+		return BenchDataset{}, fmt.Errorf("open bench dataset: schema %s does not hold the dataset of %s and %s forbids rebuilding it", BenchSchema(p), p, KeepEnv)
+	}
 	if err := reset(); err != nil {
 		return BenchDataset{}, fmt.Errorf("open bench dataset: reset: %w", err)
 	}

@@ -21,6 +21,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -41,13 +42,19 @@ const (
 // WorkingText is the inline answer of a deferred command (bot/slack's).
 const WorkingText = "Working on it…"
 
+// AccountSlot in a command line is replaced by one of Config.Accounts.
+const AccountSlot = "{account}"
+
 // Config is one run. Commands are sent in turn, each request the next one.
 type Config struct {
-	URL         string        // healthbot's base URL, e.g. http://127.0.0.1:8080 (loopback only)
-	Secret      string        // SLACK_SIGNING_SECRET
-	TeamID      string        // a workspace in SLACK_TEAM_IDS
-	Users       []string      // user ids to send as, in turn (default U0LOAD)
-	Commands    []string      // command lines, e.g. "/health acme" (default "/health list")
+	URL      string   // healthbot's base URL, e.g. http://127.0.0.1:8080 (loopback only)
+	Secret   string   // SLACK_SIGNING_SECRET
+	TeamID   string   // a workspace in SLACK_TEAM_IDS
+	Users    []string // user ids to send as, in turn (default U0LOAD)
+	Commands []string // command lines, e.g. "/health acme" (default "/health list")
+	// Accounts fill a command's AccountSlot: each request that has one
+	// names the next account in turn, so cards spread over a portfolio.
+	Accounts    []string
 	Concurrency int           // requests in flight at once (default 16)
 	Requests    int           // stop after this many (default 1,000)
 	Duration    time.Duration // or after this long (default 1 minute)
@@ -75,8 +82,13 @@ type Report struct {
 	ByCommand map[string]*Counts
 }
 
-// Counts are one command's requests and deferred answers.
-type Counts struct{ Requests, Deferred int }
+// Counts are one command's requests and deferred answers, and the
+// latencies of its answers (as Report.Answer).
+type Counts struct {
+	Requests, Deferred int
+	Answer             Latencies
+	answers            []time.Duration
+}
 
 // Latencies are percentiles of a set of durations.
 type Latencies struct{ P50, P90, P99, Max time.Duration }
@@ -111,7 +123,7 @@ func (r Report) String() string {
 	slices.Sort(lines)
 	for _, line := range lines {
 		c := r.ByCommand[line]
-		fmt.Fprintf(&b, "  %-40s %5d requests, %5d deferred\n", line, c.Requests, c.Deferred)
+		fmt.Fprintf(&b, "  %-40s %5d requests, %5d deferred, answer p50 %v p99 %v\n", line, c.Requests, c.Deferred, c.Answer.P50, c.Answer.P99)
 	}
 	return b.String()
 }
@@ -133,6 +145,9 @@ func (c *Config) check() error {
 	for _, line := range c.Commands {
 		if !strings.HasPrefix(line, "/") {
 			return fmt.Errorf("slackload: %q is not a slash command", line)
+		}
+		if strings.Contains(line, AccountSlot) && len(c.Accounts) == 0 {
+			return fmt.Errorf("slackload: %q names %s but no accounts were given", line, AccountSlot)
 		}
 	}
 	if c.Concurrency <= 0 {
@@ -203,9 +218,13 @@ func Run(ctx context.Context, c Config) (Report, error) {
 					return
 				}
 				line := c.Commands[i%len(c.Commands)]
+				text := line
+				if strings.Contains(line, AccountSlot) {
+					text = strings.ReplaceAll(line, AccountSlot, c.Accounts[(i/len(c.Commands))%len(c.Accounts)])
+				}
 				id := run + "-" + strconv.Itoa(i)
 				sent := time.Now()
-				ok, deferred := send(ctx, c, endpoint, line, c.Users[i%len(c.Users)], id)
+				ok, deferred := send(ctx, c, endpoint, text, c.Users[i%len(c.Users)], id)
 				if ctx.Err() != nil && !ok {
 					return // cut off by the duration: not a failure
 				}
@@ -245,6 +264,7 @@ func Run(ctx context.Context, c Config) (Report, error) {
 		if !s.deferred {
 			r.Inline++
 			answers = append(answers, s.ack)
+			cnt.answers = append(cnt.answers, s.ack)
 			continue
 		}
 		r.Deferred++
@@ -252,9 +272,13 @@ func Run(ctx context.Context, c Config) (Report, error) {
 		if at, ok := followUps[s.id]; ok {
 			r.FollowUps++
 			answers = append(answers, at.Sub(s.sent))
+			cnt.answers = append(cnt.answers, at.Sub(s.sent))
 		}
 	}
 	r.Ack, r.Answer = latencies(acks), latencies(answers)
+	for _, cnt := range r.ByCommand {
+		cnt.Answer = latencies(cnt.answers)
+	}
 	return r, nil
 }
 
@@ -302,4 +326,23 @@ func latencies(ds []time.Duration) Latencies {
 		return ds[min(len(ds)-1, int(p*float64(len(ds))))].Round(100 * time.Microsecond)
 	}
 	return Latencies{P50: at(0.50), P90: at(0.90), P99: at(0.99), Max: ds[len(ds)-1].Round(100 * time.Microsecond)}
+}
+
+// PeakRSS is the peak resident memory of process pid in bytes (VmHWM in
+// /proc/PID/status: Linux only).
+func PeakRSS(pid int) (int64, error) {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
+	if err != nil {
+		return 0, fmt.Errorf("peak rss of %d: %w", pid, err)
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(l, "VmHWM:"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			if err != nil {
+				return 0, fmt.Errorf("peak rss of %d: %q: %w", pid, l, err)
+			}
+			return kb << 10, nil
+		}
+	}
+	return 0, fmt.Errorf("peak rss of %d: no VmHWM in /proc/%d/status", pid, pid)
 }

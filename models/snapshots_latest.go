@@ -1,0 +1,255 @@
+package models
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+)
+
+// LatestSnapshots returns, for each account active on day, its latest
+// snapshot on or before day, in ascending account id order; accounts never
+// scored are absent. One query (after a probe for the newest days), whose
+// cost follows the number of accounts, not the days of history kept: it
+// used to group the whole history by account (320-380 ms at 60 days of
+// 10,000 accounts, growing by the day).
+func (s *Store) LatestSnapshots(ctx context.Context, day time.Time) ([]Snapshot, error) {
+	m, err := s.latestOf(ctx, day, fullSnapshot)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Snapshot, 0, len(m))
+	for _, sn := range m {
+		out = append(out, sn)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].AccountID < out[j].AccountID })
+	return out, nil
+}
+
+// LatestSnapshotHeads is LatestSnapshots keyed by account, without
+// Subscores and Details (left ""): what the lists show (known, score,
+// computed, status, profile). Every write that changes an account saves
+// its snapshot for the day, so these are the scores of now once the day's
+// rescore has run, and the previous day's for the accounts it has not
+// scored yet.
+func (s *Store) LatestSnapshotHeads(ctx context.Context, day time.Time) (map[uint]Snapshot, error) {
+	return s.latestOf(ctx, day, listHead)
+}
+
+// listHead is snapshotHead with the profile and model version: the lists
+// name an account's profile.
+var listHead = snapshotShape{stored: "id, account_id, day, known, score, computed, status, profile, model_version, updated_at", profile: true}
+
+// latestOf reads each active account's latest snapshot on or before day.
+//
+// The newest two days with snapshots on or before day (d1, then d2) are
+// two ranges of the snapshot_by_day index: d1 is today once the daily
+// rescore has run, or the day an early write (a pulse after midnight)
+// rescored a few accounts, and d2 the day before, which the daily rescore
+// wrote for every account. An account's row of d1, else of d2, is its
+// latest; only the accounts in neither (new, or not scored for days) are
+// probed one by one on (account_id, day). So the cost is two days of rows
+// and a few probes, whatever the history: grouping every snapshot by
+// account read them all.
+func (s *Store) latestOf(ctx context.Context, day time.Time, cols snapshotShape) (map[uint]Snapshot, error) {
+	t := dayKey(day)
+	d1, d2, full, ok, err := s.newestDays(ctx, t)
+	if err != nil || !ok {
+		return map[uint]Snapshot{}, err
+	}
+	args := map[string]any{"t": t, "d1": d1, "d2": d2}
+	q := s.latestSQL(cols, full) + ` SELECT * FROM latest`
+	rows, err := s.orm(ctx).Raw(q, args).Rows()
+	if err != nil {
+		return nil, fmt.Errorf("latest snapshots: %w", err)
+	}
+	out, err := scanSnapshots(rows)
+	if err != nil {
+		return nil, fmt.Errorf("latest snapshots: %w", err)
+	}
+	return out, nil
+}
+
+// newestDays returns the newest two days with snapshots on or before t
+// (d2 = d1 when there is one) and whether d1 was fully rescored (its org
+// aggregates were saved: every account active then has a row that day);
+// ok is false when there is no snapshot.
+func (s *Store) newestDays(ctx context.Context, t string) (d1, d2 string, full, ok bool, err error) {
+	var days []struct {
+		Day  string
+		Full bool
+	}
+	err = s.orm(ctx).Raw(`SELECT day, EXISTS (SELECT 1 FROM org_aggregates o WHERE o.day = d1.day AND o.name = @name AND o.since = '') AS full
+		FROM (SELECT MAX(day) AS day FROM snapshots WHERE day <= @t) d1 WHERE day IS NOT NULL
+		UNION ALL
+		SELECT day, false FROM (SELECT MAX(day) AS day FROM snapshots WHERE day < (SELECT MAX(day) FROM snapshots WHERE day <= @t)) d2 WHERE day IS NOT NULL`,
+		map[string]any{"t": t, "name": OrgActiveAccounts}).Scan(&days).Error
+	if err != nil {
+		return "", "", false, false, fmt.Errorf("latest snapshots: newest days: %w", err)
+	}
+	if len(days) == 0 {
+		return "", "", false, false, nil
+	}
+	d1, d2, full = days[0].Day, days[0].Day, days[0].Full
+	if len(days) > 1 {
+		d2 = days[1].Day
+	}
+	return d1, d2, full, true, nil
+}
+
+// latestSQL is the WITH clause that defines "latest", each active
+// account's latest snapshot on or before @t in the columns of cols's list,
+// given @d1 and @d2 (newestDays): one pass over the accounts, each joined
+// with its row of d1, else of d2 (not read when d1 was fully rescored),
+// else probed for its latest before. Plain joins on the base table, not
+// CTEs: whatever the planner believes of the newest days' row counts
+// (autovacuum is off and statistics lag), the worst plan is one index
+// probe per account, never a rescan of a day per account.
+func (s *Store) latestSQL(cols snapshotShape, full bool) string {
+	srcs := []string{"y1", "y2", "p"}
+	join := ` LEFT JOIN snapshots y2 ON y2.account_id = accounts.id AND y2.day = @d2 AND @d2 < @d1`
+	before, missing := "@d2", "y1.id IS NULL AND y2.id IS NULL"
+	if full {
+		srcs, join, before, missing = []string{"y1", "p"}, "", "@d1", "y1.id IS NULL"
+	}
+	probe := ` LEFT JOIN LATERAL (SELECT * FROM snapshots z WHERE ` + missing + ` AND z.account_id = accounts.id AND z.day < ` + before + `
+		ORDER BY z.day DESC LIMIT 1) p ON true`
+	if s.dialect != DialectPostgres {
+		// SQLite has no LATERAL: the probe is a correlated subquery on the
+		// unique (account_id, day) index, evaluated for the missing only.
+		probe = ` LEFT JOIN snapshots p ON ` + missing + ` AND p.id = (SELECT z.id FROM snapshots z
+		WHERE z.account_id = accounts.id AND z.day < ` + before + ` ORDER BY z.day DESC LIMIT 1)`
+	}
+	return `WITH latest AS (SELECT ` + cols.pick(srcs) + ` FROM accounts
+		LEFT JOIN snapshots y1 ON y1.account_id = accounts.id AND y1.day = @d1` + join + probe + `
+		WHERE ` + activeAtNamed + ` AND COALESCE(` + strings.Join(mapIDs(srcs), ", ") + `) IS NOT NULL)`
+}
+
+func mapIDs(srcs []string) []string {
+	out := make([]string, len(srcs))
+	for i, t := range srcs {
+		out[i] = t + ".id"
+	}
+	return out
+}
+
+// pick is list's columns, each taken from the first of srcs whose row
+// exists, named as the table's.
+func (c snapshotShape) pick(srcs []string) string {
+	col := func(name, empty string) string {
+		var b strings.Builder
+		b.WriteString("CASE")
+		for _, t := range srcs[:len(srcs)-1] {
+			b.WriteString(" WHEN " + t + ".id IS NOT NULL THEN " + t + "." + name)
+		}
+		b.WriteString(" ELSE " + srcs[len(srcs)-1] + "." + name + " END")
+		if empty != "" {
+			return "COALESCE(" + b.String() + ", " + empty + ") AS " + name
+		}
+		return b.String() + " AS " + name
+	}
+	parts := []string{col("id", ""), col("account_id", ""), col("day", ""), col("known", ""), col("score", ""),
+		col("computed", ""), col("status", "")}
+	switch {
+	case c.text:
+		parts = append(parts, col("subscores", "''"), col("details", "''"), col("profile", ""), col("model_version", ""))
+	case c.profile:
+		parts = append(parts, "'' AS subscores", "'' AS details", col("profile", ""), col("model_version", ""))
+	default:
+		parts = append(parts, "'' AS subscores", "'' AS details", "'' AS profile", "'' AS model_version")
+	}
+	return strings.Join(append(parts, col("updated_at", "")), ", ")
+}
+
+// LatestPulseDays maps each account of ids with a pulse on or before day
+// to that latest pulse's day: what "pulses to refresh" lists. One index
+// probe on (account_id, day) per account, in statements of at most
+// maxProbedIDs ids.
+func (s *Store) LatestPulseDays(ctx context.Context, day time.Time, ids []uint) (map[uint]time.Time, error) {
+	out := make(map[uint]time.Time, len(ids))
+	for len(ids) > 0 {
+		n := min(len(ids), maxProbedIDs)
+		var rows []struct {
+			AccountID uint
+			Day       string
+		}
+		err := s.orm(ctx).Raw(`SELECT account_id, MAX(day) AS day FROM pulses
+			WHERE account_id IN @ids AND day <= @t GROUP BY account_id`,
+			map[string]any{"ids": ids[:n], "t": dayKey(day)}).Scan(&rows).Error
+		if err != nil {
+			return nil, fmt.Errorf("latest pulse days: %w", err)
+		}
+		for _, r := range rows {
+			if d, err := ParseDay(r.Day); err == nil {
+				out[r.AccountID] = d
+			}
+		}
+		ids = ids[n:]
+	}
+	return out, nil
+}
+
+// CriticalSince maps each account of ids whose latest snapshot in
+// [from, day] is Critical to the first day of that unbroken Critical run
+// (bounded by from): how long it has been Critical. Per account, one
+// backward index scan over the run and one probe, in statements of at most
+// maxProbedIDs ids: the cost follows the Critical accounts and their runs,
+// not the history kept.
+func (s *Store) CriticalSince(ctx context.Context, from, day time.Time, ids []uint) (map[uint]string, error) {
+	out := make(map[uint]string, len(ids))
+	for len(ids) > 0 {
+		n := min(len(ids), maxProbedIDs)
+		var rows []struct {
+			ID    uint
+			Since *string
+		}
+		err := s.orm(ctx).Raw(`WITH ok AS (SELECT accounts.id, (SELECT MAX(n.day) FROM snapshots n
+			WHERE n.account_id = accounts.id AND n.day >= @from AND n.day <= @t AND n.status <> 'Critical') AS day
+			FROM accounts WHERE accounts.id IN @ids)
+		SELECT ok.id, (SELECT MIN(c.day) FROM snapshots c WHERE c.account_id = ok.id AND c.day >= @from AND c.day <= @t
+			AND c.day > COALESCE(ok.day, '')) AS since FROM ok`,
+			map[string]any{"ids": ids[:n], "from": dayKey(from), "t": dayKey(day)}).Scan(&rows).Error
+		if err != nil {
+			return nil, fmt.Errorf("critical since: %w", err)
+		}
+		for _, r := range rows {
+			if r.Since != nil {
+				out[r.ID] = *r.Since
+			}
+		}
+		ids = ids[n:]
+	}
+	return out, nil
+}
+
+// HistoryHeads is History without Subscores and Details (left ""): what
+// a card's trend, days in status and model changes read. A year of one
+// account's snapshots is 365 rows whose JSON was most of the bytes, read
+// through reflection on every card.
+func (s *Store) HistoryHeads(ctx context.Context, accountID uint, from, to time.Time) ([]Snapshot, error) {
+	rows, err := s.orm(ctx).Raw(`SELECT `+listHead.list("snapshots")+` FROM snapshots
+		WHERE account_id = ? AND day >= ? AND day <= ? ORDER BY day`, accountID, dayKey(from), dayKey(to)).Rows()
+	if err != nil {
+		return nil, fmt.Errorf("history of account %d: %w", accountID, err)
+	}
+	defer rows.Close()
+	var out []Snapshot
+	for rows.Next() {
+		var (
+			sn      Snapshot
+			updated sql.NullTime
+		)
+		if err := rows.Scan(&sn.ID, &sn.AccountID, &sn.Day, &sn.Known, &sn.Score, &sn.Computed, &sn.Status,
+			&sn.Subscores, &sn.Details, &sn.Profile, &sn.ModelVersion, &updated); err != nil {
+			return nil, fmt.Errorf("history of account %d: %w", accountID, err)
+		}
+		sn.UpdatedAt = timeOrZero(updated)
+		out = append(out, sn)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("history of account %d: %w", accountID, err)
+	}
+	return out, nil
+}
