@@ -92,7 +92,7 @@ func BacktestCharts(rep scoring.BacktestReport) []Chart {
 		bars.Bars = append(bars.Bars, Bar{
 			Label:  string(st.Status),
 			Value:  float64(st.ChurnRate),
-			Text:   fmt.Sprintf("%d of %d churned", st.Churned, st.Samples),
+			Text:   fmtCount(st.Churned) + " of " + fmtCount(st.Samples), // short: neighbours' labels must not meet
 			Colour: scoring.StatusColour(st.Status),
 		})
 	}
@@ -100,7 +100,7 @@ func BacktestCharts(rep scoring.BacktestReport) []Chart {
 		{Name: "backtest-roc.png", Title: title, ROC: roc,
 			Alt: fmt.Sprintf("ROC curve of the health score over %d samples, %d churned: AUC %s", rep.Samples, rep.Churned, rep.AUC)},
 		{Name: "backtest-churn-by-status.png", Title: "Churn rate by status", Bars: bars,
-			Alt: "Churn rate of each status: " + barsAlt(bars.Bars)},
+			Alt: "Churned samples of each status: " + barsAlt(bars.Bars)},
 	}
 }
 
@@ -112,6 +112,18 @@ func barsAlt(bars []Bar) string {
 			s += ", "
 		}
 		s += b.Label + " " + b.Text
+	}
+	return s
+}
+
+// fmtCount is a count with thousands separators: "271,280".
+func fmtCount(n int) string {
+	s := fmt.Sprint(n)
+	if n < 0 {
+		return "-" + fmtCount(-n)
+	}
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
 	}
 	return s
 }

@@ -18,19 +18,20 @@ const (
 // Sub-commands of /health. What each takes, says and does is its row in
 // the command table (table.go).
 const (
-	HealthShow    = "show"     // /health ACCOUNT
-	HealthMine    = "mine"     // /health
-	HealthList    = "list"     // /health list [status]
-	HealthSummary = "summary"  // /health summary
-	HealthHelp    = "help"     // /health help
-	HealthAdmin   = "admin"    // /health admin csm|channel|owner|role|manager … (Command.Action)
-	HealthIAm     = "iam"      // /health iam HANDLE
-	HealthChart   = "chart"    // /health ACCOUNT chart
-	HealthWhy     = "why"      // /health ACCOUNT why [DAYS]
-	HealthHistory = "history"  // /health ACCOUNT history [N]
-	HealthTasks   = "tasks"    // /health tasks [mine|all|overdue], /health tasks done|snooze|reassign TASK (Command.Action)
-	HealthRenew   = "renewals" // /health renewals [DAYS]
-	HealthHome    = "home"     // /health home
+	HealthShow     = "show"     // /health ACCOUNT
+	HealthMine     = "mine"     // /health
+	HealthList     = "list"     // /health list [status]
+	HealthSummary  = "summary"  // /health summary
+	HealthHelp     = "help"     // /health help
+	HealthAdmin    = "admin"    // /health admin csm|channel|owner|role|manager … (Command.Action)
+	HealthIAm      = "iam"      // /health iam HANDLE
+	HealthChart    = "chart"    // /health ACCOUNT chart
+	HealthWhy      = "why"      // /health ACCOUNT why [DAYS]
+	HealthHistory  = "history"  // /health ACCOUNT history [N]
+	HealthTasks    = "tasks"    // /health tasks [mine|all|overdue], /health tasks done|snooze|reassign TASK (Command.Action)
+	HealthRenew    = "renewals" // /health renewals [DAYS]
+	HealthHome     = "home"     // /health home
+	HealthBacktest = "backtest" // /health backtest
 )
 
 // Actions of /health tasks, kept in Command.Action; "" is the group's

@@ -223,6 +223,10 @@ func init() {
 			Help:   "accounts renewing in the next DAYS days (90): score, trend, status, MRR, owner, worst first",
 			Slash:  "Accounts renewing soon, worst first, with score, trend, MRR and owner",
 			Params: []Param{renewalDaysParam}, Role: RoleViewer, MRR: true, parse: parseRenewals, run: (*Service).renewals},
+		{Verb: VerbHealth, Sub: HealthBacktest, Words: HealthBacktest, Usage: "/health backtest",
+			Help:  "admins: how well the score predicted churn over the last year: AUC, churn rate per status, ROC curve",
+			Slash: "Admins: how well the health score predicted churn over the last year, with pictures",
+			Role:  RoleAdmin, Doing: "run a backtest", run: (*Service).healthBacktest},
 
 		{Verb: VerbHealth, Sub: HealthTasks, Heading: true, Slash: "Tasks the plays opened: yours, everyone's, overdue; close, snooze or reassign one"},
 		{Verb: VerbHealth, Sub: HealthTasks, Words: HealthTasks, SlashName: "mine", Usage: "/health tasks [mine]",

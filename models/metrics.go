@@ -62,8 +62,9 @@ next:
 // metricSourcesSQL is the part of the sources statement that asks, per
 // metric the components read, whether it has any row at all: one probe of
 // metric_name_day each. It adds columns m0, m1, … and their parameters to
-// args; metrics lists the names in column order.
-func metricSourcesSQL(inputs []metricInput, args map[string]any) (cols string, metrics []string) {
+// args; metrics lists the names in column order. and narrows each probe
+// (" AND day <= @t" as of a past day), or is empty.
+func metricSourcesSQL(inputs []metricInput, args map[string]any, and string) (cols string, metrics []string) {
 	var b strings.Builder
 	for _, in := range inputs {
 		if containsString(metrics, in.metric) {

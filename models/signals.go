@@ -35,6 +35,9 @@ type sigWindow struct {
 	// dialect, and subsetArg what it binds to @subset (see subsetCond).
 	inSubset  string
 	subsetArg any
+	// pointInTime: every account active as of a past day (PointInTimeSignals);
+	// postgres: the database is PostgreSQL. They choose the activity pass.
+	pointInTime, postgres bool
 }
 
 // windowDays is a configured window, or its default when unset, so a
@@ -102,7 +105,7 @@ func (s *Store) Signals(ctx context.Context, cfg scoring.Config, accountID uint,
 	if err != nil {
 		return scoring.Signals{}, fmt.Errorf("signals of account %d: %w", accountID, err)
 	}
-	sigs, order, _, err := s.gather(ctx, func(string, string) *scoring.Effective { return eff }, weighted(cfg.Components, cfg.Weights), asOf, accountID, nil, nil, stored)
+	sigs, order, _, err := s.gather(ctx, func(string, string) *scoring.Effective { return eff }, weighted(cfg.Components, cfg.Weights), asOf, accountID, nil, nil, stored, false)
 	if err != nil {
 		return scoring.Signals{}, fmt.Errorf("signals of account %d: %w", accountID, err)
 	}
@@ -203,7 +206,13 @@ func mean(sum, n int64) float64 {
 // led by the day, not the account.
 func activitySignals(db *gorm.DB, w sigWindow, features []string, m map[uint]*scoring.Signals) error {
 	var ids []uint // nil: every account of w
-	if w.account == 0 {
+	if w.pointInTime && w.postgres {
+		if err := activityPerAccount(db, w, features, m); err != nil {
+			return fmt.Errorf("activity: %w", err)
+		}
+		return nil
+	}
+	if w.account == 0 && !w.pointInTime {
 		later, declined, err := activityFromRollups(db, w, features, m)
 		if err != nil {
 			return fmt.Errorf("activity rollups: %w", err)

@@ -31,18 +31,32 @@ import (
 // every account computes (OrgAggregate); stored, when not nil, holds those
 // of asOf's day a full rescore saved, which a gather of one account reads
 // instead of aggregating the organisation.
+//
+// With pointInTime (a backtest's past day, PointInTimeSignals) the
+// accounts are those active as of asOf that had started by then, each
+// one's MRR is its mrr_changes' as of asOf, a departed sponsor counts only
+// after the account's last touch with the sponsor present (sponsorAtNamed),
+// and a source counts as connected when it holds a row dated on or before
+// asOf.
 func (s *Store) gather(ctx context.Context, pick func(segment, plan string) *scoring.Effective,
-	comps []scoring.NamedComponent, asOf time.Time, account uint, subset []uint, org *orgFigures, stored map[string]int64) (map[uint]*scoring.Signals, []uint, []*scoring.Effective, error) {
+	comps []scoring.NamedComponent, asOf time.Time, account uint, subset []uint, org *orgFigures, stored map[string]int64,
+	pointInTime bool) (map[uint]*scoring.Signals, []uint, []*scoring.Effective, error) {
 	db := s.orm(ctx)
 	base := s.window(scoring.Config{}, asOf, account)
 	inSubset, subsetArg := s.subsetCond("account_id", subset)
 	base.subset, base.inSubset, base.subsetArg = subset, inSubset, subsetArg
 	day, _ := ParseDay(base.t)
 
-	q := "SELECT id, COALESCE(sponsor_status, ''), COALESCE(segment, ''), COALESCE(plan, ''), seats, mrr_cents FROM accounts WHERE "
+	sponsorCol, mrrCol := "COALESCE(sponsor_status, '')", "mrr_cents"
+	if pointInTime {
+		sponsorCol, mrrCol = sponsorAtNamed, mrrAtNamed
+	}
+	q := "SELECT id, " + sponsorCol + ", COALESCE(segment, ''), COALESCE(plan, ''), seats, " + mrrCol + " FROM accounts WHERE "
 	switch {
 	case account != 0:
 		q += "id = @account"
+	case pointInTime:
+		q += activeAtNamed + " AND " + startedByNamed
 	case subset != nil:
 		cond, _ := s.subsetCond("id", subset)
 		q += activeAtNamed + " AND " + cond
@@ -80,7 +94,7 @@ func (s *Store) gather(ctx context.Context, pick func(segment, plan string) *sco
 	}
 
 	inputs := metricInputs(comps)
-	sources, metricSources, err := s.sources(db, inputs)
+	sources, metricSources, err := s.sources(db, inputs, base, pointInTime)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -92,6 +106,8 @@ func (s *Store) gather(ctx context.Context, pick func(segment, plan string) *sco
 	for _, e := range picks.distinct {
 		w := s.window(e.Config, asOf, account)
 		w.subset, w.inSubset, w.subsetArg = subset, inSubset, subsetArg
+		w.pointInTime = pointInTime && account == 0 && subset == nil
+		w.postgres = s.dialect == DialectPostgres
 		p.windows[e] = w
 	}
 	if err := p.activity(db); err != nil {
@@ -309,22 +325,42 @@ func (p *gatherPlan) tickets(db *gorm.DB, s *Store, all bool) error {
 // sources asks, in one statement, which sources hold any row at all, and
 // which of the metrics the custom components read do (by metric name;
 // nil when they read none).
-func (s *Store) sources(db *gorm.DB, inputs []metricInput) (scoring.Sources, map[string]bool, error) {
+//
+// With asOf, a source counts only with a row dated on or before w's day:
+// on a backtest's past day, a source connected later had no data then.
+func (s *Store) sources(db *gorm.DB, inputs []metricInput, w sigWindow, asOf bool) (scoring.Sources, map[string]bool, error) {
 	args := map[string]any{}
-	cols, metrics := metricSourcesSQL(inputs, args)
+	cond := func(string) string { return "" } // a source's rows as of the day
+	if asOf {
+		args["t"] = w.t
+		cond = func(col string) string { return col + " <= @t" }
+	}
+	where := func(col string) string {
+		if c := cond(col); c != "" {
+			return " WHERE " + c
+		}
+		return ""
+	}
+	and := func(col string) string {
+		if c := cond(col); c != "" {
+			return " AND " + c
+		}
+		return ""
+	}
+	cols, metrics := metricSourcesSQL(inputs, args, and("day"))
 	flags := make([]int, 7+len(metrics))
 	dest := make([]any, len(flags))
 	for i := range flags {
 		dest[i] = &flags[i]
 	}
 	err := eachRow(db, `SELECT
-		CASE WHEN EXISTS (SELECT 1 FROM activities) THEN 1 ELSE 0 END AS activity,
-		CASE WHEN EXISTS (SELECT 1 FROM tickets) THEN 1 ELSE 0 END AS tickets,
-		CASE WHEN EXISTS (SELECT 1 FROM touches) THEN 1 ELSE 0 END AS touches,
-		CASE WHEN EXISTS (SELECT 1 FROM invoices) THEN 1 ELSE 0 END AS invoices,
-		CASE WHEN EXISTS (SELECT 1 FROM surveys WHERE kind = 'nps') THEN 1 ELSE 0 END AS nps,
-		CASE WHEN EXISTS (SELECT 1 FROM surveys WHERE kind = 'csat') THEN 1 ELSE 0 END AS csat,
-		CASE WHEN EXISTS (SELECT 1 FROM pulses) THEN 1 ELSE 0 END AS pulses`+cols, args,
+		CASE WHEN EXISTS (SELECT 1 FROM activities`+where("day")+`) THEN 1 ELSE 0 END AS activity,
+		CASE WHEN EXISTS (SELECT 1 FROM tickets`+where("opened_day")+`) THEN 1 ELSE 0 END AS tickets,
+		CASE WHEN EXISTS (SELECT 1 FROM touches`+where("day")+`) THEN 1 ELSE 0 END AS touches,
+		CASE WHEN EXISTS (SELECT 1 FROM invoices`+where("due_on")+`) THEN 1 ELSE 0 END AS invoices,
+		CASE WHEN EXISTS (SELECT 1 FROM surveys WHERE kind = 'nps'`+and("day")+`) THEN 1 ELSE 0 END AS nps,
+		CASE WHEN EXISTS (SELECT 1 FROM surveys WHERE kind = 'csat'`+and("day")+`) THEN 1 ELSE 0 END AS csat,
+		CASE WHEN EXISTS (SELECT 1 FROM pulses`+where("day")+`) THEN 1 ELSE 0 END AS pulses`+cols, args,
 		func(rows *sql.Rows) error { return rows.Scan(dest...) })
 	if err != nil {
 		return scoring.Sources{}, nil, fmt.Errorf("sources: %w", err)

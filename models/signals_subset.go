@@ -82,7 +82,7 @@ func (s *Store) modelSignalsOf(ctx context.Context, model *scoring.Model, asOf t
 		}
 	}
 	err = s.customPlans(ctx, subset != nil, func(s *Store) error {
-		sigs, order, effs, err = s.gather(ctx, model.For, modelInputs(model), asOf, 0, subset, org, stored)
+		sigs, order, effs, err = s.gather(ctx, model.For, modelInputs(model), asOf, 0, subset, org, stored, false)
 		return err
 	})
 	if err != nil {

@@ -83,7 +83,7 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(m.Stdout, usage)
 		return nil
-	case "", "serve", "console", "demo", "migrate", "import", "rescore", "map":
+	case "", "serve", "console", "demo", "migrate", "import", "rescore", "map", "backtest", "tune":
 	default:
 		return usagef("unknown command %q\n\n%s", cmd, usage)
 	}
@@ -113,6 +113,10 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.rescore(ctx, rest)
 	case "map":
 		return m.mapSource(ctx, rest)
+	case "backtest":
+		return m.backtest(ctx, rest)
+	case "tune":
+		return m.tune(ctx, rest)
 	}
 	return nil
 }
@@ -351,6 +355,12 @@ Commands:
   map SOURCE ID ACCOUNT    map a connector's id for a customer (stripe, segment,
                            zendesk, hubspot, intercom) to an account and apply
                            the events waiting for it
+  backtest [--horizon DAYS] [--from DAY] [--to DAY] [--config FILE] [--json]
+                           how well the score predicted churn: AUC, churn rate
+                           per status, precision and recall of the warning
+  tune [--horizon DAYS] [--folds K] [--step N] [--out FILE]
+                           search the weights for the best held-out AUC and
+                           write the proposal to FILE (never applied)
   help                     this text
 
 Configuration is by environment variable (DATABASE_URL, HEALTHBOT_CONFIG,
