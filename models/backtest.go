@@ -142,19 +142,7 @@ func activityPerAccount(db *gorm.DB, w sigWindow, features []string, m map[uint]
 		COUNT(DISTINCT CASE WHEN day >= @mau THEN user_id END) AS mau,
 		COUNT(DISTINCT CASE WHEN day >= @adopt AND `+featureCond+` THEN feature END) AS used30
 		FROM activities WHERE account_id = accounts.id AND day >= @activity AND day <= @t) x
-		WHERE `+activeAtNamed+` AND `+startedByNamed, args, func(rows *sql.Rows) error {
-		var (
-			id                     uint
-			userDays7, mau, used30 int64
-		)
-		if err := rows.Scan(&id, &userDays7, &mau, &used30); err != nil {
-			return err
-		}
-		if sig := m[id]; sig != nil {
-			sig.ActiveUserDays7, sig.MAU, sig.ValueFeaturesUsed30 = int(userDays7), int(mau), int(used30)
-		}
-		return nil
-	})
+		WHERE `+activeAtNamed+` AND `+startedByNamed, args, activityCounts(m))
 }
 
 // startedByNamed: the account had started by day @t (an account without a

@@ -258,19 +258,7 @@ func activityFromRows(db *gorm.DB, w sigWindow, features []string, ids []uint, m
 		COUNT(DISTINCT CASE WHEN day >= @dau THEN day || '/' || user_id END) AS user_days7,
 		COUNT(DISTINCT CASE WHEN day >= @mau THEN user_id END) AS mau,
 		COUNT(DISTINCT CASE WHEN day >= @adopt AND `+featureCond+` THEN feature END) AS used30
-		FROM activities WHERE day >= @activity AND day <= @t`+filter+` GROUP BY account_id`, args, func(rows *sql.Rows) error {
-		var (
-			id                     uint
-			userDays7, mau, used30 int64
-		)
-		if err := rows.Scan(&id, &userDays7, &mau, &used30); err != nil {
-			return err
-		}
-		if sig := m[id]; sig != nil {
-			sig.ActiveUserDays7, sig.MAU, sig.ValueFeaturesUsed30 = int(userDays7), int(mau), int(used30)
-		}
-		return nil
-	})
+		FROM activities WHERE day >= @activity AND day <= @t`+filter+` GROUP BY account_id`, args, activityCounts(m))
 }
 
 // maxLaterDays is how many distinct days after T the rollups put up with:
@@ -556,4 +544,23 @@ func eachRow(db *gorm.DB, query string, args map[string]any, scan func(*sql.Rows
 		}
 	}
 	return rows.Err()
+}
+
+// activityCounts scans rows of (account id, user-days in the DAU window,
+// MAU, value features used) into m's signals: the raw activity pass of the
+// rescore and of the point-in-time backtest read the same columns.
+func activityCounts(m map[uint]*scoring.Signals) func(*sql.Rows) error {
+	return func(rows *sql.Rows) error {
+		var (
+			id                     uint
+			userDays7, mau, used30 int64
+		)
+		if err := rows.Scan(&id, &userDays7, &mau, &used30); err != nil {
+			return err
+		}
+		if sig := m[id]; sig != nil {
+			sig.ActiveUserDays7, sig.MAU, sig.ValueFeaturesUsed30 = int(userDays7), int(mau), int(used30)
+		}
+		return nil
+	}
 }
