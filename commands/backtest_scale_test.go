@@ -97,12 +97,15 @@ func BenchmarkScaleTune(b *testing.B) {
 	}
 }
 
-// TestScaleBacktestNoLeakage: weights tuned on one half of the accounts
+// BenchmarkScaleBacktestNoLeakage: weights tuned on one half of the accounts
 // score the other half no better than their own half (each way round):
 // the search learns from the samples it is given, not from anything that
 // leaks across accounts. It also draws the backtest's pictures into
-// HEALTHBOT_BACKTEST_PNG_DIR when set.
-func TestScaleBacktestNoLeakage(t *testing.T) {
+// HEALTHBOT_BACKTEST_PNG_DIR when set. A check on the 10,000-account
+// dataset, opt-in like the other scale runs, so a benchmark (run it once:
+// -benchtime 1x) rather than a test that CI would see skipped.
+func BenchmarkScaleBacktestNoLeakage(b *testing.B) {
+	t := b
 	svc, opt, _ := scaleBacktest(t)
 	run, err := svc.Backtest(context.Background(), svc.Model, opt)
 	if err != nil {

@@ -97,57 +97,54 @@ func TestActivityPartitionsAndRetention(t *testing.T) {
 // partitioned one by migrating it again: the rows, the rollups and the
 // triggers that keep them all survive.
 func TestMigrationPartitionsActivityInPlace(t *testing.T) {
-	modelstest.ForEachDB(t, func(t *testing.T, s *models.Store) {
-		if s.Dialect() != models.DialectPostgres {
-			t.Skip("SQLite keeps one activities table")
-		}
-		ctx := context.Background()
-		createRollupAccounts(t, s, rollupAccounts)
-		db := s.DB()
-		for _, q := range []string{
-			"DROP TABLE activities",
-			`CREATE TABLE activities (account_id bigint NOT NULL, day varchar(10) NOT NULL, user_id varchar(128) NOT NULL,
-				feature varchar(128) NOT NULL, PRIMARY KEY (account_id, day, user_id, feature))`,
-			"CREATE INDEX activity_feature_day ON activities (feature, day)",
-		} {
-			if err := db.Exec(q).Error; err != nil {
-				t.Fatal(err)
-			}
-		}
-		if err := s.Migrate(ctx); err != nil { // the rollup triggers, on the plain table
+	// PostgreSQL only: SQLite keeps one activities table.
+	s := modelstest.MustOpenPostgres(t)
+	ctx := context.Background()
+	createRollupAccounts(t, s, rollupAccounts)
+	db := s.DB()
+	for _, q := range []string{
+		"DROP TABLE activities",
+		`CREATE TABLE activities (account_id bigint NOT NULL, day varchar(10) NOT NULL, user_id varchar(128) NOT NULL,
+			feature varchar(128) NOT NULL, PRIMARY KEY (account_id, day, user_id, feature))`,
+		"CREATE INDEX activity_feature_day ON activities (feature, day)",
+	} {
+		if err := db.Exec(q).Error; err != nil {
 			t.Fatal(err)
 		}
-		// Migrate partitioned it already; undo that to start from a plain table with rows.
-		var kind string
-		if err := db.Raw("SELECT relkind::text FROM pg_class WHERE oid = to_regclass('activities')").Scan(&kind).Error; err != nil || kind != "p" {
-			t.Fatalf("after Migrate: relkind %q (%v), want p", kind, err)
-		}
-		rows := monthsActivity(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), 3)
-		if _, err := s.InsertActivity(ctx, rows); err != nil {
+	}
+	if err := s.Migrate(ctx); err != nil { // the rollup triggers, on the plain table
+		t.Fatal(err)
+	}
+	// Migrate partitioned it already; undo that to start from a plain table with rows.
+	var kind string
+	if err := db.Raw("SELECT relkind::text FROM pg_class WHERE oid = to_regclass('activities')").Scan(&kind).Error; err != nil || kind != "p" {
+		t.Fatalf("after Migrate: relkind %q (%v), want p", kind, err)
+	}
+	rows := monthsActivity(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), 3)
+	if _, err := s.InsertActivity(ctx, rows); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		"CREATE TABLE activities_plain AS SELECT * FROM activities",
+		"DROP TABLE activities",
+		"ALTER TABLE activities_plain RENAME TO activities",
+		"ALTER TABLE activities ADD PRIMARY KEY (account_id, day, user_id, feature)",
+		"CREATE INDEX activity_feature_day ON activities (feature, day)",
+	} {
+		if err := db.Exec(q).Error; err != nil {
 			t.Fatal(err)
 		}
-		for _, q := range []string{
-			"CREATE TABLE activities_plain AS SELECT * FROM activities",
-			"DROP TABLE activities",
-			"ALTER TABLE activities_plain RENAME TO activities",
-			"ALTER TABLE activities ADD PRIMARY KEY (account_id, day, user_id, feature)",
-			"CREATE INDEX activity_feature_day ON activities (feature, day)",
-		} {
-			if err := db.Exec(q).Error; err != nil {
-				t.Fatal(err)
-			}
-		}
-		if err := s.Migrate(ctx); err != nil {
-			t.Fatal(err)
-		}
-		var n int64
-		if err := db.Raw("SELECT COUNT(*) FROM activities_2026_02").Scan(&n).Error; err != nil || n != int64(len(rows)/3) {
-			t.Fatalf("activities_2026_02 holds %d rows (%v), want %d", n, err, len(rows)/3)
-		}
-		checkRollups(t, s, "migrated")
-		if _, err := s.InsertActivity(ctx, monthsActivity(time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), 2)); err != nil {
-			t.Fatal(err)
-		}
-		checkRollups(t, s, "written after the migration")
-	})
+	}
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var n int64
+	if err := db.Raw("SELECT COUNT(*) FROM activities_2026_02").Scan(&n).Error; err != nil || n != int64(len(rows)/3) {
+		t.Fatalf("activities_2026_02 holds %d rows (%v), want %d", n, err, len(rows)/3)
+	}
+	checkRollups(t, s, "migrated")
+	if _, err := s.InsertActivity(ctx, monthsActivity(time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), 2)); err != nil {
+		t.Fatal(err)
+	}
+	checkRollups(t, s, "written after the migration")
 }
