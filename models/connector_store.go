@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 
@@ -121,26 +122,42 @@ func (s *Store) TakeParkedEvents(ctx context.Context, source string, sourceIDs [
 // can now apply. With externals, only events naming one of those; nil:
 // any.
 func (s *Store) ParkedForAccounts(ctx context.Context, externals []string) (map[string][]string, error) {
-	q := `SELECT DISTINCT p.source, p.source_id FROM parked_events p JOIN accounts a ON a.external_id = p.external
-		WHERE p.external <> ''`
-	var args []any
-	if externals != nil {
-		if len(externals) == 0 {
-			return nil, nil
-		}
-		q += " AND p.external IN ?"
-		args = append(args, externals)
-	}
-	var rows []struct{ Source, SourceID string }
-	if err := s.orm(ctx).Raw(q+" ORDER BY p.source, p.source_id", args...).Scan(&rows).Error; err != nil {
-		return nil, fmt.Errorf("parked events for accounts: %w", err)
-	}
-	if len(rows) == 0 {
+	if externals != nil && len(externals) == 0 {
 		return nil, nil
 	}
+	// A batch of accounts can name more external ids than a statement can
+	// bind (SQLite allows 32,766 variables, PostgreSQL 65,535): they are
+	// asked for a thousand at a time.
+	const chunk = 1000
+	seen := map[[2]string]bool{}
 	out := map[string][]string{}
-	for _, r := range rows {
-		out[r.Source] = append(out[r.Source], r.SourceID)
+	for start := 0; start == 0 || start < len(externals); start += chunk {
+		q := `SELECT DISTINCT p.source, p.source_id FROM parked_events p JOIN accounts a ON a.external_id = p.external
+		WHERE p.external <> ''`
+		var args []any
+		if externals != nil {
+			q += " AND p.external IN ?"
+			args = append(args, externals[start:min(start+chunk, len(externals))])
+		}
+		var rows []struct{ Source, SourceID string }
+		if err := s.orm(ctx).Raw(q+" ORDER BY p.source, p.source_id", args...).Scan(&rows).Error; err != nil {
+			return nil, fmt.Errorf("parked events for accounts: %w", err)
+		}
+		for _, r := range rows {
+			if k := [2]string{r.Source, r.SourceID}; !seen[k] {
+				seen[k] = true
+				out[r.Source] = append(out[r.Source], r.SourceID)
+			}
+		}
+		if externals == nil {
+			break
+		}
+	}
+	if len(out) == 0 {
+		return nil, nil
+	}
+	for _, ids := range out {
+		slices.Sort(ids)
 	}
 	return out, nil
 }

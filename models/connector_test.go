@@ -2,6 +2,8 @@ package models_test
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -55,6 +57,38 @@ func TestConnectorClaims(t *testing.T) {
 		}
 		if n, err := s.PruneConnectorEvents(ctx, now.Add(time.Second)); err != nil || n != 2 {
 			t.Fatalf("pruned %d, %v", n, err)
+		}
+	})
+}
+
+// TestParkedForManyAccounts: a batch of 40,000 accounts asks which parked
+// events now have their account in one call, more external ids than a
+// statement can bind on SQLite; the events of every chunk are found.
+func TestParkedForManyAccounts(t *testing.T) {
+	modelstest.ForEachDB(t, func(t *testing.T, s *models.Store) {
+		ctx := context.Background()
+		now := time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
+		externals := make([]string, 40000)
+		for i := range externals {
+			externals[i] = fmt.Sprintf("crm-%05d", i)
+		}
+		var events []models.ParkedEvent
+		for i, ext := range []string{externals[5], externals[39999]} {
+			if err := s.DB().Create(&models.Account{Name: ext, Slug: ext, ExternalID: ext}).Error; err != nil {
+				t.Fatal(err)
+			}
+			events = append(events, models.ParkedEvent{Source: "segment", EventID: fmt.Sprintf("m%d", i), SourceID: ext, External: ext,
+				Type: "track", Payload: "{}", ReceivedAt: now, Day: "2026-11-20"})
+		}
+		if err := s.ParkEvents(ctx, events); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.ParkedForAccounts(ctx, externals)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := []string{externals[5], externals[39999]}; !slices.Equal(got["segment"], want) || len(got) != 1 {
+			t.Errorf("parked for 40,000 accounts = %v, want segment %v", got, want)
 		}
 	})
 }
