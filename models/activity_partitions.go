@@ -174,6 +174,23 @@ func (s *Store) MaintainActivity(ctx context.Context, now time.Time, keepDays in
 	return p, err
 }
 
+// EnsureActivityMonths creates on PostgreSQL the month tables of
+// activities from the month of from to activityMonthsAhead months after
+// the month of to, those missing, and reports how many it made; it does
+// nothing on SQLite. A loader of past days (models/gen) calls it first, so
+// that its rows go to their months' tables rather than the default
+// partition.
+func (s *Store) EnsureActivityMonths(ctx context.Context, from, to time.Time) (int, error) {
+	if s.dialect != DialectPostgres {
+		return 0, nil
+	}
+	var months []time.Time
+	for m := monthStart(from); !m.After(monthStart(to).AddDate(0, activityMonthsAhead, 0)); m = m.AddDate(0, 1, 0) {
+		months = append(months, m)
+	}
+	return s.ensureActivityMonths(ctx, months)
+}
+
 // ensureActivityMonths creates the month tables of months (month starts)
 // that are missing. A month whose rows sit in the default partition (no
 // table covered it when they were written) gets them moved to its new

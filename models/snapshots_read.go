@@ -35,11 +35,20 @@ func (s *Store) previousOf(ctx context.Context, day time.Time, ids []uint, cols 
 		if len(ids) == 0 {
 			return map[uint]Snapshot{}, nil
 		}
-		if len(ids) > maxProbedIDs {
+		switch {
+		case s.dialect == DialectPostgres && len(ids) <= MaxSubset:
+			// One array parameter, probed by id: a stream's rescore of a
+			// few thousand accounts probes those only, where reading every
+			// account's previous snapshot (full rows, JSON and all) cost
+			// it 150-165 ms at 10,000 accounts.
+			filter = " WHERE accounts.id = ANY(CAST(@ids AS bigint[]))"
+			args["ids"] = idArray(ids)
+		case len(ids) > maxProbedIDs:
 			return s.previousOfSome(ctx, day, ids, cols)
+		default:
+			filter = " WHERE accounts.id IN @ids"
+			args["ids"] = ids
 		}
-		filter = " WHERE accounts.id IN @ids"
-		args["ids"] = ids
 	} else if s.dialect == DialectPostgres {
 		return s.previousSnapshots(ctx, previousSnapshotsAllSQL(cols), map[string]any{"y": dayKey(day.AddDate(0, 0, -1))})
 	}
@@ -59,13 +68,13 @@ func (s *Store) previousOf(ctx context.Context, day time.Time, ids []uint, cols 
 	return s.previousSnapshots(ctx, q, args)
 }
 
-// maxProbedIDs bounds the ids PreviousSnapshots probes one by one, each a
-// bound parameter: SQLite takes at most 32,766 and PostgreSQL 65,535 in a
-// statement, and past a thousand the query for every account costs no more.
+// maxProbedIDs bounds the ids PreviousSnapshots probes one by one on
+// SQLite, each a bound parameter: it takes at most 32,766 in a statement,
+// and past a thousand the query for every account costs no more.
 const maxProbedIDs = 1000
 
-// previousOfSome is previousOf for a long id list: every account's, kept
-// for the ids asked for.
+// previousOfSome is previousOf for a long id list on SQLite: every
+// account's, kept for the ids asked for.
 func (s *Store) previousOfSome(ctx context.Context, day time.Time, ids []uint, cols snapshotShape) (map[uint]Snapshot, error) {
 	all, err := s.previousOf(ctx, day, nil, cols)
 	if err != nil {

@@ -47,6 +47,19 @@ func TestPreviousSnapshots(t *testing.T) {
 		if len(one) != 1 || one[beta].Day != day(-10) {
 			t.Errorf("PreviousSnapshots(beta, gamma) = %+v, want beta's only", one)
 		}
+		// A stream's rescore asks for thousands of ids (one array on
+		// PostgreSQL, every account's kept on SQLite): the same answer.
+		many := []uint{alpha, beta, gamma}
+		for id := uint(100_000); len(many) < 3000; id++ {
+			many = append(many, id)
+		}
+		lots, err := s.PreviousSnapshots(ctx, asOf, many)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(lots) != 2 || lots[alpha].Day != day(-1) || lots[beta].Day != day(-10) {
+			t.Errorf("PreviousSnapshots(3,000 ids) = %+v, want alpha's and beta's", lots)
+		}
 		if none, err := s.PreviousSnapshots(ctx, asOf, []uint{}); err != nil || len(none) != 0 {
 			t.Errorf("PreviousSnapshots(no ids) = %v, %v; want empty", none, err)
 		}

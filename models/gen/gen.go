@@ -22,8 +22,10 @@ import (
 // Version changes whenever the generated rows or their order change, so
 // stored benchmark datasets built by an older generator are rebuilt rather
 // than reused (3: snapshot history written day by day; 4: accounts churn
-// with and without warning, dip and recover, see lifecycle.go).
-const Version = 4
+// with and without warning, dip and recover, see lifecycle.go; 5: on
+// PostgreSQL each month of activity in its own partition, as a database
+// kept by serve's daily job has it, not all in the default partition).
+const Version = 5
 
 // Params fix a dataset: the same Params give the same rows.
 type Params struct {
@@ -125,6 +127,13 @@ func Generate(ctx context.Context, s *models.Store, p Params) (Stats, error) {
 	stats := Stats{Params: p, Rows: map[string]int64{}}
 	var err error
 	if s.Dialect() == models.DialectPostgres {
+		// The month tables of every generated day first, as serve's daily
+		// job (models.MaintainActivity) keeps them: without them every row
+		// goes to the default partition, one table of all the months.
+		first := p.End.AddDate(0, 0, 1-p.Days)
+		if _, err := s.EnsureActivityMonths(ctx, first, p.End); err != nil {
+			return Stats{}, fmt.Errorf("generate: %w", err)
+		}
 		err = copyPostgres(ctx, s, g.tables(), stats.Rows)
 	} else {
 		err = insertSQLite(ctx, s, g.tables(), stats.Rows)
