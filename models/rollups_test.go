@@ -480,3 +480,24 @@ func TestAllSignalsRawPathCostsOneQuery(t *testing.T) {
 		t.Logf("AllSignals: %d queries from the rollups, %d from the raw rows", latest, past)
 	})
 }
+
+// The insert trigger and the batch flush probe activities by index only:
+// today's month table, found empty by an ANALYZE before the day began,
+// was otherwise scanned whole once per uncertain user-day as it filled.
+func TestActivityRollupTriggersProbeByIndex(t *testing.T) {
+	s := modelstest.MustOpenPostgres(t)
+	var config []string
+	err := s.DB().Raw(`SELECT array_to_string(proconfig, ',') FROM pg_proc
+		WHERE proname IN ('activity_rollup_insert', 'activity_rollup_flush') AND pronamespace = current_schema()::regnamespace
+		ORDER BY proname`).Scan(&config).Error
+	if err != nil || len(config) != 2 {
+		t.Fatalf("trigger functions: %v, %v", config, err)
+	}
+	for _, c := range config {
+		for _, want := range []string{"enable_seqscan=off", "enable_hashjoin=off", "enable_mergejoin=off"} {
+			if !strings.Contains(c, want) {
+				t.Errorf("function settings %q: want %s", c, want)
+			}
+		}
+	}
+}
