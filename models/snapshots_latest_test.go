@@ -50,6 +50,22 @@ func TestLatestSnapshotHeads(t *testing.T) {
 		if h, err := s.History(ctx, alpha, asOf, asOf); err != nil || len(h) != 1 || !h[0].UpdatedAt.Equal(heads[alpha].UpdatedAt) || h[0].UpdatedAt.IsZero() {
 			t.Errorf("alpha's head updated at %v, its row's %v (%v)", heads[alpha].UpdatedAt, h, err)
 		}
+		// The summary's bars count the same heads in the database.
+		for _, since := range []string{day(-30), day(-1), day(0)} {
+			counts, err := s.LatestStatusCounts(ctx, asOf, since)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := map[string]int{}
+			for _, h := range heads {
+				if h.Day >= since {
+					want[h.Status]++
+				}
+			}
+			if !reflect.DeepEqual(counts, want) {
+				t.Errorf("LatestStatusCounts(since %s) = %v, want %v", since, counts, want)
+			}
+		}
 		// A day before any snapshot has none; the full rows agree with the heads.
 		if none, err := s.LatestSnapshotHeads(ctx, asOf.AddDate(0, 0, -20)); err != nil || len(none) != 0 {
 			t.Errorf("heads at T-20 = %v, %v; want none", none, err)
