@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -65,14 +66,19 @@ func (s *Service) weeklySummary(ctx context.Context, day time.Time, money bool) 
 	if err != nil {
 		return WeeklySummaryResult{}, fmt.Errorf("weekly summary: %w", err)
 	}
-	cur, err := st.LatestSnapshots(ctx, day)
+	// Heads (no JSON) for every account: the summary reads their status
+	// and score; only the At-risk accounts' full snapshots are loaded
+	// below, for their issue. Full rows for the portfolio, twice, were
+	// most of the summary's memory (hundreds of MiB at 100,000 accounts).
+	curHeads, err := st.LatestSnapshotHeads(ctx, day)
 	if err != nil {
 		return WeeklySummaryResult{}, fmt.Errorf("weekly summary: %w", err)
 	}
-	old, err := st.LatestSnapshots(ctx, weekAgo)
+	oldHeads, err := st.LatestSnapshotHeads(ctx, weekAgo)
 	if err != nil {
 		return WeeklySummaryResult{}, fmt.Errorf("weekly summary: %w", err)
 	}
+	cur, old := byAccountID(curHeads), byAccountID(oldHeads)
 	mrr, err := st.MRRAt(ctx, day)
 	if err != nil {
 		return WeeklySummaryResult{}, fmt.Errorf("weekly summary: %w", err)
@@ -81,7 +87,18 @@ func (s *Service) weeklySummary(ctx context.Context, day time.Time, money bool) 
 	if err != nil {
 		return WeeklySummaryResult{}, fmt.Errorf("weekly summary: %w", err)
 	}
-	curBy, oldBy := bySnapAccount(cur), bySnapAccount(old)
+	curBy, oldBy := curHeads, oldHeads
+	var atRisk []uint
+	for _, sn := range cur {
+		if sn.Status == string(scoring.AtRisk) {
+			atRisk = append(atRisk, sn.AccountID)
+		}
+	}
+	// The latest snapshot on or before day is the previous one of the day after.
+	atRiskFull, err := st.PreviousSnapshots(ctx, day.AddDate(0, 0, 1), atRisk)
+	if err != nil {
+		return WeeklySummaryResult{}, fmt.Errorf("weekly summary: %w", err)
+	}
 
 	// The 8-week chart: each bar counts the accounts active on its own day
 	// (so an account that churned since still shows in the weeks it was a
@@ -131,7 +148,7 @@ func (s *Service) weeklySummary(ctx context.Context, day time.Time, money bool) 
 		}
 		row := summaryAccount{acc: a, snap: sn, mrr: mrr[a.ID], prevMRR: oldMRR[a.ID]}
 		if sn.Status == string(scoring.AtRisk) { // the only accounts whose issue is shown
-			row.costliest = issueOf(s.Config, sn)
+			row.costliest = issueOf(s.Config, atRiskFull[a.ID])
 		}
 		if p, ok := oldBy[a.ID]; ok {
 			row.prev = &p
@@ -180,10 +197,12 @@ func pulseDays(cfg scoring.Config) int {
 	return 30
 }
 
-func bySnapAccount(snaps []models.Snapshot) map[uint]models.Snapshot {
-	out := make(map[uint]models.Snapshot, len(snaps))
-	for _, s := range snaps {
-		out[s.AccountID] = s
+// byAccountID lists snapshots keyed by account in ascending account id
+// order, as LatestSnapshots returns them.
+func byAccountID(m map[uint]models.Snapshot) []models.Snapshot {
+	out := make([]models.Snapshot, 0, len(m))
+	for _, id := range slices.Sorted(maps.Keys(m)) {
+		out = append(out, m[id])
 	}
 	return out
 }
