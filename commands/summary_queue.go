@@ -72,12 +72,12 @@ func (a *Alerter) broadcast(ctx context.Context, kind, period string, rep Reply,
 // CriticalDigest lists the accounts Critical on day, worst first; ok is
 // false when there is none.
 func (s *Service) CriticalDigest(ctx context.Context, day time.Time) (Reply, bool, error) {
-	snaps, err := s.Store.LatestSnapshots(ctx, day)
+	heads, err := s.Store.LatestSnapshotHeads(ctx, day)
 	if err != nil {
 		return Reply{}, false, fmt.Errorf("critical digest: %w", err)
 	}
 	var crit []models.Snapshot
-	for _, sn := range snaps {
+	for _, sn := range byAccountID(heads) {
 		if sn.Status == string(scoring.Critical) {
 			crit = append(crit, sn)
 		}
