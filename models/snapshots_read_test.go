@@ -47,10 +47,11 @@ func TestPreviousSnapshots(t *testing.T) {
 		if len(one) != 1 || one[beta].Day != day(-10) {
 			t.Errorf("PreviousSnapshots(beta, gamma) = %+v, want beta's only", one)
 		}
-		// A stream's rescore asks for thousands of ids (one array on
-		// PostgreSQL, every account's kept on SQLite): the same answer.
+		// A stream's rescore and the weekly summary ask for thousands of
+		// ids (arrays of MaxSubset on PostgreSQL, every account's kept on
+		// SQLite): the same answer.
 		many := []uint{alpha, beta, gamma}
-		for id := uint(100_000); len(many) < 3000; id++ {
+		for id := uint(100_000); len(many) < 6000; id++ {
 			many = append(many, id)
 		}
 		lots, err := s.PreviousSnapshots(ctx, asOf, many)
@@ -58,7 +59,7 @@ func TestPreviousSnapshots(t *testing.T) {
 			t.Fatal(err)
 		}
 		if len(lots) != 2 || lots[alpha].Day != day(-1) || lots[beta].Day != day(-10) {
-			t.Errorf("PreviousSnapshots(3,000 ids) = %+v, want alpha's and beta's", lots)
+			t.Errorf("PreviousSnapshots(6,000 ids) = %+v, want alpha's and beta's", lots)
 		}
 		if none, err := s.PreviousSnapshots(ctx, asOf, []uint{}); err != nil || len(none) != 0 {
 			t.Errorf("PreviousSnapshots(no ids) = %v, %v; want empty", none, err)
