@@ -140,7 +140,7 @@ func (s *Service) weeklySummary(ctx context.Context, day time.Time, money bool) 
 		return WeeklySummaryResult{}, fmt.Errorf("weekly summary: %w", err)
 	}
 
-	var rows []summaryAccount
+	rows := make([]summaryAccount, 0, len(accounts))
 	for _, a := range accounts {
 		sn, ok := curBy[a.ID]
 		if !ok {
@@ -312,10 +312,10 @@ func buildSummary(cfg scoring.Config, day time.Time, rows []summaryAccount, m sc
 	}
 	rep.Sections = append(rep.Sections, Section{Title: "Overview (change since last week)", Fields: ov})
 
-	worstFirst := func(st scoring.Status) []summaryAccount {
-		var out []summaryAccount
-		for _, r := range rows {
-			if r.snap.Status == string(st) {
+	worstFirst := func(st scoring.Status) []*summaryAccount {
+		var out []*summaryAccount
+		for i := range rows {
+			if r := &rows[i]; r.snap.Status == string(st) {
 				out = append(out, r)
 			}
 		}
@@ -476,12 +476,16 @@ func pulseSection(pulses []models.Pulse, mrr map[uint]int64, withMRR func(int64)
 
 // movers are the three biggest falls and rises of the week.
 func movers(rows []summaryAccount) []Field {
+	// Pointers into rows: a summaryAccount is over half a kilobyte, and
+	// at 100,000 accounts copying them was the summary's largest
+	// allocation.
 	type mv struct {
-		r summaryAccount
+		r *summaryAccount
 		d int
 	}
 	var all []mv
-	for _, r := range rows {
+	for i := range rows {
+		r := &rows[i]
 		if r.prev != nil && r.prev.Known && r.snap.Known && r.snap.Score != r.prev.Score {
 			all = append(all, mv{r, r.snap.Score - r.prev.Score})
 		}
