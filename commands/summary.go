@@ -12,17 +12,34 @@ import (
 
 	"github.com/healthbot/healthbot/models"
 	"github.com/healthbot/healthbot/scoring"
+	"golang.org/x/sync/singleflight"
 )
 
 // Summary builds the weekly health summary as of today, for /health
 // summary: without MRR for a caller who may not see it.
 func (s *Service) Summary(ctx context.Context, caller Caller) (Reply, error) {
-	sum, err := s.weeklySummary(ctx, s.today(), caller.Role.SeesMRR())
+	day, money := s.today(), caller.Role.SeesMRR()
+	key := fmt.Sprintf("%p/%s/%t", s.Store, day.Format(models.DayLayout), money)
+	v, err, _ := summaryFlight.Do(key, func() (any, error) {
+		// Not the first caller's cancellation: the others wait for it too.
+		sum, err := s.weeklySummary(context.WithoutCancel(ctx), day, money)
+		return sum.Reply, err
+	})
 	if err != nil {
 		return Reply{}, err
 	}
-	return sum.Reply, nil
+	r := v.(Reply)
+	// Execute rewrites each section's buttons for its caller's role.
+	r.Sections = slices.Clone(r.Sections)
+	return r, nil
 }
+
+// summaryFlight lets the "/health summary" calls that arrive while one is
+// being computed, for the same store, day and MRR visibility, share its
+// answer. At 100,000 accounts a summary takes seconds and a few hundred
+// MiB; sixty-seven asked within a minute of a load test ran at once two at
+// a time and took serve's memory to 1.2 GiB (BENCHMARKS.md, issue 17).
+var summaryFlight singleflight.Group
 
 // StatusWeek is the number of accounts per status on one day, a bar of
 // the summary chart.

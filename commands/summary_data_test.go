@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -235,6 +236,42 @@ func TestWeeklySummaryFromData(t *testing.T) {
 			"03-03 H1 S5 A0 C1", "03-10 H1 S5 A0 C1", "03-17 H1 S1 A2 C2"}
 		if !sameList(weeks, wantWeeks) {
 			t.Errorf("chart weeks = %q, want %q", weeks, wantWeeks)
+		}
+	})
+}
+
+// "/health summary" asked for by several callers at once: they share one
+// computation (summaryFlight), and each gets the summary of the data and
+// a reply of its own, whose sections Execute rewrites per caller.
+func TestConcurrentSummariesShareOneAnswer(t *testing.T) {
+	modelstest.ForEachDB(t, func(t *testing.T, s *models.Store) {
+		ctx := context.Background()
+		svc := newSummaryService(s)
+		loadSummaryPortfolio(t, s, svc)
+		svc.Now = func() time.Time { return e2eAt(summaryDay, 9) }
+		want, err := svc.WeeklySummary(ctx, e2eDay(summaryDay))
+		if err != nil {
+			t.Fatal(err)
+		}
+		caller := commands.Caller{Platform: "console", UserID: "admin", Role: commands.RoleAdmin}
+		replies := make([]commands.Reply, 8)
+		errs := make([]error, len(replies))
+		var wg sync.WaitGroup
+		for i := range replies {
+			wg.Go(func() { replies[i], errs[i] = svc.Summary(ctx, caller) })
+		}
+		wg.Wait()
+		for i, r := range replies {
+			if errs[i] != nil {
+				t.Fatalf("summary %d: %v", i, errs[i])
+			}
+			if got := summaryText(r); got != summaryText(want.Reply) {
+				t.Errorf("summary %d:\n%s\nwant\n%s", i, got, summaryText(want.Reply))
+			}
+		}
+		replies[0].Sections[0].Title = "changed by one caller"
+		if replies[1].Sections[0].Title == replies[0].Sections[0].Title {
+			t.Error("two callers share one reply's sections")
 		}
 	})
 }
