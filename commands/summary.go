@@ -104,7 +104,6 @@ func (s *Service) weeklySummary(ctx context.Context, day time.Time, money bool) 
 	if err != nil {
 		return WeeklySummaryResult{}, fmt.Errorf("weekly summary: %w", err)
 	}
-	curBy, oldBy := curHeads, oldHeads
 	var atRisk []uint
 	for _, sn := range cur {
 		if sn.Status == string(scoring.AtRisk) {
@@ -159,7 +158,7 @@ func (s *Service) weeklySummary(ctx context.Context, day time.Time, money bool) 
 
 	rows := make([]summaryAccount, 0, len(accounts))
 	for _, a := range accounts {
-		sn, ok := curBy[a.ID]
+		sn, ok := curHeads[a.ID]
 		if !ok {
 			continue
 		}
@@ -167,7 +166,7 @@ func (s *Service) weeklySummary(ctx context.Context, day time.Time, money bool) 
 		if sn.Status == string(scoring.AtRisk) { // the only accounts whose issue is shown
 			row.costliest = issueOf(s.Config, atRiskFull[a.ID])
 		}
-		if p, ok := oldBy[a.ID]; ok {
+		if p, ok := oldHeads[a.ID]; ok {
 			row.prev = &p
 		}
 		if since, ok := critSince[a.ID]; ok && sn.Status == string(scoring.Critical) {

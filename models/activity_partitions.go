@@ -150,10 +150,7 @@ func (s *Store) MaintainActivity(ctx context.Context, now time.Time, keepDays in
 		if err := s.orm(ctx).Raw("SELECT DISTINCT substr(day, 1, 7) FROM activities_default WHERE day ~ '^[0-9]{4}-[0-9]{2}-'").Scan(&stray).Error; err != nil {
 			return out, fmt.Errorf("activity partitions: %w", err)
 		}
-		months := []time.Time{}
-		for m := monthStart(now); !m.After(monthStart(now).AddDate(0, activityMonthsAhead, 0)); m = m.AddDate(0, 1, 0) {
-			months = append(months, m)
-		}
+		months := activityMonthsFor(now, now)
 		for _, v := range stray {
 			if m, err := time.Parse("2006-01", v); err == nil {
 				months = append(months, m)
@@ -184,11 +181,18 @@ func (s *Store) EnsureActivityMonths(ctx context.Context, from, to time.Time) (i
 	if s.dialect != DialectPostgres {
 		return 0, nil
 	}
+	return s.ensureActivityMonths(ctx, activityMonthsFor(from, to))
+}
+
+// activityMonthsFor lists the starts of the months from from's to
+// activityMonthsAhead months after to's: the month tables a span of days
+// needs, with those made in advance.
+func activityMonthsFor(from, to time.Time) []time.Time {
 	var months []time.Time
 	for m := monthStart(from); !m.After(monthStart(to).AddDate(0, activityMonthsAhead, 0)); m = m.AddDate(0, 1, 0) {
 		months = append(months, m)
 	}
-	return s.ensureActivityMonths(ctx, months)
+	return months
 }
 
 // ensureActivityMonths creates the month tables of months (month starts)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/healthbot/healthbot/scoring"
@@ -82,8 +81,7 @@ func (s *Store) ScorePage(ctx context.Context, day time.Time, f ScoreFilter, lim
 	}
 	// The rank: known first, lowest score, then largest MRR when money.
 	rank := "CASE WHEN known THEN 0 ELSE 1 END AS k1, score AS k2, " + map[bool]string{true: "-mrr", false: "0"}[money] + " AS k3"
-	latest := strings.Replace(s.latestSQL(listHead, full), "WITH latest AS (", "WITH latest AS MATERIALIZED (", 1)
-	q := latest + `, sel AS MATERIALIZED (SELECT l.*, accounts.mrr_cents AS mrr FROM latest l JOIN accounts ON accounts.id = l.account_id WHERE ` + where + `),
+	q := s.latestSQL(listHead, full, true) + `, sel AS MATERIALIZED (SELECT l.*, accounts.mrr_cents AS mrr FROM latest l JOIN accounts ON accounts.id = l.account_id WHERE ` + where + `),
 	f AS (SELECT id, account_id, day, known, score, computed, status, profile, model_version, updated_at, ` + rank + ` FROM sel` + rowFilter + `)`
 	pick := "SELECT f.* FROM f"
 	if limit > 0 {

@@ -60,7 +60,7 @@ func (s *Store) latestOf(ctx context.Context, day time.Time, cols snapshotShape)
 		return map[uint]Snapshot{}, err
 	}
 	args := map[string]any{"t": t, "d1": d1, "d2": d2}
-	q := s.latestSQL(cols, full) + ` SELECT * FROM latest`
+	q := s.latestSQL(cols, full, false) + ` SELECT * FROM latest`
 	rows, err := s.orm(ctx).Raw(q, args).Rows()
 	if err != nil {
 		return nil, fmt.Errorf("latest snapshots: %w", err)
@@ -106,8 +106,10 @@ func (s *Store) newestDays(ctx context.Context, t string) (d1, d2 string, full, 
 // else probed for its latest before. Plain joins on the base table, not
 // CTEs: whatever the planner believes of the newest days' row counts
 // (autovacuum is off and statistics lag), the worst plan is one index
-// probe per account, never a rescan of a day per account.
-func (s *Store) latestSQL(cols snapshotShape, full bool) string {
+// probe per account, never a rescan of a day per account. materialized
+// computes "latest" once for a statement that reads it more than once
+// (ScorePage); otherwise the planner may fold it into the query.
+func (s *Store) latestSQL(cols snapshotShape, full, materialized bool) string {
 	srcs := []string{"y1", "y2", "p"}
 	join := ` LEFT JOIN snapshots y2 ON y2.account_id = accounts.id AND y2.day = @d2 AND @d2 < @d1`
 	before, missing := "@d2", "y1.id IS NULL AND y2.id IS NULL"
@@ -122,7 +124,11 @@ func (s *Store) latestSQL(cols snapshotShape, full bool) string {
 		probe = ` LEFT JOIN snapshots p ON ` + missing + ` AND p.id = (SELECT z.id FROM snapshots z
 		WHERE z.account_id = accounts.id AND z.day < ` + before + ` ORDER BY z.day DESC LIMIT 1)`
 	}
-	return `WITH latest AS (SELECT ` + cols.pick(srcs) + ` FROM accounts
+	as := "AS"
+	if materialized {
+		as = "AS MATERIALIZED"
+	}
+	return `WITH latest ` + as + ` (SELECT ` + cols.pick(srcs) + ` FROM accounts
 		LEFT JOIN snapshots y1 ON y1.account_id = accounts.id AND y1.day = @d1` + join + probe + `
 		WHERE ` + activeAtNamed + ` AND COALESCE(` + strings.Join(mapIDs(srcs), ", ") + `) IS NOT NULL)`
 }
@@ -270,7 +276,7 @@ func (s *Store) LatestStatusCounts(ctx context.Context, day time.Time, since str
 		Status string
 		N      int
 	}
-	q := s.latestSQL(snapshotHead, full) + ` SELECT status, COUNT(*) AS n FROM latest WHERE day >= @since GROUP BY status`
+	q := s.latestSQL(snapshotHead, full, false) + ` SELECT status, COUNT(*) AS n FROM latest WHERE day >= @since GROUP BY status`
 	if err := s.orm(ctx).Raw(q, map[string]any{"t": t, "d1": d1, "d2": d2, "since": since}).Scan(&rows).Error; err != nil {
 		return nil, fmt.Errorf("latest status counts: %w", err)
 	}
