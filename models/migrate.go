@@ -126,6 +126,9 @@ func applyMigrations(db *gorm.DB) (backfilled bool, err error) {
 	if backfilled, err = ensureActivityRollups(db); err != nil {
 		return false, err
 	}
+	if err := ensureCurrentScores(db); err != nil {
+		return false, err
+	}
 	for _, q := range auditGuardDDL(db.Dialector.Name()) {
 		if err := db.Exec(q).Error; err != nil {
 			return false, fmt.Errorf("audit trail guard: %w", err)
@@ -172,7 +175,7 @@ var schemaFingerprint = func() string {
 	for _, ix := range obsoleteIndexes {
 		extra = append(extra, "drop index "+reflect.TypeOf(ix.model).Elem().Name()+"."+ix.name)
 	}
-	extra = append(extra, fmt.Sprintf("schema version %d", SchemaVersion), rollupStep, auditStep, activityPartitionStep)
+	extra = append(extra, fmt.Sprintf("schema version %d", SchemaVersion), rollupStep, auditStep, activityPartitionStep, currentScoresStep)
 	all := append([]any{&schemaMigration{}, &schemaState{}}, AllModels()...)
 	return fingerprintOf(all, extra)
 }()

@@ -3,6 +3,7 @@ package models_test
 import (
 	"context"
 	"database/sql"
+	"reflect"
 	"testing"
 	"time"
 
@@ -151,7 +152,8 @@ func TestMigrationLockIsPerSchema(t *testing.T) {
 // An older schema upgrades in place: snapshots gain profile and
 // model_version (its rows read "" and keep their scores), the metrics
 // table appears, and a binary that does not know the new columns can
-// still write snapshots (their defaults fill them).
+// still write snapshots (their defaults fill them); current_scores is
+// created and filled.
 func TestMigrationAddsModelColumnsInPlace(t *testing.T) {
 	modelstest.ForEachDSN(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
@@ -161,7 +163,18 @@ func TestMigrationAddsModelColumnsInPlace(t *testing.T) {
 		}
 		t.Cleanup(func() { _ = s.Close() })
 		db := s.DB()
+		// Before current_scores: no table, no triggers on snapshots.
+		on := map[bool]string{true: " ON snapshots", false: ""}[s.Dialect() == models.DialectPostgres]
+		for _, q := range []string{"insert", "update", "delete", "truncate"} {
+			if q == "truncate" && on == "" {
+				continue
+			}
+			if err := db.Exec("DROP TRIGGER current_scores_" + q + on).Error; err != nil {
+				t.Fatal(err)
+			}
+		}
 		for _, q := range []string{
+			"DROP TABLE current_scores",
 			"DROP TABLE metrics",
 			"ALTER TABLE snapshots DROP COLUMN profile",
 			"ALTER TABLE snapshots DROP COLUMN model_version",
@@ -192,6 +205,11 @@ func TestMigrationAddsModelColumnsInPlace(t *testing.T) {
 		prev, err := s2.PreviousSnapshots(ctx, asOf.AddDate(0, 0, 1), nil)
 		if err != nil || prev[1].Score != 72 || prev[1].Profile != "" {
 			t.Errorf("previous snapshots after the upgrade: %+v, %v", prev, err)
+		}
+		// current_scores was created and backfilled, and its triggers took
+		// the older binary's insert.
+		if got := currentScores(t, s2); !reflect.DeepEqual(got, map[uint]string{1: "2025-06-30 72"}) {
+			t.Errorf("current scores after the upgrade = %v, want account 1 at 2025-06-30, 72", got)
 		}
 	})
 }

@@ -238,7 +238,7 @@ type CSM struct {
 // run records (AlertModels), the plays' tasks (TaskModels) and the
 // connectors' tables (ConnectorModels) included.
 func AllModels() []any {
-	core := []any{&Account{}, &Activity{}, &ActivityDay{}, &ActivityLast{}, &Ticket{}, &Touch{}, &Pulse{}, &Survey{}, &Invoice{}, &MRRChange{}, &Metric{}, &Snapshot{}, &CSM{}, &OrgAggregate{}}
+	core := []any{&Account{}, &Activity{}, &ActivityDay{}, &ActivityLast{}, &Ticket{}, &Touch{}, &Pulse{}, &Survey{}, &Invoice{}, &MRRChange{}, &Metric{}, &Snapshot{}, &CurrentScore{}, &CSM{}, &OrgAggregate{}}
 	core = append(core, &ProcessedEvent{}) // platform event ids, deduped across replicas (events.go)
 	// Roles (roles.go) and the audit trail (audit.go).
 	core = append(core, &UserRole{}, &AuditEntry{}, &AuditAccount{})

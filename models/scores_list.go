@@ -44,9 +44,10 @@ type ScoreStats struct {
 // unlike Go). Unscored lists the active accounts f selects that have no
 // snapshot at all (f.Status aside): the caller scores them.
 //
-// One statement over the latest snapshots (latestSQL) and one to load
-// the rows' accounts, ranked and counted in the database: a list ships
-// its 25 rows, not 100,000, whatever the portfolio.
+// One statement over the accounts and their latest heads (current_scores,
+// or for a past day latestSQL) and one to load the rows' accounts, ranked
+// and counted in the database: a list ships its 25 rows, not 100,000,
+// whatever the portfolio.
 func (s *Store) ScorePage(ctx context.Context, day time.Time, f ScoreFilter, limit int, money bool) ([]ScoreRow, ScoreStats, []uint, error) {
 	st := ScoreStats{Count: map[string]int{}, MRR: map[string]int64{}}
 	t := dayKey(day)
@@ -62,57 +63,69 @@ func (s *Store) ScorePage(ctx context.Context, day time.Time, f ScoreFilter, lim
 		where = "(" + where + " OR accounts.id IN @also)"
 		args["also"] = f.Also
 	}
-	d1, d2, full, ok, err := s.newestDays(ctx, t)
-	if err != nil {
-		return nil, st, nil, err
-	}
-	if !ok {
-		unscored, err := s.unscored(ctx, args, where)
-		return nil, st, unscored, err
-	}
-	args["d1"], args["d2"] = d1, d2
-	// One statement: the selected accounts' latest heads are found once
-	// (MATERIALIZED) and both read from there, the stats (part 0, a row
-	// per status) and the ranked rows (part 1). Two statements each found
-	// them again, the larger part of a list's time at 100,000 accounts.
-	rowFilter := ""
-	if f.Status != "" {
-		rowFilter = " WHERE known AND status = @status"
-	}
 	// The rank: known first, lowest score, then largest MRR when money.
-	rank := "CASE WHEN known THEN 0 ELSE 1 END AS k1, score AS k2, " + map[bool]string{true: "-mrr", false: "0"}[money] + " AS k3"
-	q := s.latestSQL(listHead, full, true) + `, sel AS MATERIALIZED (SELECT l.*, accounts.mrr_cents AS mrr FROM latest l JOIN accounts ON accounts.id = l.account_id WHERE ` + where + `),
-	f AS (SELECT id, account_id, day, known, score, computed, status, profile, model_version, updated_at, ` + rank + ` FROM sel` + rowFilter + `)`
-	pick := "SELECT f.* FROM f"
+	rank := "CASE WHEN l.known THEN 0 ELSE 1 END AS k1, l.score AS k2, " + map[bool]string{true: "-accounts.mrr_cents", false: "0"}[money] + " AS k3"
+	// sel is every selected active account with its latest head (l), or
+	// with nulls (id too) when it has none. current_scores holds each
+	// account's latest snapshot: the heads of day, unless a snapshot is
+	// dated after it (a list of a past day, or a backfill written ahead),
+	// when the snapshots themselves are searched (latestSQL).
+	var ahead bool
+	if err := s.orm(ctx).Raw("SELECT EXISTS (SELECT 1 FROM snapshots WHERE day > ?)", t).Scan(&ahead).Error; err != nil {
+		return nil, st, nil, fmt.Errorf("score page: %w", err)
+	}
+	q, source := "WITH ", "(SELECT snapshot_id AS id, account_id, day, known, score, computed, status, profile, model_version, updated_at FROM current_scores)"
+	if ahead {
+		d1, d2, full, ok, err := s.newestDays(ctx, t)
+		if err != nil {
+			return nil, st, nil, err
+		}
+		if !ok {
+			unscored, err := s.unscored(ctx, args, where)
+			return nil, st, unscored, err
+		}
+		args["d1"], args["d2"] = d1, d2
+		q, source = s.latestSQL(listHead, full, true)+", ", "latest"
+	}
+	// One statement: sel is read once (MATERIALIZED) for both parts, the
+	// stats (part 0, a row per status; "" counts the accounts without a
+	// head) and the ranked rows (part 1).
+	q += `sel AS MATERIALIZED (SELECT l.id, accounts.id AS account_id, l.day, l.known, l.score, l.computed, l.status, l.profile,
+		l.model_version, l.updated_at, accounts.mrr_cents AS mrr, ` + rank + `
+		FROM accounts LEFT JOIN ` + source + ` l ON l.account_id = accounts.id WHERE ` + activeAtNamed + ` AND ` + where + `)`
+	ranked := "id IS NOT NULL"
+	if f.Status != "" {
+		ranked += " AND known AND status = @status"
+	}
+	pick := "SELECT * FROM sel WHERE " + ranked
 	if limit > 0 {
 		// Every row up to the limit-th, and those tied with it.
-		q += `, edge AS (SELECT k1, k2, k3 FROM f ORDER BY k1, k2, k3 LIMIT 1 OFFSET @off)`
-		pick += ` WHERE NOT EXISTS (SELECT 1 FROM edge)
-		   OR f.k1 < (SELECT k1 FROM edge)
-		   OR f.k1 = (SELECT k1 FROM edge) AND (f.k2 < (SELECT k2 FROM edge)
-		      OR f.k2 = (SELECT k2 FROM edge) AND f.k3 <= (SELECT k3 FROM edge))`
+		q += `, edge AS (SELECT k1, k2, k3 FROM sel WHERE ` + ranked + ` ORDER BY k1, k2, k3 LIMIT 1 OFFSET @off)`
+		pick += ` AND (NOT EXISTS (SELECT 1 FROM edge)
+		   OR k1 < (SELECT k1 FROM edge)
+		   OR k1 = (SELECT k1 FROM edge) AND (k2 < (SELECT k2 FROM edge)
+		      OR k2 = (SELECT k2 FROM edge) AND k3 <= (SELECT k3 FROM edge)))`
 		args["off"] = limit - 1
 	}
-	q += ` SELECT 0 AS part, CASE WHEN known THEN status ELSE @nodata END AS status, COUNT(*) AS n, COALESCE(SUM(mrr), 0) AS mrr,
-		SUM(CASE WHEN day < @t THEN 1 ELSE 0 END) AS stale, MIN(day) AS oldest,
-		(SELECT COUNT(*) FROM accounts WHERE ` + activeAtNamed + ` AND ` + where + `) AS active,
+	q += ` SELECT 0 AS part, CASE WHEN id IS NULL THEN '' WHEN known THEN status ELSE @nodata END AS status, COUNT(*) AS n,
+		COALESCE(SUM(mrr), 0) AS mrr, SUM(CASE WHEN day < @t THEN 1 ELSE 0 END) AS stale, MIN(day) AS oldest,
 		NULL AS id, NULL AS account_id, NULL AS day, NULL AS known, NULL AS score, NULL AS computed, NULL AS profile,
-		NULL AS model_version, NULL AS updated_at, NULL AS k1, NULL AS k2, NULL AS k3
+		NULL AS model_version, NULL AS updated_at
 	FROM sel GROUP BY 2
 	UNION ALL
-	SELECT 1, p.status, NULL, NULL, NULL, NULL, NULL, p.id, p.account_id, p.day, p.known, p.score, p.computed, p.profile,
-		p.model_version, p.updated_at, p.k1, p.k2, p.k3 FROM (` + pick + `) p`
+	SELECT 1, p.status, NULL, NULL, NULL, NULL, p.id, p.account_id, p.day, p.known, p.score, p.computed, p.profile,
+		p.model_version, p.updated_at FROM (` + pick + `) p`
 	rows, err := s.orm(ctx).Raw(q, args).Rows()
 	if err != nil {
 		return nil, st, nil, fmt.Errorf("score page: %w", err)
 	}
-	heads, scored, active, err := scanScorePage(rows, &st)
+	heads, unscoredN, err := scanScorePage(rows, &st)
 	if err != nil {
 		return nil, st, nil, fmt.Errorf("score page: %w", err)
 	}
 	var unscored []uint
-	if active != scored {
-		// Some accounts have no snapshot (or none matched): find them.
+	if unscoredN > 0 {
+		// Some accounts have no snapshot: find them.
 		if unscored, err = s.unscored(ctx, args, where); err != nil {
 			return nil, st, nil, err
 		}
@@ -169,31 +182,31 @@ func (s *Store) AccountsByID(ctx context.Context, ids []uint) (map[uint]Account,
 }
 
 // scanScorePage reads ScorePage's statement: the stats rows (part 0)
-// into st, returning how many accounts they count and how many are
-// active, and the ranked snapshot heads (part 1), in the order read.
-func scanScorePage(rows *sql.Rows, st *ScoreStats) (heads []Snapshot, scored, active int, err error) {
+// into st, returning how many accounts have no head (status ""), and the
+// ranked snapshot heads (part 1), in the order read.
+func scanScorePage(rows *sql.Rows, st *ScoreStats) (heads []Snapshot, unscored int, err error) {
 	defer rows.Close()
-	active = -1
 	for rows.Next() {
 		var (
 			part                    int
 			status                  string
-			n, mrr, stale, act      sql.NullInt64
+			n, mrr, stale           sql.NullInt64
 			oldest, day, prof, mver sql.NullString
 			id, acct, score, comp   sql.NullInt64
 			known                   sql.NullBool
 			updated                 any
-			k1, k2, k3              sql.NullInt64
 		)
-		if err := rows.Scan(&part, &status, &n, &mrr, &stale, &oldest, &act, &id, &acct, &day, &known, &score, &comp,
-			&prof, &mver, &updated, &k1, &k2, &k3); err != nil {
-			return nil, 0, 0, err
+		if err := rows.Scan(&part, &status, &n, &mrr, &stale, &oldest, &id, &acct, &day, &known, &score, &comp,
+			&prof, &mver, &updated); err != nil {
+			return nil, 0, err
 		}
 		if part == 0 {
+			if status == "" {
+				unscored += int(n.Int64)
+				continue
+			}
 			st.Count[status] += int(n.Int64)
 			st.MRR[status] += mrr.Int64
-			scored += int(n.Int64)
-			active = int(act.Int64)
 			if stale.Int64 > 0 {
 				st.Stale += int(stale.Int64)
 				if st.Oldest == "" || oldest.String < st.Oldest {
@@ -206,5 +219,5 @@ func scanScorePage(rows *sql.Rows, st *ScoreStats) (heads []Snapshot, scored, ac
 			Score: int(score.Int64), Computed: int(comp.Int64), Status: status, Profile: prof.String, ModelVersion: mver.String,
 			UpdatedAt: anyTime(updated)})
 	}
-	return heads, scored, active, rows.Err()
+	return heads, unscored, rows.Err()
 }

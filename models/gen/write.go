@@ -18,7 +18,8 @@ import (
 // index-only scans are those of a settled database. The activity rollups'
 // insert trigger is off for the one COPY of every activity row and the
 // rollups are rebuilt set-based before the commit (see
-// models.ActivityRollupInsertTrigger).
+// models.ActivityRollupInsertTrigger); so is each account's current score,
+// for the one COPY of every snapshot (models.CurrentScoresInsertTrigger).
 func copyPostgres(ctx context.Context, s *models.Store, tables []table, counts map[string]int64) error {
 	sqlDB, err := s.DB().DB()
 	if err != nil {
@@ -37,8 +38,11 @@ func copyPostgres(ctx context.Context, s *models.Store, tables []table, counts m
 		}
 		defer func() { _ = tx.Rollback(ctx) }()
 		trigger := "TRIGGER " + models.ActivityRollupInsertTrigger
-		if _, err := tx.Exec(ctx, "ALTER TABLE activities DISABLE "+trigger); err != nil {
-			return fmt.Errorf("activity rollups: %w", err)
+		current := "TRIGGER " + models.CurrentScoresInsertTrigger
+		for _, q := range []string{"ALTER TABLE activities DISABLE " + trigger, "ALTER TABLE snapshots DISABLE " + current} {
+			if _, err := tx.Exec(ctx, q); err != nil {
+				return fmt.Errorf("disable triggers: %w", err)
+			}
 		}
 		for _, t := range tables {
 			next, stop := iter.Pull(t.rows)
@@ -61,6 +65,11 @@ func copyPostgres(ctx context.Context, s *models.Store, tables []table, counts m
 				return fmt.Errorf("activity rollups: %w", err)
 			}
 		}
+		for _, q := range append([]string{"ALTER TABLE snapshots ENABLE " + current}, models.CurrentScoresRebuild()...) {
+			if _, err := tx.Exec(ctx, q); err != nil {
+				return fmt.Errorf("current scores: %w", err)
+			}
+		}
 		// accounts were written with explicit ids: move the sequence past them.
 		if _, err := tx.Exec(ctx, "SELECT setval(pg_get_serial_sequence('accounts', 'id'), (SELECT MAX(id) FROM accounts))"); err != nil {
 			return fmt.Errorf("account id sequence: %w", err)
@@ -70,7 +79,7 @@ func copyPostgres(ctx context.Context, s *models.Store, tables []table, counts m
 	if err != nil {
 		return err
 	}
-	for _, name := range append(tableNames(tables), "activity_days", "activity_last") {
+	for _, name := range append(tableNames(tables), "activity_days", "activity_last", "current_scores") {
 		if _, err := conn.ExecContext(ctx, "VACUUM ANALYZE "+name); err != nil {
 			return fmt.Errorf("vacuum %s: %w", name, err)
 		}

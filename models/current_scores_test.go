@@ -1,0 +1,162 @@
+package models_test
+
+import (
+	"context"
+	"reflect"
+	"sort"
+	"strconv"
+	"testing"
+
+	"github.com/healthbot/healthbot/models"
+	"github.com/healthbot/healthbot/models/modelstest"
+)
+
+// currentScores reads current_scores as account -> "day score".
+func currentScores(t *testing.T, s *models.Store) map[uint]string {
+	t.Helper()
+	var rows []models.CurrentScore
+	if err := s.DB().Order("account_id").Find(&rows).Error; err != nil {
+		t.Fatal(err)
+	}
+	out := map[uint]string{}
+	for _, r := range rows {
+		out[r.AccountID] = r.Day + " " + itoa(r.Score)
+	}
+	return out
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+// TestCurrentScoresFollowSnapshots: every way a snapshot is written or
+// removed leaves current_scores holding each account's latest one, and a
+// migration backfills it when it is empty.
+func TestCurrentScoresFollowSnapshots(t *testing.T) {
+	modelstest.ForEachDB(t, func(t *testing.T, s *models.Store) {
+		ctx := context.Background()
+		seedFixture(t, s)
+		check := func(step string, want map[uint]string) {
+			t.Helper()
+			if got := currentScores(t, s); !reflect.DeepEqual(got, want) {
+				t.Errorf("%s: current scores = %v, want %v", step, got, want)
+			}
+		}
+		save := func(snaps ...models.Snapshot) {
+			t.Helper()
+			if err := s.SaveSnapshots(ctx, snaps); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// One statement with several days of one account: the newest wins.
+		save(snap(alpha, -2, 50), snap(alpha, -1, 60), snap(beta, -5, 70), snap(gamma, -1, 10))
+		want := map[uint]string{alpha: day(-1) + " 60", beta: day(-5) + " 70", gamma: day(-1) + " 10"}
+		check("first save", want)
+
+		save(snap(alpha, -1, 61)) // the same day rescored: updated in place
+		want[alpha] = day(-1) + " 61"
+		check("same day", want)
+
+		save(snap(alpha, -3, 5), snap(beta, -9, 9)) // older days: no change
+		check("older days", want)
+
+		// A day rescored within a bulk transaction (the daily rescore's COPY
+		// paths): a new day, then the same day again through the staging table.
+		for _, score := range []int{40, 41} {
+			err := s.WithBulkTx(ctx, func(tx *models.Store) error {
+				return tx.SaveSnapshots(ctx, []models.Snapshot{snap(alpha, 0, score), snap(beta, 0, score)})
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want[alpha], want[beta] = day(0)+" "+itoa(score), day(0)+" "+itoa(score)
+			check("bulk", want)
+		}
+
+		// Deleting the current snapshot falls back to the latest left;
+		// deleting an account's last one removes its row.
+		if err := s.DB().Exec("DELETE FROM snapshots WHERE account_id = ? AND day = ?", alpha, day(0)).Error; err != nil {
+			t.Fatal(err)
+		}
+		want[alpha] = day(-1) + " 61"
+		check("delete current", want)
+		if err := s.DB().Exec("DELETE FROM snapshots WHERE account_id = ? AND day < ?", alpha, day(-1)).Error; err != nil {
+			t.Fatal(err)
+		}
+		check("delete older", want)
+		if err := s.DB().Exec("DELETE FROM snapshots WHERE account_id = ?", gamma).Error; err != nil {
+			t.Fatal(err)
+		}
+		delete(want, gamma)
+		check("delete all of one", want)
+
+		// An emptied table is backfilled by the next migration.
+		if err := s.DB().Exec("DELETE FROM current_scores").Error; err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		check("backfilled", want)
+		var heads []models.CurrentScore
+		if err := s.DB().Where("account_id = ?", alpha).Find(&heads).Error; err != nil || len(heads) != 1 {
+			t.Fatalf("alpha's current score: %v, %v", heads, err)
+		}
+		if h := heads[0]; h.Status != "Stable" || !h.Known || h.Computed != 61 || h.SnapshotID == 0 || h.UpdatedAt.IsZero() {
+			t.Errorf("alpha's current score = %+v, want its snapshot's head", h)
+		}
+
+		if s.Dialect() == models.DialectPostgres {
+			if err := s.DB().Exec("TRUNCATE snapshots").Error; err != nil {
+				t.Fatal(err)
+			}
+			check("truncate", map[uint]string{})
+		}
+	})
+}
+
+// TestScorePageCurrentAndSearched: a list read from current_scores is the
+// list found by searching the snapshots (taken when a snapshot is dated
+// after the day asked about), stats and rows alike.
+func TestScorePageCurrentAndSearched(t *testing.T) {
+	modelstest.ForEachDB(t, func(t *testing.T, s *models.Store) {
+		ctx := context.Background()
+		seedFixture(t, s)
+		low := snap(beta, -6, 20)
+		low.Status, low.Known = "At risk", true
+		unknown := snap(delta, -1, 0)
+		unknown.Known, unknown.Status = false, "No data"
+		if err := s.SaveSnapshots(ctx, []models.Snapshot{snap(alpha, -1, 60), snap(alpha, 0, 44), low, unknown, snap(gamma, -1, 10)}); err != nil {
+			t.Fatal(err)
+		}
+		type page struct {
+			Rows     []string
+			Stats    models.ScoreStats
+			Unscored []uint
+		}
+		read := func() page {
+			t.Helper()
+			rows, st, unscored, err := s.ScorePage(ctx, asOf, models.ScoreFilter{}, 2, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			p := page{Stats: st, Unscored: unscored}
+			for _, r := range rows {
+				p.Rows = append(p.Rows, r.Account.Slug+" "+r.Head.Day+" "+itoa(r.Head.Score)+" "+r.Head.Status)
+			}
+			sort.Strings(p.Rows) // in no order: the caller ranks them
+			return p
+		}
+		current := read()
+		want := []string{"alpha " + day(0) + " 44 Stable", "beta " + day(-6) + " 20 At risk"}
+		if !reflect.DeepEqual(current.Rows, want) || current.Stats.Stale != 2 || current.Stats.Oldest != day(-6) ||
+			current.Stats.Count["Stable"] != 1 || current.Stats.Count["At risk"] != 1 || len(current.Unscored) != 1 {
+			t.Errorf("list from current scores = %+v, want rows %v, 2 stale since %s, eps unscored", current, want, day(-6))
+		}
+		// A snapshot ahead of the day: the snapshots are searched instead.
+		if err := s.SaveSnapshots(ctx, []models.Snapshot{snap(alpha, 3, 1)}); err != nil {
+			t.Fatal(err)
+		}
+		if searched := read(); !reflect.DeepEqual(searched, current) {
+			t.Errorf("searched list = %+v\nwant the current one %+v", searched, current)
+		}
+	})
+}
