@@ -8,180 +8,219 @@ import (
 	"gorm.io/gorm"
 )
 
-// CurrentScore is an account's latest snapshot, its head only: one row per
-// account, kept by triggers on snapshots (every writer is covered, as the
-// activity rollups are). The lists read it instead of finding each
-// account's latest snapshot among the days of history: at 100,000 accounts
-// that search was 100,000 index probes into the snapshots table and most
-// of a list's 0.2-0.6 s; this table is a few megabytes read in one pass.
+// CurrentScore is one row per account: the account's fields a list
+// filters and ranks on, and the head of its latest snapshot (all null
+// while it has none). Triggers keep it, on accounts for the first part
+// and on snapshots for the second, so every writer is covered, as the
+// activity rollups are. The lists read this one narrow table instead of
+// joining the accounts with each one's latest snapshot: at 100,000
+// accounts that search was 100,000 index probes into the snapshots
+// table, and the join with accounts most of what remained.
+//
+// Each half is written by its own trigger and neither touches the other's
+// columns, so an account updated while it is rescored keeps both changes
+// (an UPDATE in READ COMMITTED applies its SET to the newest row version).
 //
 // It holds the snapshot with the latest day of each account, whatever the
 // day: a list asked about a day before some account's latest snapshot
 // (only tests and backfills write ahead of today) reads the snapshots as
 // before (see ScorePage).
 type CurrentScore struct {
-	AccountID    uint   `gorm:"primaryKey;autoIncrement:false"`
-	SnapshotID   uint   `gorm:"not null"`
-	Day          string `gorm:"size:10;not null"`
-	Known        bool   `gorm:"not null"`
-	Score        int    `gorm:"not null"`
-	Computed     int    `gorm:"not null"`
-	Status       string `gorm:"size:16;not null"`
-	Profile      string `gorm:"size:64;not null;default:''"`
-	ModelVersion string `gorm:"size:16;not null;default:''"`
-	UpdatedAt    time.Time
+	AccountID uint    `gorm:"primaryKey;autoIncrement:false"`
+	MRRCents  int64   `gorm:"not null;default:0"`
+	Owner     *string `gorm:"size:128"`
+	RenewalOn *string `gorm:"size:10"`
+	ChurnedOn *string `gorm:"size:10"`
+
+	SnapshotID   *uint
+	Day          *string `gorm:"size:10"`
+	Known        *bool
+	Score        *int
+	Computed     *int
+	Status       *string `gorm:"size:16"`
+	Profile      *string `gorm:"size:64"`
+	ModelVersion *string `gorm:"size:16"`
+	UpdatedAt    *time.Time `gorm:"autoUpdateTime:false"` // the snapshot's
 }
 
 // currentScoresStep names the trigger definitions below in the schema
 // fingerprint: change it whenever they change, so every database
 // re-creates them on its next start.
-const currentScoresStep = "current scores v1: triggers on snapshots, fillfactor, backfill when empty"
+const currentScoresStep = "current scores v1: a row per account, triggers on accounts and snapshots in key order, fillfactor, rank index, backfill when empty"
 
-// CurrentScoresInsertTrigger names the PostgreSQL trigger that keeps
-// current_scores as snapshots are inserted. A bulk loader writing millions
-// of snapshots in one statement (models/gen) disables it for the load and
-// runs CurrentScoresRebuild in the same transaction, as it does for the
+// The PostgreSQL triggers that keep current_scores as accounts and
+// snapshots are inserted. A bulk loader writing millions of rows in one
+// statement (models/gen) disables them for the load and runs
+// CurrentScoresRebuild in the same transaction, as it does for the
 // activity rollups.
-const CurrentScoresInsertTrigger = "current_scores_insert"
-
-// currentColumns are current_scores' columns, and snapshotHeadColumns the
-// snapshots columns they are copied from, in the same order.
 const (
-	currentColumns      = "account_id, snapshot_id, day, known, score, computed, status, profile, model_version, updated_at"
-	snapshotHeadColumns = "account_id, id, day, known, score, computed, status, profile, model_version, updated_at"
-	currentSet          = `snapshot_id = excluded.snapshot_id, day = excluded.day, known = excluded.known, score = excluded.score,
-		computed = excluded.computed, status = excluded.status, profile = excluded.profile,
-		model_version = excluded.model_version, updated_at = excluded.updated_at`
+	CurrentScoresAccountsTrigger  = "current_scores_accounts_insert"
+	CurrentScoresSnapshotsTrigger = "current_scores_snapshots_insert"
 )
 
-// pgCurrentUpsertFn is the INSERT and UPDATE trigger: once per statement,
-// each account's newest row of it replaces the account's current score
-// unless that one is of a later day. Accounts are visited in id order, so
-// two writers lock the rows they share in the same order.
-const pgCurrentUpsertFn = `CREATE OR REPLACE FUNCTION current_scores_upsert() RETURNS trigger
-LANGUAGE plpgsql SET search_path FROM CURRENT AS $fn$
+// The two halves' columns: accountColumns as current_scores and accounts
+// name them, headColumns as current_scores and snapshots name them.
+const (
+	currentAccountCols  = "mrr_cents, owner, renewal_on, churned_on"
+	currentAccountSet   = "mrr_cents = excluded.mrr_cents, owner = excluded.owner, renewal_on = excluded.renewal_on, churned_on = excluded.churned_on"
+	currentHeadCols     = "snapshot_id, day, known, score, computed, status, profile, model_version, updated_at"
+	snapshotHeadColumns = "id, day, known, score, computed, status, profile, model_version, updated_at"
+	currentHeadSet      = `snapshot_id = excluded.snapshot_id, day = excluded.day, known = excluded.known, score = excluded.score,
+		computed = excluded.computed, status = excluded.status, profile = excluded.profile,
+		model_version = excluded.model_version, updated_at = excluded.updated_at`
+	currentHeadNull = `snapshot_id = NULL, day = NULL, known = NULL, score = NULL, computed = NULL, status = NULL,
+		profile = NULL, model_version = NULL, updated_at = NULL`
+)
+
+// PostgreSQL keeps current_scores with statement-level triggers, each
+// seeing its statement's rows as a transition table (COPY fills one too).
+// Rows are visited in account order, so two writers lock the rows they
+// share in the same order and cannot deadlock: hash and merge joins are
+// off inside the functions, so each join is a loop over the statement's
+// sorted rows probing current_scores' primary key.
+const pgCurrentFnHead = `LANGUAGE plpgsql SET search_path FROM CURRENT SET enable_hashjoin = off SET enable_mergejoin = off AS $fn$
 BEGIN
-	INSERT INTO current_scores (` + currentColumns + `)
-	SELECT DISTINCT ON (account_id) ` + snapshotHeadColumns + ` FROM new_rows ORDER BY account_id, day DESC
-	ON CONFLICT (account_id) DO UPDATE SET ` + currentSet + `
-	WHERE current_scores.day <= excluded.day;
-	RETURN NULL;
-END
-$fn$`
-
-// pgCurrentDeleteFn is the DELETE trigger: an account whose current
-// snapshot was deleted gets its latest remaining one, or no row.
-const pgCurrentDeleteFn = `CREATE OR REPLACE FUNCTION current_scores_delete() RETURNS trigger
-LANGUAGE plpgsql SET search_path FROM CURRENT AS $fn$
-BEGIN
-	WITH gone AS (
-		DELETE FROM current_scores c USING old_rows o WHERE c.snapshot_id = o.id RETURNING c.account_id)
-	INSERT INTO current_scores (` + currentColumns + `)
-	SELECT l.* FROM (SELECT DISTINCT account_id FROM gone ORDER BY 1) g
-	CROSS JOIN LATERAL (SELECT ` + snapshotHeadColumns + ` FROM snapshots s
-		WHERE s.account_id = g.account_id ORDER BY s.day DESC LIMIT 1) l
-	ON CONFLICT (account_id) DO UPDATE SET ` + currentSet + `
-	WHERE current_scores.day <= excluded.day;
-	RETURN NULL;
-END
-$fn$`
-
-// pgCurrentDDL creates the functions and triggers, replacing earlier ones.
-// The daily rescore rewrites every row: free space on each page (fillfactor)
-// keeps those updates HOT, the new version on the same page and the
-// primary key untouched.
-func pgCurrentDDL() []string {
-	return []string{
-		"ALTER TABLE current_scores SET (fillfactor = 50)",
-		pgCurrentUpsertFn,
-		pgCurrentDeleteFn,
-		`CREATE OR REPLACE FUNCTION current_scores_truncate() RETURNS trigger
-		LANGUAGE plpgsql SET search_path FROM CURRENT AS $fn$ BEGIN TRUNCATE current_scores; RETURN NULL; END $fn$`,
-		"DROP TRIGGER IF EXISTS " + CurrentScoresInsertTrigger + " ON snapshots",
-		`CREATE TRIGGER ` + CurrentScoresInsertTrigger + ` AFTER INSERT ON snapshots
-		REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION current_scores_upsert()`,
-		"DROP TRIGGER IF EXISTS current_scores_update ON snapshots",
-		`CREATE TRIGGER current_scores_update AFTER UPDATE ON snapshots
-		REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION current_scores_upsert()`,
-		"DROP TRIGGER IF EXISTS current_scores_delete ON snapshots",
-		`CREATE TRIGGER current_scores_delete AFTER DELETE ON snapshots
-		REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION current_scores_delete()`,
-		"DROP TRIGGER IF EXISTS current_scores_truncate ON snapshots",
-		`CREATE TRIGGER current_scores_truncate AFTER TRUNCATE ON snapshots
-		FOR EACH STATEMENT EXECUTE FUNCTION current_scores_truncate()`,
-	}
-}
-
-// sqliteCurrentUpsert is the row trigger body of an insert or update.
-const sqliteCurrentUpsert = `INSERT INTO current_scores (` + currentColumns + `)
-	VALUES (NEW.account_id, NEW.id, NEW.day, NEW.known, NEW.score, NEW.computed, NEW.status, NEW.profile, NEW.model_version, NEW.updated_at)
-	ON CONFLICT (account_id) DO UPDATE SET ` + currentSet + `
-	WHERE current_scores.day <= excluded.day;
 `
 
-func sqliteCurrentDDL() []string {
-	return []string{
-		"DROP TRIGGER IF EXISTS " + CurrentScoresInsertTrigger,
-		`CREATE TRIGGER ` + CurrentScoresInsertTrigger + ` AFTER INSERT ON snapshots BEGIN ` + sqliteCurrentUpsert + ` END`,
-		"DROP TRIGGER IF EXISTS current_scores_update",
-		`CREATE TRIGGER current_scores_update AFTER UPDATE ON snapshots BEGIN ` + sqliteCurrentUpsert + ` END`,
-		"DROP TRIGGER IF EXISTS current_scores_delete",
-		`CREATE TRIGGER current_scores_delete AFTER DELETE ON snapshots BEGIN
-	DELETE FROM current_scores WHERE snapshot_id = OLD.id;
-	INSERT INTO current_scores (` + currentColumns + `)
-	SELECT ` + snapshotHeadColumns + ` FROM snapshots
-	WHERE account_id = OLD.account_id AND NOT EXISTS (SELECT 1 FROM current_scores WHERE account_id = OLD.account_id)
-	ORDER BY day DESC LIMIT 1;
-	END`,
+func pgCurrentDDL() []string {
+	fn := func(name, body string) string {
+		return "CREATE OR REPLACE FUNCTION " + name + "() RETURNS trigger " + pgCurrentFnHead + body + "\n\tRETURN NULL;\nEND\n$fn$"
 	}
+	trigger := func(name, event, table, ref, fn string) []string {
+		return []string{"DROP TRIGGER IF EXISTS " + name + " ON " + table,
+			"CREATE TRIGGER " + name + " AFTER " + event + " ON " + table + " " + ref + " FOR EACH STATEMENT EXECUTE FUNCTION " + fn + "()"}
+	}
+	ddl := []string{
+		// The daily rescore rewrites every row: free space on each page
+		// keeps the new version on the same page, and the indexes
+		// untouched (a HOT update) where the rank did not change.
+		"ALTER TABLE current_scores SET (fillfactor = 50)",
+		fn("current_scores_accounts_insert", `INSERT INTO current_scores (account_id, `+currentAccountCols+`)
+	SELECT id, `+currentAccountCols+` FROM new_rows ORDER BY id
+	ON CONFLICT (account_id) DO UPDATE SET `+currentAccountSet+`;`),
+		fn("current_scores_accounts_update", `UPDATE current_scores c SET mrr_cents = n.mrr_cents, owner = n.owner,
+		renewal_on = n.renewal_on, churned_on = n.churned_on
+	FROM (SELECT id, `+currentAccountCols+` FROM new_rows ORDER BY id) n
+	WHERE c.account_id = n.id AND (c.mrr_cents, c.owner, c.renewal_on, c.churned_on)
+		IS DISTINCT FROM (n.mrr_cents, n.owner, n.renewal_on, n.churned_on);`),
+		fn("current_scores_accounts_delete", `DELETE FROM current_scores c USING (SELECT id FROM old_rows ORDER BY id) o WHERE c.account_id = o.id;`),
+		// A snapshot replaces the head unless the stored one is of a later
+		// day; an account with no row yet (written while the triggers
+		// were off) gets one with its account's fields.
+		fn("current_scores_snapshots_upsert", `INSERT INTO current_scores (account_id, `+currentAccountCols+`, `+currentHeadCols+`)
+	SELECT n.account_id, a.mrr_cents, a.owner, a.renewal_on, a.churned_on, n.`+strings.ReplaceAll(snapshotHeadColumns, ", ", ", n.")+`
+	FROM (SELECT DISTINCT ON (account_id) * FROM new_rows ORDER BY account_id, day DESC) n
+	JOIN accounts a ON a.id = n.account_id
+	ORDER BY n.account_id
+	ON CONFLICT (account_id) DO UPDATE SET `+currentHeadSet+`
+	WHERE current_scores.day IS NULL OR current_scores.day <= excluded.day;`),
+		// An account whose head was deleted gets its latest remaining
+		// snapshot's, or none.
+		fn("current_scores_snapshots_delete", `UPDATE current_scores c SET (`+currentHeadCols+`) = (
+		SELECT `+snapshotHeadColumns+` FROM snapshots s WHERE s.account_id = c.account_id ORDER BY s.day DESC LIMIT 1)
+	FROM (SELECT DISTINCT account_id, id FROM old_rows ORDER BY account_id) o
+	WHERE c.account_id = o.account_id AND c.snapshot_id = o.id;`),
+		fn("current_scores_snapshots_truncate", `UPDATE current_scores SET `+currentHeadNull+`;`),
+		fn("current_scores_accounts_truncate", `TRUNCATE current_scores;`),
+	}
+	for _, t := range [][]string{
+		trigger(CurrentScoresAccountsTrigger, "INSERT", "accounts", "REFERENCING NEW TABLE AS new_rows", "current_scores_accounts_insert"),
+		trigger("current_scores_accounts_update", "UPDATE", "accounts", "REFERENCING NEW TABLE AS new_rows", "current_scores_accounts_update"),
+		trigger("current_scores_accounts_delete", "DELETE", "accounts", "REFERENCING OLD TABLE AS old_rows", "current_scores_accounts_delete"),
+		trigger("current_scores_accounts_truncate", "TRUNCATE", "accounts", "", "current_scores_accounts_truncate"),
+		trigger(CurrentScoresSnapshotsTrigger, "INSERT", "snapshots", "REFERENCING NEW TABLE AS new_rows", "current_scores_snapshots_upsert"),
+		trigger("current_scores_snapshots_update", "UPDATE", "snapshots", "REFERENCING NEW TABLE AS new_rows", "current_scores_snapshots_upsert"),
+		trigger("current_scores_snapshots_delete", "DELETE", "snapshots", "REFERENCING OLD TABLE AS old_rows", "current_scores_snapshots_delete"),
+		trigger("current_scores_snapshots_truncate", "TRUNCATE", "snapshots", "", "current_scores_snapshots_truncate"),
+	} {
+		ddl = append(ddl, t...)
+	}
+	return ddl
 }
 
-// currentBackfill fills current_scores from snapshots: per account, one
-// probe of the unique (account_id, day) index for its latest row, so a
-// year of history costs what a day does. Snapshots of accounts that no
-// longer exist are left out; none are written.
+// currentRank is the first key of a list's rank (known scores first), as
+// current_scores_rank indexes it with the score and the MRR, largest
+// first: the worst 25 of a list are the start of that index.
+const currentRank = "CASE WHEN known THEN 0 ELSE 1 END"
+
+const currentRankIndex = "CREATE INDEX IF NOT EXISTS current_scores_rank ON current_scores ((" + currentRank + "), score, (-mrr_cents))"
+
+// SQLite has row-level triggers only, and one writer at a time.
+func sqliteCurrentDDL() []string {
+	accountsUpsert := `INSERT INTO current_scores (account_id, ` + currentAccountCols + `)
+	VALUES (NEW.id, NEW.mrr_cents, NEW.owner, NEW.renewal_on, NEW.churned_on)
+	ON CONFLICT (account_id) DO UPDATE SET ` + currentAccountSet + `;`
+	snapshotUpsert := `INSERT INTO current_scores (account_id, ` + currentAccountCols + `, ` + currentHeadCols + `)
+	SELECT NEW.account_id, a.mrr_cents, a.owner, a.renewal_on, a.churned_on,
+		NEW.id, NEW.day, NEW.known, NEW.score, NEW.computed, NEW.status, NEW.profile, NEW.model_version, NEW.updated_at
+	FROM accounts a WHERE a.id = NEW.account_id
+	ON CONFLICT (account_id) DO UPDATE SET ` + currentHeadSet + `
+	WHERE current_scores.day IS NULL OR current_scores.day <= excluded.day;`
+	var ddl []string
+	for _, t := range []struct{ name, event, body string }{
+		{CurrentScoresAccountsTrigger, "INSERT ON accounts", accountsUpsert},
+		{"current_scores_accounts_update", "UPDATE ON accounts", accountsUpsert},
+		{"current_scores_accounts_delete", "DELETE ON accounts", "DELETE FROM current_scores WHERE account_id = OLD.id;"},
+		{CurrentScoresSnapshotsTrigger, "INSERT ON snapshots", snapshotUpsert},
+		{"current_scores_snapshots_update", "UPDATE ON snapshots", snapshotUpsert},
+		{"current_scores_snapshots_delete", "DELETE ON snapshots", `UPDATE current_scores SET (` + currentHeadCols + `) = (
+		SELECT ` + snapshotHeadColumns + ` FROM snapshots s WHERE s.account_id = OLD.account_id ORDER BY s.day DESC LIMIT 1)
+	WHERE account_id = OLD.account_id AND snapshot_id = OLD.id;`},
+	} {
+		ddl = append(ddl, "DROP TRIGGER IF EXISTS "+t.name,
+			"CREATE TRIGGER "+t.name+" AFTER "+t.event+" BEGIN\n\t"+t.body+"\nEND")
+	}
+	return ddl
+}
+
+// currentBackfill fills current_scores from accounts and snapshots: per
+// account one probe of the unique (account_id, day) index for its latest
+// snapshot, so a year of history costs what a day does.
 var currentBackfill = map[string]string{
-	DialectPostgres: `INSERT INTO current_scores (` + currentColumns + `)
-	SELECT l.* FROM accounts a CROSS JOIN LATERAL (SELECT ` + snapshotHeadColumns + ` FROM snapshots s
-		WHERE s.account_id = a.id ORDER BY s.day DESC LIMIT 1) l ORDER BY a.id`,
-	DialectSQLite: `INSERT INTO current_scores (` + currentColumns + `)
-	SELECT ` + snapshotHeadColumns + ` FROM snapshots s
-	WHERE s.id = (SELECT z.id FROM snapshots z WHERE z.account_id = s.account_id ORDER BY z.day DESC LIMIT 1)`,
+	DialectPostgres: `INSERT INTO current_scores (account_id, ` + currentAccountCols + `, ` + currentHeadCols + `)
+	SELECT a.id, a.mrr_cents, a.owner, a.renewal_on, a.churned_on, l.* FROM accounts a
+	LEFT JOIN LATERAL (SELECT ` + snapshotHeadColumns + ` FROM snapshots s WHERE s.account_id = a.id ORDER BY s.day DESC LIMIT 1) l ON true
+	ORDER BY a.id`,
+	DialectSQLite: `INSERT INTO current_scores (account_id, ` + currentAccountCols + `, ` + currentHeadCols + `)
+	SELECT a.id, a.mrr_cents, a.owner, a.renewal_on, a.churned_on, ` + strings.ReplaceAll("s."+snapshotHeadColumns, ", ", ", s.") + `
+	FROM accounts a LEFT JOIN snapshots s
+		ON s.id = (SELECT z.id FROM snapshots z WHERE z.account_id = a.id ORDER BY z.day DESC LIMIT 1)`,
 }
 
 // CurrentScoresRebuild lists the statements that recompute current_scores
-// from snapshots, on PostgreSQL.
+// from accounts and snapshots, on PostgreSQL.
 func CurrentScoresRebuild() []string {
 	return []string{"DELETE FROM current_scores", currentBackfill[DialectPostgres]}
 }
 
 // ensureCurrentScores (re)creates the triggers and, when current_scores
-// is empty while snapshots is not (a database from before the table),
-// backfills it. It runs inside the migration's transaction: creating a
-// trigger locks snapshots against writes until the commit, so the
-// backfill and the triggers see the same rows.
-func ensureCurrentScores(db *gorm.DB) error {
+// is empty while accounts is not (a database from before the table),
+// backfills it, reporting whether it did. It runs inside the migration's
+// transaction: creating a trigger locks its table against writes until
+// the commit, so the backfill and the triggers see the same rows.
+func ensureCurrentScores(db *gorm.DB) (bool, error) {
 	dialect := db.Dialector.Name()
 	ddl := sqliteCurrentDDL()
 	if dialect == DialectPostgres {
 		ddl = pgCurrentDDL()
 	}
+	ddl = append(ddl, currentRankIndex)
 	for _, q := range ddl {
 		if err := db.Exec(q).Error; err != nil {
-			return fmt.Errorf("current scores triggers: %s: %w", strings.SplitN(strings.TrimSpace(q), "\n", 2)[0], err)
+			return false, fmt.Errorf("current scores triggers: %s: %w", strings.SplitN(strings.TrimSpace(q), "\n", 2)[0], err)
 		}
 	}
-	var empty struct{ Snapshots, Current bool }
-	err := db.Raw(`SELECT NOT EXISTS (SELECT 1 FROM snapshots) AS snapshots, NOT EXISTS (SELECT 1 FROM current_scores) AS current`).
+	var empty struct{ Accounts, Current bool }
+	err := db.Raw(`SELECT NOT EXISTS (SELECT 1 FROM accounts) AS accounts, NOT EXISTS (SELECT 1 FROM current_scores) AS current`).
 		Scan(&empty).Error
 	if err != nil {
-		return fmt.Errorf("current scores: %w", err)
+		return false, fmt.Errorf("current scores: %w", err)
 	}
-	if empty.Snapshots || !empty.Current {
-		return nil
+	if empty.Accounts || !empty.Current {
+		return false, nil
 	}
 	if err := db.Exec(currentBackfill[dialect]).Error; err != nil {
-		return fmt.Errorf("backfill current scores: %w", err)
+		return false, fmt.Errorf("backfill current scores: %w", err)
 	}
-	return nil
+	return true, nil
 }

@@ -11,25 +11,51 @@ import (
 	"github.com/healthbot/healthbot/models/modelstest"
 )
 
-// currentScores reads current_scores as account -> "day score".
+// currentScores reads the heads of current_scores as account -> "day
+// score", leaving out the accounts without one, after checking that the
+// table has a row for every account, with the account's fields.
 func currentScores(t *testing.T, s *models.Store) map[uint]string {
 	t.Helper()
 	var rows []models.CurrentScore
 	if err := s.DB().Order("account_id").Find(&rows).Error; err != nil {
 		t.Fatal(err)
 	}
+	var accounts []models.Account
+	if err := s.DB().Order("id").Find(&accounts).Error; err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != len(accounts) {
+		t.Errorf("current_scores has %d rows for %d accounts", len(rows), len(accounts))
+	}
 	out := map[uint]string{}
-	for _, r := range rows {
-		out[r.AccountID] = r.Day + " " + itoa(r.Score)
+	for i, r := range rows {
+		if i < len(accounts) {
+			a := accounts[i]
+			if r.AccountID != a.ID || r.MRRCents != a.MRRCents || deref(r.Owner) != a.Owner ||
+				deref(r.RenewalOn) != deref(a.RenewalOn) || deref(r.ChurnedOn) != deref(a.ChurnedOn) {
+				t.Errorf("current_scores row %+v does not carry account %+v's fields", r, a)
+			}
+		}
+		if r.SnapshotID != nil {
+			out[r.AccountID] = *r.Day + " " + itoa(*r.Score)
+		}
 	}
 	return out
 }
 
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
 func itoa(n int) string { return strconv.Itoa(n) }
 
-// TestCurrentScoresFollowSnapshots: every way a snapshot is written or
-// removed leaves current_scores holding each account's latest one, and a
-// migration backfills it when it is empty.
+// TestCurrentScoresFollowSnapshots: every way a snapshot or an account is
+// written or removed leaves current_scores holding a row per account with
+// its fields and its latest snapshot's head, and a migration backfills it
+// when it is empty.
 func TestCurrentScoresFollowSnapshots(t *testing.T) {
 	modelstest.ForEachDB(t, func(t *testing.T, s *models.Store) {
 		ctx := context.Background()
@@ -100,9 +126,24 @@ func TestCurrentScoresFollowSnapshots(t *testing.T) {
 		if err := s.DB().Where("account_id = ?", alpha).Find(&heads).Error; err != nil || len(heads) != 1 {
 			t.Fatalf("alpha's current score: %v, %v", heads, err)
 		}
-		if h := heads[0]; h.Status != "Stable" || !h.Known || h.Computed != 61 || h.SnapshotID == 0 || h.UpdatedAt.IsZero() {
+		if h := heads[0]; *h.Status != "Stable" || !*h.Known || *h.Computed != 61 || *h.SnapshotID == 0 || h.UpdatedAt.IsZero() {
 			t.Errorf("alpha's current score = %+v, want its snapshot's head", h)
 		}
+
+		// The account half follows the accounts: an update, a new
+		// account (no head yet), a deleted one.
+		for _, q := range []string{
+			"UPDATE accounts SET owner = 'kim', mrr_cents = 120000, renewal_on = '2025-09-01' WHERE slug = 'alpha'",
+			"UPDATE accounts SET churned_on = '2025-06-01', owner = NULL WHERE slug IN ('beta', 'eps')",
+			"INSERT INTO accounts (external_id, name, slug) VALUES ('z', 'Zeta', 'zeta')",
+			"DELETE FROM snapshots WHERE account_id = (SELECT id FROM accounts WHERE slug = 'delta')",
+			"DELETE FROM accounts WHERE slug = 'delta'",
+		} {
+			if err := s.DB().Exec(q).Error; err != nil {
+				t.Fatalf("%s: %v", q, err)
+			}
+		}
+		check("accounts changed", want)
 
 		if s.Dialect() == models.DialectPostgres {
 			if err := s.DB().Exec("TRUNCATE snapshots").Error; err != nil {

@@ -99,9 +99,10 @@ func (s *Store) migrateLocked(ctx context.Context, force bool) error {
 	if backfilled && s.dialect == DialectPostgres {
 		// A backfill leaves the rollups' pages not yet all-visible, so
 		// the rescore's index-only scans would visit the heap until
-		// autovacuum came by. VACUUM cannot run in the transaction.
-		if err := s.db.WithContext(ctx).Exec("VACUUM (ANALYZE) activity_days, activity_last").Error; err != nil {
-			return fmt.Errorf("migrate: vacuum activity rollups: %w", err)
+		// autovacuum came by, and current_scores without statistics.
+		// VACUUM cannot run in the transaction.
+		if err := s.db.WithContext(ctx).Exec("VACUUM (ANALYZE) activity_days, activity_last, current_scores").Error; err != nil {
+			return fmt.Errorf("migrate: vacuum backfilled tables: %w", err)
 		}
 	}
 	return nil
@@ -109,7 +110,7 @@ func (s *Store) migrateLocked(ctx context.Context, force bool) error {
 
 // applyMigrations brings the schema to SchemaVersion and the models of
 // this binary, and records both. It reports whether it backfilled the
-// activity rollups.
+// activity rollups or the current scores.
 func applyMigrations(db *gorm.DB) (backfilled bool, err error) {
 	if err := db.AutoMigrate(&schemaMigration{}, &schemaState{}); err != nil {
 		return false, err
@@ -126,9 +127,11 @@ func applyMigrations(db *gorm.DB) (backfilled bool, err error) {
 	if backfilled, err = ensureActivityRollups(db); err != nil {
 		return false, err
 	}
-	if err := ensureCurrentScores(db); err != nil {
+	current, err := ensureCurrentScores(db)
+	if err != nil {
 		return false, err
 	}
+	backfilled = backfilled || current
 	for _, q := range auditGuardDDL(db.Dialector.Name()) {
 		if err := db.Exec(q).Error; err != nil {
 			return false, fmt.Errorf("audit trail guard: %w", err)

@@ -163,14 +163,19 @@ func TestMigrationAddsModelColumnsInPlace(t *testing.T) {
 		}
 		t.Cleanup(func() { _ = s.Close() })
 		db := s.DB()
-		// Before current_scores: no table, no triggers on snapshots.
-		on := map[bool]string{true: " ON snapshots", false: ""}[s.Dialect() == models.DialectPostgres]
-		for _, q := range []string{"insert", "update", "delete", "truncate"} {
-			if q == "truncate" && on == "" {
-				continue
-			}
-			if err := db.Exec("DROP TRIGGER current_scores_" + q + on).Error; err != nil {
-				t.Fatal(err)
+		// Before current_scores: no table, no triggers keeping it.
+		pg := s.Dialect() == models.DialectPostgres
+		for _, table := range []string{"accounts", "snapshots"} {
+			for _, event := range []string{"insert", "update", "delete", "truncate"} {
+				q := "DROP TRIGGER current_scores_" + table + "_" + event
+				if pg {
+					q += " ON " + table
+				} else if event == "truncate" {
+					continue
+				}
+				if err := db.Exec(q).Error; err != nil {
+					t.Fatal(err)
+				}
 			}
 		}
 		for _, q := range []string{

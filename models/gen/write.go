@@ -15,11 +15,10 @@ import (
 // copyPostgres streams every table through COPY on one connection in one
 // transaction, then refreshes statistics and the visibility map (VACUUM
 // ANALYZE), as autovacuum would soon after a bulk load, so plans and
-// index-only scans are those of a settled database. The activity rollups'
-// insert trigger is off for the one COPY of every activity row and the
-// rollups are rebuilt set-based before the commit (see
-// models.ActivityRollupInsertTrigger); so is each account's current score,
-// for the one COPY of every snapshot (models.CurrentScoresInsertTrigger).
+// index-only scans are those of a settled database. The insert triggers
+// of the activity rollups and of current_scores are off for the COPYs of
+// millions of rows, and both are rebuilt set-based before the commit (see
+// models.ActivityRollupInsertTrigger and models.CurrentScoresRebuild).
 func copyPostgres(ctx context.Context, s *models.Store, tables []table, counts map[string]int64) error {
 	sqlDB, err := s.DB().DB()
 	if err != nil {
@@ -37,12 +36,20 @@ func copyPostgres(ctx context.Context, s *models.Store, tables []table, counts m
 			return err
 		}
 		defer func() { _ = tx.Rollback(ctx) }()
-		trigger := "TRIGGER " + models.ActivityRollupInsertTrigger
-		current := "TRIGGER " + models.CurrentScoresInsertTrigger
-		for _, q := range []string{"ALTER TABLE activities DISABLE " + trigger, "ALTER TABLE snapshots DISABLE " + current} {
-			if _, err := tx.Exec(ctx, q); err != nil {
-				return fmt.Errorf("disable triggers: %w", err)
+		// The insert triggers the load turns off, each "table trigger".
+		off := []string{"activities " + models.ActivityRollupInsertTrigger,
+			"accounts " + models.CurrentScoresAccountsTrigger, "snapshots " + models.CurrentScoresSnapshotsTrigger}
+		alter := func(verb string) error {
+			for _, t := range off {
+				table, trigger, _ := strings.Cut(t, " ")
+				if _, err := tx.Exec(ctx, "ALTER TABLE "+table+" "+verb+" TRIGGER "+trigger); err != nil {
+					return fmt.Errorf("%s trigger %s: %w", strings.ToLower(verb), trigger, err)
+				}
 			}
+			return nil
+		}
+		if err := alter("DISABLE"); err != nil {
+			return err
 		}
 		for _, t := range tables {
 			next, stop := iter.Pull(t.rows)
@@ -60,14 +67,12 @@ func copyPostgres(ctx context.Context, s *models.Store, tables []table, counts m
 			}
 			counts[t.name] = n
 		}
-		for _, q := range append([]string{"ALTER TABLE activities ENABLE " + trigger}, models.ActivityRollupRebuild()...) {
-			if _, err := tx.Exec(ctx, q); err != nil {
-				return fmt.Errorf("activity rollups: %w", err)
-			}
+		if err := alter("ENABLE"); err != nil {
+			return err
 		}
-		for _, q := range append([]string{"ALTER TABLE snapshots ENABLE " + current}, models.CurrentScoresRebuild()...) {
+		for _, q := range append(models.ActivityRollupRebuild(), models.CurrentScoresRebuild()...) {
 			if _, err := tx.Exec(ctx, q); err != nil {
-				return fmt.Errorf("current scores: %w", err)
+				return fmt.Errorf("rebuild: %w", err)
 			}
 		}
 		// accounts were written with explicit ids: move the sequence past them.
