@@ -37,9 +37,9 @@ type CurrentScore struct {
 	Known        *bool
 	Score        *int
 	Computed     *int
-	Status       *string `gorm:"size:16"`
-	Profile      *string `gorm:"size:64"`
-	ModelVersion *string `gorm:"size:16"`
+	Status       *string    `gorm:"size:16"`
+	Profile      *string    `gorm:"size:64"`
+	ModelVersion *string    `gorm:"size:16"`
 	UpdatedAt    *time.Time `gorm:"autoUpdateTime:false"` // the snapshot's
 }
 
