@@ -156,7 +156,8 @@ func TestCurrentScoresFollowSnapshots(t *testing.T) {
 
 // TestScorePageCurrentAndSearched: a list read from current_scores is the
 // list found by searching the snapshots (taken when a snapshot is dated
-// after the day asked about), stats and rows alike.
+// after the day asked about), stats and rows alike, and so are the heads
+// of LatestSnapshotHeads.
 func TestScorePageCurrentAndSearched(t *testing.T) {
 	modelstest.ForEachDB(t, func(t *testing.T, s *models.Store) {
 		ctx := context.Background()
@@ -187,6 +188,10 @@ func TestScorePageCurrentAndSearched(t *testing.T) {
 			return p
 		}
 		current := read()
+		heads, err := s.LatestSnapshotHeads(ctx, asOf)
+		if err != nil {
+			t.Fatal(err)
+		}
 		want := []string{"alpha " + day(0) + " 44 Stable", "beta " + day(-6) + " 20 At risk"}
 		if !reflect.DeepEqual(current.Rows, want) || current.Stats.Stale != 2 || current.Stats.Oldest != day(-6) ||
 			current.Stats.Count["Stable"] != 1 || current.Stats.Count["At risk"] != 1 || len(current.Unscored) != 1 {
@@ -198,6 +203,20 @@ func TestScorePageCurrentAndSearched(t *testing.T) {
 		}
 		if searched := read(); !reflect.DeepEqual(searched, current) {
 			t.Errorf("searched list = %+v\nwant the current one %+v", searched, current)
+		}
+		// LatestSnapshotHeads likewise: from current_scores, then searched.
+		searched, err := s.LatestSnapshotHeads(ctx, asOf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range []map[uint]models.Snapshot{heads, searched} {
+			for id, h := range m {
+				h.UpdatedAt = h.UpdatedAt.UTC() // the same instant, read by two drivers' paths
+				m[id] = h
+			}
+		}
+		if len(heads) != 3 || !reflect.DeepEqual(heads, searched) {
+			t.Errorf("heads from current scores = %+v\nsearched = %+v", heads, searched)
 		}
 	})
 }

@@ -78,11 +78,9 @@ func (s *Store) ScorePage(ctx context.Context, day time.Time, f ScoreFilter, lim
 	// nulls (id too) when it has none: current_scores, one row per account
 	// with the account columns a list selects on, unless a snapshot is
 	// dated after the day (a list of a past day, or a backfill written
-	// ahead): then the snapshots themselves are searched (latestSQL). The
-	// newest day is one read of the snapshot_by_day index; "day > ?" would
-	// be a scan of the table under the generic plan of a cached statement.
-	var newest *string
-	if err := s.orm(ctx).Raw("SELECT MAX(day) FROM snapshots").Scan(&newest).Error; err != nil {
+	// ahead): then the snapshots themselves are searched (latestSQL).
+	newest, err := s.newestSnapshotDay(ctx)
+	if err != nil {
 		return nil, st, nil, fmt.Errorf("score page: %w", err)
 	}
 	// From current_scores, sel is a plain subquery for a list of every
@@ -97,7 +95,7 @@ func (s *Store) ScorePage(ctx context.Context, day time.Time, f ScoreFilter, lim
 	}
 	q := `WITH sel ` + as + ` (SELECT snapshot_id AS id, account_id, day, known, score, computed, status, profile,
 		model_version, updated_at, mrr_cents AS mrr, ` + rank + ` FROM current_scores c WHERE ` + where("c.", "c.account_id") + `)`
-	if newest != nil && *newest > t {
+	if newest > t {
 		d1, d2, full, ok, err := s.newestDays(ctx, t)
 		if err != nil {
 			return nil, st, nil, err
