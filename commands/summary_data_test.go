@@ -275,3 +275,58 @@ func TestConcurrentSummariesShareOneAnswer(t *testing.T) {
 		}
 	})
 }
+
+// The At-risk and Critical lists name the worst 25 accounts, each with
+// its issue or days Critical, and count the rest.
+func TestSummaryListsTheWorst(t *testing.T) {
+	modelstest.ForEachDB(t, func(t *testing.T, s *models.Store) {
+		ctx := context.Background()
+		svc := newSummaryService(s)
+		day := e2eDay(summaryDay)
+		var snaps []models.Snapshot
+		add := func(name string, status scoring.Status, score int, days int) {
+			a := models.Account{ExternalID: name, Name: name, Slug: strings.ToLower(name)}
+			if err := s.DB().Create(&a).Error; err != nil {
+				t.Fatal(err)
+			}
+			for d := range days {
+				snaps = append(snaps, models.Snapshot{AccountID: a.ID, Day: day.AddDate(0, 0, -d).Format(models.DayLayout), Known: true,
+					Score: score, Computed: score, Status: string(status),
+					Subscores: `{"usage":67,"adoption":40,"support":75,"engagement":67,"payment":100}`})
+			}
+		}
+		for i := range 30 {
+			add(fmt.Sprintf("Risk%02d", i), scoring.AtRisk, 69-i, 1) // Risk29 is the worst, at 40
+		}
+		for i := range 27 {
+			add(fmt.Sprintf("Crit%02d", i), scoring.Critical, 10+i%3, 1+i%4)
+		}
+		if err := s.SaveSnapshots(ctx, snaps); err != nil {
+			t.Fatal(err)
+		}
+		sum, err := svc.WeeklySummary(ctx, day)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sections := map[string][]commands.Field{}
+		for _, sec := range sum.Reply.Sections {
+			sections[sec.Title] = sec.Fields
+		}
+		risk, crit := sections["At-risk accounts"], sections["Critical accounts"]
+		if len(risk) != 26 || risk[0].Label != "Risk29" || risk[24].Label != "Risk05" ||
+			risk[25].Label != "…and 5 more" || risk[25].Value != "/health list at-risk lists them all" {
+			t.Fatalf("At-risk list = %+v", risk)
+		}
+		for _, f := range risk[:25] {
+			if !strings.Contains(f.Value, "issue: adoption") {
+				t.Errorf("%s: %q, want its issue", f.Label, f.Value)
+			}
+		}
+		// Scores 10, 11, 12 by i%3, then names: Crit00, Crit03, … first.
+		if len(crit) != 26 || crit[0].Label != "Crit00" || crit[0].Value != "10 · MRR 0 · critical for 1 day · no owner" ||
+			crit[1].Label != "Crit03" || crit[1].Value != "10 · MRR 0 · critical for 4 days · no owner" ||
+			crit[25].Label != "…and 2 more" || crit[25].Value != "/health list critical lists them all" {
+			t.Fatalf("Critical list = %+v", crit)
+		}
+	})
+}
