@@ -39,8 +39,8 @@ func goldenJSON(t *testing.T, name string, v any) {
 
 func TestWeeklySummaryGolden(t *testing.T) {
 	day := time.Date(2025, 3, 9, 0, 0, 0, 0, time.UTC)
-	acc := func(id uint, name, plan, owner string) models.Account {
-		return models.Account{ID: id, Name: name, Slug: name, Plan: plan, Owner: owner}
+	acc := func(id uint, name, plan, owner string) *models.Account {
+		return &models.Account{ID: id, Name: name, Slug: name, Plan: plan, Owner: owner}
 	}
 	snap := func(id uint, score int, subs string) models.Snapshot {
 		return models.Snapshot{AccountID: id, Known: true, Score: score, Status: string(scoring.StatusOf(score)), Subscores: subs}

@@ -59,7 +59,7 @@ var summaryStatuses = []scoring.Status{scoring.Healthy, scoring.Stable, scoring.
 
 // summaryAccount is one account's figures for the summary.
 type summaryAccount struct {
-	acc       models.Account
+	acc       *models.Account // into the summary's accounts (goneAccount when gone): a copy per row was 50 MB at 100,000
 	snap      models.Snapshot
 	prev      *models.Snapshot // a week before
 	mrr       int64
@@ -172,7 +172,8 @@ func (s *Service) weeklySummary(ctx context.Context, day time.Time, money bool) 
 	}
 
 	rows := make([]summaryAccount, 0, len(accounts))
-	for _, a := range accounts {
+	for i := range accounts {
+		a := &accounts[i]
 		sn, ok := curHeads[a.ID]
 		if !ok {
 			continue
@@ -196,7 +197,7 @@ func (s *Service) weeklySummary(ctx context.Context, day time.Time, money bool) 
 	// hide the churn.
 	for _, p := range old {
 		if !active[p.AccountID] {
-			rows = append(rows, summaryAccount{prev: &p, prevMRR: oldMRR[p.AccountID], gone: true})
+			rows = append(rows, summaryAccount{acc: &goneAccount, prev: &p, prevMRR: oldMRR[p.AccountID], gone: true})
 		}
 	}
 
@@ -568,6 +569,10 @@ func fmtMoneyDelta(c int64) string {
 	}
 	return "±0"
 }
+
+// goneAccount is the account of a summary row that is no longer active:
+// none, read only.
+var goneAccount models.Account
 
 // summaryListRows is how many accounts the summary's At-risk and Critical
 // lists name, worst first; the rest are counted. The chat renderers show
