@@ -46,7 +46,7 @@ type CurrentScore struct {
 // currentScoresStep names the trigger definitions below in the schema
 // fingerprint: change it whenever they change, so every database
 // re-creates them on its next start.
-const currentScoresStep = "current scores v1: a row per account, triggers on accounts and snapshots in key order, fillfactor, rank index, backfill when empty"
+const currentScoresStep = "current scores v2: a row per account, triggers on accounts and snapshots in key order, fillfactor, rank index, backfill when empty"
 
 // The PostgreSQL triggers that keep current_scores as accounts and
 // snapshots are inserted. A bulk loader writing millions of rows in one
@@ -205,6 +205,20 @@ func ensureCurrentScores(db *gorm.DB) (bool, error) {
 		ddl = pgCurrentDDL()
 	}
 	ddl = append(ddl, currentRankIndex)
+	// The first version of current_scores (one commit, b60c1f4) kept heads
+	// only, with triggers that rewrote whole rows: a table it filled holds
+	// no account fields, and its triggers would blank them again. Both go.
+	var first bool
+	q := "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = 'current_scores_insert')"
+	if dialect == DialectPostgres {
+		q = "SELECT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'current_scores_insert' AND tgrelid = 'snapshots'::regclass)"
+	}
+	if err := db.Raw(q).Scan(&first).Error; err != nil {
+		return false, fmt.Errorf("current scores: %w", err)
+	}
+	if first {
+		ddl = append(firstVersionDrops(dialect), append(ddl, "DELETE FROM current_scores")...)
+	}
 	for _, q := range ddl {
 		if err := db.Exec(q).Error; err != nil {
 			return false, fmt.Errorf("current scores triggers: %s: %w", strings.SplitN(strings.TrimSpace(q), "\n", 2)[0], err)
@@ -223,4 +237,22 @@ func ensureCurrentScores(db *gorm.DB) (bool, error) {
 		return false, fmt.Errorf("backfill current scores: %w", err)
 	}
 	return true, nil
+}
+
+// firstVersionDrops removes the first version's triggers and functions.
+func firstVersionDrops(dialect string) []string {
+	var out []string
+	for _, name := range []string{"current_scores_insert", "current_scores_update", "current_scores_delete", "current_scores_truncate"} {
+		if dialect == DialectPostgres {
+			out = append(out, "DROP TRIGGER IF EXISTS "+name+" ON snapshots")
+		} else {
+			out = append(out, "DROP TRIGGER IF EXISTS "+name)
+		}
+	}
+	if dialect == DialectPostgres {
+		for _, fn := range []string{"current_scores_upsert", "current_scores_delete", "current_scores_truncate"} {
+			out = append(out, "DROP FUNCTION IF EXISTS "+fn+"()")
+		}
+	}
+	return out
 }

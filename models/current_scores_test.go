@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/healthbot/healthbot/models"
 	"github.com/healthbot/healthbot/models/modelstest"
@@ -217,6 +218,54 @@ func TestScorePageCurrentAndSearched(t *testing.T) {
 		}
 		if len(heads) != 3 || !reflect.DeepEqual(heads, searched) {
 			t.Errorf("heads from current scores = %+v\nsearched = %+v", heads, searched)
+		}
+	})
+}
+
+// A database migrated by the first version of current_scores (heads only,
+// triggers named current_scores_insert and so on) is repaired by the next
+// migration: those triggers dropped, the table refilled with account fields.
+func TestCurrentScoresFirstVersionUpgraded(t *testing.T) {
+	modelstest.ForEachDSN(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		s, err := models.Open(ctx, dsn, time.UTC)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = s.Close() })
+		seedFixture(t, s)
+		if err := s.SaveSnapshots(ctx, []models.Snapshot{snap(alpha, -1, 60), snap(beta, -2, 70)}); err != nil {
+			t.Fatal(err)
+		}
+		db := s.DB()
+		if err := db.Exec("UPDATE accounts SET owner = 'kim', mrr_cents = 5000, renewal_on = '2025-09-01' WHERE slug = 'alpha'").Error; err != nil {
+			t.Fatal(err)
+		}
+		stmts := []string{"CREATE TRIGGER current_scores_insert AFTER INSERT ON snapshots BEGIN UPDATE current_scores SET owner = NULL; END"}
+		if s.Dialect() == models.DialectPostgres {
+			stmts = []string{
+				"CREATE FUNCTION current_scores_upsert() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN UPDATE current_scores SET owner = NULL; RETURN NULL; END $$",
+				"CREATE TRIGGER current_scores_insert AFTER INSERT ON snapshots FOR EACH STATEMENT EXECUTE FUNCTION current_scores_upsert()",
+			}
+		}
+		stmts = append(stmts, "UPDATE current_scores SET owner = NULL, mrr_cents = 0, renewal_on = NULL", "UPDATE schema_state SET fingerprint = 'older'")
+		for _, q := range stmts {
+			if err := db.Exec(q).Error; err != nil {
+				t.Fatalf("%s: %v", q, err)
+			}
+		}
+		s2, err := models.Open(ctx, dsn, time.UTC)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = s2.Close() })
+		if err := s2.SaveSnapshots(ctx, []models.Snapshot{snap(alpha, 0, 61)}); err != nil {
+			t.Fatal(err)
+		}
+		// currentScores checks every row's account fields against accounts.
+		want := map[uint]string{alpha: day(0) + " 61", beta: day(-2) + " 70"}
+		if got := currentScores(t, s2); !reflect.DeepEqual(got, want) {
+			t.Errorf("current scores after the upgrade = %v, want %v", got, want)
 		}
 	})
 }
