@@ -64,6 +64,11 @@ func (s *Store) SetBatchWait(d time.Duration) {
 	s.gate.batchWait.Store(int64(max(d, time.Millisecond)))
 }
 
+// WriterInside reports whether a writer holds SQLite's write gate now
+// (always false on PostgreSQL): what a test waits for before it sends a
+// write that must find the lock taken.
+func (s *Store) WriterInside() bool { return s.gate.exclusive && s.gate.turn.Held() > 0 }
+
 // BatchWait is how long a batch waits for the write lock (SetBatchWait).
 func (s *Store) BatchWait() time.Duration { return time.Duration(s.gate.batchWait.Load()) }
 

@@ -45,14 +45,19 @@ func heldUpload(t *testing.T, a *api, rows int) (finish func() int) {
 	if _, err := io.WriteString(pw, b.String()); err != nil {
 		t.Fatal(err)
 	}
+	// The rows are read before the first chunk is written: wait until
+	// the batch holds the lock (PostgreSQL's advisory lock, SQLite's write
+	// gate), or a write sent next may take it first.
+	held := func() bool { return a.store.WriterInside() }
 	if a.store.Dialect() == models.DialectPostgres {
-		deadline := time.Now().Add(30 * time.Second)
-		for !activityLockHeld(t, a.store) {
-			if time.Now().After(deadline) {
-				t.Fatal("the held batch never took the activity lock")
-			}
-			time.Sleep(20 * time.Millisecond)
+		held = func() bool { return activityLockHeld(t, a.store) }
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for !held() {
+		if time.Now().After(deadline) {
+			t.Fatal("the held batch never took the activity lock")
 		}
+		time.Sleep(20 * time.Millisecond)
 	}
 	return func() int {
 		pw.Close()
