@@ -228,11 +228,7 @@ func TestScorePageCurrentAndSearched(t *testing.T) {
 func TestCurrentScoresFirstVersionUpgraded(t *testing.T) {
 	modelstest.ForEachDSN(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
-		s, err := models.Open(ctx, dsn, time.UTC)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = s.Close() })
+		s := openDSN(t, dsn)
 		seedFixture(t, s)
 		if err := s.SaveSnapshots(ctx, []models.Snapshot{snap(alpha, -1, 60), snap(beta, -2, 70)}); err != nil {
 			t.Fatal(err)
@@ -249,16 +245,7 @@ func TestCurrentScoresFirstVersionUpgraded(t *testing.T) {
 			}
 		}
 		stmts = append(stmts, "UPDATE current_scores SET owner = NULL, mrr_cents = 0, renewal_on = NULL", "UPDATE schema_state SET fingerprint = 'older'")
-		for _, q := range stmts {
-			if err := db.Exec(q).Error; err != nil {
-				t.Fatalf("%s: %v", q, err)
-			}
-		}
-		s2, err := models.Open(ctx, dsn, time.UTC)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = s2.Close() })
+		s2 := execThenReopen(t, s, dsn, stmts...)
 		if err := s2.SaveSnapshots(ctx, []models.Snapshot{snap(alpha, 0, 61)}); err != nil {
 			t.Fatal(err)
 		}
@@ -268,4 +255,28 @@ func TestCurrentScoresFirstVersionUpgraded(t *testing.T) {
 			t.Errorf("current scores after the upgrade = %v, want %v", got, want)
 		}
 	})
+}
+
+// execThenReopen runs stmts on s's database, failing the test at the first
+// error, then opens dsn again (closed when the test ends): what the next
+// start of the binary finds.
+func execThenReopen(t *testing.T, s *models.Store, dsn string, stmts ...string) *models.Store {
+	t.Helper()
+	for _, q := range stmts {
+		if err := s.DB().Exec(q).Error; err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	return openDSN(t, dsn)
+}
+
+// openDSN opens a Store on dsn, closed when the test ends.
+func openDSN(t *testing.T, dsn string) *models.Store {
+	t.Helper()
+	s, err := models.Open(context.Background(), dsn, time.UTC)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	return s
 }

@@ -157,11 +157,7 @@ func TestMigrationLockIsPerSchema(t *testing.T) {
 func TestMigrationAddsModelColumnsInPlace(t *testing.T) {
 	modelstest.ForEachDSN(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
-		s, err := models.Open(ctx, dsn, time.UTC)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = s.Close() })
+		s := openDSN(t, dsn)
 		db := s.DB()
 		// Before current_scores: no table, no triggers keeping it.
 		pg := s.Dialect() == models.DialectPostgres
@@ -178,7 +174,7 @@ func TestMigrationAddsModelColumnsInPlace(t *testing.T) {
 				}
 			}
 		}
-		for _, q := range []string{
+		s2 := execThenReopen(t, s, dsn,
 			"DROP TABLE current_scores",
 			"DROP TABLE metrics",
 			"ALTER TABLE snapshots DROP COLUMN profile",
@@ -186,16 +182,7 @@ func TestMigrationAddsModelColumnsInPlace(t *testing.T) {
 			"UPDATE schema_state SET fingerprint = 'older'",
 			"INSERT INTO accounts (external_id, name, slug) VALUES ('a', 'A', 'a')",
 			"INSERT INTO snapshots (account_id, day, known, score, computed, status, subscores, details) VALUES (1, '2025-06-29', true, 71, 71, 'Stable', '{\"usage\":67}', '')",
-		} {
-			if err := db.Exec(q).Error; err != nil {
-				t.Fatalf("%s: %v", q, err)
-			}
-		}
-		s2, err := models.Open(ctx, dsn, time.UTC)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = s2.Close() })
+		)
 		// What an older binary writes: no profile, no version.
 		if err := s2.DB().Exec("INSERT INTO snapshots (account_id, day, known, score, computed, status, subscores, details) VALUES (1, '2025-06-30', true, 72, 72, 'Stable', '{}', '')").Error; err != nil {
 			t.Fatalf("an older binary's insert: %v", err)
