@@ -351,11 +351,8 @@ func buildSummary(cfg scoring.Config, day time.Time, rows []summaryAccount, m sc
 				out = append(out, r)
 			}
 		}
-		sort.SliceStable(out, func(i, j int) bool {
-			if out[i].snap.Score != out[j].snap.Score {
-				return out[i].snap.Score < out[j].snap.Score
-			}
-			return out[i].acc.Name < out[j].acc.Name
+		slices.SortStableFunc(out, func(a, b *summaryAccount) int {
+			return listOrder(a.snap.Score, a.acc.Name, b.snap.Score, b.acc.Name)
 		})
 		return out
 	}
@@ -579,6 +576,12 @@ var goneAccount models.Account
 // fewer still, and /health list names them all.
 const summaryListRows = 25
 
+// listOrder orders the summary's account lists: lowest score first, then
+// by name.
+func listOrder(scoreA int, nameA string, scoreB int, nameB string) int {
+	return cmp.Or(cmp.Compare(scoreA, scoreB), strings.Compare(nameA, nameB))
+}
+
 // worstIDs lists the accounts with a head in status, the worst
 // summaryListRows by score then name, in the order (and with the ties
 // broken as) the summary's lists have them: accounts' order, sorted stably.
@@ -594,12 +597,7 @@ func worstIDs(accounts []models.Account, heads map[uint]models.Snapshot, status 
 			in = append(in, entry{a.ID, sn.Score, a.Name})
 		}
 	}
-	sort.SliceStable(in, func(i, j int) bool {
-		if in[i].score != in[j].score {
-			return in[i].score < in[j].score
-		}
-		return in[i].name < in[j].name
-	})
+	slices.SortStableFunc(in, func(a, b entry) int { return listOrder(a.score, a.name, b.score, b.name) })
 	ids := make([]uint, 0, min(len(in), summaryListRows))
 	for _, e := range in[:min(len(in), summaryListRows)] {
 		ids = append(ids, e.id)

@@ -58,8 +58,10 @@ const (
 	CurrentScoresSnapshotsTrigger = "current_scores_snapshots_insert"
 )
 
-// The two halves' columns: accountColumns as current_scores and accounts
-// name them, headColumns as current_scores and snapshots name them.
+// The two halves' columns: currentAccountCols as current_scores and
+// accounts both name them; the head as current_scores names it
+// (currentHeadCols) and as snapshots does (snapshotHeadColumns), in the
+// same order.
 const (
 	currentAccountCols  = "mrr_cents, owner, renewal_on, churned_on"
 	currentAccountSet   = "mrr_cents = excluded.mrr_cents, owner = excluded.owner, renewal_on = excluded.renewal_on, churned_on = excluded.churned_on"
@@ -108,7 +110,7 @@ func pgCurrentDDL() []string {
 		// day; an account with no row yet (written while the triggers
 		// were off) gets one with its account's fields.
 		fn("current_scores_snapshots_upsert", `INSERT INTO current_scores (account_id, `+currentAccountCols+`, `+currentHeadCols+`)
-	SELECT n.account_id, a.mrr_cents, a.owner, a.renewal_on, a.churned_on, n.`+strings.ReplaceAll(snapshotHeadColumns, ", ", ", n.")+`
+	SELECT n.account_id, a.mrr_cents, a.owner, a.renewal_on, a.churned_on, `+prefixed("n.", snapshotHeadColumns)+`
 	FROM (SELECT DISTINCT ON (account_id) * FROM new_rows ORDER BY account_id, day DESC) n
 	JOIN accounts a ON a.id = n.account_id
 	ORDER BY n.account_id
@@ -182,7 +184,7 @@ var currentBackfill = map[string]string{
 	LEFT JOIN LATERAL (SELECT ` + snapshotHeadColumns + ` FROM snapshots s WHERE s.account_id = a.id ORDER BY s.day DESC LIMIT 1) l ON true
 	ORDER BY a.id`,
 	DialectSQLite: `INSERT INTO current_scores (account_id, ` + currentAccountCols + `, ` + currentHeadCols + `)
-	SELECT a.id, a.mrr_cents, a.owner, a.renewal_on, a.churned_on, ` + strings.ReplaceAll("s."+snapshotHeadColumns, ", ", ", s.") + `
+	SELECT a.id, a.mrr_cents, a.owner, a.renewal_on, a.churned_on, ` + prefixed("s.", snapshotHeadColumns) + `
 	FROM accounts a LEFT JOIN snapshots s
 		ON s.id = (SELECT z.id FROM snapshots z WHERE z.account_id = a.id ORDER BY z.day DESC LIMIT 1)`,
 }
@@ -237,6 +239,11 @@ func ensureCurrentScores(db *gorm.DB) (bool, error) {
 		return false, fmt.Errorf("backfill current scores: %w", err)
 	}
 	return true, nil
+}
+
+// prefixed qualifies each column of the list cols with alias (as "s.").
+func prefixed(alias, cols string) string {
+	return alias + strings.ReplaceAll(cols, ", ", ", "+alias)
 }
 
 // firstVersionDrops removes the first version's triggers and functions.

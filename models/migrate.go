@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"reflect"
 	"sort"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -73,7 +74,7 @@ func (s *Store) migrate(ctx context.Context) error {
 // it through busy_timeout. Unless force, the fingerprint is checked again
 // under the lock: the process that waited finds the work done.
 func (s *Store) migrateLocked(ctx context.Context, force bool) error {
-	backfilled := false
+	var backfilled []string
 	err := s.transaction(ctx, s.db.WithContext(ctx), laneChat, func(tx *gorm.DB) error {
 		if s.dialect == DialectPostgres {
 			if err := tx.Exec(lockMigrationsSQL, migrationLockClass).Error; err != nil {
@@ -96,12 +97,12 @@ func (s *Store) migrateLocked(ctx context.Context, force bool) error {
 	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
-	if backfilled && s.dialect == DialectPostgres {
+	if len(backfilled) > 0 && s.dialect == DialectPostgres {
 		// A backfill leaves the rollups' pages not yet all-visible, so
 		// the rescore's index-only scans would visit the heap until
 		// autovacuum came by, and current_scores without statistics.
 		// VACUUM cannot run in the transaction.
-		if err := s.db.WithContext(ctx).Exec("VACUUM (ANALYZE) activity_days, activity_last, current_scores").Error; err != nil {
+		if err := s.db.WithContext(ctx).Exec("VACUUM (ANALYZE) " + strings.Join(backfilled, ", ")).Error; err != nil {
 			return fmt.Errorf("migrate: vacuum backfilled tables: %w", err)
 		}
 	}
@@ -109,41 +110,47 @@ func (s *Store) migrateLocked(ctx context.Context, force bool) error {
 }
 
 // applyMigrations brings the schema to SchemaVersion and the models of
-// this binary, and records both. It reports whether it backfilled the
-// activity rollups or the current scores.
-func applyMigrations(db *gorm.DB) (backfilled bool, err error) {
+// this binary, and records both. It returns the tables it backfilled (the
+// activity rollups, current_scores).
+func applyMigrations(db *gorm.DB) (backfilled []string, err error) {
 	if err := db.AutoMigrate(&schemaMigration{}, &schemaState{}); err != nil {
-		return false, err
+		return nil, err
 	}
 	if err := db.AutoMigrate(AllModels()...); err != nil {
-		return false, err
+		return nil, err
 	}
 	if err := dropObsoleteIndexes(db); err != nil {
-		return false, err
+		return nil, err
 	}
 	if err := partitionActivities(db, time.Now().UTC()); err != nil {
-		return false, err
+		return nil, err
 	}
-	if backfilled, err = ensureActivityRollups(db); err != nil {
-		return false, err
+	rollups, err := ensureActivityRollups(db)
+	if err != nil {
+		return nil, err
+	}
+	if rollups {
+		backfilled = append(backfilled, "activity_days", "activity_last")
 	}
 	current, err := ensureCurrentScores(db)
 	if err != nil {
-		return false, err
+		return nil, err
 	}
-	backfilled = backfilled || current
+	if current {
+		backfilled = append(backfilled, "current_scores")
+	}
 	for _, q := range auditGuardDDL(db.Dialector.Name()) {
 		if err := db.Exec(q).Error; err != nil {
-			return false, fmt.Errorf("audit trail guard: %w", err)
+			return nil, fmt.Errorf("audit trail guard: %w", err)
 		}
 	}
 	var n int64
 	if err := db.Model(&schemaMigration{}).Where("version = ?", SchemaVersion).Count(&n).Error; err != nil {
-		return false, err
+		return nil, err
 	}
 	if n == 0 {
 		if err := db.Create(&schemaMigration{Version: SchemaVersion, AppliedAt: time.Now().UTC()}).Error; err != nil {
-			return false, err
+			return nil, err
 		}
 	}
 	return backfilled, db.Save(&schemaState{ID: 1, Fingerprint: schemaFingerprint, MigratedAt: time.Now().UTC()}).Error

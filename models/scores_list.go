@@ -83,18 +83,7 @@ func (s *Store) ScorePage(ctx context.Context, day time.Time, f ScoreFilter, lim
 	if err != nil {
 		return nil, st, nil, fmt.Errorf("score page: %w", err)
 	}
-	// From current_scores, sel is a plain subquery for a list of every
-	// account: the stats scan the table once, and the edge and the rows
-	// are ranges of its rank index (current_scores_rank, whose expressions
-	// rank repeats). Materialized, its 100,000 rows spilled to disk and
-	// cost three times the scan. A list of an owner's accounts or of a
-	// renewal window is a few of them: read once, then kept.
-	as := "AS NOT MATERIALIZED"
-	if f.Owner != "" || f.RenewFrom != "" {
-		as = "AS MATERIALIZED"
-	}
-	q := `WITH sel ` + as + ` (SELECT snapshot_id AS id, account_id, day, known, score, computed, status, profile,
-		model_version, updated_at, mrr_cents AS mrr, ` + rank + ` FROM current_scores c WHERE ` + where("c.", "c.account_id") + `)`
+	var q string
 	if newest > t {
 		d1, d2, full, ok, err := s.newestDays(ctx, t)
 		if err != nil {
@@ -108,6 +97,20 @@ func (s *Store) ScorePage(ctx context.Context, day time.Time, f ScoreFilter, lim
 		q = s.latestSQL(listHead, full, true) + `, sel AS MATERIALIZED (SELECT l.id, accounts.id AS account_id, l.day, l.known,
 			l.score, l.computed, l.status, l.profile, l.model_version, l.updated_at, accounts.mrr_cents AS mrr, ` + rank + `
 		FROM accounts LEFT JOIN latest l ON l.account_id = accounts.id WHERE ` + accountsWhere + `)`
+	} else {
+		// From current_scores, sel is a plain subquery for a list of every
+		// account: the stats scan the table once, and the edge and the rows
+		// are ranges of its rank index (current_scores_rank, whose
+		// expressions rank repeats). Materialized, its 100,000 rows spilled
+		// to disk and cost three times the scan. A list of an owner's
+		// accounts or of a renewal window is a few of them: read once, then
+		// kept.
+		as := "AS NOT MATERIALIZED"
+		if f.Owner != "" || f.RenewFrom != "" {
+			as = "AS MATERIALIZED"
+		}
+		q = `WITH sel ` + as + ` (SELECT snapshot_id AS id, account_id, day, known, score, computed, status, profile,
+			model_version, updated_at, mrr_cents AS mrr, ` + rank + ` FROM current_scores c WHERE ` + where("c.", "c.account_id") + `)`
 	}
 	// One statement: the stats (part 0, a row per known and status, both
 	// null for the accounts without a head) and the ranked rows (part 1).

@@ -41,22 +41,15 @@ func (s *Store) LatestSnapshots(ctx context.Context, day time.Time) ([]Snapshot,
 func (s *Store) LatestSnapshotHeads(ctx context.Context, day time.Time) (map[uint]Snapshot, error) {
 	t := dayKey(day)
 	newest, err := s.newestSnapshotDay(ctx)
-	if err != nil || newest == "" || newest > t {
-		if err != nil {
-			return nil, err
-		}
+	if err != nil {
+		return nil, err
+	}
+	if newest == "" || newest > t {
 		return s.latestOf(ctx, day, listHead)
 	}
-	rows, err := s.orm(ctx).Raw(`SELECT snapshot_id, account_id, day, known, score, computed, status, '', '', profile, model_version, updated_at
-		FROM current_scores c WHERE snapshot_id IS NOT NULL AND COALESCE(c.churned_on, '9999-12-31') > ?`, t).Rows()
-	if err != nil {
-		return nil, fmt.Errorf("latest snapshots: current scores: %w", err)
-	}
-	out, err := scanSnapshots(rows)
-	if err != nil {
-		return nil, fmt.Errorf("latest snapshots: current scores: %w", err)
-	}
-	return out, nil
+	return s.querySnapshots(ctx, "latest snapshots: current scores", `SELECT snapshot_id, account_id, day, known, score, computed,
+		status, '', '', profile, model_version, updated_at
+		FROM current_scores c WHERE snapshot_id IS NOT NULL AND COALESCE(c.churned_on, '9999-12-31') > ?`, t)
 }
 
 // newestSnapshotDay is the latest day of any snapshot ("" for none): one
@@ -95,16 +88,7 @@ func (s *Store) latestOf(ctx context.Context, day time.Time, cols snapshotShape)
 		return map[uint]Snapshot{}, err
 	}
 	args := map[string]any{"t": t, "d1": d1, "d2": d2}
-	q := s.latestSQL(cols, full, false) + ` SELECT * FROM latest`
-	rows, err := s.orm(ctx).Raw(q, args).Rows()
-	if err != nil {
-		return nil, fmt.Errorf("latest snapshots: %w", err)
-	}
-	out, err := scanSnapshots(rows)
-	if err != nil {
-		return nil, fmt.Errorf("latest snapshots: %w", err)
-	}
-	return out, nil
+	return s.querySnapshots(ctx, "latest snapshots", s.latestSQL(cols, full, false)+` SELECT * FROM latest`, args)
 }
 
 // newestDays returns the newest two days with snapshots on or before t

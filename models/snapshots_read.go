@@ -65,7 +65,7 @@ func (s *Store) previousOf(ctx context.Context, day time.Time, ids []uint, cols 
 			args["ids"] = ids
 		}
 	} else if s.dialect == DialectPostgres {
-		return s.previousSnapshots(ctx, previousSnapshotsAllSQL(cols), map[string]any{"y": dayKey(day.AddDate(0, 0, -1))})
+		return s.querySnapshots(ctx, "previous snapshots", previousSnapshotsAllSQL(cols), map[string]any{"y": dayKey(day.AddDate(0, 0, -1))})
 	}
 	// Each account is one backward probe of the unique (account_id, day)
 	// index. PostgreSQL needs LATERAL to run the probe per account (given
@@ -80,7 +80,7 @@ func (s *Store) previousOf(ctx context.Context, day time.Time, ids []uint, cols 
 		SELECT ` + cols.stored + ` FROM snapshots WHERE snapshots.account_id = accounts.id AND snapshots.day < @t ORDER BY snapshots.day DESC LIMIT 1
 	) p` + filter
 	}
-	return s.previousSnapshots(ctx, q, args)
+	return s.querySnapshots(ctx, "previous snapshots", q, args)
 }
 
 // maxProbedIDs bounds the ids PreviousSnapshots probes one by one on
@@ -143,15 +143,16 @@ func previousSnapshotsAllSQL(cols snapshotShape) string {
 	) p`
 }
 
-// previousSnapshots runs one of PreviousSnapshots' queries.
-func (s *Store) previousSnapshots(ctx context.Context, q string, args map[string]any) (map[uint]Snapshot, error) {
-	rows, err := s.orm(ctx).Raw(q, args).Rows()
+// querySnapshots runs q, whose columns are scanSnapshots', and keys its
+// rows by account; op names the read in errors.
+func (s *Store) querySnapshots(ctx context.Context, op, q string, args ...any) (map[uint]Snapshot, error) {
+	rows, err := s.orm(ctx).Raw(q, args...).Rows()
 	if err != nil {
-		return nil, fmt.Errorf("previous snapshots: %w", err)
+		return nil, fmt.Errorf("%s: %w", op, err)
 	}
 	out, err := scanSnapshots(rows)
 	if err != nil {
-		return nil, fmt.Errorf("previous snapshots: %w", err)
+		return nil, fmt.Errorf("%s: %w", op, err)
 	}
 	return out, nil
 }
