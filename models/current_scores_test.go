@@ -222,6 +222,49 @@ func TestScorePageCurrentAndSearched(t *testing.T) {
 	})
 }
 
+// TestPreviousHeadsFromCurrentScores: on a new day the daily rescore's
+// previous heads come from current_scores, and equal what a search of the
+// snapshots gives (which it falls back to once a snapshot is dated on or
+// after the day).
+func TestPreviousHeadsFromCurrentScores(t *testing.T) {
+	modelstest.ForEachDB(t, func(t *testing.T, s *models.Store) {
+		ctx := context.Background()
+		seedFixture(t, s)
+		unknown := snap(delta, -1, 0)
+		unknown.Known, unknown.Status = false, "No data"
+		if err := s.SaveSnapshots(ctx, []models.Snapshot{snap(alpha, -2, 60), snap(alpha, -1, 44), snap(beta, -6, 20), unknown}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.DB().Exec("UPDATE accounts SET churned_on = ? WHERE id = ?", day(-3), beta).Error; err != nil {
+			t.Fatal(err)
+		}
+		heads := func() map[uint]models.Snapshot {
+			t.Helper()
+			m, err := s.PreviousSnapshotHeads(ctx, asOf)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for id, h := range m {
+				h.UpdatedAt = h.UpdatedAt.UTC() // the same instant, read by two drivers' paths
+				m[id] = h
+			}
+			return m
+		}
+		current := heads()
+		if len(current) != 3 || current[alpha].Score != 44 || current[alpha].Day != day(-1) || current[beta].Day != day(-6) ||
+			current[delta].Known || current[alpha].ID == 0 {
+			t.Errorf("previous heads from current scores = %+v, want alpha's of %s, beta's (churned since) and delta's unknown", current, day(-1))
+		}
+		// Today's first write: the snapshots are searched from now on.
+		if err := s.SaveSnapshots(ctx, []models.Snapshot{snap(gamma, 0, 70)}); err != nil {
+			t.Fatal(err)
+		}
+		if searched := heads(); !reflect.DeepEqual(searched, current) {
+			t.Errorf("searched previous heads = %+v\nwant those from current scores %+v", searched, current)
+		}
+	})
+}
+
 // A database migrated by the first version of current_scores (heads only,
 // triggers named current_scores_insert and so on) is repaired by the next
 // migration: those triggers dropped, the table refilled with account fields.

@@ -21,12 +21,25 @@ func (s *Store) PreviousSnapshots(ctx context.Context, day time.Time, ids []uint
 
 // PreviousSnapshotHeads is PreviousSnapshots for every account without
 // Subscores, Details, Profile and ModelVersion (left ""): what the alert
-// rules compare (known,
-// score, status). The daily rescore reads 10,000 of them, and the two JSON
-// columns were most of the bytes: 55-67 ms against 17-18 ms for the query
-// alone. Messages that show what moved load their few full snapshots with
-// PreviousSnapshots.
+// rules compare (known, score, status). The daily rescore reads every
+// account's, and the two JSON columns were most of the bytes: 55-67 ms
+// against 17-18 ms for the query alone at 10,000 accounts. Messages that
+// show what moved load their few full snapshots with PreviousSnapshots.
+//
+// On a new day (no snapshot dated on or after day, the daily rescore's
+// case) each account's previous snapshot is its current one, so the heads
+// are current_scores' rows: one narrow table read, where searching the
+// snapshots (yesterday's rows, then a probe for each account without one)
+// took 0.66 s at 100,000 accounts.
 func (s *Store) PreviousSnapshotHeads(ctx context.Context, day time.Time) (map[uint]Snapshot, error) {
+	newest, err := s.newestSnapshotDay(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if newest != "" && newest < dayKey(day) {
+		return s.querySnapshots(ctx, "previous snapshots: current scores", `SELECT snapshot_id, account_id, day, known, score,
+			computed, status, '', '', '', '', updated_at FROM current_scores WHERE snapshot_id IS NOT NULL`)
+	}
 	return s.previousOf(ctx, day, nil, snapshotHead)
 }
 
