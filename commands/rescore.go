@@ -7,6 +7,7 @@ import (
 	"maps"
 	"slices"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/healthbot/healthbot/models"
@@ -23,18 +24,36 @@ type RescoreStats struct {
 	Duration time.Duration          // by the injected clock
 }
 
-// Rescore scores every active account as of day, upserts that day's
-// snapshots (so re-running a day replaces its rows) and calls OnRescore,
-// all in one transaction. It issues a constant number of queries whatever
+// Rescore scores every active account as of day, then, in one
+// transaction, upserts that day's snapshots (so re-running a day replaces
+// its rows) and calls OnRescore. It issues a constant number of queries whatever
 // the number of accounts. day is taken at its own calendar date.
 func (s *Service) Rescore(ctx context.Context, day time.Time) (RescoreStats, error) {
 	start := s.now()
 	day = time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, time.UTC)
 	stats := RescoreStats{Day: day, ByStatus: map[scoring.Status]int{}}
+	// Where the store can (PostgreSQL), the signals are read before the
+	// write transaction, rescoreReadLanes reads at a time: each read is a
+	// statement of its own under READ COMMITTED inside the transaction as
+	// well, so reading first changes when they run, not what they see.
+	var (
+		scored []Scored
+		org    []models.OrgAggregate
+	)
+	reader := s.Store.ReadLanes(rescoreReadLanes)
+	readFirst := reader.ParallelReads() > 1
+	if readFirst {
+		var err error
+		if scored, org, err = s.scoreSomeOrg(ctx, reader, day, nil); err != nil {
+			return RescoreStats{}, fmt.Errorf("rescore %s: %w", day.Format(models.DayLayout), err)
+		}
+	}
 	err := s.Store.WithBulkTx(ctx, func(tx *models.Store) error {
-		scored, org, err := s.scoreSomeOrg(ctx, tx, day, nil)
-		if err != nil {
-			return err
+		if !readFirst {
+			var err error
+			if scored, org, err = s.scoreSomeOrg(ctx, tx, day, nil); err != nil {
+				return err
+			}
 		}
 		// The organisation-wide figures the pass computed, so a card or a
 		// write scoring one account today reads them instead of counting
@@ -85,6 +104,12 @@ func (s *Service) Rescore(ctx context.Context, day time.Time) (RescoreStats, err
 		"known", stats.Known, "duration", stats.Duration)
 	return stats, nil
 }
+
+// rescoreReadLanes is how many of the daily rescore's reads run at once:
+// the two cores of the smallest machine BENCHMARKS.md measures on, where
+// its reads (3 s at 100,000 accounts one after the other) left one core
+// of the database server idle.
+const rescoreReadLanes = 2
 
 // smallRescore is the number of accounts up to which RescoreAccounts scores
 // each account on its own (about ten indexed queries each) rather than the
@@ -168,23 +193,42 @@ func (s *Service) scoreSomeOrg(ctx context.Context, store *models.Store, day tim
 	if want != nil && len(want) <= models.MaxSubset {
 		ids = slices.Sorted(maps.Keys(want))
 	}
-	var accounts []models.Account
-	var err error
-	if ids != nil {
-		accounts, err = store.ActiveAccountsOf(ctx, day, ids)
+	var (
+		accounts []models.Account
+		index    map[uint]int
+		results  []Scored
+		seen     []bool
+		read     = make(chan error, 1)
+	)
+	readAccounts := func() {
+		var err error
+		if ids != nil {
+			accounts, err = store.ActiveAccountsOf(ctx, day, ids)
+		} else {
+			accounts, err = store.ActiveAccounts(ctx, day)
+		}
+		if err == nil {
+			index = make(map[uint]int, len(accounts))
+			for i, a := range accounts {
+				index[a.ID] = i
+			}
+			results, seen = make([]Scored, len(accounts)), make([]bool, len(accounts))
+		}
+		read <- err
+	}
+	// The accounts (names, owners: what messages show) are read while the
+	// signals are, when the store runs reads in parallel: the signals are
+	// handed to the callback below only once all of them are read.
+	if store.ParallelReads() > 1 {
+		go readAccounts()
 	} else {
-		accounts, err = store.ActiveAccounts(ctx, day)
+		readAccounts()
 	}
-	if err != nil {
-		return nil, nil, fmt.Errorf("score all: %w", err)
-	}
-	index := make(map[uint]int, len(accounts))
-	for i, a := range accounts {
-		index[a.ID] = i
-	}
-	results := make([]Scored, len(accounts))
-	seen := make([]bool, len(accounts))
+	accountsRead := sync.OnceValue(func() error { return <-read })
 	org, err := store.ModelSignalsOfOrg(ctx, s.model(), day, ids, func(eff *scoring.Effective, sig scoring.Signals) error {
+		if err := accountsRead(); err != nil {
+			return err
+		}
 		i, ok := index[sig.AccountID]
 		if !ok || (want != nil && !want[sig.AccountID]) {
 			// Not wanted, or an account created between the two queries:
@@ -194,6 +238,10 @@ func (s *Service) scoreSomeOrg(ctx context.Context, store *models.Store, day tim
 		results[i], seen[i] = scoredOf(eff, accounts[i], sig), true
 		return nil
 	})
+	// Waits for the accounts whether or not the callback ran.
+	if err := accountsRead(); err != nil {
+		return nil, nil, fmt.Errorf("score all: %w", err)
+	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("score all: %w", err)
 	}

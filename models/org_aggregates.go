@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	"gorm.io/gorm/clause"
@@ -35,6 +36,7 @@ const (
 // account computes anyway, for SaveOrgAggregates.
 type orgFigures struct {
 	day  string
+	mu   sync.Mutex // reads running in parallel lanes add to rows
 	rows []OrgAggregate
 }
 
@@ -42,6 +44,8 @@ func (o *orgFigures) add(name, since string, v int64) {
 	if o == nil {
 		return
 	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
 	for _, r := range o.rows {
 		if r.Name == name && r.Since == since {
 			return

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/healthbot/healthbot/scoring"
+	"golang.org/x/sync/errgroup"
 	"gorm.io/gorm"
 )
 
@@ -110,11 +111,12 @@ func (s *Store) gather(ctx context.Context, pick func(segment, plan string) *sco
 		w.postgres = s.dialect == DialectPostgres
 		p.windows[e] = w
 	}
-	if err := p.activity(db); err != nil {
-		return nil, nil, nil, err
-	}
-	if err := p.tickets(db, s, account == 0 && subset == nil); err != nil {
-		return nil, nil, nil, err
+	// Each read sets its own fields of the signals (and adds its own
+	// org-wide figures), so they may run in any order, or at once. The
+	// longest, the activity, goes first.
+	reads := []func(db *gorm.DB) error{
+		p.activity,
+		func(db *gorm.DB) error { return p.tickets(db, s, account == 0 && subset == nil) },
 	}
 	for _, step := range []struct {
 		key func(w sigWindow) string
@@ -125,18 +127,37 @@ func (s *Store) gather(ctx context.Context, pick func(segment, plan string) *sco
 		{func(w sigWindow) string { return w.survey }, surveySignals},
 	} {
 		for _, g := range p.groups(func(e *scoring.Effective) string { return step.key(p.windows[e]) }) {
-			if err := step.run(db, g.w, g.m); err != nil {
-				return nil, nil, nil, err
-			}
+			reads = append(reads, func(db *gorm.DB) error { return step.run(db, g.w, g.m) })
 		}
 	}
-	if err := s.pulseSignals(db, base, sigs); err != nil {
-		return nil, nil, nil, err
-	}
-	if err := metricSignals(db, base, inputs, sigs); err != nil {
+	reads = append(reads,
+		func(db *gorm.DB) error { return s.pulseSignals(db, base, sigs) },
+		func(db *gorm.DB) error { return metricSignals(db, base, inputs, sigs) })
+	if err := s.runReads(ctx, db, reads); err != nil {
 		return nil, nil, nil, err
 	}
 	return sigs, order, effs, nil
+}
+
+// runReads runs reads on db one after the other, or, when s allows it
+// (ReadLanes), s.ParallelReads() at a time, each statement on a pooled
+// connection of its own; the first error stops the others.
+func (s *Store) runReads(ctx context.Context, db *gorm.DB, reads []func(db *gorm.DB) error) error {
+	n := s.ParallelReads()
+	if n < 2 {
+		for _, read := range reads {
+			if err := read(db); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(n)
+	for _, read := range reads {
+		g.Go(func() error { return read(s.orm(gctx)) })
+	}
+	return g.Wait()
 }
 
 // pickCache remembers the model of each (segment, plan) met, so the

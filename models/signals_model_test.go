@@ -1,8 +1,10 @@
 package models_test
 
 import (
+	"cmp"
 	"context"
 	"reflect"
+	"slices"
 	"testing"
 
 	"github.com/healthbot/healthbot/models"
@@ -147,5 +149,69 @@ func TestModelSignalsOfSubset(t *testing.T) {
 				}
 			}
 		}
+	})
+}
+
+// TestModelSignalsInParallelLanes: with ReadLanes (the daily rescore's
+// store), a pass over every account under a model with a profile gives
+// the same signals, profiles and org-wide figures as the pass that reads
+// in turn, and as many statements; inside a transaction the lanes are
+// ignored (one connection).
+func TestModelSignalsInParallelLanes(t *testing.T) {
+	modelstest.ForEachDB(t, func(t *testing.T, s *models.Store) {
+		seedFixture(t, s)
+		ctx := context.Background()
+		if err := s.DB().Exec("UPDATE accounts SET segment = 'SMB' WHERE id = ?", alpha).Error; err != nil {
+			t.Fatal(err)
+		}
+		m := shortModel(t)
+		pass := func(s *models.Store) (map[uint]scoring.Signals, map[uint]string, []models.OrgAggregate, int) {
+			t.Helper()
+			got, profiles := map[uint]scoring.Signals{}, map[uint]string{}
+			var org []models.OrgAggregate
+			n, err := models.CountQueries(ctx, func(ctx context.Context) error {
+				var err error
+				org, err = s.ModelSignalsOfOrg(ctx, &m, asOf, nil, func(e *scoring.Effective, sig scoring.Signals) error {
+					got[sig.AccountID], profiles[sig.AccountID] = sig, e.Profile
+					return nil
+				})
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return got, profiles, org, n
+		}
+		lanes := s.ReadLanes(2)
+		if want := map[string]int{models.DialectPostgres: 2, models.DialectSQLite: 1}[s.Dialect()]; lanes.ParallelReads() != want {
+			t.Errorf("ParallelReads() = %d on %s, want %d", lanes.ParallelReads(), s.Dialect(), want)
+		}
+		wantSigs, wantProfiles, wantOrg, wantN := pass(s)
+		for range 3 { // the lanes finish in any order
+			sigs, profiles, org, n := pass(lanes)
+			if !reflect.DeepEqual(sigs, wantSigs) || !reflect.DeepEqual(profiles, wantProfiles) || n != wantN {
+				t.Fatalf("in lanes: %d statements, profiles %v, signals %v\nin turn: %d, %v, %v", n, profiles, sigs, wantN, wantProfiles, wantSigs)
+			}
+			sortOrg(org)
+			sortOrg(wantOrg)
+			if !reflect.DeepEqual(org, wantOrg) {
+				t.Fatalf("org figures in lanes %v, in turn %v", org, wantOrg)
+			}
+		}
+		err := lanes.WithTx(ctx, func(tx *models.Store) error {
+			if tx.ParallelReads() != 1 {
+				t.Errorf("ParallelReads() in a transaction = %d, want 1", tx.ParallelReads())
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+func sortOrg(org []models.OrgAggregate) {
+	slices.SortFunc(org, func(a, b models.OrgAggregate) int {
+		return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.Since, b.Since))
 	})
 }

@@ -24,6 +24,7 @@ type Store struct {
 	stats   *queryStats    // shared by every Store derived from the same Open
 	gate    *writeGate     // likewise: where this process's writers queue (writegate.go)
 	inTx    bool           // bound to a transaction (WithTx, WithBulkTx): Audit may write, the gate is passed
+	lanes   int            // how many reads of one pass may run at once (ReadLanes); 0 or 1: one after the other
 }
 
 // Dialect names returned by Store.Dialect.
@@ -212,6 +213,30 @@ func (s *Store) WithTx(ctx context.Context, fn func(tx *Store) error) error {
 }
 
 // bound is s bound to the transaction tx.
+// ReadLanes returns s allowing a full scoring pass (every account's
+// signals) to run its independent reads n at a time, each on its own
+// pooled connection, on PostgreSQL outside a transaction; elsewhere, or
+// bound to a transaction (one connection), they run one after the other.
+// Each read is one statement with its own snapshot either way (READ
+// COMMITTED), so running them at once changes when they run, not what
+// they can see. The daily rescore reads with 2 lanes: at 100,000 accounts
+// its seven grouped reads took 3 s one after the other, on a database
+// server with two cores idle but one.
+func (s *Store) ReadLanes(n int) *Store {
+	c := *s
+	c.lanes = n
+	return &c
+}
+
+// ParallelReads is how many reads of a pass run at once (1: one after the
+// other).
+func (s *Store) ParallelReads() int {
+	if s.inTx || s.dialect != DialectPostgres || s.lanes < 2 {
+		return 1
+	}
+	return s.lanes
+}
+
 func (s *Store) bound(tx *gorm.DB) *Store {
 	return &Store{db: tx, dialect: s.dialect, loc: s.loc, stats: s.stats, gate: s.gate, inTx: true}
 }
