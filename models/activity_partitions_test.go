@@ -148,3 +148,106 @@ func TestMigrationPartitionsActivityInPlace(t *testing.T) {
 	}
 	checkRollups(t, s, "written after the migration")
 }
+
+// TestMigrationPartitionsSnapshotsInPlace turns a database whose
+// snapshots is one plain table (as before partitioning) into the
+// partitioned one by migrating it again: the rows keep their ids, the
+// sequence goes on from where it was, current_scores is left as it was
+// and its triggers follow the new table; a month written before its
+// table existed is moved out of the default partition by the daily
+// maintenance.
+func TestMigrationPartitionsSnapshotsInPlace(t *testing.T) {
+	// PostgreSQL only: SQLite keeps one snapshots table.
+	s := modelstest.MustOpenPostgres(t)
+	ctx := context.Background()
+	seedFixture(t, s)
+	db := s.DB()
+	var kind string
+	if err := db.Raw("SELECT relkind::text FROM pg_class WHERE oid = to_regclass('snapshots')").Scan(&kind).Error; err != nil || kind != "p" {
+		t.Fatalf("after Migrate: relkind %q (%v), want p", kind, err)
+	}
+	if err := s.SaveSnapshots(ctx, []models.Snapshot{snap(alpha, -70, 10), snap(alpha, -35, 20), snap(alpha, -1, 30), snap(beta, -40, 40)}); err != nil {
+		t.Fatal(err)
+	}
+	type row struct {
+		ID, AccountID uint
+		Day           string
+		Score         int
+	}
+	read := func() []row {
+		t.Helper()
+		var rows []row
+		if err := db.Raw("SELECT id, account_id, day, score FROM snapshots ORDER BY id").Scan(&rows).Error; err != nil {
+			t.Fatal(err)
+		}
+		return rows
+	}
+	before, current := read(), currentScores(t, s)
+	for _, q := range []string{
+		"CREATE TABLE snapshots_plain AS SELECT * FROM snapshots",
+		"ALTER SEQUENCE snapshots_id_seq OWNED BY NONE",
+		"DROP TABLE snapshots",
+		"ALTER TABLE snapshots_plain RENAME TO snapshots",
+		"ALTER TABLE snapshots ADD PRIMARY KEY (id)",
+		"ALTER TABLE snapshots ALTER COLUMN id SET DEFAULT nextval('snapshots_id_seq')",
+		"ALTER SEQUENCE snapshots_id_seq OWNED BY snapshots.id",
+		"CREATE UNIQUE INDEX snapshot_day ON snapshots (account_id, day)",
+		"CREATE INDEX snapshot_by_day ON snapshots (day)",
+	} {
+		if err := db.Exec(q).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Raw("SELECT relkind::text FROM pg_class WHERE oid = to_regclass('snapshots')").Scan(&kind).Error; err != nil || kind != "p" {
+		t.Fatalf("after the migration: relkind %q (%v), want p", kind, err)
+	}
+	if after := read(); fmt.Sprint(after) != fmt.Sprint(before) {
+		t.Fatalf("rows after the migration %v, want %v", after, before)
+	}
+	var n int64
+	month := asOf.AddDate(0, 0, -35)
+	table := fmt.Sprintf("snapshots_%04d_%02d", month.Year(), int(month.Month()))
+	if err := db.Raw("SELECT COUNT(*) FROM " + table).Scan(&n).Error; err != nil || n != 2 {
+		t.Fatalf("%s holds %d rows (%v), want alpha's and beta's", table, n, err)
+	}
+	if got := currentScores(t, s); fmt.Sprint(got) != fmt.Sprint(current) {
+		t.Errorf("current scores after the migration %v, want %v", got, current)
+	}
+	// New rows draw ids after the old ones and reach current_scores.
+	if err := s.SaveSnapshots(ctx, []models.Snapshot{snap(beta, 0, 50)}); err != nil {
+		t.Fatal(err)
+	}
+	rows := read()
+	if last := rows[len(rows)-1]; last.AccountID != beta || last.ID <= before[len(before)-1].ID {
+		t.Errorf("new snapshot %+v, want beta's with an id after %d", last, before[len(before)-1].ID)
+	}
+	current[beta] = day(0) + " 50"
+	if got := currentScores(t, s); fmt.Sprint(got) != fmt.Sprint(current) {
+		t.Errorf("current scores after a new snapshot %v, want %v", got, current)
+	}
+	// A month no table covers goes to the default partition, and the
+	// daily maintenance gives it its table.
+	far := time.Date(2031, 1, 15, 0, 0, 0, 0, time.UTC)
+	farSnap := snap(gamma, 0, 60)
+	farSnap.Day = far.Format(models.DayLayout)
+	if err := s.SaveSnapshots(ctx, []models.Snapshot{farSnap}); err != nil {
+		t.Fatal(err)
+	}
+	made, err := s.MaintainSnapshots(ctx, far)
+	if err != nil || made != 3 {
+		t.Fatalf("maintenance made %d month tables (%v), want 2031-01..03", made, err)
+	}
+	if err := db.Raw("SELECT COUNT(*) FROM snapshots_2031_01").Scan(&n).Error; err != nil || n != 1 {
+		t.Fatalf("snapshots_2031_01 holds %d rows (%v), want gamma's", n, err)
+	}
+	if err := db.Raw("SELECT COUNT(*) FROM snapshots_default").Scan(&n).Error; err != nil || n != 0 {
+		t.Fatalf("snapshots_default holds %d rows (%v), want none", n, err)
+	}
+	current[gamma] = farSnap.Day + " 60"
+	if got := currentScores(t, s); fmt.Sprint(got) != fmt.Sprint(current) {
+		t.Errorf("current scores after the move %v, want %v", got, current)
+	}
+}

@@ -98,9 +98,10 @@ func (s *Store) migrateLocked(ctx context.Context, force bool) error {
 		return fmt.Errorf("migrate: %w", err)
 	}
 	if len(backfilled) > 0 && s.dialect == DialectPostgres {
-		// A backfill leaves the rollups' pages not yet all-visible, so
-		// the rescore's index-only scans would visit the heap until
-		// autovacuum came by, and current_scores without statistics.
+		// A backfill (or a table's rows moved into month tables) leaves
+		// pages not yet all-visible, so the rescore's index-only scans
+		// would visit the heap until autovacuum came by, and
+		// current_scores without statistics.
 		// VACUUM cannot run in the transaction.
 		if err := s.db.WithContext(ctx).Exec("VACUUM (ANALYZE) " + strings.Join(backfilled, ", ")).Error; err != nil {
 			return fmt.Errorf("migrate: vacuum backfilled tables: %w", err)
@@ -111,7 +112,7 @@ func (s *Store) migrateLocked(ctx context.Context, force bool) error {
 
 // applyMigrations brings the schema to SchemaVersion and the models of
 // this binary, and records both. It returns the tables it backfilled (the
-// activity rollups, current_scores).
+// activity rollups, current_scores) or partitioned (activities, snapshots).
 func applyMigrations(db *gorm.DB) (backfilled []string, err error) {
 	if err := db.AutoMigrate(&schemaMigration{}, &schemaState{}); err != nil {
 		return nil, err
@@ -122,8 +123,14 @@ func applyMigrations(db *gorm.DB) (backfilled []string, err error) {
 	if err := dropObsoleteIndexes(db); err != nil {
 		return nil, err
 	}
-	if err := partitionActivities(db, time.Now().UTC()); err != nil {
-		return nil, err
+	for _, t := range []monthTable{activityMonths, snapshotMonths} {
+		moved, err := partitionMonthly(db, t, time.Now().UTC())
+		if err != nil {
+			return nil, err
+		}
+		if moved {
+			backfilled = append(backfilled, t.name)
+		}
 	}
 	rollups, err := ensureActivityRollups(db)
 	if err != nil {
@@ -185,7 +192,7 @@ var schemaFingerprint = func() string {
 	for _, ix := range obsoleteIndexes {
 		extra = append(extra, "drop index "+reflect.TypeOf(ix.model).Elem().Name()+"."+ix.name)
 	}
-	extra = append(extra, fmt.Sprintf("schema version %d", SchemaVersion), rollupStep, auditStep, activityPartitionStep, currentScoresStep)
+	extra = append(extra, fmt.Sprintf("schema version %d", SchemaVersion), rollupStep, auditStep, partitionStep, currentScoresStep)
 	all := append([]any{&schemaMigration{}, &schemaState{}}, AllModels()...)
 	return fingerprintOf(all, extra)
 }()

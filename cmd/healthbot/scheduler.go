@@ -10,7 +10,8 @@ import (
 // setupScheduler runs the schedule of the health model (daily rescore,
 // critical digest, weekly summary, "your day") at their times in HEALTHBOT_TIMEZONE,
 // and prunes the processed platform and connector event ids daily, with
-// the activity past HEALTHBOT_ACTIVITY_RETENTION_DAYS (models.MaintainActivity). Replicas share the
+// the activity past HEALTHBOT_ACTIVITY_RETENTION_DAYS (models.MaintainActivity), and keeps the
+// month tables of activities and snapshots ahead (MaintainSnapshots). Replicas share the
 // work through the task_runs table, so each period runs once.
 func (m *Main) setupScheduler(ctx context.Context, w *wiring) error {
 	tasks, err := scheduler.StandardTasks(m.config.Schedule, m.loc, scheduler.Jobs{
@@ -40,6 +41,12 @@ func (m *Main) setupScheduler(ctx context.Context, w *wiring) error {
 			}
 			m.log.Info("maintained activity", "retention_days", m.retention, "kept_from", p.Before,
 				"months_dropped", p.Dropped, "rows_deleted", p.Deleted, "months_created", p.MonthsMade)
+			// Snapshots: next months' tables (history is kept).
+			made, err := m.store.MaintainSnapshots(ctx, m.Now())
+			if err != nil {
+				return err
+			}
+			m.log.Info("maintained snapshots", "months_created", made)
 			return nil
 		},
 	})

@@ -128,9 +128,13 @@ func Generate(ctx context.Context, s *models.Store, p Params) (Stats, error) {
 	var err error
 	if s.Dialect() == models.DialectPostgres {
 		// The month tables of every generated day first, as serve's daily
-		// job (models.MaintainActivity) keeps them: without them every row
-		// goes to the default partition, one table of all the months.
+		// job (models.MaintainActivity, MaintainSnapshots) keeps them:
+		// without them every row goes to the default partition, one table
+		// of all the months. Snapshots may reach back further than activity.
 		first := p.End.AddDate(0, 0, 1-p.Days)
+		if p.History > 0 {
+			first = minDay(first, p.End.AddDate(0, 0, -p.History))
+		}
 		if _, err := s.EnsureActivityMonths(ctx, first, p.End); err != nil {
 			return Stats{}, fmt.Errorf("generate: %w", err)
 		}
@@ -183,4 +187,11 @@ func Existing(ctx context.Context, s *models.Store, p Params) (bool, Stats, erro
 	st := Stats{Params: p.withDefaults(), Rows: map[string]int64{"activities": rows[0].ActivityRows},
 		Duration: time.Duration(rows[0].Millis) * time.Millisecond}
 	return true, st, nil
+}
+
+func minDay(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
 }

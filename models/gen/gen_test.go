@@ -92,9 +92,11 @@ func TestGenerateIsDeterministic(t *testing.T) {
 		if s.Dialect() == models.DialectPostgres {
 			// Every generated day went to its month's table, as serve's
 			// daily job keeps them, none to the default partition.
-			var stray int64
-			if err := s.DB().Raw("SELECT COUNT(*) FROM activities_default").Scan(&stray).Error; err != nil || stray != 0 {
-				t.Errorf("activities_default holds %d rows (%v), want none", stray, err)
+			for _, table := range []string{"activities_default", "snapshots_default"} {
+				var stray int64
+				if err := s.DB().Raw("SELECT COUNT(*) FROM " + table).Scan(&stray).Error; err != nil || stray != 0 {
+					t.Errorf("%s holds %d rows (%v), want none", table, stray, err)
+				}
 			}
 		}
 		if first == nil {
@@ -136,6 +138,13 @@ func TestGenerateHistoryLongerThanActivity(t *testing.T) {
 		}
 		if got.Lo != "2026-02-14" || got.Hi != "2026-03-30" {
 			t.Errorf("snapshot days %s..%s, want 2026-02-14..2026-03-30 (45 days before 2026-03-31)", got.Lo, got.Hi)
+		}
+		if s.Dialect() == models.DialectPostgres {
+			// The months before the first day of activity got tables too.
+			var stray int64
+			if err := s.DB().Raw("SELECT COUNT(*) FROM snapshots_default").Scan(&stray).Error; err != nil || stray != 0 {
+				t.Errorf("snapshots_default holds %d rows (%v), want none", stray, err)
+			}
 		}
 		d := [3]string{got.Lo, got.Hi, got.N}
 		if first == nil {
