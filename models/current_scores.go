@@ -46,7 +46,7 @@ type CurrentScore struct {
 // currentScoresStep names the trigger definitions below in the schema
 // fingerprint: change it whenever they change, so every database
 // re-creates them on its next start.
-const currentScoresStep = "current scores v2: a row per account, triggers on accounts and snapshots in key order, fillfactor, rank index, backfill when empty"
+const currentScoresStep = "current scores v3: a row per account, triggers on accounts and snapshots in key order sorting the head only, fillfactor, rank index, backfill when empty"
 
 // The PostgreSQL triggers that keep current_scores as accounts and
 // snapshots are inserted. A bulk loader writing millions of rows in one
@@ -108,10 +108,12 @@ func pgCurrentDDL() []string {
 		fn("current_scores_accounts_delete", `DELETE FROM current_scores c USING (SELECT id FROM old_rows ORDER BY id) o WHERE c.account_id = o.id;`),
 		// A snapshot replaces the head unless the stored one is of a later
 		// day; an account with no row yet (written while the triggers
-		// were off) gets one with its account's fields.
+		// were off) gets one with its account's fields. Only the head's
+		// columns are sorted: with the JSON columns, the daily rescore's
+		// 100,000 rows spilled to disk.
 		fn("current_scores_snapshots_upsert", `INSERT INTO current_scores (account_id, `+currentAccountCols+`, `+currentHeadCols+`)
 	SELECT n.account_id, a.mrr_cents, a.owner, a.renewal_on, a.churned_on, `+prefixed("n.", snapshotHeadColumns)+`
-	FROM (SELECT DISTINCT ON (account_id) * FROM new_rows ORDER BY account_id, day DESC) n
+	FROM (SELECT DISTINCT ON (account_id) account_id, `+snapshotHeadColumns+` FROM new_rows ORDER BY account_id, day DESC) n
 	JOIN accounts a ON a.id = n.account_id
 	ORDER BY n.account_id
 	ON CONFLICT (account_id) DO UPDATE SET `+currentHeadSet+`
