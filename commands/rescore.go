@@ -12,6 +12,7 @@ import (
 
 	"github.com/healthbot/healthbot/models"
 	"github.com/healthbot/healthbot/scoring"
+	"golang.org/x/sync/errgroup"
 )
 
 // RescoreStats describes one rescoring run, for logs, metrics and the
@@ -291,17 +292,35 @@ func (s *Service) saveScored(ctx context.Context, tx *models.Store, day time.Tim
 
 // snapshotsOf is the stored form of each scored account's result, written
 // at the time at.
+// Past encodeSplit results, the two halves are encoded at once (the
+// JSON of 100,000 snapshots is 0.3 s of Go, which the daily rescore
+// waits for).
 func snapshotsOf(day time.Time, scored []Scored, at time.Time) ([]models.Snapshot, error) {
-	snaps := make([]models.Snapshot, 0, len(scored))
-	for _, sc := range scored {
-		snap, err := snapshotOf(sc.Account.ID, day, sc.Result, at)
-		if err != nil {
-			return nil, err
+	snaps := make([]models.Snapshot, len(scored))
+	encode := func(from, to int) error {
+		for i := from; i < to; i++ {
+			snap, err := snapshotOf(scored[i].Account.ID, day, scored[i].Result, at)
+			if err != nil {
+				return err
+			}
+			snaps[i] = snap
 		}
-		snaps = append(snaps, snap)
+		return nil
+	}
+	if len(scored) < encodeSplit {
+		return snaps, encode(0, len(scored))
+	}
+	var g errgroup.Group
+	half := len(scored) / 2
+	g.Go(func() error { return encode(0, half) })
+	g.Go(func() error { return encode(half, len(scored)) })
+	if err := g.Wait(); err != nil {
+		return nil, err
 	}
 	return snaps, nil
 }
+
+const encodeSplit = 2000
 
 // writeScored saves snaps, the snapshots of scored, and runs the OnRescore
 // hook, inside the caller's transaction.
