@@ -27,8 +27,8 @@ type RescoreStats struct {
 
 // Rescore scores every active account as of day, then, in one
 // transaction, upserts that day's snapshots (so re-running a day replaces
-// its rows) and calls OnRescore. It issues a constant number of queries whatever
-// the number of accounts. day is taken at its own calendar date.
+// its rows) and calls OnRescore. It issues a constant number of queries
+// whatever the number of accounts. day is taken at its own calendar date.
 func (s *Service) Rescore(ctx context.Context, day time.Time) (RescoreStats, error) {
 	start := s.now()
 	day = time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, time.UTC)
@@ -291,10 +291,9 @@ func (s *Service) saveScored(ctx context.Context, tx *models.Store, day time.Tim
 }
 
 // snapshotsOf is the stored form of each scored account's result, written
-// at the time at.
-// Past encodeSplit results, the two halves are encoded at once (the
-// JSON of 100,000 snapshots is 0.3 s of Go, which the daily rescore
-// waits for).
+// at the time at. Past encodeSplit results, the two halves are encoded at
+// once: the JSON of 100,000 snapshots is 0.3 s of Go, which the daily
+// rescore waits for.
 func snapshotsOf(day time.Time, scored []Scored, at time.Time) ([]models.Snapshot, error) {
 	snaps := make([]models.Snapshot, len(scored))
 	encode := func(from, to int) error {
@@ -320,6 +319,8 @@ func snapshotsOf(day time.Time, scored []Scored, at time.Time) ([]models.Snapsho
 	return snaps, nil
 }
 
+// encodeSplit is the number of results from which snapshotsOf splits the
+// work: below it a second goroutine costs more than it saves.
 const encodeSplit = 2000
 
 // writeScored saves snaps, the snapshots of scored, and runs the OnRescore

@@ -212,16 +212,14 @@ func (s *Store) WithTx(ctx context.Context, fn func(tx *Store) error) error {
 	}))
 }
 
-// bound is s bound to the transaction tx.
 // ReadLanes returns s allowing a full scoring pass (every account's
 // signals) to run its independent reads n at a time, each on its own
 // pooled connection, on PostgreSQL outside a transaction; elsewhere, or
 // bound to a transaction (one connection), they run one after the other.
-// Each read is one statement with its own snapshot either way (READ
-// COMMITTED), so running them at once changes when they run, not what
-// they can see. The daily rescore reads with 2 lanes: at 100,000 accounts
-// its seven grouped reads took 3 s one after the other, on a database
-// server with two cores idle but one.
+// Each statement takes its own snapshot either way (READ COMMITTED), so
+// running them at once changes when they run, not what they can see. The daily rescore reads with 2 lanes: at 100,000 accounts
+// its seven grouped reads took 3 s one after the other, leaving one of the
+// database server's two cores idle.
 func (s *Store) ReadLanes(n int) *Store {
 	c := *s
 	c.lanes = n
@@ -237,6 +235,7 @@ func (s *Store) ParallelReads() int {
 	return s.lanes
 }
 
+// bound is s bound to the transaction tx.
 func (s *Store) bound(tx *gorm.DB) *Store {
 	return &Store{db: tx, dialect: s.dialect, loc: s.loc, stats: s.stats, gate: s.gate, inTx: true}
 }
