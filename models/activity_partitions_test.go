@@ -8,6 +8,7 @@ import (
 
 	"github.com/healthbot/healthbot/models"
 	"github.com/healthbot/healthbot/models/modelstest"
+	"gorm.io/gorm"
 )
 
 // monthsActivity is activity of the rollup test accounts on the 10th and
@@ -102,16 +103,12 @@ func TestMigrationPartitionsActivityInPlace(t *testing.T) {
 	ctx := context.Background()
 	createRollupAccounts(t, s, rollupAccounts)
 	db := s.DB()
-	for _, q := range []string{
+	execAll(t, db,
 		"DROP TABLE activities",
 		`CREATE TABLE activities (account_id bigint NOT NULL, day varchar(10) NOT NULL, user_id varchar(128) NOT NULL,
 			feature varchar(128) NOT NULL, PRIMARY KEY (account_id, day, user_id, feature))`,
 		"CREATE INDEX activity_feature_day ON activities (feature, day)",
-	} {
-		if err := db.Exec(q).Error; err != nil {
-			t.Fatal(err)
-		}
-	}
+	)
 	if err := s.Migrate(ctx); err != nil { // the rollup triggers, on the plain table
 		t.Fatal(err)
 	}
@@ -124,17 +121,13 @@ func TestMigrationPartitionsActivityInPlace(t *testing.T) {
 	if _, err := s.InsertActivity(ctx, rows); err != nil {
 		t.Fatal(err)
 	}
-	for _, q := range []string{
+	execAll(t, db,
 		"CREATE TABLE activities_plain AS SELECT * FROM activities",
 		"DROP TABLE activities",
 		"ALTER TABLE activities_plain RENAME TO activities",
 		"ALTER TABLE activities ADD PRIMARY KEY (account_id, day, user_id, feature)",
 		"CREATE INDEX activity_feature_day ON activities (feature, day)",
-	} {
-		if err := db.Exec(q).Error; err != nil {
-			t.Fatal(err)
-		}
-	}
+	)
 	if err := s.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -183,7 +176,7 @@ func TestMigrationPartitionsSnapshotsInPlace(t *testing.T) {
 		return rows
 	}
 	before, current := read(), currentScores(t, s)
-	for _, q := range []string{
+	execAll(t, db,
 		"CREATE TABLE snapshots_plain AS SELECT * FROM snapshots",
 		"ALTER SEQUENCE snapshots_id_seq OWNED BY NONE",
 		"DROP TABLE snapshots",
@@ -193,11 +186,7 @@ func TestMigrationPartitionsSnapshotsInPlace(t *testing.T) {
 		"ALTER SEQUENCE snapshots_id_seq OWNED BY snapshots.id",
 		"CREATE UNIQUE INDEX snapshot_day ON snapshots (account_id, day)",
 		"CREATE INDEX snapshot_by_day ON snapshots (day)",
-	} {
-		if err := db.Exec(q).Error; err != nil {
-			t.Fatal(err)
-		}
-	}
+	)
 	if err := s.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -249,5 +238,16 @@ func TestMigrationPartitionsSnapshotsInPlace(t *testing.T) {
 	current[gamma] = farSnap.Day + " 60"
 	if got := currentScores(t, s); fmt.Sprint(got) != fmt.Sprint(current) {
 		t.Errorf("current scores after the move %v, want %v", got, current)
+	}
+}
+
+// execAll runs each statement on db in turn, failing the test at the
+// first error.
+func execAll(t *testing.T, db *gorm.DB, stmts ...string) {
+	t.Helper()
+	for _, q := range stmts {
+		if err := db.Exec(q).Error; err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
 	}
 }

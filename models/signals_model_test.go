@@ -30,6 +30,17 @@ profiles:
 	return m
 }
 
+// smbFixture seeds the fixture with alpha in segment "smb" and returns
+// shortModel, under which alpha alone takes the short profile.
+func smbFixture(t *testing.T, s *models.Store) scoring.Model {
+	t.Helper()
+	seedFixture(t, s)
+	if err := s.DB().Exec("UPDATE accounts SET segment = 'SMB' WHERE id = ?", alpha).Error; err != nil {
+		t.Fatal(err)
+	}
+	return shortModel(t)
+}
+
 func modelSignals(t *testing.T, ctx context.Context, s *models.Store, m *scoring.Model) (map[uint]scoring.Signals, map[uint]string) {
 	t.Helper()
 	got, profiles := map[uint]scoring.Signals{}, map[uint]string{}
@@ -50,12 +61,8 @@ func modelSignals(t *testing.T, ctx context.Context, s *models.Store, m *scoring
 // windows cost one statement per source, not one per account.
 func TestModelSignalsFollowEachProfile(t *testing.T) {
 	modelstest.ForEachDB(t, func(t *testing.T, s *models.Store) {
-		seedFixture(t, s)
+		m := smbFixture(t, s)
 		ctx := context.Background()
-		if err := s.DB().Exec("UPDATE accounts SET segment = 'SMB' WHERE id = ?", alpha).Error; err != nil {
-			t.Fatal(err)
-		}
-		m := shortModel(t)
 		got, profiles := modelSignals(t, ctx, s, &m)
 
 		short := m.Profiles[0].Config
@@ -116,12 +123,8 @@ func TestModelSignalsFollowEachProfile(t *testing.T) {
 // tickets included — and nothing for the others.
 func TestModelSignalsOfSubset(t *testing.T) {
 	modelstest.ForEachDB(t, func(t *testing.T, s *models.Store) {
-		seedFixture(t, s)
+		m := smbFixture(t, s)
 		ctx := context.Background()
-		if err := s.DB().Exec("UPDATE accounts SET segment = 'SMB' WHERE id = ?", alpha).Error; err != nil {
-			t.Fatal(err)
-		}
-		m := shortModel(t)
 		all, _ := modelSignals(t, ctx, s, &m)
 		for id := range all {
 			for _, ids := range [][]uint{{id}, {alpha, id, 9999}} {
@@ -159,12 +162,8 @@ func TestModelSignalsOfSubset(t *testing.T) {
 // transaction the lanes are ignored (one connection).
 func TestModelSignalsInParallelLanes(t *testing.T) {
 	modelstest.ForEachDB(t, func(t *testing.T, s *models.Store) {
-		seedFixture(t, s)
+		m := smbFixture(t, s)
 		ctx := context.Background()
-		if err := s.DB().Exec("UPDATE accounts SET segment = 'SMB' WHERE id = ?", alpha).Error; err != nil {
-			t.Fatal(err)
-		}
-		m := shortModel(t)
 		pass := func(s *models.Store) (map[uint]scoring.Signals, map[uint]string, []models.OrgAggregate, int) {
 			t.Helper()
 			got, profiles := map[uint]scoring.Signals{}, map[uint]string{}
