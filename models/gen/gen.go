@@ -135,7 +135,7 @@ func Generate(ctx context.Context, s *models.Store, p Params) (Stats, error) {
 		if p.History > 0 {
 			first = minDay(first, p.End.AddDate(0, 0, -p.History))
 		}
-		if _, err := s.EnsureActivityMonths(ctx, first, p.End); err != nil {
+		if _, err := s.EnsureMonthTables(ctx, first, p.End); err != nil {
 			return Stats{}, fmt.Errorf("generate: %w", err)
 		}
 		err = copyPostgres(ctx, s, g.tables(), stats.Rows)
