@@ -34,14 +34,14 @@ func (s *Service) Rescore(ctx context.Context, day time.Time) (RescoreStats, err
 	day = time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, time.UTC)
 	stats := RescoreStats{Day: day, ByStatus: map[scoring.Status]int{}}
 	// Where the store can (PostgreSQL), the signals are read before the
-	// write transaction, rescoreReadLanes reads at a time: each read is a
-	// statement of its own under READ COMMITTED inside the transaction as
+	// write transaction, rescoreParallelReads statements at a time: under
+	// READ COMMITTED each took its own snapshot inside the transaction as
 	// well, so reading first changes when they run, not what they see.
 	var (
 		scored []Scored
 		org    []models.OrgAggregate
 	)
-	reader := s.Store.ReadLanes(rescoreReadLanes)
+	reader := s.Store.WithParallelReads(rescoreParallelReads)
 	readFirst := reader.ParallelReads() > 1
 	if readFirst {
 		var err error
@@ -106,11 +106,11 @@ func (s *Service) Rescore(ctx context.Context, day time.Time) (RescoreStats, err
 	return stats, nil
 }
 
-// rescoreReadLanes is how many of the daily rescore's reads run at once:
-// the two cores of the smallest machine BENCHMARKS.md measures on, where
-// its reads (3 s at 100,000 accounts one after the other) left one core
-// of the database server idle.
-const rescoreReadLanes = 2
+// rescoreParallelReads is how many of the daily rescore's reads run at
+// once: the two cores of the smallest machine BENCHMARKS.md measures on,
+// where its reads (3 s at 100,000 accounts one after the other) left one
+// core of the database server idle.
+const rescoreParallelReads = 2
 
 // smallRescore is the number of accounts up to which RescoreAccounts scores
 // each account on its own (about ten indexed queries each) rather than the

@@ -36,7 +36,7 @@ const (
 // account computes anyway, for SaveOrgAggregates.
 type orgFigures struct {
 	day  string
-	mu   sync.Mutex // reads running in parallel lanes add to rows
+	mu   sync.Mutex // reads running at once (WithParallelReads) add to rows
 	rows []OrgAggregate
 }
 

@@ -140,9 +140,9 @@ func (s *Store) gather(ctx context.Context, pick func(segment, plan string) *sco
 }
 
 // runReads runs reads on db one after the other, or, when s allows it
-// (ReadLanes), s.ParallelReads() at a time, each on a pooled connection
-// of its own in a read-only transaction that allows its grouping
-// laneWorkMem; the first error stops the others.
+// (WithParallelReads), s.ParallelReads() at a time, each on a pooled
+// connection of its own in a read-only transaction that allows its
+// grouping parallelReadWorkMem; the first error stops the others.
 func (s *Store) runReads(ctx context.Context, db *gorm.DB, reads []func(db *gorm.DB) error) error {
 	n := s.ParallelReads()
 	if n < 2 {
@@ -158,8 +158,8 @@ func (s *Store) runReads(ctx context.Context, db *gorm.DB, reads []func(db *gorm
 	for _, read := range reads {
 		g.Go(func() error {
 			return s.orm(gctx).Transaction(func(tx *gorm.DB) error {
-				if err := tx.Exec("SET LOCAL work_mem = '" + laneWorkMem + "'").Error; err != nil {
-					return fmt.Errorf("read lane: %w", err)
+				if err := tx.Exec("SET LOCAL work_mem = '" + parallelReadWorkMem + "'").Error; err != nil {
+					return fmt.Errorf("parallel read: %w", err)
 				}
 				return read(tx)
 			}, &sql.TxOptions{ReadOnly: true})
@@ -168,11 +168,11 @@ func (s *Store) runReads(ctx context.Context, db *gorm.DB, reads []func(db *gorm
 	return g.Wait()
 }
 
-// laneWorkMem is what each read of a full pass may hash or sort in: every
+// parallelReadWorkMem is what each read of a full pass may hash or sort in: every
 // account's rows grouped by account spilled to disk at PostgreSQL's
 // default 4 MB (activity_last's 1.2 M keys at 100,000 accounts: 0.68 s
-// against 0.54 s in memory). Two lanes at once hold at most twice this.
-const laneWorkMem = "64MB"
+// against 0.54 s in memory). Two reads at once hold at most twice this.
+const parallelReadWorkMem = "64MB"
 
 // pickCache remembers the model of each (segment, plan) met, so the
 // accounts of a portfolio, which share a few, are matched once per pair

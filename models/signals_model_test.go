@@ -155,12 +155,12 @@ func TestModelSignalsOfSubset(t *testing.T) {
 	})
 }
 
-// TestModelSignalsInParallelLanes: with ReadLanes (the daily rescore's
+// TestModelSignalsReadInParallel: with WithParallelReads (the daily rescore's
 // store), a pass over every account under a model with a profile gives
 // the same signals, profiles and org-wide figures as the pass that reads
 // in turn, and a number of statements that does not vary; inside a
-// transaction the lanes are ignored (one connection).
-func TestModelSignalsInParallelLanes(t *testing.T) {
+// transaction the setting is ignored (one connection).
+func TestModelSignalsReadInParallel(t *testing.T) {
 	modelstest.ForEachDB(t, func(t *testing.T, s *models.Store) {
 		m := smbFixture(t, s)
 		ctx := context.Background()
@@ -181,31 +181,31 @@ func TestModelSignalsInParallelLanes(t *testing.T) {
 			}
 			return got, profiles, org, n
 		}
-		lanes := s.ReadLanes(2)
-		if want := map[string]int{models.DialectPostgres: 2, models.DialectSQLite: 1}[s.Dialect()]; lanes.ParallelReads() != want {
-			t.Errorf("ParallelReads() = %d on %s, want %d", lanes.ParallelReads(), s.Dialect(), want)
+		parallel := s.WithParallelReads(2)
+		if want := map[string]int{models.DialectPostgres: 2, models.DialectSQLite: 1}[s.Dialect()]; parallel.ParallelReads() != want {
+			t.Errorf("ParallelReads() = %d on %s, want %d", parallel.ParallelReads(), s.Dialect(), want)
 		}
 		wantSigs, wantProfiles, wantOrg, inTurn := pass(s)
-		laneN := 0
-		for range 3 { // the lanes finish in any order
-			sigs, profiles, org, n := pass(lanes)
+		parallelN := 0
+		for range 3 { // the reads finish in any order
+			sigs, profiles, org, n := pass(parallel)
 			if !reflect.DeepEqual(sigs, wantSigs) || !reflect.DeepEqual(profiles, wantProfiles) {
-				t.Fatalf("in lanes: profiles %v, signals %v\nin turn: %v, %v", profiles, sigs, wantProfiles, wantSigs)
+				t.Fatalf("in parallel: profiles %v, signals %v\nin turn: %v, %v", profiles, sigs, wantProfiles, wantSigs)
 			}
-			// The same reads, each after its lane's SET LOCAL on PostgreSQL.
-			if laneN == 0 {
-				laneN = n
+			// The same reads, each after its SET LOCAL on PostgreSQL.
+			if parallelN == 0 {
+				parallelN = n
 			}
-			if n != laneN || (s.Dialect() == models.DialectSQLite && n != inTurn) || n < inTurn {
-				t.Errorf("in lanes: %d statements (first pass %d), in turn: %d", n, laneN, inTurn)
+			if n != parallelN || (s.Dialect() == models.DialectSQLite && n != inTurn) || n < inTurn {
+				t.Errorf("in parallel: %d statements (first pass %d), in turn: %d", n, parallelN, inTurn)
 			}
 			sortOrg(org)
 			sortOrg(wantOrg)
 			if !reflect.DeepEqual(org, wantOrg) {
-				t.Fatalf("org figures in lanes %v, in turn %v", org, wantOrg)
+				t.Fatalf("org figures in parallel %v, in turn %v", org, wantOrg)
 			}
 		}
-		err := lanes.WithTx(ctx, func(tx *models.Store) error {
+		err := parallel.WithTx(ctx, func(tx *models.Store) error {
 			if tx.ParallelReads() != 1 {
 				t.Errorf("ParallelReads() in a transaction = %d, want 1", tx.ParallelReads())
 			}

@@ -18,13 +18,13 @@ var ErrNotFound = errors.New("not found")
 
 // Store is the database: PostgreSQL or the embedded SQLite file.
 type Store struct {
-	db      *gorm.DB
-	dialect string         // "postgres" or "sqlite"
-	loc     *time.Location // the organisation's time zone, for Day columns
-	stats   *queryStats    // shared by every Store derived from the same Open
-	gate    *writeGate     // likewise: where this process's writers queue (writegate.go)
-	inTx    bool           // bound to a transaction (WithTx, WithBulkTx): Audit may write, the gate is passed
-	lanes   int            // how many reads of one pass may run at once (ReadLanes); 0 or 1: one after the other
+	db       *gorm.DB
+	dialect  string         // "postgres" or "sqlite"
+	loc      *time.Location // the organisation's time zone, for Day columns
+	stats    *queryStats    // shared by every Store derived from the same Open
+	gate     *writeGate     // likewise: where this process's writers queue (writegate.go)
+	inTx     bool           // bound to a transaction (WithTx, WithBulkTx): Audit may write, the gate is passed
+	parallel int            // how many reads of one pass may run at once (WithParallelReads); 0 or 1: one after the other
 }
 
 // Dialect names returned by Store.Dialect.
@@ -212,27 +212,28 @@ func (s *Store) WithTx(ctx context.Context, fn func(tx *Store) error) error {
 	}))
 }
 
-// ReadLanes returns s allowing a full scoring pass (every account's
+// WithParallelReads returns s allowing a full scoring pass (every account's
 // signals) to run its independent reads n at a time, each on its own
 // pooled connection, on PostgreSQL outside a transaction; elsewhere, or
 // bound to a transaction (one connection), they run one after the other.
 // Each statement takes its own snapshot either way (READ COMMITTED), so
-// running them at once changes when they run, not what they can see. The daily rescore reads with 2 lanes: at 100,000 accounts
-// its seven grouped reads took 3 s one after the other, leaving one of the
-// database server's two cores idle.
-func (s *Store) ReadLanes(n int) *Store {
+// running them at once changes when they run, not what they can see.
+// The daily rescore reads two at a time: at 100,000 accounts its seven
+// grouped reads took 3 s one after the other, leaving one of the database
+// server's two cores idle.
+func (s *Store) WithParallelReads(n int) *Store {
 	c := *s
-	c.lanes = n
+	c.parallel = n
 	return &c
 }
 
 // ParallelReads is how many reads of a pass run at once (1: one after the
 // other).
 func (s *Store) ParallelReads() int {
-	if s.inTx || s.dialect != DialectPostgres || s.lanes < 2 {
+	if s.inTx || s.dialect != DialectPostgres || s.parallel < 2 {
 		return 1
 	}
-	return s.lanes
+	return s.parallel
 }
 
 // bound is s bound to the transaction tx.
