@@ -130,6 +130,9 @@ func partitionMonthly(db *gorm.DB, t monthTable, now time.Time) (bool, error) {
 		steps = append(steps, "ALTER SEQUENCE "+t.sequence+" OWNED BY "+t.name+".id")
 	}
 	steps = append(steps, t.keys...)
+	// Statistics now, for the migration's later steps (the rollup backfill
+	// reads activities); the VACUUM (ANALYZE) after its commit refreshes
+	// them with the visibility map.
 	steps = append(steps, "ANALYZE "+t.name)
 	for _, q := range steps {
 		if err := db.Exec(q).Error; err != nil {

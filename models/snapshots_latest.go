@@ -47,9 +47,20 @@ func (s *Store) LatestSnapshotHeads(ctx context.Context, day time.Time) (map[uin
 	if newest == "" || newest > t {
 		return s.latestOf(ctx, day, listHead)
 	}
-	return s.querySnapshots(ctx, "latest snapshots: current scores", `SELECT snapshot_id, account_id, day, known, score, computed,
-		status, '', '', profile, model_version, updated_at
-		FROM current_scores c WHERE snapshot_id IS NOT NULL AND COALESCE(c.churned_on, '9999-12-31') > ?`, t)
+	return s.currentHeads(ctx, "latest snapshots: current scores", listHead, " AND COALESCE(churned_on, '9999-12-31') > ?", t)
+}
+
+// currentHeads reads the snapshot heads current_scores holds, in
+// scanSnapshots' columns: cols says whether Profile and ModelVersion are
+// read (Subscores and Details never are); and narrows the rows, with its
+// args.
+func (s *Store) currentHeads(ctx context.Context, op string, cols snapshotShape, and string, args ...any) (map[uint]Snapshot, error) {
+	profile := "'', ''"
+	if cols.profile {
+		profile = "profile, model_version"
+	}
+	return s.querySnapshots(ctx, op, `SELECT snapshot_id, account_id, day, known, score, computed, status, '', '', `+profile+`,
+		updated_at FROM current_scores WHERE snapshot_id IS NOT NULL`+and, args...)
 }
 
 // newestSnapshotDay is the latest day of any snapshot ("" for none): one

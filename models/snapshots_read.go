@@ -37,8 +37,7 @@ func (s *Store) PreviousSnapshotHeads(ctx context.Context, day time.Time) (map[u
 		return nil, err
 	}
 	if newest != "" && newest < dayKey(day) {
-		return s.querySnapshots(ctx, "previous snapshots: current scores", `SELECT snapshot_id, account_id, day, known, score,
-			computed, status, '', '', '', '', updated_at FROM current_scores WHERE snapshot_id IS NOT NULL`)
+		return s.currentHeads(ctx, "previous snapshots: current scores", snapshotHead, "")
 	}
 	return s.previousOf(ctx, day, nil, snapshotHead)
 }
