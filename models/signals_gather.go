@@ -141,8 +141,8 @@ func (s *Store) gather(ctx context.Context, pick func(segment, plan string) *sco
 
 // runReads runs reads on db one after the other, or, when s allows it
 // (WithParallelReads), s.ParallelReads() at a time, each on a pooled
-// connection of its own in a read-only transaction that allows its
-// grouping parallelReadWorkMem; the first error stops the others.
+// connection of its own (readGrouping); the first error stops the
+// others.
 func (s *Store) runReads(ctx context.Context, db *gorm.DB, reads []func(db *gorm.DB) error) error {
 	n := s.ParallelReads()
 	if n < 2 {
@@ -156,23 +156,29 @@ func (s *Store) runReads(ctx context.Context, db *gorm.DB, reads []func(db *gorm
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(n)
 	for _, read := range reads {
-		g.Go(func() error {
-			return s.orm(gctx).Transaction(func(tx *gorm.DB) error {
-				if err := tx.Exec("SET LOCAL work_mem = '" + parallelReadWorkMem + "'").Error; err != nil {
-					return fmt.Errorf("parallel read: %w", err)
-				}
-				return read(tx)
-			}, &sql.TxOptions{ReadOnly: true})
-		})
+		g.Go(func() error { return readGrouping(s.orm(gctx), read) })
 	}
 	return g.Wait()
 }
 
-// parallelReadWorkMem is what each read of a full pass may hash or sort in: every
-// account's rows grouped by account spilled to disk at PostgreSQL's
-// default 4 MB (activity_last's 1.2 M keys at 100,000 accounts: 0.68 s
-// against 0.54 s in memory). Two reads at once hold at most twice this.
-const parallelReadWorkMem = "64MB"
+// groupingWorkMem is what a read that groups every account's rows may
+// hash or sort in on PostgreSQL: at the default 4 MB such reads spilled
+// to disk (activity_last's 1.2 M keys at 100,000 accounts: 0.68 s against
+// 0.54 s in memory; a month of raw activity's distinct users in the
+// weekly summary: past 150 s against 2.7 s). Two reads at once hold at
+// most twice this.
+const groupingWorkMem = "64MB"
+
+// readGrouping runs fn in a read-only transaction on db (PostgreSQL)
+// allowed groupingWorkMem.
+func readGrouping(db *gorm.DB, fn func(*gorm.DB) error) error {
+	return db.Transaction(func(tx *gorm.DB) error {
+		if err := tx.Exec("SET LOCAL work_mem = '" + groupingWorkMem + "'").Error; err != nil {
+			return fmt.Errorf("work_mem: %w", err)
+		}
+		return fn(tx)
+	}, &sql.TxOptions{ReadOnly: true})
+}
 
 // pickCache remembers the model of each (segment, plan) met, so the
 // accounts of a portfolio, which share a few, are matched once per pair

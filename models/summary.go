@@ -72,13 +72,13 @@ func (s *Store) OrgInputs(ctx context.Context, from, to time.Time) (scoring.OrgI
 	toDay, _ := ParseDay(t)
 	in := scoring.OrgInputs{From: fromDay, To: toDay}
 	args := map[string]any{"from": f, "to": t, "d30": addDays(t, -29)}
-	// On PostgreSQL the steps run in one read-only transaction allowed the
-	// work_mem the activity rollups' triggers take: the distinct users of a
-	// month of raw activity (an old period's, or the accounts with later
-	// activity) are hundreds of thousands of pairs, and at the default 4 MB
-	// the aggregate spilled to disk and ran past 150 s at 100,000 accounts
-	// (2.7 s in memory).
-	// (SQLite reads without one: its transactions take the write lock.)
+	// On PostgreSQL the steps run in one read-only transaction allowed
+	// groupingWorkMem (readGrouping): the distinct users of a month of raw
+	// activity (an old period's, or the accounts with later activity) are
+	// hundreds of thousands of pairs, and at the default 4 MB the aggregate
+	// spilled to disk and ran past 150 s at 100,000 accounts (2.7 s in
+	// memory). SQLite reads without one: its transactions take the write
+	// lock.
 	steps := func(db *gorm.DB) error {
 		for _, step := range []func(*gorm.DB, map[string]any, *scoring.OrgInputs) error{
 			orgSurveys, orgTimeToValue, orgUsage, orgRevenue,
@@ -91,12 +91,7 @@ func (s *Store) OrgInputs(ctx context.Context, from, to time.Time) (scoring.OrgI
 	}
 	var err error
 	if s.dialect == DialectPostgres {
-		err = s.orm(ctx).Transaction(func(db *gorm.DB) error {
-			if err := db.Exec("SET LOCAL work_mem = '64MB'").Error; err != nil {
-				return err
-			}
-			return steps(db)
-		})
+		err = readGrouping(s.orm(ctx), steps)
 	} else {
 		err = steps(s.orm(ctx))
 	}
