@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/healthbot/healthbot/models"
 	"github.com/healthbot/healthbot/scoring"
 )
@@ -55,43 +57,72 @@ func (s *Service) healthShow(ctx context.Context, caller Caller, cmd Command) (R
 
 func (s *Service) gatherCard(ctx context.Context, acc models.Account, day time.Time) (card, error) {
 	c := card{Now: s.now(), Day: day, Account: acc}
-	r, sig, err := s.score(ctx, s.Store, acc, day)
-	if err != nil {
-		return c, fmt.Errorf("card %s: signals: %w", acc.Slug, err)
+	// The score (the account's signals) and the rest of the card (a year
+	// of snapshot heads, the latest pulse and touch, open tickets, overdue
+	// invoices) read different tables: where the store can run reads at
+	// once (PostgreSQL), the rest runs beside the score, so a card costs
+	// about its longest read rather than the sum of them.
+	var (
+		sig  scoring.Signals
+		hist []models.Snapshot
+	)
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(s.Store.WithParallelReads(cardParallelReads).ParallelReads())
+	g.Go(func() error {
+		var err error
+		if c.Result, sig, err = s.score(gctx, s.Store, acc, day); err != nil {
+			return fmt.Errorf("card %s: signals: %w", acc.Slug, err)
+		}
+		return nil
+	})
+	g.Go(func() error {
+		var err error
+		hist, err = s.Store.HistoryHeads(gctx, acc.ID, day.AddDate(0, 0, -historyDays), day.AddDate(0, 0, -1))
+		if err != nil {
+			return fmt.Errorf("card %s: history: %w", acc.Slug, err)
+		}
+		return s.gatherCardRecords(gctx, &c)
+	})
+	if err := g.Wait(); err != nil {
+		return c, err
 	}
-	c.Result = r
 	c.Sources = sig.Sources
-
-	from := day.AddDate(0, 0, -historyDays)
-	hist, err := s.Store.HistoryHeads(ctx, acc.ID, from, day.AddDate(0, 0, -1))
-	if err != nil {
-		return c, fmt.Errorf("card %s: history: %w", acc.Slug, err)
-	}
 	points := snapshotPoints(hist)
 	// Today's point is the fresh score, not today's stored snapshot, which
 	// may predate a pulse or ingested data.
 	points = append(points, scoring.Point{Day: day, Known: c.Result.Known, Score: c.Result.Score, Status: c.Result.Status})
 	c.Trend = scoring.Trend(day, points)
-	c.HistFull = len(hist) > 0 && hist[0].Day == from.Format(models.DayLayout)
+	c.HistFull = len(hist) > 0 && hist[0].Day == day.AddDate(0, 0, -historyDays).Format(models.DayLayout)
 	c.Changed = latestModelChange(hist, c.Result, day.AddDate(0, 0, -30))
+	return c, nil
+}
 
+// cardParallelReads is how many of a card's reads run at once: the score
+// and the rest, each on its own connection.
+const cardParallelReads = 2
+
+// gatherCardRecords reads the records a card lists beside its score: the
+// latest pulse and touch, open tickets and overdue invoices.
+func (s *Service) gatherCardRecords(ctx context.Context, c *card) error {
+	acc := c.Account
 	if p, err := s.Store.LatestPulse(ctx, acc.ID); err == nil {
 		c.Pulse = &p
 	} else if !errors.Is(err, models.ErrNotFound) {
-		return c, fmt.Errorf("card %s: latest pulse: %w", acc.Slug, err)
+		return fmt.Errorf("card %s: latest pulse: %w", acc.Slug, err)
 	}
 	if t, err := s.Store.LastTouch(ctx, acc.ID); err == nil {
 		c.Touch = &t
 	} else if !errors.Is(err, models.ErrNotFound) {
-		return c, fmt.Errorf("card %s: last touch: %w", acc.Slug, err)
+		return fmt.Errorf("card %s: last touch: %w", acc.Slug, err)
 	}
+	var err error
 	if c.Tickets, err = s.Store.OpenTickets(ctx, acc.ID); err != nil {
-		return c, fmt.Errorf("card %s: open tickets: %w", acc.Slug, err)
+		return fmt.Errorf("card %s: open tickets: %w", acc.Slug, err)
 	}
-	if c.Overdue, err = s.Store.OverdueInvoices(ctx, acc.ID, day); err != nil {
-		return c, fmt.Errorf("card %s: overdue invoices: %w", acc.Slug, err)
+	if c.Overdue, err = s.Store.OverdueInvoices(ctx, acc.ID, c.Day); err != nil {
+		return fmt.Errorf("card %s: overdue invoices: %w", acc.Slug, err)
 	}
-	return c, nil
+	return nil
 }
 
 // snapshotPoints converts stored snapshots to trend points, skipping rows
