@@ -130,7 +130,9 @@ func (s *Store) AlertStates(ctx context.Context, accountIDs []uint) (map[uint]sc
 	return out, nil
 }
 
-// SaveAlertStates upserts the arm states of several accounts in one statement.
+// SaveAlertStates upserts the arm states of several accounts: on
+// PostgreSQL in one statement of six array parameters, elsewhere in
+// batches of alertBatch rows.
 func (s *Store) SaveAlertStates(ctx context.Context, states map[uint]scoring.ArmStates) error {
 	var rows []AlertState
 	for id, m := range states {
@@ -141,14 +143,40 @@ func (s *Store) SaveAlertStates(ctx context.Context, states map[uint]scoring.Arm
 	if len(rows) == 0 {
 		return nil
 	}
-	err := s.db.WithContext(ctx).Clauses(clause.OnConflict{
-		Columns:   []clause.Column{{Name: "account_id"}, {Name: "rule"}},
-		DoUpdates: clause.AssignmentColumns([]string{"seen", "armed", "arming", "mark", "updated_at"}),
-	}).CreateInBatches(&rows, alertBatch).Error
+	var err error
+	if s.dialect == DialectPostgres {
+		err = s.saveAlertStatesPostgres(ctx, rows)
+	} else {
+		err = s.db.WithContext(ctx).Clauses(clause.OnConflict{
+			Columns:   []clause.Column{{Name: "account_id"}, {Name: "rule"}},
+			DoUpdates: clause.AssignmentColumns([]string{"seen", "armed", "arming", "mark", "updated_at"}),
+		}).CreateInBatches(&rows, alertBatch).Error
+	}
 	if err != nil {
 		return fmt.Errorf("save alert states: %w", err)
 	}
 	return nil
+}
+
+// upsertAlertStatesPostgres writes alert states from six arrays, in key
+// order, so two writers lock the rows they share in the same order. A
+// new day's rescore changes a state of most accounts: at 100,000 accounts
+// gorm's batches of 1,000 rows cost the client 0.6 s of reflection, and
+// PostgreSQL a hundred statements to parse and plan.
+const upsertAlertStatesPostgres = `INSERT INTO alert_states (account_id, rule, seen, armed, arming, mark, updated_at)
+	SELECT a, r, s, d, n, m, ? FROM unnest(?::bigint[], ?::text[], ?::boolean[], ?::boolean[], ?::bigint[], ?::text[]) AS v(a, r, s, d, n, m)
+	ORDER BY a, r
+	ON CONFLICT (account_id, rule) DO UPDATE SET seen = excluded.seen, armed = excluded.armed, arming = excluded.arming,
+		mark = excluded.mark, updated_at = excluded.updated_at`
+
+func (s *Store) saveAlertStatesPostgres(ctx context.Context, rows []AlertState) error {
+	n := len(rows)
+	ids, rules, seen, armed, arming, marks := make([]int64, n), make([]string, n), make([]bool, n), make([]bool, n), make([]int64, n), make([]string, n)
+	for i, r := range rows {
+		ids[i], rules[i], seen[i], armed[i], arming[i], marks[i] = int64(r.AccountID), r.Rule, r.Seen, r.Armed, int64(r.Arming), r.Mark
+	}
+	return s.db.WithContext(BulkContext(ctx)).Exec(upsertAlertStatesPostgres, s.db.NowFunc(), arrayParam(ids), arrayParam(rules),
+		arrayParam(seen), arrayParam(armed), arrayParam(arming), arrayParam(marks)).Error
 }
 
 // CSMsByHandle loads the CSMs with the given handles, by handle.
