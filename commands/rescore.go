@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -12,7 +13,6 @@ import (
 
 	"github.com/healthbot/healthbot/models"
 	"github.com/healthbot/healthbot/scoring"
-	"golang.org/x/sync/errgroup"
 )
 
 // RescoreStats describes one rescoring run, for logs, metrics and the
@@ -62,28 +62,13 @@ func (s *Service) Rescore(ctx context.Context, day time.Time) (RescoreStats, err
 		if err := tx.SaveOrgAggregates(ctx, org, s.now()); err != nil {
 			return err
 		}
-		// The snapshots depend on the scores alone, so they are encoded on
-		// the other core while PostgreSQL reads the previous ones (~20 ms
-		// of Go at 10,000 accounts, off the rescore's critical path).
-		var (
-			snaps   []models.Snapshot
-			snapErr error
-			encoded = make(chan struct{})
-		)
-		at := s.now()
-		go func() {
-			defer close(encoded)
-			snaps, snapErr = snapshotsOf(day, scored, at)
-		}()
 		// Heads only: the alert rules compare scores; the alerts that are
 		// posted load their previous snapshots in full (Alerter.record).
+		// Read before the day's snapshots are written: on a new day they
+		// are current_scores' rows, which the snapshots' trigger replaces.
 		prev, err := tx.PreviousSnapshotHeads(ctx, day)
-		<-encoded
 		if err != nil {
 			return err
-		}
-		if snapErr != nil {
-			return snapErr
 		}
 		for i := range scored {
 			if p, ok := prev[scored[i].Account.ID]; ok {
@@ -95,7 +80,7 @@ func (s *Service) Rescore(ctx context.Context, day time.Time) (RescoreStats, err
 			}
 			stats.ByStatus[statusOfResult(scored[i].Result)]++
 		}
-		return s.writeScored(ctx, tx, day, scored, snaps)
+		return s.saveScored(ctx, tx, day, scored)
 	})
 	if err != nil {
 		return RescoreStats{}, fmt.Errorf("rescore %s: %w", day.Format(models.DayLayout), err)
@@ -226,6 +211,8 @@ func (s *Service) scoreSomeOrg(ctx context.Context, store *models.Store, day tim
 		readAccounts()
 	}
 	accountsRead := sync.OnceValue(func() error { return <-read })
+	// Called from several goroutines at once on the daily rescore's store
+	// (WithParallelReads): each call writes its own account's slot.
 	org, err := store.ModelSignalsOfOrg(ctx, s.model(), day, ids, func(eff *scoring.Effective, sig scoring.Signals) error {
 		if err := accountsRead(); err != nil {
 			return err
@@ -280,53 +267,27 @@ func (s *Service) scoreEach(ctx context.Context, store *models.Store, day time.T
 	return out, nil
 }
 
+// snapshotBatch is the stored form of each scored account's result,
+// written at the time at, encoded as it is written (models.SnapshotBatch):
+// the JSON of 100,000 snapshots is 0.3-0.4 s of Go, which the daily
+// rescore used to wait for before its COPY began.
+func snapshotBatch(day time.Time, scored []Scored, at time.Time) models.SnapshotBatch {
+	order := make([]int, len(scored))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int { return cmp.Compare(scored[a].Account.ID, scored[b].Account.ID) })
+	key := day.Format(models.DayLayout)
+	return models.SnapshotBatch{Len: len(scored), First: key, Last: key, Row: func(i int) (models.Snapshot, error) {
+		sc := &scored[order[i]]
+		return snapshotOf(sc.Account.ID, day, sc.Result, at)
+	}}
+}
+
 // saveScored writes the day's snapshots of scored and runs the OnRescore
 // hook, inside the caller's transaction.
 func (s *Service) saveScored(ctx context.Context, tx *models.Store, day time.Time, scored []Scored) error {
-	snaps, err := snapshotsOf(day, scored, s.now())
-	if err != nil {
-		return err
-	}
-	return s.writeScored(ctx, tx, day, scored, snaps)
-}
-
-// snapshotsOf is the stored form of each scored account's result, written
-// at the time at. Past encodeSplit results, the two halves are encoded at
-// once: the JSON of 100,000 snapshots is 0.3 s of Go, which the daily
-// rescore waits for.
-func snapshotsOf(day time.Time, scored []Scored, at time.Time) ([]models.Snapshot, error) {
-	snaps := make([]models.Snapshot, len(scored))
-	encode := func(from, to int) error {
-		for i := from; i < to; i++ {
-			snap, err := snapshotOf(scored[i].Account.ID, day, scored[i].Result, at)
-			if err != nil {
-				return err
-			}
-			snaps[i] = snap
-		}
-		return nil
-	}
-	if len(scored) < encodeSplit {
-		return snaps, encode(0, len(scored))
-	}
-	var g errgroup.Group
-	half := len(scored) / 2
-	g.Go(func() error { return encode(0, half) })
-	g.Go(func() error { return encode(half, len(scored)) })
-	if err := g.Wait(); err != nil {
-		return nil, err
-	}
-	return snaps, nil
-}
-
-// encodeSplit is the number of results from which snapshotsOf splits the
-// work: below it a second goroutine costs more than it saves.
-const encodeSplit = 2000
-
-// writeScored saves snaps, the snapshots of scored, and runs the OnRescore
-// hook, inside the caller's transaction.
-func (s *Service) writeScored(ctx context.Context, tx *models.Store, day time.Time, scored []Scored, snaps []models.Snapshot) error {
-	if err := tx.SaveSnapshots(ctx, snaps); err != nil {
+	if err := tx.SaveSnapshotBatch(ctx, snapshotBatch(day, scored, s.now())); err != nil {
 		return err
 	}
 	if s.OnRescore != nil {

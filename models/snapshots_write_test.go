@@ -3,6 +3,7 @@ package models_test
 import (
 	"context"
 	"errors"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -162,7 +163,9 @@ func TestSaveSnapshotsBulkRollback(t *testing.T) {
 // On PostgreSQL a bulk save of a day with no snapshots yet copies the rows
 // straight into snapshots. When another transaction stores one of them
 // meanwhile, the copy fails on it and the rows are upserted instead: the
-// save succeeds and the other transaction's snapshot is replaced.
+// save succeeds and the other transaction's snapshot is replaced. The rows
+// are made as they are written (SaveSnapshotBatch, as the daily rescore
+// writes), so the upsert makes them a second time.
 func TestSaveSnapshotsBulkRace(t *testing.T) {
 	s := modelstest.MustOpenPostgres(t)
 	ctx := context.Background()
@@ -180,9 +183,12 @@ func TestSaveSnapshotsBulkRace(t *testing.T) {
 		t.Fatal(err)
 	}
 	done := make(chan error, 1)
+	var made atomic.Int32
 	go func() {
 		done <- s.WithBulkTx(ctx, func(tx *models.Store) error {
-			return tx.SaveSnapshots(ctx, []models.Snapshot{snap(alpha, 0, 60), snap(beta, 0, 40)})
+			rows := []models.Snapshot{snap(alpha, 0, 60), snap(beta, 0, 40)}
+			return tx.SaveSnapshotBatch(ctx, models.SnapshotBatch{Len: len(rows), First: day(0), Last: day(0),
+				Row: func(i int) (models.Snapshot, error) { made.Add(1); return rows[i], nil }})
 		})
 	}()
 	// The other transaction commits once the copy waits for its row.
@@ -208,6 +214,9 @@ func TestSaveSnapshotsBulkRace(t *testing.T) {
 	got := storedSnapshots(t, s)
 	if len(got) != 2 || got[[2]any{alpha, day(0)}].Score != 60 || got[[2]any{beta, day(0)}].Score != 40 {
 		t.Errorf("after the race: %+v, want alpha 60 and beta 40", got)
+	}
+	if n := made.Load(); n != 4 {
+		t.Errorf("rows made %d times, want 4 (copied, then upserted)", n)
 	}
 }
 
