@@ -222,7 +222,7 @@ func (s *Store) InsertTasks(ctx context.Context, tasks []Task, now time.Time) (m
 			AccountID uint
 			Play      string
 		}
-		if err := s.orm(ctx).Raw(q, args...).Scan(&rows).Error; err != nil {
+		if err := scanReturning(s.orm(ctx), &rows, q, args...); err != nil {
 			return fmt.Errorf("open %d tasks: %w", len(part), err)
 		}
 		for _, r := range rows {
@@ -246,7 +246,7 @@ func (s *Store) InsertTaskEvents(ctx context.Context, events []TaskEvent) (map[s
 		q := `INSERT INTO task_events (task_id, kind, trigger, key, day, detail, by, by_id, at) VALUES ` +
 			placeholders(len(part), 9) + ` ON CONFLICT (key) DO NOTHING RETURNING key`
 		var rows []struct{ Key *string }
-		if err := s.orm(ctx).Raw(q, args...).Scan(&rows).Error; err != nil {
+		if err := scanReturning(s.orm(ctx), &rows, q, args...); err != nil {
 			return fmt.Errorf("record %d task events: %w", len(part), err)
 		}
 		for _, r := range rows {
