@@ -5,6 +5,7 @@ import (
 	"context"
 	"reflect"
 	"slices"
+	"sync"
 	"testing"
 
 	"github.com/healthbot/healthbot/models"
@@ -170,7 +171,10 @@ func TestModelSignalsReadInParallel(t *testing.T) {
 			var org []models.OrgAggregate
 			n, err := models.CountQueries(ctx, func(ctx context.Context) error {
 				var err error
+				var mu sync.Mutex // called at once from WithParallelReads' goroutines
 				org, err = s.ModelSignalsOfOrg(ctx, &m, asOf, nil, func(e *scoring.Effective, sig scoring.Signals) error {
+					mu.Lock()
+					defer mu.Unlock()
 					got[sig.AccountID], profiles[sig.AccountID] = sig, e.Profile
 					return nil
 				})

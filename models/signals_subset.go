@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/healthbot/healthbot/scoring"
+	"golang.org/x/sync/errgroup"
 	"gorm.io/gorm"
 )
 
@@ -29,7 +30,8 @@ const MaxSubset = 5000
 // taken over the whole portfolio. A stream of connector events touches a
 // few thousand accounts between two rescores, and their rescore reads
 // their rows only. Past MaxSubset accounts it reads every account and
-// calls fn for those of ids only.
+// calls fn for those of ids only. On a store WithParallelReads, fn may be
+// called from that many goroutines at once.
 func (s *Store) ModelSignalsOf(ctx context.Context, model *scoring.Model, asOf time.Time, ids []uint, fn func(*scoring.Effective, scoring.Signals) error) error {
 	_, err := s.modelSignalsOf(ctx, model, asOf, ids, fn, false)
 	return err
@@ -98,13 +100,48 @@ func (s *Store) modelSignalsOf(ctx context.Context, model *scoring.Model, asOf t
 		}
 		return org.list(), nil
 	}
-	for i, id := range order {
-		if err := fn(effs[i], *sigs[id]); err != nil {
-			return nil, err
-		}
+	if err := s.eachSignals(ctx, order, effs, sigs, fn); err != nil {
+		return nil, err
 	}
 	return org.list(), nil
 }
+
+// eachSignals calls fn with each account's model and signals, in order;
+// with WithParallelReads (PostgreSQL) and at least parallelCallbacks
+// accounts, the order is cut into ParallelReads() runs called at once:
+// scoring 100,000 accounts is 0.3 s of Go that the daily rescore waits
+// for, with the database idle.
+func (s *Store) eachSignals(ctx context.Context, order []uint, effs []*scoring.Effective, sigs map[uint]*scoring.Signals,
+	fn func(*scoring.Effective, scoring.Signals) error) error {
+	run := func(from, to int) error {
+		for i := from; i < to; i++ {
+			if err := fn(effs[i], *sigs[order[i]]); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	n := s.ParallelReads()
+	if n < 2 || len(order) < parallelCallbacks {
+		return run(0, len(order))
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	for k := range n {
+		from, to := k*len(order)/n, (k+1)*len(order)/n
+		g.Go(func() error {
+			if err := gctx.Err(); err != nil {
+				return err
+			}
+			return run(from, to)
+		})
+	}
+	return g.Wait()
+}
+
+// parallelCallbacks is the number of accounts from which eachSignals
+// calls its callback from several goroutines: below it one more goroutine
+// costs more than it saves.
+const parallelCallbacks = 2000
 
 // subsetCond is the condition that col is one of the subset's ids, with
 // the value to bind to @subset. On PostgreSQL the ids go as one array
