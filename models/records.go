@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"gorm.io/gorm"
 )
 
 // activeAt is the condition "account a is active on day ?" (one argument).
@@ -15,11 +17,23 @@ const activeAt = "(COALESCE(churned_on, '9999-12-31') > ?)"
 // ActiveAccounts lists accounts not churned on day asOf, by name. It scans
 // rows by hand (see scanAccounts): callers list every account per command.
 func (s *Store) ActiveAccounts(ctx context.Context, asOf time.Time) ([]Account, error) {
-	rows, err := s.orm(ctx).Raw("SELECT "+accountColumns+" FROM accounts WHERE "+activeAt+" ORDER BY name, id", dayKey(asOf)).Rows()
-	if err != nil {
-		return nil, fmt.Errorf("active accounts: %w", err)
+	var out []Account
+	read := func(db *gorm.DB) error {
+		rows, err := db.Raw("SELECT "+accountColumns+" FROM accounts WHERE "+activeAt+" ORDER BY name, id", dayKey(asOf)).Rows()
+		if err != nil {
+			return err
+		}
+		out, err = scanAccounts(rows)
+		return err
 	}
-	out, err := scanAccounts(rows)
+	var err error
+	if s.ParallelReads() > 1 {
+		// The daily rescore's, read beside its signals: sorted in
+		// groupingWorkMem, where 100,000 accounts spilled to disk.
+		err = readGrouping(s.orm(ctx), read)
+	} else {
+		err = read(s.orm(ctx))
+	}
 	if err != nil {
 		return nil, fmt.Errorf("active accounts: %w", err)
 	}
