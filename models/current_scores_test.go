@@ -175,9 +175,9 @@ func TestScorePageCurrentAndSearched(t *testing.T) {
 			Stats    models.ScoreStats
 			Unscored []uint
 		}
-		read := func() page {
+		readPage := func(limit int, money bool) page {
 			t.Helper()
-			rows, st, unscored, err := s.ScorePage(ctx, asOf, models.ScoreFilter{}, 2, true)
+			rows, st, unscored, err := s.ScorePage(ctx, asOf, models.ScoreFilter{}, limit, money)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -187,6 +187,19 @@ func TestScorePageCurrentAndSearched(t *testing.T) {
 			}
 			sort.Strings(p.Rows) // in no order: the caller ranks them
 			return p
+		}
+		read := func() page { return readPage(2, true) }
+		// Ranked without MRR, alpha and beta tie on 44: a list of one keeps
+		// every row tied with the last.
+		if err := s.SaveSnapshots(ctx, []models.Snapshot{snap(beta, 0, 44)}); err != nil {
+			t.Fatal(err)
+		}
+		tiedCurrent := readPage(1, false)
+		if len(tiedCurrent.Rows) != 2 {
+			t.Errorf("list of 1 with a tie at the limit = %v, want alpha and beta", tiedCurrent.Rows)
+		}
+		if err := s.DB().Exec("DELETE FROM snapshots WHERE account_id = ? AND day = ?", beta, day(0)).Error; err != nil {
+			t.Fatal(err)
 		}
 		current := read()
 		heads, err := s.LatestSnapshotHeads(ctx, asOf)
@@ -204,6 +217,15 @@ func TestScorePageCurrentAndSearched(t *testing.T) {
 		}
 		if searched := read(); !reflect.DeepEqual(searched, current) {
 			t.Errorf("searched list = %+v\nwant the current one %+v", searched, current)
+		}
+		if err := s.SaveSnapshots(ctx, []models.Snapshot{snap(beta, 0, 44)}); err != nil {
+			t.Fatal(err)
+		}
+		if tiedSearched := readPage(1, false); !reflect.DeepEqual(tiedSearched.Rows, tiedCurrent.Rows) {
+			t.Errorf("searched list with a tie = %v, want the current one %v", tiedSearched.Rows, tiedCurrent.Rows)
+		}
+		if err := s.DB().Exec("DELETE FROM snapshots WHERE account_id = ? AND day = ?", beta, day(0)).Error; err != nil {
+			t.Fatal(err)
 		}
 		// LatestSnapshotHeads likewise: from current_scores, then searched.
 		searched, err := s.LatestSnapshotHeads(ctx, asOf)
