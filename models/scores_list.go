@@ -123,12 +123,16 @@ func (s *Store) ScorePage(ctx context.Context, day time.Time, f ScoreFilter, lim
 	}
 	pick := "SELECT * FROM sel WHERE " + ranked
 	switch {
-	case limit > 0 && newest <= t && s.dialect == DialectPostgres:
+	case limit > 0 && newest <= t && s.dialect == DialectPostgres && f.Owner == "" && f.RenewFrom == "":
 		// Every row up to the limit-th, and those tied with it, read in
 		// the order of the rank index: a few dozen of its entries. The
 		// row comparison with the edge below, whose values the planner
 		// cannot know, was estimated to keep a third of the table and
-		// scanned all of it (40-50 ms of a 100-130 ms list at 100,000).
+		// scanned all of it (/health list critical at 100,000: p99 352-430
+		// ms before, 186-203 after). An owner's list or a renewal window
+		// is a few kept rows (MATERIALIZED above), which the edge reads
+		// faster: /health renewals took 111-115 ms this way, 46-47 with
+		// the edge.
 		// The limit is written in: as a parameter, a generic plan would
 		// guess a tenth of the table and sort it.
 		pick += " ORDER BY k1, k2, k3 FETCH FIRST " + strconv.Itoa(limit) + " ROWS WITH TIES"
