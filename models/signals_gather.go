@@ -172,8 +172,9 @@ const groupingWorkMem = "64MB"
 // readGrouping runs fn in a read-only transaction on db (PostgreSQL)
 // allowed groupingWorkMem, without JIT compilation: the activity rollups'
 // read at 100,000 accounts, the only rescore read costly enough to be
-// compiled, ran 1.08-1.17 s without it against 1.24-1.26 s with it (its
-// 60 functions took 40 ms to emit, and the compiled code was no faster).
+// compiled, ran 0.68-1.11 s without it against 0.86-1.42 s with it, in
+// four runs each, alternated (its 60 functions take 40 ms to emit, and
+// the compiled code was no faster).
 func readGrouping(db *gorm.DB, fn func(*gorm.DB) error) error {
 	return db.Transaction(func(tx *gorm.DB) error {
 		err := tx.Exec("SELECT set_config('work_mem', '" + groupingWorkMem + "', true), set_config('jit', 'off', true)").Error
