@@ -7,10 +7,9 @@ import (
 	"strings"
 	"time"
 
-	"golang.org/x/sync/errgroup"
-
 	"github.com/healthbot/healthbot/models"
 	"github.com/healthbot/healthbot/scoring"
+	"golang.org/x/sync/errgroup"
 )
 
 // historyDays bounds the snapshots read for a card's trend and days in
