@@ -46,7 +46,7 @@ type CurrentScore struct {
 // currentScoresStep names the trigger definitions below in the schema
 // fingerprint: change it whenever they change, so every database
 // re-creates them on its next start.
-const currentScoresStep = "current scores v3: a row per account, triggers on accounts and snapshots in key order sorting the head only, fillfactor, rank index, backfill when empty"
+const currentScoresStep = "current scores v4: a row per account, triggers on accounts and snapshots in key order sorting the head only, fillfactor, no parallel scans, rank index, backfill when empty"
 
 // The PostgreSQL triggers that keep current_scores as accounts and
 // snapshots are inserted. A bulk loader writing millions of rows in one
@@ -95,8 +95,12 @@ func pgCurrentDDL() []string {
 	ddl := []string{
 		// The daily rescore rewrites every row: free space on each page
 		// keeps the new version on the same page, and the indexes
-		// untouched (a HOT update) where the rank did not change.
-		"ALTER TABLE current_scores SET (fillfactor = 50)",
+		// untouched (a HOT update) where the rank did not change. The
+		// lists scan the table (100,000 rows) without parallel workers:
+		// starting two workers for each list cost more than the scan on
+		// the 2-core machine of BENCHMARKS.md (/health list p99 at
+		// 100,000 accounts: 174-214 ms with them, 46-90 ms without).
+		"ALTER TABLE current_scores SET (fillfactor = 50, parallel_workers = 0)",
 		fn("current_scores_accounts_insert", `INSERT INTO current_scores (account_id, `+currentAccountCols+`)
 	SELECT id, `+currentAccountCols+` FROM new_rows ORDER BY id
 	ON CONFLICT (account_id) DO UPDATE SET `+currentAccountSet+`;`),

@@ -3,6 +3,7 @@ package models_test
 import (
 	"context"
 	"reflect"
+	"slices"
 	"sort"
 	"strconv"
 	"testing"
@@ -344,4 +345,21 @@ func openDSN(t *testing.T, dsn string) *models.Store {
 	}
 	t.Cleanup(func() { _ = s.Close() })
 	return s
+}
+
+// TestCurrentScoresStorage: on PostgreSQL current_scores keeps free space
+// for the daily rescore's HOT updates and is scanned without parallel
+// workers, whose start cost the lists more than the scan itself.
+func TestCurrentScoresStorage(t *testing.T) {
+	s := modelstest.MustOpenPostgres(t)
+	var opts []string
+	err := s.DB().Raw("SELECT unnest(reloptions) FROM pg_class WHERE oid = 'current_scores'::regclass").Scan(&opts).Error
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"fillfactor=50", "parallel_workers=0"} {
+		if !slices.Contains(opts, want) {
+			t.Errorf("current_scores options %v, want %s among them", opts, want)
+		}
+	}
 }
