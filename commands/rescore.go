@@ -25,6 +25,10 @@ type RescoreStats struct {
 	Duration time.Duration          // by the injected clock
 }
 
+// rescoreFoldWait is how long a rescore waits for an ingestion under way
+// before it reads without folding the queued activity first.
+const rescoreFoldWait = 2 * time.Second
+
 // Rescore scores every active account as of day, then, in one
 // transaction, upserts that day's snapshots (so re-running a day replaces
 // its rows) and calls OnRescore. It issues a constant number of queries
@@ -41,6 +45,13 @@ func (s *Service) Rescore(ctx context.Context, day time.Time) (RescoreStats, err
 		scored []Scored
 		org    []models.OrgAggregate
 	)
+	// Activity ingested since the last fold is read from its raw rows:
+	// exact, but for a day's worth of accounts dearer than folding first.
+	// An ingestion under way is not waited for long: its rows are not
+	// readable before its commit anyway.
+	if _, err := s.Store.FoldActivityRollups(ctx, rescoreFoldWait); err != nil {
+		s.logger().Warn("activity rollups not folded before the rescore; the queued accounts' activity is read from its raw rows", "err", err)
+	}
 	reader := s.Store.WithParallelReads(rescoreParallelReads)
 	readFirst := reader.ParallelReads() > 1
 	if readFirst {

@@ -67,6 +67,11 @@ func (s *Store) PruneActivity(ctx context.Context, before time.Time) (ActivityPr
 	}
 	err = s.WithTx(ctx, func(tx *Store) error {
 		db := tx.orm(ctx)
+		// Queued rows of the days dropped below must not be folded in
+		// afterwards: fold them now, holding ingestion off to the commit.
+		if err := db.Exec("SELECT activity_rollup_fold()").Error; err != nil {
+			return err
+		}
 		for _, p := range parts {
 			if !strings.HasPrefix(p.Name, "activities_") || p.Name == "activities_default" {
 				continue

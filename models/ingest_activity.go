@@ -59,9 +59,6 @@ func (s *Store) InsertActivity(ctx context.Context, rows []Activity) (Counts, er
 }
 
 func (s *Store) insertActivityPostgres(ctx context.Context, rows []Activity) (Counts, error) {
-	if err := s.deferRollups(ctx); err != nil {
-		return Counts{}, err
-	}
 	if _, ok := s.db.Get(bulkConnKey); ok {
 		uniq, dups := sortedUnique(rows)
 		done, err := s.copyActivity(ctx, uniq)

@@ -20,12 +20,10 @@ const bulkConnKey = "healthbot:bulk-conn"
 
 // bulkConn is the connection of a WithBulkTx transaction; copyFailed
 // remembers that COPY met a stored row, so the rest of the batch goes
-// straight to INSERT … ON CONFLICT; deferred, that the activity rollups
-// are deferred to the commit (deferRollups).
+// straight to INSERT … ON CONFLICT.
 type bulkConn struct {
 	conn       *sql.Conn
 	copyFailed bool
-	deferred   bool
 }
 
 // WithBulkTx is WithTx for large writes, a batch: on PostgreSQL the
@@ -49,38 +47,9 @@ func (s *Store) WithBulkTx(ctx context.Context, fn func(tx *Store) error) error 
 			if err := tx.Exec(s.lockTimeoutSQL()).Error; err != nil {
 				return fmt.Errorf("bulk transaction: %w", err)
 			}
-			bc := &bulkConn{conn: conn}
-			if err := fn(s.bound(tx.Set(bulkConnKey, bc))); err != nil {
-				return err
-			}
-			if bc.deferred {
-				if err := tx.Exec("SELECT activity_rollup_flush()").Error; err != nil {
-					return fmt.Errorf("activity rollups: %w", err)
-				}
-			}
-			return nil
+			return fn(s.bound(tx.Set(bulkConnKey, &bulkConn{conn: conn})))
 		})
 	})))
-}
-
-// deferRollups defers the activity rollups of the rest of a batch to its
-// commit, where WithBulkTx applies them once to every row the batch
-// inserted, set-based (see RollupDeferSetting): the first activity write
-// of a batch calls it. It does nothing outside WithBulkTx.
-func (s *Store) deferRollups(ctx context.Context) error {
-	v, ok := s.db.Get(bulkConnKey)
-	if !ok || v.(*bulkConn).deferred {
-		return nil
-	}
-	db := s.db.WithContext(ctx)
-	if err := db.Exec("CREATE TEMP TABLE IF NOT EXISTS activity_rollup_pending (LIKE activities) ON COMMIT DELETE ROWS").Error; err != nil {
-		return fmt.Errorf("defer activity rollups: %w", err)
-	}
-	if err := db.Exec("SET LOCAL " + RollupDeferSetting + " = on").Error; err != nil {
-		return fmt.Errorf("defer activity rollups: %w", err)
-	}
-	v.(*bulkConn).deferred = true
-	return nil
 }
 
 // copyActivity tries to write rows with COPY, which costs PostgreSQL less

@@ -9,12 +9,24 @@ import (
 
 // The activity rollups (ActivityDay, ActivityLast) let a rescore read a few
 // hundred thousand small rows instead of 30 days of raw activity with three
-// distinct counts per account. They are kept exact by triggers on
-// activities, so every writer is covered without knowing about them: the
-// ingestion COPY and INSERT … ON CONFLICT paths, gorm Create, and plain
-// DELETE, UPDATE and TRUNCATE. The dataset generator alone turns the insert
-// trigger off for its one COPY of millions of rows and rebuilds the
-// rollups in the same transaction (ActivityRollupRebuild).
+// distinct counts per account. They are kept by triggers on activities, so
+// every writer is covered without knowing about them: the ingestion COPY
+// and INSERT … ON CONFLICT paths, gorm Create, and plain DELETE, UPDATE and
+// TRUNCATE. The dataset generator alone turns the insert trigger off for
+// its one COPY of millions of rows and rebuilds the rollups in the same
+// transaction (ActivityRollupRebuild).
+//
+// On PostgreSQL an insert only queues its rows (activity_rollup_queue);
+// folding them into the rollups (activity_rollup_fold, Store.FoldActivity-
+// Rollups) is left to the work after the commit: the rescore of the
+// batch's accounts, the daily rescore, an import's end. Folding cost
+// 2.0-2.8 s of a 3.0 s 100,000-row batch, one index probe and one row
+// written per key, and kept ingestion at an eighth of a raw COPY's rate;
+// folded later, the keys of several batches of one day are written once.
+// The rollups stay exact for readers all the same: rollups plus queue are
+// the activity, and a reader takes the accounts with queued rows from
+// their raw rows, as it does those with activity dated after its day
+// (activityFromRollups, orgUsage).
 //
 // activity_days holds, per (day, account), the number of distinct users
 // active that day; activity_last holds, per account and user ("u") or
@@ -26,79 +38,71 @@ import (
 // rollupStep names the current trigger definitions in the schema
 // fingerprint: change it whenever a trigger body below changes, so every
 // database re-creates them on its next start.
-const rollupStep = "activity rollups v12: triggers on activities, fillfactor, no parallel scans, backfill when empty, inserters serialized, deferred to one flush per batch, no sequential scans of activities"
+const rollupStep = "activity rollups v13: triggers on activities, fillfactor, no parallel scans, backfill when empty, inserters serialized, inserts queued and folded after the commit, no sequential scans of activities"
 
 // PostgreSQL keeps the rollups with statement-level triggers: each sees the
-// statement's rows as a transition table (COPY fills one too) and updates
-// the rollups set-based, once per statement rather than once per row.
+// statement's rows as a transition table (COPY fills one too). The insert
+// trigger appends them to activity_rollup_queue, a heap without indexes;
+// activity_rollup_fold applies the queue to the rollups set-based, as if
+// one statement had inserted every queued row, and empties it.
 //
-// An insert raises last days and adds the user-days it created to
+// The fold raises last days and adds the user-days it created to
 // activity_days without reading activities in the usual case (rows dated
-// on or after their users' last days): a user whose last day the insert
-// raised (an UPDATE … WHERE last_day < new day that wrote the row, under
-// its row lock) had no activity on the new day before. Its other user-days
-// (a statement spanning days, or a past day) are checked against
-// activities after their users' keys are locked, in a new statement: in
-// READ COMMITTED that takes a new snapshot, one that sees whatever a
-// concurrent inserter we waited for committed, while one whose rows we
-// cannot see yet has not run its trigger and will wait for our locks. The
-// day counts are increments, which commute, so concurrent inserts need no
-// other coordination. Stored rows are changed by a plain UPDATE and only
-// the missing ones go through INSERT … ON CONFLICT: the upsert locks each
-// row before updating it, and cost twice as much on the ingestion
-// benchmark, where the last days move for nearly every row. Only the keys
-// the UPDATE did not raise are looked up again, to tell the missing ones
-// from those stored with a later or the same last day (not certain, and
-// not to be locked by the upsert); the ON CONFLICT still catches a key a
-// concurrent inserter added after our snapshot.
+// on or after their users' last days): a user whose last day the fold
+// raised (an UPDATE … WHERE last_day < new day that wrote the row) had no
+// activity on the new day before. Its other user-days (queued rows
+// spanning days, or a past day) are checked against activities. That
+// holds because the rollups are always those of the activity minus the
+// queue: the fold takes the inserters' lock (pgRollupSerializeFn), so no
+// insert is under way while it runs and every row it counts in activities
+// is either folded already or in the queue it folds. Stored rows are
+// changed by a plain UPDATE and only the missing ones go through INSERT …
+// ON CONFLICT: the upsert locks each row before updating it, and cost
+// twice as much on the ingestion benchmark, where the last days move for
+// nearly every row. Only the keys the UPDATE did not raise are looked up
+// again, to tell the missing ones from those stored with a later or the
+// same last day.
 //
-// A delete or update recounts what it touched. It first takes a lock on
-// activities that waits for the other writers under way and holds off new
-// ones until it commits, so its recounts see every row. Deleting activity
-// is rare (corrections, tests); ingestion only inserts.
+// A delete or update recounts what it touched. Before it runs, it locks
+// activities against other writers (which waits for those under way) and
+// folds the queue, so its recounts start from rollups that include every
+// row and no queued row of what it deletes is folded in afterwards.
+// Deleting activity is rare (corrections, tests); ingestion only inserts.
 
-// pgRollupInsertFn is the INSERT trigger. Keys are visited in key order,
-// so that two inserters lock the keys they share in the same order. Its
-// joins are index probes from the statement's rows: left to itself, the
-// planner hashed all of activity_last (190,000 rows at 10,000 accounts) to
-// update 6,000 of them, half the trigger's time, so hash and merge joins
-// are off inside it. Where a join against a CTE would then be a nested
-// loop over it, set operations stand in: EXCEPT (hashed) takes the raised
-// keys and updated days out of the upserts, and the uncertain user-days
-// are found by grouping. Sequential scans are off too, for the month
-// table of today's activity: created ahead of its month, an ANALYZE
-// (autovacuum, or a VACUUM ANALYZE of activities) finds it empty, and from
-// then on its rows were counted by scanning the whole table once per
-// uncertain user-day, as the day filled it (the Segment benchmark's
-// uncertain-day counts went from 0.25 to 5.4 ms per statement over four
-// runs). The statement's own rows (a transition table, or the pending
-// table) have no index and are scanned all the same.
-//
-// Inside a batch (Store.WithBulkTx) the trigger is deferred: with the
-// setting healthbot.rollup_defer on, it only appends its statement's rows
-// to the session's temporary table activity_rollup_pending, and the batch
-// applies the same body once to all of them before it commits
-// (activity_rollup_flush), as if one statement had inserted the whole
-// batch. A 100,000-row batch written as twenty 5,000-row COPYs otherwise
-// ran the body twenty times, updating each account-day of the batch's
-// day in nearly every one: 52 s against 20 s for one statement of the
-// same rows, on a machine loaded by other work (BENCHMARKS.md, issue 17).
-// The body allows itself work_mem for a batch's sorts, which spilled to
-// disk at the default 4 MB.
-//
-// %[1]s is the function's head, %[2]s the relation holding the new rows,
-// %[3]s what runs after the body, %[4]s what runs before it.
-const pgRollupInsertFn = `CREATE OR REPLACE FUNCTION %[1]s
+// pgRollupFoldFn is the fold. Keys are visited in key order. Its joins are
+// index probes from the queued rows: left to itself, the planner hashed
+// all of activity_last (190,000 rows at 10,000 accounts) to update 6,000
+// of them, half the work, so hash and merge joins are off inside it. Where
+// a join against a CTE would then be a nested loop over it, set operations
+// stand in: EXCEPT (hashed) takes the raised keys and updated days out of
+// the upserts, and the uncertain user-days are found by grouping.
+// Sequential scans are off too, for the month table of today's activity:
+// created ahead of its month, an ANALYZE (autovacuum, or a VACUUM ANALYZE
+// of activities) finds it empty, and from then on its rows were counted by
+// scanning the whole table once per uncertain user-day, as the day filled
+// it (the Segment benchmark's uncertain-day counts went from 0.25 to 5.4
+// ms per statement over four runs). The queue has no index and is scanned
+// all the same. The fold allows itself work_mem for a batch's sorts,
+// which spilled to disk at the default 4 MB. It returns how many queued
+// rows it folded. The queue is emptied by DELETE, not TRUNCATE: TRUNCATE
+// would wait for every open transaction that read the queue (a rescore
+// holds its lock to its commit) while holding the inserters' lock, and
+// would make the queue look empty to a transaction whose snapshot is
+// older. Store.FoldActivityRollups vacuums it after the commit.
+const pgRollupFoldFn = `CREATE OR REPLACE FUNCTION activity_rollup_fold() RETURNS bigint
 LANGUAGE plpgsql SET search_path FROM CURRENT SET enable_hashjoin = off SET enable_mergejoin = off SET enable_seqscan = off SET work_mem = '64MB' AS $fn$
 DECLARE
-	ua bigint[]; ud text[]; uu text[]; un bigint[];
+	ua bigint[]; ud text[]; uu text[]; un bigint[]; folded bigint;
 BEGIN
-	%[4]s
+	PERFORM ` + rollupLock + `;
+	IF NOT EXISTS (SELECT 1 FROM activity_rollup_queue) THEN
+		RETURN 0;
+	END IF;
 	WITH n AS MATERIALIZED (
 		SELECT account_id, 'u'::text AS kind, user_id AS key, MAX(day) AS day, MIN(day) = MAX(day) AS one_day
-		FROM %[2]s GROUP BY account_id, user_id
+		FROM activity_rollup_queue GROUP BY account_id, user_id
 		UNION ALL
-		SELECT account_id, 'f', feature, MAX(day), true FROM %[2]s WHERE feature <> '' GROUP BY account_id, feature
+		SELECT account_id, 'f', feature, MAX(day), true FROM activity_rollup_queue WHERE feature <> '' GROUP BY account_id, feature
 		ORDER BY 1, 2, 3),
 	raised AS (
 		UPDATE activity_last l SET last_day = n.day FROM n
@@ -128,68 +132,83 @@ BEGIN
 		ON CONFLICT (day, account_id) DO UPDATE SET users = activity_days.users + excluded.users)
 	SELECT array_agg(d.account_id), array_agg(d.day), array_agg(d.user_id), array_agg(d.n) INTO ua, ud, uu, un
 	FROM (SELECT account_id, day, user_id, SUM(n) AS n FROM (
-			SELECT account_id, day, user_id, COUNT(*) AS n, false AS certain FROM %[2]s GROUP BY account_id, day, user_id
+			SELECT account_id, day, user_id, COUNT(*) AS n, false AS certain FROM activity_rollup_queue GROUP BY account_id, day, user_id
 			UNION ALL
 			SELECT account_id, day, user_id, 0, true FROM certain) x
 		GROUP BY account_id, day, user_id HAVING NOT bool_or(certain)) d
-	-- Nothing is uncertain when every user of the statement was active on one
-	-- day of it and had that day certified: the usual ingestion of a new day.
-	-- The test is a one-time filter, so the grouping above does not run then.
+	-- Nothing is uncertain when every queued user was active on one day and
+	-- had that day certified: the usual ingestion of a new day. The test is
+	-- a one-time filter, so the grouping above does not run then.
 	WHERE (SELECT COUNT(*) FROM certain) < (SELECT COUNT(*) FROM n WHERE kind = 'u')
 	OR EXISTS (SELECT 1 FROM n WHERE NOT one_day);
 	IF ua IS NOT NULL THEN
-		PERFORM 1 FROM activity_last l
-		WHERE l.kind = 'u' AND (l.account_id, l.key) IN (SELECT * FROM unnest(ua, uu))
-		ORDER BY l.account_id, l.key FOR UPDATE;
-		-- A user-day is new when this statement's rows are all activities holds of it.
+		-- A user-day is new when the queued rows are all activities holds of it.
 		INSERT INTO activity_days (day, account_id, users)
 		SELECT v.day, v.account_id, COUNT(*) FROM unnest(ua, ud, uu, un) AS v(account_id, day, user_id, n)
 		WHERE (SELECT COUNT(*) FROM activities a WHERE a.account_id = v.account_id AND a.day = v.day AND a.user_id = v.user_id) = v.n
 		GROUP BY v.day, v.account_id ORDER BY 1, 2
 		ON CONFLICT (day, account_id) DO UPDATE SET users = activity_days.users + excluded.users;
 	END IF;
-	%[3]s
+	DELETE FROM activity_rollup_queue;
+	GET DIAGNOSTICS folded = ROW_COUNT;
+	RETURN folded;
 END
 $fn$`
 
-// RollupDeferSetting is the PostgreSQL setting that, on for a
-// transaction, defers the insert trigger's work to activity_rollup_flush.
-const RollupDeferSetting = "healthbot.rollup_defer"
+// rollupLock is the lock that lets one inserting transaction or fold at a
+// time per schema touch activities' rollups or queue (pgRollupSerializeFn).
+const rollupLock = "pg_advisory_xact_lock(1751282292, hashtext(current_schema()))"
 
-// rollupPending is the session's temporary table of inserted activity rows
-// whose rollups are deferred (ON COMMIT DELETE ROWS: it is empty outside a
-// batch). A delete, update or truncate of activities flushes or drops it
-// first, so the recounts they make see rollups that include every row.
-const rollupPending = "pg_temp.activity_rollup_pending"
-
-// rollupDeferred starts the insert trigger: when deferred, it only keeps
-// the statement's rows for the flush.
-const rollupDeferred = `IF current_setting('` + RollupDeferSetting + `', true) = 'on' THEN
-		INSERT INTO ` + rollupPending + ` SELECT account_id, day, user_id, feature FROM new_rows;
-		RETURN NULL;
-	END IF;`
-
-// pgRollupSerializeFn is a BEFORE INSERT statement trigger: it lets one
-// inserting transaction at a time per schema write activities, from its
-// first statement until it commits. The rollup rows an insert trigger
-// writes (account-days, keys) stay locked until the commit, so two
-// ingestions whose later statements met each other's earlier ones in the
-// opposite order deadlocked, where without rollups they never waited for
-// each other unless they inserted the same rows. Taken before the
-// statement inserts anything, the lock is never awaited while holding a
-// row another inserter waits for. It is an advisory lock (keyed like the
-// migration lock, another class) because every self-conflicting table lock
-// mode also conflicts with (auto)vacuum and analyze of the rollups.
-const pgRollupSerializeFn = `CREATE OR REPLACE FUNCTION activity_rollup_serialize() RETURNS trigger
+// pgRollupQueueFn is the INSERT trigger: it queues the statement's rows
+// for the fold.
+const pgRollupQueueFn = `CREATE OR REPLACE FUNCTION activity_rollup_insert() RETURNS trigger
 LANGUAGE plpgsql SET search_path FROM CURRENT AS $fn$
 BEGIN
-	PERFORM pg_advisory_xact_lock(1751282292, hashtext(current_schema()));
+	INSERT INTO activity_rollup_queue SELECT account_id, day, user_id, feature FROM new_rows;
 	RETURN NULL;
 END
 $fn$`
 
-// pgRollupRecountFn is the DELETE and UPDATE trigger (%[2]s is its name,
-// %[1]s the rows it touched): the last day of every touched user and
+// pgRollupFoldFirstFn is the BEFORE DELETE and BEFORE UPDATE statement
+// trigger. It locks activities against inserters before it takes their
+// lock in the fold: an inserter holds its table lock while it waits for
+// theirs, so the other order deadlocked with the recount's table lock.
+const pgRollupFoldFirstFn = `CREATE OR REPLACE FUNCTION activity_rollup_fold_first() RETURNS trigger
+LANGUAGE plpgsql SET search_path FROM CURRENT AS $fn$
+BEGIN
+	LOCK TABLE activities IN SHARE ROW EXCLUSIVE MODE;
+	PERFORM activity_rollup_fold();
+	RETURN NULL;
+END
+$fn$`
+
+// RollupQueueTable holds the activity rows inserted on PostgreSQL since
+// the last fold (pgRollupFoldFn). SQLite has it too, always empty, so the
+// readers' statements are the same on both.
+const RollupQueueTable = "activity_rollup_queue"
+
+// pgRollupSerializeFn is a BEFORE INSERT statement trigger: it lets one
+// inserting transaction at a time per schema write activities, from its
+// first statement until it commits, and keeps the fold out meanwhile (the
+// fold must see no insert under way). Two ingestions at once whose later
+// statements met each other's earlier rows in the opposite order would
+// wait for each other; so did the rollup rows the insert trigger wrote
+// when it kept the rollups itself. Taken before the statement inserts
+// anything, the lock is never awaited while holding a row another inserter
+// waits for. It is an advisory lock (keyed like the migration lock,
+// another class) because every self-conflicting table lock mode also
+// conflicts with (auto)vacuum and analyze of the rollups.
+const pgRollupSerializeFn = `CREATE OR REPLACE FUNCTION activity_rollup_serialize() RETURNS trigger
+LANGUAGE plpgsql SET search_path FROM CURRENT AS $fn$
+BEGIN
+	PERFORM ` + rollupLock + `;
+	RETURN NULL;
+END
+$fn$`
+
+// pgRollupRecountFn is the AFTER DELETE and AFTER UPDATE trigger (%[2]s is
+// its name, %[1]s the rows it touched), run on rollups the BEFORE trigger
+// brought up to date (pgRollupFoldFirstFn): the last day of every touched user and
 // feature recomputed (dropped when none is left), and every touched day
 // recounted (dropped when empty). The MATERIALIZED CTEs run each recount
 // once per key, where an inlined subquery would run in both the WHERE and
@@ -197,10 +216,6 @@ $fn$`
 const pgRollupRecountFn = `CREATE OR REPLACE FUNCTION %[2]s() RETURNS trigger
 LANGUAGE plpgsql SET search_path FROM CURRENT AS $fn$
 BEGIN
-	IF current_setting('` + RollupDeferSetting + `', true) = 'on' THEN
-		PERFORM activity_rollup_flush();
-	END IF;
-	LOCK TABLE activities IN SHARE ROW EXCLUSIVE MODE;
 	WITH m AS MATERIALIZED (
 		SELECT k.account_id, k.kind, k.key, CASE k.kind
 			WHEN 'u' THEN (SELECT MAX(a.day) FROM activities a WHERE a.account_id = k.account_id AND a.user_id = k.key)
@@ -229,16 +244,15 @@ BEGIN
 END
 $fn$`
 
-// pgRollupTruncateFn empties the rollups with activities. A rollup the
+// pgRollupTruncateFn empties the rollups and the queue with activities
+// (the queue by DELETE, see pgRollupFoldFn). A rollup the
 // same statement truncated too (TRUNCATE activities, activity_days) is
 // empty already and must be left alone: truncating it again from here
 // fails, as it is in use by that statement.
 const pgRollupTruncateFn = `CREATE OR REPLACE FUNCTION activity_rollup_truncate() RETURNS trigger
 LANGUAGE plpgsql SET search_path FROM CURRENT AS $fn$
 BEGIN
-	IF current_setting('` + RollupDeferSetting + `', true) = 'on' THEN
-		TRUNCATE ` + rollupPending + `;
-	END IF;
+	DELETE FROM activity_rollup_queue;
 	IF EXISTS (SELECT 1 FROM activity_days) THEN
 		TRUNCATE activity_days;
 	END IF;
@@ -260,14 +274,21 @@ $fn$`
 // small rows) without parallel workers: on the 2-core machine of
 // BENCHMARKS.md a parallel scan of activity_last took 105-150 ms where one
 // process took 67-70 ms, the workers competing with the rescore itself.
+// The queue is created like activities, without its key: it is only ever
+// read whole (the fold) or for its accounts (the readers), and an index
+// would cost each insert as much again.
 func pgRollupDDL() []string {
 	both := "(SELECT * FROM old_rows UNION ALL SELECT * FROM new_rows)"
 	return []string{
 		"ALTER TABLE activity_days SET (fillfactor = 80, parallel_workers = 0)",
 		"ALTER TABLE activity_last SET (fillfactor = 70, parallel_workers = 0)",
+		"CREATE TABLE IF NOT EXISTS " + RollupQueueTable + " (LIKE activities)",
+		"ALTER TABLE " + RollupQueueTable + " SET (parallel_workers = 0)",
+		"DROP FUNCTION IF EXISTS activity_rollup_flush()", // the queue's predecessor (a per-session table flushed at commit)
 		pgRollupSerializeFn,
-		fmt.Sprintf(pgRollupInsertFn, "activity_rollup_insert() RETURNS trigger", "new_rows", "RETURN NULL;", rollupDeferred),
-		fmt.Sprintf(pgRollupInsertFn, "activity_rollup_flush() RETURNS void", rollupPending, "TRUNCATE "+rollupPending+";", ""),
+		pgRollupQueueFn,
+		pgRollupFoldFn,
+		pgRollupFoldFirstFn,
 		fmt.Sprintf(pgRollupRecountFn, "old_rows", "activity_rollup_delete"),
 		fmt.Sprintf(pgRollupRecountFn, both, "activity_rollup_update"),
 		pgRollupTruncateFn,
@@ -277,6 +298,9 @@ func pgRollupDDL() []string {
 		"DROP TRIGGER IF EXISTS activity_rollup_insert ON activities",
 		`CREATE TRIGGER activity_rollup_insert AFTER INSERT ON activities
 		REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION activity_rollup_insert()`,
+		"DROP TRIGGER IF EXISTS activity_rollup_fold_first ON activities",
+		`CREATE TRIGGER activity_rollup_fold_first BEFORE DELETE OR UPDATE ON activities
+		FOR EACH STATEMENT EXECUTE FUNCTION activity_rollup_fold_first()`,
 		"DROP TRIGGER IF EXISTS activity_rollup_delete ON activities",
 		`CREATE TRIGGER activity_rollup_delete AFTER DELETE ON activities
 		REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION activity_rollup_delete()`,
@@ -317,6 +341,8 @@ func sqliteRollupDDL() []string {
 	lastDelete := fmt.Sprintf(sqliteLastDelete, "OLD.user_id", "u", "user_id") +
 		fmt.Sprintf(sqliteLastDelete, "OLD.feature", "f", "feature")
 	return []string{
+		"CREATE TABLE IF NOT EXISTS " + RollupQueueTable + ` (account_id integer NOT NULL, day text NOT NULL,
+		user_id text NOT NULL, feature text NOT NULL DEFAULT '')`,
 		"DROP TRIGGER IF EXISTS activity_rollup_insert",
 		`CREATE TRIGGER activity_rollup_insert AFTER INSERT ON activities BEGIN
 	INSERT INTO activity_days (day, account_id, users)
@@ -372,17 +398,22 @@ var rollupBackfill = struct{ days, last string }{
 const ActivityRollupInsertTrigger = "activity_rollup_insert"
 
 // ActivityRollupRebuild lists the statements that recompute both rollups
-// from activities, on either database.
+// from activities, on either database, emptying the queue they make
+// redundant.
 func ActivityRollupRebuild() []string {
-	return []string{"DELETE FROM activity_days", "DELETE FROM activity_last", rollupBackfill.days, rollupBackfill.last}
+	return []string{"DELETE FROM " + RollupQueueTable, "DELETE FROM activity_days", "DELETE FROM activity_last",
+		rollupBackfill.days, rollupBackfill.last}
 }
 
-// ensureActivityRollups (re)creates the rollup triggers and backfills each
-// rollup table that is empty while activities is not: a database migrated
-// from before the rollups, or one whose rollups were emptied by hand. It
-// runs inside the migration's transaction; creating a trigger locks
-// activities against writes until it commits, so the backfill and the
-// triggers see the same rows. It reports whether it backfilled anything.
+// ensureActivityRollups (re)creates the rollup triggers and, when either
+// rollup table is empty while activities is not, rebuilds both from
+// activities and empties the queue (ActivityRollupRebuild): a database
+// migrated from before the rollups, or one whose rollups were emptied by
+// hand. Both, because a rollup rebuilt from every row and a queue folded
+// into it later would count the queued rows twice. It runs inside the
+// migration's transaction; creating a trigger locks activities against
+// writes until it commits, so the rebuild and the triggers see the same
+// rows. It reports whether it rebuilt anything.
 func ensureActivityRollups(db *gorm.DB) (bool, error) {
 	ddl := sqliteRollupDDL()
 	if db.Dialector.Name() == DialectPostgres {
@@ -401,25 +432,16 @@ func ensureActivityRollups(db *gorm.DB) (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("activity rollups: %w", err)
 	}
-	if empty.Activities {
+	if empty.Activities || !empty.Days && !empty.Last {
 		return false, nil
 	}
-	filled := false
-	for _, step := range []struct {
-		empty bool
-		name  string
-		sql   string
-	}{{empty.Days, "activity_days", rollupBackfill.days}, {empty.Last, "activity_last", rollupBackfill.last}} {
-		if !step.empty {
-			continue
+	// On PostgreSQL the caller vacuums and analyzes what was filled once
+	// the migration commits (migrateLocked), so the first rescore does
+	// not plan against an empty table.
+	for _, q := range ActivityRollupRebuild() {
+		if err := db.Exec(q).Error; err != nil {
+			return false, fmt.Errorf("rebuild activity rollups: %s: %w", strings.SplitN(q, "\n", 2)[0], err)
 		}
-		// On PostgreSQL the caller vacuums and analyzes what was filled
-		// once the migration commits (migrateLocked), so the first rescore
-		// does not plan against an empty table.
-		if err := db.Exec(step.sql).Error; err != nil {
-			return false, fmt.Errorf("backfill %s: %w", step.name, err)
-		}
-		filled = true
 	}
-	return filled, nil
+	return true, nil
 }

@@ -72,9 +72,18 @@ func rollupRows(t *testing.T, s *models.Store, q string) []string {
 	return out
 }
 
-// checkRollups compares both rollup tables with a recount from activities.
+// checkRollups folds the queued activity (PostgreSQL), checks the queue
+// is empty, and compares both rollup tables with a recount from
+// activities.
 func checkRollups(t *testing.T, s *models.Store, step string) {
 	t.Helper()
+	if _, err := s.FoldActivityRollups(context.Background(), 0); err != nil {
+		t.Fatalf("after %s: %v", step, err)
+	}
+	var queued int64
+	if err := s.DB().Raw("SELECT COUNT(*) FROM " + models.RollupQueueTable).Scan(&queued).Error; err != nil || queued != 0 {
+		t.Fatalf("after %s: %d rows still queued after the fold (%v)", step, queued, err)
+	}
 	for _, c := range []struct{ table, got, want string }{
 		{"activity_days",
 			"SELECT day, account_id, users, '' FROM activity_days",
@@ -108,10 +117,14 @@ func checkActivityPaths(t *testing.T, s *models.Store, step string) {
 		asOf := dayT(n)
 		var laterDays int
 		var wantLater []uint
-		if err := s.DB().Raw("SELECT COUNT(DISTINCT day) FROM activities WHERE day > ?", day(n)).Scan(&laterDays).Error; err != nil {
+		// The later days the rollups know of: those of folded rows.
+		if err := s.DB().Raw(`SELECT COUNT(DISTINCT day) FROM (SELECT account_id, day, user_id, feature FROM activities
+			EXCEPT SELECT account_id, day, user_id, feature FROM `+models.RollupQueueTable+`) f WHERE day > ?`, day(n)).Scan(&laterDays).Error; err != nil {
 			t.Fatal(err)
 		}
-		if err := s.DB().Raw("SELECT DISTINCT account_id FROM activities WHERE day > ? ORDER BY account_id", day(n)).Scan(&wantLater).Error; err != nil {
+		// Accounts with queued activity are read from their raw rows too.
+		if err := s.DB().Raw("SELECT account_id FROM activities WHERE day > ? UNION SELECT account_id FROM "+models.RollupQueueTable+" ORDER BY account_id",
+			day(n)).Scan(&wantLater).Error; err != nil {
 			t.Fatal(err)
 		}
 		for name, cfg := range map[string]scoring.Config{"default": scoring.Default(), "short windows": short, "listed features": listed} {
@@ -196,6 +209,19 @@ func TestActivityRollupsFollowEveryWrite(t *testing.T) {
 			})
 			if err != nil {
 				t.Fatalf("%s: %v", step, err)
+			}
+			if step == "a bulk insert" {
+				// Read before the fold: PostgreSQL queued the rows, and the
+				// readers take the queued accounts from their raw rows.
+				var n struct{ Queued, Stored int64 }
+				if err := s.DB().Raw("SELECT (SELECT COUNT(*) FROM " + models.RollupQueueTable + ") AS queued, (SELECT COUNT(*) FROM activities) AS stored").
+					Scan(&n).Error; err != nil {
+					t.Fatal(err)
+				}
+				if s.Dialect() == models.DialectPostgres && (n.Queued == 0 || n.Queued != n.Stored) {
+					t.Fatalf("%s: %d rows queued, want the %d stored", step, n.Queued, n.Stored)
+				}
+				checkActivityPaths(t, s, step+", queued")
 			}
 			checkRollups(t, s, step)
 		}
@@ -464,6 +490,9 @@ func TestAllSignalsRawPathCostsOneQuery(t *testing.T) {
 		if _, err := s.InsertActivity(ctx, randomActivity(rand.New(rand.NewPCG(1, 2)), 100)); err != nil {
 			t.Fatal(err)
 		}
+		if _, err := s.FoldActivityRollups(ctx, 0); err != nil { // else every account is read raw
+			t.Fatal(err)
+		}
 		count := func(n int) int {
 			got, err := models.CountQueries(ctx, func(ctx context.Context) error {
 				return s.AllSignals(ctx, scoring.Default(), *dayT(n), func(scoring.Signals) error { return nil })
@@ -481,16 +510,15 @@ func TestAllSignalsRawPathCostsOneQuery(t *testing.T) {
 	})
 }
 
-// The insert trigger and the batch flush probe activities by index only:
-// today's month table, found empty by an ANALYZE before the day began,
-// was otherwise scanned whole once per uncertain user-day as it filled.
+// The fold probes activities by index only: today's month table, found
+// empty by an ANALYZE before the day began, was otherwise scanned whole
+// once per uncertain user-day as it filled.
 func TestActivityRollupTriggersProbeByIndex(t *testing.T) {
 	s := modelstest.MustOpenPostgres(t)
 	var config []string
 	err := s.DB().Raw(`SELECT array_to_string(proconfig, ',') FROM pg_proc
-		WHERE proname IN ('activity_rollup_insert', 'activity_rollup_flush') AND pronamespace = current_schema()::regnamespace
-		ORDER BY proname`).Scan(&config).Error
-	if err != nil || len(config) != 2 {
+		WHERE proname = 'activity_rollup_fold' AND pronamespace = current_schema()::regnamespace`).Scan(&config).Error
+	if err != nil || len(config) != 1 {
 		t.Fatalf("trigger functions: %v, %v", config, err)
 	}
 	for _, c := range config {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 
@@ -290,8 +291,9 @@ var laterDays = fmt.Sprintf(`WITH RECURSIVE later(day, n) AS (
 var fewLaterDays = fmt.Sprintf("(SELECT COUNT(day) FROM later) <= %d", maxLaterDays)
 
 // activityFromRollups computes activitySignals from the rollups
-// (rollups.go). It returns the accounts with activity dated after T,
-// whose figures it sets wrong (the caller reads them from the raw rows),
+// (rollups.go). It returns the accounts with activity dated after T or
+// queued for the rollups (not yet folded into them), whose figures it
+// sets wrong (the caller reads them from the raw rows),
 // or reports declined and leaves m alone when more than maxLaterDays
 // days after T hold activity. The later accounts and the figures come
 // from one statement, so they read one snapshot: an account gaining a
@@ -324,6 +326,8 @@ func activityFromRollups(db *gorm.DB, w sigWindow, features []string, m map[uint
 		UNION ALL
 		SELECT 3, account_id, 0, 0 FROM activity_days
 		WHERE day IN (SELECT day FROM later) AND `+fewLaterDays+w.filter()+` GROUP BY account_id
+		UNION ALL
+		SELECT 3, account_id, 0, 0 FROM `+RollupQueueTable+` WHERE `+fewLaterDays+w.filter()+` GROUP BY account_id
 		UNION ALL
 		SELECT 1, account_id, SUM(users), 0 FROM activity_days
 		WHERE day >= @dau AND day <= @t AND `+fewLaterDays+w.filter()+` GROUP BY account_id
@@ -358,7 +362,8 @@ func activityFromRollups(db *gorm.DB, w sigWindow, features []string, m map[uint
 	if err != nil {
 		return nil, false, err
 	}
-	return later, declined, nil
+	slices.Sort(later) // an account may be both queued and later
+	return slices.Compact(later), declined, nil
 }
 
 // openAt is "the ticket was still open at the end of day T". Tickets store

@@ -146,8 +146,8 @@ func orgTimeToValue(db *gorm.DB, args map[string]any, in *scoring.OrgInputs) err
 //
 // The users come from the activity_last rollup (a user was active in the
 // window when their last day falls in it), exact for every account
-// without activity dated after the period; those few are counted from
-// their raw rows. Counting distinct (account, user) pairs of the raw rows
+// without activity dated after the period or queued for the rollups;
+// those few are counted from their raw rows. Counting distinct (account, user) pairs of the raw rows
 // for the whole portfolio read a month of activity, as much as the
 // benchmarks' baseline aggregate (0.85-1.5 s of the weekly summary's 2.8 s
 // at 10,000 accounts). When more than maxLaterDays days after the period
@@ -174,8 +174,9 @@ func orgUsage(db *gorm.DB, args map[string]any, in *scoring.OrgInputs) error {
 		(SELECT COALESCE(SUM(u.n), 0) FROM (SELECT account_id, COUNT(*) AS n FROM activity_last l
 		    WHERE l.kind = 'u' AND l.last_day >= @d30 AND l.last_day <= @to GROUP BY account_id) u
 		  JOIN accounts ON accounts.id = u.account_id
-		  WHERE `+active+` AND NOT EXISTS (SELECT 1 FROM activity_days d WHERE d.account_id = u.account_id AND d.day IN (SELECT day FROM later))) AS rolled,
-		(`+rawUsers("activities.account_id IN (SELECT account_id FROM activity_days WHERE day IN (SELECT day FROM later))")+`) AS raw,
+		  WHERE `+active+` AND NOT EXISTS (SELECT 1 FROM activity_days d WHERE d.account_id = u.account_id AND d.day IN (SELECT day FROM later))
+		  AND NOT EXISTS (SELECT 1 FROM `+RollupQueueTable+` q WHERE q.account_id = u.account_id)) AS rolled,
+		(`+rawUsers("activities.account_id IN (SELECT account_id FROM activity_days WHERE day IN (SELECT day FROM later) UNION SELECT account_id FROM "+RollupQueueTable+")")+`) AS raw,
 		(SELECT COALESCE(SUM(seats), 0) FROM accounts WHERE churned_on IS NULL OR churned_on > @to) AS seats`,
 		rollArgs).Scan(&r).Error
 	if err != nil {

@@ -52,6 +52,13 @@ func (m *Main) importCSV(ctx context.Context, args []string) error {
 	}
 	fmt.Fprintf(m.Stdout, "imported %s from %s: %d records, %d inserted, %d updated, %d unchanged\n",
 		kind, path, res.Records, res.Inserted, res.Updated, res.Unchanged)
+	if kind == ingestion.KindActivity {
+		// The batch queued its activity for the rollups; fold it now
+		// rather than leave it to whichever rescore comes next.
+		if _, err := m.store.FoldActivityRollups(ctx, 0); err != nil {
+			return fmt.Errorf("import %s: the activity was written, but not yet folded into the rollups (the next rescore folds it): %w", path, err)
+		}
+	}
 	if kind == ingestion.KindAccounts {
 		// Connector events parked for accounts that exist now.
 		rep, err := (&connector.Applier{Store: m.store, Now: m.Now}).ReplayArrived(ctx, nil)

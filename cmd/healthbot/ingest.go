@@ -75,8 +75,17 @@ func (m *Main) replayArrived(ctx context.Context) []uint {
 	return rep.Accounts
 }
 
-// rescoreIngested rescores accounts ingested batches changed, as of today.
+// rescoreIngested folds the activity the batches queued into the rollups
+// (the batches leave that work to it, see models.FoldActivityRollups),
+// then rescores the accounts they changed, as of today. A fold that
+// fails is logged: the rescore reads the queued accounts' raw rows
+// instead, and the next fold takes the queue.
 func (m *Main) rescoreIngested(ctx context.Context, ids []uint) {
+	if n, err := m.store.FoldActivityRollups(ctx, 0); err != nil {
+		m.log.Warn("activity rollups not folded after ingestion; the next rescore or batch folds them", "err", err)
+	} else if n > 0 {
+		m.log.Debug("activity rollups folded after ingestion", "rows", n)
+	}
 	err := m.store.WithTx(ctx, func(tx *models.Store) error {
 		_, err := m.service.RescoreAccounts(ctx, tx, m.today(), ids)
 		return err

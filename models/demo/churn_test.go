@@ -143,6 +143,9 @@ func TestRollupsAfterLoad(t *testing.T) {
 		if _, err := s.InsertActivity(ctx, []models.Activity{{AccountID: acme.ID, Day: day, UserID: "a-new-user", Feature: "reports"}}); err != nil {
 			t.Fatal(err)
 		}
+		if _, err := s.FoldActivityRollups(ctx, 0); err != nil { // PostgreSQL queues the row for the rollups
+			t.Fatal(err)
+		}
 		s.DB().Raw("SELECT COALESCE(SUM(users), 0) FROM activity_days WHERE account_id = ? AND day = ?", acme.ID, day).Scan(&after)
 		if after != before+1 {
 			t.Errorf("a new user's activity moved today's count from %d to %d: the rollup trigger is not back", before, after)

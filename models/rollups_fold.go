@@ -1,0 +1,49 @@
+package models
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// FoldActivityRollups folds the activity queued since the last fold into
+// the rollups (pgRollupFoldFn) in a transaction of its own, and reports
+// how many rows it folded. Readers are exact without it (they take queued
+// accounts from the raw rows); folding makes them cheap again. It waits at
+// most wait (the store's batch wait when wait <= 0) for an ingestion under
+// way, then fails with ErrBusy, and holds ingestion off while it runs. Two replicas folding at once take
+// turns; the second finds the queue empty. A fold that found rows vacuums
+// the queue after its commit: its deleted rows would otherwise be scanned
+// by every reader until autovacuum came by. Outside a transaction only;
+// on SQLite, whose triggers keep the rollups themselves, it does nothing.
+func (s *Store) FoldActivityRollups(ctx context.Context, wait time.Duration) (int64, error) {
+	if s.dialect != DialectPostgres {
+		return 0, nil
+	}
+	if s.inTx {
+		return 0, fmt.Errorf("fold activity rollups: called inside a transaction; call it on the store")
+	}
+	// A fold of a large batch is slow by design, like the batch.
+	db := s.db.WithContext(BulkContext(ctx))
+	var n int64
+	err := s.stats.observe(busyErr(db.Transaction(func(tx *gorm.DB) error {
+		if wait <= 0 {
+			wait = s.BatchWait()
+		}
+		if err := tx.Exec(fmt.Sprintf("SET LOCAL lock_timeout = %d", max(1, wait.Milliseconds()))).Error; err != nil {
+			return err
+		}
+		return tx.Raw("SELECT activity_rollup_fold()").Row().Scan(&n)
+	})))
+	if err != nil {
+		return 0, fmt.Errorf("fold activity rollups: %w", err)
+	}
+	if n > 0 {
+		if err := db.Exec("VACUUM " + RollupQueueTable).Error; err != nil {
+			return n, fmt.Errorf("fold activity rollups: vacuum the queue: %w", err)
+		}
+	}
+	return n, nil
+}
