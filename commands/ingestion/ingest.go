@@ -132,6 +132,9 @@ func IngestTx(ctx context.Context, tx *models.Store, kind string, dec Decoder, o
 		}
 	}
 	s := spec.newSink(b)
+	// No write may outlive the call, whatever it returns: the caller ends
+	// tx next. On success the write was waited for already.
+	defer func() { _ = s.wait() }()
 	// reused: one allocation per batch, not per record
 	p := &fieldParser{kind: kind, unit: b.unit, dayOf: tx.DayOf, latest: LatestEventDay(tx, opt.Now)}
 	for !b.full() {
@@ -168,6 +171,9 @@ func IngestTx(ctx context.Context, tx *models.Store, kind string, dec Decoder, o
 		}
 	}
 	if err := s.flush(ctx); err != nil {
+		return res, err
+	}
+	if err := s.wait(); err != nil {
 		return res, err
 	}
 	if len(b.errs.Errors) > 0 {
