@@ -179,7 +179,21 @@ func (s *Store) Audit(ctx context.Context, r AuditRecord) error {
 			links = append(links, AuditAccount{AccountID: id, EntryID: e.ID})
 		}
 	}
-	if err := s.orm(ctx).CreateInBatches(&links, 1000).Error; err != nil {
+	var err error
+	if s.dialect == DialectPostgres {
+		// One statement from an array: a batch of 100,000 activity rows
+		// lists 16,666 accounts, which gorm's batches of 1,000 took 0.13 s
+		// to insert, a sixth of the batch.
+		ids := make([]int64, len(links))
+		for i, l := range links {
+			ids[i] = int64(l.AccountID)
+		}
+		err = s.orm(BulkContext(ctx)).Exec("INSERT INTO audit_accounts (account_id, entry_id) SELECT a, ? FROM unnest(?::bigint[]) AS v(a)",
+			e.ID, arrayParam(ids)).Error
+	} else {
+		err = s.orm(ctx).CreateInBatches(&links, 1000).Error
+	}
+	if err != nil {
 		return fmt.Errorf("audit %s: accounts: %w", r.Action, err)
 	}
 	return nil
