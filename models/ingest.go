@@ -39,6 +39,30 @@ func (c *Counts) Add(o Counts) {
 // account id; ids that do not exist are simply absent from the map.
 func (s *Store) AccountIDsByExternalID(ctx context.Context, externalIDs []string) (map[string]uint, error) {
 	out := make(map[string]uint, len(externalIDs))
+	if s.dialect == DialectPostgres {
+		// One statement for any number of ids, as an array: an ingested
+		// chunk of 5,000 new accounts took five IN lists of 1,000, each a
+		// round trip with its bind, on the batch's one connection.
+		rows, err := s.db.WithContext(ctx).Raw("SELECT id, external_id FROM accounts WHERE external_id = ANY(?::text[])", arrayParam(externalIDs)).Rows()
+		if err != nil {
+			return nil, fmt.Errorf("look up accounts by external id: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var (
+				id  uint
+				ext string
+			)
+			if err := rows.Scan(&id, &ext); err != nil {
+				return nil, fmt.Errorf("look up accounts by external id: %w", err)
+			}
+			out[ext] = id
+		}
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("look up accounts by external id: %w", err)
+		}
+		return out, nil
+	}
 	for _, part := range chunks(externalIDs, IngestChunk) {
 		var rows []struct {
 			ID         uint
