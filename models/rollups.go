@@ -38,7 +38,7 @@ import (
 // rollupStep names the current trigger definitions in the schema
 // fingerprint: change it whenever a trigger body below changes, so every
 // database re-creates them on its next start.
-const rollupStep = "activity rollups v13: triggers on activities, fillfactor, no parallel scans, backfill when empty, inserters serialized, inserts queued and folded after the commit, no sequential scans of activities"
+const rollupStep = "activity rollups v14: triggers on activities, fillfactor, no parallel scans, backfill when empty, inserters serialized, inserts queued and folded after the commit, no sequential scans of activities"
 
 // PostgreSQL keeps the rollups with statement-level triggers: each sees the
 // statement's rows as a transition table (COPY fills one too). The insert
@@ -76,13 +76,16 @@ const rollupStep = "activity rollups v13: triggers on activities, fillfactor, no
 // a join against a CTE would then be a nested loop over it, set operations
 // stand in: EXCEPT (hashed) takes the raised keys and updated days out of
 // the upserts, and the uncertain user-days are found by grouping.
-// Sequential scans are off too, for the month table of today's activity:
-// created ahead of its month, an ANALYZE (autovacuum, or a VACUUM ANALYZE
-// of activities) finds it empty, and from then on its rows were counted by
-// scanning the whole table once per uncertain user-day, as the day filled
-// it (the Segment benchmark's uncertain-day counts went from 0.25 to 5.4
-// ms per statement over four runs). The queue has no index and is scanned
-// all the same. The fold allows itself work_mem for a batch's sorts,
+// Sequential scans are off while the uncertain user-days are counted in
+// activities, for the month table of today's activity: created ahead of
+// its month, an ANALYZE (autovacuum, or a VACUUM ANALYZE of activities)
+// finds it empty, and from then on its rows were counted by scanning the
+// whole table once per uncertain user-day, as the day filled it (the
+// Segment benchmark's uncertain-day counts went from 0.25 to 5.4 ms per
+// statement over four runs). Only there: with them off for the whole
+// function, each statement reading the queue (which has no index to use
+// instead) took 8 ms to plan, 170 ms in a new session, so a fold of an
+// empty queue cost a rescore up to 175 ms. The fold allows itself work_mem for a batch's sorts,
 // which spilled to disk at the default 4 MB. It returns how many queued
 // rows it folded. The queue is emptied by DELETE, not TRUNCATE: TRUNCATE
 // would wait for every open transaction that read the queue (a rescore
@@ -90,9 +93,9 @@ const rollupStep = "activity rollups v13: triggers on activities, fillfactor, no
 // would make the queue look empty to a transaction whose snapshot is
 // older. Store.FoldActivityRollups vacuums it after the commit.
 const pgRollupFoldFn = `CREATE OR REPLACE FUNCTION activity_rollup_fold() RETURNS bigint
-LANGUAGE plpgsql SET search_path FROM CURRENT SET enable_hashjoin = off SET enable_mergejoin = off SET enable_seqscan = off SET work_mem = '64MB' AS $fn$
+LANGUAGE plpgsql SET search_path FROM CURRENT SET enable_hashjoin = off SET enable_mergejoin = off SET work_mem = '64MB' AS $fn$
 DECLARE
-	ua bigint[]; ud text[]; uu text[]; un bigint[]; folded bigint;
+	ua bigint[]; ud text[]; uu text[]; un bigint[]; folded bigint; seqscan text;
 BEGIN
 	PERFORM ` + rollupLock + `;
 	IF NOT EXISTS (SELECT 1 FROM activity_rollup_queue) THEN
@@ -143,11 +146,14 @@ BEGIN
 	OR EXISTS (SELECT 1 FROM n WHERE NOT one_day);
 	IF ua IS NOT NULL THEN
 		-- A user-day is new when the queued rows are all activities holds of it.
+		seqscan := current_setting('enable_seqscan');
+		PERFORM set_config('enable_seqscan', 'off', true);
 		INSERT INTO activity_days (day, account_id, users)
 		SELECT v.day, v.account_id, COUNT(*) FROM unnest(ua, ud, uu, un) AS v(account_id, day, user_id, n)
 		WHERE (SELECT COUNT(*) FROM activities a WHERE a.account_id = v.account_id AND a.day = v.day AND a.user_id = v.user_id) = v.n
 		GROUP BY v.day, v.account_id ORDER BY 1, 2
 		ON CONFLICT (day, account_id) DO UPDATE SET users = activity_days.users + excluded.users;
+		PERFORM set_config('enable_seqscan', seqscan, true);
 	END IF;
 	DELETE FROM activity_rollup_queue;
 	GET DIAGNOSTICS folded = ROW_COUNT;

@@ -515,17 +515,23 @@ func TestAllSignalsRawPathCostsOneQuery(t *testing.T) {
 // once per uncertain user-day as it filled.
 func TestActivityRollupTriggersProbeByIndex(t *testing.T) {
 	s := modelstest.MustOpenPostgres(t)
-	var config []string
-	err := s.DB().Raw(`SELECT array_to_string(proconfig, ',') FROM pg_proc
-		WHERE proname = 'activity_rollup_fold' AND pronamespace = current_schema()::regnamespace`).Scan(&config).Error
-	if err != nil || len(config) != 1 {
-		t.Fatalf("trigger functions: %v, %v", config, err)
+	var fn []struct{ Config, Src string }
+	err := s.DB().Raw(`SELECT array_to_string(proconfig, ',') AS config, prosrc AS src FROM pg_proc
+		WHERE proname = 'activity_rollup_fold' AND pronamespace = current_schema()::regnamespace`).Scan(&fn).Error
+	if err != nil || len(fn) != 1 {
+		t.Fatalf("fold function: %v, %v", fn, err)
 	}
-	for _, c := range config {
-		for _, want := range []string{"enable_seqscan=off", "enable_hashjoin=off", "enable_mergejoin=off"} {
-			if !strings.Contains(c, want) {
-				t.Errorf("function settings %q: want %s", c, want)
-			}
+	for _, want := range []string{"enable_hashjoin=off", "enable_mergejoin=off"} {
+		if !strings.Contains(fn[0].Config, want) {
+			t.Errorf("function settings %q: want %s", fn[0].Config, want)
 		}
+	}
+	// Sequential scans off for the probes of activities only (see
+	// pgRollupFoldFn), and back as they were after them.
+	off := strings.Index(fn[0].Src, "set_config('enable_seqscan', 'off', true)")
+	probe := strings.Index(fn[0].Src, "FROM activities a WHERE")
+	back := strings.Index(fn[0].Src, "set_config('enable_seqscan', seqscan, true)")
+	if off < 0 || probe < off || back < probe {
+		t.Errorf("the fold does not turn sequential scans off around its probes of activities, and only there:\n%s", fn[0].Src)
 	}
 }
