@@ -251,20 +251,10 @@ func (b *batch) record(c models.Counts) {
 	}
 }
 
-// resolve maps account external ids to ids, querying only ids not seen
-// before in this batch; unknown ones map to 0.
-func (b *batch) resolve(ctx context.Context, externalIDs []string) error {
-	var missing []string
-	for _, x := range externalIDs {
-		if _, ok := b.accounts[x]; !ok {
-			b.accounts[x] = 0
-			missing = append(missing, x)
-		}
-	}
-	if len(missing) == 0 {
-		return nil
-	}
-	found, err := b.tx.AccountIDsByExternalID(ctx, missing)
+// lookUp maps account external ids not seen before in this batch to ids;
+// unknown ones map to 0.
+func (b *batch) lookUp(ctx context.Context, externalIDs []string) error {
+	found, err := b.tx.AccountIDsByExternalID(ctx, externalIDs)
 	if err != nil {
 		return err
 	}

@@ -106,6 +106,7 @@ func newActivitySink(b *batch) sink {
 			return a, account
 		},
 		setAccount: func(a *models.Activity, id uint) { a.AccountID = id },
+		order:      models.SortActivity,
 		write:      (*models.Store).InsertActivity,
 		chunk:      models.ActivityChunk,
 	}

@@ -62,6 +62,9 @@ type rowSink[T any] struct {
 	// (partial upserts, slug checks); it may reject records.
 	merge func(ctx context.Context, s *rowSink[T], chunk []pending[T]) error
 	write func(tx *models.Store, ctx context.Context, rows []T) (models.Counts, error)
+	// order, when set, puts a chunk's rows in the order write stores them,
+	// before the previous chunk's write is waited for.
+	order func(rows []T)
 	// chunk is how many records a flush writes (default models.IngestChunk).
 	chunk int
 
@@ -129,22 +132,32 @@ func (s *rowSink[T]) add(p *fieldParser) {
 	s.buf = append(s.buf, pending[T]{pos: p.rec.Position, account: account, fields: fields, row: row})
 }
 
-func (s *rowSink[T]) flush(ctx context.Context) error {
-	if err := s.wait(); err != nil {
-		return err
+// unresolved lists the chunk's accounts not looked up before in this
+// batch, each once, and marks them looked up (unknown, until lookUp).
+func (s *rowSink[T]) unresolved(chunk []pending[T]) []string {
+	var missing []string
+	for _, p := range chunk {
+		if _, ok := s.b.accounts[p.account]; !ok {
+			s.b.accounts[p.account] = 0
+			missing = append(missing, p.account)
+		}
 	}
+	return missing
+}
+
+func (s *rowSink[T]) flush(ctx context.Context) error {
 	chunk := s.buf
 	s.buf = s.buf[:0]
-	if len(chunk) == 0 {
-		return nil
-	}
+	// What needs no database is done before waiting for the write under
+	// way: the accounts already looked up, the rows, their order.
 	if s.setAccount != nil {
-		ids := make([]string, 0, len(chunk))
-		for _, p := range chunk {
-			ids = append(ids, p.account)
-		}
-		if err := s.b.resolve(ctx, ids); err != nil {
-			return err
+		if missing := s.unresolved(chunk); len(missing) > 0 {
+			if err := s.wait(); err != nil {
+				return err
+			}
+			if err := s.b.lookUp(ctx, missing); err != nil {
+				return err
+			}
 		}
 		kept := chunk[:0]
 		for _, p := range chunk {
@@ -159,16 +172,25 @@ func (s *rowSink[T]) flush(ctx context.Context) error {
 		chunk = kept
 	}
 	if s.merge != nil && len(chunk) > 0 {
+		if err := s.wait(); err != nil {
+			return err
+		}
 		if err := s.merge(ctx, s, chunk); err != nil {
 			return err
 		}
 	}
-	if s.b.bad() {
-		return nil
+	if s.b.bad() || len(chunk) == 0 {
+		return s.wait()
 	}
 	rows := make([]T, len(chunk)) // the write's own: buf is refilled meanwhile
 	for i, p := range chunk {
 		rows[i] = p.row
+	}
+	if s.order != nil {
+		s.order(rows)
+	}
+	if err := s.wait(); err != nil {
+		return err
 	}
 	done := make(chan written, 1)
 	s.writing = done
