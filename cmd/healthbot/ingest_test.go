@@ -16,7 +16,8 @@ import (
 // TestIngestRescoresOnlyTouchedAccounts: two batches sent back to back
 // each rescore, in the background, only the accounts they changed: those
 // get today's snapshot; the others keep yesterday's, untouched, and get
-// none for today.
+// none for today. The activity they queued for the rollups is folded by
+// then, as is that of an import from the command line when it returns.
 func TestIngestRescoresOnlyTouchedAccounts(t *testing.T) {
 	forEachDB(t, func(t *testing.T, p *program) {
 		ctx := context.Background()
@@ -70,6 +71,7 @@ func TestIngestRescoresOnlyTouchedAccounts(t *testing.T) {
 			time.Sleep(20 * time.Millisecond)
 		}
 		stop()
+		checkFolded(t, p, "crm-b", "2026-11-20", 1)
 		after = snapshots(t, p)
 		want := []string{"crm-a 2026-11-19", "crm-a 2026-11-20", "crm-b 2026-11-19", "crm-b 2026-11-20", "crm-c 2026-11-19", "crm-d 2026-11-19"}
 		if got := slices.Sorted(maps.Keys(after)); !slices.Equal(got, want) {
@@ -80,7 +82,38 @@ func TestIngestRescoresOnlyTouchedAccounts(t *testing.T) {
 				t.Errorf("untouched %s changed:\nbefore %+v\nafter  %+v", k, b, a)
 			}
 		}
+
+		// An import from the command line folds its activity before it returns.
+		csv := filepath.Join(t.TempDir(), "activity.csv")
+		if err := os.WriteFile(csv, []byte("account,user,day,at,feature\ncrm-c,u1,2026-11-19,,reports\ncrm-c,u2,2026-11-19,,\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		p.mustRun("", "import", "activity", csv)
+		checkFolded(t, p, "crm-c", "2026-11-19", 2)
 	})
+}
+
+// checkFolded checks that no activity waits for the rollups (on
+// PostgreSQL the batch's rescore folded what it queued) and that the
+// account's users of day are counted in them.
+func checkFolded(t *testing.T, p *program, account, day string, users int) {
+	t.Helper()
+	store, err := models.Open(context.Background(), p.env["DATABASE_URL"], time.UTC)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	var got struct{ Queued, Users int }
+	err = store.DB().Raw(`SELECT (SELECT COUNT(*) FROM `+models.RollupQueueTable+`) AS queued,
+		(SELECT COALESCE(SUM(users), 0) FROM activity_days d JOIN accounts a ON a.id = d.account_id
+		 WHERE a.external_id = ? AND d.day = ?) AS users`, account, day).Scan(&got).Error
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Queued != 0 || got.Users != users {
+		t.Errorf("after the batches: %d activity rows still queued, %s's users of %s in the rollups %d; want 0 and %d",
+			got.Queued, account, day, got.Users, users)
+	}
 }
 
 // snapshots reads every stored snapshot keyed "external_id day".
