@@ -22,9 +22,9 @@ const ndjsonRowsEnv = "HEALTHBOT_BENCH_INGEST_ROWS"
 
 // BenchmarkScaleIngestNDJSON ingests a batch of activity as NDJSON through
 // ingestion.Ingest (decode, validate, resolve accounts, write, queue for
-// the rollups, audit, one transaction, committed), the day after the dataset's last,
-// one new day per iteration, spread over the portfolio's accounts with a
-// few users each. Before each ingestion, the same rows are COPYed raw
+// the rollups, audit, one transaction, committed), the day after the
+// dataset's last, one new day per iteration, spread over the portfolio's
+// accounts with a few users each. Before each ingestion, the same rows are COPYed raw
 // into the same table (gentest.RawCopyActivity, rolled back), so each
 // iteration has its own yardstick measured under the same load. It
 // reports rows/s, the raw COPY's rows/s and their ratio (x-raw-copy,

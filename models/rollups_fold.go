@@ -13,8 +13,9 @@ import (
 // how many rows it folded. Readers are exact without it (they take queued
 // accounts from the raw rows); folding makes them cheap again. It waits at
 // most wait (the store's batch wait when wait <= 0) for an ingestion under
-// way, then fails with ErrBusy, and holds ingestion off while it runs. Two replicas folding at once take
-// turns; the second finds the queue empty. A fold that found rows vacuums
+// way, then fails with ErrBusy, and holds ingestion off while it runs.
+// Two replicas folding at once take turns; the second finds the queue
+// empty. A fold that found rows vacuums
 // the queue after its commit: its deleted rows would otherwise be scanned
 // by every reader until autovacuum came by. Outside a transaction only;
 // on SQLite, whose triggers keep the rollups themselves, it does nothing.
@@ -27,11 +28,11 @@ func (s *Store) FoldActivityRollups(ctx context.Context, wait time.Duration) (in
 	}
 	// A fold of a large batch is slow by design, like the batch.
 	db := s.db.WithContext(BulkContext(ctx))
+	if wait <= 0 {
+		wait = s.BatchWait()
+	}
 	var n int64
 	err := s.stats.observe(busyErr(db.Transaction(func(tx *gorm.DB) error {
-		if wait <= 0 {
-			wait = s.BatchWait()
-		}
 		if err := tx.Exec(fmt.Sprintf("SET LOCAL lock_timeout = %d", max(1, wait.Milliseconds()))).Error; err != nil {
 			return err
 		}

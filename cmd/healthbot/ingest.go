@@ -82,7 +82,7 @@ func (m *Main) replayArrived(ctx context.Context) []uint {
 // instead, and the next fold takes the queue.
 func (m *Main) rescoreIngested(ctx context.Context, ids []uint) {
 	if n, err := m.store.FoldActivityRollups(ctx, 0); err != nil {
-		m.log.Warn("activity rollups not folded after ingestion; the next rescore or batch folds them", "err", err)
+		m.log.Warn("activity rollups not folded after ingestion; the next rescore folds them", "err", err)
 	} else if n > 0 {
 		m.log.Debug("activity rollups folded after ingestion", "rows", n)
 	}
