@@ -25,8 +25,8 @@ type RescoreStats struct {
 	Duration time.Duration          // by the injected clock
 }
 
-// rescoreFoldWait is how long a rescore waits for an ingestion under way
-// before it reads without folding the queued activity first.
+// rescoreFoldWait is how long a rescore waits for a fold under way (after
+// a batch) before it reads without folding the queued activity first.
 const rescoreFoldWait = 2 * time.Second
 
 // Rescore scores every active account as of day, then, in one
@@ -47,8 +47,6 @@ func (s *Service) Rescore(ctx context.Context, day time.Time) (RescoreStats, err
 	)
 	// Activity ingested since the last fold is read from its raw rows:
 	// exact, but for a day's worth of accounts dearer than folding first.
-	// An ingestion under way is not waited for long: its rows are not
-	// readable before its commit anyway.
 	if _, err := s.Store.FoldActivityRollups(ctx, rescoreFoldWait); err != nil {
 		s.logger().Warn("activity rollups not folded before the rescore; the queued accounts' activity is read from its raw rows", "err", err)
 	}

@@ -68,7 +68,8 @@ func (s *Store) PruneActivity(ctx context.Context, before time.Time) (ActivityPr
 	err = s.WithTx(ctx, func(tx *Store) error {
 		db := tx.orm(ctx)
 		// Queued rows of the days dropped below must not be folded in
-		// afterwards: fold them now, holding ingestion off to the commit.
+		// afterwards: fold them now. In this read-committed transaction
+		// the fold holds ingestion off to the commit.
 		if err := db.Exec("SELECT activity_rollup_fold()").Error; err != nil {
 			return err
 		}

@@ -38,7 +38,7 @@ import (
 // rollupStep names the current trigger definitions in the schema
 // fingerprint: change it whenever a trigger body below changes, so every
 // database re-creates them on its next start.
-const rollupStep = "activity rollups v14: triggers on activities, fillfactor, no parallel scans, backfill when empty, inserters serialized, inserts queued and folded after the commit, no sequential scans of activities"
+const rollupStep = "activity rollups v15: triggers on activities, fillfactor, no parallel scans, backfill when empty, inserters serialized, inserts queued and folded after the commit beside ingestion, no sequential scans of activities"
 
 // PostgreSQL keeps the rollups with statement-level triggers: each sees the
 // statement's rows as a transition table (COPY fills one too). The insert
@@ -53,9 +53,14 @@ const rollupStep = "activity rollups v14: triggers on activities, fillfactor, no
 // activity on the new day before. Its other user-days (queued rows
 // spanning days, or a past day) are checked against activities. That
 // holds because the rollups are always those of the activity minus the
-// queue: the fold takes the inserters' lock (pgRollupSerializeFn), so no
-// insert is under way while it runs and every row it counts in activities
-// is either folded already or in the queue it folds. Stored rows are
+// queue, as the fold sees both: folds run one at a time, and each reads
+// one snapshot taken after the previous fold committed (a repeatable-read
+// transaction that locked the queue first, Store.FoldActivityRollups), so
+// every row it counts in activities is either folded already or in the
+// queue it folds; rows committed meanwhile stay queued for the next fold.
+// Ingestion goes on while a fold runs. A fold in a read-committed
+// transaction (a trigger's, retention's), whose statements each take a
+// snapshot of their own, holds inserters off instead. Stored rows are
 // changed by a plain UPDATE and only the missing ones go through INSERT …
 // ON CONFLICT: the upsert locks each row before updating it, and cost
 // twice as much on the ingestion benchmark, where the last days move for
@@ -99,7 +104,11 @@ LANGUAGE plpgsql SET search_path FROM CURRENT SET enable_hashjoin = off SET enab
 DECLARE
 	ua bigint[]; ud text[]; uu text[]; un bigint[]; folded bigint; seqscan text;
 BEGIN
-	PERFORM ` + rollupLock + `;
+	-- Activities before the queue, in the order a delete's trigger takes them.
+	IF current_setting('transaction_isolation') NOT IN ('repeatable read', 'serializable') THEN
+		LOCK TABLE activities IN SHARE ROW EXCLUSIVE MODE;
+	END IF;
+	LOCK TABLE activity_rollup_queue IN SHARE UPDATE EXCLUSIVE MODE;
 	IF NOT EXISTS (SELECT 1 FROM activity_rollup_queue) THEN
 		RETURN 0;
 	END IF;
@@ -163,8 +172,8 @@ BEGIN
 END
 $fn$`
 
-// rollupLock is the lock that lets one inserting transaction or fold at a
-// time per schema touch activities' rollups or queue (pgRollupSerializeFn).
+// rollupLock is the lock that lets one inserting transaction at a time
+// per schema write activities (pgRollupSerializeFn).
 const rollupLock = "pg_advisory_xact_lock(1751282292, hashtext(current_schema()))"
 
 // pgRollupQueueFn is the INSERT trigger: it queues the statement's rows
@@ -178,9 +187,9 @@ END
 $fn$`
 
 // pgRollupFoldFirstFn is the BEFORE DELETE and BEFORE UPDATE statement
-// trigger. It locks activities against inserters before it takes their
-// lock in the fold: an inserter holds its table lock while it waits for
-// theirs, so the other order deadlocked with the recount's table lock.
+// trigger. It locks activities against inserters (waiting for those under
+// way) before it folds, and holds them off until its commit, so the
+// recount that follows sees every row.
 const pgRollupFoldFirstFn = `CREATE OR REPLACE FUNCTION activity_rollup_fold_first() RETURNS trigger
 LANGUAGE plpgsql SET search_path FROM CURRENT AS $fn$
 BEGIN
@@ -197,8 +206,7 @@ const RollupQueueTable = "activity_rollup_queue"
 
 // pgRollupSerializeFn is a BEFORE INSERT statement trigger: it lets one
 // inserting transaction at a time per schema write activities, from its
-// first statement until it commits, and keeps the fold out meanwhile (the
-// fold must see no insert under way). Two ingestions at once whose later
+// first statement until it commits. Two ingestions at once whose later
 // statements met each other's earlier rows in the opposite order would
 // wait for each other; so did the rollup rows the insert trigger wrote
 // when it kept the rollups itself. Taken before the statement inserts

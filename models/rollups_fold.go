@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"time"
 
@@ -11,11 +12,12 @@ import (
 // FoldActivityRollups folds the activity queued since the last fold into
 // the rollups (pgRollupFoldFn) in a transaction of its own, and reports
 // how many rows it folded. Readers are exact without it (they take queued
-// accounts from the raw rows); folding makes them cheap again. It waits at
-// most wait (the store's batch wait when wait <= 0) for an ingestion under
-// way, then fails with ErrBusy, and holds ingestion off while it runs.
-// Two replicas folding at once take turns; the second finds the queue
-// empty. A fold that found rows vacuums
+// accounts from the raw rows); folding makes them cheap again. It runs
+// beside ingestion: it folds the rows committed before it began and
+// leaves those of batches that commit meanwhile for the next fold. Folds
+// take turns (two replicas': the second finds the queue emptied); one
+// waits at most wait (the store's batch wait when wait <= 0) for another,
+// then fails with ErrBusy. A fold that found rows vacuums
 // the queue after its commit: its deleted rows would otherwise be scanned
 // by every reader until autovacuum came by. Outside a transaction only;
 // on SQLite, whose triggers keep the rollups themselves, it does nothing.
@@ -36,8 +38,13 @@ func (s *Store) FoldActivityRollups(ctx context.Context, wait time.Duration) (in
 		if err := tx.Exec(fmt.Sprintf("SET LOCAL lock_timeout = %d", max(1, wait.Milliseconds()))).Error; err != nil {
 			return err
 		}
+		// The other folds' lock, taken before the transaction's snapshot
+		// (LOCK takes none): the fold then sees what the last one did.
+		if err := tx.Exec("LOCK TABLE " + RollupQueueTable + " IN SHARE UPDATE EXCLUSIVE MODE").Error; err != nil {
+			return err
+		}
 		return tx.Raw("SELECT activity_rollup_fold()").Row().Scan(&n)
-	})))
+	}, &sql.TxOptions{Isolation: sql.LevelRepeatableRead})))
 	if err != nil {
 		return 0, fmt.Errorf("fold activity rollups: %w", err)
 	}

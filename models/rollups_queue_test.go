@@ -3,6 +3,7 @@ package models_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"testing"
 	"time"
@@ -95,43 +96,107 @@ func TestActivityRollupsChangeQueuedRows(t *testing.T) {
 	})
 }
 
-// A fold waits for the ingestion under way, then folds its rows too; one
-// told to wait less than the batch takes gives up with ErrBusy.
-func TestActivityRollupsFoldWaitsForIngestion(t *testing.T) {
+// A fold runs beside an ingestion under way: it folds what was committed
+// before it and leaves the open batch's rows queued for the next fold.
+// One told to wait less than another fold holds the queue gets ErrBusy.
+func TestActivityRollupsFoldBesideIngestion(t *testing.T) {
 	s := modelstest.MustOpenPostgres(t)
 	ctx := context.Background()
 	r := rand.New(rand.NewPCG(19, 23))
 	createRollupAccounts(t, s, rollupAccounts)
-	inserted := make(chan struct{})
-	committed := make(chan error, 1)
+	if err := s.WithBulkTx(ctx, func(tx *models.Store) error {
+		_, err := tx.InsertActivity(ctx, randomActivity(r, 300))
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	var committed int64
+	if err := s.DB().Raw("SELECT COUNT(*) FROM activities").Scan(&committed).Error; err != nil {
+		t.Fatal(err)
+	}
+	inserted, folded := make(chan struct{}), make(chan struct{})
+	done := make(chan error, 1)
 	go func() {
-		committed <- s.WithBulkTx(ctx, func(tx *models.Store) error {
+		done <- s.WithBulkTx(ctx, func(tx *models.Store) error {
 			if _, err := tx.InsertActivity(ctx, randomActivity(r, 300)); err != nil {
 				return err
 			}
 			close(inserted)
-			time.Sleep(300 * time.Millisecond) // the fold below starts meanwhile
+			<-folded // commit only once the fold below is done
 			_, err := tx.InsertActivity(ctx, randomActivity(r, 300))
 			return err
 		})
 	}()
 	<-inserted
-	if _, err := s.FoldActivityRollups(ctx, 50*time.Millisecond); !errors.Is(err, models.ErrBusy) {
-		t.Errorf("a fold waiting 50 ms for a batch that takes 300: %v, want ErrBusy", err)
-	}
 	n, err := s.FoldActivityRollups(ctx, 0)
+	close(folded)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := <-committed; err != nil {
+	if n != committed {
+		t.Errorf("a fold beside an open batch took %d rows, want the %d committed before it", n, committed)
+	}
+	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
-	var stored int64
-	if err := s.DB().Raw("SELECT COUNT(*) FROM activities").Scan(&stored).Error; err != nil {
-		t.Fatal(err)
+	checkRollups(t, s, "a fold beside a batch, then one after it")
+
+	// Another fold holding the queue.
+	hold, release := make(chan struct{}), make(chan struct{})
+	go func() {
+		_ = s.WithTx(ctx, func(tx *models.Store) error {
+			if err := tx.DB().Exec("LOCK TABLE " + models.RollupQueueTable + " IN SHARE UPDATE EXCLUSIVE MODE").Error; err != nil {
+				return err
+			}
+			close(hold)
+			<-release
+			return nil
+		})
+	}()
+	<-hold
+	_, err = s.FoldActivityRollups(ctx, 50*time.Millisecond)
+	close(release)
+	if !errors.Is(err, models.ErrBusy) {
+		t.Errorf("a fold waiting 50 ms for another: %v, want ErrBusy", err)
 	}
-	if n != stored {
-		t.Errorf("the fold took %d rows, want the batch's %d: it did not wait for the batch's commit", n, stored)
+}
+
+// Batches and folds at once, over and over, leave exact rollups: each
+// fold takes what was committed before it, whatever commits meanwhile.
+func TestActivityRollupsFoldsAndBatchesAtOnce(t *testing.T) {
+	s := modelstest.MustOpenPostgres(t)
+	ctx := context.Background()
+	createRollupAccounts(t, s, rollupAccounts)
+	batches := make(chan error, 1)
+	go func() {
+		r := rand.New(rand.NewPCG(29, 31))
+		for i := 0; i < 12; i++ {
+			rows := randomActivity(r, 200)
+			for j := range rows {
+				rows[j].UserID += fmt.Sprint("-", i%3) // some users recur, some are new
+			}
+			if err := s.WithBulkTx(ctx, func(tx *models.Store) error {
+				_, err := tx.InsertActivity(ctx, rows)
+				return err
+			}); err != nil {
+				batches <- err
+				return
+			}
+		}
+		batches <- nil
+	}()
+	for running := true; running; {
+		select {
+		case err := <-batches:
+			if err != nil {
+				t.Fatal(err)
+			}
+			running = false
+		default:
+			if _, err := s.FoldActivityRollups(ctx, 0); err != nil {
+				t.Fatal(err)
+			}
+		}
 	}
-	checkRollups(t, s, "a fold during a batch")
+	checkRollups(t, s, "batches and folds at once")
 }
