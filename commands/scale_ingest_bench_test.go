@@ -28,9 +28,10 @@ const ndjsonRowsEnv = "HEALTHBOT_BENCH_INGEST_ROWS"
 // into the same table (gentest.RawCopyActivity, rolled back), so each
 // iteration has its own yardstick measured under the same load. It
 // reports rows/s, the raw COPY's rows/s and their ratio (x-raw-copy,
-// the target being at least 1/3), and the median time of the fold each
-// batch leaves to the work after its commit (fold-s, untimed otherwise);
-// per-iteration values are logged for medians and spread.
+// the target being at least 1/3), the median time of the fold each batch
+// leaves to the work after its commit (fold-s, untimed otherwise), and
+// the rate of a feed of batches folded beside them (feed-rows/s, see
+// feedRate); per-iteration values are logged for medians and spread.
 func BenchmarkScaleIngestNDJSON(b *testing.B) {
 	n := 100000
 	if v := os.Getenv(ndjsonRowsEnv); v != "" {
@@ -123,5 +124,60 @@ func BenchmarkScaleIngestNDJSON(b *testing.B) {
 		b.ReportMetric(folds[len(folds)/2], "fold-s")
 		b.Logf("%d rows per batch, %d accounts: rows/s %.0f; x-raw-copy %.3f; fold s %.2f; rows/s with the fold %.0f",
 			n, accounts, rates, ratios, folds, sustained)
+		feed := feedRate(b, s, func(i int) []byte { body, _ := batch(b.N + i); return body })
+		b.ReportMetric(feed, "feed-rows/s")
 	})
+}
+
+// feedBatches is how many batches feedRate sends back to back.
+const feedBatches = 4
+
+// feedRate sends feedBatches batches back to back while another goroutine
+// folds whatever they queued, as serve's worker does after each commit,
+// and returns the rate of the whole (untimed by the benchmark): from the
+// first batch to the last one's rows folded. On SQLite, where the
+// triggers keep the rollups, it is the batches' own rate.
+func feedRate(b *testing.B, s *models.Store, body func(i int) []byte) float64 {
+	b.Helper()
+	ctx := context.Background()
+	bodies := make([][]byte, feedBatches)
+	for i := range bodies {
+		bodies[i] = body(i)
+	}
+	sent := make(chan struct{})
+	folding := make(chan error, 1)
+	go func() {
+		for {
+			select {
+			case <-sent:
+				_, err := s.FoldActivityRollups(ctx, 0) // the last batch's rows
+				folding <- err
+				return
+			default:
+			}
+			if n, err := s.FoldActivityRollups(ctx, 0); err != nil {
+				folding <- err
+				return
+			} else if n == 0 {
+				time.Sleep(10 * time.Millisecond)
+			}
+		}
+	}()
+	t0 := time.Now()
+	rows := 0
+	for _, body := range bodies {
+		res, err := ingestion.Ingest(ctx, s, ingestion.KindActivity, ingestion.NewNDJSONDecoder(bytes.NewReader(body)),
+			ingestion.IngestOptions{By: models.Actor{Origin: models.OriginAPI}})
+		if err != nil {
+			b.Fatalf("feed: %v", err)
+		}
+		rows += res.Inserted
+	}
+	close(sent)
+	if err := <-folding; err != nil {
+		b.Fatalf("feed: fold: %v", err)
+	}
+	d := time.Since(t0)
+	b.Logf("feed of %d batches, folded beside them: %d rows in %s, %.0f rows/s", feedBatches, rows, d.Round(time.Millisecond), float64(rows)/d.Seconds())
+	return float64(rows) / d.Seconds()
 }
