@@ -142,18 +142,23 @@ func TestActivityRollupsFoldBesideIngestion(t *testing.T) {
 	checkRollups(t, s, "a fold beside a batch, then one after it")
 
 	// Another fold holding the queue.
-	hold, release := make(chan struct{}), make(chan struct{})
+	hold, release := make(chan error, 1), make(chan struct{})
 	go func() {
-		_ = s.WithTx(ctx, func(tx *models.Store) error {
+		err := s.WithTx(ctx, func(tx *models.Store) error {
 			if err := tx.DB().Exec("LOCK TABLE " + models.RollupQueueTable + " IN SHARE UPDATE EXCLUSIVE MODE").Error; err != nil {
 				return err
 			}
-			close(hold)
+			hold <- nil
 			<-release
 			return nil
 		})
+		if err != nil {
+			hold <- err // the lock was not taken: do not leave the test waiting
+		}
 	}()
-	<-hold
+	if err := <-hold; err != nil {
+		t.Fatalf("holding the queue: %v", err)
+	}
 	_, err = s.FoldActivityRollups(ctx, 50*time.Millisecond)
 	close(release)
 	if !errors.Is(err, models.ErrBusy) {
