@@ -71,7 +71,7 @@ func (a *Alerter) evaluate(ctx context.Context, tx *models.Store, day time.Time,
 			owners = append(owners, o)
 		}
 	}
-	states, err := tx.AlertStates(ctx, ids)
+	states, err := armStates(ctx, tx, ids)
 	if err != nil {
 		return nil, err
 	}
@@ -110,6 +110,52 @@ func (a *Alerter) evaluate(ctx context.Context, tx *models.Store, day time.Time,
 		return nil, err
 	}
 	return fired, a.record(ctx, tx, day, fired, snoozed, csms)
+}
+
+// Prefetch starts reading every account's arm states on store (the
+// pool, not a transaction) and returns ctx carrying them for OnRescore,
+// which then waits for them instead of reading them after the day's
+// snapshots are written. It is Service.PrefetchRescore: the daily rescore
+// calls it before its write transaction, so the read (466,500 rows at
+// 100,000 accounts, 0.4-0.7 s) runs beside the snapshots' COPY, whose
+// trigger keeps one core busy and leaves the other idle. The states are
+// then read at the time the rescore's signals were, before its
+// transaction, rather than after its COPY; a write rescoring an account
+// meanwhile (a pulse) may have changed that account's states, as it may
+// its signals, and the daily rescore's states for it are written over
+// them just as they would have been had it read them later.
+func (a *Alerter) Prefetch(ctx context.Context, store *models.Store) context.Context {
+	p := &prefetchedStates{done: make(chan struct{})}
+	go func() {
+		defer close(p.done)
+		p.states, p.err = store.AllAlertStates(ctx)
+	}()
+	return context.WithValue(ctx, prefetchedStatesKey{}, p)
+}
+
+type prefetchedStatesKey struct{}
+
+// prefetchedStates is the read Prefetch started; done is closed when
+// states or err is set.
+type prefetchedStates struct {
+	done   chan struct{}
+	states map[uint]scoring.ArmStates
+	err    error
+}
+
+// armStates is the arm states of the accounts ids: the ones Prefetch read
+// when ctx carries them, else read in tx.
+func armStates(ctx context.Context, tx *models.Store, ids []uint) (map[uint]scoring.ArmStates, error) {
+	p, ok := ctx.Value(prefetchedStatesKey{}).(*prefetchedStates)
+	if !ok {
+		return tx.AlertStates(ctx, ids)
+	}
+	select {
+	case <-p.done:
+	case <-ctx.Done():
+		return nil, fmt.Errorf("load alert states: %w", ctx.Err())
+	}
+	return p.states, p.err
 }
 
 type firedAlert struct {

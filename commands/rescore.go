@@ -58,6 +58,9 @@ func (s *Service) Rescore(ctx context.Context, day time.Time) (RescoreStats, err
 			return RescoreStats{}, fmt.Errorf("rescore %s: %w", day.Format(models.DayLayout), err)
 		}
 	}
+	if readFirst && s.PrefetchRescore != nil {
+		ctx = s.PrefetchRescore(ctx, s.Store)
+	}
 	err := s.Store.WithBulkTx(ctx, func(tx *models.Store) error {
 		if !readFirst {
 			var err error

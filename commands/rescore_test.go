@@ -335,3 +335,44 @@ func TestRescoreAccountsSmallAndLargePathsAgree(t *testing.T) {
 		}
 	})
 }
+
+// TestRescorePrefetchesArmStatesWhereItReadsFirst: where the daily
+// rescore reads before its write transaction (PostgreSQL), it starts the
+// Alerter's read of the arm states then, once, and the alerts it decides
+// from them are the ones an in-transaction read decides (the alert
+// end-to-end tests run the same scenarios through both, one per
+// dialect); SQLite reads them in the transaction.
+func TestRescorePrefetchesArmStatesWhereItReadsFirst(t *testing.T) {
+	modelstest.ForEachDB(t, func(t *testing.T, s *models.Store) {
+		loadPortfolio(t, s)
+		svc, clock := newTestService(s)
+		svc.Config.Channels.Default = map[string]string{"slack": "C-health"}
+		al := &commands.Alerter{Config: svc.Config, Platforms: []string{"slack"}, Now: clock.Now, Log: svc.Log, Service: svc}
+		prefetched := 0
+		svc.OnRescore = al.OnRescore
+		svc.PrefetchRescore = func(ctx context.Context, store *models.Store) context.Context {
+			prefetched++
+			return al.Prefetch(ctx, store)
+		}
+		insert(t, s, &models.Pulse{AccountID: acmeID, At: fixtureAt(1), Day: fixtureDay(1), Colour: "red", Reason: "budget", By: "maria"})
+		today := s.DayAt(fixedNow)
+		for range 2 {
+			if _, err := svc.Rescore(context.Background(), today); err != nil {
+				t.Fatal(err)
+			}
+		}
+		want := 0
+		if s.Dialect() == models.DialectPostgres {
+			want = 2
+		}
+		if prefetched != want {
+			t.Errorf("arm states prefetched %d times in 2 rescores, want %d", prefetched, want)
+		}
+		if n := countRows(t, s, &models.AlertRecord{}, "account_id = ? AND rule = ?", acmeID, scoring.AlertPulseRed); n != 1 {
+			t.Errorf("pulse_red alerts for Acme after the day was rescored twice: %d, want 1", n)
+		}
+		if n := countRows(t, s, &models.AlertState{}, "account_id = ? AND rule = ?", acmeID, scoring.AlertPulseRed); n != 1 {
+			t.Errorf("pulse_red states for Acme: %d, want 1", n)
+		}
+	})
+}

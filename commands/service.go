@@ -33,6 +33,12 @@ type Service struct {
 	// ingested batch), so alert decisions commit with the scores they
 	// were made from. Alert evaluation and the outbox hook in here.
 	OnRescore func(ctx context.Context, tx *models.Store, day time.Time, scored []Scored) error
+	// PrefetchRescore, when set, is called by the daily rescore where it
+	// reads before its write transaction (PostgreSQL), with the store's
+	// pool: it starts the reads of OnRescore that need not wait for the
+	// day's snapshots (Alerter.Prefetch) and returns the context that
+	// carries them to OnRescore.
+	PrefetchRescore func(ctx context.Context, store *models.Store) context.Context
 
 	// Planner brings a task's messages up to date when someone closes,
 	// snoozes or reassigns it (the Alerter's Planner); nil leaves them

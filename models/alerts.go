@@ -91,12 +91,25 @@ func (s *Store) AlertStates(ctx context.Context, accountIDs []uint) (map[uint]sc
 		q += " WHERE account_id IN ?"
 		args = append(args, accountIDs)
 	}
+	return s.loadAlertStates(ctx, q, args, want, len(accountIDs))
+}
+
+// AllAlertStates loads every account's arm states, by account then rule:
+// what the daily rescore reads beside its snapshots' COPY, before it knows
+// which accounts' states change (commands.Alerter.Prefetch).
+func (s *Store) AllAlertStates(ctx context.Context) (map[uint]scoring.ArmStates, error) {
+	return s.loadAlertStates(ctx, "SELECT account_id, rule, seen, armed, arming, COALESCE(mark, '') FROM alert_states", nil, nil, 0)
+}
+
+// loadAlertStates runs q, a select of alert_states' columns in
+// AlertStates' order, keeping the accounts in want (nil: all).
+func (s *Store) loadAlertStates(ctx context.Context, q string, args []any, want map[uint]bool, size int) (map[uint]scoring.ArmStates, error) {
 	rows, err := s.db.WithContext(ctx).Raw(q, args...).Rows()
 	if err != nil {
 		return nil, fmt.Errorf("load alert states: %w", err)
 	}
 	defer rows.Close()
-	out := make(map[uint]scoring.ArmStates, len(accountIDs))
+	out := make(map[uint]scoring.ArmStates, size)
 	var (
 		id, arming  int64
 		rule, mark  string
