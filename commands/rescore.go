@@ -58,8 +58,33 @@ func (s *Service) Rescore(ctx context.Context, day time.Time) (RescoreStats, err
 			return RescoreStats{}, fmt.Errorf("rescore %s: %w", day.Format(models.DayLayout), err)
 		}
 	}
-	if readFirst && s.PrefetchRescore != nil {
-		ctx = s.PrefetchRescore(ctx, s.Store)
+	// The previous heads: the alert rules compare scores; the alerts that
+	// are posted load their previous snapshots in full (Alerter.record).
+	// In the transaction they are read before the day's snapshots are
+	// written: on a new day they are current_scores' rows, which the
+	// snapshots' trigger replaces. Where the signals were read first,
+	// they are read on the pool beside the snapshots' COPY instead, like
+	// the alert states (PrefetchRescore): the COPY's rows are not
+	// committed, so that read sees the same heads, and the rescore does
+	// not wait for it before the COPY begins.
+	var heads func() (map[uint]models.Snapshot, error)
+	if readFirst {
+		if s.PrefetchRescore != nil {
+			ctx = s.PrefetchRescore(ctx, s.Store)
+		}
+		type read struct {
+			prev map[uint]models.Snapshot
+			err  error
+		}
+		done := make(chan read, 1)
+		go func() {
+			prev, err := s.Store.PreviousSnapshotHeads(ctx, day)
+			done <- read{prev, err}
+		}()
+		heads = func() (map[uint]models.Snapshot, error) {
+			r := <-done
+			return r.prev, r.err
+		}
 	}
 	err := s.Store.WithBulkTx(ctx, func(tx *models.Store) error {
 		if !readFirst {
@@ -67,6 +92,8 @@ func (s *Service) Rescore(ctx context.Context, day time.Time) (RescoreStats, err
 			if scored, org, err = s.scoreSomeOrg(ctx, tx, day, nil); err != nil {
 				return err
 			}
+			prev, err := tx.PreviousSnapshotHeads(ctx, day)
+			heads = func() (map[uint]models.Snapshot, error) { return prev, err }
 		}
 		// The organisation-wide figures the pass computed, so a card or a
 		// write scoring one account today reads them instead of counting
@@ -74,11 +101,10 @@ func (s *Service) Rescore(ctx context.Context, day time.Time) (RescoreStats, err
 		if err := tx.SaveOrgAggregates(ctx, org, s.now()); err != nil {
 			return err
 		}
-		// Heads only: the alert rules compare scores; the alerts that are
-		// posted load their previous snapshots in full (Alerter.record).
-		// Read before the day's snapshots are written: on a new day they
-		// are current_scores' rows, which the snapshots' trigger replaces.
-		prev, err := tx.PreviousSnapshotHeads(ctx, day)
+		if err := tx.SaveSnapshotBatch(ctx, snapshotBatch(day, scored, s.now())); err != nil {
+			return err
+		}
+		prev, err := heads()
 		if err != nil {
 			return err
 		}
@@ -92,7 +118,7 @@ func (s *Service) Rescore(ctx context.Context, day time.Time) (RescoreStats, err
 			}
 			stats.ByStatus[statusOfResult(scored[i].Result)]++
 		}
-		return s.saveScored(ctx, tx, day, scored)
+		return s.onRescore(ctx, tx, day, scored)
 	})
 	if err != nil {
 		return RescoreStats{}, fmt.Errorf("rescore %s: %w", day.Format(models.DayLayout), err)
@@ -302,10 +328,16 @@ func (s *Service) saveScored(ctx context.Context, tx *models.Store, day time.Tim
 	if err := tx.SaveSnapshotBatch(ctx, snapshotBatch(day, scored, s.now())); err != nil {
 		return err
 	}
-	if s.OnRescore != nil {
-		if err := s.OnRescore(ctx, tx, day, scored); err != nil {
-			return fmt.Errorf("on rescore: %w", err)
-		}
+	return s.onRescore(ctx, tx, day, scored)
+}
+
+// onRescore runs the OnRescore hook, if any, inside tx.
+func (s *Service) onRescore(ctx context.Context, tx *models.Store, day time.Time, scored []Scored) error {
+	if s.OnRescore == nil {
+		return nil
+	}
+	if err := s.OnRescore(ctx, tx, day, scored); err != nil {
+		return fmt.Errorf("on rescore: %w", err)
 	}
 	return nil
 }
