@@ -363,3 +363,63 @@ func TestCurrentScoresStorage(t *testing.T) {
 		}
 	}
 }
+
+// TestScorePageWorstFirst: a list of every account takes its rows from
+// the accounts under 40 when at least the limit of them score under it
+// (PostgreSQL reads them from current_scores_worst), ties with the last
+// included, and ranks every account otherwise; the two agree with a
+// ranking done here.
+func TestScorePageWorstFirst(t *testing.T) {
+	modelstest.ForEachDB(t, func(t *testing.T, s *models.Store) {
+		ctx := context.Background()
+		seedFixture(t, s)
+		save := func(sn ...models.Snapshot) {
+			t.Helper()
+			if err := s.SaveSnapshots(ctx, sn); err != nil {
+				t.Fatal(err)
+			}
+		}
+		list := func(limit int, status string) []string {
+			t.Helper()
+			rows, _, _, err := s.ScorePage(ctx, asOf, models.ScoreFilter{Status: status}, limit, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out []string
+			for _, r := range rows {
+				out = append(out, r.Account.Slug+" "+itoa(r.Head.Score))
+			}
+			sort.Strings(out)
+			return out
+		}
+		critical := func(acct uint, score int) models.Snapshot {
+			sn := snap(acct, 0, score)
+			sn.Status = "Critical"
+			return sn
+		}
+		// alpha and beta tie at 20, eps scores 35, delta 70.
+		save(critical(alpha, 20), critical(beta, 20), critical(eps, 35), snap(delta, 0, 70))
+		for _, c := range []struct {
+			limit  int
+			status string
+			want   []string
+		}{
+			{1, "", []string{"alpha 20", "beta 20"}},                       // under 40, the tie kept
+			{3, "", []string{"alpha 20", "beta 20", "eps 35"}},             // under 40, exactly the limit
+			{4, "", []string{"alpha 20", "beta 20", "delta 70", "eps 35"}}, // too few under 40: every account ranked
+			{2, "Critical", []string{"alpha 20", "beta 20"}},
+			{5, "Critical", []string{"alpha 20", "beta 20", "eps 35"}},
+		} {
+			if got := list(c.limit, c.status); !reflect.DeepEqual(got, c.want) {
+				t.Errorf("list of %d %q = %v, want %v", c.limit, c.status, got, c.want)
+			}
+		}
+		// An unknown score ranks after every known one, under 40 or not.
+		unknown := snap(eps, 0, 0)
+		unknown.Known, unknown.Status = false, "No data"
+		save(unknown)
+		if got, want := list(3, ""), []string{"alpha 20", "beta 20", "delta 70"}; !reflect.DeepEqual(got, want) {
+			t.Errorf("list of 3 with eps unknown = %v, want %v", got, want)
+		}
+	})
+}
