@@ -119,8 +119,8 @@ func (a *Alerter) evaluate(ctx context.Context, tx *models.Store, day time.Time,
 // calls it before its write transaction, so the read (466,500 rows at
 // 100,000 accounts, 0.4-0.7 s) runs beside the snapshots' COPY, whose
 // trigger keeps one core busy and leaves the other idle. The states are
-// then read at the time the rescore's signals were, before its
-// transaction, rather than after its COPY; a write rescoring an account
+// then read, as the rescore's signals were, before its own writes rather
+// than after its COPY; a write rescoring an account
 // meanwhile (a pulse) may have changed that account's states, as it may
 // its signals, and the daily rescore's states for it are written over
 // them just as they would have been had it read them later.
