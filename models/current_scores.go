@@ -46,7 +46,7 @@ type CurrentScore struct {
 // currentScoresStep names the trigger definitions below in the schema
 // fingerprint: change it whenever they change, so every database
 // re-creates them on its next start.
-const currentScoresStep = "current scores v5: a row per account, triggers on accounts and snapshots in key order sorting the head only, heads updated before the missing rows are inserted, fillfactor, no parallel scans, rank index (SQLite), index of the worst (PostgreSQL), backfill when empty"
+const currentScoresStep = "current scores v5: a row per account, triggers on accounts and snapshots in key order sorting the head only, heads updated before the missing rows are inserted, fillfactor, no parallel scans, rank index, backfill when empty"
 
 // The PostgreSQL triggers that keep current_scores as accounts and
 // snapshots are inserted. A bulk loader writing millions of rows in one
@@ -166,26 +166,12 @@ func pgCurrentDDL() []string {
 	return ddl
 }
 
-// currentRank is the first key of a list's rank (known scores first).
-// On SQLite current_scores_rank indexes it with the score and the MRR,
-// largest first: the worst 25 of a list are the start of that index.
+// currentRank is the first key of a list's rank (known scores first), as
+// current_scores_rank indexes it with the score and the MRR, largest
+// first: the worst 25 of a list are the start of that index.
 const currentRank = "CASE WHEN known THEN 0 ELSE 1 END"
 
 const currentRankIndex = "CREATE INDEX IF NOT EXISTS current_scores_rank ON current_scores ((" + currentRank + "), score, (-mrr_cents))"
-
-// worstUnder is the score under which PostgreSQL indexes the known
-// accounts of current_scores by score and MRR (current_scores_worst): a
-// list's worst 25 are the start of that index whenever 25 of its accounts
-// score under it, and ScorePage ranks the whole table otherwise. It is a
-// row's rank, not its status (profiles draw the status lines where they
-// like). The index replaced current_scores_rank, an index of every row:
-// the daily rescore changes most accounts' scores, and moving each one's
-// entry in that index cost its COPY of 93,300 snapshots at 100,000
-// accounts 0.26 s (psql, five runs each: 1.90-2.08 s against 1.67-1.83 s),
-// where this one changes the entries of the accounts under 40 only.
-const worstUnder = "40"
-
-const currentWorstIndex = "CREATE INDEX IF NOT EXISTS current_scores_worst ON current_scores (score, (-mrr_cents)) WHERE known AND score < " + worstUnder
 
 // SQLite has row-level triggers only, and one writer at a time.
 func sqliteCurrentDDL() []string {
@@ -242,10 +228,11 @@ func CurrentScoresRebuild() []string {
 // the commit, so the backfill and the triggers see the same rows.
 func ensureCurrentScores(db *gorm.DB) (bool, error) {
 	dialect := db.Dialector.Name()
-	ddl := append(sqliteCurrentDDL(), currentRankIndex)
+	ddl := sqliteCurrentDDL()
 	if dialect == DialectPostgres {
-		ddl = append(pgCurrentDDL(), "DROP INDEX IF EXISTS current_scores_rank", currentWorstIndex)
+		ddl = pgCurrentDDL()
 	}
+	ddl = append(ddl, currentRankIndex)
 	// The first version of current_scores (one commit, b60c1f4) kept heads
 	// only, with triggers that rewrote whole rows: a table it filled holds
 	// no account fields, and its triggers would blank them again. Both go.

@@ -100,13 +100,12 @@ func (s *Store) ScorePage(ctx context.Context, day time.Time, f ScoreFilter, lim
 		FROM accounts LEFT JOIN latest l ON l.account_id = accounts.id WHERE ` + accountsWhere + `)`
 	} else {
 		// From current_scores, sel is a plain subquery for a list of every
-		// account: the stats scan the table once, and the rows are the
-		// start of its index of the worst on PostgreSQL
-		// (current_scores_worst), ranges of its rank index on SQLite
-		// (current_scores_rank); both index the expressions rank repeats.
-		// Materialized, its 100,000 rows spilled to disk and cost three
-		// times the scan. A list of an owner's accounts or of a renewal
-		// window is a few of them: read once, then kept.
+		// account: the stats scan the table once, and the edge and the rows
+		// are ranges of its rank index (current_scores_rank, whose
+		// expressions rank repeats). Materialized, its 100,000 rows spilled
+		// to disk and cost three times the scan. A list of an owner's
+		// accounts or of a renewal window is a few of them: read once, then
+		// kept.
 		as := "AS NOT MATERIALIZED"
 		if f.Owner != "" || f.RenewFrom != "" {
 			as = "AS MATERIALIZED"
@@ -136,22 +135,7 @@ func (s *Store) ScorePage(ctx context.Context, day time.Time, f ScoreFilter, lim
 		// the edge.
 		// The limit is written in: as a parameter, a generic plan would
 		// guess a tenth of the table and sort it.
-		//
-		// The rows are the start of current_scores_worst when at least
-		// limit of the ranked rows score under worstUnder: every known
-		// row under it ranks before every other, and a row tied with the
-		// last is under it too. Otherwise (a healthy portfolio, or a
-		// short list) the whole of sel is ranked instead; a one-time
-		// filter runs one branch or the other. Known, the rank's first
-		// key is the same for every row of worst, which is ordered by
-		// the index's keys alone.
-		lim := strconv.Itoa(limit)
-		q += `, worst AS MATERIALIZED (SELECT * FROM sel WHERE ` + ranked + ` AND known AND score < ` + worstUnder + `
-			ORDER BY k2, k3 FETCH FIRST ` + lim + ` ROWS WITH TIES)`
-		pick = `SELECT * FROM worst WHERE (SELECT COUNT(*) FROM worst) >= ` + lim + `
-			UNION ALL
-			SELECT * FROM (` + pick + ` ORDER BY k1, k2, k3 FETCH FIRST ` + lim + ` ROWS WITH TIES) every
-			WHERE (SELECT COUNT(*) FROM worst) < ` + lim
+		pick += " ORDER BY k1, k2, k3 FETCH FIRST " + strconv.Itoa(limit) + " ROWS WITH TIES"
 	case limit > 0:
 		// Every row up to the limit-th, and those tied with it.
 		q += `, edge AS (SELECT k1, k2, k3 FROM sel WHERE ` + ranked + ` ORDER BY k1, k2, k3 LIMIT 1 OFFSET @off)`
