@@ -125,7 +125,7 @@ func (s *Store) ScorePage(ctx context.Context, day time.Time, f ScoreFilter, lim
 	switch {
 	case limit > 0 && newest <= t && s.dialect == DialectPostgres && f.Owner == "" && f.RenewFrom == "":
 		// Every row up to the limit-th, and those tied with it, read in
-		// the order of an index: a few dozen of its entries. The
+		// the order of the rank index: a few dozen of its entries. The
 		// row comparison with the edge below, whose values the planner
 		// cannot know, was estimated to keep a third of the table and
 		// scanned all of it (/health list critical at 100,000: p99 352-430
