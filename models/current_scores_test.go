@@ -132,6 +132,19 @@ func TestCurrentScoresFollowSnapshots(t *testing.T) {
 			t.Errorf("alpha's current score = %+v, want its snapshot's head", h)
 		}
 
+		// One statement's snapshots of an account whose row is missing
+		// (written while the triggers were off) and of one whose row is
+		// there: the first gets a row with its account's fields, the
+		// second its head updated.
+		if err := s.DB().Exec("DELETE FROM current_scores WHERE account_id = ?", alpha).Error; err != nil {
+			t.Fatal(err)
+		}
+		if err := s.SaveSnapshots(ctx, []models.Snapshot{snap(alpha, 1, 62), snap(beta, 1, 33)}); err != nil {
+			t.Fatal(err)
+		}
+		want[alpha], want[beta] = day(1)+" 62", day(1)+" 33"
+		check("a missing row", want)
+
 		// The account half follows the accounts: an update, a new
 		// account (no head yet), a deleted one.
 		for _, q := range []string{
