@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/healthbot/healthbot/scoring"
@@ -192,18 +193,22 @@ func (s *Store) saveAlertStatesPostgres(ctx context.Context, rows []AlertState) 
 		arrayParam(seen), arrayParam(armed), arrayParam(arming), arrayParam(marks)).Error
 }
 
-// CSMsByHandle loads the CSMs with the given handles, by handle.
+// CSMsByHandle loads the CSMs with the given handles, by handle. Callers
+// pass a handle per task or account, repeated: a rescore of 100,000
+// accounts that found every one Critical opened 114,367 tasks and passed
+// their 500 owners' handles 114,367 times, more than a statement's 65,535
+// parameters. Each handle is asked for once, a MaxSubset at a time.
 func (s *Store) CSMsByHandle(ctx context.Context, handles []string) (map[string]CSM, error) {
 	out := map[string]CSM{}
-	if len(handles) == 0 {
-		return out, nil
-	}
-	var rows []CSM
-	if err := s.db.WithContext(ctx).Where("handle IN ?", handles).Find(&rows).Error; err != nil {
-		return nil, fmt.Errorf("csms by handle: %w", err)
-	}
-	for _, c := range rows {
-		out[c.Handle] = c
+	handles = slices.Compact(slices.Sorted(slices.Values(handles)))
+	for part := range slices.Chunk(handles, MaxSubset) {
+		var rows []CSM
+		if err := s.db.WithContext(ctx).Where("handle IN ?", part).Find(&rows).Error; err != nil {
+			return nil, fmt.Errorf("csms by handle: %w", err)
+		}
+		for _, c := range rows {
+			out[c.Handle] = c
+		}
 	}
 	return out, nil
 }

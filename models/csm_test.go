@@ -3,6 +3,7 @@ package models_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -44,6 +45,35 @@ func TestEnsureCSMs(t *testing.T) {
 		}
 		if got, want := csmList(t, s), "bob// carol// maria/U1/"; got != want {
 			t.Errorf("csms = %q, want %q", got, want)
+		}
+	})
+}
+
+// TestCSMsByHandleRepeated: a handle per task, repeated past a
+// statement's parameter limit (65,535 on PostgreSQL, 32,766 on SQLite),
+// and more distinct handles than one statement asks for, are each found
+// once.
+func TestCSMsByHandleRepeated(t *testing.T) {
+	modelstest.ForEachDB(t, func(t *testing.T, s *models.Store) {
+		ctx := context.Background()
+		distinct := make([]string, models.MaxSubset+2)
+		for i := range distinct {
+			distinct[i] = fmt.Sprintf("csm-%05d", i)
+		}
+		if err := s.EnsureCSMs(ctx, distinct); err != nil {
+			t.Fatal(err)
+		}
+		var handles []string
+		for len(handles) < 70000 {
+			handles = append(handles, "csm-00000", "csm-00001", "nobody")
+		}
+		handles = append(handles, distinct...)
+		got, err := s.CSMsByHandle(ctx, handles)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != len(distinct) || got["csm-00001"].Handle != "csm-00001" || got["nobody"].Handle != "" {
+			t.Errorf("%d handles asked for, %d distinct and known: %d CSMs found", len(handles), len(distinct), len(got))
 		}
 	})
 }
