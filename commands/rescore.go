@@ -81,10 +81,10 @@ func (s *Service) Rescore(ctx context.Context, day time.Time) (RescoreStats, err
 			prev, err := s.Store.PreviousSnapshotHeads(ctx, day)
 			done <- read{prev, err}
 		}()
-		heads = func() (map[uint]models.Snapshot, error) {
+		heads = sync.OnceValues(func() (map[uint]models.Snapshot, error) {
 			r := <-done
 			return r.prev, r.err
-		}
+		})
 	}
 	err := s.Store.WithBulkTx(ctx, func(tx *models.Store) error {
 		if !readFirst {
