@@ -21,36 +21,59 @@ var accountsSeen atomic.Int64
 
 // scanAccounts reads rows of accountColumns with plain Scan calls: listing
 // 10,000 accounts through gorm's reflection took 100-200 ms on the
-// benchmark machine, which /health paid on every call. Integers are read
-// into int64 and nullable days into sql.NullString: database/sql converts
-// a driver's int64 into a uint or an int through a formatted string, and a
-// **string through reflection.
+// benchmark machine, which /health paid on every call.
 func scanAccounts(rows *sql.Rows) ([]Account, error) {
 	defer rows.Close()
-	out := make([]Account, 0, max(16, accountsSeen.Load()))
-	var (
-		id, seats                               int64
-		started, renewal, firstValue, churnedOn sql.NullString
-		created, updated                        sql.NullTime
-	)
+	var r accountRows
 	for rows.Next() {
-		// Scanned in place: Scan's pointers into a local Account moved
-		// it to the heap, one allocation per row.
-		out = append(out, Account{})
-		a := &out[len(out)-1]
-		err := rows.Scan(&id, &a.ExternalID, &a.Name, &a.Slug, &a.Plan, &a.Segment, &a.MRRCents, &seats,
-			&a.Owner, &started, &renewal, &firstValue, &churnedOn, &a.SponsorName,
-			&a.SponsorTitle, &a.SponsorStatus, &a.Channel, &created, &updated)
-		if err != nil {
+		if err := r.scan(rows); err != nil {
 			return nil, err
 		}
-		a.ID, a.Seats = uint(id), int(seats)
-		a.StartedOn, a.RenewalOn = stringOrNil(started), stringOrNil(renewal)
-		a.FirstValueOn, a.ChurnedOn = stringOrNil(firstValue), stringOrNil(churnedOn)
-		a.CreatedAt, a.UpdatedAt = timeOrZero(created), timeOrZero(updated)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
+	}
+	return r.list(), nil
+}
+
+// accountRows collects rows of accountColumns, one scan call per row
+// (eachRow's callback, or scanAccounts'). Integers are read into int64
+// and nullable days into sql.NullString: database/sql converts a driver's
+// int64 into a uint or an int through a formatted string, and a **string
+// through reflection.
+type accountRows struct {
+	out                                     []Account
+	id, seats                               int64
+	started, renewal, firstValue, churnedOn sql.NullString
+	created, updated                        sql.NullTime
+}
+
+func (r *accountRows) scan(rows rowScanner) error {
+	if r.out == nil {
+		r.out = make([]Account, 0, max(16, accountsSeen.Load()))
+	}
+	// Scanned in place: Scan's pointers into a local Account moved it to
+	// the heap, one allocation per row.
+	r.out = append(r.out, Account{})
+	a := &r.out[len(r.out)-1]
+	err := rows.Scan(&r.id, &a.ExternalID, &a.Name, &a.Slug, &a.Plan, &a.Segment, &a.MRRCents, &r.seats,
+		&a.Owner, &r.started, &r.renewal, &r.firstValue, &r.churnedOn, &a.SponsorName,
+		&a.SponsorTitle, &a.SponsorStatus, &a.Channel, &r.created, &r.updated)
+	if err != nil {
+		return err
+	}
+	a.ID, a.Seats = uint(r.id), int(r.seats)
+	a.StartedOn, a.RenewalOn = stringOrNil(r.started), stringOrNil(r.renewal)
+	a.FirstValueOn, a.ChurnedOn = stringOrNil(r.firstValue), stringOrNil(r.churnedOn)
+	a.CreatedAt, a.UpdatedAt = timeOrZero(r.created), timeOrZero(r.updated)
+	return nil
+}
+
+// list is the accounts scanned.
+func (r *accountRows) list() []Account {
+	out := r.out
+	if out == nil {
+		out = []Account{}
 	}
 	accountsSeen.Store(int64(len(out)))
 	if cap(out) > 2*len(out)+16 {
@@ -58,7 +81,7 @@ func scanAccounts(rows *sql.Rows) ([]Account, error) {
 		// process) does not keep the long one's array.
 		out = slices.Clone(out)
 	}
-	return out, nil
+	return out
 }
 
 func stringOrNil(s sql.NullString) *string {

@@ -105,11 +105,6 @@ func (s *Store) AllAlertStates(ctx context.Context) (map[uint]scoring.ArmStates,
 // loadAlertStates runs q, a select of alert_states' columns in
 // AlertStates' order, keeping the accounts in want (nil: all).
 func (s *Store) loadAlertStates(ctx context.Context, q string, args []any, want map[uint]bool, size int) (map[uint]scoring.ArmStates, error) {
-	rows, err := s.db.WithContext(ctx).Raw(q, args...).Rows()
-	if err != nil {
-		return nil, fmt.Errorf("load alert states: %w", err)
-	}
-	defer rows.Close()
 	out := make(map[uint]scoring.ArmStates, size)
 	var (
 		id, arming  int64
@@ -121,24 +116,27 @@ func (s *Store) loadAlertStates(ctx context.Context, q string, args []any, want 
 		lastID     uint
 		lastStates scoring.ArmStates
 	)
-	for rows.Next() {
-		if err := rows.Scan(&id, &rule, &seen, &armed, &arming, &mark); err != nil {
-			return nil, fmt.Errorf("load alert states: %w", err)
-		}
-		acc := uint(id)
-		if want != nil && !want[acc] {
-			continue
-		}
-		if lastStates == nil || acc != lastID {
-			lastID, lastStates = acc, out[acc]
-			if lastStates == nil {
-				lastStates = scoring.ArmStates{}
-				out[acc] = lastStates
+	err := s.nativeReads(ctx, func(db *gorm.DB) error {
+		return eachRowOf(db, q, args, func(rows rowScanner) error {
+			if err := rows.Scan(&id, &rule, &seen, &armed, &arming, &mark); err != nil {
+				return err
 			}
-		}
-		lastStates[rule] = scoring.ArmState{Seen: seen, Armed: armed, Arming: int(arming), Mark: mark}
-	}
-	if err := rows.Err(); err != nil {
+			acc := uint(id)
+			if want != nil && !want[acc] {
+				return nil
+			}
+			if lastStates == nil || acc != lastID {
+				lastID, lastStates = acc, out[acc]
+				if lastStates == nil {
+					lastStates = scoring.ArmStates{}
+					out[acc] = lastStates
+				}
+			}
+			lastStates[rule] = scoring.ArmState{Seen: seen, Armed: armed, Arming: int(arming), Mark: mark}
+			return nil
+		})
+	})
+	if err != nil {
 		return nil, fmt.Errorf("load alert states: %w", err)
 	}
 	return out, nil

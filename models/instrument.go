@@ -56,16 +56,11 @@ func registerCounter(db *gorm.DB, stats *queryStats) error {
 	stats.slow.Store(int64(slowQuery))
 	start := func(tx *gorm.DB) { tx.InstanceSet(startKey, time.Now()) }
 	count := func(tx *gorm.DB) {
-		stats.total.Add(1)
-		_ = stats.observe(tx.Error)
-		if ctx := tx.Statement.Context; ctx != nil {
-			if c, ok := ctx.Value(counterKey{}).(*QueryCounter); ok {
-				c.n.Add(1)
-			}
+		var began time.Time
+		if t, ok := tx.InstanceGet(startKey); ok {
+			began = t.(time.Time)
 		}
-		if began, ok := tx.InstanceGet(startKey); ok {
-			logSlow(tx, time.Since(began.(time.Time)), time.Duration(stats.slow.Load()))
-		}
+		stats.counted(tx, began, tx.Error)
 	}
 	cb := db.Callback()
 	return errors.Join(
@@ -82,6 +77,23 @@ func registerCounter(db *gorm.DB, stats *queryStats) error {
 		cb.Raw().Before("gorm:raw").Register(startKey, start),
 		cb.Raw().After("gorm:raw").Register("healthbot:count", count),
 	)
+}
+
+// counted counts the statement tx ran, notes a disk-full failure and logs
+// it when slow (began zero: its start is unknown). gorm's callbacks call
+// it, and the reads that run a statement gorm built with pgx itself
+// (eachRowNative).
+func (stats *queryStats) counted(tx *gorm.DB, began time.Time, err error) {
+	stats.total.Add(1)
+	_ = stats.observe(err)
+	if ctx := tx.Statement.Context; ctx != nil {
+		if c, ok := ctx.Value(counterKey{}).(*QueryCounter); ok {
+			c.n.Add(1)
+		}
+	}
+	if !began.IsZero() {
+		logSlow(tx, time.Since(began), time.Duration(stats.slow.Load()))
+	}
 }
 
 // startKey is the statement setting holding when the statement started.

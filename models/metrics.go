@@ -2,7 +2,6 @@ package models
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"strconv"
 	"strings"
@@ -128,7 +127,7 @@ func metricSignals(db *gorm.DB, w sigWindow, inputs []metricInput, m map[uint]*s
 	for _, sig := range m {
 		sig.Metrics = make(map[string]scoring.MetricSignal, len(inputs))
 	}
-	err := eachRow(db, strings.Join(branches, "\n\tUNION ALL\n\t"), args, func(rows *sql.Rows) error {
+	err := eachRow(db, strings.Join(branches, "\n\tUNION ALL\n\t"), args, func(rows rowScanner) error {
 		var (
 			c  int
 			id uint

@@ -19,18 +19,16 @@ const activeAt = "(COALESCE(churned_on, '9999-12-31') > ?)"
 func (s *Store) ActiveAccounts(ctx context.Context, asOf time.Time) ([]Account, error) {
 	var out []Account
 	read := func(db *gorm.DB) error {
-		rows, err := db.Raw("SELECT "+accountColumns+" FROM accounts WHERE "+activeAt+" ORDER BY name, id", dayKey(asOf)).Rows()
-		if err != nil {
-			return err
-		}
-		out, err = scanAccounts(rows)
+		var r accountRows
+		err := eachRowOf(db, "SELECT "+accountColumns+" FROM accounts WHERE "+activeAt+" ORDER BY name, id", []any{dayKey(asOf)}, r.scan)
+		out = r.list()
 		return err
 	}
 	var err error
 	if s.ParallelReads() > 1 {
 		// The daily rescore's, read beside its signals: sorted in
 		// groupingWorkMem, where 100,000 accounts spilled to disk.
-		err = readGrouping(s.orm(ctx), read)
+		err = s.readGrouping(s.orm(ctx), read)
 	} else {
 		err = read(s.orm(ctx))
 	}

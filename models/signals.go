@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/healthbot/healthbot/scoring"
+	"github.com/jackc/pgx/v5/stdlib"
 	"gorm.io/gorm"
 )
 
@@ -336,7 +337,7 @@ func activityFromRollups(db *gorm.DB, w sigWindow, features []string, m map[uint
 			SUM(CASE WHEN kind = 'u' AND last_day >= @mau THEN 1 ELSE 0 END),
 			SUM(CASE WHEN kind = 'f' AND last_day >= @adopt AND `+keyCond+` THEN 1 ELSE 0 END)
 		FROM activity_last WHERE last_day >= @last AND last_day <= @t AND `+fewLaterDays+w.filter()+` GROUP BY `+lastAccount,
-		args, func(rows *sql.Rows) error {
+		args, func(rows rowScanner) error {
 			var (
 				part int
 				id   uint
@@ -389,7 +390,7 @@ func (s *Store) ticketSignals(db *gorm.DB, w sigWindow, m map[uint]*scoring.Sign
 		SUM(CASE WHEN `+open+` THEN 1 ELSE 0 END) AS open_tickets,
 		SUM(CASE WHEN opened_day >= @support THEN 1 ELSE 0 END) AS tickets90,
 		COUNT(*) AS ever
-		FROM tickets WHERE opened_day <= @t`+w.filter()+` GROUP BY account_id`, w.args(), func(rows *sql.Rows) error {
+		FROM tickets WHERE opened_day <= @t`+w.filter()+` GROUP BY account_id`, w.args(), func(rows rowScanner) error {
 		var (
 			id                                   uint
 			window, positive, negative           int64
@@ -417,7 +418,7 @@ func touchSignals(db *gorm.DB, w sigWindow, m map[uint]*scoring.Signals) error {
 	err := eachRow(db, `SELECT account_id, MAX(day) AS last_day,
 		SUM(CASE WHEN day >= @engage THEN 1 ELSE 0 END) AS touches90,
 		SUM(CASE WHEN day >= @exec AND "exec" THEN 1 ELSE 0 END) AS exec90
-		FROM touches WHERE day <= @t`+w.filter()+` GROUP BY account_id`, w.args(), func(rows *sql.Rows) error {
+		FROM touches WHERE day <= @t`+w.filter()+` GROUP BY account_id`, w.args(), func(rows rowScanner) error {
 		var (
 			id                uint
 			lastDay           *string
@@ -448,7 +449,7 @@ func invoiceSignals(db *gorm.DB, w sigWindow, m map[uint]*scoring.Signals) error
 		SUM(CASE WHEN `+overdue+` THEN 1 ELSE 0 END) AS overdue,
 		MIN(CASE WHEN `+overdue+` THEN due_on END) AS oldest_overdue,
 		SUM(CASE WHEN due_on >= @late AND paid_on IS NOT NULL AND paid_on > due_on AND paid_on <= @t THEN 1 ELSE 0 END) AS late
-		FROM invoices WHERE due_on <= @t`+w.filter()+` GROUP BY account_id`, w.args(), func(rows *sql.Rows) error {
+		FROM invoices WHERE due_on <= @t`+w.filter()+` GROUP BY account_id`, w.args(), func(rows rowScanner) error {
 		var (
 			id                    uint
 			failed, overdue, late int64
@@ -478,7 +479,7 @@ func surveySignals(db *gorm.DB, w sigWindow, m map[uint]*scoring.Signals) error 
 		SUM(CASE WHEN kind = 'csat' THEN 1 ELSE 0 END) AS csatn,
 		SUM(CASE WHEN kind = 'csat' AND score >= 4 THEN 1 ELSE 0 END) AS csat_sat,
 		SUM(CASE WHEN kind = 'csat' THEN score ELSE 0 END) AS csat_sum
-		FROM surveys WHERE day >= @survey AND day <= @t`+w.filter()+` GROUP BY account_id`, w.args(), func(rows *sql.Rows) error {
+		FROM surveys WHERE day >= @survey AND day <= @t`+w.filter()+` GROUP BY account_id`, w.args(), func(rows rowScanner) error {
 		var (
 			id                              uint
 			promoters, passives, detractors int64
@@ -505,7 +506,7 @@ func (s *Store) pulseSignals(db *gorm.DB, w sigWindow, m map[uint]*scoring.Signa
 	err := eachRow(db, `SELECT account_id, colour, COALESCE(reason, ''), day FROM (
 		SELECT account_id, colour, reason, day,
 		ROW_NUMBER() OVER (PARTITION BY account_id ORDER BY `+s.latestOrder()+`) AS rn
-		FROM pulses WHERE day <= @t`+w.filter()+`) latest WHERE rn = 1`, w.args(), func(rows *sql.Rows) error {
+		FROM pulses WHERE day <= @t`+w.filter()+`) latest WHERE rn = 1`, w.args(), func(rows rowScanner) error {
 		var (
 			id                  uint
 			colour, reason, day string
@@ -542,12 +543,23 @@ func dayPtr(day *string) *time.Time {
 
 // eachRow runs a query and calls scan with each row; the signal queries
 // return one row per account (10,000 and more), which gorm's reflective
-// Scan made a visible share of a rescore's CPU time.
-func eachRow(db *gorm.DB, query string, args map[string]any, scan func(*sql.Rows) error) error {
+// Scan made a visible share of a rescore's CPU time. On a read's own
+// PostgreSQL connection (readGrouping) the rows are read with pgx itself
+// rather than through database/sql: see eachRowNative.
+func eachRow(db *gorm.DB, query string, args map[string]any, scan func(rowScanner) error) error {
 	var vars []any
 	if len(args) > 0 {
 		// An empty map would be taken for a positional argument.
 		vars = []any{args}
+	}
+	return eachRowOf(db, query, vars, scan)
+}
+
+// eachRowOf is eachRow with gorm's arguments as they are: positional, or
+// one map of named ones.
+func eachRowOf(db *gorm.DB, query string, vars []any, scan func(rowScanner) error) error {
+	if v, ok := db.Get(nativeConnKey); ok {
+		return eachRowNative(db, v.(nativeConn), query, vars, scan)
 	}
 	rows, err := db.Raw(query, vars...).Rows()
 	if err != nil {
@@ -562,11 +574,77 @@ func eachRow(db *gorm.DB, query string, args map[string]any, scan func(*sql.Rows
 	return rows.Err()
 }
 
+// rowScanner reads the current row's columns: *sql.Rows, or pgx.Rows on
+// a read's own connection (eachRowNative).
+type rowScanner interface {
+	Scan(dest ...any) error
+}
+
+// nativeConnKey is the gorm setting under which readGrouping keeps the
+// connection its read-only transaction runs on, as a nativeConn.
+const nativeConnKey = "healthbot:native-conn"
+
+// nativeReads runs fn with a db on which eachRow reads with pgx
+// (eachRowNative): on PostgreSQL outside a transaction, a pooled
+// connection of fn's own, in autocommit; elsewhere s's own db. The large
+// reads of the daily rescore beside its COPY (every account's alert
+// states and previous heads) run on the pool so.
+func (s *Store) nativeReads(ctx context.Context, fn func(db *gorm.DB) error) error {
+	if s.dialect != DialectPostgres || s.inTx {
+		return fn(s.orm(ctx))
+	}
+	return s.orm(ctx).Connection(func(c *gorm.DB) error {
+		conn, ok := c.Statement.ConnPool.(*sql.Conn)
+		if !ok {
+			return fn(c)
+		}
+		return fn(c.Set(nativeConnKey, nativeConn{conn, s.stats}).Session(&gorm.Session{}))
+	})
+}
+
+// nativeConn is a read's own connection, and the Store's statement
+// counters, which gorm's callbacks do not see a pgx statement reach.
+type nativeConn struct {
+	conn  *sql.Conn
+	stats *queryStats
+}
+
+// eachRowNative is eachRow on conn, inside the transaction db runs there:
+// the statement gorm builds (named arguments bound, a list as one
+// parameter per element, exactly as for database/sql) is run with pgx's
+// own Query, whose Scan decodes each binary column straight into its
+// destination. database/sql first boxes every column of every row into a
+// driver.Value and then converts it: at 100,000 accounts that was about
+// a second of the daily rescore's CPU, on the cores its reads share with
+// the database server (BENCHMARKS.md).
+func eachRowNative(db *gorm.DB, nc nativeConn, query string, vars []any, scan func(rowScanner) error) error {
+	stmt := db.Raw(query, vars...)
+	if stmt.Error != nil {
+		return stmt.Error
+	}
+	ctx := stmt.Statement.Context
+	return nc.conn.Raw(func(dc any) error {
+		began := time.Now()
+		rows, err := dc.(*stdlib.Conn).Conn().Query(ctx, stmt.Statement.SQL.String(), stmt.Statement.Vars...)
+		nc.stats.counted(stmt, began, err)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			if err := scan(rows); err != nil {
+				return err
+			}
+		}
+		return rows.Err()
+	})
+}
+
 // activityCounts scans rows of (account id, user-days in the DAU window,
 // MAU, value features used) into m's signals: the raw activity pass of the
 // rescore and of the point-in-time backtest read the same columns.
-func activityCounts(m map[uint]*scoring.Signals) func(*sql.Rows) error {
-	return func(rows *sql.Rows) error {
+func activityCounts(m map[uint]*scoring.Signals) func(rowScanner) error {
+	return func(rows rowScanner) error {
 		var (
 			id                     uint
 			userDays7, mau, used30 int64

@@ -73,7 +73,7 @@ func (s *Store) gather(ctx context.Context, pick func(segment, plan string) *sco
 		// (or they point into its buffer) and read before the next row.
 		sponsor, segment, plan sql.RawBytes
 	)
-	err := eachRow(db, q+" ORDER BY id", base.args(), func(rows *sql.Rows) error {
+	err := eachRow(db, q+" ORDER BY id", base.args(), func(rows rowScanner) error {
 		var (
 			id    uint
 			seats int
@@ -156,7 +156,7 @@ func (s *Store) runReads(ctx context.Context, db *gorm.DB, reads []func(db *gorm
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(n)
 	for _, read := range reads {
-		g.Go(func() error { return readGrouping(s.orm(gctx), read) })
+		g.Go(func() error { return s.readGrouping(s.orm(gctx), read) })
 	}
 	return g.Wait()
 }
@@ -175,14 +175,20 @@ const groupingWorkMem = "64MB"
 // compiled, ran 0.68-1.11 s without it against 0.86-1.42 s with it, in
 // four runs each, alternated (its 60 functions take 40 ms to emit, and
 // the compiled code was no faster).
-func readGrouping(db *gorm.DB, fn func(*gorm.DB) error) error {
-	return db.Transaction(func(tx *gorm.DB) error {
-		err := tx.Exec("SELECT set_config('work_mem', '" + groupingWorkMem + "', true), set_config('jit', 'off', true)").Error
-		if err != nil {
-			return fmt.Errorf("grouping settings: %w", err)
-		}
-		return fn(tx)
-	}, &sql.TxOptions{ReadOnly: true})
+func (s *Store) readGrouping(db *gorm.DB, fn func(*gorm.DB) error) error {
+	return db.Connection(func(c *gorm.DB) error {
+		return c.Transaction(func(tx *gorm.DB) error {
+			err := tx.Exec("SELECT set_config('work_mem', '" + groupingWorkMem + "', true), set_config('jit', 'off', true)").Error
+			if err != nil {
+				return fmt.Errorf("grouping settings: %w", err)
+			}
+			if conn, ok := c.Statement.ConnPool.(*sql.Conn); ok {
+				// eachRow reads the rows with pgx on this connection.
+				tx = tx.Set(nativeConnKey, nativeConn{conn, s.stats}).Session(&gorm.Session{})
+			}
+			return fn(tx)
+		}, &sql.TxOptions{ReadOnly: true})
+	})
 }
 
 // pickCache remembers the model of each (segment, plan) met, so the
@@ -407,7 +413,7 @@ func (s *Store) sources(db *gorm.DB, inputs []metricInput, w sigWindow, asOf boo
 		CASE WHEN EXISTS (SELECT 1 FROM surveys WHERE kind = 'nps'`+and("day")+`) THEN 1 ELSE 0 END AS nps,
 		CASE WHEN EXISTS (SELECT 1 FROM surveys WHERE kind = 'csat'`+and("day")+`) THEN 1 ELSE 0 END AS csat,
 		CASE WHEN EXISTS (SELECT 1 FROM pulses`+where("day")+`) THEN 1 ELSE 0 END AS pulses`+cols, args,
-		func(rows *sql.Rows) error { return rows.Scan(dest...) })
+		func(rows rowScanner) error { return rows.Scan(dest...) })
 	if err != nil {
 		return scoring.Sources{}, nil, fmt.Errorf("sources: %w", err)
 	}

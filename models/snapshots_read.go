@@ -2,11 +2,12 @@ package models
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"maps"
 	"slices"
 	"time"
+
+	"gorm.io/gorm"
 )
 
 // PreviousSnapshots returns, keyed by account, each account's latest
@@ -158,11 +159,10 @@ func previousSnapshotsAllSQL(cols snapshotShape) string {
 // querySnapshots runs q, whose columns are scanSnapshots', and keys its
 // rows by account; op names the read in errors.
 func (s *Store) querySnapshots(ctx context.Context, op, q string, args ...any) (map[uint]Snapshot, error) {
-	rows, err := s.orm(ctx).Raw(q, args...).Rows()
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", op, err)
-	}
-	out, err := scanSnapshots(rows)
+	out := make(map[uint]Snapshot, 256)
+	err := s.nativeReads(ctx, func(db *gorm.DB) error {
+		return eachRowOf(db, q, args, func(rows rowScanner) error { return scanSnapshot(rows, out) })
+	})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)
 	}
@@ -195,26 +195,22 @@ func (c snapshotShape) list(t string) string {
 		t + ".status, " + text + ", " + t + ".updated_at"
 }
 
-// scanSnapshots reads rows of a snapshotShape's list with plain Scan calls, keyed
-// by account: gorm's reflection over 10,000 rows was a tenth of a rescore's
-// CPU time.
-func scanSnapshots(rows *sql.Rows) (map[uint]Snapshot, error) {
-	defer rows.Close()
-	out := make(map[uint]Snapshot, 256)
-	for rows.Next() {
-		var (
-			sn      Snapshot
-			updated any
-		)
-		err := rows.Scan(&sn.ID, &sn.AccountID, &sn.Day, &sn.Known, &sn.Score, &sn.Computed, &sn.Status,
-			&sn.Subscores, &sn.Details, &sn.Profile, &sn.ModelVersion, &updated)
-		if err != nil {
-			return nil, err
-		}
-		sn.UpdatedAt = anyTime(updated)
-		out[sn.AccountID] = sn
+// scanSnapshot reads a row of a snapshotShape's list with plain Scan
+// calls into out, keyed by account: gorm's reflection over 10,000 rows was
+// a tenth of a rescore's CPU time.
+func scanSnapshot(rows rowScanner, out map[uint]Snapshot) error {
+	var (
+		sn      Snapshot
+		updated any
+	)
+	err := rows.Scan(&sn.ID, &sn.AccountID, &sn.Day, &sn.Known, &sn.Score, &sn.Computed, &sn.Status,
+		&sn.Subscores, &sn.Details, &sn.Profile, &sn.ModelVersion, &updated)
+	if err != nil {
+		return err
 	}
-	return out, rows.Err()
+	sn.UpdatedAt = anyTime(updated)
+	out[sn.AccountID] = sn
+	return nil
 }
 
 // anyTime reads a scanned timestamp: a time, or on SQLite the text of one

@@ -91,7 +91,7 @@ func (s *Store) OrgInputs(ctx context.Context, from, to time.Time) (scoring.OrgI
 	}
 	var err error
 	if s.dialect == DialectPostgres {
-		err = readGrouping(s.orm(ctx), steps)
+		err = s.readGrouping(s.orm(ctx), steps)
 	} else {
 		err = steps(s.orm(ctx))
 	}
