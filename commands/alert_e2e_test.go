@@ -57,7 +57,7 @@ func newAlertWorld(t *testing.T, s *models.Store) *alertWorld {
 	svc, clock := newTestService(s)
 	svc.Config = e2eConfig()
 	al := &commands.Alerter{Config: svc.Config, Platforms: []string{"slack", "discord"}, Now: clock.Now, Log: svc.Log, Service: svc}
-	svc.OnRescore, svc.PrefetchRescore = al.OnRescore, al.Prefetch
+	svc.OnRescore, svc.PrefetchRescore, svc.PlanRescore = al.OnRescore, al.Prefetch, al.Plan
 	insert(t, s, &models.CSM{Handle: "maria", Name: "Maria", SlackUserID: "U1", DiscordUserID: "991"})
 	return &alertWorld{t: t, s: s, svc: svc, clock: clock}
 }

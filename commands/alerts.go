@@ -47,19 +47,83 @@ func (a *Alerter) OnRescore(ctx context.Context, tx *models.Store, day time.Time
 	if len(scored) == 0 {
 		return nil
 	}
-	fired, err := a.evaluate(ctx, tx, day, scored)
-	if err != nil {
+	p, ok := ctx.Value(rescorePlanKey{}).(*rescorePlan)
+	if !ok || p.by != a || !p.day.Equal(day) || len(p.scored) != len(scored) || &p.scored[0] != &scored[0] {
+		var err error
+		if p, err = a.plan(ctx, tx, day, scored); err != nil {
+			return err
+		}
+	}
+	if err := a.saveAlerts(ctx, tx, day, p.alerts); err != nil {
 		return err
 	}
 	if a.Planner == nil {
 		return nil
 	}
-	return a.Planner.onRescore(ctx, tx, day, scored, fired)
+	return a.Planner.applyPlays(ctx, tx, day, scored, p.plays)
 }
 
-// evaluate is the alerts' part of OnRescore; it returns the alerts that
-// fired, stored by this call or before.
-func (a *Alerter) evaluate(ctx context.Context, tx *models.Store, day time.Time, scored []Scored) ([]firedAlert, error) {
+// rescorePlan is what OnRescore decides for one rescore before it writes:
+// the alert rules' and the plays' states, evaluated (Alerter.plan).
+type rescorePlan struct {
+	by     *Alerter // whose rules and plays; another Alerter plans again
+	day    time.Time
+	scored []Scored // the rescore's own slice, each with its Previous set
+	alerts alertPlan
+	plays  playsPlan
+}
+
+type rescorePlanKey struct{}
+
+// Plan is the Service.PlanRescore hook: it reads what the alert rules
+// and the plays compare the scores with (arm states, snoozes, red pulses,
+// trigger states) on store, the pool, and evaluates them, returning ctx
+// carrying the result for OnRescore, which then only writes it. The daily
+// rescore calls it beside its snapshots' COPY, once the previous heads
+// are read: the evaluation, 0.25-0.4 s of Go at 100,000 accounts, then
+// runs on the core the COPY's trigger leaves idle instead of after it.
+// Those reads see what a read in the transaction would have, a moment
+// earlier: the rescore writes none of those tables before OnRescore, and
+// a pulse or snooze committed meanwhile is one OnRescore would have raced
+// with all the same (see Prefetch).
+func (a *Alerter) Plan(ctx context.Context, store *models.Store, day time.Time, scored []Scored) (context.Context, error) {
+	if len(scored) == 0 {
+		return ctx, nil
+	}
+	p, err := a.plan(ctx, store, day, scored)
+	if err != nil {
+		return ctx, err
+	}
+	return context.WithValue(ctx, rescorePlanKey{}, p), nil
+}
+
+// plan reads on store and evaluates the alert rules, then the plays.
+func (a *Alerter) plan(ctx context.Context, store *models.Store, day time.Time, scored []Scored) (*rescorePlan, error) {
+	alerts, err := a.planAlerts(ctx, store, day, scored)
+	if err != nil {
+		return nil, err
+	}
+	p := &rescorePlan{by: a, day: day, scored: scored, alerts: alerts}
+	if a.Planner != nil {
+		if p.plays, err = a.Planner.planPlays(ctx, store, day, scored, alerts.fired); err != nil {
+			return nil, err
+		}
+	}
+	return p, nil
+}
+
+// alertPlan is the alert rules' verdict on a rescore: the arm states that
+// change, the alerts that fire, and what their messages need to know.
+type alertPlan struct {
+	changed map[uint]scoring.ArmStates
+	fired   []firedAlert
+	snoozed map[uint]bool
+	owners  []string // the accounts' owners, each once
+}
+
+// planAlerts reads on store what the rules compare with, and evaluates
+// them for every scored account.
+func (a *Alerter) planAlerts(ctx context.Context, store *models.Store, day time.Time, scored []Scored) (alertPlan, error) {
 	rules := a.Config.AlertRules()
 	ids := make([]uint, len(scored))
 	var owners []string
@@ -71,17 +135,17 @@ func (a *Alerter) evaluate(ctx context.Context, tx *models.Store, day time.Time,
 			owners = append(owners, o)
 		}
 	}
-	states, err := armStates(ctx, tx, ids)
+	states, err := armStates(ctx, store, ids)
 	if err != nil {
-		return nil, err
+		return alertPlan{}, err
 	}
-	snoozed, err := tx.SnoozedAccounts(ctx, day)
+	snoozed, err := store.SnoozedAccounts(ctx, day)
 	if err != nil {
-		return nil, err
+		return alertPlan{}, err
 	}
-	reds, err := a.redPulses(ctx, tx, day, scored)
+	reds, err := a.redPulses(ctx, store, day, scored)
 	if err != nil {
-		return nil, err
+		return alertPlan{}, err
 	}
 	changed := map[uint]scoring.ArmStates{}
 	var fired []firedAlert
@@ -99,17 +163,24 @@ func (a *Alerter) evaluate(ctx context.Context, tx *models.Store, day time.Time,
 			fired = append(fired, firedAlert{alert: al, scored: sc, mergedInto: mergedInto(al, alerts), tells: toldBy(al, alerts)})
 		}
 	}
-	if err := tx.SaveAlertStates(ctx, changed); err != nil {
-		return nil, err
+	return alertPlan{changed: changed, fired: fired, snoozed: snoozed, owners: owners}, nil
+}
+
+// saveAlerts writes an alertPlan in tx: the changed states, and the fired
+// alerts (not stored yet by another replica or an earlier run) with their
+// messages.
+func (a *Alerter) saveAlerts(ctx context.Context, tx *models.Store, day time.Time, p alertPlan) error {
+	if err := tx.SaveAlertStates(ctx, p.changed); err != nil {
+		return err
 	}
-	if len(fired) == 0 {
-		return nil, nil
+	if len(p.fired) == 0 {
+		return nil
 	}
-	csms, err := tx.CSMsByHandle(ctx, owners)
+	csms, err := tx.CSMsByHandle(ctx, p.owners)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	return fired, a.record(ctx, tx, day, fired, snoozed, csms)
+	return a.record(ctx, tx, day, p.fired, p.snoozed, csms)
 }
 
 // Prefetch starts reading every account's arm states on store (the

@@ -40,19 +40,38 @@ type trigger struct {
 	detail string // what happened, for the task's history
 }
 
-// onRescore is the plays' part of a rescore (Alerter.OnRescore calls it
-// with the alerts it fired).
-func (p *Planner) onRescore(ctx context.Context, tx *models.Store, day time.Time, scored []Scored, fired []firedAlert) error {
+// playsPlan is the plays' verdict on a rescore (Alerter.OnRescore plans
+// them after the alert rules, with the alerts that fired): the triggers
+// that fire and the trigger states that change.
+type playsPlan struct {
+	triggers []trigger
+	changed  map[uint]map[string]scoring.TriggerState
+}
+
+// planPlays reads the trigger states on store and evaluates the alert
+// and state triggers, without writing.
+func (p *Planner) planPlays(ctx context.Context, store *models.Store, day time.Time, scored []Scored, fired []firedAlert) (playsPlan, error) {
+	if len(scored) == 0 {
+		return playsPlan{}, nil
+	}
+	triggers := p.alertTriggers(fired)
+	states, changed, err := p.stateTriggers(ctx, store, day, scored)
+	if err != nil {
+		return playsPlan{}, err
+	}
+	return playsPlan{triggers: append(triggers, states...), changed: changed}, nil
+}
+
+// applyPlays writes a playsPlan in tx: the changed trigger states, the
+// tasks the triggers open, the escalations due, and their messages.
+func (p *Planner) applyPlays(ctx context.Context, tx *models.Store, day time.Time, scored []Scored, plan playsPlan) error {
 	if len(scored) == 0 {
 		return nil
 	}
-	triggers := p.alertTriggers(fired)
-	states, err := p.stateTriggers(ctx, tx, day, scored)
-	if err != nil {
-		return err
+	if err := tx.SaveTriggerStates(ctx, plan.changed, p.now()); err != nil {
+		return fmt.Errorf("plays: %w", err)
 	}
-	triggers = append(triggers, states...)
-	touched, err := p.openTasks(ctx, tx, day, triggers)
+	touched, err := p.openTasks(ctx, tx, day, plan.triggers)
 	if err != nil {
 		return err
 	}
@@ -114,20 +133,21 @@ func alertDetail(al scoring.Alert) string {
 }
 
 // stateTriggers steps the state triggers some play names for every
-// scored account, saves the states that changed and returns those that
-// fired: two queries whatever the number of accounts.
-func (p *Planner) stateTriggers(ctx context.Context, tx *models.Store, day time.Time, scored []Scored) ([]trigger, error) {
+// scored account, reading their states on store, and returns those that
+// fired and the states that changed (saved by applyPlays): one query
+// whatever the number of accounts.
+func (p *Planner) stateTriggers(ctx context.Context, store *models.Store, day time.Time, scored []Scored) ([]trigger, map[uint]map[string]scoring.TriggerState, error) {
 	used := p.Config.UsedStateTriggers()
 	if len(used) == 0 {
-		return nil, nil
+		return nil, nil, nil
 	}
 	ids := make([]uint, len(scored))
 	for i, sc := range scored {
 		ids[i] = sc.Account.ID
 	}
-	states, err := tx.TriggerStates(ctx, ids)
+	states, err := store.TriggerStates(ctx, ids)
 	if err != nil {
-		return nil, fmt.Errorf("plays: %w", err)
+		return nil, nil, fmt.Errorf("plays: %w", err)
 	}
 	changed := map[uint]map[string]scoring.TriggerState{}
 	var out []trigger
@@ -149,10 +169,7 @@ func (p *Planner) stateTriggers(ctx context.Context, tx *models.Store, day time.
 			}
 		}
 	}
-	if err := tx.SaveTriggerStates(ctx, changed, p.now()); err != nil {
-		return nil, fmt.Errorf("plays: %w", err)
-	}
-	return out, nil
+	return out, changed, nil
 }
 
 // triggerPoint is what the state triggers know of a scored account on day.

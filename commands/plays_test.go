@@ -14,7 +14,9 @@ import (
 )
 
 // newPlaysWorld is an alert world whose Alerter runs the plays too,
-// sending to Slack and Discord.
+// sending to Slack and Discord. Wired as the daily jobs wire it, the
+// daily rescore plans them beside its COPY on PostgreSQL (Alerter.Plan)
+// and in its transaction on SQLite.
 func newPlaysWorld(t *testing.T, s *models.Store, cfg scoring.Config) *alertWorld {
 	t.Helper()
 	w := newAlertWorld(t, s)
@@ -23,6 +25,7 @@ func newPlaysWorld(t *testing.T, s *models.Store, cfg scoring.Config) *alertWorl
 	planner := &commands.Planner{Config: cfg, Platforms: []string{"slack", "discord"}, Now: w.clock.Now, Log: w.svc.Log}
 	al := &commands.Alerter{Config: cfg, Platforms: []string{"slack", "discord"}, Now: w.clock.Now, Log: w.svc.Log, Service: w.svc, Planner: planner}
 	w.svc.OnRescore, w.svc.Planner = al.OnRescore, planner
+	w.svc.PrefetchRescore, w.svc.PlanRescore = al.Prefetch, al.Plan
 	return w
 }
 

@@ -52,25 +52,21 @@ func (s *Service) Rescore(ctx context.Context, day time.Time) (RescoreStats, err
 	}
 	reader := s.Store.WithParallelReads(rescoreParallelReads)
 	readFirst := reader.ParallelReads() > 1
-	if readFirst {
-		var err error
-		if scored, org, err = s.scoreSomeOrg(ctx, reader, day, nil); err != nil {
-			return RescoreStats{}, fmt.Errorf("rescore %s: %w", day.Format(models.DayLayout), err)
-		}
-	}
 	// The previous heads: the alert rules compare scores; the alerts that
 	// are posted load their previous snapshots in full (Alerter.record).
 	// In the transaction they are read before the day's snapshots are
 	// written: on a new day they are current_scores' rows, which the
-	// snapshots' trigger replaces. Where the signals were read first,
-	// they are read on the pool beside the snapshots' COPY instead, like
-	// the alert states (PrefetchRescore): the COPY's rows are not
-	// committed, so that read sees the same heads, and the rescore does
-	// not wait for it before the COPY begins.
+	// snapshots' trigger replaces. Where the signals are read first, they
+	// are read on the pool instead, with the alert states
+	// (PrefetchRescore), from the moment the signals are all read: beside
+	// the scoring, which leaves the database idle, and the snapshots'
+	// COPY, whose rows are not committed, so the read sees the same heads
+	// and the COPY does not wait for it.
 	var heads func() (map[uint]models.Snapshot, error)
-	if readFirst {
+	hookCtx := ctx // the hooks' context, carrying what PrefetchRescore started
+	prefetch := sync.OnceFunc(func() {
 		if s.PrefetchRescore != nil {
-			ctx = s.PrefetchRescore(ctx, s.Store)
+			hookCtx = s.PrefetchRescore(hookCtx, s.Store)
 		}
 		type read struct {
 			prev map[uint]models.Snapshot
@@ -85,11 +81,18 @@ func (s *Service) Rescore(ctx context.Context, day time.Time) (RescoreStats, err
 			r := <-done
 			return r.prev, r.err
 		})
+	})
+	if readFirst {
+		var err error
+		if scored, org, err = s.scoreSomeOrg(ctx, reader, day, nil, prefetch); err != nil {
+			return RescoreStats{}, fmt.Errorf("rescore %s: %w", day.Format(models.DayLayout), err)
+		}
+		prefetch() // when no account was scored
 	}
 	err := s.Store.WithBulkTx(ctx, func(tx *models.Store) error {
 		if !readFirst {
 			var err error
-			if scored, org, err = s.scoreSomeOrg(ctx, tx, day, nil); err != nil {
+			if scored, org, err = s.scoreSomeOrg(ctx, tx, day, nil, nil); err != nil {
 				return err
 			}
 			prev, err := tx.PreviousSnapshotHeads(ctx, day)
@@ -101,24 +104,37 @@ func (s *Service) Rescore(ctx context.Context, day time.Time) (RescoreStats, err
 		if err := tx.SaveOrgAggregates(ctx, org, s.now()); err != nil {
 			return err
 		}
-		if err := tx.SaveSnapshotBatch(ctx, snapshotBatch(day, scored, s.now())); err != nil {
-			return err
-		}
-		prev, err := heads()
-		if err != nil {
+		// Beside the COPY (where the signals were read first): the previous
+		// heads set on each account, then OnRescore's evaluation
+		// (PlanRescore), on the core the COPY's trigger leaves idle. The
+		// COPY reads each account's ID and Result only, never Previous.
+		planned := make(chan error, 1)
+		go func() {
+			prev, err := heads()
+			if err == nil {
+				for i := range scored {
+					if p, ok := prev[scored[i].Account.ID]; ok {
+						scored[i].Previous = &p
+					}
+				}
+				if readFirst && s.PlanRescore != nil {
+					hookCtx, err = s.PlanRescore(hookCtx, s.Store, day, scored)
+				}
+			}
+			planned <- err
+		}()
+		copyErr := tx.SaveSnapshotBatch(ctx, snapshotBatch(day, scored, s.now()))
+		if err := cmp.Or(copyErr, <-planned); err != nil {
 			return err
 		}
 		for i := range scored {
-			if p, ok := prev[scored[i].Account.ID]; ok {
-				scored[i].Previous = &p
-			}
 			stats.Accounts++
 			if scored[i].Result.Known {
 				stats.Known++
 			}
 			stats.ByStatus[statusOfResult(scored[i].Result)]++
 		}
-		return s.onRescore(ctx, tx, day, scored)
+		return s.onRescore(hookCtx, tx, day, scored)
 	})
 	if err != nil {
 		return RescoreStats{}, fmt.Errorf("rescore %s: %w", day.Format(models.DayLayout), err)
@@ -205,14 +221,15 @@ func (s *Service) scoreAll(ctx context.Context, store *models.Store, day time.Ti
 // thousands of a portfolio's accounts between two rescores, not all);
 // past that, every account's, scoring only those wanted.
 func (s *Service) scoreSome(ctx context.Context, store *models.Store, day time.Time, want map[uint]bool) ([]Scored, error) {
-	scored, _, err := s.scoreSomeOrg(ctx, store, day, want)
+	scored, _, err := s.scoreSomeOrg(ctx, store, day, want, nil)
 	return scored, err
 }
 
 // scoreSomeOrg is scoreSome that also returns the organisation-wide
 // figures the pass computed over every account (models.OrgAggregate; none
-// for a subset).
-func (s *Service) scoreSomeOrg(ctx context.Context, store *models.Store, day time.Time, want map[uint]bool) ([]Scored, []models.OrgAggregate, error) {
+// for a subset). readsDone, when not nil, is called once the signals are
+// all read, before the first account is scored (not at all when none is).
+func (s *Service) scoreSomeOrg(ctx context.Context, store *models.Store, day time.Time, want map[uint]bool, readsDone func()) ([]Scored, []models.OrgAggregate, error) {
 	var ids []uint // nil: every account
 	if want != nil && len(want) <= models.MaxSubset {
 		ids = slices.Sorted(maps.Keys(want))
@@ -249,9 +266,15 @@ func (s *Service) scoreSomeOrg(ctx context.Context, store *models.Store, day tim
 		readAccounts()
 	}
 	accountsRead := sync.OnceValue(func() error { return <-read })
+	if readsDone != nil {
+		readsDone = sync.OnceFunc(readsDone)
+	}
 	// Called from several goroutines at once on the daily rescore's store
 	// (WithParallelReads): each call writes its own account's slot.
 	org, err := store.ModelSignalsOfOrg(ctx, s.model(), day, ids, func(eff *scoring.Effective, sig scoring.Signals) error {
+		if readsDone != nil {
+			readsDone()
+		}
 		if err := accountsRead(); err != nil {
 			return err
 		}

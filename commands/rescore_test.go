@@ -336,23 +336,31 @@ func TestRescoreAccountsSmallAndLargePathsAgree(t *testing.T) {
 	})
 }
 
-// TestRescorePrefetchesArmStatesWhereItReadsFirst: where the daily
+// TestRescorePrefetchesAndPlansWhereItReadsFirst: where the daily
 // rescore reads before its write transaction (PostgreSQL), it starts the
-// Alerter's read of the arm states then, once, and the alerts it decides
-// from them are the ones an in-transaction read decides (the alert
-// end-to-end tests run the same scenarios through both, one per
-// dialect); SQLite reads them in the transaction.
-func TestRescorePrefetchesArmStatesWhereItReadsFirst(t *testing.T) {
+// Alerter's read of the arm states then, once, and evaluates the rules
+// beside its COPY (PlanRescore) once, with the previous snapshots set;
+// the alerts it decides so are the ones an in-transaction evaluation
+// decides (the alert and plays end-to-end tests run the same scenarios
+// through both, one per dialect); SQLite does both in the transaction.
+func TestRescorePrefetchesAndPlansWhereItReadsFirst(t *testing.T) {
 	modelstest.ForEachDB(t, func(t *testing.T, s *models.Store) {
 		loadPortfolio(t, s)
 		svc, clock := newTestService(s)
 		svc.Config.Channels.Default = map[string]string{"slack": "C-health"}
 		al := &commands.Alerter{Config: svc.Config, Platforms: []string{"slack"}, Now: clock.Now, Log: svc.Log, Service: svc}
-		prefetched := 0
+		prefetched, planned := 0, 0
 		svc.OnRescore = al.OnRescore
 		svc.PrefetchRescore = func(ctx context.Context, store *models.Store) context.Context {
 			prefetched++
 			return al.Prefetch(ctx, store)
+		}
+		svc.PlanRescore = func(ctx context.Context, store *models.Store, day time.Time, scored []commands.Scored) (context.Context, error) {
+			planned++
+			if acme := findScored(scored, acmeID); acme == nil || acme.Previous == nil {
+				t.Errorf("planned without Acme's previous snapshot: %+v", acme)
+			}
+			return al.Plan(ctx, store, day, scored)
 		}
 		insert(t, s, &models.Pulse{AccountID: acmeID, At: fixtureAt(1), Day: fixtureDay(1), Colour: "red", Reason: "budget", By: "maria"})
 		today := s.DayAt(fixedNow)
@@ -365,8 +373,8 @@ func TestRescorePrefetchesArmStatesWhereItReadsFirst(t *testing.T) {
 		if s.Dialect() == models.DialectPostgres {
 			want = 2
 		}
-		if prefetched != want {
-			t.Errorf("arm states prefetched %d times in 2 rescores, want %d", prefetched, want)
+		if prefetched != want || planned != want {
+			t.Errorf("arm states prefetched %d times and alerts planned %d times in 2 rescores, want %d", prefetched, planned, want)
 		}
 		if n := countRows(t, s, &models.AlertRecord{}, "account_id = ? AND rule = ?", acmeID, scoring.AlertPulseRed); n != 1 {
 			t.Errorf("pulse_red alerts for Acme after the day was rescored twice: %d, want 1", n)
@@ -375,4 +383,14 @@ func TestRescorePrefetchesArmStatesWhereItReadsFirst(t *testing.T) {
 			t.Errorf("pulse_red states for Acme: %d, want 1", n)
 		}
 	})
+}
+
+// findScored is the scored account id, nil when absent.
+func findScored(scored []commands.Scored, id uint) *commands.Scored {
+	for i := range scored {
+		if scored[i].Account.ID == id {
+			return &scored[i]
+		}
+	}
+	return nil
 }

@@ -39,7 +39,7 @@ func benchRescorer(s *models.Store, p gen.Params) *commands.Service {
 	svc := benchService(s, p)
 	planner := &commands.Planner{Config: svc.Config, Platforms: []string{"console"}, Now: svc.Now, Log: svc.Log}
 	alerter := &commands.Alerter{Config: svc.Config, Platforms: []string{"console"}, Now: svc.Now, Log: svc.Log, Planner: planner}
-	svc.OnRescore, svc.PrefetchRescore, svc.Planner = alerter.OnRescore, alerter.Prefetch, planner
+	svc.OnRescore, svc.PrefetchRescore, svc.PlanRescore, svc.Planner = alerter.OnRescore, alerter.Prefetch, alerter.Plan, planner
 	return svc
 }
 

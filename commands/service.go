@@ -39,6 +39,12 @@ type Service struct {
 	// day's snapshots (Alerter.Prefetch) and returns the context that
 	// carries them to OnRescore.
 	PrefetchRescore func(ctx context.Context, store *models.Store) context.Context
+	// PlanRescore, when set, is called by the daily rescore where it
+	// reads first (PostgreSQL) beside its snapshots' COPY, with the
+	// store's pool and the scored accounts, their Previous set: it
+	// evaluates what OnRescore will write (Alerter.Plan) and returns the
+	// context that carries it to OnRescore.
+	PlanRescore func(ctx context.Context, store *models.Store, day time.Time, scored []Scored) (context.Context, error)
 
 	// Planner brings a task's messages up to date when someone closes,
 	// snoozes or reassigns it (the Alerter's Planner); nil leaves them

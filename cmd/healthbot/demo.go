@@ -51,7 +51,7 @@ func (m *Main) loadDemo(ctx context.Context) (demo.Stats, error) {
 	// Backfilling scores history without the alert hook: a month of demo
 	// crossings must not be queued as alerts to a real workspace.
 	quiet := *m.service
-	quiet.OnRescore, quiet.PrefetchRescore = nil, nil
+	quiet.OnRescore, quiet.PrefetchRescore, quiet.PlanRescore = nil, nil, nil
 	err = demo.Backfill(ctx, func(ctx context.Context, day time.Time) error {
 		_, err := quiet.Rescore(ctx, day)
 		return err

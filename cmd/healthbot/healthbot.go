@@ -284,7 +284,7 @@ func (m *Main) open(ctx context.Context) error {
 	// `healthbot rescore`, an import); serve's worker delivers them.
 	m.alerter = &commands.Alerter{Config: m.config, Platforms: m.env.platforms(), Now: m.Now,
 		Log: m.log, Service: m.service, Chart: chart.StatusPNG}
-	m.service.OnRescore, m.service.PrefetchRescore = m.alerter.OnRescore, m.alerter.Prefetch
+	m.service.OnRescore, m.service.PrefetchRescore, m.service.PlanRescore = m.alerter.OnRescore, m.alerter.Prefetch, m.alerter.Plan
 	// Plays run after the alerts, in the same transaction; their tasks go
 	// to the owners by direct message on the chat platforms, or, with
 	// none configured, to the console, which shows each CSM theirs.

@@ -43,7 +43,7 @@ func SeedDay(t testing.TB, s *models.Store, now time.Time) *commands.Service {
 	svc := &commands.Service{Store: s, Config: cfg, Now: func() time.Time { return now }, Log: log}
 	planner := &commands.Planner{Config: cfg, Platforms: commands.Platforms, Now: svc.Now, Log: log}
 	al := &commands.Alerter{Config: cfg, Now: svc.Now, Log: log, Service: svc, Planner: planner}
-	svc.OnRescore, svc.PrefetchRescore, svc.Planner = al.OnRescore, al.Prefetch, planner
+	svc.OnRescore, svc.PrefetchRescore, svc.PlanRescore, svc.Planner = al.OnRescore, al.Prefetch, al.Plan, planner
 	if _, err := svc.Rescore(ctx, s.DayAt(now)); err != nil {
 		t.Fatal(err)
 	}
