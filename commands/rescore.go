@@ -52,19 +52,26 @@ func (s *Service) Rescore(ctx context.Context, day time.Time) (RescoreStats, err
 	}
 	reader := s.Store.WithParallelReads(rescoreParallelReads)
 	readFirst := reader.ParallelReads() > 1
+	if readFirst {
+		var err error
+		if scored, org, err = s.scoreSomeOrg(ctx, reader, day, nil); err != nil {
+			return RescoreStats{}, fmt.Errorf("rescore %s: %w", day.Format(models.DayLayout), err)
+		}
+	}
 	// The previous heads: the alert rules compare scores; the alerts that
 	// are posted load their previous snapshots in full (Alerter.record).
 	// In the transaction they are read before the day's snapshots are
 	// written: on a new day they are current_scores' rows, which the
-	// snapshots' trigger replaces. Where the signals are read first, they
-	// are read on the pool instead, with the alert states
-	// (PrefetchRescore), from the moment the signals are all read: beside
-	// the scoring, which leaves the database idle, and the snapshots'
-	// COPY, whose rows are not committed, so the read sees the same heads
-	// and the COPY does not wait for it.
+	// snapshots' trigger replaces. Where the signals were read first,
+	// they are read on the pool beside the snapshots' COPY instead, like
+	// the alert states (PrefetchRescore): the COPY's rows are not
+	// committed, so that read sees the same heads, and the rescore does
+	// not wait for it before the COPY begins. (Started as the signals'
+	// reads end, beside the scoring, they slowed it more than they sped
+	// up the COPY: BENCHMARKS.md.)
 	var heads func() (map[uint]models.Snapshot, error)
 	hookCtx := ctx // the hooks' context, carrying what PrefetchRescore started
-	prefetch := sync.OnceFunc(func() {
+	if readFirst {
 		if s.PrefetchRescore != nil {
 			hookCtx = s.PrefetchRescore(hookCtx, s.Store)
 		}
@@ -81,18 +88,11 @@ func (s *Service) Rescore(ctx context.Context, day time.Time) (RescoreStats, err
 			r := <-done
 			return r.prev, r.err
 		})
-	})
-	if readFirst {
-		var err error
-		if scored, org, err = s.scoreSomeOrg(ctx, reader, day, nil, prefetch); err != nil {
-			return RescoreStats{}, fmt.Errorf("rescore %s: %w", day.Format(models.DayLayout), err)
-		}
-		prefetch() // when no account was scored
 	}
 	err := s.Store.WithBulkTx(ctx, func(tx *models.Store) error {
 		if !readFirst {
 			var err error
-			if scored, org, err = s.scoreSomeOrg(ctx, tx, day, nil, nil); err != nil {
+			if scored, org, err = s.scoreSomeOrg(ctx, tx, day, nil); err != nil {
 				return err
 			}
 			prev, err := tx.PreviousSnapshotHeads(ctx, day)
@@ -221,15 +221,14 @@ func (s *Service) scoreAll(ctx context.Context, store *models.Store, day time.Ti
 // thousands of a portfolio's accounts between two rescores, not all);
 // past that, every account's, scoring only those wanted.
 func (s *Service) scoreSome(ctx context.Context, store *models.Store, day time.Time, want map[uint]bool) ([]Scored, error) {
-	scored, _, err := s.scoreSomeOrg(ctx, store, day, want, nil)
+	scored, _, err := s.scoreSomeOrg(ctx, store, day, want)
 	return scored, err
 }
 
 // scoreSomeOrg is scoreSome that also returns the organisation-wide
 // figures the pass computed over every account (models.OrgAggregate; none
-// for a subset). readsDone, when not nil, is called once the signals are
-// all read, before the first account is scored (not at all when none is).
-func (s *Service) scoreSomeOrg(ctx context.Context, store *models.Store, day time.Time, want map[uint]bool, readsDone func()) ([]Scored, []models.OrgAggregate, error) {
+// for a subset).
+func (s *Service) scoreSomeOrg(ctx context.Context, store *models.Store, day time.Time, want map[uint]bool) ([]Scored, []models.OrgAggregate, error) {
 	var ids []uint // nil: every account
 	if want != nil && len(want) <= models.MaxSubset {
 		ids = slices.Sorted(maps.Keys(want))
@@ -266,15 +265,9 @@ func (s *Service) scoreSomeOrg(ctx context.Context, store *models.Store, day tim
 		readAccounts()
 	}
 	accountsRead := sync.OnceValue(func() error { return <-read })
-	if readsDone != nil {
-		readsDone = sync.OnceFunc(readsDone)
-	}
 	// Called from several goroutines at once on the daily rescore's store
 	// (WithParallelReads): each call writes its own account's slot.
 	org, err := store.ModelSignalsOfOrg(ctx, s.model(), day, ids, func(eff *scoring.Effective, sig scoring.Signals) error {
-		if readsDone != nil {
-			readsDone()
-		}
 		if err := accountsRead(); err != nil {
 			return err
 		}
