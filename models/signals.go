@@ -566,18 +566,27 @@ func eachRowOf(db *gorm.DB, query string, vars []any, scan func(rowScanner) erro
 		return err
 	}
 	defer rows.Close()
-	for rows.Next() {
-		if err := scan(rows); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
+	return scanAll(rows, scan)
 }
 
 // rowScanner reads the current row's columns: *sql.Rows, or pgx.Rows on
 // a read's own connection (eachRowNative).
 type rowScanner interface {
 	Scan(dest ...any) error
+}
+
+// scanAll calls scan with each row of rows, *sql.Rows or pgx.Rows.
+func scanAll(rows interface {
+	rowScanner
+	Next() bool
+	Err() error
+}, scan func(rowScanner) error) error {
+	for rows.Next() {
+		if err := scan(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }
 
 // nativeConnKey is the gorm setting under which readGrouping keeps the
@@ -631,12 +640,7 @@ func eachRowNative(db *gorm.DB, nc nativeConn, query string, vars []any, scan fu
 			return err
 		}
 		defer rows.Close()
-		for rows.Next() {
-			if err := scan(rows); err != nil {
-				return err
-			}
-		}
-		return rows.Err()
+		return scanAll(rows, scan)
 	})
 }
 
