@@ -174,7 +174,8 @@ const groupingWorkMem = "64MB"
 // read at 100,000 accounts, the only rescore read costly enough to be
 // compiled, ran 0.68-1.11 s without it against 0.86-1.42 s with it, in
 // four runs each, alternated (its 60 functions take 40 ms to emit, and
-// the compiled code was no faster).
+// the compiled code was no faster). On its connection eachRow decodes
+// the rows with pgx (eachRowNative).
 func (s *Store) readGrouping(db *gorm.DB, fn func(*gorm.DB) error) error {
 	return db.Connection(func(c *gorm.DB) error {
 		return c.Transaction(func(tx *gorm.DB) error {

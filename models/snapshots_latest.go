@@ -51,7 +51,7 @@ func (s *Store) LatestSnapshotHeads(ctx context.Context, day time.Time) (map[uin
 }
 
 // currentHeads reads the snapshot heads current_scores holds, in
-// scanSnapshots' columns: cols says whether Profile and ModelVersion are
+// scanSnapshot's columns: cols says whether Profile and ModelVersion are
 // read (Subscores and Details never are); and narrows the rows, with its
 // args.
 func (s *Store) currentHeads(ctx context.Context, op string, cols snapshotShape, and string, args ...any) (map[uint]Snapshot, error) {

@@ -156,8 +156,10 @@ func previousSnapshotsAllSQL(cols snapshotShape) string {
 	) p`
 }
 
-// querySnapshots runs q, whose columns are scanSnapshots', and keys its
-// rows by account; op names the read in errors.
+// querySnapshots runs q, whose columns are scanSnapshot's, and keys its
+// rows by account; op names the read in errors. Outside a transaction on
+// PostgreSQL the rows are decoded by pgx (nativeReads): every account's
+// previous heads are read so beside the daily rescore's COPY.
 func (s *Store) querySnapshots(ctx context.Context, op, q string, args ...any) (map[uint]Snapshot, error) {
 	out := make(map[uint]Snapshot, 256)
 	err := s.nativeReads(ctx, func(db *gorm.DB) error {
@@ -171,7 +173,7 @@ func (s *Store) querySnapshots(ctx context.Context, op, q string, args ...any) (
 
 // snapshotShape is which of a snapshot's columns a read fetches: stored
 // is the select list on the table, list(t) reads them from alias t in
-// scanSnapshots' order (nullable text as "", as gorm would).
+// scanSnapshot's order (nullable text as "", as gorm would).
 type snapshotShape struct {
 	stored  string
 	text    bool // Subscores, Details, Profile and ModelVersion; without them they read as ""
