@@ -44,7 +44,7 @@ func (s *Store) WithBulkTx(ctx context.Context, fn func(tx *Store) error) error 
 			return fmt.Errorf("bulk transaction: connection is a %T", c.Statement.ConnPool)
 		}
 		return c.Transaction(func(tx *gorm.DB) error {
-			if err := tx.Exec(s.lockTimeoutSQL()).Error; err != nil {
+			if err := tx.Exec(s.bulkSettingsSQL()).Error; err != nil {
 				return fmt.Errorf("bulk transaction: %w", err)
 			}
 			return fn(s.bound(tx.Set(bulkConnKey, &bulkConn{conn: conn})))
