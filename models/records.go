@@ -95,10 +95,10 @@ func (s *Store) ActiveAccountNames(ctx context.Context, asOf time.Time) ([]Accou
 // sortByName puts accounts in the order every account list has: by name,
 // byte by byte (as SQLite and a PostgreSQL database of collation C or
 // C.UTF-8 compare them), then by id. They are sorted here rather than by
-// the database: at 100,000 accounts, PostgreSQL's ORDER BY name, id took
-// 290 ms of the server's CPU (one comparison of the database's collation
-// after another) against 36 ms unsorted, in the daily rescore's reads,
-// where the server is the busier side. An order of indexes is sorted,
+// the database: at 100,000 accounts, the read with PostgreSQL's ORDER BY
+// name, id took 290 ms (one comparison in the database's collation after
+// another) against 36-65 ms unsorted, in the daily rescore's reads, where
+// the server is the busier side. An order of indexes is sorted,
 // then applied in place, one move per account: an Account is some
 // hundreds of bytes, which sorting the slice itself would copy at every
 // swap.

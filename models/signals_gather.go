@@ -183,9 +183,10 @@ func (s *Store) readGrouping(db *gorm.DB, fn func(*gorm.DB) error) error {
 // The settings of readGrouping's transaction, and of runReads' lanes.
 // A lane's statement runs beside another lane's on a machine of a few
 // cores, so it gets no parallel workers either: the rescore's tickets
-// read, planned with two at 100,000 accounts, spent three processes'
-// time building partial groups for a fourth step to merge, on cores the
-// other lane was using.
+// read, planned with two at 100,000 accounts, had three processes each
+// group a third of the rows and the leader group their groups again, on
+// cores the other lane was using. (Measured with the two other changes
+// of its session: the rescore 0.97 of its earlier time, BENCHMARKS.md.)
 const (
 	groupingSettings = "SELECT set_config('work_mem', '" + groupingWorkMem + "', true), set_config('jit', 'off', true)"
 	laneSettings     = groupingSettings + ", set_config('max_parallel_workers_per_gather', '0', true)"
