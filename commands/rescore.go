@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -317,7 +317,10 @@ func (s *Service) scoreEach(ctx context.Context, store *models.Store, day time.T
 		}
 		out = append(out, sc)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Account.Name < out[j].Account.Name })
+	// The store's order (models.ActiveAccounts): names byte by byte, then ids.
+	slices.SortFunc(out, func(a, b Scored) int {
+		return cmp.Or(strings.Compare(a.Account.Name, b.Account.Name), cmp.Compare(a.Account.ID, b.Account.ID))
+	})
 	return out, nil
 }
 
