@@ -11,6 +11,7 @@ import (
 
 	"github.com/healthbot/healthbot/models"
 	"github.com/healthbot/healthbot/models/modelstest"
+	"gorm.io/gorm"
 )
 
 // currentScores reads the heads of current_scores as account -> "day
@@ -374,5 +375,157 @@ func TestCurrentScoresStorage(t *testing.T) {
 		if !slices.Contains(opts, want) {
 			t.Errorf("current_scores options %v, want %s among them", opts, want)
 		}
+	}
+}
+
+// TestScorePageRanksAcrossScoreBands: the worst rows of a list, with
+// their ties, are those a plain sort of every score gives, for scores on
+// both sides of each band's edge (PostgreSQL's rank index holds the band
+// of ten points, not the score) and with and without the MRR ranked.
+func TestScorePageRanksAcrossScoreBands(t *testing.T) {
+	modelstest.ForEachDB(t, func(t *testing.T, s *models.Store) {
+		ctx := context.Background()
+		// Scores at and beside multiples of ten, some shared, with MRRs
+		// that tie some of the shared ones too.
+		scores := []int{9, 10, 11, 19, 20, 20, 21, 29, 30, 30, 31, 0, 1, 100, 99, 50, 49, 10, 20, 30}
+		mrrs := []int64{5, 7, 7, 1, 9, 9, 3, 2, 4, 8, 6, 1, 2, 3, 4, 5, 6, 7, 1, 8}
+		accounts := make([]models.Account, len(scores))
+		for i := range scores {
+			n := strconv.Itoa(i)
+			accounts[i] = models.Account{ExternalID: "x" + n, Name: "Acct " + n, Slug: "acct-" + n, MRRCents: mrrs[i]}
+		}
+		mustCreate(t, s, &accounts)
+		snaps := make([]models.Snapshot, len(scores))
+		for i, a := range accounts {
+			snaps[i] = snap(a.ID, 0, scores[i])
+		}
+		// One account of no known score ranks after every known one.
+		snaps[len(snaps)-1].Known, snaps[len(snaps)-1].Status = false, "No data"
+		if err := s.SaveSnapshots(ctx, snaps); err != nil {
+			t.Fatal(err)
+		}
+		type key struct {
+			unknown bool
+			score   int
+			mrr     int64
+		}
+		keyOf := func(i int, money bool) key {
+			k := key{unknown: !snaps[i].Known, score: scores[i]}
+			if money {
+				k.mrr = -mrrs[i]
+			}
+			return k
+		}
+		less := func(a, b key) bool {
+			if a.unknown != b.unknown {
+				return !a.unknown
+			}
+			if a.score != b.score {
+				return a.score < b.score
+			}
+			return a.mrr < b.mrr
+		}
+		for _, money := range []bool{false, true} {
+			order := make([]int, len(scores))
+			for i := range order {
+				order[i] = i
+			}
+			sort.Slice(order, func(x, y int) bool { return less(keyOf(order[x], money), keyOf(order[y], money)) })
+			for _, limit := range []int{1, 2, 3, 5, 6, 9, 12, 19, 20, 25} {
+				var want []string
+				for j, i := range order {
+					if j < limit || (limit > 0 && keyOf(i, money) == keyOf(order[limit-1], money)) {
+						want = append(want, accounts[i].Slug)
+					}
+				}
+				rows, _, _, err := s.ScorePage(ctx, asOf, models.ScoreFilter{}, limit, money)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var got []string
+				for _, r := range rows {
+					got = append(got, r.Account.Slug)
+				}
+				sort.Strings(got)
+				sort.Strings(want)
+				if !reflect.DeepEqual(got, want) {
+					t.Errorf("money %v, limit %d: rows %v, want %v", money, limit, got, want)
+				}
+			}
+		}
+	})
+}
+
+// TestCurrentScoresUpdateWithinBandIsHOT: on PostgreSQL a new head whose
+// score stays within its band of ten updates current_scores in place (a
+// HOT update, no index touched); one that crosses into another band
+// moves its rank index entry. This is what keeps the daily rescore's
+// trigger cheap (see the rank indexes' comment in current_scores.go).
+func TestCurrentScoresUpdateWithinBandIsHOT(t *testing.T) {
+	s := modelstest.MustOpenPostgres(t)
+	ctx := context.Background()
+	seedFixture(t, s)
+	if err := s.SaveSnapshots(ctx, []models.Snapshot{snap(alpha, -1, 41), snap(beta, -1, 55), snap(delta, -1, 60), snap(eps, -1, 10)}); err != nil {
+		t.Fatal(err)
+	}
+	// The counts of the session's transactions not yet reported are
+	// included (PostgreSQL 15): the difference is this statement's.
+	type counts struct{ Upd, Hot int }
+	var before, after counts
+	read := func(tx *gorm.DB, c *counts) error {
+		return tx.Raw(`SELECT n_tup_upd AS upd, n_tup_hot_upd AS hot FROM pg_stat_xact_user_tables
+			WHERE relid = 'current_scores'::regclass`).Scan(c).Error
+	}
+	err := s.DB().Transaction(func(tx *gorm.DB) error {
+		if err := read(tx, &before); err != nil {
+			return err
+		}
+		// 41→44 and 55→58 keep their band, 10 stays 10, 60→71 crosses.
+		next := []models.Snapshot{snap(alpha, 0, 44), snap(beta, 0, 58), snap(delta, 0, 71), snap(eps, 0, 10)}
+		if err := tx.Create(&next).Error; err != nil {
+			return err
+		}
+		return read(tx, &after)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := (counts{after.Upd - before.Upd, after.Hot - before.Hot}); got.Upd != 4 || got.Hot != 3 {
+		t.Errorf("current_scores updates: %d, of them HOT %d; want 4 and 3 (one score crossed into another band)", got.Upd, got.Hot)
+	}
+}
+
+// TestCurrentScoresRankIndexUpgraded: a PostgreSQL database of the
+// previous version (current_scores_rank on the exact score, no band) gets
+// the band column filled for every row and the band index in the old
+// one's place on its next start.
+func TestCurrentScoresRankIndexUpgraded(t *testing.T) {
+	ctx := context.Background()
+	dsn := modelstest.PostgresDSN(t)
+	s := openDSN(t, dsn)
+	seedFixture(t, s)
+	if err := s.SaveSnapshots(ctx, []models.Snapshot{snap(alpha, 0, 47), snap(beta, 0, 9), snap(delta, 0, 100)}); err != nil {
+		t.Fatal(err)
+	}
+	s2 := execThenReopen(t, s, dsn,
+		"DROP INDEX current_scores_band",
+		"ALTER TABLE current_scores DROP COLUMN score_band",
+		"CREATE INDEX current_scores_rank ON current_scores ((CASE WHEN known THEN 0 ELSE 1 END), score, (-mrr_cents))",
+		"UPDATE schema_state SET fingerprint = 'older'")
+	var indexes []string
+	if err := s2.DB().Raw("SELECT indexname FROM pg_indexes WHERE tablename = 'current_scores' AND schemaname = current_schema() ORDER BY 1").
+		Scan(&indexes).Error; err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"current_scores_band", "current_scores_pkey"}; !reflect.DeepEqual(indexes, want) {
+		t.Errorf("current_scores indexes after the upgrade = %v, want %v", indexes, want)
+	}
+	var bands []string
+	if err := s2.DB().Raw("SELECT account_id || ':' || COALESCE(score_band::text, '-') FROM current_scores ORDER BY account_id").
+		Scan(&bands).Error; err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"1:4", "2:0", "3:-", "4:10", "5:-"}; !reflect.DeepEqual(bands, want) {
+		t.Errorf("score bands after the upgrade = %v, want %v", bands, want)
 	}
 }
