@@ -46,7 +46,7 @@ type CurrentScore struct {
 // currentScoresStep names the trigger definitions below in the schema
 // fingerprint: change it whenever they change, so every database
 // re-creates them on its next start.
-const currentScoresStep = "current scores v6: a row per account, triggers on accounts and snapshots in key order sorting the head only, heads updated before the missing rows are inserted, fillfactor, no parallel scans, rank index (by score band on PostgreSQL), backfill when empty"
+const currentScoresStep = "current scores v5: a row per account, triggers on accounts and snapshots in key order sorting the head only, heads updated before the missing rows are inserted, fillfactor, no parallel scans, rank index, backfill when empty"
 
 // The PostgreSQL triggers that keep current_scores as accounts and
 // snapshots are inserted. A bulk loader writing millions of rows in one
@@ -166,29 +166,12 @@ func pgCurrentDDL() []string {
 	return ddl
 }
 
-// currentRank is the first key of a list's rank (known scores first).
+// currentRank is the first key of a list's rank (known scores first), as
+// current_scores_rank indexes it with the score and the MRR, largest
+// first: the worst 25 of a list are the start of that index.
 const currentRank = "CASE WHEN known THEN 0 ELSE 1 END"
 
-// The lists' rank index: the worst 25 of a list are at its start.
-//
-// SQLite indexes the whole rank: currentRank, the score and the MRR,
-// largest first (current_scores_rank).
-//
-// PostgreSQL indexes currentRank and the score's band of ten points
-// (score_band, a stored generated column), and a list sorts the few
-// bands it reads by score and MRR. The daily rescore changes 84% of the
-// scores at 100,000 accounts: with the score in the index, each change
-// moved an index entry and made the row's update non-HOT, so the primary
-// key took a new entry too, about 0.4-0.6 s of the rescore's 4.1 s. A
-// band changes only when a score crosses a multiple of ten, and an
-// update that leaves every indexed column as it was stays HOT (an index
-// on the expression score / 10 would not: PostgreSQL decides HOT by the
-// columns an index reads, not by its values).
-const (
-	sqliteRankIndex = "CREATE INDEX IF NOT EXISTS current_scores_rank ON current_scores ((" + currentRank + "), score, (-mrr_cents))"
-	pgScoreBand     = "ALTER TABLE current_scores ADD COLUMN IF NOT EXISTS score_band smallint GENERATED ALWAYS AS (score / 10) STORED"
-	pgRankIndex     = "CREATE INDEX IF NOT EXISTS current_scores_band ON current_scores ((" + currentRank + "), score_band)"
-)
+const currentRankIndex = "CREATE INDEX IF NOT EXISTS current_scores_rank ON current_scores ((" + currentRank + "), score, (-mrr_cents))"
 
 // SQLite has row-level triggers only, and one writer at a time.
 func sqliteCurrentDDL() []string {
@@ -245,13 +228,11 @@ func CurrentScoresRebuild() []string {
 // the commit, so the backfill and the triggers see the same rows.
 func ensureCurrentScores(db *gorm.DB) (bool, error) {
 	dialect := db.Dialector.Name()
-	ddl := append(sqliteCurrentDDL(), sqliteRankIndex)
+	ddl := sqliteCurrentDDL()
 	if dialect == DialectPostgres {
-		// Version 5 indexed the exact score (current_scores_rank). The new
-		// column and index are analyzed at once, so the lists are planned
-		// with them before autovacuum (off on some hosts) comes round.
-		ddl = append(pgCurrentDDL(), pgScoreBand, "DROP INDEX IF EXISTS current_scores_rank", pgRankIndex, "ANALYZE current_scores")
+		ddl = pgCurrentDDL()
 	}
+	ddl = append(ddl, currentRankIndex)
 	// The first version of current_scores (one commit, b60c1f4) kept heads
 	// only, with triggers that rewrote whole rows: a table it filled holds
 	// no account fields, and its triggers would blank them again. Both go.

@@ -101,21 +101,17 @@ func (s *Store) ScorePage(ctx context.Context, day time.Time, f ScoreFilter, lim
 	} else {
 		// From current_scores, sel is a plain subquery for a list of every
 		// account: the stats scan the table once, and the edge and the rows
-		// are ranges of its rank index (current_scores_rank, or on
-		// PostgreSQL current_scores_band, whose expressions rank and kb
-		// repeat). Materialized, its 100,000 rows spilled to disk and cost
-		// three times the scan. A list of an owner's accounts or of a
-		// renewal window is a few of them: read once, then kept.
+		// are ranges of its rank index (current_scores_rank, whose
+		// expressions rank repeats). Materialized, its 100,000 rows spilled
+		// to disk and cost three times the scan. A list of an owner's
+		// accounts or of a renewal window is a few of them: read once, then
+		// kept.
 		as := "AS NOT MATERIALIZED"
 		if f.Owner != "" || f.RenewFrom != "" {
 			as = "AS MATERIALIZED"
 		}
-		band := ""
-		if s.dialect == DialectPostgres {
-			band = ", score_band AS kb"
-		}
 		q = `WITH sel ` + as + ` (SELECT snapshot_id AS id, account_id, day, known, score, computed, status, profile,
-			model_version, updated_at, mrr_cents AS mrr, ` + rank + band + ` FROM current_scores c WHERE ` + where("c.", "c.account_id") + `)`
+			model_version, updated_at, mrr_cents AS mrr, ` + rank + ` FROM current_scores c WHERE ` + where("c.", "c.account_id") + `)`
 	}
 	// One statement: the stats (part 0, a row per known and status, both
 	// null for the accounts without a head) and the ranked rows (part 1).
@@ -129,20 +125,17 @@ func (s *Store) ScorePage(ctx context.Context, day time.Time, f ScoreFilter, lim
 	switch {
 	case limit > 0 && newest <= t && s.dialect == DialectPostgres && f.Owner == "" && f.RenewFrom == "":
 		// Every row up to the limit-th, and those tied with it, read in
-		// the order of the rank index (current_scores_band): the worst
-		// score bands, each sorted by score and MRR as it is read. The
-		// band is a function of the score that never decreases as the
-		// score grows, so ordering by it first changes neither the order
-		// nor the ties. The row comparison with the edge below, whose
-		// values the planner cannot know, was estimated to keep a third of
-		// the table and scanned all of it (/health list critical at
-		// 100,000: p99 352-430 ms before, 186-203 after). An owner's list
-		// or a renewal window is a few kept rows (MATERIALIZED above),
-		// which the edge reads faster: /health renewals took 111-115 ms
-		// this way, 46-47 with the edge.
+		// the order of the rank index: a few dozen of its entries. The
+		// row comparison with the edge below, whose values the planner
+		// cannot know, was estimated to keep a third of the table and
+		// scanned all of it (/health list critical at 100,000: p99 352-430
+		// ms before, 186-203 after). An owner's list or a renewal window
+		// is a few kept rows (MATERIALIZED above), which the edge reads
+		// faster: /health renewals took 111-115 ms this way, 46-47 with
+		// the edge.
 		// The limit is written in: as a parameter, a generic plan would
 		// guess a tenth of the table and sort it.
-		pick += " ORDER BY k1, kb, k2, k3 FETCH FIRST " + strconv.Itoa(limit) + " ROWS WITH TIES"
+		pick += " ORDER BY k1, k2, k3 FETCH FIRST " + strconv.Itoa(limit) + " ROWS WITH TIES"
 	case limit > 0:
 		// Every row up to the limit-th, and those tied with it.
 		q += `, edge AS (SELECT k1, k2, k3 FROM sel WHERE ` + ranked + ` ORDER BY k1, k2, k3 LIMIT 1 OFFSET @off)`
