@@ -3,6 +3,7 @@ package models_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -172,4 +173,40 @@ func TestRecordModelVersion(t *testing.T) {
 			t.Errorf("4 replicas recorded %d changes, %d entries in all", recorded, total)
 		}
 	})
+}
+
+// On PostgreSQL audit_accounts is indexed by the account alone (no primary
+// key), and a database of the previous version, keyed by (account_id,
+// entry_id), is converted on its next start with its rows kept.
+func TestAuditAccountsIndexedByAccount(t *testing.T) {
+	ctx := context.Background()
+	dsn := modelstest.PostgresDSN(t)
+	s := openDSN(t, dsn)
+	indexes := func(s *models.Store) []string {
+		t.Helper()
+		var out []string
+		if err := s.DB().Raw("SELECT indexname FROM pg_indexes WHERE tablename = 'audit_accounts' AND schemaname = current_schema() ORDER BY 1").
+			Scan(&out).Error; err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	want := []string{"audit_accounts_account"}
+	if got := indexes(s); !slices.Equal(got, want) {
+		t.Errorf("audit_accounts indexes = %v, want %v", got, want)
+	}
+	audit(t, s, models.AuditRecord{At: auditAt, By: models.Actor{Origin: models.OriginAPI}, Action: models.AuditIngest,
+		Subject: "activity", Accounts: []uint{3, 1, 2}})
+	s2 := execThenReopen(t, s, dsn,
+		"DROP INDEX audit_accounts_account",
+		"ALTER TABLE audit_accounts ADD PRIMARY KEY (account_id, entry_id)",
+		"UPDATE schema_state SET fingerprint = 'older'")
+	if got := indexes(s2); !slices.Equal(got, want) {
+		t.Errorf("audit_accounts indexes after the upgrade = %v, want %v", got, want)
+	}
+	for _, id := range []uint{1, 2, 3} {
+		if got, total, err := s2.AccountAudit(ctx, id, 10); err != nil || total != 1 || len(got) != 1 || got[0].Subject != "activity" {
+			t.Errorf("account %d after the upgrade: %+v of %d, %v", id, got, total, err)
+		}
+	}
 }

@@ -146,7 +146,7 @@ func applyMigrations(db *gorm.DB) (backfilled []string, err error) {
 	if current {
 		backfilled = append(backfilled, "current_scores")
 	}
-	for _, q := range auditGuardDDL(db.Dialector.Name()) {
+	for _, q := range append(auditGuardDDL(db.Dialector.Name()), auditAccountsIndexDDL(db.Dialector.Name())...) {
 		if err := db.Exec(q).Error; err != nil {
 			return nil, fmt.Errorf("audit trail guard: %w", err)
 		}
