@@ -131,8 +131,9 @@ func (e AuditEntry) DecodeChanges() ([]Change, error) {
 // AuditAccount lists an entry in an account's history. On SQLite the
 // account leads the primary key, so an account's newest entries are one
 // backward index range. On PostgreSQL the table has no primary key, only
-// an index of the account (auditAccountsIndexDDL): a row per account and
-// entry, which the writers never repeat.
+// an index of the account (auditAccountsIndexDDL, which replaces the key
+// gorm creates): a row per account and entry, which the writers never
+// repeat.
 type AuditAccount struct {
 	AccountID uint `gorm:"primaryKey;autoIncrement:false"`
 	EntryID   uint `gorm:"primaryKey;autoIncrement:false"`
@@ -216,8 +217,15 @@ func clip(s string, n int) string {
 // AccountAudit lists the account's newest entries first, at most limit,
 // and how many it has in all.
 func (s *Store) AccountAudit(ctx context.Context, accountID uint, limit int) (entries []AuditEntry, total int64, err error) {
-	err = s.orm(ctx).Model(&AuditEntry{}).Joins("JOIN audit_accounts ON audit_accounts.entry_id = audit_entries.id").
-		Where("audit_accounts.account_id = ?", accountID).Order("audit_accounts.entry_id DESC").Limit(limit).Find(&entries).Error
+	// The account's newest entry ids first, on their own, then their
+	// entries: joined and limited in one step, PostgreSQL may walk
+	// audit_entries backwards by id until it has found limit of them, the
+	// whole trail for an account with fewer (2.6 s at 100,000 accounts,
+	// with audit_accounts indexed by the account alone).
+	err = s.orm(ctx).Model(&AuditEntry{}).
+		Joins("JOIN (SELECT entry_id FROM audit_accounts WHERE account_id = ? ORDER BY entry_id DESC LIMIT ?) mine ON mine.entry_id = audit_entries.id",
+			accountID, limit).
+		Order("audit_entries.id DESC").Find(&entries).Error
 	if err != nil {
 		return nil, 0, fmt.Errorf("audit of account %d: %w", accountID, err)
 	}

@@ -148,7 +148,7 @@ func applyMigrations(db *gorm.DB) (backfilled []string, err error) {
 	}
 	for _, q := range append(auditGuardDDL(db.Dialector.Name()), auditAccountsIndexDDL(db.Dialector.Name())...) {
 		if err := db.Exec(q).Error; err != nil {
-			return nil, fmt.Errorf("audit trail guard: %w", err)
+			return nil, fmt.Errorf("audit trail tables: %w", err)
 		}
 	}
 	var n int64
