@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -318,9 +317,7 @@ func (s *Service) scoreEach(ctx context.Context, store *models.Store, day time.T
 		out = append(out, sc)
 	}
 	// The store's order (models.ActiveAccounts): names byte by byte, then ids.
-	slices.SortFunc(out, func(a, b Scored) int {
-		return cmp.Or(strings.Compare(a.Account.Name, b.Account.Name), cmp.Compare(a.Account.ID, b.Account.ID))
-	})
+	slices.SortFunc(out, func(a, b Scored) int { return models.CompareByName(&a.Account, &b.Account) })
 	return out, nil
 }
 
