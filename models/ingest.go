@@ -38,31 +38,10 @@ func (c *Counts) Add(o Counts) {
 // AccountIDsByExternalID maps each given external id that exists to its
 // account id; ids that do not exist are simply absent from the map.
 func (s *Store) AccountIDsByExternalID(ctx context.Context, externalIDs []string) (map[string]uint, error) {
-	out := make(map[string]uint, len(externalIDs))
 	if s.dialect == DialectPostgres {
-		// One statement for any number of ids, as an array: an ingested
-		// chunk of 5,000 new accounts took five IN lists of 1,000, each a
-		// round trip with its bind, on the batch's one connection.
-		rows, err := s.db.WithContext(ctx).Raw("SELECT id, external_id FROM accounts WHERE external_id = ANY(?::text[])", arrayParam(externalIDs)).Rows()
-		if err != nil {
-			return nil, fmt.Errorf("look up accounts by external id: %w", err)
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var (
-				id  uint
-				ext string
-			)
-			if err := rows.Scan(&id, &ext); err != nil {
-				return nil, fmt.Errorf("look up accounts by external id: %w", err)
-			}
-			out[ext] = id
-		}
-		if err := rows.Err(); err != nil {
-			return nil, fmt.Errorf("look up accounts by external id: %w", err)
-		}
-		return out, nil
+		return accountIDsByExternalIDPostgres(s.db.WithContext(ctx), externalIDs)
 	}
+	out := make(map[string]uint, len(externalIDs))
 	for _, part := range chunks(externalIDs, IngestChunk) {
 		var rows []struct {
 			ID         uint
@@ -77,6 +56,67 @@ func (s *Store) AccountIDsByExternalID(ctx context.Context, externalIDs []string
 		}
 	}
 	return out, nil
+}
+
+// accountIDsByExternalIDPostgres is AccountIDsByExternalID's statement on
+// PostgreSQL, run on db (the Store's, or a connection of its own): one
+// statement for any number of ids, as an array. An ingested chunk of 5,000
+// new accounts took five IN lists of 1,000, each a round trip with its
+// bind, on the batch's one connection.
+func accountIDsByExternalIDPostgres(db *gorm.DB, externalIDs []string) (map[string]uint, error) {
+	out := make(map[string]uint, len(externalIDs))
+	rows, err := db.Raw("SELECT id, external_id FROM accounts WHERE external_id = ANY(?::text[])", arrayParam(externalIDs)).Rows()
+	if err != nil {
+		return nil, fmt.Errorf("look up accounts by external id: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			id  uint
+			ext string
+		)
+		if err := rows.Scan(&id, &ext); err != nil {
+			return nil, fmt.Errorf("look up accounts by external id: %w", err)
+		}
+		out[ext] = id
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("look up accounts by external id: %w", err)
+	}
+	return out, nil
+}
+
+// besideWait is how long AccountIDsByExternalIDBeside waits for a free
+// pooled connection before it gives up and lets the caller look up in its
+// transaction. Short: the caller holds a connection while it waits, and
+// when every one is held by batches waiting the same way, none would come.
+const besideWait = 10 * time.Millisecond
+
+// AccountIDsByExternalIDBeside is AccountIDsByExternalID on a pooled
+// connection of its own, outside any transaction, for a batch whose
+// transaction's connection is busy writing its previous chunk (PostgreSQL
+// only): the lookup runs beside that write instead of after it. Only a
+// transaction that writes no accounts may use it; what it reads is what
+// the transaction's next statement would see (READ COMMITTED). ok is
+// false, with nothing looked up, on SQLite or when no connection is free
+// within besideWait; the caller then looks up in its transaction.
+func (s *Store) AccountIDsByExternalIDBeside(ctx context.Context, externalIDs []string) (found map[string]uint, ok bool, err error) {
+	if s.dialect != DialectPostgres || s.inTx {
+		return nil, false, nil
+	}
+	acquire, cancel := context.WithTimeout(ctx, besideWait)
+	defer cancel()
+	err = s.db.WithContext(acquire).Connection(func(conn *gorm.DB) error {
+		ok = true
+		found, err = accountIDsByExternalIDPostgres(conn.WithContext(ctx), externalIDs)
+		return err
+	})
+	if !ok {
+		// No connection came: the caller's context ended, or the pool is
+		// busy. Only the former is an error.
+		return nil, false, ctx.Err()
+	}
+	return found, true, err
 }
 
 // AccountsByExternalID loads the accounts with the given external ids, keyed

@@ -91,7 +91,13 @@ func Ingest(ctx context.Context, store *models.Store, kind string, dec Decoder, 
 	ctx = models.BulkContext(ctx)
 	err := store.WithBulkTx(ctx, func(tx *models.Store) error {
 		var err error
-		res, err = IngestTx(ctx, tx, kind, dec, opt)
+		// The transaction is the batch's own: unless the batch writes
+		// accounts, its lookups may run beside its writes (batch.lookUp).
+		var beside *models.Store
+		if kind != KindAccounts {
+			beside = store
+		}
+		res, err = ingestTx(ctx, tx, beside, kind, dec, opt)
 		errors.As(err, &rejected)
 		return err
 	})
@@ -113,6 +119,13 @@ var errNoOrigin = errors.New("ingest: IngestOptions.By names no origin: say who 
 // chunks as they are read, so after any error — a *BatchError included —
 // the caller must roll tx back: only then is nothing written.
 func IngestTx(ctx context.Context, tx *models.Store, kind string, dec Decoder, opt IngestOptions) (IngestResult, error) {
+	return ingestTx(ctx, tx, nil, kind, dec, opt)
+}
+
+// ingestTx is IngestTx, looking accounts up on beside's pool while tx
+// writes, when beside is set: only for a transaction that writes no
+// accounts, so both see the same ones.
+func ingestTx(ctx context.Context, tx, beside *models.Store, kind string, dec Decoder, opt IngestOptions) (IngestResult, error) {
 	spec, ok := kindSpecs[kind]
 	if !ok {
 		return IngestResult{Kind: kind}, fmt.Errorf("ingest: %w: %s", ErrUnknownKind, unknownKind(kind))
@@ -124,7 +137,7 @@ func IngestTx(ctx context.Context, tx *models.Store, kind string, dec Decoder, o
 		opt.MaxErrors = MaxIngestErrors
 	}
 	res := IngestResult{Kind: kind}
-	b := &batch{kind: kind, unit: dec.Unit(), tx: tx, dayOf: tx.DayOf, max: opt.MaxErrors, partial: opt.PartialAccounts,
+	b := &batch{kind: kind, unit: dec.Unit(), tx: tx, beside: beside, dayOf: tx.DayOf, max: opt.MaxErrors, partial: opt.PartialAccounts,
 		errs: &BatchError{Kind: kind}, accounts: map[string]uint{}, changed: map[uint]bool{}}
 	for ext, id := range opt.Accounts {
 		if id != 0 {
@@ -214,6 +227,7 @@ type batch struct {
 	kind, unit string
 	partial    bool // IngestOptions.PartialAccounts
 	tx         *models.Store
+	beside     *models.Store          // where accounts are looked up beside tx's writes (nil: in tx)
 	dayOf      func(time.Time) string // the organisation's calendar day of an instant
 	max        int
 	errs       *BatchError
@@ -252,9 +266,25 @@ func (b *batch) record(c models.Counts) {
 }
 
 // lookUp maps account external ids not seen before in this batch to ids;
-// unknown ones map to 0.
-func (b *batch) lookUp(ctx context.Context, externalIDs []string) error {
-	found, err := b.tx.AccountIDsByExternalID(ctx, externalIDs)
+// unknown ones map to 0. Where it can, it looks up beside the write under
+// way (b.beside); otherwise it calls wait, which waits for that write, and
+// looks up in the transaction. At 100,000 activity rows over 16,666
+// accounts, the lookups of the chunks after the first had made the
+// transaction's connection idle for about 30 ms between two COPYs.
+func (b *batch) lookUp(ctx context.Context, externalIDs []string, wait func() error) error {
+	var (
+		found map[string]uint
+		ok    bool
+		err   error
+	)
+	if b.beside != nil {
+		found, ok, err = b.beside.AccountIDsByExternalIDBeside(ctx, externalIDs)
+	}
+	if !ok && err == nil {
+		if err = wait(); err == nil {
+			found, err = b.tx.AccountIDsByExternalID(ctx, externalIDs)
+		}
+	}
 	if err != nil {
 		return err
 	}

@@ -362,3 +362,92 @@ func TestUpdatesCount(t *testing.T) {
 		}
 	})
 }
+
+// TestActivityLookupsBesideWrites: on PostgreSQL a batch looks up each
+// chunk's new accounts on a pooled connection while its transaction writes
+// the previous chunk, and in the transaction, after that write, when no
+// pooled connection is free (here all but the batch's own are held); on
+// SQLite always in the transaction. Either way every row lands on its
+// account, and an unknown account in a later chunk rejects the batch with
+// nothing written.
+func TestActivityLookupsBesideWrites(t *testing.T) {
+	modelstest.ForEachDB(t, func(t *testing.T, s *models.Store) {
+		ctx := context.Background()
+		const accounts = 30
+		var acc strings.Builder
+		acc.WriteString("external_id,name\n")
+		for i := range accounts {
+			fmt.Fprintf(&acc, "b-%d,B %d\n", i, i)
+		}
+		if _, err := ingestion.ImportCSV(ctx, s, ingestion.KindAccounts, strings.NewReader(acc.String())); err != nil {
+			t.Fatal(err)
+		}
+		n := models.ActivityChunk*2 + 10
+		// Rows name the accounts in order, so every chunk brings new ones.
+		batch := func(day string, unknownAt int) string {
+			var b strings.Builder
+			for i := range n {
+				account := fmt.Sprintf("b-%d", i*accounts/n)
+				if i == unknownAt {
+					account = "b-404"
+				}
+				fmt.Fprintf(&b, `{"account":%q,"user":"u%d","day":%q}`+"\n", account, i, day)
+			}
+			return b.String()
+		}
+		ingest := func(body string) (ingestion.IngestResult, error) {
+			return ingestion.Ingest(ctx, s, ingestion.KindActivity, ingestion.NewNDJSONDecoder(strings.NewReader(body)),
+				ingestion.IngestOptions{By: models.Actor{Origin: models.OriginAPI}})
+		}
+		check := func(day string) {
+			t.Helper()
+			var perAccount []int64
+			if err := s.DB().Raw(`SELECT COUNT(*) FROM activities v JOIN accounts a ON a.id = v.account_id
+				WHERE v.day = ? GROUP BY a.external_id ORDER BY a.external_id`, day).Scan(&perAccount).Error; err != nil {
+				t.Fatal(err)
+			}
+			total := int64(0)
+			for _, c := range perAccount {
+				total += c
+			}
+			if len(perAccount) != accounts || total != int64(n) {
+				t.Errorf("%s: %d rows over %d accounts, want %d over %d", day, total, len(perAccount), n, accounts)
+			}
+		}
+		if res, err := ingest(batch("2026-03-01", -1)); err != nil || res.Inserted != n || len(res.Accounts) != accounts {
+			t.Fatalf("pool free: inserted %d, %d accounts, %v", res.Inserted, len(res.Accounts), err)
+		}
+		check("2026-03-01")
+		if s.Dialect() == models.DialectPostgres {
+			holdConns(t, s, s.MaxConns()-1)
+		}
+		if res, err := ingest(batch("2026-03-02", -1)); err != nil || res.Inserted != n {
+			t.Fatalf("pool held: inserted %d, %v", res.Inserted, err)
+		}
+		check("2026-03-02")
+		_, err := ingest(batch("2026-03-03", models.ActivityChunk+7))
+		if be := ingestBatchErr(t, err); be.Errors[0].Position != models.ActivityChunk+7 || be.Errors[0].Field != "account" {
+			t.Errorf("unknown account: got %v, want index %d field account", be.Errors[0], models.ActivityChunk+7)
+		}
+		var written int64
+		if err := s.DB().Raw("SELECT COUNT(*) FROM activities WHERE day = '2026-03-03'").Scan(&written).Error; err != nil || written != 0 {
+			t.Errorf("rejected batch: %d rows written, %v", written, err)
+		}
+	})
+}
+
+// holdConns takes n of s's pooled connections until the test ends.
+func holdConns(t *testing.T, s *models.Store, n int) {
+	t.Helper()
+	db, err := s.DB().DB()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range n {
+		c, err := db.Conn(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = c.Close() })
+	}
+}

@@ -152,10 +152,7 @@ func (s *rowSink[T]) flush(ctx context.Context) error {
 	// way: the accounts already looked up, the rows, their order.
 	if s.setAccount != nil {
 		if missing := s.unresolved(chunk); len(missing) > 0 {
-			if err := s.wait(); err != nil {
-				return err
-			}
-			if err := s.b.lookUp(ctx, missing); err != nil {
+			if err := s.b.lookUp(ctx, missing, s.wait); err != nil {
 				return err
 			}
 		}
