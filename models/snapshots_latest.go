@@ -51,7 +51,7 @@ func (s *Store) LatestSnapshotHeads(ctx context.Context, day time.Time) (map[uin
 }
 
 // currentHeads reads the snapshot heads current_scores holds, in
-// scanSnapshot's columns: cols says whether Profile and ModelVersion are
+// snapshotScan's columns: cols says whether Profile and ModelVersion are
 // read (Subscores and Details never are); and narrows the rows, with its
 // args.
 func (s *Store) currentHeads(ctx context.Context, op string, cols snapshotShape, and string, args ...any) (map[uint]Snapshot, error) {
@@ -59,7 +59,7 @@ func (s *Store) currentHeads(ctx context.Context, op string, cols snapshotShape,
 	if cols.profile {
 		profile = "profile, model_version"
 	}
-	return s.querySnapshots(ctx, op, `SELECT snapshot_id, account_id, day, known, score, computed, status, '', '', `+profile+`,
+	return s.querySnapshots(ctx, op, wholePortfolio(), `SELECT snapshot_id, account_id, day, known, score, computed, status, '', '', `+profile+`,
 		updated_at FROM current_scores WHERE snapshot_id IS NOT NULL`+and, args...)
 }
 
@@ -99,7 +99,7 @@ func (s *Store) latestOf(ctx context.Context, day time.Time, cols snapshotShape)
 		return map[uint]Snapshot{}, err
 	}
 	args := map[string]any{"t": t, "d1": d1, "d2": d2}
-	return s.querySnapshots(ctx, "latest snapshots", s.latestSQL(cols, full, false)+` SELECT * FROM latest`, args)
+	return s.querySnapshots(ctx, "latest snapshots", wholePortfolio(), s.latestSQL(cols, full, false)+` SELECT * FROM latest`, args)
 }
 
 // newestDays returns the newest two days with snapshots on or before t

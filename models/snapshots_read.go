@@ -78,7 +78,7 @@ func (s *Store) previousOf(ctx context.Context, day time.Time, ids []uint, cols 
 			args["ids"] = ids
 		}
 	} else if s.dialect == DialectPostgres {
-		return s.querySnapshots(ctx, "previous snapshots", previousSnapshotsAllSQL(cols), map[string]any{"y": dayKey(day.AddDate(0, 0, -1))})
+		return s.querySnapshots(ctx, "previous snapshots", wholePortfolio(), previousSnapshotsAllSQL(cols), map[string]any{"y": dayKey(day.AddDate(0, 0, -1))})
 	}
 	// Each account is one backward probe of the unique (account_id, day)
 	// index. PostgreSQL needs LATERAL to run the probe per account (given
@@ -93,8 +93,16 @@ func (s *Store) previousOf(ctx context.Context, day time.Time, ids []uint, cols 
 		SELECT ` + cols.stored + ` FROM snapshots WHERE snapshots.account_id = accounts.id AND snapshots.day < @t ORDER BY snapshots.day DESC LIMIT 1
 	) p` + filter
 	}
-	return s.querySnapshots(ctx, "previous snapshots", q, args)
+	size := len(ids)
+	if ids == nil {
+		size = wholePortfolio()
+	}
+	return s.querySnapshots(ctx, "previous snapshots", size, q, args)
 }
+
+// wholePortfolio is how many rows a read of every account's should
+// expect: the length of the last account list scanned.
+func wholePortfolio() int { return max(256, int(accountsSeen.Load())) }
 
 // maxProbedIDs bounds the ids PreviousSnapshots probes one by one on
 // SQLite, each a bound parameter: it takes at most 32,766 in a statement,
@@ -156,14 +164,19 @@ func previousSnapshotsAllSQL(cols snapshotShape) string {
 	) p`
 }
 
-// querySnapshots runs q, whose columns are scanSnapshot's, and keys its
+// querySnapshots runs q, whose columns are snapshotScan's, and keys its
 // rows by account; op names the read in errors. Outside a transaction on
 // PostgreSQL the rows are decoded by pgx (nativeReads): every account's
 // previous heads are read so beside the daily rescore's COPY.
-func (s *Store) querySnapshots(ctx context.Context, op, q string, args ...any) (map[uint]Snapshot, error) {
-	out := make(map[uint]Snapshot, 256)
+//
+// size is how many rows to expect (wholePortfolio for every account's):
+// growing a map of 100,000 snapshots from a small one allocated about
+// twice its final size.
+func (s *Store) querySnapshots(ctx context.Context, op string, size int, q string, args ...any) (map[uint]Snapshot, error) {
+	out := make(map[uint]Snapshot, size)
 	err := s.nativeReads(ctx, func(db *gorm.DB) error {
-		return eachRowOf(db, q, args, func(rows rowScanner) error { return scanSnapshot(rows, out) })
+		var scan snapshotScan
+		return eachRowOf(db, q, args, func(rows rowScanner) error { return scan.into(rows, out) })
 	})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)
@@ -173,7 +186,7 @@ func (s *Store) querySnapshots(ctx context.Context, op, q string, args ...any) (
 
 // snapshotShape is which of a snapshot's columns a read fetches: stored
 // is the select list on the table, list(t) reads them from alias t in
-// scanSnapshot's order (nullable text as "", as gorm would).
+// snapshotScan's order (nullable text as "", as gorm would).
 type snapshotShape struct {
 	stored  string
 	text    bool // Subscores, Details, Profile and ModelVersion; without them they read as ""
@@ -197,21 +210,25 @@ func (c snapshotShape) list(t string) string {
 		t + ".status, " + text + ", " + t + ".updated_at"
 }
 
-// scanSnapshot reads a row of a snapshotShape's list with plain Scan
-// calls into out, keyed by account: gorm's reflection over 10,000 rows was
-// a tenth of a rescore's CPU time.
-func scanSnapshot(rows rowScanner, out map[uint]Snapshot) error {
-	var (
-		sn      Snapshot
-		updated any
-	)
+// snapshotScan reads rows of a snapshotShape's list with plain Scan calls
+// into a map keyed by account: gorm's reflection over 10,000 rows was a
+// tenth of a rescore's CPU time. Its fields are the Scan targets, reused
+// from row to row: a local Snapshot whose fields Scan is given escapes,
+// one allocation per row.
+type snapshotScan struct {
+	sn      Snapshot
+	updated any
+}
+
+func (c *snapshotScan) into(rows rowScanner, out map[uint]Snapshot) error {
+	sn := &c.sn
 	err := rows.Scan(&sn.ID, &sn.AccountID, &sn.Day, &sn.Known, &sn.Score, &sn.Computed, &sn.Status,
-		&sn.Subscores, &sn.Details, &sn.Profile, &sn.ModelVersion, &updated)
+		&sn.Subscores, &sn.Details, &sn.Profile, &sn.ModelVersion, &c.updated)
 	if err != nil {
 		return err
 	}
-	sn.UpdatedAt = anyTime(updated)
-	out[sn.AccountID] = sn
+	sn.UpdatedAt = anyTime(c.updated)
+	out[sn.AccountID] = *sn
 	return nil
 }
 
