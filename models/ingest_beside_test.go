@@ -10,22 +10,6 @@ import (
 	"github.com/healthbot/healthbot/models/modelstest"
 )
 
-// holdConns takes n of s's pooled connections until the test ends.
-func holdConns(t *testing.T, s *models.Store, n int) {
-	t.Helper()
-	db, err := s.DB().DB()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for range n {
-		c, err := db.Conn(context.Background())
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = c.Close() })
-	}
-}
-
 // TestAccountIDsByExternalIDBeside: on PostgreSQL, outside a transaction,
 // the lookup runs on a pooled connection and finds what
 // AccountIDsByExternalID finds; elsewhere, inside a transaction, or with
@@ -67,7 +51,7 @@ func TestAccountIDsByExternalIDBeside(t *testing.T) {
 		if _, ok, err := s.AccountIDsByExternalIDBeside(ended, ext); ok || !errors.Is(err, context.Canceled) {
 			t.Fatalf("ended context: ok %v, %v; want context.Canceled", ok, err)
 		}
-		holdConns(t, s, s.MaxConns())
+		modelstest.HoldConns(t, s, s.MaxConns())
 		if got, ok, err := s.AccountIDsByExternalIDBeside(ctx, ext); ok || got != nil || err != nil {
 			t.Fatalf("every connection held: %v, ok %v, %v; want nothing looked up", got, ok, err)
 		}

@@ -419,7 +419,7 @@ func TestActivityLookupsBesideWrites(t *testing.T) {
 		}
 		check("2026-03-01")
 		if s.Dialect() == models.DialectPostgres {
-			holdConns(t, s, s.MaxConns()-1)
+			modelstest.HoldConns(t, s, s.MaxConns()-1)
 		}
 		if res, err := ingest(batch("2026-03-02", -1)); err != nil || res.Inserted != n {
 			t.Fatalf("pool held: inserted %d, %v", res.Inserted, err)
@@ -434,20 +434,4 @@ func TestActivityLookupsBesideWrites(t *testing.T) {
 			t.Errorf("rejected batch: %d rows written, %v", written, err)
 		}
 	})
-}
-
-// holdConns takes n of s's pooled connections until the test ends.
-func holdConns(t *testing.T, s *models.Store, n int) {
-	t.Helper()
-	db, err := s.DB().DB()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for range n {
-		c, err := db.Conn(context.Background())
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = c.Close() })
-	}
 }

@@ -132,3 +132,20 @@ func randomHex(n int) string {
 	}
 	return hex.EncodeToString(b)
 }
+
+// HoldConns takes n of s's pooled connections until the test ends: a pool
+// as busy as other work would leave it.
+func HoldConns(tb testing.TB, s *models.Store, n int) {
+	tb.Helper()
+	db, err := s.DB().DB()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for range n {
+		c, err := db.Conn(context.Background())
+		if err != nil {
+			tb.Fatal(err)
+		}
+		tb.Cleanup(func() { _ = c.Close() })
+	}
+}
