@@ -67,8 +67,8 @@ func (s *Store) gather(ctx context.Context, pick func(segment, plan string) *sco
 	// Sized for the portfolio when every account is read (the accounts
 	// below are the critical path's first step, before any source is
 	// read), and each account's signals taken from one slab: at 100,000
-	// accounts, growing these and allocating each one apart was about a
-	// third of this step.
+	// accounts, growing the map and allocating each account's signals
+	// apart was nearly half of this step's CPU.
 	size := 1
 	if account == 0 {
 		size = wholePortfolio()

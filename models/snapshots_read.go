@@ -100,10 +100,6 @@ func (s *Store) previousOf(ctx context.Context, day time.Time, ids []uint, cols 
 	return s.querySnapshots(ctx, "previous snapshots", size, q, args)
 }
 
-// wholePortfolio is how many rows a read of every account's should
-// expect: the length of the last account list scanned.
-func wholePortfolio() int { return max(256, int(accountsSeen.Load())) }
-
 // maxProbedIDs bounds the ids PreviousSnapshots probes one by one on
 // SQLite, each a bound parameter: it takes at most 32,766 in a statement,
 // and past a thousand the query for every account costs no more.
