@@ -152,7 +152,7 @@ func (s *rowSink[T]) flush(ctx context.Context) error {
 	// way: the accounts already looked up, the rows, their order.
 	if s.setAccount != nil {
 		if missing := s.unresolved(chunk); len(missing) > 0 {
-			if err := s.b.lookUp(ctx, missing, s.wait); err != nil {
+			if err := s.b.lookUp(ctx, missing, s.writing != nil, s.wait); err != nil {
 				return err
 			}
 		}
