@@ -2,6 +2,7 @@ package models
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -41,12 +42,22 @@ type CurrentScore struct {
 	Profile      *string    `gorm:"size:64"`
 	ModelVersion *string    `gorm:"size:16"`
 	UpdatedAt    *time.Time `gorm:"autoUpdateTime:false"` // the snapshot's
+	// StatusSince is the day the head's status began: the earliest of the
+	// snapshots up to the head that have its status with none of another
+	// between them, looking back at most statusWalkRows snapshots (a
+	// longer run reads as beginning at the oldest of them). A card reads
+	// it instead of a year of snapshots (commands: cardHistory).
+	StatusSince *string `gorm:"size:10"`
 }
+
+// statusWalkRows bounds the snapshots read to find a status's first day:
+// a card shows up to a year of days in status.
+const statusWalkRows = 366
 
 // currentScoresStep names the trigger definitions below in the schema
 // fingerprint: change it whenever they change, so every database
 // re-creates them on its next start.
-const currentScoresStep = "current scores v5: a row per account, triggers on accounts and snapshots in key order sorting the head only, heads updated before the missing rows are inserted, fillfactor, no parallel scans, rank index, backfill when empty"
+const currentScoresStep = "current scores v6: a row per account, triggers on accounts and snapshots in key order sorting the head only, heads updated before the missing rows are inserted, the status's first day, fillfactor, no parallel scans, rank index, backfill when empty"
 
 // The PostgreSQL triggers that keep current_scores as accounts and
 // snapshots are inserted. A bulk loader writing millions of rows in one
@@ -71,8 +82,59 @@ const (
 		computed = excluded.computed, status = excluded.status, profile = excluded.profile,
 		model_version = excluded.model_version, updated_at = excluded.updated_at`
 	currentHeadNull = `snapshot_id = NULL, day = NULL, known = NULL, score = NULL, computed = NULL, status = NULL,
-		profile = NULL, model_version = NULL, updated_at = NULL`
+		profile = NULL, model_version = NULL, updated_at = NULL, status_since = NULL`
 )
+
+// The status's first day (CurrentScore.StatusSince) as the triggers keep
+// it. Most writes move a head on by one snapshot (the daily rescore) or
+// rewrite it (a rescore of the day): the new head's run then starts on
+// its own day when the status changed from the previous head's, and is
+// the previous head's when it did not. Anything else (a status changed
+// within the day, several days of an account in one statement, a day
+// before the head written or deleted, a head with no known first day)
+// walks back from the head over at most statusWalkRows snapshots.
+//
+// pgStatusSinceFn is the walk on PostgreSQL: a loop that stops at the
+// first snapshot of another status, so a recent change costs a few rows.
+var pgStatusSinceFn = `CREATE OR REPLACE FUNCTION current_status_since(acct bigint, head text, st text) RETURNS text
+LANGUAGE plpgsql STABLE SET search_path FROM CURRENT AS $fn$
+DECLARE
+	since text := head;
+	r record;
+BEGIN
+	FOR r IN SELECT day, status FROM snapshots WHERE account_id = acct AND day < head ORDER BY day DESC LIMIT ` + statusWalkRowsSQL + ` LOOP
+		EXIT WHEN r.status IS DISTINCT FROM st;
+		since := r.day;
+	END LOOP;
+	RETURN since;
+END
+$fn$`
+
+var statusWalkRowsSQL = strconv.Itoa(statusWalkRows)
+
+// sqliteStatusSince is the walk on SQLite, for the snapshot of account
+// acct on day head with status st (SQL expressions): the earliest of the
+// latest statusWalkRows snapshots before head that come after the last
+// one of another status among them, or head itself. That last one is a
+// bound of the index range, which SQLite computes once: as a filter it was
+// computed again for every row walked.
+func sqliteStatusSince(acct, head, st string) string {
+	other := `COALESCE((SELECT MAX(o.day) FROM (SELECT day, status FROM snapshots WHERE account_id = ` + acct + ` AND day < ` + head +
+		` ORDER BY day DESC LIMIT ` + statusWalkRowsSQL + `) o WHERE o.status <> ` + st + `), '')`
+	return `(SELECT COALESCE(MIN(r.day), ` + head + `) FROM (SELECT day FROM snapshots WHERE account_id = ` + acct + ` AND day < ` + head +
+		` AND day > ` + other + ` ORDER BY day DESC LIMIT ` + statusWalkRowsSQL + `) r)`
+}
+
+// statusSinceStep is the CASE that keeps a head's first day as its
+// snapshot c is replaced by n (the new head; first is the earliest day the
+// statement wrote for the account, n's own when it wrote one), walking
+// back (walk) when that is not one of the two common moves.
+func statusSinceStep(c, n, first, walk string) string {
+	return `CASE WHEN ` + first + ` < ` + n + `.day THEN ` + walk + `
+		WHEN ` + c + `.day < ` + n + `.day AND ` + c + `.status <> ` + n + `.status THEN ` + n + `.day
+		WHEN ` + c + `.status = ` + n + `.status AND ` + c + `.status_since IS NOT NULL THEN ` + c + `.status_since
+		ELSE ` + walk + ` END`
+}
 
 // PostgreSQL keeps current_scores with statement-level triggers, each
 // seeing its statement's rows as a transition table (COPY fills one too).
@@ -101,6 +163,7 @@ func pgCurrentDDL() []string {
 		// the 2-core machine of BENCHMARKS.md (/health list p99 at
 		// 100,000 accounts: 174-214 ms with them, 46-90 ms without).
 		"ALTER TABLE current_scores SET (fillfactor = 50, parallel_workers = 0)",
+		pgStatusSinceFn,
 		fn("current_scores_accounts_insert", `INSERT INTO current_scores (account_id, `+currentAccountCols+`)
 	SELECT id, `+currentAccountCols+` FROM new_rows ORDER BY id
 	ON CONFLICT (account_id) DO UPDATE SET `+currentAccountSet+`;`),
@@ -126,28 +189,40 @@ func pgCurrentDDL() []string {
 		// later is neither updated nor missing: it takes the insert's
 		// probe, and the insert finds nothing to do.
 		fnDeclaring("current_scores_snapshots_upsert", "DECLARE\n\twant bigint;\n\tgot bigint;\n", `WITH n AS MATERIALIZED (
-		SELECT DISTINCT ON (account_id) account_id, `+snapshotHeadColumns+` FROM new_rows ORDER BY account_id, day DESC),
+		SELECT DISTINCT ON (account_id) account_id, `+snapshotHeadColumns+`, MIN(day) OVER (PARTITION BY account_id) AS first
+		FROM new_rows ORDER BY account_id, day DESC),
 	u AS (
-		UPDATE current_scores c SET (`+currentHeadCols+`) = (`+prefixed("n.", snapshotHeadColumns)+`)
+		UPDATE current_scores c SET (`+currentHeadCols+`, status_since) = (`+prefixed("n.", snapshotHeadColumns)+`,
+			`+statusSinceStep("c", "n", "n.first", "current_status_since(n.account_id, n.day, n.status)")+`)
 		FROM n WHERE c.account_id = n.account_id AND (c.day IS NULL OR c.day <= n.day)
 		RETURNING 1)
 	SELECT (SELECT COUNT(*) FROM n), (SELECT COUNT(*) FROM u) INTO want, got;
 	IF got < want THEN
-		INSERT INTO current_scores (account_id, `+currentAccountCols+`, `+currentHeadCols+`)
-		SELECT n.account_id, a.mrr_cents, a.owner, a.renewal_on, a.churned_on, `+prefixed("n.", snapshotHeadColumns)+`
+		INSERT INTO current_scores (account_id, `+currentAccountCols+`, `+currentHeadCols+`, status_since)
+		SELECT n.account_id, a.mrr_cents, a.owner, a.renewal_on, a.churned_on, `+prefixed("n.", snapshotHeadColumns)+`,
+			current_status_since(n.account_id, n.day, n.status)
 		FROM (SELECT DISTINCT ON (account_id) account_id, `+snapshotHeadColumns+` FROM new_rows ORDER BY account_id, day DESC) n
 		JOIN accounts a ON a.id = n.account_id
 		WHERE NOT EXISTS (SELECT 1 FROM current_scores c WHERE c.account_id = n.account_id)
 		ORDER BY n.account_id
-		ON CONFLICT (account_id) DO UPDATE SET `+currentHeadSet+`
+		ON CONFLICT (account_id) DO UPDATE SET `+currentHeadSet+`, status_since = excluded.status_since
 		WHERE current_scores.day IS NULL OR current_scores.day <= excluded.day;
+		-- A day before the head was written: the head's run may have
+		-- changed.
+		UPDATE current_scores c SET status_since = current_status_since(c.account_id, c.day, c.status)
+		FROM (SELECT account_id, MAX(day) AS day FROM new_rows GROUP BY account_id ORDER BY account_id) n
+		WHERE c.account_id = n.account_id AND c.day > n.day;
 	END IF;`),
 		// An account whose head was deleted gets its latest remaining
 		// snapshot's, or none.
 		fn("current_scores_snapshots_delete", `UPDATE current_scores c SET (`+currentHeadCols+`) = (
 		SELECT `+snapshotHeadColumns+` FROM snapshots s WHERE s.account_id = c.account_id ORDER BY s.day DESC LIMIT 1)
 	FROM (SELECT DISTINCT account_id, id FROM old_rows ORDER BY account_id) o
-	WHERE c.account_id = o.account_id AND c.snapshot_id = o.id;`),
+	WHERE c.account_id = o.account_id AND c.snapshot_id = o.id;
+	-- Any snapshot deleted may have split or ended the head's run.
+	UPDATE current_scores c SET status_since = current_status_since(c.account_id, c.day, c.status)
+	FROM (SELECT DISTINCT account_id FROM old_rows ORDER BY account_id) o
+	WHERE c.account_id = o.account_id;`),
 		fn("current_scores_snapshots_truncate", `UPDATE current_scores SET `+currentHeadNull+`;`),
 		fn("current_scores_accounts_truncate", `TRUNCATE current_scores;`),
 	}
@@ -178,12 +253,20 @@ func sqliteCurrentDDL() []string {
 	accountsUpsert := `INSERT INTO current_scores (account_id, ` + currentAccountCols + `)
 	VALUES (NEW.id, NEW.mrr_cents, NEW.owner, NEW.renewal_on, NEW.churned_on)
 	ON CONFLICT (account_id) DO UPDATE SET ` + currentAccountSet + `;`
-	snapshotUpsert := `INSERT INTO current_scores (account_id, ` + currentAccountCols + `, ` + currentHeadCols + `)
+	// A new row (written while the triggers were off) walks for its first
+	// day; an existing one takes statusSinceStep, whose walk sees the
+	// stored head as c.
+	snapshotUpsert := `INSERT INTO current_scores (account_id, ` + currentAccountCols + `, ` + currentHeadCols + `, status_since)
 	SELECT NEW.account_id, a.mrr_cents, a.owner, a.renewal_on, a.churned_on,
-		NEW.id, NEW.day, NEW.known, NEW.score, NEW.computed, NEW.status, NEW.profile, NEW.model_version, NEW.updated_at
+		NEW.id, NEW.day, NEW.known, NEW.score, NEW.computed, NEW.status, NEW.profile, NEW.model_version, NEW.updated_at,
+		CASE WHEN EXISTS (SELECT 1 FROM current_scores c WHERE c.account_id = NEW.account_id) THEN NULL
+			ELSE ` + sqliteStatusSince("NEW.account_id", "NEW.day", "NEW.status") + ` END
 	FROM accounts a WHERE a.id = NEW.account_id
-	ON CONFLICT (account_id) DO UPDATE SET ` + currentHeadSet + `
-	WHERE current_scores.day IS NULL OR current_scores.day <= excluded.day;`
+	ON CONFLICT (account_id) DO UPDATE SET ` + currentHeadSet + `,
+		status_since = ` + statusSinceStep("current_scores", "excluded", "excluded.day", sqliteStatusSince("NEW.account_id", "NEW.day", "NEW.status")) + `
+	WHERE current_scores.day IS NULL OR current_scores.day <= excluded.day;
+	UPDATE current_scores SET status_since = ` + sqliteStatusSince("current_scores.account_id", "current_scores.day", "current_scores.status") + `
+	WHERE account_id = NEW.account_id AND day > NEW.day;`
 	var ddl []string
 	for _, t := range []struct{ name, event, body string }{
 		{CurrentScoresAccountsTrigger, "INSERT ON accounts", accountsUpsert},
@@ -193,7 +276,9 @@ func sqliteCurrentDDL() []string {
 		{"current_scores_snapshots_update", "UPDATE ON snapshots", snapshotUpsert},
 		{"current_scores_snapshots_delete", "DELETE ON snapshots", `UPDATE current_scores SET (` + currentHeadCols + `) = (
 		SELECT ` + snapshotHeadColumns + ` FROM snapshots s WHERE s.account_id = OLD.account_id ORDER BY s.day DESC LIMIT 1)
-	WHERE account_id = OLD.account_id AND snapshot_id = OLD.id;`},
+	WHERE account_id = OLD.account_id AND snapshot_id = OLD.id;
+	UPDATE current_scores SET status_since = ` + sqliteStatusSince("current_scores.account_id", "current_scores.day", "current_scores.status") + `
+	WHERE account_id = OLD.account_id;`},
 	} {
 		ddl = append(ddl, "DROP TRIGGER IF EXISTS "+t.name,
 			"CREATE TRIGGER "+t.name+" AFTER "+t.event+" BEGIN\n\t"+t.body+"\nEND")
@@ -215,10 +300,22 @@ var currentBackfill = map[string]string{
 		ON s.id = (SELECT z.id FROM snapshots z WHERE z.account_id = a.id ORDER BY z.day DESC LIMIT 1)`,
 }
 
+// statusSinceBackfill gives each head without a first day its first day,
+// walking its account's latest statusWalkRows snapshots at most: after
+// currentBackfill, and on every migration, where it finds none missing
+// unless the triggers in place did not keep them (ensureCurrentScores
+// then walks every head's). BENCHMARKS.md times it.
+var statusSinceBackfill = map[string]string{
+	DialectPostgres: `UPDATE current_scores SET status_since = current_status_since(account_id, day, status)
+	WHERE day IS NOT NULL AND status_since IS NULL`,
+	DialectSQLite: `UPDATE current_scores SET status_since = ` + sqliteStatusSince("current_scores.account_id", "current_scores.day", "current_scores.status") + `
+	WHERE day IS NOT NULL AND status_since IS NULL`,
+}
+
 // CurrentScoresRebuild lists the statements that recompute current_scores
 // from accounts and snapshots, on PostgreSQL.
 func CurrentScoresRebuild() []string {
-	return []string{"DELETE FROM current_scores", currentBackfill[DialectPostgres]}
+	return []string{"DELETE FROM current_scores", currentBackfill[DialectPostgres], statusSinceBackfill[DialectPostgres]}
 }
 
 // ensureCurrentScores (re)creates the triggers and, when current_scores
@@ -247,6 +344,18 @@ func ensureCurrentScores(db *gorm.DB) (bool, error) {
 	if first {
 		ddl = append(firstVersionDrops(dialect), append(ddl, "DELETE FROM current_scores")...)
 	}
+	// A database from before status_since, or one an older binary
+	// migrated back to its own triggers while it ran, holds first days
+	// missing or out of date: then every head's is walked again, else only
+	// those missing.
+	var kept bool
+	q = "SELECT COALESCE((SELECT sql LIKE '%status_since%' FROM sqlite_master WHERE type = 'trigger' AND name = '" + CurrentScoresSnapshotsTrigger + "'), 0)"
+	if dialect == DialectPostgres {
+		q = "SELECT COALESCE((SELECT prosrc LIKE '%status_since%' FROM pg_proc WHERE oid = to_regproc('current_scores_snapshots_upsert')), false)"
+	}
+	if err := db.Raw(q).Scan(&kept).Error; err != nil {
+		return false, fmt.Errorf("current scores: %w", err)
+	}
 	for _, q := range ddl {
 		if err := db.Exec(q).Error; err != nil {
 			return false, fmt.Errorf("current scores triggers: %s: %w", strings.SplitN(strings.TrimSpace(q), "\n", 2)[0], err)
@@ -258,13 +367,21 @@ func ensureCurrentScores(db *gorm.DB) (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("current scores: %w", err)
 	}
-	if empty.Accounts || !empty.Current {
-		return false, nil
+	backfill := !empty.Accounts && empty.Current
+	if backfill {
+		if err := db.Exec(currentBackfill[dialect]).Error; err != nil {
+			return false, fmt.Errorf("backfill current scores: %w", err)
+		}
 	}
-	if err := db.Exec(currentBackfill[dialect]).Error; err != nil {
-		return false, fmt.Errorf("backfill current scores: %w", err)
+	fill := statusSinceBackfill[dialect]
+	if !kept {
+		fill = strings.TrimSuffix(fill, " AND status_since IS NULL")
 	}
-	return true, nil
+	res := db.Exec(fill)
+	if res.Error != nil {
+		return false, fmt.Errorf("backfill current scores: first day of each status: %w", res.Error)
+	}
+	return backfill || res.RowsAffected > 0, nil
 }
 
 // prefixed qualifies each column of the list cols with alias (as "s.").

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -270,6 +271,15 @@ func (s *Store) HistoryHeads(ctx context.Context, accountID uint, from, to time.
 	if err != nil {
 		return nil, fmt.Errorf("history of account %d: %w", accountID, err)
 	}
+	out, err := scanHeads(rows)
+	if err != nil {
+		return nil, fmt.Errorf("history of account %d: %w", accountID, err)
+	}
+	return out, nil
+}
+
+// scanHeads reads and closes rows of listHead's list.
+func scanHeads(rows *sql.Rows) ([]Snapshot, error) {
 	defer rows.Close()
 	var out []Snapshot
 	for rows.Next() {
@@ -279,15 +289,56 @@ func (s *Store) HistoryHeads(ctx context.Context, accountID uint, from, to time.
 		)
 		if err := rows.Scan(&sn.ID, &sn.AccountID, &sn.Day, &sn.Known, &sn.Score, &sn.Computed, &sn.Status,
 			&sn.Subscores, &sn.Details, &sn.Profile, &sn.ModelVersion, &updated); err != nil {
-			return nil, fmt.Errorf("history of account %d: %w", accountID, err)
+			return nil, err
 		}
 		sn.UpdatedAt = timeOrZero(updated)
 		out = append(out, sn)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("history of account %d: %w", accountID, err)
+	return out, rows.Err()
+}
+
+// RecentHeads is HistoryHeads of [window, to] with, first, the latest
+// snapshot in [from, window) when there is one: what a card's trend and
+// model changes compare with, without the days between (a card reads the
+// first day of a long status from StatusRun instead).
+func (s *Store) RecentHeads(ctx context.Context, accountID uint, from, window, to time.Time) ([]Snapshot, error) {
+	cols := listHead.list("snapshots")
+	rows, err := s.orm(ctx).Raw(`SELECT * FROM (SELECT `+cols+` FROM snapshots
+		WHERE account_id = @a AND day >= @from AND day < @window ORDER BY day DESC LIMIT 1) older
+	UNION ALL SELECT * FROM (SELECT `+cols+` FROM snapshots
+		WHERE account_id = @a AND day >= @window AND day <= @to) recent`,
+		map[string]any{"a": accountID, "from": dayKey(from), "window": dayKey(window), "to": dayKey(to)}).Rows()
+	if err != nil {
+		return nil, fmt.Errorf("recent history of account %d: %w", accountID, err)
 	}
+	out, err := scanHeads(rows)
+	if err != nil {
+		return nil, fmt.Errorf("recent history of account %d: %w", accountID, err)
+	}
+	// The union keeps each part's order in practice, which SQL does not
+	// promise.
+	slices.SortFunc(out, func(a, b Snapshot) int { return strings.Compare(a.Day, b.Day) })
 	return out, nil
+}
+
+// StatusRun is an account's latest snapshot's day and status, and the day
+// that status began (CurrentScore.StatusSince).
+type StatusRun struct {
+	Day, Status, Since string
+}
+
+// StatusRun reads the account's from current_scores; ok is false when it
+// has no snapshot.
+func (s *Store) StatusRun(ctx context.Context, accountID uint) (run StatusRun, ok bool, err error) {
+	var rows []struct{ Day, Status, StatusSince *string }
+	if err := s.orm(ctx).Raw(`SELECT day, status, status_since FROM current_scores WHERE account_id = ?`, accountID).
+		Scan(&rows).Error; err != nil {
+		return run, false, fmt.Errorf("status run of account %d: %w", accountID, err)
+	}
+	if len(rows) == 0 || rows[0].Day == nil || rows[0].Status == nil || rows[0].StatusSince == nil {
+		return run, false, nil
+	}
+	return StatusRun{Day: *rows[0].Day, Status: *rows[0].Status, Since: *rows[0].StatusSince}, true, nil
 }
 
 // LatestStatusCounts counts, per status, the accounts active on day whose

@@ -53,6 +53,17 @@ func Trend(asOf time.Time, history []Point) TrendResult {
 	return tr
 }
 
+// BeganOn counts the days in status from first, the day the current
+// status began, for a caller that gave Trend only recent snapshots (all of
+// that status) and knows the run's first day from elsewhere.
+func (tr *TrendResult) BeganOn(asOf, first time.Time) {
+	tr.DaysInStatus = daysBetween(first, asOf) + 1
+	tr.DaysCritical = 0
+	if tr.Current != nil && tr.Current.Status == Critical {
+		tr.DaysCritical = tr.DaysInStatus
+	}
+}
+
 // change is cur's score minus that of the latest snapshot on or before
 // asOf-days, or nil.
 func change(asOf time.Time, h []Point, cur Point, days int) *int {

@@ -88,3 +88,19 @@ func TestTrendEdges(t *testing.T) {
 	}
 	_ = time.UTC
 }
+
+// TestTrendBeganOn: days in status counted from a first day given, before
+// the history read: 40 days back, today included, is 41; Critical counts
+// them too, and any other status does not.
+func TestTrendBeganOn(t *testing.T) {
+	tr := scoring.Trend(asOf, history(0, 30, 32, 35)) // Critical for the three days read
+	tr.BeganOn(asOf, asOf.AddDate(0, 0, -40))
+	if tr.DaysInStatus != 41 || tr.DaysCritical != 41 || intp(tr.Change7) != nil {
+		t.Errorf("Critical since 40 days ago: days in status %d, critical %d, 7d %v; want 41, 41, none", tr.DaysInStatus, tr.DaysCritical, intp(tr.Change7))
+	}
+	tr = scoring.Trend(asOf, history(0, 90, 90))
+	tr.BeganOn(asOf, asOf.AddDate(0, 0, -365))
+	if tr.DaysInStatus != 366 || tr.DaysCritical != 0 {
+		t.Errorf("Healthy since 365 days ago: days in status %d, critical %d; want 366, 0", tr.DaysInStatus, tr.DaysCritical)
+	}
+}
