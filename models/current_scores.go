@@ -57,7 +57,7 @@ const statusWalkRows = 366
 // currentScoresStep names the trigger definitions below in the schema
 // fingerprint: change it whenever they change, so every database
 // re-creates them on its next start.
-const currentScoresStep = "current scores v6: a row per account, triggers on accounts and snapshots in key order sorting the head only, heads updated before the missing rows are inserted, the status's first day, fillfactor, no parallel scans, rank index, backfill when empty"
+const currentScoresStep = "current scores v7: a row per account, triggers on accounts and snapshots in key order sorting the head only, heads updated before the missing rows are inserted, the status's first day (kept by deletes after it), fillfactor, no parallel scans, rank index, backfill when empty"
 
 // The PostgreSQL triggers that keep current_scores as accounts and
 // snapshots are inserted. A bulk loader writing millions of rows in one
@@ -215,14 +215,17 @@ func pgCurrentDDL() []string {
 	END IF;`),
 		// An account whose head was deleted gets its latest remaining
 		// snapshot's, or none.
+		// Deleting snapshots after the first day of the head's status
+		// leaves that day as it was: the new head (the latest left) is
+		// that day or later, and what is left between them had the
+		// status. Deleting that day or earlier walks.
 		fn("current_scores_snapshots_delete", `UPDATE current_scores c SET (`+currentHeadCols+`) = (
 		SELECT `+snapshotHeadColumns+` FROM snapshots s WHERE s.account_id = c.account_id ORDER BY s.day DESC LIMIT 1)
 	FROM (SELECT DISTINCT account_id, id FROM old_rows ORDER BY account_id) o
 	WHERE c.account_id = o.account_id AND c.snapshot_id = o.id;
-	-- Any snapshot deleted may have split or ended the head's run.
 	UPDATE current_scores c SET status_since = current_status_since(c.account_id, c.day, c.status)
-	FROM (SELECT DISTINCT account_id FROM old_rows ORDER BY account_id) o
-	WHERE c.account_id = o.account_id;`),
+	FROM (SELECT account_id, MIN(day) AS first FROM old_rows GROUP BY account_id ORDER BY account_id) o
+	WHERE c.account_id = o.account_id AND (c.day IS NULL OR c.status_since IS NULL OR c.status_since >= o.first);`),
 		fn("current_scores_snapshots_truncate", `UPDATE current_scores SET `+currentHeadNull+`;`),
 		fn("current_scores_accounts_truncate", `TRUNCATE current_scores;`),
 	}
@@ -278,7 +281,7 @@ func sqliteCurrentDDL() []string {
 		SELECT ` + snapshotHeadColumns + ` FROM snapshots s WHERE s.account_id = OLD.account_id ORDER BY s.day DESC LIMIT 1)
 	WHERE account_id = OLD.account_id AND snapshot_id = OLD.id;
 	UPDATE current_scores SET status_since = ` + sqliteStatusSince("current_scores.account_id", "current_scores.day", "current_scores.status") + `
-	WHERE account_id = OLD.account_id;`},
+	WHERE account_id = OLD.account_id AND (day IS NULL OR status_since IS NULL OR status_since >= OLD.day);`},
 	} {
 		ddl = append(ddl, "DROP TRIGGER IF EXISTS "+t.name,
 			"CREATE TRIGGER "+t.name+" AFTER "+t.event+" BEGIN\n\t"+t.body+"\nEND")

@@ -122,16 +122,21 @@ func TestStatusSinceFollowsSnapshots(t *testing.T) {
 				}
 				head++
 				what = "several days"
-			default: // a snapshot deleted
-				q := "DELETE FROM snapshots WHERE id = (SELECT id FROM snapshots ORDER BY account_id, day LIMIT 1 OFFSET ?)"
+			default: // snapshots deleted: one, a day's, or days of one account
 				var n int64
 				if err := s.DB().Model(&models.Snapshot{}).Count(&n).Error; err != nil {
 					t.Fatal(err)
 				}
-				if n > 0 {
-					if err := s.DB().Exec(q, r.IntN(int(n))).Error; err != nil {
-						t.Fatal(err)
-					}
+				q, args := "DELETE FROM snapshots WHERE id = (SELECT id FROM snapshots ORDER BY account_id, day LIMIT 1 OFFSET ?)", []any{r.IntN(int(max(n, 1)))}
+				switch r.IntN(3) {
+				case 1:
+					q, args = "DELETE FROM snapshots WHERE day = ?", []any{day(head - r.IntN(3))}
+				case 2:
+					d := head - r.IntN(8)
+					q, args = "DELETE FROM snapshots WHERE account_id = ? AND day BETWEEN ? AND ?", []any{accounts[r.IntN(len(accounts))], day(d - r.IntN(4)), day(d)}
+				}
+				if err := s.DB().Exec(q, args...).Error; err != nil {
+					t.Fatal(err)
 				}
 				check(fmt.Sprintf("step %d: delete", step))
 				continue
