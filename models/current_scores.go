@@ -214,11 +214,10 @@ func pgCurrentDDL() []string {
 		WHERE c.account_id = n.account_id AND c.day > n.day;
 	END IF;`),
 		// An account whose head was deleted gets its latest remaining
-		// snapshot's, or none.
-		// Deleting snapshots after the first day of the head's status
-		// leaves that day as it was: the new head (the latest left) is
-		// that day or later, and what is left between them had the
-		// status. Deleting that day or earlier walks.
+		// snapshot's, or none. Deleting snapshots after the first day of
+		// the head's status leaves that day as it was (the new head, the
+		// latest left, is that day or later, and what is left between
+		// them has the status); deleting that day or earlier walks.
 		fn("current_scores_snapshots_delete", `UPDATE current_scores c SET (`+currentHeadCols+`) = (
 		SELECT `+snapshotHeadColumns+` FROM snapshots s WHERE s.account_id = c.account_id ORDER BY s.day DESC LIMIT 1)
 	FROM (SELECT DISTINCT account_id, id FROM old_rows ORDER BY account_id) o

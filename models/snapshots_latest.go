@@ -261,10 +261,10 @@ func (s *Store) CriticalSince(ctx context.Context, from, day time.Time, ids []ui
 	return out, nil
 }
 
-// HistoryHeads is History without Subscores and Details (left ""): what
-// a card's trend, days in status and model changes read. A year of one
-// account's snapshots is 365 rows whose JSON was most of the bytes, read
-// through reflection on every card.
+// HistoryHeads is History without Subscores and Details (left ""): every
+// head in [from, to]. Cards read RecentHeads and the day their status
+// began instead; the tests compare what a card shows with what the whole
+// history read through this gives.
 func (s *Store) HistoryHeads(ctx context.Context, accountID uint, from, to time.Time) ([]Snapshot, error) {
 	rows, err := s.orm(ctx).Raw(`SELECT `+listHead.list("snapshots")+` FROM snapshots
 		WHERE account_id = ? AND day >= ? AND day <= ? ORDER BY day`, accountID, dayKey(from), dayKey(to)).Rows()
