@@ -55,13 +55,18 @@ func (s *Store) ScorePage(ctx context.Context, day time.Time, f ScoreFilter, lim
 	args := map[string]any{"t": t, "status": f.Status, "owner": f.Owner, "rfrom": f.RenewFrom, "rto": f.RenewTo, "limit": limit}
 	// where selects the accounts of f in a table whose account columns
 	// are named as accounts' (prefix, and idCol for the account id).
+	// The narrowest test comes first: PostgreSQL evaluates a scan's
+	// filter in the order written, and a renewal window drops three
+	// accounts in four on its first comparison (/health renewals at
+	// 100,000 accounts: the scan of current_scores 26-28 ms instead of
+	// 33-38, BENCHMARKS.md).
 	where := func(prefix, idCol string) string {
 		w := "(COALESCE(" + prefix + "churned_on, '9999-12-31') > @t)"
 		if f.Owner != "" {
-			w += " AND " + prefix + "owner = @owner"
+			w = prefix + "owner = @owner AND " + w
 		}
 		if f.RenewFrom != "" {
-			w += " AND " + prefix + "renewal_on >= @rfrom AND " + prefix + "renewal_on <= @rto"
+			w = prefix + "renewal_on >= @rfrom AND " + prefix + "renewal_on <= @rto AND " + w
 		}
 		if len(f.Also) > 0 {
 			return "(" + w + " OR " + idCol + " IN @also)"
