@@ -57,7 +57,7 @@ const statusWalkRows = 366
 // currentScoresStep names the trigger definitions below in the schema
 // fingerprint: change it whenever they change, so every database
 // re-creates them on its next start.
-const currentScoresStep = "current scores v7: a row per account, triggers on accounts and snapshots in key order sorting the head only, heads updated before the missing rows are inserted, the status's first day (kept by deletes after it), fillfactor, no parallel scans, rank index, backfill when empty"
+const currentScoresStep = "current scores v8: a row per account, triggers on accounts and snapshots in key order sorting the head only, heads updated before the missing rows are inserted, the status's first day (kept by deletes after it, walked on a snapshot of its own), fillfactor, no parallel scans, rank index, backfill when empty"
 
 // The PostgreSQL triggers that keep current_scores as accounts and
 // snapshots are inserted. A bulk loader writing millions of rows in one
@@ -96,8 +96,12 @@ const (
 //
 // pgStatusSinceFn is the walk on PostgreSQL: a loop that stops at the
 // first snapshot of another status, so a recent change costs a few rows.
+// It is VOLATILE so that its query takes a snapshot of its own: a trigger
+// that waited for a concurrent writer's row lock then walks that writer's
+// committed snapshots too, where its statement's older snapshot would miss
+// them.
 var pgStatusSinceFn = `CREATE OR REPLACE FUNCTION current_status_since(acct bigint, head text, st text) RETURNS text
-LANGUAGE plpgsql STABLE SET search_path FROM CURRENT AS $fn$
+LANGUAGE plpgsql VOLATILE SET search_path FROM CURRENT AS $fn$
 DECLARE
 	since text := head;
 	r record;

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/healthbot/healthbot/models"
 	"github.com/healthbot/healthbot/models/modelstest"
@@ -220,6 +221,54 @@ func TestStatusSinceFollowsSnapshots(t *testing.T) {
 			if !want[id].holds(got[id]) {
 				t.Errorf("after the migration, account %d's status began %q, want %q", id, got[id], want[id])
 			}
+		}
+	})
+}
+
+// TestStatusSinceBesideAConcurrentWriter: a write that walks while another
+// transaction holds the account's current_scores row waits for it, then
+// walks what that one committed: a day before the head turned Critical by
+// the first shortens the head's run for the second too.
+func TestStatusSinceBesideAConcurrentWriter(t *testing.T) {
+	modelstest.ForEachDB(t, func(t *testing.T, s *models.Store) {
+		if s.Dialect() != models.DialectPostgres {
+			return // SQLite has one writer at a time
+		}
+		ctx := context.Background()
+		seedFixture(t, s)
+		var days []models.Snapshot
+		for d := -5; d <= -1; d++ {
+			sn := snap(alpha, d, 80)
+			sn.Status = "Healthy"
+			days = append(days, sn)
+		}
+		if err := s.SaveSnapshots(ctx, days); err != nil {
+			t.Fatal(err)
+		}
+		first := s.DB().Begin()
+		defer first.Rollback()
+		if err := first.Exec("UPDATE snapshots SET status = 'Critical' WHERE account_id = ? AND day = ?", alpha, day(-3)).Error; err != nil {
+			t.Fatal(err)
+		}
+		second := make(chan error, 1)
+		go func() {
+			second <- s.DB().Exec("UPDATE snapshots SET score = 81 WHERE account_id = ? AND day = ?", alpha, day(-4)).Error
+		}()
+		// The second waits for the first's lock on alpha's row.
+		time.Sleep(300 * time.Millisecond)
+		select {
+		case err := <-second:
+			t.Fatalf("the second write did not wait for the first: %v", err)
+		default:
+		}
+		if err := first.Commit().Error; err != nil {
+			t.Fatal(err)
+		}
+		if err := <-second; err != nil {
+			t.Fatal(err)
+		}
+		if got := statusSinceGot(t, s)[alpha]; got != day(-2) {
+			t.Errorf("Healthy since %q after a concurrent write made %s Critical, want %q", got, day(-3), day(-2))
 		}
 	})
 }
