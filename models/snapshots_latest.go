@@ -278,21 +278,18 @@ func (s *Store) HistoryHeads(ctx context.Context, accountID uint, from, to time.
 	return out, nil
 }
 
-// scanHeads reads and closes rows of listHead's list.
+// scanHeads reads and closes rows of listHead's list, in their order.
 func scanHeads(rows *sql.Rows) ([]Snapshot, error) {
 	defer rows.Close()
-	var out []Snapshot
+	var (
+		out  []Snapshot
+		scan snapshotScan
+	)
 	for rows.Next() {
-		var (
-			sn      Snapshot
-			updated sql.NullTime
-		)
-		if err := rows.Scan(&sn.ID, &sn.AccountID, &sn.Day, &sn.Known, &sn.Score, &sn.Computed, &sn.Status,
-			&sn.Subscores, &sn.Details, &sn.Profile, &sn.ModelVersion, &updated); err != nil {
+		if err := scan.scan(rows); err != nil {
 			return nil, err
 		}
-		sn.UpdatedAt = timeOrZero(updated)
-		out = append(out, sn)
+		out = append(out, scan.sn)
 	}
 	return out, rows.Err()
 }

@@ -217,6 +217,15 @@ type snapshotScan struct {
 }
 
 func (c *snapshotScan) into(rows rowScanner, out map[uint]Snapshot) error {
+	if err := c.scan(rows); err != nil {
+		return err
+	}
+	out[c.sn.AccountID] = c.sn
+	return nil
+}
+
+// scan reads one row into c.sn.
+func (c *snapshotScan) scan(rows rowScanner) error {
 	sn := &c.sn
 	err := rows.Scan(&sn.ID, &sn.AccountID, &sn.Day, &sn.Known, &sn.Score, &sn.Computed, &sn.Status,
 		&sn.Subscores, &sn.Details, &sn.Profile, &sn.ModelVersion, &c.updated)
@@ -224,7 +233,6 @@ func (c *snapshotScan) into(rows rowScanner, out map[uint]Snapshot) error {
 		return err
 	}
 	sn.UpdatedAt = anyTime(c.updated)
-	out[sn.AccountID] = *sn
 	return nil
 }
 
