@@ -60,13 +60,19 @@ func (s *Store) ScorePage(ctx context.Context, day time.Time, f ScoreFilter, lim
 	// accounts in four on its first comparison (/health renewals at
 	// 100,000 accounts: the scan of current_scores 26-28 ms instead of
 	// 33-38, BENCHMARKS.md).
-	where := func(prefix, idCol string) string {
-		w := "(COALESCE(" + prefix + "churned_on, '9999-12-31') > @t)"
+	//
+	// Days compare byte by byte on current_scores (collate, PostgreSQL
+	// only): YYYY-MM-DD orders the same in every collation, and a scan
+	// comparing 100,000 rows in the database's collation (C.UTF-8 is not
+	// "C" to PostgreSQL) paid a strcoll per comparison. accounts keeps
+	// its own: its index on churned_on is in the database's collation.
+	where := func(prefix, idCol, collate string) string {
+		w := "(COALESCE(" + prefix + "churned_on, '9999-12-31') > @t" + collate + ")"
 		if f.Owner != "" {
 			w = prefix + "owner = @owner AND " + w
 		}
 		if f.RenewFrom != "" {
-			w = prefix + "renewal_on >= @rfrom AND " + prefix + "renewal_on <= @rto AND " + w
+			w = prefix + "renewal_on >= @rfrom" + collate + " AND " + prefix + "renewal_on <= @rto" + collate + " AND " + w
 		}
 		if len(f.Also) > 0 {
 			return "(" + w + " OR " + idCol + " IN @also)"
@@ -76,7 +82,11 @@ func (s *Store) ScorePage(ctx context.Context, day time.Time, f ScoreFilter, lim
 	if len(f.Also) > 0 {
 		args["also"] = f.Also
 	}
-	accountsWhere := where("accounts.", "accounts.id")
+	accountsWhere := where("accounts.", "accounts.id", "")
+	byteOrder := ""
+	if s.dialect == DialectPostgres {
+		byteOrder = ` COLLATE "C"`
+	}
 	// The rank: known first, lowest score, then largest MRR when money
 	// (the names are unambiguous in both sources of sel below).
 	rank := currentRank + " AS k1, score AS k2, " + map[bool]string{true: "-mrr_cents", false: "0"}[money] + " AS k3"
@@ -89,7 +99,10 @@ func (s *Store) ScorePage(ctx context.Context, day time.Time, f ScoreFilter, lim
 	if err != nil {
 		return nil, st, nil, fmt.Errorf("score page: %w", err)
 	}
-	var q string
+	var (
+		q      string
+		narrow bool // sel lacks the shown rows' columns (see below)
+	)
 	if newest > t {
 		d1, d2, full, ok, err := s.newestDays(ctx, t)
 		if err != nil {
@@ -111,12 +124,19 @@ func (s *Store) ScorePage(ctx context.Context, day time.Time, f ScoreFilter, lim
 		// to disk and cost three times the scan. A list of an owner's
 		// accounts or of a renewal window is a few of them: read once, then
 		// kept.
+		//
+		// Kept, sel holds only what the stats and the rank read, and the
+		// rows shown take their other columns from current_scores by
+		// account (narrow): with every column, the 23,779 rows of /health
+		// renewals at 100,000 accounts outgrew work_mem and were written
+		// to a temporary file and read back twice.
+		cols := "snapshot_id AS id, account_id, day, known, score, computed, status, profile, model_version, updated_at"
 		as := "AS NOT MATERIALIZED"
 		if f.Owner != "" || f.RenewFrom != "" {
-			as = "AS MATERIALIZED"
+			as, cols, narrow = "AS MATERIALIZED", "snapshot_id AS id, account_id, day, known, status", true
 		}
-		q = `WITH sel ` + as + ` (SELECT snapshot_id AS id, account_id, day, known, score, computed, status, profile,
-			model_version, updated_at, mrr_cents AS mrr, ` + rank + ` FROM current_scores c WHERE ` + where("c.", "c.account_id") + `)`
+		q = `WITH sel ` + as + ` (SELECT ` + cols + `, mrr_cents AS mrr, ` + rank + ` FROM current_scores c WHERE ` +
+			where("c.", "c.account_id", byteOrder) + `)`
 	}
 	// One statement: the stats (part 0, a row per known and status, both
 	// null for the accounts without a head) and the ranked rows (part 1).
@@ -150,6 +170,12 @@ func (s *Store) ScorePage(ctx context.Context, day time.Time, f ScoreFilter, lim
 		pick += ` AND (k1, k2, k3) <= (COALESCE((SELECT k1 FROM edge), 9), COALESCE((SELECT k2 FROM edge), 2147483647),
 			COALESCE((SELECT k3 FROM edge), 9223372036854775807))`
 		args["off"] = limit - 1
+	}
+	if narrow {
+		// The same statement reads current_scores again, so the rows and
+		// the stats are of one snapshot of it.
+		pick = "SELECT snapshot_id AS id, account_id, day, known, score, computed, status, profile, model_version, updated_at " +
+			"FROM current_scores WHERE account_id IN (SELECT account_id FROM (" + pick + ") r)"
 	}
 	q += ` SELECT 0 AS part, status, known, COUNT(*) AS n, COALESCE(SUM(mrr), 0) AS mrr,
 		SUM(CASE WHEN day < @t THEN 1 ELSE 0 END) AS stale, MIN(day) AS oldest,
