@@ -197,6 +197,19 @@ func (s *Store) readGrouping(db *gorm.DB, fn func(*gorm.DB) error) error {
 	return s.readGroupingWith(db, groupingSettings, fn)
 }
 
+// portfolioRead runs fn, a read over every account, as readGrouping does
+// on PostgreSQL outside a transaction (in one it runs fn there, as is):
+// its statements are costly enough to be compiled by JIT, which the
+// weekly summary's bars (a latest head per account on a past day) paid
+// 80-100 ms each for at 100,000 accounts, and their sorts spilled to disk
+// at the default work_mem (BENCHMARKS.md).
+func (s *Store) portfolioRead(ctx context.Context, fn func(*gorm.DB) error) error {
+	if s.dialect != DialectPostgres || s.inTx {
+		return fn(s.orm(ctx))
+	}
+	return s.readGrouping(s.orm(ctx), fn)
+}
+
 // The settings of readGrouping's transaction, and of runReads' lanes.
 // A lane's statement runs beside another lane's on a machine of a few
 // cores, so it gets no parallel workers either: the rescore's tickets

@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"gorm.io/gorm"
 )
 
 // LatestSnapshots returns, for each account active on day, its latest
@@ -100,7 +102,7 @@ func (s *Store) latestOf(ctx context.Context, day time.Time, cols snapshotShape)
 		return map[uint]Snapshot{}, err
 	}
 	args := map[string]any{"t": t, "d1": d1, "d2": d2}
-	return s.querySnapshots(ctx, "latest snapshots", wholePortfolio(), s.latestSQL(cols, full, false)+` SELECT * FROM latest`, args)
+	return s.querySnapshotsIn(s.portfolioRead, ctx, "latest snapshots", wholePortfolio(), s.latestSQL(cols, full, false)+` SELECT * FROM latest`, args)
 }
 
 // newestDays returns the newest two days with snapshots on or before t
@@ -355,7 +357,10 @@ func (s *Store) LatestStatusCounts(ctx context.Context, day time.Time, since str
 		N      int
 	}
 	q := s.latestSQL(snapshotHead, full, false) + ` SELECT status, COUNT(*) AS n FROM latest WHERE day >= @since GROUP BY status`
-	if err := s.orm(ctx).Raw(q, map[string]any{"t": t, "d1": d1, "d2": d2, "since": since}).Scan(&rows).Error; err != nil {
+	err = s.portfolioRead(ctx, func(db *gorm.DB) error {
+		return db.Raw(q, map[string]any{"t": t, "d1": d1, "d2": d2, "since": since}).Scan(&rows).Error
+	})
+	if err != nil {
 		return nil, fmt.Errorf("latest status counts: %w", err)
 	}
 	for _, r := range rows {

@@ -50,8 +50,10 @@ func (s *Store) MRRAt(ctx context.Context, day time.Time) (map[uint]int64, error
 		ID  uint
 		MRR int64
 	}
-	err := s.orm(ctx).Raw(`SELECT id, `+mrrAtSQL("t")+` AS mrr FROM accounts WHERE `+activeAtNamed,
-		map[string]any{"t": dayKey(day)}).Scan(&rows).Error
+	err := s.portfolioRead(ctx, func(db *gorm.DB) error {
+		return db.Raw(`SELECT id, `+mrrAtSQL("t")+` AS mrr FROM accounts WHERE `+activeAtNamed,
+			map[string]any{"t": dayKey(day)}).Scan(&rows).Error
+	})
 	if err != nil {
 		return nil, fmt.Errorf("mrr at %s: %w", dayKey(day), err)
 	}
