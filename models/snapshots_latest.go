@@ -102,7 +102,7 @@ func (s *Store) latestOf(ctx context.Context, day time.Time, cols snapshotShape)
 		return map[uint]Snapshot{}, err
 	}
 	args := map[string]any{"t": t, "d1": d1, "d2": d2}
-	return s.querySnapshotsIn(s.portfolioRead, ctx, "latest snapshots", wholePortfolio(), s.latestSQL(cols, full, false)+` SELECT * FROM latest`, args)
+	return s.querySnapshotsIn(ctx, s.portfolioRead, "latest snapshots", wholePortfolio(), s.latestSQL(cols, full, false)+` SELECT * FROM latest`, args)
 }
 
 // newestDays returns the newest two days with snapshots on or before t

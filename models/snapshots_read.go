@@ -169,12 +169,12 @@ func previousSnapshotsAllSQL(cols snapshotShape) string {
 // growing a map of 100,000 snapshots from a small one allocated about
 // twice its final size.
 func (s *Store) querySnapshots(ctx context.Context, op string, size int, q string, args ...any) (map[uint]Snapshot, error) {
-	return s.querySnapshotsIn(s.nativeReads, ctx, op, size, q, args...)
+	return s.querySnapshotsIn(ctx, s.nativeReads, op, size, q, args...)
 }
 
 // querySnapshotsIn is querySnapshots with the reads run by run
 // (nativeReads, portfolioRead).
-func (s *Store) querySnapshotsIn(run func(context.Context, func(*gorm.DB) error) error, ctx context.Context, op string, size int, q string, args ...any) (map[uint]Snapshot, error) {
+func (s *Store) querySnapshotsIn(ctx context.Context, run func(context.Context, func(*gorm.DB) error) error, op string, size int, q string, args ...any) (map[uint]Snapshot, error) {
 	out := make(map[uint]Snapshot, size)
 	err := run(ctx, func(db *gorm.DB) error {
 		var scan snapshotScan
