@@ -442,6 +442,15 @@ func slugOf(name string) string {
 	return string(out)
 }
 
+// snapshotFrom is the first day (an offset from the first generated day,
+// negative when History reaches before it) of the snapshot history.
+func (g *generator) snapshotFrom() int {
+	if g.p.History > 0 {
+		return g.p.Days - 1 - g.p.History
+	}
+	return max(0, g.p.Days-1-historyDays)
+}
+
 // historyDays is how many days of daily snapshots precede the last day:
 // cards read their trend from them and a rescore compares with them.
 const historyDays = 60
@@ -451,10 +460,7 @@ const historyDays = 60
 // random walk of the score with its status band.
 func (g *generator) snapshots() iter.Seq[[]any] {
 	return func(yield func([]any) bool) {
-		from := max(0, g.p.Days-1-historyDays)
-		if g.p.History > 0 {
-			from = g.p.Days - 1 - g.p.History
-		}
+		from := g.snapshotFrom()
 		// Day by day, every account's row of a day together, as the daily
 		// rescore writes them: a day's snapshots then sit on adjacent
 		// pages, as in production, where reading yesterday's 10,000 is
@@ -491,3 +497,37 @@ func (g *generator) snapshots() iter.Seq[[]any] {
 }
 
 var snapshotColumns = []string{"account_id", "day", "known", "score", "computed", "status", "subscores", "updated_at"}
+
+// orgAggregates yields, for each day of the snapshot history, the count
+// of accounts active that day (models.OrgActiveAccounts), as the daily
+// rescore that wrote the day's snapshots saves it: the mark of a fully
+// rescored day. Without it, every past day looks partly rescored, and a
+// reader of a past day's latest snapshots (a weekly summary's bar) reads
+// the day before it as well, which production never does. Active is
+// models' definition, not churned by the day.
+func (g *generator) orgAggregates() iter.Seq[[]any] {
+	return func(yield func([]any) bool) {
+		from := g.snapshotFrom()
+		churned := make([]int, g.p.Days) // accounts churned on each day
+		for i := 0; i < g.p.Accounts; i++ {
+			if pr := g.profile(i); pr.churnDay >= 0 {
+				churned[pr.churnDay]++
+			}
+		}
+		gone := 0 // churned on or before d
+		for d := min(from, 0); d < g.p.Days-1; d++ {
+			if d >= 0 {
+				gone += churned[d]
+			}
+			if d < from {
+				continue
+			}
+			updated := g.first.AddDate(0, 0, d+1).Add(6 * time.Hour)
+			if !yield([]any{g.day(d), models.OrgActiveAccounts, "", int64(g.p.Accounts - gone), updated}) {
+				return
+			}
+		}
+	}
+}
+
+var orgAggregateColumns = []string{"day", "name", "since", "value", "updated_at"}

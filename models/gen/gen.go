@@ -24,8 +24,10 @@ import (
 // than reused (3: snapshot history written day by day; 4: accounts churn
 // with and without warning, dip and recover, see lifecycle.go; 5: on
 // PostgreSQL each month of activity in its own partition, as a database
-// kept by serve's daily job has it, not all in the default partition).
-const Version = 5
+// kept by serve's daily job has it, not all in the default partition; 6:
+// each day of snapshot history marked fully rescored, with its count of
+// active accounts, as the daily rescore marks it).
+const Version = 6
 
 // Params fix a dataset: the same Params give the same rows.
 type Params struct {
@@ -104,6 +106,7 @@ func (g *generator) tables() []table {
 		{"invoices", invoiceColumns, g.invoices()},
 		{"mrr_changes", mrrColumns, g.mrr()},
 		{"snapshots", snapshotColumns, g.snapshots()},
+		{"org_aggregates", orgAggregateColumns, g.orgAggregates()},
 	}
 }
 

@@ -69,6 +69,25 @@ func rollupErrors(t *testing.T, s *models.Store) int64 {
 	return n
 }
 
+// orgDayErrors counts the days of snapshot history without their count of
+// active accounts (models.OrgActiveAccounts) or with another count than
+// the accounts not churned by the day, the count the daily rescore saves;
+// and the counts saved for days without snapshots.
+func orgDayErrors(t *testing.T, s *models.Store) (bad, days int64) {
+	t.Helper()
+	var r struct{ Bad, Days int64 }
+	err := s.DB().Raw(`SELECT
+		(SELECT COUNT(*) FROM (SELECT DISTINCT day FROM snapshots) d
+			LEFT JOIN org_aggregates o ON o.day = d.day AND o.name = ? AND o.since = ''
+			WHERE o.value IS NULL OR o.value <> (SELECT COUNT(*) FROM accounts a WHERE COALESCE(a.churned_on, '9999-12-31') > d.day))
+		+ (SELECT COUNT(*) FROM org_aggregates o WHERE NOT EXISTS (SELECT 1 FROM snapshots n WHERE n.day = o.day)) AS bad,
+		(SELECT COUNT(DISTINCT day) FROM snapshots) AS days`, models.OrgActiveAccounts).Scan(&r).Error
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r.Bad, r.Days
+}
+
 // TestGenerateIsDeterministic generates a small portfolio on every
 // database and checks the same rows land everywhere, that the marker
 // records it, and that a non-empty database is refused.
@@ -88,6 +107,9 @@ func TestGenerateIsDeterministic(t *testing.T) {
 		}
 		if n := rollupErrors(t, s); n != 0 {
 			t.Errorf("activity rollups: %d rows differ from a recount of the generated activity", n)
+		}
+		if bad, days := orgDayErrors(t, s); bad != 0 || days != 59 {
+			t.Errorf("active accounts of the snapshot days: %d of %d days wrong, want 0 of 59", bad, days)
 		}
 		if s.Dialect() == models.DialectPostgres {
 			// Every generated day went to its month's table, as serve's
@@ -145,6 +167,9 @@ func TestGenerateHistoryLongerThanActivity(t *testing.T) {
 			if err := s.DB().Raw("SELECT COUNT(*) FROM snapshots_default").Scan(&stray).Error; err != nil || stray != 0 {
 				t.Errorf("snapshots_default holds %d rows (%v), want none", stray, err)
 			}
+		}
+		if bad, days := orgDayErrors(t, s); bad != 0 || days != 45 {
+			t.Errorf("active accounts of the snapshot days: %d of %d days wrong, want 0 of 45", bad, days)
 		}
 		d := [3]string{got.Lo, got.Hi, got.N}
 		if first == nil {
