@@ -18,6 +18,8 @@ var (
 	GoldenJSON = goldenJSON
 	// BoundedDistance is boundedDistance, for its test against the full table.
 	BoundedDistance = boundedDistance
+	// BarOf is barOf, for its test against the bars the database counts.
+	BarOf = barOf
 )
 
 // FreshScores is every active account's score computed now from its

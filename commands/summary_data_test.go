@@ -3,6 +3,7 @@ package commands_test
 import (
 	"context"
 	"fmt"
+	"maps"
 	"strings"
 	"sync"
 	"testing"
@@ -236,6 +237,35 @@ func TestWeeklySummaryFromData(t *testing.T) {
 			"03-03 H1 S5 A0 C1", "03-10 H1 S5 A0 C1", "03-17 H1 S1 A2 C2"}
 		if !sameList(weeks, wantWeeks) {
 			t.Errorf("chart weeks = %q, want %q", weeks, wantWeeks)
+		}
+	})
+}
+
+// The weekly summary counts its last two bars from the heads it reads
+// (BarOf); they must be what the database counts for the other bars
+// (LatestStatusCounts): on the newest day (current_scores' heads) and
+// on past days (a search of the snapshots), with Foxtrot churned on day
+// 10 and Golf started on day 9, for bounds that drop none, some or all
+// of the heads.
+func TestSummaryBarsFromHeads(t *testing.T) {
+	modelstest.ForEachDB(t, func(t *testing.T, s *models.Store) {
+		ctx := context.Background()
+		svc := newSummaryService(s)
+		loadSummaryPortfolio(t, s, svc)
+		for _, day := range []int{summaryDay, 10, 7, 3} {
+			heads, err := s.LatestSnapshotHeads(ctx, e2eDay(day))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, since := range []int{-30, 0, 2, day - 1, day, day + 1} {
+				want, err := s.LatestStatusCounts(ctx, e2eDay(day), e2eDayStr(since))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := commands.BarOf(heads, e2eDayStr(since)); !maps.Equal(got, want) {
+					t.Errorf("day %d since %d: bar from the heads %v, counted by the database %v", day, since, got, want)
+				}
+			}
 		}
 	})
 }
