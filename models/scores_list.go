@@ -113,7 +113,7 @@ func (s *Store) ScorePage(ctx context.Context, day time.Time, f ScoreFilter, lim
 			return nil, st, unscored, err
 		}
 		args["d1"], args["d2"] = d1, d2
-		q = s.latestSQL(listHead, full, true) + `, sel AS MATERIALIZED (SELECT l.id, accounts.id AS account_id, l.day, l.known,
+		q = s.latestSQL(listHead, full, true, "") + `, sel AS MATERIALIZED (SELECT l.id, accounts.id AS account_id, l.day, l.known,
 			l.score, l.computed, l.status, l.profile, l.model_version, l.updated_at, accounts.mrr_cents AS mrr, ` + rank + `
 		FROM accounts LEFT JOIN latest l ON l.account_id = accounts.id WHERE ` + accountsWhere + `)`
 	} else {

@@ -51,7 +51,8 @@ func TestLatestSnapshotHeads(t *testing.T) {
 			t.Errorf("alpha's head updated at %v, its row's %v (%v)", heads[alpha].UpdatedAt, h, err)
 		}
 		// The summary's bars count the same heads in the database.
-		for _, since := range []string{day(-30), day(-1), day(0)} {
+		// Beta, probed, is counted from a bound on its day on, not after.
+		for _, since := range []string{day(-30), day(-7), day(-6), day(-5), day(-1), day(0)} {
 			counts, err := s.LatestStatusCounts(ctx, asOf, since)
 			if err != nil {
 				t.Fatal(err)
