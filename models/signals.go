@@ -323,6 +323,16 @@ func activityFromRollups(db *gorm.DB, w sigWindow, features []string, m map[uint
 	if w.postgres && w.subset == nil {
 		lastAccount = "account_id + 0"
 	}
+	// On PostgreSQL the last days are compared byte by byte (YYYY-MM-DD
+	// orders the same in any collation): in the database's collation
+	// (C.UTF-8 is not "C" to PostgreSQL) each of the four comparisons per
+	// row went through strcoll, over 1.1 M rows at 100,000 accounts
+	// (0.70-0.83 s for this part, 0.62-0.65 s byte by byte). No index
+	// serves last_day, so no plan depends on its collation.
+	lastDay := "last_day"
+	if w.postgres {
+		lastDay = `last_day COLLATE "C"`
+	}
 	err = eachRow(db, laterDays+`SELECT 0 AS part, 0 AS account_id, (SELECT COUNT(day) FROM later) AS a, 0 AS b
 		UNION ALL
 		SELECT 3, account_id, 0, 0 FROM activity_days
@@ -334,9 +344,9 @@ func activityFromRollups(db *gorm.DB, w sigWindow, features []string, m map[uint
 		WHERE day >= @dau AND day <= @t AND `+fewLaterDays+w.filter()+` GROUP BY account_id
 		UNION ALL
 		SELECT 2, `+lastAccount+`,
-			SUM(CASE WHEN kind = 'u' AND last_day >= @mau THEN 1 ELSE 0 END),
-			SUM(CASE WHEN kind = 'f' AND last_day >= @adopt AND `+keyCond+` THEN 1 ELSE 0 END)
-		FROM activity_last WHERE last_day >= @last AND last_day <= @t AND `+fewLaterDays+w.filter()+` GROUP BY `+lastAccount,
+			SUM(CASE WHEN kind = 'u' AND `+lastDay+` >= @mau THEN 1 ELSE 0 END),
+			SUM(CASE WHEN kind = 'f' AND `+lastDay+` >= @adopt AND `+keyCond+` THEN 1 ELSE 0 END)
+		FROM activity_last WHERE `+lastDay+` >= @last AND `+lastDay+` <= @t AND `+fewLaterDays+w.filter()+` GROUP BY `+lastAccount,
 		args, func(rows rowScanner) error {
 			var (
 				part int
