@@ -166,6 +166,14 @@ func orgTimeToValue(db *gorm.DB, args map[string]any, in *scoring.OrgInputs) err
 // at 100,000 accounts; 0.6-0.9 s counted first).
 func orgUsage(db *gorm.DB, args map[string]any, in *scoring.OrgInputs) error {
 	const active = "(accounts.churned_on IS NULL OR accounts.churned_on > @to)"
+	// The last days compared byte by byte on PostgreSQL, as the rescore
+	// compares them (activityFromRollups): no index serves last_day, and
+	// through the database's collation this scan of 600,000 users took
+	// 0.47-0.65 s at 100,000 accounts, 0.38-0.50 s byte by byte.
+	lastDay := "l.last_day"
+	if db.Dialector.Name() == DialectPostgres {
+		lastDay = `l.last_day COLLATE "C"`
+	}
 	rollArgs := map[string]any{"t": args["to"], "to": args["to"], "d30": args["d30"]}
 	var r struct {
 		LaterDays          int64
@@ -174,7 +182,7 @@ func orgUsage(db *gorm.DB, args map[string]any, in *scoring.OrgInputs) error {
 	err := db.Raw(strings.Replace(laterDays, "@t", "@to", -1)+`SELECT
 		(SELECT COUNT(day) FROM later) AS later_days,
 		(SELECT COALESCE(SUM(u.n), 0) FROM (SELECT account_id, COUNT(*) AS n FROM activity_last l
-		    WHERE l.kind = 'u' AND l.last_day >= @d30 AND l.last_day <= @to GROUP BY account_id) u
+		    WHERE l.kind = 'u' AND `+lastDay+` >= @d30 AND `+lastDay+` <= @to GROUP BY account_id) u
 		  JOIN accounts ON accounts.id = u.account_id
 		  WHERE `+active+` AND NOT EXISTS (SELECT 1 FROM activity_days d WHERE d.account_id = u.account_id AND d.day IN (SELECT day FROM later))
 		  AND NOT EXISTS (SELECT 1 FROM `+RollupQueueTable+` q WHERE q.account_id = u.account_id)) AS rolled,
