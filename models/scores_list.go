@@ -83,10 +83,6 @@ func (s *Store) ScorePage(ctx context.Context, day time.Time, f ScoreFilter, lim
 		args["also"] = f.Also
 	}
 	accountsWhere := where("accounts.", "accounts.id", "")
-	byteOrder := ""
-	if s.dialect == DialectPostgres {
-		byteOrder = ` COLLATE "C"`
-	}
 	// The rank: known first, lowest score, then largest MRR when money
 	// (the names are unambiguous in both sources of sel below).
 	rank := currentRank + " AS k1, score AS k2, " + map[bool]string{true: "-mrr_cents", false: "0"}[money] + " AS k3"
@@ -136,7 +132,7 @@ func (s *Store) ScorePage(ctx context.Context, day time.Time, f ScoreFilter, lim
 			as, cols, narrow = "AS MATERIALIZED", "snapshot_id AS id, account_id, day, known, status", true
 		}
 		q = `WITH sel ` + as + ` (SELECT ` + cols + `, mrr_cents AS mrr, ` + rank + ` FROM current_scores c WHERE ` +
-			where("c.", "c.account_id", byteOrder) + `)`
+			where("c.", "c.account_id", byteOrder(s.dialect == DialectPostgres)) + `)`
 	}
 	// One statement: the stats (part 0, a row per known and status, both
 	// null for the accounts without a head) and the ranked rows (part 1).
