@@ -165,15 +165,7 @@ func ingestTx(ctx context.Context, tx, beside *models.Store, kind string, dec De
 			return res, err
 		}
 		res.Records++
-		p.rec, p.errs = rec, p.errs[:0]
-		for name := range rec.Fields {
-			if !spec.known(name) {
-				p.fail(name, "unknown field %s; %s has the fields %s", quote(name), kind, strings.Join(spec.fields, ", "))
-			}
-		}
-		if !p.badText() {
-			s.add(p)
-		}
+		parseRecord(spec, p, s, rec)
 		for _, e := range p.errs {
 			b.reject(e)
 		}
@@ -199,6 +191,21 @@ func ingestTx(ctx context.Context, tx, beside *models.Store, kind string, dec De
 	}
 	slices.Sort(res.Accounts)
 	return res, tx.Audit(ctx, auditBatch(res, opt))
+}
+
+// parseRecord checks that rec names only spec's fields and holds text a
+// database can store, and if so parses it into s; the problems are left
+// in p.errs.
+func parseRecord(spec kindSpec, p *fieldParser, s sink, rec Record) {
+	p.rec, p.errs = rec, p.errs[:0]
+	for name := range rec.Fields {
+		if !spec.known(name) {
+			p.fail(name, "unknown field %s; %s has the fields %s", quote(name), spec.name, strings.Join(spec.fields, ", "))
+		}
+	}
+	if !p.badText() {
+		s.add(p)
+	}
 }
 
 // LatestEventDay is the last day an event may fall on: tomorrow in the

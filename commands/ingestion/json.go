@@ -34,7 +34,11 @@ const maxInterned = 4096
 // as CSV headers do ("Account" is account). A nested object or array, or a
 // name given twice, stops it: that key is returned as bad with why.
 func (d *jsonDecoder) flatObject(raw []byte) (fields map[string]string, bad, why string) {
-	fields = make(map[string]string, 8)
+	if d.fields == nil {
+		d.fields = make(map[string]string, 8)
+	}
+	clear(d.fields)
+	fields = d.fields
 	i := skipSpace(raw, 1)
 	for i < len(raw) && raw[i] != '}' {
 		if raw[i] == ',' {
@@ -78,6 +82,153 @@ func (d *jsonDecoder) flatObject(raw []byte) (fields map[string]string, bad, why
 		i = skipSpace(raw, next)
 	}
 	return fields, "", ""
+}
+
+// isFlatObject reports whether b is exactly one JSON object, RFC 8259's
+// grammar to the letter, in valid UTF-8, whose values are all strings,
+// numbers, booleans or null: a record flatObject can walk as it is, with
+// nothing to report. It is stricter than needed, never looser: whatever
+// it refuses goes to encoding/json, which reports it or decodes it.
+func isFlatObject(b []byte) bool {
+	i := skipSpace(b, 0)
+	if i == len(b) || b[i] != '{' {
+		return false
+	}
+	if i = skipSpace(b, i+1); i < len(b) && b[i] == '}' {
+		return skipSpace(b, i+1) == len(b)
+	}
+	for {
+		if i = scanString(b, i); i < 0 {
+			return false
+		}
+		if i = skipSpace(b, i); i == len(b) || b[i] != ':' {
+			return false
+		}
+		if i = scanScalar(b, skipSpace(b, i+1)); i < 0 {
+			return false
+		}
+		if i = skipSpace(b, i); i == len(b) {
+			return false
+		}
+		switch b[i] {
+		case ',':
+			i = skipSpace(b, i+1)
+		case '}':
+			return skipSpace(b, i+1) == len(b)
+		default:
+			return false
+		}
+	}
+}
+
+// scanString returns the index just past the JSON string starting at
+// b[i], or -1 if there is none there or it breaks the grammar (a control
+// character, a bad escape, bytes that are not UTF-8, no closing quote).
+func scanString(b []byte, i int) int {
+	if i >= len(b) || b[i] != '"' {
+		return -1
+	}
+	for i++; i < len(b); i++ {
+		switch c := b[i]; {
+		case c == '"':
+			return i + 1
+		case c < 0x20:
+			return -1
+		case c == '\\':
+			if i++; i == len(b) {
+				return -1
+			}
+			switch b[i] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+			case 'u':
+				if i+4 >= len(b) || !isHex(b[i+1]) || !isHex(b[i+2]) || !isHex(b[i+3]) || !isHex(b[i+4]) {
+					return -1
+				}
+				i += 4
+			default:
+				return -1
+			}
+		case c >= utf8.RuneSelf:
+			r, size := utf8.DecodeRune(b[i:])
+			if r == utf8.RuneError && size == 1 {
+				return -1
+			}
+			i += size - 1
+		}
+	}
+	return -1
+}
+
+// scanScalar returns the index just past the string, number, true, false
+// or null starting at b[i], or -1 if there is none there.
+func scanScalar(b []byte, i int) int {
+	if i >= len(b) {
+		return -1
+	}
+	switch b[i] {
+	case '"':
+		return scanString(b, i)
+	case 't':
+		return scanWord(b, i, "true")
+	case 'f':
+		return scanWord(b, i, "false")
+	case 'n':
+		return scanWord(b, i, "null")
+	}
+	return scanNumber(b, i)
+}
+
+func scanWord(b []byte, i int, word string) int {
+	if string(b[i:min(len(b), i+len(word))]) != word {
+		return -1
+	}
+	return i + len(word)
+}
+
+// scanNumber returns the index just past the JSON number starting at
+// b[i] (-?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?), or -1.
+func scanNumber(b []byte, i int) int {
+	if i < len(b) && b[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(b) && b[i] == '0':
+		i++
+	case i < len(b) && b[i] >= '1' && b[i] <= '9':
+		i = scanDigits(b, i)
+	default:
+		return -1
+	}
+	if i < len(b) && b[i] == '.' {
+		j := scanDigits(b, i+1)
+		if j == i+1 {
+			return -1
+		}
+		i = j
+	}
+	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+		i++
+		if i < len(b) && (b[i] == '+' || b[i] == '-') {
+			i++
+		}
+		j := scanDigits(b, i)
+		if j == i {
+			return -1
+		}
+		i = j
+	}
+	return i
+}
+
+func scanDigits(b []byte, i int) int {
+	for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+		i++
+	}
+	return i
+}
+
+func isHex(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
 }
 
 // fieldKey is the kinds' name for a field named in any case, or name as it

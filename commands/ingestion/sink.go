@@ -3,6 +3,7 @@ package ingestion
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 
 	"github.com/healthbot/healthbot/models"
@@ -127,7 +128,7 @@ func (s *rowSink[T]) add(p *fieldParser) {
 	}
 	var fields map[string]string
 	if s.merge != nil { // only a merge asks which fields a record carried
-		fields = p.rec.Fields
+		fields = maps.Clone(p.rec.Fields) // the decoder reuses its map
 	}
 	s.buf = append(s.buf, pending[T]{pos: p.rec.Position, account: account, fields: fields, row: row})
 }
