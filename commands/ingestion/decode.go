@@ -75,16 +75,8 @@ func (d *csvDecoder) Next() (Record, error) {
 		d.done = true
 		return Record{}, io.EOF
 	}
-	var pe *csv.ParseError
-	if errors.As(err, &pe) {
-		if errors.Is(pe.Err, csv.ErrFieldCount) {
-			return Record{}, &ValidationError{Kind: d.kind, Unit: UnitLine, Position: pe.StartLine,
-				Reason: fmt.Sprintf("has %d fields but the header has %d", len(row), len(d.header))}
-		}
-		return d.fatal(pe.StartLine, "", "is not valid CSV: %v", pe.Err)
-	}
 	if err != nil {
-		return Record{}, fmt.Errorf("read csv: %w", err)
+		return d.rowError(err, row)
 	}
 	line, _ := d.r.FieldPos(0)
 	if d.fields == nil {
@@ -95,6 +87,22 @@ func (d *csvDecoder) Next() (Record, error) {
 		d.fields[name] = row[i]
 	}
 	return Record{Position: line, Fields: d.fields}, nil
+}
+
+// rowError is Next's answer to an error reading a row: a row with too
+// few or too many fields is bad input, and so is broken CSV, which ends
+// the input; any other error is a failure to read it. (Not inline in
+// Next: the variable errors.As fills would cost an allocation a row.)
+func (d *csvDecoder) rowError(err error, row []string) (Record, error) {
+	var pe *csv.ParseError
+	if !errors.As(err, &pe) {
+		return Record{}, fmt.Errorf("read csv: %w", err)
+	}
+	if errors.Is(pe.Err, csv.ErrFieldCount) {
+		return Record{}, &ValidationError{Kind: d.kind, Unit: UnitLine, Position: pe.StartLine,
+			Reason: fmt.Sprintf("has %d fields but the header has %d", len(row), len(d.header))}
+	}
+	return d.fatal(pe.StartLine, "", "is not valid CSV: %v", pe.Err)
 }
 
 func (d *csvDecoder) readHeader() error {

@@ -87,19 +87,28 @@ func (p *fieldParser) need(field string, max int) string {
 
 // date is an optional YYYY-MM-DD day (nil when empty).
 func (p *fieldParser) date(field string) *string {
+	if v, ok := p.day(field); ok {
+		return &v
+	}
+	return nil
+}
+
+// day is date without the pointer, which costs an allocation a record:
+// the day and whether there is a good one.
+func (p *fieldParser) day(field string) (string, bool) {
 	v := p.raw(field)
 	if v == "" {
-		return nil
+		return "", false
 	}
 	if v == p.lastDate {
-		return &v
+		return v, true
 	}
 	if _, err := time.Parse("2006-01-02", v); err != nil || len(v) != 10 {
 		p.fail(field, "%s is not a date (YYYY-MM-DD)", quote(v))
-		return nil
+		return "", false
 	}
 	p.lastDate = v
-	return &v
+	return v, true
 }
 
 // needDate is a required YYYY-MM-DD day.
@@ -108,8 +117,8 @@ func (p *fieldParser) needDate(field string) string {
 		p.fail(field, "is required (a date, YYYY-MM-DD)")
 		return ""
 	}
-	if d := p.date(field); d != nil {
-		return *d
+	if d, ok := p.day(field); ok {
+		return d
 	}
 	return ""
 }

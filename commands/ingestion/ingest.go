@@ -150,13 +150,13 @@ func ingestTx(ctx context.Context, tx, beside *models.Store, kind string, dec De
 	defer func() { _ = s.wait() }()
 	// reused: one allocation per batch, not per record
 	p := &fieldParser{kind: kind, unit: b.unit, dayOf: tx.DayOf, latest: LatestEventDay(tx, opt.Now)}
+	var ve *ValidationError // outside the loop: errors.As moves it to the heap
 	for !b.full() {
 		rec, err := dec.Next()
 		if err == io.EOF {
 			break
 		}
-		var ve *ValidationError
-		if errors.As(err, &ve) {
+		if err != nil && errors.As(err, &ve) {
 			res.Records++
 			b.reject(ve)
 			continue

@@ -158,14 +158,15 @@ func (s *rowSink[T]) flush(ctx context.Context) error {
 			}
 		}
 		kept := chunk[:0]
-		for _, p := range chunk {
+		for i := range chunk {
+			p := &chunk[i] // not a copy per record: setAccount's pointer would move it to the heap
 			id := s.b.accounts[p.account]
 			if id == 0 {
 				s.b.fail(p.pos, "account", "no account has external_id %s; import it with the accounts kind first", quote(p.account))
 				continue
 			}
 			s.setAccount(&p.row, id)
-			kept = append(kept, p)
+			kept = append(kept, *p)
 		}
 		chunk = kept
 	}
