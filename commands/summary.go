@@ -88,10 +88,11 @@ func (s *Service) weeklySummary(ctx context.Context, day time.Time, money bool) 
 	// customer) by their latest snapshot then, among those of the last
 	// 120 days. Each is one day of snapshots (two when that day was not
 	// fully rescored) and a few probes, not a pass over the history (which
-	// was 12.7 s at 10,000 accounts), counted in the database. The bars are history, independent of the rest of the
-	// summary: they are counted meanwhile, two at a time on connections of
-	// their own (1.4 s of a summary's 7 s at 100,000 accounts, one after
-	// the other). The last two bars, a week ago and today, are counted
+	// was 12.7 s at 10,000 accounts), counted in the database. The bars
+	// are history, independent of the rest of the summary: they are
+	// counted meanwhile, two at a time on connections of their own (1.4 s
+	// of a summary's 7 s at 100,000 accounts, one after the other). The
+	// last two bars, a week ago and today, are counted
 	// from the heads the summary reads for those days anyway: the same
 	// latest snapshots of the same accounts.
 	weeks := make([]StatusWeek, 8)
