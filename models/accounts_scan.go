@@ -13,14 +13,17 @@ const accountColumns = `id, external_id, name, slug, COALESCE(plan, ''), COALESC
 	COALESCE(owner, ''), started_on, renewal_on, first_value_on, churned_on, COALESCE(sponsor_name, ''),
 	COALESCE(sponsor_title, ''), COALESCE(sponsor_status, ''), COALESCE(channel, ''), created_at, updated_at`
 
-// accountsSeen is the length of the last account list scanned, the
-// capacity the next one starts with: a portfolio is listed on every
-// command and rescore, and growing a 10,000-account list from a small
-// slice copied it a dozen times.
+// accountsSeen is the length of the last list of every active account
+// scanned, the capacity the next one starts with: a portfolio is listed
+// on every command and rescore, and growing a 10,000-account list from a
+// small slice copied it a dozen times. A list of some accounts (a page,
+// a subset) neither sets nor uses it: when it did, the page of 25 read
+// between two daily rescores sent the next one's 100,000 accounts, and
+// its signals' map and slabs, growing from nothing again.
 var accountsSeen atomic.Int64
 
 // wholePortfolio is how many rows a read of every account's should
-// expect: the length of the last account list scanned.
+// expect: the length of the last list of every active account scanned.
 func wholePortfolio() int { return max(256, int(accountsSeen.Load())) }
 
 // scanAccounts reads rows of accountColumns with plain Scan calls: listing
@@ -46,6 +49,7 @@ func scanAccounts(rows *sql.Rows) ([]Account, error) {
 // int64 into a uint or an int through a formatted string, and a **string
 // through reflection.
 type accountRows struct {
+	whole                                   bool // every active account: accountsSeen applies
 	out                                     []Account
 	id, seats                               int64
 	started, renewal, firstValue, churnedOn sql.NullString
@@ -54,7 +58,11 @@ type accountRows struct {
 
 func (r *accountRows) scan(rows rowScanner) error {
 	if r.out == nil {
-		r.out = make([]Account, 0, max(16, accountsSeen.Load()))
+		n := 16
+		if r.whole {
+			n = wholePortfolio()
+		}
+		r.out = make([]Account, 0, n)
 	}
 	// Scanned in place: Scan's pointers into a local Account moved it to
 	// the heap, one allocation per row.
@@ -79,11 +87,13 @@ func (r *accountRows) list() []Account {
 	if out == nil {
 		out = []Account{}
 	}
-	accountsSeen.Store(int64(len(out)))
-	if cap(out) > 2*len(out)+16 {
-		// A short list after a long one (another store in the same
-		// process) does not keep the long one's array.
-		out = slices.Clone(out)
+	if r.whole {
+		accountsSeen.Store(int64(len(out)))
+		if cap(out) > 2*len(out)+16 {
+			// A short portfolio after a long one (another store in the
+			// same process) does not keep the long one's array.
+			out = slices.Clone(out)
+		}
 	}
 	return out
 }

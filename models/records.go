@@ -23,7 +23,7 @@ const activeAt = "(COALESCE(churned_on, '9999-12-31') > ?)"
 func (s *Store) ActiveAccounts(ctx context.Context, asOf time.Time) ([]Account, error) {
 	var out []Account
 	read := func(db *gorm.DB) error {
-		var r accountRows
+		r := accountRows{whole: true}
 		err := eachRowOf(db, "SELECT "+accountColumns+" FROM accounts WHERE "+activeAt, []any{dayKey(asOf)}, r.scan)
 		out = r.list()
 		sortByName(out)
