@@ -108,17 +108,18 @@ func (s *Store) loadAlertStates(ctx context.Context, q string, args []any, want 
 	out := make(map[uint]scoring.ArmStates, size)
 	var (
 		id, arming  int64
-		rule, mark  string
+		rule, mark  internedText // a few rules, and a few marks per rule
 		seen, armed bool
 		// An account's rules are written in one statement and mostly
 		// read back together, so the last account's map is kept at hand;
 		// rows in any other order are still grouped right.
 		lastID     uint
 		lastStates scoring.ArmStates
+		dest       = []any{&id, &rule, &seen, &armed, &arming, &mark}
 	)
 	err := s.nativeReads(ctx, func(db *gorm.DB) error {
 		return eachRowOf(db, q, args, func(rows rowScanner) error {
-			if err := rows.Scan(&id, &rule, &seen, &armed, &arming, &mark); err != nil {
+			if err := rows.Scan(dest...); err != nil {
 				return err
 			}
 			acc := uint(id)
@@ -132,7 +133,7 @@ func (s *Store) loadAlertStates(ctx context.Context, q string, args []any, want 
 					out[acc] = lastStates
 				}
 			}
-			lastStates[rule] = scoring.ArmState{Seen: seen, Armed: armed, Arming: int(arming), Mark: mark}
+			lastStates[rule.s] = scoring.ArmState{Seen: seen, Armed: armed, Arming: int(arming), Mark: mark.s}
 			return nil
 		})
 	})

@@ -512,6 +512,8 @@ func invoiceSignals(db *gorm.DB, w sigWindow, m map[uint]*scoring.Signals) error
 }
 
 // surveySignals: NPS and CSAT responses of the survey window (180 days).
+// The sum of a bigint column is a numeric on PostgreSQL, which pgx decodes
+// through math/big: cast back, it costs no allocation a row.
 func surveySignals(db *gorm.DB, w sigWindow, m map[uint]*scoring.Signals) error {
 	var (
 		id                              uint
@@ -525,7 +527,7 @@ func surveySignals(db *gorm.DB, w sigWindow, m map[uint]*scoring.Signals) error 
 		SUM(CASE WHEN kind = 'nps' AND score <= 6 THEN 1 ELSE 0 END) AS detractors,
 		SUM(CASE WHEN kind = 'csat' THEN 1 ELSE 0 END) AS csatn,
 		SUM(CASE WHEN kind = 'csat' AND score >= 4 THEN 1 ELSE 0 END) AS csat_sat,
-		SUM(CASE WHEN kind = 'csat' THEN score ELSE 0 END) AS csat_sum
+		CAST(SUM(CASE WHEN kind = 'csat' THEN score ELSE 0 END) AS BIGINT) AS csat_sum
 		FROM surveys WHERE `+w.scanDay("day")+` >= @survey AND `+w.scanDay("day")+` <= @t`+w.filter()+` GROUP BY account_id`, w.args(), func(rows rowScanner) error {
 		if err := rows.Scan(dest...); err != nil {
 			return err
