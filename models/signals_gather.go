@@ -82,28 +82,39 @@ func (s *Store) gather(ctx context.Context, pick func(segment, plan string) *sco
 		effs  = make([]*scoring.Effective, 0, size) // the model of order[i]
 		slab  = make([]scoring.Signals, 0, size)
 		picks = pickCache{pick: pick}
-		// Reused from row to row: the driver's text is copied into them
-		// (or they point into its buffer) and read before the next row.
-		sponsor, segment, plan sql.RawBytes
+		// Reused from row to row, their few distinct texts interned.
+		sponsor, segment, plan internedText
 		id                     uint
 		seats                  int
 		mrr                    int64
+		dest                   = []any{&id, &sponsor, &segment, &plan, &seats, &mrr}
 	)
-	err := eachRow(db, q+" ORDER BY id", base.args(), func(rows rowScanner) error {
-		if err := rows.Scan(&id, &sponsor, &segment, &plan, &seats, &mrr); err != nil {
-			return err
-		}
-		if len(slab) == cap(slab) {
-			// More accounts than expected: a new slab, the signals
-			// already handed out staying where they are.
-			slab = make([]scoring.Signals, 0, max(cap(slab), 256))
-		}
-		slab = append(slab, scoring.Signals{AccountID: id, AsOf: day, SponsorDeparted: string(sponsor) == "departed", Seats: seats, MRRCents: mrr})
-		sigs[id] = &slab[len(slab)-1]
-		order = append(order, id)
-		effs = append(effs, picks.of(segment, plan))
-		return nil
-	})
+	read := func(db *gorm.DB) error {
+		return eachRow(db, q+" ORDER BY id", base.args(), func(rows rowScanner) error {
+			if err := rows.Scan(dest...); err != nil {
+				return err
+			}
+			if len(slab) == cap(slab) {
+				// More accounts than expected: a new slab, the signals
+				// already handed out staying where they are.
+				slab = make([]scoring.Signals, 0, max(cap(slab), 256))
+			}
+			slab = append(slab, scoring.Signals{AccountID: id, AsOf: day, SponsorDeparted: sponsor.s == "departed", Seats: seats, MRRCents: mrr})
+			sigs[id] = &slab[len(slab)-1]
+			order = append(order, id)
+			effs = append(effs, picks.of(segment.s, plan.s))
+			return nil
+		})
+	}
+	var err error
+	if account == 0 {
+		// Every account (or a subset), decoded by pgx where the store can
+		// (nativeReads): the daily rescore's first read, which every
+		// other waits for.
+		err = s.nativeReads(ctx, read)
+	} else {
+		err = read(db)
+	}
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("accounts: %w", err)
 	}
@@ -240,29 +251,27 @@ func (s *Store) readGroupingWith(db *gorm.DB, settings string, fn func(*gorm.DB)
 }
 
 // pickCache remembers the model of each (segment, plan) met, so the
-// accounts of a portfolio, which share a few, are matched once per pair
-// and their text read without a copy (a map index on string(bytes) does
-// not allocate).
+// accounts of a portfolio, which share a few, are matched once per pair.
 type pickCache struct {
 	pick     func(segment, plan string) *scoring.Effective
 	bySeg    map[string]map[string]*scoring.Effective
 	distinct []*scoring.Effective // every model picked, once, in the order first met
 }
 
-func (c *pickCache) of(segment, plan []byte) *scoring.Effective {
-	if e, ok := c.bySeg[string(segment)][string(plan)]; ok {
+func (c *pickCache) of(segment, plan string) *scoring.Effective {
+	if e, ok := c.bySeg[segment][plan]; ok {
 		return e
 	}
-	e := c.pick(string(segment), string(plan))
+	e := c.pick(segment, plan)
 	if c.bySeg == nil {
 		c.bySeg = map[string]map[string]*scoring.Effective{}
 	}
-	byPlan := c.bySeg[string(segment)]
+	byPlan := c.bySeg[segment]
 	if byPlan == nil {
 		byPlan = map[string]*scoring.Effective{}
-		c.bySeg[string(segment)] = byPlan
+		c.bySeg[segment] = byPlan
 	}
-	byPlan[string(plan)] = e
+	byPlan[plan] = e
 	if !slices.Contains(c.distinct, e) {
 		c.distinct = append(c.distinct, e)
 	}
