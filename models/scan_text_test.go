@@ -84,21 +84,24 @@ func TestInternedTextIsBounded(t *testing.T) {
 	}
 }
 
-// nullTime reads a timestamp both ways: pgx's own plan on a native read,
-// database/sql's Scan elsewhere.
-func TestNullTime(t *testing.T) {
+// storedTime reads a timestamp both ways: pgx's own plan on a native
+// read, database/sql's Scan elsewhere (SQLite's text form too).
+func TestStoredTime(t *testing.T) {
 	at := time.Date(2026, 3, 31, 9, 30, 0, 0, time.UTC)
-	var nt nullTime
-	if err := nt.ScanTimestamptz(pgtype.Timestamptz{Time: at, Valid: true}); err != nil || !nt.Valid || !nt.Time.Equal(at) {
-		t.Errorf("ScanTimestamptz = %v %v, %v; want %v", nt.Time, nt.Valid, err, at)
+	var st storedTime
+	if err := st.ScanTimestamptz(pgtype.Timestamptz{Time: at, Valid: true}); err != nil || !st.t.Equal(at) {
+		t.Errorf("ScanTimestamptz = %v, %v; want %v", st.t, err, at)
 	}
-	if err := nt.ScanTimestamptz(pgtype.Timestamptz{}); err != nil || nt.Valid {
-		t.Errorf("ScanTimestamptz(NULL) valid = %v, %v; want false", nt.Valid, err)
+	if err := st.ScanTimestamptz(pgtype.Timestamptz{}); err != nil || !st.t.IsZero() {
+		t.Errorf("ScanTimestamptz(NULL) = %v, %v; want the zero time", st.t, err)
 	}
-	if err := nt.Scan(at); err != nil || !nt.Valid || !timeOrZero(nt).Equal(at) {
-		t.Errorf("Scan(time) = %v %v, %v; want %v", nt.Time, nt.Valid, err, at)
+	if err := st.Scan(at); err != nil || !st.t.Equal(at) {
+		t.Errorf("Scan(time) = %v, %v; want %v", st.t, err, at)
 	}
-	if err := nt.Scan(nil); err != nil || !timeOrZero(nt).IsZero() {
-		t.Errorf("Scan(nil) = %v, %v; want the zero time", timeOrZero(nt), err)
+	if err := st.Scan("2026-03-31 09:30:00+00:00"); err != nil || !st.t.Equal(at) {
+		t.Errorf("Scan(text) = %v, %v; want %v", st.t, err, at)
+	}
+	if err := st.Scan(nil); err != nil || !st.t.IsZero() {
+		t.Errorf("Scan(nil) = %v, %v; want the zero time", st.t, err)
 	}
 }

@@ -251,10 +251,13 @@ func (c *snapshotScan) scan(rows rowScanner) error {
 	return nil
 }
 
-// storedTime is a scanned timestamp: decoded by pgx's own plan on a read
-// of its own connection (ScanTimestamptz), anything anyTime reads through
-// database/sql (Scan). A timestamp scanned into an any was boxed, and its
-// decoding planned again, for every row.
+// storedTime is a scanned timestamp, the zero time for NULL: decoded by
+// pgx's own plan on a read of its own connection (ScanTimestamptz),
+// anything anyTime reads through database/sql (Scan). Scanned into an any
+// or a sql.NullTime, each timestamp was boxed and its decoding planned
+// again for every row: in the daily rescore at 100,000 accounts, about
+// 1.7 M allocations of the accounts' list and 0.6 M of the previous
+// heads'.
 type storedTime struct{ t time.Time }
 
 // ScanTimestamptz implements pgtype.TimestamptzScanner; NULL is the zero
