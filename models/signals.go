@@ -192,15 +192,17 @@ func byteOrder(postgres bool) string {
 	return ""
 }
 
-// day is the day column col for a comparison inside an aggregate (byte by
-// byte on PostgreSQL: byteOrder); scanDay is col for the statement's own
-// range on it, byte by byte only when every account is read, which scans
-// the table: a read of one account or a few keeps the collation its
-// (account_id, day) index was built in. At 100,000 accounts, byte order
-// took the tickets' read from 365 to 305 ms, the touches' from 335 to
-// 300 and the invoices' from 385 to 325 (BENCHMARKS.md).
+// day is the day column col for a comparison inside an aggregate, or on a
+// column no index serves: byte by byte on PostgreSQL (byteOrder). At
+// 100,000 accounts, byte order took the tickets' read from 365 to 305 ms,
+// the touches' from 335 to 300 and the invoices' from 385 to 325
+// (BENCHMARKS.md).
 func (w sigWindow) day(col string) string { return col + byteOrder(w.postgres) }
 
+// scanDay is col for the statement's own range on it: byte by byte only
+// when every account is read, which scans the table; a read of one
+// account or a few keeps the collation its (account_id, day) index was
+// built in.
 func (w sigWindow) scanDay(col string) string {
 	if w.account == 0 && w.subset == nil {
 		return w.day(col)
@@ -352,11 +354,11 @@ func activityFromRollups(db *gorm.DB, w sigWindow, features []string, m map[uint
 	if w.postgres && w.subset == nil {
 		lastAccount = "account_id + 0"
 	}
-	// The last days compared byte by byte (byteOrder): four comparisons a
+	// The last days compared byte by byte (sigWindow.day): four comparisons a
 	// row over 1.1 M rows at 100,000 accounts, 0.70-0.83 s for this part
 	// through the collation, 0.62-0.65 s byte by byte. No index serves
 	// last_day, so no plan depends on its collation.
-	lastDay := "last_day" + byteOrder(w.postgres)
+	lastDay := w.day("last_day")
 	var (
 		part int
 		id   uint
@@ -521,6 +523,7 @@ func surveySignals(db *gorm.DB, w sigWindow, m map[uint]*scoring.Signals) error 
 		csatN, csatSat, csatSum         int64
 	)
 	dest := []any{&id, &promoters, &passives, &detractors, &csatN, &csatSat, &csatSum}
+	day := w.scanDay("day")
 	err := eachRow(db, `SELECT account_id,
 		SUM(CASE WHEN kind = 'nps' AND score >= 9 THEN 1 ELSE 0 END) AS promoters,
 		SUM(CASE WHEN kind = 'nps' AND score >= 7 AND score <= 8 THEN 1 ELSE 0 END) AS passives,
@@ -528,7 +531,7 @@ func surveySignals(db *gorm.DB, w sigWindow, m map[uint]*scoring.Signals) error 
 		SUM(CASE WHEN kind = 'csat' THEN 1 ELSE 0 END) AS csatn,
 		SUM(CASE WHEN kind = 'csat' AND score >= 4 THEN 1 ELSE 0 END) AS csat_sat,
 		CAST(SUM(CASE WHEN kind = 'csat' THEN score ELSE 0 END) AS BIGINT) AS csat_sum
-		FROM surveys WHERE `+w.scanDay("day")+` >= @survey AND `+w.scanDay("day")+` <= @t`+w.filter()+` GROUP BY account_id`, w.args(), func(rows rowScanner) error {
+		FROM surveys WHERE `+day+` >= @survey AND `+day+` <= @t`+w.filter()+` GROUP BY account_id`, w.args(), func(rows rowScanner) error {
 		if err := rows.Scan(dest...); err != nil {
 			return err
 		}
