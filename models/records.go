@@ -35,7 +35,11 @@ func (s *Store) ActiveAccounts(ctx context.Context, asOf time.Time) ([]Account, 
 		// its own, decoded by pgx.
 		err = s.readGrouping(s.orm(ctx), read)
 	} else {
-		err = read(s.orm(ctx))
+		// Decoded by pgx too where it can be (nativeReads): through
+		// database/sql, each account's columns were boxed and converted:
+		// 1.6 M of the weekly summary's 3.2 M allocations an op at 100,000
+		// accounts, and of the critical digest's 3.0 M.
+		err = s.nativeReads(ctx, read)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("active accounts: %w", err)

@@ -45,21 +45,31 @@ func mrrAtSQL(param string) string {
 
 // MRRAt maps each account active on day to its MRR in cents that day: the
 // latest MRR change effective on or before it, else Account.MRRCents.
+//
+// Its rows are scanned one at a time into the map (eachRow): gathered into
+// a slice of structs by gorm first, they cost about seven allocations
+// each, 1.3 M of the weekly summary's 5.7 M an op at 100,000 accounts
+// (it reads two days).
 func (s *Store) MRRAt(ctx context.Context, day time.Time) (map[uint]int64, error) {
-	var rows []struct {
-		ID  uint
-		MRR int64
-	}
+	out := map[uint]int64{}
+	var (
+		id  uint
+		mrr int64
+	)
+	dest := []any{&id, &mrr}
 	err := s.portfolioRead(ctx, func(db *gorm.DB) error {
-		return db.Raw(`SELECT id, `+mrrAtSQL("t")+` AS mrr FROM accounts WHERE `+activeAtNamed,
-			map[string]any{"t": dayKey(day)}).Scan(&rows).Error
+		clear(out)
+		return eachRow(db, `SELECT id, `+mrrAtSQL("t")+` AS mrr FROM accounts WHERE `+activeAtNamed,
+			map[string]any{"t": dayKey(day)}, func(rows rowScanner) error {
+				if err := rows.Scan(dest...); err != nil {
+					return err
+				}
+				out[id] = mrr
+				return nil
+			})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("mrr at %s: %w", dayKey(day), err)
-	}
-	out := make(map[uint]int64, len(rows))
-	for _, r := range rows {
-		out[r.ID] = r.MRR
 	}
 	return out, nil
 }
@@ -216,29 +226,36 @@ func rawUsers(filter string) string {
 
 // orgRevenue: the start cohort's MRR at both ends of the period.
 func orgRevenue(db *gorm.DB, args map[string]any, in *scoring.OrgInputs) error {
-	var rows []struct {
-		ID         uint
-		ChurnedOn  *string
-		Start, End int64
-	}
-	err := db.Raw(`SELECT id, churned_on, `+mrrAtSQL("from")+` AS start, `+mrrAtSQL("to")+` AS "end" FROM accounts
+	var (
+		churned    bool
+		start, end int64
+	)
+	dest := []any{&churned, &start, &end}
+	var n, expanded int
+	var startSum, endSum int64
+	err := eachRow(db, `SELECT COALESCE(churned_on <> '' AND churned_on <= @to, false), `+mrrAtSQL("from")+` AS start, `+mrrAtSQL("to")+` AS "end" FROM accounts
 		WHERE (churned_on IS NULL OR churned_on > @from) AND (started_on IS NULL OR started_on = '' OR started_on <= @from)`,
-		args).Scan(&rows).Error
+		args, func(rows rowScanner) error {
+			if err := rows.Scan(dest...); err != nil {
+				return err
+			}
+			if churned {
+				end = 0
+			}
+			n++
+			startSum += start
+			endSum += end
+			if end > start {
+				expanded++
+			}
+			return nil
+		})
 	if err != nil {
 		return fmt.Errorf("revenue: %w", err)
 	}
-	to := args["to"].(string)
-	for _, r := range rows {
-		end := r.End
-		if r.ChurnedOn != nil && *r.ChurnedOn != "" && *r.ChurnedOn <= to {
-			end = 0
-		}
-		in.AccountsAtStart++
-		in.MRRStartCents += r.Start
-		in.MRREndCents += end
-		if end > r.Start {
-			in.Expanded++
-		}
-	}
+	in.AccountsAtStart += n
+	in.MRRStartCents += startSum
+	in.MRREndCents += endSum
+	in.Expanded += expanded
 	return nil
 }
