@@ -44,7 +44,7 @@ func scanAccounts(rows *sql.Rows) ([]Account, error) {
 
 // accountRows collects rows of accountColumns, one scan call per row
 // (eachRow's callback, or scanAccounts'). Integers are read into int64
-// and nullable days into sql.NullString: database/sql converts a driver's
+// and nullable days into internedDay: database/sql converts a driver's
 // int64 into a uint or an int through a formatted string, and a **string
 // through reflection.
 //
@@ -61,7 +61,7 @@ type accountRows struct {
 	sponsorName, sponsorTitle               string
 	plan, segment, owner, sponsorStatus     internedText
 	channel                                 internedText
-	started, renewal, firstValue, churnedOn sql.NullString
+	started, renewal, firstValue, churnedOn internedDay
 	created, updated                        storedTime // as snapshotScan reads its own
 }
 
@@ -87,8 +87,8 @@ func (r *accountRows) scan(rows rowScanner) error {
 	a.Plan, a.Segment, a.MRRCents, a.Seats = r.plan.s, r.segment.s, r.mrr, int(r.seats)
 	a.Owner, a.SponsorName, a.SponsorTitle = r.owner.s, r.sponsorName, r.sponsorTitle
 	a.SponsorStatus, a.Channel = r.sponsorStatus.s, r.channel.s
-	a.StartedOn, a.RenewalOn = stringOrNil(r.started), stringOrNil(r.renewal)
-	a.FirstValueOn, a.ChurnedOn = stringOrNil(r.firstValue), stringOrNil(r.churnedOn)
+	a.StartedOn, a.RenewalOn = r.started.ptr(), r.renewal.ptr()
+	a.FirstValueOn, a.ChurnedOn = r.firstValue.ptr(), r.churnedOn.ptr()
 	a.CreatedAt, a.UpdatedAt = r.created.t, r.updated.t
 	return nil
 }
@@ -108,12 +108,4 @@ func (r *accountRows) list() []Account {
 		}
 	}
 	return out
-}
-
-func stringOrNil(s sql.NullString) *string {
-	if !s.Valid {
-		return nil
-	}
-	v := s.String
-	return &v
 }

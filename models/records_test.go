@@ -275,3 +275,58 @@ func TestMRRAndOrgInputs(t *testing.T) {
 		}
 	})
 }
+
+// The account lists read a NULL day as nil and an empty one as "", on
+// every path they read by: pgx's own decoding (a list on its own
+// connection, or beside a rescore's reads) and database/sql's (a subset).
+func TestAccountListsKeepNullDaysApartFromEmpty(t *testing.T) {
+	modelstest.ForEachDB(t, func(t *testing.T, s *models.Store) {
+		ctx := context.Background()
+		day, empty := "2026-01-05", ""
+		mustCreate(t, s, &models.Account{ExternalID: "a", Name: "A", Slug: "a", StartedOn: &day, FirstValueOn: &empty})
+		mustCreate(t, s, &models.Account{ExternalID: "b", Name: "B", Slug: "b", StartedOn: &day, RenewalOn: &day})
+		check := func(how string, got []models.Account) {
+			t.Helper()
+			if len(got) != 2 {
+				t.Fatalf("%s: %d accounts, want 2", how, len(got))
+			}
+			a, b := got[0], got[1]
+			show := func(p *string) string {
+				if p == nil {
+					return "nil"
+				}
+				return `"` + *p + `"`
+			}
+			for _, c := range []struct {
+				field     string
+				got, want *string
+			}{
+				{"A started", a.StartedOn, &day}, {"A renewal", a.RenewalOn, nil}, {"A first value", a.FirstValueOn, &empty},
+				{"A churned", a.ChurnedOn, nil}, {"B started", b.StartedOn, &day}, {"B renewal", b.RenewalOn, &day},
+				{"B first value", b.FirstValueOn, nil},
+			} {
+				if show(c.got) != show(c.want) {
+					t.Errorf("%s: %s = %s, want %s", how, c.field, show(c.got), show(c.want))
+				}
+			}
+			if a.StartedOn != nil && a.StartedOn == b.StartedOn {
+				t.Errorf("%s: two accounts share one day pointer", how)
+			}
+		}
+		all, err := s.ActiveAccounts(ctx, asOf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		check("ActiveAccounts", all)
+		beside, err := s.WithParallelReads(2).ActiveAccounts(ctx, asOf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		check("ActiveAccounts beside other reads", beside)
+		some, err := s.ActiveAccountsOf(ctx, asOf, []uint{all[0].ID, all[1].ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		check("ActiveAccountsOf", some)
+	})
+}

@@ -61,3 +61,36 @@ func (t *internedText) keep(s string) string {
 	}
 	return s
 }
+
+// internedDay scans a nullable day column (a renewal, a start, a churn)
+// as internedText does, NULL kept apart from "": a portfolio's accounts
+// share a few thousand days, and scanned through sql.NullString each
+// account's days were strings of their own, 0.52 M of the weekly
+// summary's 1.59 M allocations an op at 100,000 accounts. pgx hands
+// ScanBytes nil for NULL and an empty slice for "".
+type internedDay struct {
+	text  internedText
+	valid bool
+}
+
+// ScanBytes implements pgtype.BytesScanner.
+func (d *internedDay) ScanBytes(b []byte) error {
+	d.valid = b != nil
+	return d.text.ScanBytes(b)
+}
+
+// Scan implements sql.Scanner.
+func (d *internedDay) Scan(src any) error {
+	d.valid = src != nil
+	return d.text.Scan(src)
+}
+
+// ptr is the day as an Account field holds it: nil for NULL, else a
+// pointer of its own to the shared string.
+func (d *internedDay) ptr() *string {
+	if !d.valid {
+		return nil
+	}
+	v := d.text.s
+	return &v
+}
