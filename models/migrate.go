@@ -132,6 +132,9 @@ func applyMigrations(db *gorm.DB) (backfilled []string, err error) {
 			backfilled = append(backfilled, t.name)
 		}
 	}
+	if err := coverSnapshotDay(db); err != nil {
+		return nil, err
+	}
 	rollups, err := ensureActivityRollups(db)
 	if err != nil {
 		return nil, err
@@ -192,7 +195,7 @@ var schemaFingerprint = func() string {
 	for _, ix := range obsoleteIndexes {
 		extra = append(extra, "drop index "+reflect.TypeOf(ix.model).Elem().Name()+"."+ix.name)
 	}
-	extra = append(extra, fmt.Sprintf("schema version %d", SchemaVersion), rollupStep, auditStep, partitionStep, currentScoresStep)
+	extra = append(extra, fmt.Sprintf("schema version %d", SchemaVersion), rollupStep, auditStep, partitionStep, currentScoresStep, snapshotDayStep)
 	all := append([]any{&schemaMigration{}, &schemaState{}}, AllModels()...)
 	return fingerprintOf(all, extra)
 }()

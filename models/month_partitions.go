@@ -57,7 +57,7 @@ var (
 	// as id, which the sequence makes unique.
 	snapshotMonths = monthTable{name: "snapshots", order: "day, account_id", sequence: "snapshots_id_seq", keys: []string{
 		"ALTER TABLE snapshots ADD CONSTRAINT snapshots_pkey PRIMARY KEY (id, day)",
-		"CREATE UNIQUE INDEX snapshot_day ON snapshots (account_id, day)",
+		snapshotDayIndex,
 		"CREATE INDEX snapshot_by_day ON snapshots (day)",
 	}}
 )
