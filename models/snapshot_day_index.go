@@ -12,8 +12,9 @@ import (
 // (RecentHeads: known, score, status, profile, model version). A card's
 // month of heads is then read from the index alone (where the table's
 // pages are all visible, as vacuum leaves them) instead of 30 table
-// pages, one a day: cold, that read was most of a card's time at 100,000
-// accounts (p50 5.8-5.9 ms with it, 2.8-3.0 ms without, BENCHMARKS.md).
+// pages, one a day: cold, a card's p50 at 100,000 accounts was 5.8-5.9
+// ms reading them from the table, 2.8-3.0 ms from the index
+// (BENCHMARKS.md).
 // It is 189 MB a month at 100,000 accounts against 123 MB, and the daily
 // rescore's COPY into it cost no more, measured in a month's table empty
 // and full. SQLite keeps gorm's plain index (it has no INCLUDE).
