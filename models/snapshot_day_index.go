@@ -14,10 +14,10 @@ import (
 // pages are all visible, as vacuum leaves them) instead of 30 table
 // pages, one a day: cold, a card's p50 at 100,000 accounts was 5.8-5.9
 // ms reading them from the table, 2.8-3.0 ms from the index
-// (BENCHMARKS.md).
-// It is 189 MB a month at 100,000 accounts against 123 MB, and the daily
-// rescore's COPY into it cost no more, measured in a month's table empty
-// and full. SQLite keeps gorm's plain index (it has no INCLUDE).
+// (BENCHMARKS.md). It is 189 MB a month at 100,000 accounts against 123
+// MB, and the daily rescore's COPY into it cost no more, measured in a
+// month's table empty and full. SQLite keeps gorm's plain index (it has
+// no INCLUDE).
 const snapshotDayIndex = "CREATE UNIQUE INDEX snapshot_day ON snapshots (account_id, day) INCLUDE (known, score, status, profile, model_version)"
 
 // snapshotDayStep names the covering index in the schema fingerprint.
